@@ -1,0 +1,90 @@
+// The one way the UI talks to the Rust core. Under Tauri the command goes through `invoke('api')`;
+// in a browser (`recoup serve`, `npm run dev`) it is `POST /api/<command>` with a JSON body.
+// Both transports reject with the same `ApiError`.
+import { invoke } from '@tauri-apps/api/core'
+import type { CommandName, Req, Res } from './types'
+
+export class ApiError extends Error {
+  /** Stable machine code: "VALIDATION", "NOT_FOUND", "CONFLICT", "NOT_INITIALIZED", … */
+  readonly code: string
+  /** The request field the message is about, when there is one. */
+  readonly field?: string
+
+  constructor(code: string, message: string, field?: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.code = code
+    if (field !== undefined) this.field = field
+  }
+}
+
+interface ErrorShape {
+  code?: unknown
+  message?: unknown
+  field?: unknown
+  error?: unknown
+}
+
+/** Turn whatever a transport rejected with into an `ApiError`. */
+export function toApiError(raw: unknown, fallbackCode = 'INTERNAL'): ApiError {
+  if (raw instanceof ApiError) return raw
+  if (typeof raw === 'string') {
+    // Tauri may hand over the serialised error as a JSON string.
+    try {
+      return toApiError(JSON.parse(raw) as unknown, fallbackCode)
+    } catch {
+      return new ApiError(fallbackCode, raw)
+    }
+  }
+  if (raw !== null && typeof raw === 'object') {
+    const obj = raw as ErrorShape
+    if (obj.error !== undefined && obj.code === undefined) return toApiError(obj.error, fallbackCode)
+    const code = typeof obj.code === 'string' ? obj.code : fallbackCode
+    const message = typeof obj.message === 'string' ? obj.message : '操作失败（未知错误）'
+    const field = typeof obj.field === 'string' ? obj.field : undefined
+    return new ApiError(code, message, field)
+  }
+  if (raw instanceof Error) return new ApiError(fallbackCode, raw.message)
+  return new ApiError(fallbackCode, '操作失败（未知错误）')
+}
+
+export function isTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
+}
+
+async function viaTauri<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
+  try {
+    return await invoke<Res<K>>('api', { command, payload })
+  } catch (e) {
+    throw toApiError(e)
+  }
+}
+
+async function viaHttp<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
+  let response: Response
+  try {
+    response = await fetch(`/api/${command}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(payload),
+    })
+  } catch {
+    throw new ApiError('NETWORK', '无法连接本地服务，请确认程序仍在运行')
+  }
+  const text = await response.text()
+  let body: unknown = null
+  if (text !== '') {
+    try {
+      body = JSON.parse(text) as unknown
+    } catch {
+      throw new ApiError('INTERNAL', `服务返回了无法解析的内容（HTTP ${response.status}）`)
+    }
+  }
+  if (!response.ok) throw toApiError(body ?? `服务出错（HTTP ${response.status}）`)
+  return body as Res<K>
+}
+
+/** Call one command of the core. Rejects with `ApiError`. */
+export async function call<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
+  return isTauri() ? viaTauri(command, payload) : viaHttp(command, payload)
+}

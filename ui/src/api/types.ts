@@ -1,0 +1,22 @@
+// Short names for the generated API types, derived from `Commands` so that they follow the Rust
+// core exactly. Nothing here redeclares a shape: every alias points into types.gen.ts.
+import type { Commands } from './types.gen'
+
+export type { Commands }
+export type CommandName = keyof Commands
+export type Req<K extends CommandName> = Commands[K]['request']
+export type Res<K extends CommandName> = Commands[K]['response']
+
+export type Office = NonNullable<Res<'office.get'>>
+export type OfficeInit = Req<'office.init'>
+export type OfficeLevel = Office['level']
+
+export type Institution = Res<'institution.get'>
+export type InstitutionInput = Req<'institution.create'>
+export type InstitutionKind = Institution['kind']
+export type AgreementStatus = Institution['agreement_status']
+export type InstitutionListQuery = Req<'institution.list'>
+export type InstitutionPage = Res<'institution.list'>
+
+export type ImportReport = Res<'institution.import'>
+export type ImportRowError = ImportReport['errors'][number]

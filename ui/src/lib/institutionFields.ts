@@ -1,0 +1,31 @@
+import type { InstitutionInput } from '@/api/types'
+
+/** Chinese label of each institution field, as used in the form and in the import template. */
+export const institutionFieldLabels: Record<keyof InstitutionInput, string> = {
+  code: '机构编码',
+  name: '机构名称',
+  kind: '机构类别',
+  credit_code: '统一社会信用代码',
+  address: '地址',
+  legal_rep: '法定代表人',
+  contact: '联系电话',
+  agreement_status: '协议状态',
+}
+
+export function fieldLabel(field: string | undefined | null): string {
+  if (field === undefined || field === null || field === '') return ''
+  return field in institutionFieldLabels ? institutionFieldLabels[field as keyof InstitutionInput] : field
+}
+
+export function emptyInstitutionInput(): InstitutionInput {
+  return {
+    code: '',
+    name: '',
+    kind: 'MedicalInstitution',
+    credit_code: '',
+    address: '',
+    legal_rep: '',
+    contact: '',
+    agreement_status: 'Active',
+  }
+}

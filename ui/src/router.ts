@@ -1,0 +1,57 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import PlaceholderPage from '@/pages/PlaceholderPage.vue'
+import InstitutionsPage from '@/pages/InstitutionsPage.vue'
+
+/** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
+export const menu = [
+  { key: 'dashboard', path: '/dashboard', title: '工作台', icon: 'Odometer' },
+  { key: 'cases', path: '/cases', title: '案件', icon: 'Folder' },
+  { key: 'institutions', path: '/institutions', title: '定点医药机构', icon: 'OfficeBuilding' },
+  { key: 'reports', path: '/reports', title: '统计报表', icon: 'DataAnalysis' },
+  { key: 'exchange', path: '/exchange', title: '数据交换', icon: 'Switch' },
+  { key: 'settings', path: '/settings', title: '设置', icon: 'Setting' },
+] as const
+
+export type MenuIcon = (typeof menu)[number]['icon']
+
+const placeholder = (title: string, hint: string): RouteRecordRaw['props'] => ({ title, hint })
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/dashboard' },
+  {
+    path: '/dashboard',
+    component: PlaceholderPage,
+    meta: { title: '工作台' },
+    props: placeholder('工作台', '待办事项、法定时限提醒和追回进度将在这里汇总。'),
+  },
+  {
+    path: '/cases',
+    component: PlaceholderPage,
+    meta: { title: '案件' },
+    props: placeholder('案件', '线索登记、立案、调查取证、处理决定与结案归档将在这里办理。'),
+  },
+  { path: '/institutions', component: InstitutionsPage, meta: { title: '定点医药机构' } },
+  {
+    path: '/reports',
+    component: PlaceholderPage,
+    meta: { title: '统计报表' },
+    props: placeholder('统计报表', '月度统计表、追回台账和对账报表将在这里生成与导出。'),
+  },
+  {
+    path: '/exchange',
+    component: PlaceholderPage,
+    meta: { title: '数据交换' },
+    props: placeholder('数据交换', '与上级医保部门交换数据包将在这里进行。'),
+  },
+  {
+    path: '/settings',
+    component: PlaceholderPage,
+    meta: { title: '设置' },
+    props: placeholder('设置', '文书模板、人员与规则配置将在这里维护。'),
+  },
+  { path: '/:pathMatch(.*)*', redirect: '/dashboard' },
+]
+
+export function createAppRouter() {
+  return createRouter({ history: createWebHashHistory(), routes })
+}
