@@ -27,5 +27,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.spec.ts'],
     setupFiles: ['tests/setup.ts'],
+    // Let Vite resolve Element Plus's own imports (async-validator's ESM build); Node's CJS interop
+    // would otherwise hand form validation a module object instead of the validator class.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })

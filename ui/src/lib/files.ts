@@ -1,14 +1,17 @@
 // Browser file helpers: read an upload as base64, offer generated text as a download.
 
-/** Base64 of the raw bytes of a file (no data-URL prefix). */
-export async function fileToBase64(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer())
-  let binary = ''
-  const chunk = 0x8000
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk))
-  }
-  return btoa(binary)
+/** Base64 of the raw bytes of a file (no data-URL prefix). FileReader works in every webview. */
+export function fileToBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader()
+    reader.onload = () => {
+      const url = typeof reader.result === 'string' ? reader.result : ''
+      const comma = url.indexOf(',')
+      resolve(comma >= 0 ? url.slice(comma + 1) : '')
+    }
+    reader.onerror = () => reject(reader.error ?? new Error('读取文件失败'))
+    reader.readAsDataURL(file)
+  })
 }
 
 /** Save text as a file through a temporary link. */

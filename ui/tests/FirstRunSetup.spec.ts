@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { mount } from '@vue/test-utils'
+import FirstRunSetup from '@/components/FirstRunSetup.vue'
+import { ApiError, call } from '@/api/client'
+import type { Office } from '@/api/types'
+import { globalPlugins, realTransitions, settle } from './helpers'
+
+vi.mock('@/api/client', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/client')>()),
+  call: vi.fn(),
+}))
+const callMock = vi.mocked(call)
+
+function mountForm() {
+  return mount(FirstRunSetup, { global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
+}
+
+async function fillAndSubmit(wrapper: ReturnType<typeof mountForm>, code: string, name: string) {
+  await wrapper.get('input[data-testid="office-code"]').setValue(code)
+  await wrapper.get('input[data-testid="office-name"]').setValue(name)
+  await wrapper.get('[data-testid="office-submit"]').trigger('click')
+  await settle()
+}
+
+describe('FirstRunSetup', () => {
+  afterEach(() => {
+    callMock.mockReset()
+    document.body.innerHTML = ''
+  })
+
+  it('shows the Chinese title and defaults the level to 县级', async () => {
+    const wrapper = mountForm()
+    await settle()
+    expect(wrapper.text()).toContain('首次使用：设置本单位')
+    expect(wrapper.get('[data-testid="office-level"]').text()).toContain('县级')
+  })
+
+  it('submits office.init with the typed payload and emits the created office', async () => {
+    const office: Office = { code: '220102', name: '长春市南关区医疗保障局', level: 'county', created_at: '2026-01-05' }
+    callMock.mockResolvedValue(office)
+    const wrapper = mountForm()
+    await fillAndSubmit(wrapper, '220102', ' 长春市南关区医疗保障局 ')
+
+    expect(callMock).toHaveBeenCalledTimes(1)
+    expect(callMock).toHaveBeenCalledWith('office.init', {
+      code: '220102',
+      name: '长春市南关区医疗保障局',
+      level: 'county',
+    })
+    expect(wrapper.emitted('created')).toEqual([[office]])
+  })
+
+  it('does not call the server when the code is not 6 digits', async () => {
+    const wrapper = mountForm()
+    await fillAndSubmit(wrapper, '2201', '某医保局')
+    expect(callMock).not.toHaveBeenCalled()
+    expect(wrapper.text()).toContain('行政区划代码应为6位数字')
+  })
+
+  it('shows a server validation error under the field it names', async () => {
+    callMock.mockRejectedValue(new ApiError('VALIDATION', '行政区划代码：220199 不是有效的行政区划代码', 'code'))
+    const wrapper = mountForm()
+    await fillAndSubmit(wrapper, '220199', '某医保局')
+
+    const items = wrapper.findAll('.el-form-item')
+    const codeItem = items.find((i) => i.find('input[data-testid="office-code"]').exists())
+    const nameItem = items.find((i) => i.find('input[data-testid="office-name"]').exists())
+    expect(codeItem?.classes()).toContain('is-error')
+    expect(codeItem?.get('.el-form-item__error').text()).toBe('行政区划代码：220199 不是有效的行政区划代码')
+    expect(nameItem?.find('.el-form-item__error').exists()).toBe(false)
+    expect(wrapper.emitted('created')).toBeUndefined()
+  })
+
+  it('shows an error without a field above the form', async () => {
+    callMock.mockRejectedValue(new ApiError('CONFLICT', '本单位已设置，不能重复创建'))
+    const wrapper = mountForm()
+    await fillAndSubmit(wrapper, '220102', '某医保局')
+    expect(wrapper.get('[data-testid="office-error"]').text()).toContain('本单位已设置，不能重复创建')
+  })
+})

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { invoke } from '@tauri-apps/api/core'
+import { ApiError, call, toApiError } from '@/api/client'
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
+const invokeMock = vi.mocked(invoke)
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+describe('call over HTTP', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('POSTs the payload to /api/<command> and returns the JSON result', async () => {
+    const fetchMock = vi.fn(async () => jsonResponse(200, { items: [], total: 0 }))
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(call('institution.list', { query: '医院', offset: 0, limit: 20 })).resolves.toEqual({ items: [], total: 0 })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit]
+    expect(url).toBe('/api/institution.list')
+    expect(init.method).toBe('POST')
+    expect(JSON.parse(init.body as string)).toEqual({ query: '医院', offset: 0, limit: 20 })
+  })
+
+  it('returns null bodies as null (office.get before the first run)', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, null)))
+    await expect(call('office.get', {})).resolves.toBeNull()
+  })
+
+  it('turns a non-2xx JSON error into ApiError with code, message and field', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => jsonResponse(400, { code: 'VALIDATION', message: '统一社会信用代码：校验位错误', field: 'credit_code' })),
+    )
+    const err = await call('institution.get', { id: 9 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect(err).toMatchObject({ code: 'VALIDATION', message: '统一社会信用代码：校验位错误', field: 'credit_code' })
+  })
+
+  it('reports an unreachable server in Chinese', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))))
+    await expect(call('office.get', {})).rejects.toMatchObject({ code: 'NETWORK', message: '无法连接本地服务，请确认程序仍在运行' })
+  })
+})
+
+describe('call under Tauri', () => {
+  afterEach(() => {
+    delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
+    invokeMock.mockReset()
+  })
+
+  it("invokes the single 'api' command with command and payload", async () => {
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    invokeMock.mockResolvedValue({ code: '220102', name: '某局', level: 'county', created_at: '2026-01-05' })
+    await call('office.init', { code: '220102', name: '某局', level: 'county' })
+    expect(invokeMock).toHaveBeenCalledWith('api', { command: 'office.init', payload: { code: '220102', name: '某局', level: 'county' } })
+  })
+
+  it('normalises a rejected invoke into ApiError', async () => {
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    invokeMock.mockRejectedValue({ code: 'NOT_FOUND', message: '定点医药机构不存在' })
+    await expect(call('institution.get', { id: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: '定点医药机构不存在' })
+  })
+})
+
+describe('toApiError', () => {
+  it('accepts a nested {error: {...}} body and JSON strings', () => {
+    expect(toApiError({ error: { code: 'CONFLICT', message: '机构编码重复' } })).toMatchObject({ code: 'CONFLICT', message: '机构编码重复' })
+    expect(toApiError('{"code":"NOT_INITIALIZED","message":"请先设置本单位"}')).toMatchObject({ code: 'NOT_INITIALIZED' })
+    expect(toApiError('plain text')).toMatchObject({ code: 'INTERNAL', message: 'plain text' })
+  })
+})
