@@ -1,0 +1,324 @@
+// End-to-end test in Chromium against the real `recoup serve`.
+//
+//   npm run build && cargo build -p recoup && npm run e2e
+//
+// Needs ui/dist and ../target/debug/recoup (override with RECOUP_BIN). `--mock` runs against
+// e2e/mock-server.mjs instead (UI development only; CI uses the real server).
+// Prints one line per step and finally `N passed, M failed`; exits non-zero on any failure.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+import { creditCode, withWrongCheck } from './creditCode.mjs'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const uiRoot = resolve(here, '..')
+const repoRoot = resolve(uiRoot, '..')
+const distDir = join(uiRoot, 'dist')
+const resultsDir = join(uiRoot, 'test-results')
+const useMock = process.argv.includes('--mock')
+const recoupBin = process.env.RECOUP_BIN ?? join(repoRoot, 'target', 'debug', 'recoup')
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const STEP_TIMEOUT_MS = 15_000
+
+// ------------------------------------------------------------------------------------------------
+// Test data: two good rows and one with a wrong 统一社会信用代码 check character (file row 4).
+
+const OFFICE = { code: '220102', name: '长春市南关区医疗保障局' }
+const HOSPITAL = { code: 'H22010200001', name: '长春市南关区中心医院', credit: creditCode('12220102MB1234567') }
+const PHARMACY = { code: 'P22010200002', name: '长春市南关区康民大药房', credit: creditCode('92220102MA0000002') }
+const BAD = { code: 'H22010200003', name: '长春市南关区永安诊所', credit: withWrongCheck(creditCode('52220102MJ0000011')) }
+const CSV = [
+  '机构编码,机构名称,机构类别,统一社会信用代码,地址,法定代表人,联系电话,协议状态',
+  `${HOSPITAL.code},${HOSPITAL.name},医疗机构,${HOSPITAL.credit},长春市南关区人民大街1号,王建国,0431-88880001,正常`,
+  `${PHARMACY.code},${PHARMACY.name},零售药店,${PHARMACY.credit},长春市南关区自由大路88号,李淑芬,0431-88880002,正常`,
+  `${BAD.code},${BAD.name},医疗机构,${BAD.credit},长春市南关区民康路5号,赵永安,0431-88880003,正常`,
+].join('\r\n') + '\r\n'
+const BAD_ROW = 4 // the header is row 1
+
+// ------------------------------------------------------------------------------------------------
+// Harness
+
+const results = []
+let aborted = false
+
+async function step(name, fn) {
+  if (aborted) {
+    results.push({ name, status: 'skipped' })
+    console.log(`  -  ${name}（未执行）`)
+    return
+  }
+  const started = Date.now()
+  try {
+    await fn()
+    results.push({ name, status: 'passed' })
+    console.log(`  ✓  ${name} (${Date.now() - started} ms)`)
+  } catch (e) {
+    results.push({ name, status: 'failed' })
+    aborted = true
+    console.log(`  ✗  ${name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`)
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message)
+}
+
+/** Poll until `fn` returns a truthy value; return it. */
+async function until(fn, what, timeout = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeout
+  let last
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+      last = v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`等待超时：${what}（最后结果：${last instanceof Error ? last.message : JSON.stringify(last)}）`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolvePort(port))
+    })
+  })
+}
+
+async function startServer(port, dbFile) {
+  const [cmd, args] = useMock
+    ? [process.execPath, [join(here, 'mock-server.mjs'), '--port', String(port), '--ui', distDir]]
+    : [recoupBin, ['--db', dbFile, 'serve', '--port', String(port), '--ui', distDir]]
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
+  let exited = null
+  child.on('exit', (code, signal) => (exited = { code, signal }))
+  const url = `http://127.0.0.1:${port}/`
+  await until(async () => {
+    if (exited) throw new Error(`服务进程已退出（${JSON.stringify(exited)}）：${output}`)
+    const res = await fetch(url).catch(() => null)
+    return res?.ok
+  }, `服务在 ${url} 响应`, 30_000).catch((e) => {
+    child.kill('SIGKILL')
+    throw e
+  })
+  return { child, url, output: () => output }
+}
+
+async function stopServer(server) {
+  if (!server || server.child.exitCode !== null) return
+  const gone = new Promise((r) => server.child.once('exit', r))
+  server.child.kill('SIGTERM')
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 3000)
+  await gone
+  clearTimeout(timer)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Page helpers
+
+const tableRows = (page) => page.locator('[data-testid="inst-table"] .el-table__body-wrapper tbody tr.el-table__row')
+
+async function rowTexts(page) {
+  return (await tableRows(page).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())
+}
+
+async function formItemError(page, testId) {
+  const item = page.locator('.el-form-item').filter({ has: page.getByTestId(testId) })
+  return (await item.locator('.el-form-item__error').textContent({ timeout: 3000 }).catch(() => null))?.trim() ?? null
+}
+
+// ------------------------------------------------------------------------------------------------
+
+async function main() {
+  assert(existsSync(join(distDir, 'index.html')), `缺少 ${distDir}/index.html：请先运行 npm run build`)
+  if (!useMock) assert(existsSync(recoupBin), `缺少 ${recoupBin}：请先运行 cargo build -p recoup`)
+  assert(existsSync(chromiumPath), `缺少 ${chromiumPath}`)
+  mkdirSync(resultsDir, { recursive: true })
+
+  const tmp = mkdtempSync(join(tmpdir(), 'recoup-e2e-'))
+  const port = await freePort()
+  let server
+  let browser
+  const pageErrors = []
+  try {
+    server = await startServer(port, join(tmp, 'recoup.db'))
+    console.log(`服务：${server.url}（${useMock ? '模拟服务' : recoupBin}）`)
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_TIMEOUT_MS)
+    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
+    page.on('console', (m) => {
+      // 4xx answers to deliberately invalid input are logged by Chromium as resource errors.
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`console: ${m.text()}`)
+    })
+
+    await step('首次使用：显示“设置本单位”界面', async () => {
+      await page.goto(server.url)
+      await page.getByText('首次使用：设置本单位').waitFor()
+      const level = (await page.getByTestId('office-level').innerText()).trim()
+      assert(level.includes('县级'), `层级默认应为县级，实际为“${level}”`)
+      await page.screenshot({ path: join(resultsDir, 'first-run.png') })
+    })
+
+    await step('首次使用：服务端校验错误显示在“行政区划代码”下', async () => {
+      await page.getByTestId('office-code').fill('012345') // 6 digits, but no 行政区划代码 starts with 0
+      await page.getByTestId('office-name').fill(OFFICE.name)
+      await page.getByTestId('office-submit').click()
+      const msg = await until(() => formItemError(page, 'office-code'), '行政区划代码下的错误信息')
+      assert(/行政区划代码/.test(msg), `错误信息应提到行政区划代码，实际为“${msg}”`)
+    })
+
+    await step(`创建本单位 ${OFFICE.code} ${OFFICE.name}`, async () => {
+      await page.getByTestId('office-code').fill(OFFICE.code)
+      await page.getByTestId('office-submit').click()
+      const header = page.getByTestId('office-display')
+      await header.waitFor()
+      const text = await header.innerText()
+      assert(text.includes(OFFICE.name) && text.includes(OFFICE.code), `页头应显示本单位，实际为“${text}”`)
+    })
+
+    await step('侧边菜单：占位页面如实说明尚未提供', async () => {
+      for (const key of ['dashboard', 'cases', 'reports', 'exchange', 'settings']) {
+        await page.getByTestId(`nav-${key}`).click()
+        await until(() => page.url().endsWith(`#/${key}`), `地址变为 #/${key}`)
+        await page.getByText('该功能将在后续版本提供').waitFor()
+      }
+    })
+
+    await step('进入“定点医药机构”，表格为空', async () => {
+      await page.getByTestId('nav-institutions').click()
+      await until(() => page.url().endsWith('#/institutions'), '地址变为 #/institutions')
+      await page.getByTestId('inst-table').waitFor()
+      await until(async () => (await page.getByTestId('inst-table').innerText()).includes('暂无定点医药机构'), '空表格提示')
+    })
+
+    await step('导入 CSV（3行，其中1行统一社会信用代码校验位错误）', async () => {
+      await page.getByTestId('inst-import-file').setInputFiles({
+        name: '定点医药机构.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(CSV, 'utf-8'),
+      })
+      const report = page.getByTestId('import-report')
+      await report.waitFor()
+      const summary = (await page.getByTestId('import-summary').innerText()).trim()
+      assert(summary.includes('共3行，新增2，更新0，未变0，错误1'), `导入结果摘要不符：“${summary}”`)
+      const errorRows = report.locator('[data-testid="import-errors"] tbody tr')
+      assert((await errorRows.count()) === 1, `应有1条错误，实际 ${await errorRows.count()} 条`)
+      const cells = (await errorRows.first().locator('td').allInnerTexts()).map((t) => t.trim())
+      assert(cells[0] === String(BAD_ROW), `错误行号应为${BAD_ROW}（表头为第1行），实际为“${cells[0]}”`)
+      assert(/统一社会信用代码/.test(cells.join(' ')), `错误原因应涉及统一社会信用代码：${cells.join(' | ')}`)
+      await page.waitForTimeout(400) // let the dialog's opening animation finish before the screenshot
+      await page.screenshot({ path: join(resultsDir, 'import-report.png') })
+      await page.getByTestId('import-report-close').click()
+      await report.waitFor({ state: 'hidden' })
+    })
+
+    await step('表格列出导入的2家机构', async () => {
+      const rows = await until(async () => {
+        const r = await rowTexts(page)
+        return r.length === 2 ? r : null
+      }, '表格有2行')
+      const all = rows.join('\n')
+      for (const inst of [HOSPITAL, PHARMACY]) {
+        assert(all.includes(inst.code) && all.includes(inst.name) && all.includes(inst.credit), `表格缺少 ${inst.name}：\n${all}`)
+      }
+      assert(!all.includes(BAD.code), '错误行不应被导入')
+      assert(all.includes('医疗机构') && all.includes('零售药店') && all.includes('正常'), `类别、协议状态应显示中文：\n${all}`)
+      const pager = await page.getByTestId('inst-pager').innerText()
+      assert(pager.includes('共 2 条'), `分页应显示共 2 条，实际“${pager}”`)
+      await page.screenshot({ path: join(resultsDir, 'institutions.png') })
+    })
+
+    await step('搜索“康民”只剩1家', async () => {
+      await page.getByTestId('inst-search').fill('康民')
+      const rows = await until(async () => {
+        const r = await rowTexts(page)
+        return r.length === 1 && r[0].includes(PHARMACY.name) ? r : null
+      }, '搜索后表格只有康民大药房')
+      assert(rows[0].includes(PHARMACY.code), rows[0])
+      await page.getByTestId('inst-search').fill('')
+      await until(async () => (await rowTexts(page)).length === 2, '清空搜索后恢复2行')
+    })
+
+    await step('新增机构：服务端错误显示在“统一社会信用代码”下，改正后保存成功', async () => {
+      await page.getByTestId('inst-add').click()
+      const form = page.getByTestId('inst-form')
+      await form.waitFor()
+      await page.getByTestId('inst-field-code').fill(BAD.code)
+      await page.getByTestId('inst-field-name').fill(BAD.name)
+      await page.getByTestId('inst-field-credit_code').fill(BAD.credit)
+      await page.getByTestId('inst-field-legal_rep').fill('赵永安')
+      await page.getByTestId('inst-save').click()
+      const msg = await until(() => formItemError(page, 'inst-field-credit_code'), '统一社会信用代码下的错误信息')
+      assert(/校验位/.test(msg), `错误信息应说明校验位，实际为“${msg}”`)
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'institution-form-error.png') })
+      await page.getByTestId('inst-field-credit_code').fill(creditCode(BAD.credit.slice(0, 17)))
+      await page.getByTestId('inst-save').click()
+      await form.waitFor({ state: 'hidden' })
+      await until(async () => (await rowTexts(page)).some((r) => r.includes(BAD.name)), '新增的机构出现在表格中')
+    })
+
+    await step('编辑机构：协议状态改为“中止”', async () => {
+      const row = tableRows(page).filter({ hasText: PHARMACY.name })
+      await row.getByTestId('inst-edit').click()
+      await page.getByTestId('inst-form').waitFor()
+      const name = await page.getByTestId('inst-field-name').inputValue()
+      assert(name === PHARMACY.name, `编辑表单应带出原名称，实际“${name}”`)
+      await page.getByTestId('inst-field-agreement_status').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: '中止' }).click()
+      await page.getByTestId('inst-save').click()
+      await page.getByTestId('inst-form').waitFor({ state: 'hidden' })
+      await until(async () => (await rowTexts(page)).some((r) => r.includes(PHARMACY.name) && r.includes('中止')), '表格显示“中止”')
+    })
+
+    await step('浏览器中无脚本错误', async () => {
+      assert(pageErrors.length === 0, pageErrors.join('\n'))
+    })
+  } catch (e) {
+    results.push({ name: '测试环境', status: 'failed' })
+    console.log(`  ✗  测试环境：${e?.stack ?? e}`)
+  } finally {
+    await browser?.close().catch(() => {})
+    if (server && results.some((r) => r.status === 'failed')) console.log(`--- 服务输出 ---\n${server.output().trim()}\n---`)
+    await stopServer(server).catch(() => {})
+    rmSync(tmp, { recursive: true, force: true })
+  }
+
+  const passed = results.filter((r) => r.status === 'passed').length
+  const skipped = results.filter((r) => r.status === 'skipped').length
+  const failed = results.length - passed
+  if (skipped) console.log(`（${skipped} 步因前一步失败未执行，计为失败）`)
+  console.log(`截图：${resultsDir}`)
+  console.log(`${passed} passed, ${failed} failed`)
+  process.exitCode = failed === 0 ? 0 : 1
+}
+
+await main()
