@@ -1,0 +1,297 @@
+//! Printed documents (文书): the notices, decisions and forms of the recovery procedure, laid out
+//! per GB/T 9704-2012 and written as PDF with embedded font subsets.
+//!
+//! - [`render`]: one document → PDF bytes, page count and the characters no font could print.
+//! - [`render_batch`]: many documents → one PDF, with a progress callback.
+//! - [`format_document_number`]: 机关代字〔2026〕12号 or 〔2026〕第12号 (style per kind, a setting).
+//! - [`check_glyphs`]: the characters that would be missing, to warn before printing.
+//!
+//! The same inputs give a byte-identical PDF: fixed metadata, fixed font resource names and a
+//! document id derived from the content.
+
+pub mod documents;
+pub mod fonts;
+pub mod layout;
+pub mod samples;
+pub mod templates;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
+    TextItem, TextMatrix,
+};
+
+pub use documents::*;
+pub use fonts::{FontRole, FontSet};
+pub use layout::{Geometry, Laid, PlacedRun};
+pub use templates::{default_template, DocumentKind, Templates};
+
+use crate::error::ApiError;
+
+/// 〔2026〕12号 or 〔2026〕第12号 (DOMAIN.md §5: a setting per document kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum NumberStyle {
+    #[default]
+    Plain,
+    /// With 第 before the sequence, as some enforcement documents use.
+    Di,
+}
+
+/// Format a document number: prefix (机关代字), year in 六角括号, sequence without leading zeros.
+pub fn format_document_number(prefix: &str, year: i32, seq: u32, style: NumberStyle) -> Result<String, ApiError> {
+    let prefix = prefix.trim();
+    if prefix.is_empty() {
+        return Err(ApiError::field("prefix", "发文机关代字不能为空"));
+    }
+    if prefix.contains(['〔', '〕', '[', ']', '(', ')', '（', '）']) {
+        return Err(ApiError::field("prefix", "发文机关代字不应包含括号，年份的六角括号〔〕由系统添加"));
+    }
+    if !(1949..=9999).contains(&year) {
+        return Err(ApiError::field("year", "年份应为四位数字"));
+    }
+    if seq == 0 {
+        return Err(ApiError::field("seq", "序号从1开始"));
+    }
+    Ok(match style {
+        NumberStyle::Plain => format!("{prefix}〔{year}〕{seq}号"),
+        NumberStyle::Di => format!("{prefix}〔{year}〕第{seq}号"),
+    })
+}
+
+/// What to do with characters that no installed font has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum MissingGlyphs {
+    /// Refuse to print and list the characters (default: nothing is printed as a box).
+    #[default]
+    Refuse,
+    /// Print without them and report them in [`RenderedPdf::missing_glyphs`] (the user was
+    /// warned by [`check_glyphs`] and chose to go on).
+    Omit,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub templates: Templates,
+    pub missing_glyphs: MissingGlyphs,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+    /// Characters left out because no font has them (empty unless `MissingGlyphs::Omit`).
+    pub missing_glyphs: Vec<char>,
+}
+
+fn fonts_or_err() -> Result<&'static FontSet, ApiError> {
+    let set = FontSet::global();
+    if set.is_empty() {
+        return Err(ApiError::internal(
+            "未找到可用的中文字体。请安装仿宋、宋体等字体，或安装 fonts-noto-cjk、fonts-lxgw-wenkai 字体包",
+        ));
+    }
+    Ok(set)
+}
+
+/// Lay out one document (no PDF): the placed runs, rules, page count and missing characters.
+pub fn layout_document(doc: &Document, opts: &RenderOptions) -> Result<Laid, ApiError> {
+    layout_with(fonts_or_err()?, doc, opts)
+}
+
+pub fn layout_with(fonts: &FontSet, doc: &Document, opts: &RenderOptions) -> Result<Laid, ApiError> {
+    let built = documents::build(doc, &opts.templates)?;
+    let mut engine = layout::Engine::new(fonts, Geometry::default());
+    for b in &built.blocks {
+        engine.push(b);
+    }
+    let laid = engine.finish(true);
+    if !built.always_number_pages && laid.pages == 1 {
+        // A one-page form carries no page number: lay out again without it.
+        let mut engine = layout::Engine::new(fonts, Geometry::default());
+        for b in &built.blocks {
+            engine.push(b);
+        }
+        return Ok(engine.finish(false));
+    }
+    Ok(laid)
+}
+
+/// The characters of this document that no font can print (to warn the user before printing).
+pub fn check_glyphs(doc: &Document, opts: &RenderOptions) -> Result<Vec<char>, ApiError> {
+    Ok(layout_document(doc, opts)?.missing.into_iter().collect())
+}
+
+fn missing_error(chars: &[char]) -> ApiError {
+    let list: String = chars.iter().map(|c| format!("“{c}”(U+{:04X})", *c as u32)).collect::<Vec<_>>().join("、");
+    ApiError::validation(format!("以下字符在已安装的字体中都没有字形，无法打印：{list}。请改用常用字，或安装包含这些字的字体后再打印"))
+}
+
+/// Render one document to PDF.
+pub fn render(doc: &Document, opts: &RenderOptions) -> Result<RenderedPdf, ApiError> {
+    render_batch(std::slice::from_ref(doc), opts, &mut |_, _| {})
+}
+
+/// Render many documents into one PDF (each with its own page numbering). `progress(done, total)`
+/// is called after each document is laid out and once more when the file is written.
+pub fn render_batch(docs: &[Document], opts: &RenderOptions, progress: &mut dyn FnMut(usize, usize)) -> Result<RenderedPdf, ApiError> {
+    if docs.is_empty() {
+        return Err(ApiError::validation("没有要打印的文书"));
+    }
+    let fonts = fonts_or_err()?;
+    let total = docs.len();
+    let mut laid_all = Vec::with_capacity(total);
+    for (i, d) in docs.iter().enumerate() {
+        let laid = layout_with(fonts, d, opts).map_err(|e| {
+            if total > 1 {
+                ApiError { message: format!("第{}份文书（{}）：{}", i + 1, d.title(), e.message), ..e }
+            } else {
+                e
+            }
+        })?;
+        laid_all.push(laid);
+        progress(i + 1, total + 1);
+    }
+    let mut missing: Vec<char> = laid_all.iter().flat_map(|l| l.missing.iter().copied()).collect();
+    missing.sort();
+    missing.dedup();
+    if !missing.is_empty() && opts.missing_glyphs == MissingGlyphs::Refuse {
+        return Err(missing_error(&missing));
+    }
+    let title = if total == 1 { docs[0].title() } else { format!("文书批量打印（{total}份）") };
+    let (bytes, pages) = write_pdf(&laid_all, &title);
+    progress(total + 1, total + 1);
+    Ok(RenderedPdf { bytes, pages, missing_glyphs: missing })
+}
+
+/// PDF resource name of a face slot: six capital letters, also used as the subset tag.
+fn font_tag(slot: usize) -> String {
+    let mut s = String::from("RCP");
+    let mut n = slot;
+    let mut tail = [b'A'; 3];
+    for t in tail.iter_mut().rev() {
+        *t = b'A' + (n % 26) as u8;
+        n /= 26;
+    }
+    s.push_str(std::str::from_utf8(&tail).unwrap());
+    s
+}
+
+fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
+    let g = Geometry::default();
+    let mut doc = PdfDocument::new(title);
+    // Fixed metadata (issue: the same inputs give a byte-identical PDF).
+    let epoch = printpdf::OffsetDateTime::from_unix_timestamp(946_684_800).expect("fixed date");
+    doc.metadata.info.creation_date = epoch;
+    doc.metadata.info.modification_date = epoch;
+    doc.metadata.info.metadata_date = epoch;
+    doc.metadata.info.producer = "Recoup".to_string();
+    doc.metadata.info.creator = "Recoup".to_string();
+    let mut slots_done = std::collections::BTreeSet::new();
+    for l in laid {
+        for f in &l.faces {
+            if slots_done.insert(f.slot) {
+                doc.resources.fonts.map.insert(FontId(font_tag(f.slot)), PdfFont::new(f.parsed.clone()));
+            }
+        }
+    }
+    let mut pages = Vec::new();
+    for l in laid {
+        let mut per_page: Vec<Vec<Op>> = vec![Vec::new(); l.pages];
+        // Rules first (table borders), deduplicated: shared cell edges are drawn once.
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &l.rules {
+            let key = (r.page, (r.x0 * 10.0).round() as i64, (r.y0 * 10.0).round() as i64, (r.x1 * 10.0).round() as i64, (r.y1 * 10.0).round() as i64);
+            if !seen.insert(key) {
+                continue;
+            }
+            let ops = &mut per_page[r.page];
+            if ops.is_empty() {
+                ops.push(Op::SetOutlineColor { col: Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None }) });
+                ops.push(Op::SetOutlineThickness { pt: Pt(r.width) });
+            }
+            ops.push(Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: Point { x: Pt(r.x0), y: Pt(g.page_h - r.y0) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(r.x1), y: Pt(g.page_h - r.y1) }, bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            });
+        }
+        let mut state: Vec<(Option<usize>, f32, f32)> = vec![(None, 0.0, f32::NAN); l.pages];
+        for p in 0..l.pages {
+            per_page[p].push(Op::StartTextSection);
+        }
+        for run in &l.runs {
+            let ops = &mut per_page[run.page];
+            let st = &mut state[run.page];
+            if st.0 != Some(run.face) || st.1 != run.size {
+                ops.push(Op::SetFont { font: PdfFontHandle::External(FontId(font_tag(run.face))), size: Pt(run.size) });
+                st.0 = Some(run.face);
+                st.1 = run.size;
+            }
+            // Round to 1/1000 pt so that the stream does not carry float noise.
+            let tc = (run.tc * 1000.0).round() / 1000.0;
+            if st.2 != tc {
+                ops.push(Op::SetCharacterSpacing { multiplier: tc });
+                st.2 = tc;
+            }
+            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(round3(run.x)), Pt(round3(g.page_h - run.baseline))) });
+            ops.push(Op::ShowText { items: vec![TextItem::Text(run.text.clone())] });
+        }
+        for ops in per_page.iter_mut() {
+            ops.push(Op::EndTextSection);
+        }
+        for ops in per_page {
+            pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+        }
+    }
+    let npages = pages.len();
+    doc.pages = pages;
+    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    let mut warnings = Vec::new();
+    let bytes = doc.save(&opts, &mut warnings);
+    (fix_document_id(bytes), npages)
+}
+
+fn round3(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// printpdf writes a random /ID pair into the trailer. Replace both strings (same length, so the
+/// cross-reference offsets stay valid) with a digest of everything before the trailer.
+fn fix_document_id(mut bytes: Vec<u8>) -> Vec<u8> {
+    let Some(tpos) = find_last(&bytes, b"trailer") else { return bytes };
+    let digest = Sha256::digest(&bytes[..tpos]);
+    let hex: Vec<u8> = digest.iter().flat_map(|b| format!("{b:02X}").into_bytes()).collect();
+    let Some(idpos) = find_from(&bytes, b"/ID", tpos) else { return bytes };
+    let mut i = idpos;
+    let mut which = 0;
+    while i < bytes.len() && which < 2 {
+        if bytes[i] == b'(' {
+            let start = i + 1;
+            let Some(end) = bytes[start..].iter().position(|&c| c == b')').map(|p| start + p) else { break };
+            for (k, b) in bytes[start..end].iter_mut().enumerate() {
+                *b = hex[(k + which * 7) % hex.len()];
+            }
+            which += 1;
+            i = end + 1;
+        } else if bytes[i] == b']' {
+            break;
+        } else {
+            i += 1;
+        }
+    }
+    bytes
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}

@@ -1,0 +1,281 @@
+//! Typical filled documents: for the template editor's preview, the reviewers' PNGs, the tests
+//! and the benchmark. The names and numbers are invented.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::documents::*;
+use crate::money::Money;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid sample date")
+}
+
+fn m(s: &str) -> Money {
+    Money::parse(s).expect("valid sample amount")
+}
+
+pub fn institution() -> Party {
+    Party {
+        kind: PartyKind::Institution,
+        name: "某某县人民医院".into(),
+        code: "H22010200123".into(),
+        credit_code: "12220102MB1234567X".into(),
+        legal_representative: "王建国".into(),
+        address: "吉林省某某县人民大街1688号".into(),
+        contact: "李明".into(),
+        phone: "0431-85551234".into(),
+    }
+}
+
+pub fn insured() -> Party {
+    Party {
+        kind: PartyKind::Insured,
+        name: "张桂芳".into(),
+        code: "220102196805121229".into(),
+        credit_code: String::new(),
+        legal_representative: String::new(),
+        address: "吉林省某某县幸福街道团结社区3栋2单元501室".into(),
+        contact: String::new(),
+        phone: "13904311234".into(),
+    }
+}
+
+pub fn agency() -> Agency {
+    Agency { name: "某某县医疗保险管理局".into(), address: "某某县建设路88号政务服务中心三楼".into() }
+}
+
+pub fn employee_account() -> BankAccount {
+    BankAccount {
+        account_name: "某某县医疗保险管理局基金支出户".into(),
+        bank: "中国农业银行某某县支行".into(),
+        account_number: "07160001040012345".into(),
+        bank_code: "103241001234".into(),
+    }
+}
+
+pub fn resident_account() -> BankAccount {
+    BankAccount {
+        account_name: "某某县医疗保险管理局居民医保基金支出户".into(),
+        bank: "吉林银行某某县支行".into(),
+        account_number: "0801012000123456".into(),
+        bank_code: "313241000123".into(),
+    }
+}
+
+pub fn recovery_lines() -> Vec<RecoveryLine> {
+    vec![
+        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Inpatient), amount: m("12,480.50") },
+        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Outpatient), amount: m("1,306.00") },
+        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::PriorYears, category: None, amount: m("3,200.00") },
+        RecoveryLine { fund: Fund::ResidentBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Inpatient), amount: m("8,615.02") },
+        RecoveryLine { fund: Fund::ResidentBasic, year: FundYear::PriorYears, category: None, amount: m("2,045.30") },
+    ]
+}
+
+fn findings() -> Vec<String> {
+    vec![
+        "2025年1月至12月，将不符合住院指征的参保人员收治入院，违规结算住院费用".into(),
+        "超标准收取护理费、床位费，重复收取静脉输液费".into(),
+        "串换药品、医用耗材项目进行医保结算".into(),
+    ]
+}
+
+pub const BUREAU: &str = "某某县医疗保障局";
+
+pub fn refund_order() -> RefundOrderData {
+    RefundOrderData {
+        issuer: BUREAU.into(),
+        document_number: "某医保责退〔2026〕12号".into(),
+        party: institution(),
+        inspection_date: d(2026, 3, 16),
+        inspection_name: "2026年度医疗保障基金使用专项检查".into(),
+        findings: findings(),
+        violated_provisions: "《医疗保障基金使用监督管理条例》第十五条".into(),
+        legal_basis: "《医疗保障基金使用监督管理条例》第三十八条".into(),
+        lines: recovery_lines(),
+        deadline: d(2026, 5, 20),
+        agency: agency(),
+        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: String::new() },
+        issue_date: d(2026, 4, 22),
+    }
+}
+
+pub fn recovery_notice() -> RecoveryNoticeData {
+    RecoveryNoticeData {
+        issuer: BUREAU.into(),
+        document_number: "某医保追〔2026〕7号".into(),
+        agency: agency(),
+        party: institution(),
+        inspection_date: d(2026, 3, 16),
+        inspection_name: "2026年度医疗保障基金使用专项检查".into(),
+        findings: findings(),
+        legal_basis: "《医疗保障基金使用监督管理条例》第三十八条".into(),
+        refund_order_number: "某医保责退〔2026〕12号".into(),
+        lines: recovery_lines(),
+        deadline: d(2026, 5, 20),
+        report_deadline: d(2026, 5, 31),
+        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: String::new() },
+        issue_date: d(2026, 4, 22),
+    }
+}
+
+pub fn recovery_slip() -> RecoverySlipData {
+    let lines = recovery_lines();
+    RecoverySlipData {
+        issuer: "某某县".into(),
+        document_number: "某医保追单〔2026〕第35号".into(),
+        source: RecoverySource::Inspection,
+        party: institution(),
+        payment_method: PaymentMethod::BankTransfer,
+        deadline: d(2026, 5, 20),
+        handling_result: "依据《责令退款通知书》（某医保责退〔2026〕12号），追回该院违规使用的职工基本医保基金。".into(),
+        handler: SignOff { name: "孙丽".into(), opinion: String::new(), date: Some(d(2026, 4, 23)) },
+        reviewer: SignOff { name: "周海涛".into(), opinion: "情况属实，同意追回。".into(), date: Some(d(2026, 4, 24)) },
+        approver: SignOff { name: "吴振华".into(), opinion: "同意。".into(), date: Some(d(2026, 4, 24)) },
+        funds: vec![SlipFund {
+            fund: Fund::EmployeeBasic,
+            lines: lines.into_iter().filter(|l| l.fund == Fund::EmployeeBasic).collect(),
+            account: employee_account(),
+        }],
+        agency: agency(),
+        copies: 3,
+    }
+}
+
+pub fn decision() -> DecisionData {
+    let lines = recovery_lines();
+    let total: Money = lines.iter().map(|l| l.amount).sum();
+    let multiple = Decimal::new(15, 1);
+    DecisionData {
+        issuer: BUREAU.into(),
+        document_number: "某医保罚决〔2026〕3号".into(),
+        party: institution(),
+        inspection_date: d(2026, 3, 16),
+        inspection_name: "2026年度医疗保障基金使用专项检查".into(),
+        facts: findings(),
+        evidence: vec![
+            "现场检查笔录及调查询问笔录".into(),
+            "住院病历、医嘱单、费用明细清单等书证复印件".into(),
+            "医保结算数据及药品、耗材进销存记录等电子数据".into(),
+        ],
+        statement_summary: String::new(),
+        violated_provisions: "《医疗保障基金使用监督管理条例》第十五条".into(),
+        legal_basis: "《医疗保障基金使用监督管理条例》第三十八条".into(),
+        lines,
+        fine: Some(FineData { multiple: Some(multiple), amount: total.times(multiple) }),
+        other_measures: vec![],
+        deadline: d(2026, 5, 20),
+        fine_payment: "持本决定书通过非税收入缴款渠道缴纳".into(),
+        agency: agency(),
+        government: "某某县人民政府".into(),
+        court: "某某县人民法院".into(),
+        issue_date: d(2026, 4, 30),
+    }
+}
+
+pub fn handling_decision() -> DecisionData {
+    DecisionData { document_number: "某医保处决〔2026〕5号".into(), fine: None, ..decision() }
+}
+
+pub fn self_refund_institution() -> SelfRefundInstitutionData {
+    SelfRefundInstitutionData {
+        issuer: "某某县".into(),
+        kind: SelfCorrectionKind::Bureau { organizer: BUREAU.into() },
+        institution_name: "某某县康宁大药房连锁有限公司城南店".into(),
+        institution_code: "P22010200456".into(),
+        employee: Some(SelfRefundSection {
+            prior_years: Some(m("1,200.00")),
+            inpatient: None,
+            outpatient: Some(m("3,486.75")),
+            special_outpatient: None,
+            maternity_allowance: None,
+        }),
+        resident: None,
+        contact: "陈静".into(),
+        phone: "13804315678".into(),
+        employee_account: employee_account(),
+        resident_account: resident_account(),
+        agency: agency(),
+    }
+}
+
+pub fn self_refund_insured() -> SelfRefundInsuredData {
+    SelfRefundInsuredData {
+        issuer: "某某县".into(),
+        name: "张桂芳".into(),
+        id_number: "220102196805121229".into(),
+        fund: Fund::ResidentBasic,
+        amount: m("2,306.40"),
+        payment: InsuredPayment::Transfer,
+        agent: Some(Agent { name: "刘志强".into(), id_number: "220102199001011234".into() }),
+        phone: "13904311234".into(),
+        employee_account: employee_account(),
+        resident_account: resident_account(),
+        agency: agency(),
+    }
+}
+
+pub fn offset_notice() -> OffsetNoticeData {
+    OffsetNoticeData {
+        issuer: "某某县医疗保险管理局".into(),
+        document_number: "某医险抵〔2026〕2号".into(),
+        party: institution(),
+        slip_number: "某医保追单〔2026〕第35号".into(),
+        application_date: d(2026, 5, 6),
+        lines: recovery_lines(),
+        start_year: 2026,
+        start_month: 6,
+        contact: Contact { name: "孙丽".into(), phone: "0431-85557777".into(), address: String::new() },
+        issue_date: d(2026, 5, 12),
+    }
+}
+
+pub fn statement_notice() -> StatementNoticeData {
+    let dec = decision();
+    StatementNoticeData {
+        issuer: BUREAU.into(),
+        document_number: "某医保告〔2026〕9号".into(),
+        party: institution(),
+        inspection_date: dec.inspection_date,
+        inspection_name: dec.inspection_name,
+        findings: findings(),
+        violated_provisions: dec.violated_provisions,
+        legal_basis: dec.legal_basis,
+        lines: dec.lines,
+        fine: dec.fine,
+        other_measures: vec![],
+        reply_days: 5,
+        hearing_days: Some(5),
+        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: "某某县建设路88号".into() },
+        issue_date: d(2026, 4, 15),
+    }
+}
+
+pub fn service_receipt() -> ServiceReceiptData {
+    ServiceReceiptData {
+        issuer: BUREAU.into(),
+        documents: vec![ServedDocument { title: "行政处罚决定书".into(), document_number: "某医保罚决〔2026〕3号".into() }],
+        recipient: "某某县人民医院".into(),
+        place: "吉林省某某县人民大街1688号".into(),
+        method: "直接送达".into(),
+        servers: vec!["赵晓东".into(), "钱伟".into()],
+        remarks: String::new(),
+    }
+}
+
+/// One typical document of every kind.
+pub fn all() -> Vec<Document> {
+    vec![
+        Document::RefundOrder(refund_order()),
+        Document::RecoveryNotice(recovery_notice()),
+        Document::RecoverySlip(recovery_slip()),
+        Document::HandlingDecision(handling_decision()),
+        Document::PenaltyDecision(decision()),
+        Document::SelfRefundInstitution(self_refund_institution()),
+        Document::SelfRefundInsured(self_refund_insured()),
+        Document::OffsetNotice(offset_notice()),
+        Document::StatementNotice(statement_notice()),
+        Document::ServiceReceipt(service_receipt()),
+    ]
+}
