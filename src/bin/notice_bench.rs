@@ -31,7 +31,7 @@ fn main() {
         }
         _ => {
             let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
-            let doc = Document::PenaltyDecision(samples::decision());
+            let doc = Document::RefundOrder(samples::refund_order());
             let t = Instant::now();
             let first = docs::render(&doc, &opts).expect("render");
             let cold = t.elapsed();

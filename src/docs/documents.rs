@@ -649,6 +649,11 @@ fn check_fine(fine: &Option<FineData>, base: Money) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Forms are set in 五号 (10.5 pt) so that they fit one page.
+fn form_style() -> Style {
+    Style::new(FontRole::FangSong, 10.5)
+}
+
 fn table_style() -> Style {
     Style::new(FontRole::FangSong, 12.0)
 }
@@ -919,14 +924,14 @@ fn check_signoffs(h: &SignOff, r: &SignOff, a: &SignOff) -> Result<(), ApiError>
     Ok(())
 }
 
-fn sign_text(label: &str, s: &SignOff) -> String {
+fn sign_text(label: &str, s: &SignOff, seal: bool) -> String {
     let date = s.date.map(cn_date).unwrap_or_else(|| "　　年　　月　　日".to_string());
     let mut t = String::new();
     if !s.opinion.trim().is_empty() {
         t.push_str(s.opinion.trim());
-        t.push('\n');
+        t.push_str("　　");
     }
-    t.push_str(&format!("{label}{}　　{date}", s.name));
+    t.push_str(&format!("{label}{}　　{}{date}", s.name, if seal { "（公章）　" } else { "" }));
     t
 }
 
@@ -950,7 +955,8 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
     let remark = texts.first().cloned().unwrap_or_default();
     let closing: Vec<String> = texts.iter().skip(1).cloned().collect();
 
-    let style = table_style();
+    // A form is set in 五号 (10.5 pt) so that the whole 通知单 fits one page.
+    let style = form_style();
     let mut rows: Vec<Row> = Vec::new();
     let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
     // 004 附件1 row 1: 追回基金来源 with four boxes; a source outside the three is "其他：<label>".
@@ -996,10 +1002,10 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
     rows.push(row(vec![Cell::new("缴费时限"), Cell::left(format!("{}前", cn_date(d.deadline))).span(4, 1)]));
     let mut result = d.handling_result.trim().to_string();
     result.push('\n');
-    result.push_str(&sign_text("承办人：", &d.handler));
+    result.push_str(&sign_text("承办人：", &d.handler, false));
     rows.push(row(vec![Cell::new("处理结果"), Cell::left(result).span(4, 1)]));
-    rows.push(row(vec![Cell::new("复核意见"), Cell::left(sign_text("复核人：", &d.reviewer)).span(4, 1)]));
-    rows.push(row(vec![Cell::new("审批意见"), Cell::left(sign_text("审批人：", &d.approver) + "\n（公章）").span(4, 1)]));
+    rows.push(row(vec![Cell::new("复核意见"), Cell::left(sign_text("复核人：", &d.reviewer, false)).span(4, 1)]));
+    rows.push(row(vec![Cell::new("审批意见"), Cell::left(sign_text("审批人：", &d.approver, true)).span(4, 1)]));
     for sf in &d.funds {
         let total: Money = sf.lines.iter().map(|l| l.amount).sum();
         let amount_of = |year: FundYear, cat: Option<ExpenseCategory>| -> String {
@@ -1014,7 +1020,7 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
         let other = if Fund::SLIP_BOXES[..7].contains(&sf.fund) { String::new() } else { format!("：{}", sf.fund.label()) };
         // 缴费信息 spans: 险种 + header + 5 current + 1 prior + 收款人 + 2 amount + 4 account = 15 rows.
         rows.push(Row {
-            cells: vec![Cell::new("缴费信息").span(1, 15), Cell::new("险种"), Cell::left(format!("{}{}", boxes.join("　"), other)).span(3, 1)],
+            cells: vec![Cell::new("缴费信息").span(1, 15), Cell::new("险种"), Cell::left(format!("{}{}", boxes.join("　"), other)).span(3, 1).keep_words()],
             keep_with_next: false,
         });
         rows.push(row(vec![Cell::new("基金类型"), Cell::new("所属年份"), Cell::new("费用类别"), Cell::new("应退回金额（元）")]));
@@ -1043,9 +1049,9 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
 
     let mut blocks = vec![Block::Title(format!("{}{}", d.issuer, "医疗保障基金追回通知单"))];
     blocks.push(Block::Para { text: format!("编号：{}", d.document_number), style: Style::new(FontRole::FangSong, 12.0), align: Align::Right, indent: 0.0, leading: 20.0 });
-    blocks.push(Block::Table(Table { columns: vec![13.0, 17.0, 13.0, 17.0, 40.0], header_rows: 0, rows, style, min_row_height: 7.0 * MM }));
+    blocks.push(Block::Table(Table { columns: vec![16.0, 18.5, 11.5, 14.0, 40.0], header_rows: 0, rows, style, min_row_height: 5.5 * MM }));
     for c in closing {
-        blocks.push(Block::Para { text: c, style: Style::new(FontRole::FangSong, 12.0), align: Align::Justify, indent: 2.0, leading: 20.0 });
+        blocks.push(Block::Para { text: c, style: Style::new(FontRole::FangSong, 10.5), align: Align::Justify, indent: 2.0, leading: 16.0 });
     }
     Ok(Built { blocks, always_number_pages: false })
 }
@@ -1140,13 +1146,14 @@ pub fn digit_boxes(amount: Money, words: bool) -> Result<[String; 11], ApiError>
 
 fn account_note(n: usize, label: &str, a: &BankAccount) -> String {
     format!(
-        "{n}.{label}缴款账户信息：户名：{}；开户银行：{}；账号：{}；开户行行号：{}。",
+        "{n}.{label}缴款账户信息\n户名：{}　　开户银行：{}\n账号：{}　　开户行行号：{}",
         a.account_name, a.bank, a.account_number, a.bank_code
     )
 }
 
+/// 填表说明 in 小五 (9 pt) under a form.
 fn note_block(text: String) -> Block {
-    Block::Para { text, style: Style::new(FontRole::FangSong, 12.0), align: Align::Justify, indent: 2.0, leading: 19.0 }
+    Block::Para { text, style: Style::new(FontRole::FangSong, 9.0), align: Align::Justify, indent: 2.0, leading: 13.0 }
 }
 
 fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Result<Built, ApiError> {
@@ -1157,7 +1164,8 @@ fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Resu
     }
     let f = fields(vec![("agency_name", d.agency.name.clone())]);
     let tl = expand(DocumentKind::SelfRefundInstitution, t, &f)?;
-    let small = Style::new(FontRole::FangSong, 10.5);
+    let small = Style::new(FontRole::FangSong, 9.0);
+    let tiny = Style::new(FontRole::FangSong, 8.0);
     let mut rows = Vec::new();
     let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
     let (b1, b2, b3) = match &d.kind {
@@ -1178,19 +1186,19 @@ fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Resu
     rows.push(row(vec![Cell::left(format!("{}医疗保障经办机构组织的自查自纠，组织部门名称：{}", box_(b2), org(b2))).span(13, 1)]));
     rows.push(row(vec![Cell::left(format!("{}自行开展的自查自纠", box_(b3))).span(13, 1)]));
     rows.push(row(vec![
-        Cell::new("定点医药机构\n基本信息（必填）"),
+        Cell::new("定点医药机构\n基本信息\n（必填）"),
         Cell::left(format!("名称：{}　　机构编码：{}", d.institution_name, d.institution_code)).span(13, 1),
     ]));
-    for (label, sec) in [("职工基本医保缴款", &d.employee), ("居民基本医保缴款", &d.resident)] {
+    for (label, sec) in [("职工基本医保\n缴款", &d.employee), ("居民基本医保\n缴款", &d.resident)] {
         let s = sec.clone().unwrap_or_default();
         let m = |v: Option<Money>| v.map(|x| x.grouped()).unwrap_or_default();
         let total = s.total();
         let digits = if sec.is_some() { digit_boxes(total, false)? } else { Default::default() };
         rows.push(row(vec![
             Cell::new(format!("{label}\n{}不涉及此项\n（必选）", box_(sec.is_none()))).span(1, 9),
-            Cell::new("所属年份\n（至少选择一项）"),
-            Cell::new("费用类别\n（至少选择一项）"),
-            Cell::new("应退回金额（元）\n（至少填写一项）").span(11, 1),
+            Cell::new("所属年份\n（至少选一项）").style(tiny),
+            Cell::new("费用类别\n（至少选一项）").style(tiny),
+            Cell::new("应退回金额（元）\n（至少填写一项）").style(small).span(11, 1),
         ]));
         rows.push(row(vec![Cell::new("历年"), Cell::new("——"), Cell::new(m(s.prior_years)).align(Align::Right).span(11, 1)]));
         rows.push(row(vec![Cell::new("当年").span(1, 4), Cell::new("住院费"), Cell::new(m(s.inpatient)).align(Align::Right).span(11, 1)]));
@@ -1204,11 +1212,11 @@ fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Resu
         rows.push(row(vec![Cell::new("（大写）"), Cell::left(if sec.is_some() { total.in_words() } else { String::new() }).span(11, 1)]));
     }
     rows.push(row(vec![Cell::left(format!("定点医药机构（盖章）：　　　　　　　联系人：{}　　联系电话：{}", d.contact, d.phone)).span(14, 1)]));
-    let mut cols = vec![17.0, 11.0, 11.0];
-    cols.extend([61.0 / 11.0; 11]);
+    let mut cols = vec![16.0, 14.5, 14.5];
+    cols.extend([55.0 / 11.0; 11]);
     let mut blocks = vec![Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)), Block::line("（定点医药机构）", Align::Center)];
-    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: table_style(), min_row_height: 7.0 * MM }));
-    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 12.0), align: Align::Left, indent: 0.0, leading: 19.0 });
+    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: form_style(), min_row_height: 5.5 * MM }));
+    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 9.0), align: Align::Left, indent: 0.0, leading: 13.0 });
     blocks.push(note_block(account_note(1, "职工基本医保", &d.employee_account)));
     blocks.push(note_block(account_note(2, "居民基本医保", &d.resident_account)));
     for (i, l) in tl.into_iter().enumerate() {
@@ -1227,13 +1235,13 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
     }
     let f = fields(vec![("agency_name", d.agency.name.clone())]);
     let tl = expand(DocumentKind::SelfRefundInsured, t, &f)?;
-    let small = Style::new(FontRole::FangSong, 10.5);
+    let small = Style::new(FontRole::FangSong, 9.0);
     let digits = digit_boxes(d.amount, false)?;
     let words = digit_boxes(d.amount, true)?;
     let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
     let mut rows = Vec::new();
     rows.push(row(vec![
-        Cell::new("参保人员基本信息\n（必填）"),
+        Cell::new("参保人员\n基本信息\n（必填）"),
         Cell::left(format!("姓名：{}　　身份证号码：{}", d.name, d.id_number)).span(12, 1),
     ]));
     rows.push(row(vec![
@@ -1264,15 +1272,15 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
     ]));
     let agent = d.agent.clone().unwrap_or_default();
     rows.push(row(vec![
-        Cell::new("代办人基本信息"),
+        Cell::new("代办人\n基本信息"),
         Cell::left(format!("姓名：{}　　身份证号码：{}", agent.name, agent.id_number)).span(12, 1),
     ]));
     rows.push(row(vec![Cell::left(format!("本人（或代办人）签名：　　　　　　　　　　联系电话：{}", d.phone)).span(13, 1)]));
     let mut cols = vec![20.0, 14.0];
     cols.extend([66.0 / 11.0; 11]);
     let mut blocks = vec![Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)), Block::line("（参保人员）", Align::Center)];
-    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: table_style(), min_row_height: 9.0 * MM }));
-    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 12.0), align: Align::Left, indent: 0.0, leading: 19.0 });
+    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: form_style(), min_row_height: 8.0 * MM }));
+    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 9.0), align: Align::Left, indent: 0.0, leading: 13.0 });
     blocks.push(note_block(account_note(1, "职工基本医保", &d.employee_account)));
     blocks.push(note_block(account_note(2, "居民基本医保", &d.resident_account)));
     for (i, l) in tl.into_iter().enumerate() {
@@ -1358,21 +1366,25 @@ fn service_receipt(d: &ServiceReceiptData) -> Result<Built, ApiError> {
     }
     let docs: Vec<String> = d.documents.iter().map(|x| format!("《{}》（{}）", x.title, x.document_number)).collect();
     let row = |a: &str, b: String| Row { cells: vec![Cell::new(a), Cell::left(b)], keep_with_next: false };
-    let blank_date = "\n\n　　　　　　　　　　　　　　　　　　　　年　　月　　日".to_string();
+    // Filled in by hand at service: signature, then the date (the service date, 行政处罚法 art. 61).
+    let signed = |a: &str, b: String| Row {
+        cells: vec![Cell::new(a), Cell::new(format!("{b}\n\n年　　月　　日　")).align(Align::Right)],
+        keep_with_next: false,
+    };
     let rows = vec![
         row("送达文书名称\n及文号", docs.join("\n")),
         row("受送达人", d.recipient.clone()),
         row("送达地点", d.place.clone()),
         row("送达方式", d.method.clone()),
-        row("受送达人签名\n或盖章", blank_date.clone()),
-        row("代收人及代收理由", blank_date.clone()),
-        row("送达人", format!("{}{}", d.servers.join("　"), blank_date)),
-        row("见证人", blank_date.clone()),
+        signed("受送达人签名\n或盖章", String::new()),
+        signed("代收人及\n代收理由", String::new()),
+        signed("送达人", d.servers.join("　")),
+        signed("见证人", String::new()),
         row("备注", d.remarks.clone()),
     ];
     let mut blocks = title_blocks(&d.issuer, "送达回证");
     blocks.push(Block::Space(0.5));
-    blocks.push(Block::Table(Table { columns: vec![26.0, 74.0], header_rows: 0, rows, style: Style::new(FontRole::FangSong, 14.0), min_row_height: 14.0 * MM }));
-    blocks.push(Block::Signature { names: vec![d.issuer.clone()], date: "　　年　　月　　日".to_string(), style: Style::body(), gap_lines: 1.0 });
+    blocks.push(Block::Table(Table { columns: vec![26.0, 74.0], header_rows: 0, rows, style: Style::new(FontRole::FangSong, 14.0), min_row_height: 12.0 * MM }));
+    blocks.push(Block::Signature { names: vec![format!("{}（印章）", d.issuer)], date: "年　　月　　日".to_string(), style: Style::body(), gap_lines: 0.5 });
     Ok(Built { blocks, always_number_pages: false })
 }

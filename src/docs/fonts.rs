@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use printpdf::ParsedFont;
 
@@ -193,6 +193,9 @@ pub struct FontSet {
     slots: Vec<Slot>,
     chains: HashMap<FontRole, Vec<usize>>,
     last_resort: Vec<usize>,
+    /// (role, char) → (slot, glyph id, advance in em): the cmap and hmtx lookups are the hot
+    /// path of layout, so each pair is resolved once per process.
+    cache: RwLock<HashMap<(FontRole, char), Option<(usize, u16, f32)>>>,
 }
 
 impl FontSet {
@@ -214,7 +217,7 @@ impl FontSet {
             chains.insert(role, chain);
         }
         let last_resort = LAST_RESORT.iter().filter_map(|k| slot_of(k, &mut slots)).collect();
-        FontSet { slots, chains, last_resort }
+        FontSet { slots, chains, last_resort, cache: RwLock::new(HashMap::new()) }
     }
 
     /// The process-wide font set (system directories), discovered and cached on first use.
@@ -226,6 +229,16 @@ impl FontSet {
     fn face(&self, slot: usize) -> Option<&Arc<Face>> {
         let s = &self.slots[slot];
         s.loaded.get_or_init(|| load_face(slot, &s.path, s.family_hint).map(Arc::new)).as_ref()
+    }
+
+    /// The face, glyph and advance (em) that print `ch` in `role`, cached.
+    pub fn lookup(&self, role: FontRole, ch: char) -> Option<(&Arc<Face>, u16, f32)> {
+        if let Some(hit) = self.cache.read().expect("font cache").get(&(role, ch)) {
+            return hit.map(|(slot, g, adv)| (self.face(slot).expect("cached face is loaded"), g, adv));
+        }
+        let found = self.resolve(role, ch).map(|(f, g)| (f, g, f.advance_em(g)));
+        self.cache.write().expect("font cache").insert((role, ch), found.map(|(f, g, a)| (f.slot, g, a)));
+        found
     }
 
     /// The face that prints `ch` in `role`: the role's chain first, then any other face.

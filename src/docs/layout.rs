@@ -164,11 +164,17 @@ pub struct Cell {
     pub rowspan: usize,
     pub align: Align,
     pub style: Option<Style>,
+    /// Break lines only at spaces (lists of check boxes: a box stays with its label).
+    pub keep_words: bool,
 }
 
 impl Cell {
     pub fn new(text: impl Into<String>) -> Cell {
-        Cell { text: text.into(), colspan: 1, rowspan: 1, align: Align::Center, style: None }
+        Cell { text: text.into(), colspan: 1, rowspan: 1, align: Align::Center, style: None, keep_words: false }
+    }
+    pub fn keep_words(mut self) -> Cell {
+        self.keep_words = true;
+        self
     }
     pub fn left(text: impl Into<String>) -> Cell {
         Cell { align: Align::Left, ..Cell::new(text) }
@@ -255,6 +261,8 @@ struct Glyph {
     face: Option<Arc<Face>>,
     /// Advance in points, including the style's base spacing.
     adv: f32,
+    /// The style's base spacing (grid), part of `adv`.
+    base: f32,
     /// Second glyph drawn over this one (☑ = □ + ✓).
     overlay: Option<(Arc<Face>, char, f32)>,
 }
@@ -271,7 +279,8 @@ pub fn no_line_start(c: char) -> bool {
 
 /// Characters that may not end a line (行尾禁则).
 pub fn no_line_end(c: char) -> bool {
-    matches!(c, '（' | '［' | '｛' | '〔' | '【' | '《' | '〈' | '「' | '『' | '“' | '‘' | '〖' | '(' | '[' | '{' | '¥' | '￥' | '№')
+    // A check box never ends a line: it belongs to the label after it (004 附件1).
+    matches!(c, '（' | '［' | '｛' | '〔' | '【' | '《' | '〈' | '「' | '『' | '“' | '‘' | '〖' | '(' | '[' | '{' | '¥' | '￥' | '№' | '□' | '☑')
 }
 
 /// Characters that belong to an unbreakable "word": Latin letters, digits and the punctuation
@@ -316,28 +325,28 @@ impl<'a> Shaper<'a> {
                 continue;
             }
             if let Some([a, b]) = composite(ch) {
-                let first = self.fonts.resolve(style.role, a).map(|(f, g)| (f.clone(), g));
-                let second = self.fonts.resolve(style.role, b).map(|(f, g)| (f.clone(), g));
-                if let (Some((fa, ga)), Some((fb, gb))) = (first, second) {
+                let first = self.fonts.lookup(style.role, a).map(|(f, _, adv)| (f.clone(), adv));
+                let second = self.fonts.lookup(style.role, b).map(|(f, _, adv)| (f.clone(), adv));
+                if let (Some((fa, aa)), Some((fb, ab))) = (first, second) {
                     self.note_face(&fa);
                     self.note_face(&fb);
-                    let adv = fa.advance_em(ga) * style.size;
-                    let adv_b = fb.advance_em(gb) * style.size;
-                    out.push(Glyph { ch: a, face: Some(fa), adv: adv + base, overlay: Some((fb, b, (adv - adv_b) / 2.0)) });
+                    let adv = aa * style.size;
+                    let adv_b = ab * style.size;
+                    out.push(Glyph { ch: a, face: Some(fa), adv: adv + base, base, overlay: Some((fb, b, (adv - adv_b) / 2.0)) });
                 } else {
                     self.missing.insert(ch);
                 }
                 continue;
             }
-            match self.fonts.resolve(style.role, ch) {
-                Some((face, gid)) => {
+            match self.fonts.lookup(style.role, ch) {
+                Some((face, _gid, adv_em)) => {
                     let face = face.clone();
                     self.note_face(&face);
-                    let adv = face.advance_em(gid) * style.size;
-                    out.push(Glyph { ch, face: Some(face), adv: adv + base, overlay: None });
+                    let adv = adv_em * style.size;
+                    out.push(Glyph { ch, face: Some(face), adv: adv + base, base, overlay: None });
                 }
-                None if ch == '\u{3000}' => out.push(Glyph { ch, face: None, adv: style.size + base, overlay: None }),
-                None if ch.is_whitespace() => out.push(Glyph { ch, face: None, adv: style.size * 0.3, overlay: None }),
+                None if ch == '\u{3000}' => out.push(Glyph { ch, face: None, adv: style.size + base, base, overlay: None }),
+                None if ch.is_whitespace() => out.push(Glyph { ch, face: None, adv: style.size * 0.3, base: 0.0, overlay: None }),
                 None => {
                     // Never printed as a box: reported and left out.
                     self.missing.insert(ch);
@@ -351,7 +360,7 @@ impl<'a> Shaper<'a> {
 /// Break shaped glyphs into lines: first line `first_w` wide, the others `w`. Applies the kinsoku
 /// rules: no line starts with closing punctuation, none ends with an opening one, numbers and
 /// Latin words are not split; a closing mark that just overflows is squeezed into the line.
-fn break_lines(g: &[Glyph], first_w: f32, w: f32, squeeze: f32) -> Vec<(usize, usize)> {
+fn break_lines(g: &[Glyph], first_w: f32, w: f32, squeeze: f32, keep_words: bool) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
     let n = g.len();
@@ -361,12 +370,15 @@ fn break_lines(g: &[Glyph], first_w: f32, w: f32, squeeze: f32) -> Vec<(usize, u
             return true;
         }
         let (a, b) = (g[i - 1].ch, g[i].ch);
+        if keep_words && !(a.is_whitespace() || b.is_whitespace()) {
+            return false;
+        }
         !(no_line_start(b) || no_line_end(a) || (word_char(a) && word_char(b)) || inseparable(a, b))
     };
     while start < n {
         // Skip spaces at the start of a continuation line.
         if !lines.is_empty() {
-            while start < n && g[start].ch == ' ' {
+            while start < n && (g[start].ch == ' ' || g[start].ch == '\u{3000}') {
                 start += 1;
             }
             if start >= n {
@@ -491,7 +503,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Lay out a paragraph into line boxes of `width`; `leading` 0 = the grid pitch.
-    fn para_lines(&mut self, text: &str, style: Style, align: Align, indent: f32, width: f32, leading: f32) -> (Vec<LineBox>, f32) {
+    fn para_lines(&mut self, text: &str, style: Style, align: Align, indent: f32, width: f32, leading: f32, keep_words: bool) -> (Vec<LineBox>, f32) {
         let g = self.g();
         let lh = if leading > 0.0 { leading } else { g.pitch() };
         let mut out = Vec::new();
@@ -502,12 +514,12 @@ impl<'a> Engine<'a> {
             let first_indent = if first_para || indent > 0.0 { indent_w } else { 0.0 };
             first_para = false;
             let squeeze = style.size * 0.5;
-            let breaks = break_lines(&glyphs, width - first_indent, width, squeeze);
+            let breaks = break_lines(&glyphs, width - first_indent, width, squeeze, keep_words);
             let nlines = breaks.len();
             for (li, (s, e)) in breaks.into_iter().enumerate() {
                 let mut line: Vec<Glyph> = glyphs[s..e].to_vec();
                 // Trailing spaces do not count for justification.
-                while line.last().is_some_and(|g| g.ch == ' ') {
+                while line.last().is_some_and(|g| g.ch == ' ' || g.ch == '\u{3000}') {
                     line.pop();
                 }
                 let x0 = if li == 0 { first_indent } else { 0.0 };
@@ -537,7 +549,7 @@ impl<'a> Engine<'a> {
         let n = (total / g.block_w).ceil().max(1.0);
         // Aim for equal lines, but never wider than the block.
         let target = (total / n + style.size).min(g.block_w);
-        let breaks = break_lines(&glyphs, target, target, style.size * 0.5);
+        let breaks = break_lines(&glyphs, target, target, style.size * 0.5, false);
         let lh = g.pitch() * 1.25;
         breaks
             .into_iter()
@@ -561,7 +573,7 @@ impl<'a> Engine<'a> {
                 }
             }
             Block::Para { text, style, align, indent, leading } => {
-                let (lines, lh) = self.para_lines(text, *style, *align, *indent, g.block_w, *leading);
+                let (lines, lh) = self.para_lines(text, *style, *align, *indent, g.block_w, *leading, false);
                 let n = lines.len();
                 let heading = style.role == FontRole::Hei || style.role == FontRole::Kai;
                 for (i, l) in lines.into_iter().enumerate() {
@@ -658,14 +670,14 @@ impl<'a> Engine<'a> {
             }
         }
         let pad_x = 1.2 * MM;
-        let pad_y = 1.0 * MM;
+        let pad_y = 0.5 * MM;
         // Wrap every cell's text.
         let mut wrapped: Vec<(Vec<LineBox>, f32)> = Vec::with_capacity(placed.len());
         for p in &placed {
             let style = p.cell.style.unwrap_or(t.style);
             let w = xs[p.col + p.cell.colspan] - xs[p.col] - 2.0 * pad_x;
-            let lh = style.size * 1.4;
-            let (lines, _) = self.para_lines(&p.cell.text, style, p.cell.align, 0.0, w.max(1.0), lh);
+            let lh = style.size * 1.25;
+            let (lines, _) = self.para_lines(&p.cell.text, style, p.cell.align, 0.0, w.max(1.0), lh, p.cell.keep_words);
             let h = lines.len() as f32 * lh + 2.0 * pad_y;
             wrapped.push((lines, h));
         }
@@ -729,7 +741,7 @@ impl<'a> Engine<'a> {
                     .enumerate()
                     .map(|(i, l)| {
                         let style = p.cell.style.unwrap_or(t.style);
-                        let lh = style.size * 1.4;
+                        let lh = style.size * 1.25;
                         LineBox { x: l.x + pad_x, baseline: off + i as f32 * lh + l.baseline, ..l.clone() }
                     })
                     .collect();
@@ -889,8 +901,7 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
         // The run's own glyph extent excludes the spacing after its last glyph.
         let ink_w = if m == gl.len() { width } else { width - tc_extra };
         // Base spacing of the style is carried in adv; Tc = adv - natural width is constant per run.
-        let natural = face.advance_em(face.glyph(gl[k].ch).unwrap_or(0)) * l.size;
-        let tc = gl[k].adv - natural + tc_extra;
+        let tc = gl[k].base + tc_extra;
         // The last glyph's trailing base spacing is not ink; negative spacing (grid) can only
         // shrink the extent, so bound by the full advance.
         laid.runs.push(PlacedRun {

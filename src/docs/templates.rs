@@ -164,24 +164,34 @@ pub fn default_template(kind: DocumentKind) -> &'static str {
         // 000 附件4 with 行政处罚法 art. 59 (一)–(六); appeal to the county people's government
         // (行政复议法 2023 art. 24), lawsuit within 6 months (行政诉讼法 art. 46).
         DocumentKind::HandlingDecision => "\
+一、违法事实和证据
 {inspection_date}，{issuer}在{inspection_name}中，对{party_you}使用医疗保障基金的情况进行了检查。经查，{party_you}存在以下违法违规行为：
 #facts
 上述事实有以下证据证明：
 #evidence
+二、陈述申辩情况
 #statement
+三、处理依据和内容
 {party_you}的上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局决定作出如下处理：
 #measures
+四、履行方式和期限
 {party_you}应于{deadline}前，按照{agency_name}出具的《医疗保障基金追回通知单》将上述款项退回至医保经办机构基金支出户。逾期不退回的，我局将依法申请人民法院强制执行。
+五、救济途径和期限
 {party_you}如不服本决定，可以在收到本决定书之日起六十日内向{government}申请行政复议，或者在六个月内直接向{court}提起行政诉讼。行政复议和行政诉讼期间，本决定不停止执行。",
         DocumentKind::PenaltyDecision => "\
+一、违法事实和证据
 {inspection_date}，{issuer}在{inspection_name}中，对{party_you}使用医疗保障基金的情况进行了检查。经查，{party_you}存在以下违法违规行为：
 #facts
 上述事实有以下证据证明：
 #evidence
+二、陈述申辩情况
 #statement
+三、处罚依据和内容
 {party_you}的上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局决定给予如下行政处理和行政处罚：
 #measures
+四、履行方式和期限
 应退回的医疗保障基金，请于{deadline}前按照{agency_name}出具的《医疗保障基金追回通知单》退回至医保经办机构基金支出户。罚款请于收到本决定书之日起{fine_days}日内{fine_payment}。到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额。
+五、救济途径和期限
 {party_you}如不服本处罚决定，可以在收到本决定书之日起六十日内向{government}申请行政复议，或者在六个月内直接向{court}提起行政诉讼。行政复议和行政诉讼期间，本决定不停止执行。逾期不申请行政复议、不提起行政诉讼又不履行本决定的，我局将依法申请人民法院强制执行。",
         DocumentKind::SelfRefundInstitution => "\
 本文书由自查自纠主体填写，并在缴款后3个工作日内连同缴款凭证一并提交{agency_name}。
