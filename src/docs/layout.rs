@@ -414,16 +414,17 @@ fn break_lines(g: &[Glyph], first_w: f32, w: f32, squeeze: f32, keep_words: bool
             if e > end && x + extra <= width + squeeze && can_break(e) {
                 brk = e;
             } else {
-                // Push back to the last allowed break.
-                let mut b = end;
-                while b > start + 1 && !can_break(b) {
-                    b -= 1;
-                }
-                if b > start + 1 || can_break(b) {
-                    brk = b;
-                } else {
-                    brk = end; // nothing allowed: break anyway
-                }
+                // Push back to the last allowed break; failing that (a number or code longer
+                // than the line), to the last break that at least keeps the punctuation rules.
+                let loose = |i: usize| -> bool {
+                    let (a, b) = (g[i - 1].ch, g[i].ch);
+                    !(no_line_start(b) || no_line_end(a) || inseparable(a, b))
+                };
+                brk = (start + 1..=end)
+                    .rev()
+                    .find(|&b| can_break(b))
+                    .or_else(|| (start + 1..=end).rev().find(|&b| loose(b)))
+                    .unwrap_or(end);
             }
         }
         lines.push((start, brk));
@@ -466,7 +467,7 @@ enum ItemKind {
     Lines(Vec<LineBox>),
     Space,
     /// Rows of a table that must stay together; `table` indexes the table's header list.
-    Rows { table: usize, cells: Vec<CellBox>, width: f32, header: bool },
+    Rows { table: usize, cells: Vec<CellBox>, header: bool },
 }
 
 #[derive(Clone)]
@@ -749,7 +750,7 @@ impl<'a> Engine<'a> {
             }
             let header = r0 < t.header_rows;
             let keep = header || t.rows[r1 - 1].keep_with_next;
-            let item = Item { height: ys[r1] - ys[r0], keep_with_next: keep, kind: ItemKind::Rows { table: table_idx, cells, width: g.block_w, header } };
+            let item = Item { height: ys[r1] - ys[r0], keep_with_next: keep, kind: ItemKind::Rows { table: table_idx, cells, header } };
             if header {
                 self.headers[table_idx].push(item.clone());
             }
@@ -877,11 +878,19 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
         let mut width = 0.0;
         let tc_extra = l.extra;
         let mut m = k;
+        let mut overlay = None;
         while m < gl.len() && gl[m].face.as_ref().is_some_and(|f| f.slot == face.slot) {
             text.push(gl[m].ch);
-            if let Some((of, oc, dx)) = &gl[m].overlay {
-                let ox = pen + dx;
-                laid.runs.push(PlacedRun {
+            let last_of_line = m + 1 == gl.len();
+            width += gl[m].adv + if last_of_line { 0.0 } else { tc_extra };
+            let glyph_x = pen;
+            pen += gl[m].adv + tc_extra;
+            m += 1;
+            if let Some((of, oc, dx)) = &gl[m - 1].overlay {
+                // The overlay (✓ of ☑) follows its box in the content stream, so that text
+                // extraction reads "□✓label".
+                let ox = glyph_x + dx;
+                overlay = Some(PlacedRun {
                     page,
                     face: of.slot,
                     size: l.size,
@@ -889,21 +898,15 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
                     baseline,
                     tc: 0.0,
                     text: oc.to_string(),
-                    bounds: BoxRect { x0: ox, y0: baseline - 0.88 * l.size, x1: ox + gl[m].adv - 2.0 * dx, y1: baseline + 0.12 * l.size },
+                    bounds: BoxRect { x0: ox, y0: baseline - 0.88 * l.size, x1: ox + gl[m - 1].adv - gl[m - 1].base - 2.0 * dx, y1: baseline + 0.12 * l.size },
                     container,
                 });
+                break;
             }
-            let last_of_line = m + 1 == gl.len();
-            width += gl[m].adv + if last_of_line { 0.0 } else { tc_extra };
-            pen += gl[m].adv + tc_extra;
-            m += 1;
         }
         // The run's own glyph extent excludes the spacing after its last glyph.
         let ink_w = if m == gl.len() { width } else { width - tc_extra };
-        // Base spacing of the style is carried in adv; Tc = adv - natural width is constant per run.
         let tc = gl[k].base + tc_extra;
-        // The last glyph's trailing base spacing is not ink; negative spacing (grid) can only
-        // shrink the extent, so bound by the full advance.
         laid.runs.push(PlacedRun {
             page,
             face: face.slot,
@@ -915,6 +918,9 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
             bounds: BoxRect { x0: start_x, y0: baseline - 0.88 * l.size, x1: start_x + ink_w, y1: baseline + 0.12 * l.size },
             container,
         });
+        if let Some(o) = overlay {
+            laid.runs.push(o);
+        }
         k = m;
     }
 }
