@@ -734,25 +734,22 @@ fn is_heading2(t: &str) -> bool {
         && short_title(t)
 }
 
+/// 附注 with the contact: below the date, two characters in, in parentheses (GB/T 9704 §7.3.6).
 fn contact_block(c: &Contact) -> Vec<Block> {
-    let mut s = String::new();
+    let mut parts = Vec::new();
     if !c.name.trim().is_empty() {
-        s.push_str(&format!("联系人：{}", c.name.trim()));
+        parts.push(format!("联系人：{}", c.name.trim()));
     }
     if !c.phone.trim().is_empty() {
-        if !s.is_empty() {
-            s.push_str("　　");
-        }
-        s.push_str(&format!("联系电话：{}", c.phone.trim()));
-    }
-    let mut out = Vec::new();
-    if !s.is_empty() {
-        out.push(Block::body(s));
+        parts.push(format!("联系电话：{}", c.phone.trim()));
     }
     if !c.address.trim().is_empty() {
-        out.push(Block::body(format!("地址：{}", c.address.trim())));
+        parts.push(format!("地址：{}", c.address.trim()));
     }
-    out
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    vec![Block::body(format!("（{}）", parts.join("；")))]
 }
 
 fn measures(lines: &[RecoveryLine], fine: &Option<FineData>, other: &[String]) -> Vec<Block> {
@@ -874,8 +871,8 @@ fn refund_order(d: &RefundOrderData, t: &Templates) -> Result<Built, ApiError> {
     let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
-    blocks.extend(contact_block(&d.contact));
     blocks.push(signature(&d.issuer, d.issue_date));
+    blocks.extend(contact_block(&d.contact));
     Ok(Built { blocks, always_number_pages: true })
 }
 
@@ -906,8 +903,8 @@ fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiEr
     let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
-    blocks.extend(contact_block(&d.contact));
     blocks.push(signature(&d.issuer, d.issue_date));
+    blocks.extend(contact_block(&d.contact));
     Ok(Built { blocks, always_number_pages: true })
 }
 
@@ -1316,8 +1313,8 @@ fn offset_notice(d: &OffsetNoticeData, t: &Templates) -> Result<Built, ApiError>
     let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
-    blocks.extend(contact_block(&d.contact));
     blocks.push(signature(&d.issuer, d.issue_date));
+    blocks.extend(contact_block(&d.contact));
     Ok(Built { blocks, always_number_pages: true })
 }
 
@@ -1349,8 +1346,8 @@ fn statement_notice(d: &StatementNoticeData, t: &Templates) -> Result<Built, Api
         "measures" => measures(&d.lines, &d.fine, &d.other_measures),
         _ => Vec::new(),
     }));
-    blocks.extend(contact_block(&d.contact));
     blocks.push(signature(&d.issuer, d.issue_date));
+    blocks.extend(contact_block(&d.contact));
     Ok(Built { blocks, always_number_pages: true })
 }
 

@@ -586,10 +586,16 @@ impl<'a> Engine<'a> {
             Block::Space(lines) => {
                 self.items.push(Item { height: lines * g.pitch(), keep_with_next: false, kind: ItemKind::Space });
             }
-            Block::Table(t) => self.push_table(t),
+            Block::Table(t) => {
+                self.push_table(t);
+                // A little air between a table and the text after it (dropped at a page top).
+                self.items.push(Item { height: 0.3 * g.pitch(), keep_with_next: false, kind: ItemKind::Space });
+            }
             Block::Signature { names, date, style, gap_lines } => {
                 // The last line before the signature is kept with it (issue: never alone on a page).
-                if let Some(last) = self.items.iter_mut().rev().find(|i| !matches!(i.kind, ItemKind::Space)) {
+                // Two lines of text come along when the block has to move (a clerk would not
+                // send a lone line with the seal).
+                for last in self.items.iter_mut().rev().filter(|i| !matches!(i.kind, ItemKind::Space)).take(2) {
                     last.keep_with_next = true;
                 }
                 if *gap_lines > 0.0 {

@@ -208,7 +208,7 @@ pub fn default_template(kind: DocumentKind) -> &'static str {
         // 001 art. 22; 行政处罚法 art. 44, 45, 63, 64.
         DocumentKind::StatementNotice => "\
 {inspection_date}，{issuer}在{inspection_name}中发现，{party_you}存在以下违法违规使用医疗保障基金的行为：{findings}
-上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局拟对{party_you}作出如下处理：
+上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局拟对{party_you}作出如下行政处理（处罚）：
 #measures
 根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{party_you}享有陈述和申辩的权利。请于收到本告知书之日起{reply_days}个工作日内向我局提出陈述、申辩意见；逾期未提出的，视为放弃陈述、申辩的权利。我局不因{party_you}的陈述、申辩而加重处罚。
 ?hearing_days|根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，{party_you}有权要求举行听证。要求听证的，请于收到本告知书之日起{hearing_days}个工作日内向我局提出；逾期未提出的，视为放弃听证的权利。",
