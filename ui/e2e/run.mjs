@@ -192,7 +192,7 @@ async function main() {
       await page.getByTestId('office-name').fill(OFFICE.name)
       await page.getByTestId('office-submit').click()
       const msg = await until(() => formItemError(page, 'office-code'), '行政区划代码下的错误信息')
-      assert(/行政区划代码/.test(msg), `错误信息应提到行政区划代码，实际为“${msg}”`)
+      assert(/6位数字/.test(msg), `错误信息应说明行政区划代码为6位数字，实际为“${msg}”`)
     })
 
     await step(`创建本单位 ${OFFICE.code} ${OFFICE.name}`, async () => {

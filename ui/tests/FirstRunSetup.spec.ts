@@ -66,7 +66,8 @@ describe('FirstRunSetup', () => {
     const codeItem = items.find((i) => i.find('input[data-testid="office-code"]').exists())
     const nameItem = items.find((i) => i.find('input[data-testid="office-name"]').exists())
     expect(codeItem?.classes()).toContain('is-error')
-    expect(codeItem?.get('.el-form-item__error').text()).toBe('行政区划代码：220199 不是有效的行政区划代码')
+    // The label prefix of the core's message is dropped: the field's label is right beside it.
+    expect(codeItem?.get('.el-form-item__error').text()).toBe('220199 不是有效的行政区划代码')
     expect(nameItem?.find('.el-form-item__error').exists()).toBe(false)
     expect(wrapper.emitted('created')).toBeUndefined()
   })

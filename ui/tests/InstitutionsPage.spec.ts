@@ -144,7 +144,7 @@ describe('ImportReportView', () => {
           updated: 1,
           unchanged: 1,
           errors: [
-            { row: 3, field: 'kind', message: '机构类别应为“医疗机构”或“零售药店”' },
+            { row: 3, field: 'kind', message: '机构类别：应为“医疗机构”或“零售药店”' },
             { row: 6, message: '列数不足' },
           ],
         },
@@ -155,7 +155,7 @@ describe('ImportReportView', () => {
     expect(wrapper.get('[data-testid="import-summary"]').text()).toBe('共5行，新增1，更新1，未变1，错误2')
     const rows = wrapper.findAll('[data-testid="import-errors"] tbody tr')
     expect(rows.map((r) => r.findAll('td').map((td) => td.text()))).toEqual([
-      ['3', '机构类别', '机构类别应为“医疗机构”或“零售药店”'],
+      ['3', '机构类别', '应为“医疗机构”或“零售药店”'],
       ['6', '—', '列数不足'],
     ])
   })
