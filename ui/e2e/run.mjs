@@ -267,6 +267,18 @@ async function main() {
       await until(async () => (await rowTexts(page)).length === 2, '清空搜索后恢复2行')
     })
 
+    await step('按类别筛选“零售药店”只剩1家', async () => {
+      await page.getByTestId('inst-kind').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: '零售药店' }).click()
+      await until(async () => {
+        const r = await rowTexts(page)
+        return r.length === 1 && r[0].includes(PHARMACY.name)
+      }, '筛选后表格只有康民大药房')
+      await page.getByTestId('inst-kind').click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: '全部类别' }).click()
+      await until(async () => (await rowTexts(page)).length === 2, '取消筛选后恢复2行')
+    })
+
     await step('新增机构：服务端错误显示在“统一社会信用代码”下，改正后保存成功', async () => {
       await page.getByTestId('inst-add').click()
       const form = page.getByTestId('inst-form')
@@ -297,6 +309,29 @@ async function main() {
       await page.getByTestId('inst-save').click()
       await page.getByTestId('inst-form').waitFor({ state: 'hidden' })
       await until(async () => (await rowTexts(page)).some((r) => r.includes(PHARMACY.name) && r.includes('中止')), '表格显示“中止”')
+    })
+
+    await step('再导入25家后服务端分页：第1页20行，第2页8行', async () => {
+      const lines = [CSV.split('\r\n')[0]]
+      for (let i = 1; i <= 25; i++) {
+        const n = String(i).padStart(4, '0')
+        lines.push(`P2201029${n},长春市南关区第${i}药店,零售药店,${creditCode(`92220102MA000${n}0`.slice(0, 17))},,,,正常`)
+      }
+      await page.getByTestId('inst-import-file').setInputFiles({
+        name: '药店.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(lines.join('\n') + '\n', 'utf-8'),
+      })
+      await until(
+        async () => (await page.getByTestId('import-summary').innerText()).includes('共25行，新增25，更新0，未变0，错误0'),
+        '导入结果：共25行，新增25，更新0，未变0，错误0',
+      )
+      await page.getByTestId('import-report-close').click()
+      await page.getByTestId('import-report').waitFor({ state: 'hidden' })
+      await until(async () => (await page.getByTestId('inst-pager').innerText()).includes('共 28 条'), '分页显示共 28 条')
+      assert((await rowTexts(page)).length === 20, '第1页应有20行')
+      await page.getByTestId('inst-pager').locator('.el-pager li', { hasText: /^2$/ }).click()
+      await until(async () => (await rowTexts(page)).length === 8, '第2页有8行')
     })
 
     await step('浏览器中无脚本错误', async () => {
