@@ -332,6 +332,7 @@ async function main() {
       assert((await rowTexts(page)).length === 20, '第1页应有20行')
       await page.getByTestId('inst-pager').locator('.el-pager li', { hasText: /^2$/ }).click()
       await until(async () => (await rowTexts(page)).length === 8, '第2页有8行')
+      await page.screenshot({ path: join(resultsDir, 'institutions-page2.png') })
     })
 
     await step('浏览器中无脚本错误', async () => {
