@@ -3,8 +3,8 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { fileURLToPath, URL } from 'node:url'
 
-// `npm run dev` proxies the API to a running `recoup serve` (default port 8765, override with RECOUP_API).
-const apiTarget = process.env.RECOUP_API ?? 'http://127.0.0.1:8765'
+// `npm run dev` proxies the API to a running `recoup serve` (`recoup serve` default port 8080; override with RECOUP_API).
+const apiTarget = process.env.RECOUP_API ?? 'http://127.0.0.1:8080'
 
 export default defineConfig({
   // Relative asset paths: the bundle is served from Tauri's custom protocol and from `recoup serve`.

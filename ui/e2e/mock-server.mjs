@@ -1,5 +1,5 @@
 // A tiny in-memory stand-in for `recoup serve`, for UI development without the Rust binary:
-//   node e2e/mock-server.mjs [--port 8765] [--ui dist]
+//   node e2e/mock-server.mjs [--port 8080] [--ui dist]
 // It implements only office.* and institution.* closely enough to click through the screens.
 // The end-to-end test runs against the real `recoup serve`; this file is never used by CI.
 import http from 'node:http'
@@ -11,7 +11,7 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : fallback
 }
-const port = Number(arg('--port', '8765'))
+const port = Number(arg('--port', '8080'))
 const uiDir = resolve(arg('--ui', 'dist'))
 
 let office = null
