@@ -1,18 +1,35 @@
 //! Notice benchmark and sample renderer (not a test).
 //!
 //! `notice_bench samples DIR` writes one PDF per document kind into DIR.
-//! `notice_bench bench [N]` prints per-notice warm time, PDF size and peak memory for one typical
-//! notice and for a batch of N (default 1000).
+//! `notice_bench bench [N] [OUT.pdf]` prints warm time per notice (wall and CPU), PDF size and peak
+//! memory for one typical two-page notice (责令退款通知书) and for a batch of N (default 1000) of
+//! the same notice with different numbers. The Typst peer: `python3 benches/typst_notice.py N`.
 
 use std::time::Instant;
 
 use recoup::docs::{self, samples, Document, RenderOptions};
 
-fn peak_rss_kb() -> u64 {
+fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
-        .unwrap_or(0)
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// CPU seconds used by this process (user + system), from /proc (Linux); 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0) + f.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn notice(n: usize) -> Document {
+    let mut d = samples::refund_order();
+    d.document_number = format!("某医保责退〔2026〕{n}号");
+    Document::RefundOrder(d)
 }
 
 fn main() {
@@ -31,47 +48,45 @@ fn main() {
         }
         _ => {
             let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
-            let doc = Document::RefundOrder(samples::refund_order());
             let t = Instant::now();
-            let first = docs::render(&doc, &opts).expect("render");
+            let first = docs::render(&notice(1), &opts).expect("render");
             let cold = t.elapsed();
-            let runs = 50;
-            let t = Instant::now();
-            for _ in 0..runs {
-                std::hint::black_box(docs::render(&doc, &opts).expect("render"));
+            let runs = 200;
+            let (t, c) = (Instant::now(), cpu_seconds());
+            for i in 0..runs {
+                std::hint::black_box(docs::render(&notice(i + 2), &opts).expect("render"));
             }
-            let warm = t.elapsed() / runs;
-            println!("fonts: {:?}", docs::FontSet::global().describe());
+            let warm = t.elapsed().as_secs_f64() / runs as f64;
+            let warm_cpu = (cpu_seconds() - c) / runs as f64;
             println!(
-                "single notice ({} pages): cold {:.1} ms, warm {:.2} ms, size {} bytes ({:.1} KB)",
+                "recoup: single notice ({} pages): cold {:.0} ms, warm {:.2} ms wall / {:.2} ms CPU, size {} bytes ({:.1} KB), peak RSS {:.0} MB",
                 first.pages,
                 cold.as_secs_f64() * 1e3,
-                warm.as_secs_f64() * 1e3,
+                warm * 1e3,
+                warm_cpu * 1e3,
                 first.bytes.len(),
-                first.bytes.len() as f64 / 1024.0
+                first.bytes.len() as f64 / 1024.0,
+                peak_rss_mb()
             );
-            let batch: Vec<Document> = (0..n)
-                .map(|i| {
-                    let mut d = samples::decision();
-                    d.document_number = format!("某医保罚决〔2026〕{}号", i + 1);
-                    Document::PenaltyDecision(d)
-                })
-                .collect();
-            let t = Instant::now();
+            let batch: Vec<Document> = (0..n).map(|i| notice(i + 1)).collect();
+            let (t, c) = (Instant::now(), cpu_seconds());
             let mut last = 0;
             let out = docs::render_batch(&batch, &opts, &mut |done, _total| last = done).expect("batch");
-            let el = t.elapsed();
+            let el = t.elapsed().as_secs_f64();
+            let cpu = cpu_seconds() - c;
             println!(
-                "batch of {n}: {:.2} s total, {:.2} ms per notice, {} pages, {:.1} MB, progress calls up to {last}",
-                el.as_secs_f64(),
-                el.as_secs_f64() * 1e3 / n as f64,
+                "recoup: batch of {n}: {el:.2} s wall / {cpu:.2} s CPU ({:.2} ms per notice), {} pages, {:.1} MB, peak RSS {:.0} MB, progress reached {last}",
+                el * 1e3 / n as f64,
                 out.pages,
-                out.bytes.len() as f64 / 1048576.0
+                out.bytes.len() as f64 / 1048576.0,
+                peak_rss_mb()
             );
             if let Some(p) = args.get(3) {
                 std::fs::write(p, &out.bytes).unwrap();
             }
-            println!("peak RSS {:.1} MB", peak_rss_kb() as f64 / 1024.0);
+            for (role, face) in docs::FontSet::global().describe() {
+                println!("font {}: {face}", role.label());
+            }
         }
     }
 }
