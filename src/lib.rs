@@ -1,0 +1,17 @@
+//! Recoup (医保基金追回): the core library. All rules, storage, documents, reports and sync live
+//! here, with no dependency on Tauri. Hosts (Tauri shell, `recoup` CLI, `recoup serve`) call
+//! [`Core::call`] and nothing else.
+
+pub mod api;
+pub mod calendar;
+pub mod docs;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod registry;
+pub mod serve;
+pub mod store;
+
+pub use api::Core;
+pub use error::{ApiError, ErrorCode};
+pub use money::Money;

@@ -1,0 +1,270 @@
+//! `recoup`: the command-line host of the core API.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use recoup::api::{self, Core};
+use recoup::{ApiError, Money};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(name = "recoup", version, about = "医保基金追回 Recoup：命令行工具")]
+struct Cli {
+    /// Database file (default: $RECOUP_DB, else the platform data directory).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Set up this office (行政区划代码, name, level).
+    Init {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "county")]
+        level: String,
+    },
+    /// Money helpers.
+    Money {
+        #[command(subcommand)]
+        command: MoneyCommand,
+    },
+    /// Working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Import institutions or insured persons from a CSV or XLSX file.
+    Import {
+        /// institutions | insured
+        what: String,
+        file: PathBuf,
+    },
+    /// Call any API command with a JSON payload, e.g. `recoup call institution.list '{}'`.
+    Call {
+        command: String,
+        payload: Option<String>,
+    },
+    /// Serve the UI and the API over HTTP on 127.0.0.1.
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Directory of the built UI (default: ui/dist next to the current directory, if present).
+        #[arg(long)]
+        ui: Option<PathBuf>,
+    },
+    /// Write the TypeScript types of the API to ui/src/api/types.gen.ts (`--check`: fail when stale).
+    GenTs {
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum MoneyCommand {
+    /// Amount in Chinese financial numerals (大写金额).
+    Words { amount: String },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// The date N working days after DATE (DATE not counted).
+    AddWorkdays { date: String, days: u32 },
+    /// The end of a period of N calendar days, rolled to the next working day.
+    Deadline { date: String, days: u32 },
+    /// Whether DATE is a working day.
+    IsWorkingDay { date: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain and every audited row.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误（{}）：{}", e.code.as_str(), e.message);
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn open(db: &Option<PathBuf>) -> Result<Core, ApiError> {
+    match db {
+        Some(p) => Core::open(p),
+        None => Core::open_default(),
+    }
+}
+
+fn print(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    match cli.command {
+        Command::Init { code, name, level } => {
+            let core = open(&cli.db)?;
+            let office = core.call(
+                "office.init",
+                json!({ "code": code, "name": name, "level": level }),
+            )?;
+            println!(
+                "已设置本单位：{}（{}）",
+                office["name"].as_str().unwrap_or(""),
+                office["code"].as_str().unwrap_or("")
+            );
+        }
+        Command::Money {
+            command: MoneyCommand::Words { amount },
+        } => {
+            let m = Money::parse(&amount).map_err(|e| e.in_field("amount", "金额"))?;
+            println!("{}", m.in_words());
+        }
+        Command::Calendar { command } => {
+            let core = open(&cli.db)?;
+            let (cmd, payload) = match command {
+                CalendarCommand::AddWorkdays { date, days } => (
+                    "calendar.add_workdays",
+                    json!({ "date": date, "days": days }),
+                ),
+                CalendarCommand::Deadline { date, days } => {
+                    ("calendar.deadline", json!({ "date": date, "days": days }))
+                }
+                CalendarCommand::IsWorkingDay { date } => {
+                    ("calendar.is_working_day", json!({ "date": date }))
+                }
+            };
+            let out = core.call(cmd, payload)?;
+            match out.get("working") {
+                Some(w) => println!(
+                    "{}",
+                    if w.as_bool() == Some(true) {
+                        "工作日"
+                    } else {
+                        "休息日"
+                    }
+                ),
+                None => println!("{}", out["date"].as_str().unwrap_or("")),
+            }
+            for w in out["warnings"].as_array().into_iter().flatten() {
+                eprintln!("注意：{}", w.as_str().unwrap_or(""));
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let core = open(&cli.db)?;
+            let report = core.call("audit.verify", Value::Null)?;
+            if report["ok"].as_bool() == Some(true) {
+                println!(
+                    "审计日志完整：共{}条记录，数据与记录一致",
+                    report["entries"]
+                );
+            } else {
+                println!(
+                    "审计日志校验失败：{}",
+                    report["first_broken"]["reason"].as_str().unwrap_or("")
+                );
+                for p in report["problems"].as_array().into_iter().flatten().skip(1) {
+                    println!("  另：{}", p["reason"].as_str().unwrap_or(""));
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Import { what, file } => {
+            let command = match what.as_str() {
+                "institutions" | "institution" => "institution.import",
+                "insured" => "insured.import",
+                _ => {
+                    return Err(ApiError::field(
+                        "what",
+                        "只能导入 institutions（定点医药机构）或 insured（参保人员）",
+                    ))
+                }
+            };
+            let bytes = std::fs::read(&file)?;
+            use base64::Engine;
+            let payload = json!({
+                "file_name": file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+            });
+            let core = open(&cli.db)?;
+            let r = core.call(command, payload)?;
+            println!(
+                "共{}行：新增{}，更新{}，未变{}，错误{}",
+                r["total_rows"],
+                r["created"],
+                r["updated"],
+                r["unchanged"],
+                r["errors"].as_array().map(Vec::len).unwrap_or(0)
+            );
+            for e in r["errors"].as_array().into_iter().flatten() {
+                println!(
+                    "  第{}行：{}",
+                    e["row"],
+                    e["message"].as_str().unwrap_or("")
+                );
+            }
+        }
+        Command::Call { command, payload } => {
+            let payload: Value = match payload.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(p) => serde_json::from_str(p)
+                    .map_err(|e| ApiError::validation(format!("参数不是有效的 JSON：{e}")))?,
+                None => Value::Null,
+            };
+            let core = open(&cli.db)?;
+            match core.call(&command, payload) {
+                Ok(v) => print(&v),
+                Err(e) => {
+                    print(&serde_json::to_value(&e).unwrap_or_default());
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Serve { port, ui } => {
+            let core = open(&cli.db)?;
+            let ui = ui.or_else(|| {
+                Some(PathBuf::from("ui/dist")).filter(|p| p.join("index.html").is_file())
+            });
+            recoup::serve::serve(core, port, ui, |url| {
+                println!("Recoup 已启动：{url}");
+            })?;
+        }
+        Command::GenTs { check } => {
+            let path = api::typescript_path();
+            let fresh = api::typescript();
+            if check {
+                let current = std::fs::read_to_string(&path).unwrap_or_default();
+                if current != fresh {
+                    eprintln!(
+                        "{} 已过期：请运行 `cargo run -p recoup -- gen-ts` 并提交",
+                        path.display()
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                println!("TypeScript 类型是最新的");
+            } else {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                std::fs::write(&path, fresh)?;
+                println!("已写入 {}", path.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,822 @@
+//! The registry: 定点医药机构 (institutions) and 参保人员 (insured persons), with validation,
+//! search, and import from CSV/XLSX files where every good row is taken, every bad row is reported
+//! with its row number, and a re-import of the same file changes nothing.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ApiError, Result};
+use crate::ids::{validate_credit_code, validate_id_number};
+use crate::store::{now_text, office_code, Tx};
+
+// ---------------------------------------------------------------------------------------------
+// Types
+
+/// 机构类别 (GLOSSARY: Institution kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum InstitutionKind {
+    #[serde(alias = "医疗机构", alias = "定点医疗机构", alias = "医院")]
+    MedicalInstitution,
+    #[serde(alias = "零售药店", alias = "定点零售药店", alias = "药店")]
+    RetailPharmacy,
+}
+
+/// 协议状态: 正常 / 中止 / 解除 / 未签订 (001 art. 18–20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum AgreementStatus {
+    #[serde(alias = "正常", alias = "履行中")]
+    Active,
+    #[serde(alias = "中止", alias = "中止协议")]
+    Suspended,
+    #[serde(alias = "解除", alias = "解除协议")]
+    Terminated,
+    #[serde(alias = "未签订", alias = "无", alias = "")]
+    None,
+}
+
+/// 参保类别: 职工 / 居民.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum Scheme {
+    #[serde(alias = "职工", alias = "职工医保", alias = "职工基本医疗保险")]
+    Employee,
+    #[serde(alias = "居民", alias = "居民医保", alias = "城乡居民基本医疗保险")]
+    Resident,
+    #[serde(alias = "未知", alias = "")]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct InstitutionInput {
+    /// 机构编码 (national code).
+    pub code: String,
+    pub name: String,
+    #[ts(optional)]
+    pub kind: Option<InstitutionKind>,
+    /// 统一社会信用代码 (GB 32100-2015).
+    pub credit_code: String,
+    pub address: String,
+    /// 法定代表人
+    pub legal_rep: String,
+    /// 联系电话
+    pub contact: String,
+    #[ts(optional)]
+    pub agreement_status: Option<AgreementStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Institution {
+    pub id: i64,
+    /// Stable id across offices: `<office code>-I<id>`.
+    pub uid: String,
+    pub code: String,
+    pub name: String,
+    pub kind: InstitutionKind,
+    pub credit_code: String,
+    pub address: String,
+    pub legal_rep: String,
+    pub contact: String,
+    pub agreement_status: AgreementStatus,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct InsuredInput {
+    /// 公民身份号码 (GB 11643).
+    pub id_number: String,
+    pub name: String,
+    #[ts(optional)]
+    pub scheme: Option<Scheme>,
+    pub phone: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Insured {
+    pub id: i64,
+    pub uid: String,
+    pub id_number: String,
+    pub name: String,
+    pub scheme: Scheme,
+    pub phone: String,
+    pub address: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Substring of the code, name or identifier.
+    #[ts(optional)]
+    pub query: Option<String>,
+    #[ts(optional)]
+    pub kind: Option<InstitutionKind>,
+    #[ts(optional)]
+    pub offset: Option<i64>,
+    #[ts(optional)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ImportRequest {
+    pub file_name: String,
+    /// The file's bytes, base64.
+    pub content_base64: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportRowError {
+    /// Row number as the spreadsheet shows it (the header is row 1).
+    pub row: i64,
+    #[ts(optional)]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    pub total_rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub errors: Vec<ImportRowError>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shape each registry shares
+
+/// One column of a registry table: request field, Chinese label, header spellings accepted on import.
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+/// What differs between the registries; everything else (create, update, list, import) is shared.
+pub trait Registry {
+    const TABLE: &'static str;
+    /// The natural key column (unique), used to match rows on import.
+    const KEY: &'static str;
+    const LABEL: &'static str;
+    /// Letter in the stable uid.
+    const UID_TAG: &'static str;
+    const FIELDS: &'static [Field];
+    /// Columns searched by the `query` substring.
+    const SEARCH: &'static [&'static str];
+    type Input: DeserializeOwned + Default;
+    type Record: Serialize;
+    /// Validate and normalise; returns column values in `FIELDS` order.
+    fn validate(input: &Self::Input) -> Result<Vec<SqlValue>>;
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self::Record>;
+}
+
+pub struct Institutions;
+pub struct InsuredPersons;
+
+impl Registry for Institutions {
+    const TABLE: &'static str = "institution";
+    const KEY: &'static str = "code";
+    const LABEL: &'static str = "定点医药机构";
+    const UID_TAG: &'static str = "I";
+    const FIELDS: &'static [Field] = &[
+        Field {
+            name: "code",
+            label: "机构编码",
+            aliases: &["机构代码", "定点机构编码", "医药机构编码"],
+        },
+        Field {
+            name: "name",
+            label: "机构名称",
+            aliases: &["定点机构名称", "医药机构名称", "名称"],
+        },
+        Field {
+            name: "kind",
+            label: "机构类别",
+            aliases: &["类别", "机构类型", "类型"],
+        },
+        Field {
+            name: "credit_code",
+            label: "统一社会信用代码",
+            aliases: &["信用代码", "社会信用代码"],
+        },
+        Field {
+            name: "address",
+            label: "地址",
+            aliases: &["机构地址", "详细地址"],
+        },
+        Field {
+            name: "legal_rep",
+            label: "法定代表人",
+            aliases: &["法人", "法定代表人（负责人）", "负责人"],
+        },
+        Field {
+            name: "contact",
+            label: "联系电话",
+            aliases: &["电话", "联系方式"],
+        },
+        Field {
+            name: "agreement_status",
+            label: "协议状态",
+            aliases: &["协议情况"],
+        },
+    ];
+    const SEARCH: &'static [&'static str] = &["code", "name", "credit_code"];
+    type Input = InstitutionInput;
+    type Record = Institution;
+
+    fn validate(i: &InstitutionInput) -> Result<Vec<SqlValue>> {
+        let code = required(&i.code, "code", "机构编码")?;
+        if code.chars().count() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ApiError::field(
+                "code",
+                "机构编码只能由字母和数字组成，且不超过32位",
+            ));
+        }
+        let name = bounded(
+            required(&i.name, "name", "机构名称")?,
+            "name",
+            "机构名称",
+            100,
+        )?;
+        let kind = i
+            .kind
+            .ok_or_else(|| ApiError::field("kind", "请选择机构类别（医疗机构或零售药店）"))?;
+        let credit = validate_credit_code(&i.credit_code)
+            .map_err(|e| e.in_field("credit_code", "统一社会信用代码"))?;
+        Ok(vec![
+            text(code.to_uppercase()),
+            text(name),
+            text(enum_text(&kind)),
+            text(credit),
+            text(bounded(
+                i.address.trim().to_string(),
+                "address",
+                "地址",
+                200,
+            )?),
+            text(bounded(
+                i.legal_rep.trim().to_string(),
+                "legal_rep",
+                "法定代表人",
+                50,
+            )?),
+            text(bounded(
+                i.contact.trim().to_string(),
+                "contact",
+                "联系电话",
+                50,
+            )?),
+            text(enum_text(
+                &i.agreement_status.unwrap_or(AgreementStatus::Active),
+            )),
+        ])
+    }
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Institution> {
+        Ok(Institution {
+            id: r.get("id")?,
+            uid: r.get("uid")?,
+            code: r.get("code")?,
+            name: r.get("name")?,
+            kind: enum_from(r.get::<_, String>("kind")?),
+            credit_code: r.get("credit_code")?,
+            address: r.get("address")?,
+            legal_rep: r.get("legal_rep")?,
+            contact: r.get("contact")?,
+            agreement_status: enum_from(r.get::<_, String>("agreement_status")?),
+            updated_at: r.get("updated_at")?,
+        })
+    }
+}
+
+impl Registry for InsuredPersons {
+    const TABLE: &'static str = "insured";
+    const KEY: &'static str = "id_number";
+    const LABEL: &'static str = "参保人员";
+    const UID_TAG: &'static str = "P";
+    const FIELDS: &'static [Field] = &[
+        Field {
+            name: "id_number",
+            label: "身份证号码",
+            aliases: &["身份证号", "公民身份号码", "证件号码"],
+        },
+        Field {
+            name: "name",
+            label: "姓名",
+            aliases: &["参保人姓名", "参保人员姓名"],
+        },
+        Field {
+            name: "scheme",
+            label: "参保类别",
+            aliases: &["险种", "参保险种"],
+        },
+        Field {
+            name: "phone",
+            label: "联系电话",
+            aliases: &["电话", "手机号码", "联系方式"],
+        },
+        Field {
+            name: "address",
+            label: "住址",
+            aliases: &["地址", "家庭住址"],
+        },
+    ];
+    const SEARCH: &'static [&'static str] = &["id_number", "name"];
+    type Input = InsuredInput;
+    type Record = Insured;
+
+    fn validate(i: &InsuredInput) -> Result<Vec<SqlValue>> {
+        let id =
+            validate_id_number(&i.id_number).map_err(|e| e.in_field("id_number", "身份证号码"))?;
+        let name = bounded(required(&i.name, "name", "姓名")?, "name", "姓名", 50)?;
+        Ok(vec![
+            text(id),
+            text(name),
+            text(enum_text(&i.scheme.unwrap_or(Scheme::Unknown))),
+            text(bounded(
+                i.phone.trim().to_string(),
+                "phone",
+                "联系电话",
+                50,
+            )?),
+            text(bounded(
+                i.address.trim().to_string(),
+                "address",
+                "住址",
+                200,
+            )?),
+        ])
+    }
+
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Insured> {
+        Ok(Insured {
+            id: r.get("id")?,
+            uid: r.get("uid")?,
+            id_number: r.get("id_number")?,
+            name: r.get("name")?,
+            scheme: enum_from(r.get::<_, String>("scheme")?),
+            phone: r.get("phone")?,
+            address: r.get("address")?,
+            updated_at: r.get("updated_at")?,
+        })
+    }
+}
+
+fn text(s: impl Into<String>) -> SqlValue {
+    SqlValue::Text(s.into())
+}
+
+fn required(v: &str, field: &str, label: &str) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(ApiError::field(field, format!("{label}不能为空")));
+    }
+    Ok(v.to_string())
+}
+
+fn bounded(v: String, field: &str, label: &str, max: usize) -> Result<String> {
+    if v.chars().count() > max {
+        return Err(ApiError::field(
+            field,
+            format!("{label}过长（最多{max}个字）"),
+        ));
+    }
+    Ok(v)
+}
+
+/// The serde name of a unit enum variant (the form stored in SQLite).
+pub fn enum_text<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("unit enum"),
+    }
+}
+
+/// Read back a stored enum; the CHECK constraints guarantee it parses.
+pub fn enum_from<T: DeserializeOwned>(s: String) -> T {
+    serde_json::from_value(serde_json::Value::String(s)).expect("stored enum value is valid")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared operations
+
+fn columns<R: Registry>() -> String {
+    R::FIELDS
+        .iter()
+        .map(|f| f.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn get<R: Registry>(conn: &Connection, id: i64) -> Result<R::Record> {
+    conn.query_row(
+        &format!("SELECT * FROM {} WHERE id = ?1", R::TABLE),
+        [id],
+        R::from_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found(R::LABEL))
+}
+
+pub fn list<R: Registry>(conn: &Connection, q: &ListQuery) -> Result<Page<R::Record>> {
+    let mut clauses = Vec::new();
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some(query) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!(
+            "%{}%",
+            query
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let ors: Vec<String> = R::SEARCH
+            .iter()
+            .map(|c| format!("{c} LIKE ?{} ESCAPE '\\'", args.len() + 1))
+            .collect();
+        clauses.push(format!("({})", ors.join(" OR ")));
+        args.push(text(pattern));
+    }
+    if let (Some(kind), "institution") = (q.kind, R::TABLE) {
+        clauses.push(format!("kind = ?{}", args.len() + 1));
+        args.push(text(enum_text(&kind)));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM {} {filter}", R::TABLE),
+        params_from_iter(&args),
+        |r| r.get(0),
+    )?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT * FROM {} {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        R::TABLE,
+        R::KEY
+    ))?;
+    let items = stmt
+        .query_map(params_from_iter(&args), R::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+enum Upsert {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Insert or update by natural key; touching (and so auditing) only rows that really change.
+fn upsert<R: Registry>(
+    tx: &mut Tx<'_>,
+    values: &[SqlValue],
+    only_new: bool,
+) -> Result<(i64, Upsert)> {
+    let key_pos = R::FIELDS
+        .iter()
+        .position(|f| f.name == R::KEY)
+        .expect("key is a field");
+    let existing: Option<(i64, Vec<SqlValue>)> = tx
+        .query_row(
+            &format!(
+                "SELECT id, {} FROM {} WHERE {} = ?1",
+                columns::<R>(),
+                R::TABLE,
+                R::KEY
+            ),
+            [&values[key_pos]],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    (1..=values.len())
+                        .map(|i| r.get(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                ))
+            },
+        )
+        .optional()?;
+    match existing {
+        Some((id, _)) if only_new => Err(ApiError::conflict(format!(
+            "{}“{}”已存在，请勿重复登记",
+            R::FIELDS[key_pos].label,
+            sql_text(&values[key_pos])
+        ))
+        .in_field(R::KEY, R::FIELDS[key_pos].label))
+        .map(|()| (id, Upsert::Unchanged)),
+        Some((id, old)) if old == values => Ok((id, Upsert::Unchanged)),
+        Some((id, _)) => {
+            write_row::<R>(tx, Some(id), values)?;
+            Ok((id, Upsert::Updated))
+        }
+        None => Ok((write_row::<R>(tx, None, values)?, Upsert::Created)),
+    }
+}
+
+fn sql_text(v: &SqlValue) -> String {
+    match v {
+        SqlValue::Text(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn write_row<R: Registry>(tx: &mut Tx<'_>, id: Option<i64>, values: &[SqlValue]) -> Result<i64> {
+    let mut args: Vec<SqlValue> = values.to_vec();
+    args.push(text(now_text()));
+    let id = match id {
+        Some(id) => {
+            let sets: Vec<String> = R::FIELDS
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("{} = ?{}", f.name, i + 1))
+                .collect();
+            args.push(SqlValue::Integer(id));
+            tx.execute(
+                &format!(
+                    "UPDATE {} SET {}, updated_at = ?{} WHERE id = ?{}",
+                    R::TABLE,
+                    sets.join(", "),
+                    values.len() + 1,
+                    values.len() + 2
+                ),
+                params_from_iter(&args),
+            )?;
+            id
+        }
+        None => {
+            let office = office_code(tx)?;
+            let next: i64 = tx.query_row(
+                &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {}", R::TABLE),
+                [],
+                |r| r.get(0),
+            )?;
+            args.push(SqlValue::Integer(next));
+            args.push(text(format!("{office}-{}{next}", R::UID_TAG)));
+            let placeholders: Vec<String> = (1..=args.len()).map(|i| format!("?{i}")).collect();
+            tx.execute(
+                &format!(
+                    "INSERT INTO {} ({}, updated_at, id, uid) VALUES ({})",
+                    R::TABLE,
+                    columns::<R>(),
+                    placeholders.join(", ")
+                ),
+                params_from_iter(&args),
+            )?;
+            next
+        }
+    };
+    tx.touch(R::TABLE, id);
+    Ok(id)
+}
+
+pub fn create<R: Registry>(tx: &mut Tx<'_>, input: &R::Input) -> Result<R::Record> {
+    let values = R::validate(input)?;
+    let (id, _) = upsert::<R>(tx, &values, true)?;
+    get::<R>(tx, id)
+}
+
+pub fn update<R: Registry>(tx: &mut Tx<'_>, id: i64, input: &R::Input) -> Result<R::Record> {
+    get::<R>(tx, id)?;
+    let values = R::validate(input)?;
+    let key_pos = R::FIELDS
+        .iter()
+        .position(|f| f.name == R::KEY)
+        .expect("key is a field");
+    let clash: Option<i64> = tx
+        .query_row(
+            &format!(
+                "SELECT id FROM {} WHERE {} = ?1 AND id <> ?2",
+                R::TABLE,
+                R::KEY
+            ),
+            rusqlite::params![values[key_pos], id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if clash.is_some() {
+        let label = R::FIELDS[key_pos].label;
+        return Err(ApiError::conflict(format!(
+            "{label}“{}”已被其他记录使用",
+            sql_text(&values[key_pos])
+        ))
+        .in_field(R::KEY, label));
+    }
+    let current: Vec<SqlValue> = tx.query_row(
+        &format!("SELECT {} FROM {} WHERE id = ?1", columns::<R>(), R::TABLE),
+        [id],
+        |r| (0..values.len()).map(|i| r.get(i)).collect(),
+    )?;
+    if current != values {
+        write_row::<R>(tx, Some(id), &values)?;
+    }
+    get::<R>(tx, id)
+}
+
+/// Decode a request payload into `T`, naming the field in Chinese when a value has the wrong type.
+pub fn decode_fields<T: DeserializeOwned>(value: serde_json::Value, fields: &[Field]) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = path.split('.').next().unwrap_or("").to_string();
+        let label = fields
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| f.label)
+            .unwrap_or(field.as_str());
+        ApiError::field(&field, format!("{label}的取值无法识别"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/// Import a CSV (UTF-8 or GB18030, as Excel on Chinese Windows saves it) or XLSX file.
+pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<ImportReport> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(req.content_base64.trim())
+        .map_err(|_| ApiError::field("content_base64", "文件内容无法解码"))?;
+    let rows = read_table(&req.file_name, &bytes)?;
+    let mut rows = rows.into_iter();
+    let header = rows
+        .next()
+        .ok_or_else(|| ApiError::field("file_name", "文件是空的，没有表头"))?;
+    let mapping = map_header::<R>(&header)?;
+
+    let mut report = ImportReport::default();
+    let mut seen_keys = HashSet::new();
+    for (i, cells) in rows.enumerate() {
+        let row_no = i as i64 + 2;
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        report.total_rows += 1;
+        let mut obj = serde_json::Map::new();
+        for (col, field) in &mapping {
+            obj.insert(
+                field.to_string(),
+                serde_json::Value::String(
+                    cells
+                        .get(*col)
+                        .cloned()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                ),
+            );
+        }
+        let outcome = decode_fields::<R::Input>(serde_json::Value::Object(obj), R::FIELDS)
+            .and_then(|input| R::validate(&input))
+            .and_then(|values| {
+                let key_pos = R::FIELDS
+                    .iter()
+                    .position(|f| f.name == R::KEY)
+                    .expect("key");
+                let key = sql_text(&values[key_pos]);
+                if !seen_keys.insert(key.clone()) {
+                    return Err(ApiError::field(
+                        R::KEY,
+                        format!("{}“{key}”在文件中重复出现", R::FIELDS[key_pos].label),
+                    ));
+                }
+                upsert::<R>(tx, &values, false)
+            });
+        match outcome {
+            Ok((_, Upsert::Created)) => report.created += 1,
+            Ok((_, Upsert::Updated)) => report.updated += 1,
+            Ok((_, Upsert::Unchanged)) => report.unchanged += 1,
+            Err(e) => report.errors.push(ImportRowError {
+                row: row_no,
+                field: e.field.clone(),
+                message: e.message,
+            }),
+        }
+    }
+    Ok(report)
+}
+
+/// Column index → field name. Unknown columns are ignored; a missing key column is an error.
+fn map_header<R: Registry>(header: &[String]) -> Result<BTreeMap<usize, &'static str>> {
+    let mut mapping = BTreeMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .trim_start_matches('*')
+            .trim();
+        if let Some(f) = R::FIELDS
+            .iter()
+            .find(|f| f.name == h || f.label == h || f.aliases.contains(&h))
+        {
+            mapping.insert(i, f.name);
+        }
+    }
+    let key = R::FIELDS.iter().find(|f| f.name == R::KEY).expect("key");
+    if !mapping.values().any(|f| *f == R::KEY) {
+        let expected: Vec<&str> = R::FIELDS.iter().map(|f| f.label).collect();
+        return Err(ApiError::field(
+            "file_name",
+            format!(
+                "表头缺少“{}”列。第一行应为表头：{}",
+                key.label,
+                expected.join("，")
+            ),
+        ));
+    }
+    Ok(mapping)
+}
+
+/// Read a CSV or XLSX file into rows of cell texts.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)
+    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
+        read_csv(bytes)
+    } else {
+        Err(ApiError::field(
+            "file_name",
+            "只支持导入 CSV 或 XLSX（Excel）文件",
+        ))
+    }
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => {
+            let (cow, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err(ApiError::field(
+                    "file_name",
+                    "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV",
+                ));
+            }
+            cow.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec
+            .map_err(|e| ApiError::field("file_name", format!("CSV 第{}行格式错误：{e}", i + 1)))?;
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(rows)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| ApiError::field("file_name", format!("无法读取 Excel 文件：{e}")))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| ApiError::field("file_name", "Excel 文件中没有工作表"))?
+        .map_err(|e| ApiError::field("file_name", format!("无法读取 Excel 工作表：{e}")))?;
+    // Rows are numbered from the sheet's first row, so row numbers in the report match Excel.
+    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); start_row];
+    for row in range.rows() {
+        rows.push(
+            row.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    // Codes typed as numbers: print integers without ".0".
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
+                    Data::Int(i) => i.to_string(),
+                    other => other.to_string(),
+                })
+                .collect(),
+        );
+    }
+    // Header must be the first non-empty row: drop leading empty rows but keep numbering.
+    let first = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .unwrap_or(0);
+    if first > 0 {
+        return Err(ApiError::field(
+            "file_name",
+            format!("表头应在第1行，当前在第{}行", first + 1),
+        ));
+    }
+    Ok(rows)
+}

@@ -1,0 +1,233 @@
+//! The store: one SQLite file per office (bundled SQLite), WAL, `synchronous=FULL`, foreign keys on.
+//!
+//! Invariants:
+//! - migrations are embedded, append-only, and all pending ones run in one transaction; the schema
+//!   version is `PRAGMA user_version`, and a binary refuses a database newer than it knows;
+//! - the only way to change data is [`Store::write`], which runs the change in a transaction and
+//!   appends, in the same transaction, one hash-chained audit entry (see [`audit`]).
+
+pub mod audit;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{ApiError, ErrorCode, Result};
+
+/// Embedded migrations, in order. Append only: never edit or reorder a shipped entry.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("migrations/0001_foundation.sql"),
+)];
+
+/// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
+/// A migration that adds a table users change must add it here.
+pub const AUDITED_TABLES: &[&str] = &[
+    "office",
+    "institution",
+    "insured",
+    "calendar_override",
+    "calendar_year",
+];
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let conn = Connection::open(path).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Storage,
+                format!("无法打开数据库 {}：{e}", path.display()),
+            )
+        })?;
+        Store::init(conn, Some(path.to_path_buf()))
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?, None)
+    }
+
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back on
+        // drop), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run a read-only query.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn)
+    }
+
+    /// The one write path: runs `f` in a transaction, then appends one audit entry naming `actor`,
+    /// `command` and the after-image of every row `f` touched. Any error rolls everything back.
+    pub fn write<T>(
+        &self,
+        actor: &str,
+        command: &str,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut w = Tx {
+            tx,
+            touched: Vec::new(),
+        };
+        let out = f(&mut w)?;
+        let Tx { tx, touched } = w;
+        if !touched.is_empty() {
+            audit::append(&tx, actor, command, &touched)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// A write transaction. Every row inserted, updated or deleted must be reported with [`Tx::touch`]
+/// so that the audit entry carries its after-image.
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    touched: Vec<(&'static str, i64)>,
+}
+
+impl Tx<'_> {
+    pub fn touch(&mut self, table: &'static str, id: i64) {
+        debug_assert!(
+            AUDITED_TABLES.contains(&table),
+            "{table} is not an audited table"
+        );
+        if !self.touched.contains(&(table, id)) {
+            self.touched.push((table, id));
+        }
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(ApiError::new(
+            ErrorCode::SchemaTooNew,
+            format!("数据库版本（{version}）高于本程序支持的版本（{known}），请升级医保基金追回软件后再打开，数据未作任何改动"),
+        ));
+    }
+    if version == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+    for (name, sql) in &MIGRATIONS[version as usize..] {
+        tx.execute_batch(sql).map_err(|e| {
+            ApiError::new(ErrorCode::Storage, format!("数据库升级失败（{name}）：{e}"))
+        })?;
+    }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The office code, or `NotInitialized`.
+pub fn office_code(conn: &Connection) -> Result<String> {
+    conn.query_row("SELECT code FROM office WHERE id = 1", [], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotInitialized,
+                "尚未设置本单位，请先完成首次设置",
+            )
+        })
+}
+
+/// Current local time as stored (RFC 3339, seconds).
+pub fn now_text() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_set_the_version_and_rerun_is_a_no_op() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        Store::open(&path).unwrap();
+        let s = Store::open(&path).unwrap();
+        let v: i64 = s
+            .read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let mode: String = s
+            .read(|c| Ok(c.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let e = Store::open(&path).err().unwrap();
+        assert_eq!(e.code, ErrorCode::SchemaTooNew);
+        assert!(e.message.contains("请升级"));
+        let c = Connection::open(&path).unwrap();
+        let v: i64 = c
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 99);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing() {
+        let s = Store::open_in_memory().unwrap();
+        let r: Result<()> = s.write("t", "x", |tx| {
+            tx.execute("INSERT INTO office (id, code, name, level, created_at) VALUES (1,'220102','x','county','t')", [])?;
+            tx.touch("office", 1);
+            Err(ApiError::validation("boom"))
+        });
+        assert!(r.is_err());
+        let n: i64 = s
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM office", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(n, 0);
+        let n: i64 = s
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+}

@@ -1,0 +1,408 @@
+//! Integration tests of the foundation through the public API (`Core::call`), as every host uses it.
+
+use base64::Engine;
+use recoup::api::{self, Core};
+use recoup::ErrorCode;
+use serde_json::{json, Value};
+
+fn core() -> Core {
+    let c = Core::open_in_memory().unwrap();
+    c.call(
+        "office.init",
+        json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county"}),
+    )
+    .unwrap();
+    c
+}
+
+fn inst(code: &str, name: &str) -> Value {
+    json!({
+        "code": code, "name": name, "kind": "MedicalInstitution",
+        "credit_code": "91350100M000100Y43", "address": "长春市南关区人民大街1号",
+        "legal_rep": "王五", "contact": "0431-88888888", "agreement_status": "Active"
+    })
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn count(c: &Core, table: &str) -> i64 {
+    c.store()
+        .read(
+            |conn| Ok(conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?),
+        )
+        .unwrap()
+}
+
+#[test]
+fn office_is_set_up_once_and_validated() {
+    let c = Core::open_in_memory().unwrap();
+    assert_eq!(c.call("office.get", json!({})).unwrap(), Value::Null);
+    let e = c
+        .call("institution.create", inst("H22010200001", "某医院"))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotInitialized);
+    let e = c
+        .call("office.init", json!({"code": "22010", "name": "x"}))
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Validation, Some("code"))
+    );
+    assert!(e.message.contains("行政区划代码"));
+    let e = c
+        .call("office.init", json!({"code": "220102", "name": " "}))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name"));
+    let e = c
+        .call(
+            "office.init",
+            json!({"code": "220102", "name": "x", "level": "galaxy"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("level"));
+    assert_eq!(count(&c, "audit_log"), 0, "refused input changes nothing");
+
+    let o = c
+        .call(
+            "office.init",
+            json!({"code": "220102", "name": "南关区医疗保障局", "level": "县级"}),
+        )
+        .unwrap();
+    assert_eq!(o["level"], "county");
+    let e = c
+        .call("office.init", json!({"code": "220103", "name": "x"}))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(c.call("office.get", Value::Null).unwrap()["code"], "220102");
+}
+
+#[test]
+fn institutions_create_edit_list_search() {
+    let c = core();
+    let a = c
+        .call("institution.create", inst("H22010200001", "南关区人民医院"))
+        .unwrap();
+    assert_eq!(a["uid"], "220102-I1");
+    let mut pharmacy = inst("P22010200002", "大药房南关店");
+    pharmacy["kind"] = json!("零售药店");
+    c.call("institution.create", pharmacy).unwrap();
+
+    let dup = c
+        .call("institution.create", inst("h22010200001", "另一个"))
+        .unwrap_err();
+    assert_eq!(
+        (dup.code, dup.field.as_deref()),
+        (ErrorCode::Conflict, Some("code"))
+    );
+
+    let mut bad = inst("H22010200009", "坏机构");
+    bad["credit_code"] = json!("91350100M000100Y44");
+    let e = c.call("institution.create", bad).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("credit_code"));
+    assert!(e.message.starts_with("统一社会信用代码："), "{}", e.message);
+
+    let e = c
+        .call(
+            "institution.create",
+            json!({"code": "H1", "name": "x", "kind": "Hospital"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("kind"));
+    assert!(e.message.contains("机构类别"));
+
+    let page = c
+        .call("institution.list", json!({"query": "药房"}))
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["kind"], "RetailPharmacy");
+    let page = c
+        .call("institution.list", json!({"kind": "MedicalInstitution"}))
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    let page = c.call("institution.list", json!({"query": "%"})).unwrap();
+    assert_eq!(page["total"], 0, "LIKE wildcards are literal");
+    let page = c
+        .call("institution.list", json!({"limit": 1, "offset": 1}))
+        .unwrap();
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["items"].as_array().unwrap().len()
+        ),
+        (Some(2), 1)
+    );
+
+    let mut edit = inst("H22010200001", "南关区人民医院（新院区）");
+    edit["id"] = a["id"].clone();
+    edit["agreement_status"] = json!("中止");
+    let b = c.call("institution.update", edit).unwrap();
+    assert_eq!(b["name"], "南关区人民医院（新院区）");
+    assert_eq!(b["agreement_status"], "Suspended");
+    let e = c.call("institution.get", json!({"id": 99})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+
+    let report = c.call("audit.verify", json!({})).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["entries"], 4); // office + 2 creates + 1 update
+}
+
+const CSV: &str = "机构编码,机构名称,机构类别,统一社会信用代码,地址,法定代表人,联系电话,协议状态\n\
+H22010200001,南关区人民医院,医疗机构,91350100M000100Y43,人民大街1号,王五,0431-1,正常\n\
+P22010200002,大药房南关店,零售药店,91350100M000100Y44,民康路2号,赵六,0431-2,正常\n\
+P22010200003,百姓药房,零售药店,91350100M000100Y43,自由大路3号,孙七,0431-3,中止\n\
+,没有编码的机构,医疗机构,91350100M000100Y43,,,,\n";
+
+#[test]
+fn csv_import_takes_good_rows_reports_bad_ones_and_is_idempotent() {
+    let c = core();
+    let req = json!({"file_name": "机构.csv", "content_base64": b64(CSV.as_bytes())});
+    let r = c.call("institution.import", req.clone()).unwrap();
+    assert_eq!(
+        (r["total_rows"].as_i64(), r["created"].as_i64()),
+        (Some(4), Some(2))
+    );
+    let errors = r["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["field"].as_str()),
+        (Some(3), Some("credit_code"))
+    );
+    assert!(errors[0]["message"].as_str().unwrap().contains("校验位"));
+    assert_eq!(
+        (errors[1]["row"].as_i64(), errors[1]["field"].as_str()),
+        (Some(5), Some("code"))
+    );
+    let audit_before = count(&c, "audit_log");
+
+    let again = c.call("institution.import", req).unwrap();
+    assert_eq!(
+        (again["created"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(
+        count(&c, "audit_log"),
+        audit_before,
+        "a re-import of the same file changes nothing"
+    );
+    assert_eq!(count(&c, "institution"), 2);
+
+    // The same content saved by Excel on Chinese Windows: GB18030 with CRLF.
+    let edited = CSV
+        .replace("南关区人民医院", "南关区人民医院二部")
+        .replace('\n', "\r\n");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&edited);
+    let r = c
+        .call(
+            "institution.import",
+            json!({"file_name": "机构.CSV", "content_base64": b64(&gbk)}),
+        )
+        .unwrap();
+    assert_eq!(
+        (r["updated"].as_i64(), r["unchanged"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let page = c
+        .call("institution.list", json!({"query": "二部"}))
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
+}
+
+#[test]
+fn xlsx_import_reports_spreadsheet_row_numbers() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["身份证号码", "姓名", "参保类别", "联系电话", "住址"],
+        [
+            "11010519491231002X",
+            "张三",
+            "职工",
+            "13800000000",
+            "南关区",
+        ],
+        ["110105194912310021", "李四", "居民", "", ""],
+        ["11010519491231002X", "张三重复", "职工", "", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (col, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, col as u16, *v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let c = core();
+    let r = c
+        .call(
+            "insured.import",
+            json!({"file_name": "参保人员.xlsx", "content_base64": b64(&bytes)}),
+        )
+        .unwrap();
+    assert_eq!(r["created"], 1);
+    let rows: Vec<i64> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rows, vec![3, 4]);
+    assert!(r["errors"][1]["message"].as_str().unwrap().contains("重复"));
+    let p = c.call("insured.list", json!({"query": "张"})).unwrap();
+    assert_eq!(p["items"][0]["scheme"], "Employee");
+}
+
+#[test]
+fn import_refuses_a_file_without_the_key_column_and_changes_nothing() {
+    let c = core();
+    let e = c
+        .call(
+            "institution.import",
+            json!({"file_name": "x.csv", "content_base64": b64("名称,地址\n甲,乙\n".as_bytes())}),
+        )
+        .unwrap_err();
+    assert!(e.message.contains("机构编码"), "{}", e.message);
+    let e = c
+        .call(
+            "institution.import",
+            json!({"file_name": "x.pdf", "content_base64": b64(b"%PDF")}),
+        )
+        .unwrap_err();
+    assert!(e.message.contains("CSV"));
+    assert_eq!(count(&c, "audit_log"), 1);
+}
+
+#[test]
+fn calendar_and_money_through_the_api() {
+    let c = core();
+    let d = c
+        .call(
+            "calendar.add_workdays",
+            json!({"date": "2026-09-30", "days": 5}),
+        )
+        .unwrap();
+    assert_eq!(d, json!({"date": "2026-10-13", "warnings": []}));
+    let e = c
+        .call(
+            "calendar.add_workdays",
+            json!({"date": "2026/09/30", "days": 5}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("date"));
+
+    // An office override moves the deadline and is audited.
+    c.call(
+        "calendar.set_override",
+        json!({"date": "2026-10-09", "working": false, "note": "县里统一安排"}),
+    )
+    .unwrap();
+    let d = c
+        .call(
+            "calendar.add_workdays",
+            json!({"date": "2026-09-30", "days": 5}),
+        )
+        .unwrap();
+    assert_eq!(d["date"], "2026-10-14");
+    c.call("calendar.remove_override", json!({"date": "2026-10-09"}))
+        .unwrap();
+    assert_eq!(
+        c.call(
+            "calendar.add_workdays",
+            json!({"date": "2026-09-30", "days": 5})
+        )
+        .unwrap()["date"],
+        "2026-10-13"
+    );
+
+    // 2027 has no shipped data: warned, then the office enters it.
+    let d = c
+        .call(
+            "calendar.add_workdays",
+            json!({"date": "2026-12-30", "days": 3}),
+        )
+        .unwrap();
+    assert_eq!(d["warnings"].as_array().unwrap().len(), 1);
+    c.call(
+        "calendar.set_year",
+        json!({"year": 2027, "data": {"source": "国办发明电〔2026〕X号", "holidays": [["2027-01-01", "2027-01-01"]], "workdays": []}}),
+    )
+    .unwrap();
+    let d = c
+        .call(
+            "calendar.add_workdays",
+            json!({"date": "2026-12-30", "days": 3}),
+        )
+        .unwrap();
+    assert_eq!(d, json!({"date": "2027-01-05", "warnings": []}));
+    let years = c.call("calendar.years", json!({})).unwrap();
+    assert_eq!(years.as_array().unwrap().len(), 8);
+
+    let w = c
+        .call("money.words", json!({"amount": "16,409.02"}))
+        .unwrap();
+    assert_eq!(
+        w,
+        json!({"amount": "16409.02", "grouped": "16,409.02", "words": "壹万陆仟肆佰零玖元零贰分"})
+    );
+    let e = c
+        .call("money.words", json!({"amount": "1.005"}))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("amount"));
+    assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
+}
+
+#[test]
+fn unknown_commands_and_malformed_payloads_are_typed_errors() {
+    let c = core();
+    assert_eq!(
+        c.call("no.such", json!({})).unwrap_err().code,
+        ErrorCode::UnknownCommand
+    );
+    let e = c.call("institution.get", json!({})).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Validation, Some("id"))
+    );
+    assert!(e.message.contains("缺少必填项"), "{}", e.message);
+    let e = c.call("institution.get", json!({"id": "七"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("id"));
+}
+
+#[test]
+fn database_file_survives_reopen_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/recoup.db");
+    {
+        let c = Core::open(&path).unwrap();
+        c.call(
+            "office.init",
+            json!({"code": "220102", "name": "南关区医疗保障局"}),
+        )
+        .unwrap();
+        c.call("institution.create", inst("H22010200001", "南关区人民医院"))
+            .unwrap();
+    }
+    let c = Core::open(&path).unwrap();
+    assert_eq!(c.call("institution.list", json!({})).unwrap()["total"], 1);
+    assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
+    // Tamper behind the app's back.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE institution SET name = '改名' WHERE id = 1", [])
+        .unwrap();
+    let r = c.call("audit.verify", json!({})).unwrap();
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["first_broken"]["table"], "institution");
+}
+
+#[test]
+fn typescript_bindings_are_current() {
+    let current = std::fs::read_to_string(api::typescript_path()).unwrap_or_default();
+    assert!(
+        current == api::typescript(),
+        "ui/src/api/types.gen.ts is stale: run `cargo run -p recoup -- gen-ts` and commit it"
+    );
+    for name in api::command_names() {
+        assert!(current.contains(&format!("\"{name}\"")), "{name}");
+    }
+}
