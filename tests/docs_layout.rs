@@ -16,19 +16,39 @@ fn opts() -> RenderOptions {
 
 fn assert_inside(laid: &Laid, what: &str) {
     let g = Geometry::default();
-    assert!(laid.missing.is_empty(), "{what}: missing glyphs {:?}", laid.missing);
+    assert!(
+        laid.missing.is_empty(),
+        "{what}: missing glyphs {:?}",
+        laid.missing
+    );
     for r in &laid.runs {
-        assert!(r.container.contains(&r.bounds, 0.6), "{what}: run “{}” {:?} leaves its box {:?}", r.text, r.bounds, r.container);
-        assert!(r.bounds.x0 >= g.left - 0.6 && r.bounds.x1 <= g.left + g.block_w + 0.6, "{what}: run “{}” outside the text block", r.text);
+        assert!(
+            r.container.contains(&r.bounds, 0.6),
+            "{what}: run “{}” {:?} leaves its box {:?}",
+            r.text,
+            r.bounds,
+            r.container
+        );
+        assert!(
+            r.bounds.x0 >= g.left - 0.6 && r.bounds.x1 <= g.left + g.block_w + 0.6,
+            "{what}: run “{}” outside the text block",
+            r.text
+        );
         assert!(r.page < laid.pages);
     }
 }
 
 /// Lines = runs grouped by page, container and baseline, in x order.
 fn lines(laid: &Laid) -> Vec<Vec<&PlacedRun>> {
-    let mut map: std::collections::BTreeMap<(usize, i64, i64, i64), Vec<&PlacedRun>> = Default::default();
+    let mut map: std::collections::BTreeMap<(usize, i64, i64, i64), Vec<&PlacedRun>> =
+        Default::default();
     for r in &laid.runs {
-        let key = (r.page, (r.container.y0 * 10.0) as i64, (r.container.x0 * 10.0) as i64, (r.baseline * 10.0) as i64);
+        let key = (
+            r.page,
+            (r.container.y0 * 10.0) as i64,
+            (r.container.x0 * 10.0) as i64,
+            (r.baseline * 10.0) as i64,
+        );
         map.entry(key).or_default().push(r);
     }
     map.into_values()
@@ -47,8 +67,14 @@ fn assert_kinsoku(laid: &Laid, what: &str) {
         let last = text.chars().last().unwrap();
         // A line made of a single character may be forced (a too-narrow cell).
         if text.chars().count() > 1 {
-            assert!(!no_line_start(first), "{what}: line starts with “{first}”: {text}");
-            assert!(!no_line_end(last), "{what}: line ends with “{last}”: {text}");
+            assert!(
+                !no_line_start(first),
+                "{what}: line starts with “{first}”: {text}"
+            );
+            assert!(
+                !no_line_end(last),
+                "{what}: line ends with “{last}”: {text}"
+            );
         }
     }
 }
@@ -77,14 +103,22 @@ fn amount() -> impl Strategy<Value = Money> {
 
 fn lines_strategy(max: usize) -> impl Strategy<Value = Vec<RecoveryLine>> {
     prop::collection::vec(
-        (amount(), prop::sample::select(Fund::SLIP_BOXES.to_vec()), prop::option::of(prop::sample::select(ExpenseCategory::ALL.to_vec()))),
+        (
+            amount(),
+            prop::sample::select(Fund::SLIP_BOXES.to_vec()),
+            prop::option::of(prop::sample::select(ExpenseCategory::ALL.to_vec())),
+        ),
         1..max,
     )
     .prop_map(|v| {
         v.into_iter()
             .map(|(amount, fund, cat)| RecoveryLine {
                 fund,
-                year: if cat.is_some() { FundYear::CurrentYear } else { FundYear::PriorYears },
+                year: if cat.is_some() {
+                    FundYear::CurrentYear
+                } else {
+                    FundYear::PriorYears
+                },
                 category: cat,
                 amount,
             })
@@ -169,14 +203,22 @@ proptest! {
 #[test]
 fn page_numbers_alternate_sides() {
     let mut d = samples::decision();
-    d.facts = (0..30).map(|i| format!("第{i}项违法违规行为的详细描述，涉及多名参保人员的住院费用结算和药品耗材串换")).collect();
+    d.facts = (0..30)
+        .map(|i| {
+            format!("第{i}项违法违规行为的详细描述，涉及多名参保人员的住院费用结算和药品耗材串换")
+        })
+        .collect();
     let laid = layout_document(&Document::PenaltyDecision(d), &opts()).unwrap();
     assert!(laid.pages >= 3);
     let g = Geometry::default();
     let mid = g.page_w / 2.0;
     for p in 0..laid.pages {
         let label = format!("— {} —", p + 1);
-        let r = laid.runs.iter().find(|r| r.page == p && r.text == label).unwrap_or_else(|| panic!("no page number on page {}", p + 1));
+        let r = laid
+            .runs
+            .iter()
+            .find(|r| r.page == p && r.text == label)
+            .unwrap_or_else(|| panic!("no page number on page {}", p + 1));
         // GB/T 9704 §7.5: 4号 (14 pt), 7 mm below the text block, right on odd pages, left on even.
         assert_eq!(r.size, 14.0);
         assert!(r.baseline > g.top + g.block_h + 7.0 * 72.0 / 25.4);
@@ -207,7 +249,12 @@ fn body_lines_are_justified_on_the_grid() {
     }
     assert!(full >= 8, "only {full} justified lines");
     // 22 lines per page: baselines of consecutive body lines are 225 mm / 22 apart.
-    let mut ys: Vec<f32> = laid.runs.iter().filter(|r| r.page == 0 && r.size == 16.0).map(|r| r.baseline).collect();
+    let mut ys: Vec<f32> = laid
+        .runs
+        .iter()
+        .filter(|r| r.page == 0 && r.size == 16.0)
+        .map(|r| r.baseline)
+        .collect();
     ys.sort_by(|a, b| a.partial_cmp(b).unwrap());
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.01);
     let pitch = g.block_h / 22.0;
@@ -218,11 +265,23 @@ fn body_lines_are_justified_on_the_grid() {
 fn title_and_headings_use_their_fonts() {
     let laid = layout_document(&Document::PenaltyDecision(samples::decision()), &opts()).unwrap();
     let fonts = FontSet::global();
-    let title = laid.runs.iter().find(|r| r.text.contains("行政处罚决定书")).unwrap();
+    let title = laid
+        .runs
+        .iter()
+        .find(|r| r.text.contains("行政处罚决定书"))
+        .unwrap();
     assert_eq!(title.size, 22.0);
     assert_eq!(title.face, fonts.primary(FontRole::Title).unwrap().slot);
-    let heading = laid.runs.iter().find(|r| r.text.starts_with("一、违法事实和证据")).unwrap();
+    let heading = laid
+        .runs
+        .iter()
+        .find(|r| r.text.starts_with("一、违法事实和证据"))
+        .unwrap();
     assert_eq!(heading.face, fonts.primary(FontRole::Hei).unwrap().slot);
-    let body = laid.runs.iter().find(|r| r.text.contains("上述事实有以下证据证明")).unwrap();
+    let body = laid
+        .runs
+        .iter()
+        .find(|r| r.text.contains("上述事实有以下证据证明"))
+        .unwrap();
     assert_eq!(body.face, fonts.primary(FontRole::FangSong).unwrap().slot);
 }

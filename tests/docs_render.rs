@@ -19,8 +19,15 @@ fn tool(name: &str, args: &[&str], pdf: &[u8]) -> String {
     if name == "pdftotext" {
         a.push("-".into());
     }
-    let out = Command::new(name).args(&a).output().unwrap_or_else(|e| panic!("{name} not installed: {e}"));
-    assert!(out.status.success(), "{name} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(name)
+        .args(&a)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} not installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -40,14 +47,19 @@ fn squash(s: &str) -> String {
 }
 
 fn assert_fields(doc: &Document, fields: &[String]) {
-    let out = render(doc, &RenderOptions::default()).unwrap_or_else(|e| panic!("{:?}: {}", doc.kind(), e.message));
+    let out = render(doc, &RenderOptions::default())
+        .unwrap_or_else(|e| panic!("{:?}: {}", doc.kind(), e.message));
     let text = text_of(&out.bytes);
     for f in fields {
         let f = squash(f);
         if f.is_empty() {
             continue;
         }
-        assert!(text.contains(&f), "{:?}: field “{f}” not found in the PDF text:\n{text}", doc.kind());
+        assert!(
+            text.contains(&f),
+            "{:?}: field “{f}” not found in the PDF text:\n{text}",
+            doc.kind()
+        );
     }
 }
 
@@ -271,7 +283,14 @@ fn offset_statement_and_receipt_fields() {
     // Without a hearing the hearing paragraph is left out.
     let mut no_hearing = d;
     no_hearing.hearing_days = None;
-    let text = text_of(&render(&Document::StatementNotice(no_hearing), &RenderOptions::default()).unwrap().bytes);
+    let text = text_of(
+        &render(
+            &Document::StatementNotice(no_hearing),
+            &RenderOptions::default(),
+        )
+        .unwrap()
+        .bytes,
+    );
     assert!(!text.contains("听证"));
 
     let d = samples::service_receipt();
@@ -300,8 +319,17 @@ fn fonts_are_embedded_subsets() {
             let cols: Vec<&str> = row.split_whitespace().collect();
             // name type… encoding emb sub uni object ID
             let n = cols.len();
-            assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "{:?}: font not an embedded subset: {row}", doc.kind());
-            assert!(cols[0].contains('+'), "{:?}: subset tag missing: {row}", doc.kind());
+            assert_eq!(
+                &cols[n - 5..n - 2],
+                &["yes", "yes", "yes"],
+                "{:?}: font not an embedded subset: {row}",
+                doc.kind()
+            );
+            assert!(
+                cols[0].contains('+'),
+                "{:?}: subset tag missing: {row}",
+                doc.kind()
+            );
         }
     }
 }
@@ -310,7 +338,11 @@ fn fonts_are_embedded_subsets() {
 fn same_inputs_same_bytes() {
     let doc = Document::RefundOrder(samples::refund_order());
     let a = render(&doc, &RenderOptions::default()).unwrap();
-    let _other = render(&Document::ServiceReceipt(samples::service_receipt()), &RenderOptions::default()).unwrap();
+    let _other = render(
+        &Document::ServiceReceipt(samples::service_receipt()),
+        &RenderOptions::default(),
+    )
+    .unwrap();
     let b = render(&doc, &RenderOptions::default()).unwrap();
     assert_eq!(a.bytes, b.bytes);
     let mut changed = samples::refund_order();
@@ -321,7 +353,11 @@ fn same_inputs_same_bytes() {
 
 #[test]
 fn typical_notice_is_small() {
-    let out = render(&Document::RefundOrder(samples::refund_order()), &RenderOptions::default()).unwrap();
+    let out = render(
+        &Document::RefundOrder(samples::refund_order()),
+        &RenderOptions::default(),
+    )
+    .unwrap();
     assert_eq!(out.pages, 2);
     assert!(out.bytes.len() <= 80 * 1024, "{} bytes", out.bytes.len());
 }
@@ -329,9 +365,15 @@ fn typical_notice_is_small() {
 #[test]
 fn batch_reports_progress_and_numbers_each_notice() {
     let docs: Vec<Document> = samples::all();
-    let singles: usize = docs.iter().map(|d| render(d, &RenderOptions::default()).unwrap().pages).sum();
+    let singles: usize = docs
+        .iter()
+        .map(|d| render(d, &RenderOptions::default()).unwrap().pages)
+        .sum();
     let mut seen = Vec::new();
-    let out = render_batch(&docs, &RenderOptions::default(), &mut |done, total| seen.push((done, total))).unwrap();
+    let out = render_batch(&docs, &RenderOptions::default(), &mut |done, total| {
+        seen.push((done, total))
+    })
+    .unwrap();
     assert_eq!(out.pages, singles);
     assert_eq!(seen.len(), docs.len() + 1);
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
@@ -356,11 +398,17 @@ fn missing_glyphs_are_reported_never_boxed() {
     let mut d = samples::refund_order();
     d.party.name = "某某县\u{10FFFD}医院".into();
     let doc = Document::RefundOrder(d);
-    assert_eq!(check_glyphs(&doc, &RenderOptions::default()).unwrap(), vec!['\u{10FFFD}']);
+    assert_eq!(
+        check_glyphs(&doc, &RenderOptions::default()).unwrap(),
+        vec!['\u{10FFFD}']
+    );
     let err = render(&doc, &RenderOptions::default()).unwrap_err();
     assert_eq!(err.code, recoup::ErrorCode::Validation);
     assert!(err.message.contains("U+10FFFD"), "{}", err.message);
-    let opts = RenderOptions { missing_glyphs: MissingGlyphs::Omit, ..Default::default() };
+    let opts = RenderOptions {
+        missing_glyphs: MissingGlyphs::Omit,
+        ..Default::default()
+    };
     let out = render(&doc, &opts).unwrap();
     assert_eq!(out.missing_glyphs, vec!['\u{10FFFD}']);
     let text = text_of(&out.bytes);
@@ -381,34 +429,83 @@ fn per_character_fallback_finds_rare_characters() {
 #[test]
 fn office_templates_are_used_and_checked() {
     let mut t = Templates::default();
-    t.set(DocumentKind::RefundOrder, "请{party_you}于{deadline}前退回人民币{amount_words}（¥{amount}），明细见下表。".into()).unwrap();
-    let opts = RenderOptions { templates: t, ..Default::default() };
+    t.set(
+        DocumentKind::RefundOrder,
+        "请{party_you}于{deadline}前退回人民币{amount_words}（¥{amount}），明细见下表。".into(),
+    )
+    .unwrap();
+    let opts = RenderOptions {
+        templates: t,
+        ..Default::default()
+    };
     let d = samples::refund_order();
-    let text = text_of(&render(&Document::RefundOrder(d.clone()), &opts).unwrap().bytes);
+    let text = text_of(
+        &render(&Document::RefundOrder(d.clone()), &opts)
+            .unwrap()
+            .bytes,
+    );
     assert!(text.contains(&format!("请你单位于{}前退回人民币", cn_date(d.deadline))));
     assert!(!text.contains("逾期不退回的"));
 
     let mut t = Templates::default();
-    let err = t.set(DocumentKind::RefundOrder, "请{party_nmae}退款".into()).unwrap_err();
+    let err = t
+        .set(DocumentKind::RefundOrder, "请{party_nmae}退款".into())
+        .unwrap_err();
     assert_eq!(err.field.as_deref(), Some("template"));
     assert!(err.message.contains("{party_nmae}"), "{}", err.message);
-    assert!(t.set(DocumentKind::RefundOrder, "未闭合{party_name".into()).is_err());
+    assert!(t
+        .set(DocumentKind::RefundOrder, "未闭合{party_name".into())
+        .is_err());
     assert!(t.set(DocumentKind::RefundOrder, "多余}".into()).is_err());
-    assert!(t.set(DocumentKind::RefundOrder, "字面量{{括号}}".into()).is_ok());
+    assert!(t
+        .set(DocumentKind::RefundOrder, "字面量{{括号}}".into())
+        .is_ok());
     for k in DocumentKind::ALL {
-        templates::validate(k, default_template(k)).unwrap_or_else(|e| panic!("{k:?}: {}", e.message));
+        templates::validate(k, default_template(k))
+            .unwrap_or_else(|e| panic!("{k:?}: {}", e.message));
     }
 }
 
 #[test]
 fn document_numbers() {
-    assert_eq!(format_document_number("某医保追", 2026, 12, NumberStyle::Plain).unwrap(), "某医保追〔2026〕12号");
-    assert_eq!(format_document_number("某医保追", 2026, 12, NumberStyle::Di).unwrap(), "某医保追〔2026〕第12号");
-    assert_eq!(format_document_number(" 某医保罚决 ", 2026, 3, NumberStyle::Plain).unwrap(), "某医保罚决〔2026〕3号");
-    assert_eq!(format_document_number("某医保追", 2026, 0, NumberStyle::Plain).unwrap_err().field.as_deref(), Some("seq"));
+    assert_eq!(
+        format_document_number("某医保追", 2026, 12, NumberStyle::Plain).unwrap(),
+        "某医保追〔2026〕12号"
+    );
+    assert_eq!(
+        format_document_number("某医保追", 2026, 12, NumberStyle::Di).unwrap(),
+        "某医保追〔2026〕第12号"
+    );
+    assert_eq!(
+        format_document_number(" 某医保罚决 ", 2026, 3, NumberStyle::Plain).unwrap(),
+        "某医保罚决〔2026〕3号"
+    );
+    assert_eq!(
+        format_document_number("某医保追", 2026, 0, NumberStyle::Plain)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("seq")
+    );
     assert!(format_document_number("", 2026, 1, NumberStyle::Plain).is_err());
     assert!(format_document_number("某医保〔追", 2026, 1, NumberStyle::Plain).is_err());
     assert!(format_document_number("某医保追", 26, 1, NumberStyle::Plain).is_err());
+    let mut settings = NumberingSettings::default();
+    settings
+        .styles
+        .insert(DocumentKind::PenaltyDecision, NumberStyle::Di);
+    assert_eq!(
+        settings
+            .format(DocumentKind::PenaltyDecision, "某医保罚决", 2026, 3)
+            .unwrap(),
+        "某医保罚决〔2026〕第3号"
+    );
+    assert_eq!(
+        settings
+            .format(DocumentKind::RefundOrder, "某医保责退", 2026, 12)
+            .unwrap(),
+        "某医保责退〔2026〕12号"
+    );
 }
 
 #[test]
@@ -438,11 +535,23 @@ fn validation_of_inputs() {
 
     let mut d = samples::decision();
     d.party.address.clear();
-    assert_eq!(render(&Document::PenaltyDecision(d), &RenderOptions::default()).unwrap_err().field.as_deref(), Some("party.address"));
+    assert_eq!(
+        render(&Document::PenaltyDecision(d), &RenderOptions::default())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("party.address")
+    );
 
     let mut r = samples::service_receipt();
     r.servers.truncate(1);
-    assert_eq!(render(&Document::ServiceReceipt(r), &RenderOptions::default()).unwrap_err().field.as_deref(), Some("servers"));
+    assert_eq!(
+        render(&Document::ServiceReceipt(r), &RenderOptions::default())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("servers")
+    );
 
     let mut o = samples::refund_order();
     o.lines[2].category = Some(ExpenseCategory::Inpatient); // a 历年 line with a category

@@ -12,17 +12,26 @@ use recoup::docs::{self, samples, Document, RenderOptions};
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
 
 /// CPU seconds used by this process (user + system), from /proc (Linux); 0 elsewhere.
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else { return 0.0 };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0) + f.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks: f64 = f.get(11).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
     ticks / 100.0
 }
 
@@ -41,7 +50,8 @@ fn main() {
             std::fs::create_dir_all(&dir).unwrap();
             for doc in samples::all() {
                 let name = format!("{:?}", doc.kind());
-                let out = docs::render(&doc, &opts).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+                let out =
+                    docs::render(&doc, &opts).unwrap_or_else(|e| panic!("{name}: {}", e.message));
                 std::fs::write(dir.join(format!("{name}.pdf")), &out.bytes).unwrap();
                 println!("{name}: {} pages, {} bytes", out.pages, out.bytes.len());
             }
@@ -71,7 +81,8 @@ fn main() {
             let batch: Vec<Document> = (0..n).map(|i| notice(i + 1)).collect();
             let (t, c) = (Instant::now(), cpu_seconds());
             let mut last = 0;
-            let out = docs::render_batch(&batch, &opts, &mut |done, _total| last = done).expect("batch");
+            let out =
+                docs::render_batch(&batch, &opts, &mut |done, _total| last = done).expect("batch");
             let el = t.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - c;
             println!(

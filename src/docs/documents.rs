@@ -392,11 +392,17 @@ pub struct SelfRefundSection {
 
 impl SelfRefundSection {
     pub fn total(&self) -> Money {
-        [self.prior_years, self.inpatient, self.outpatient, self.special_outpatient, self.maternity_allowance]
-            .iter()
-            .flatten()
-            .copied()
-            .sum()
+        [
+            self.prior_years,
+            self.inpatient,
+            self.outpatient,
+            self.special_outpatient,
+            self.maternity_allowance,
+        ]
+        .iter()
+        .flatten()
+        .copied()
+        .sum()
     }
 }
 
@@ -578,14 +584,22 @@ fn money_fields(total: Money) -> (String, String) {
 fn inline_list(items: &[String]) -> String {
     let clean: Vec<String> = items
         .iter()
-        .map(|s| s.trim().trim_end_matches(['。', '；', ';', '，']).to_string())
+        .map(|s| {
+            s.trim()
+                .trim_end_matches(['。', '；', ';', '，'])
+                .to_string()
+        })
         .filter(|s| !s.is_empty())
         .collect();
     match clean.len() {
         0 => String::new(),
         1 => format!("{}。", clean[0]),
         _ => {
-            let parts: Vec<String> = clean.iter().enumerate().map(|(i, s)| format!("{}.{}", i + 1, s)).collect();
+            let parts: Vec<String> = clean
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{}.{}", i + 1, s))
+                .collect();
             format!("{}。", parts.join("；"))
         }
     }
@@ -600,7 +614,8 @@ fn box_(checked: bool) -> char {
 }
 
 const ZH_NUM: [&str; 21] = [
-    "", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十",
+    "", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+    "十五", "十六", "十七", "十八", "十九", "二十",
 ];
 
 /// （一）（二）… numbering for list items.
@@ -641,7 +656,12 @@ fn check_fine(fine: &Option<FineData>, base: Money) -> Result<(), ApiError> {
             if expect != f.amount {
                 return Err(ApiError::field(
                     "fine",
-                    format!("罚款金额{}元与{}倍的违法违规金额（{}元）不一致", f.amount.grouped(), m, expect.grouped()),
+                    format!(
+                        "罚款金额{}元与{}倍的违法违规金额（{}元）不一致",
+                        f.amount.grouped(),
+                        m,
+                        expect.grouped()
+                    ),
                 ));
             }
         }
@@ -661,7 +681,13 @@ fn table_style() -> Style {
 /// The fund × year × category table with a total row (header repeated across pages).
 fn lines_table(lines: &[RecoveryLine]) -> Block {
     let mut rows = vec![Row {
-        cells: vec![Cell::new("序号"), Cell::new("险种"), Cell::new("所属年度"), Cell::new("费用类别"), Cell::new("金额（元）")],
+        cells: vec![
+            Cell::new("序号"),
+            Cell::new("险种"),
+            Cell::new("所属年度"),
+            Cell::new("费用类别"),
+            Cell::new("金额（元）"),
+        ],
         keep_with_next: true,
     }];
     let mut sorted: Vec<&RecoveryLine> = lines.iter().collect();
@@ -680,14 +706,26 @@ fn lines_table(lines: &[RecoveryLine]) -> Block {
     }
     let total: Money = lines.iter().map(|l| l.amount).sum();
     rows.push(Row {
-        cells: vec![Cell::new("合计").span(4, 1), Cell::new(total.grouped()).align(Align::Right)],
+        cells: vec![
+            Cell::new("合计").span(4, 1),
+            Cell::new(total.grouped()).align(Align::Right),
+        ],
         keep_with_next: false,
     });
-    Block::Table(Table { columns: vec![10.0, 26.0, 16.0, 18.0, 30.0], header_rows: 1, rows, style: table_style(), min_row_height: 8.0 * MM })
+    Block::Table(Table {
+        columns: vec![10.0, 26.0, 16.0, 18.0, 30.0],
+        header_rows: 1,
+        rows,
+        style: table_style(),
+        min_row_height: 8.0 * MM,
+    })
 }
 
 fn title_blocks(issuer: &str, title: &str) -> Vec<Block> {
-    vec![Block::Title(issuer.to_string()), Block::Title(title.to_string())]
+    vec![
+        Block::Title(issuer.to_string()),
+        Block::Title(title.to_string()),
+    ]
 }
 
 /// 发文字号 right-aligned under the title, then one blank line.
@@ -696,11 +734,19 @@ fn number_block(number: &str) -> Vec<Block> {
 }
 
 fn signature(issuer: &str, date: NaiveDate) -> Block {
-    Block::Signature { names: vec![issuer.to_string()], date: cn_date(date), style: Style::body(), gap_lines: 2.0 }
+    Block::Signature {
+        names: vec![issuer.to_string()],
+        date: cn_date(date),
+        style: Style::body(),
+        gap_lines: 2.0,
+    }
 }
 
 /// Turn a template's lines into blocks; short numbered lines become headings (一、 黑体, （一） 楷体).
-fn template_blocks(lines: Vec<TemplateLine>, markers: &mut dyn FnMut(&str) -> Vec<Block>) -> Vec<Block> {
+fn template_blocks(
+    lines: Vec<TemplateLine>,
+    markers: &mut dyn FnMut(&str) -> Vec<Block>,
+) -> Vec<Block> {
     let mut out = Vec::new();
     for l in lines {
         match l {
@@ -724,13 +770,16 @@ fn short_title(t: &str) -> bool {
 }
 
 fn is_heading1(t: &str) -> bool {
-    let Some((num, _)) = t.split_once('、') else { return false };
+    let Some((num, _)) = t.split_once('、') else {
+        return false;
+    };
     !num.is_empty() && num.chars().all(|c| "一二三四五六七八九十".contains(c)) && short_title(t)
 }
 
 fn is_heading2(t: &str) -> bool {
     t.starts_with('（')
-        && t.find('）').is_some_and(|i| t[3..i].chars().all(|c| "一二三四五六七八九十".contains(c)) && i > 3)
+        && t.find('）')
+            .is_some_and(|i| t[3..i].chars().all(|c| "一二三四五六七八九十".contains(c)) && i > 3)
         && short_title(t)
 }
 
@@ -756,7 +805,11 @@ fn measures(lines: &[RecoveryLine], fine: &Option<FineData>, other: &[String]) -
     let total: Money = lines.iter().map(|l| l.amount).sum();
     let mut items = Vec::new();
     if !total.is_zero() {
-        items.push(format!("责令退回违法违规使用的医疗保障基金人民币{}（¥{}）", total.in_words(), total.grouped()));
+        items.push(format!(
+            "责令退回违法违规使用的医疗保障基金人民币{}（¥{}）",
+            total.in_words(),
+            total.grouped()
+        ));
     }
     if let Some(f) = fine {
         match f.multiple {
@@ -766,15 +819,30 @@ fn measures(lines: &[RecoveryLine], fine: &Option<FineData>, other: &[String]) -
                 f.amount.in_words(),
                 f.amount.grouped()
             )),
-            None => items.push(format!("处罚款人民币{}（¥{}）", f.amount.in_words(), f.amount.grouped())),
+            None => items.push(format!(
+                "处罚款人民币{}（¥{}）",
+                f.amount.in_words(),
+                f.amount.grouped()
+            )),
         }
     }
-    items.extend(other.iter().map(|s| s.trim().trim_end_matches(['。', '；']).to_string()));
+    items.extend(
+        other
+            .iter()
+            .map(|s| s.trim().trim_end_matches(['。', '；']).to_string()),
+    );
     let n = items.len();
     let mut out: Vec<Block> = items
         .into_iter()
         .enumerate()
-        .map(|(i, s)| Block::body(format!("{}{}{}", paren_num(i + 1), s, if i + 1 == n { "。" } else { "；" })))
+        .map(|(i, s)| {
+            Block::body(format!(
+                "{}{}{}",
+                paren_num(i + 1),
+                s,
+                if i + 1 == n { "。" } else { "；" }
+            ))
+        })
         .collect();
     if !lines.is_empty() {
         out.push(lines_table(lines));
@@ -789,7 +857,12 @@ fn numbered_paras(items: &[String]) -> Vec<Block> {
         .enumerate()
         .map(|(i, s)| {
             let s = s.trim().trim_end_matches(['。', '；', ';']);
-            Block::body(format!("{}{}{}", paren_num(i + 1), s, if i + 1 == n { "。" } else { "；" }))
+            Block::body(format!(
+                "{}{}{}",
+                paren_num(i + 1),
+                s,
+                if i + 1 == n { "。" } else { "；" }
+            ))
         })
         .collect()
 }
@@ -801,13 +874,19 @@ fn party_lines(p: &Party) -> Vec<Block> {
         PartyKind::Institution => {
             out.push(Block::line(format!("当事人：{}", p.name), Align::Left));
             if !p.credit_code.trim().is_empty() {
-                out.push(Block::line(format!("统一社会信用代码：{}", p.credit_code), Align::Left));
+                out.push(Block::line(
+                    format!("统一社会信用代码：{}", p.credit_code),
+                    Align::Left,
+                ));
             }
             if !p.code.trim().is_empty() {
                 out.push(Block::line(format!("机构编码：{}", p.code), Align::Left));
             }
             if !p.legal_representative.trim().is_empty() {
-                out.push(Block::line(format!("法定代表人（负责人）：{}", p.legal_representative), Align::Left));
+                out.push(Block::line(
+                    format!("法定代表人（负责人）：{}", p.legal_representative),
+                    Align::Left,
+                ));
             }
         }
         PartyKind::Insured => {
@@ -817,11 +896,17 @@ fn party_lines(p: &Party) -> Vec<Block> {
             }
         }
     }
-    out.push(Block::Para { text: format!("地址：{}", p.address), style: Style::body(), align: Align::Justify, indent: 0.0, leading: 0.0 });
+    out.push(Block::Para {
+        text: format!("地址：{}", p.address),
+        style: Style::body(),
+        align: Align::Justify,
+        indent: 0.0,
+        leading: 0.0,
+    });
     out
 }
 
-fn fields<'a>(pairs: Vec<(&'a str, String)>) -> BTreeMap<&'a str, String> {
+fn fields(pairs: Vec<(&str, String)>) -> BTreeMap<&str, String> {
     pairs.into_iter().collect()
 }
 
@@ -868,12 +953,19 @@ fn refund_order(d: &RefundOrderData, t: &Templates) -> Result<Built, ApiError> {
     blocks.push(Block::line(format!("{}：", d.party.name), Align::Left));
     // The table follows the paragraph that announces it ("明细见下表").
     let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
+    let pos = body
+        .iter()
+        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
+        .map(|i| i + 1)
+        .unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
     blocks.push(signature(&d.issuer, d.issue_date));
     blocks.extend(contact_block(&d.contact));
-    Ok(Built { blocks, always_number_pages: true })
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
 }
 
 fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiError> {
@@ -900,21 +992,35 @@ fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiEr
     blocks.extend(number_block(&d.document_number));
     blocks.push(Block::line(format!("{}：", d.agency.name), Align::Left));
     let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
+    let pos = body
+        .iter()
+        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
+        .map(|i| i + 1)
+        .unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
     blocks.push(signature(&d.issuer, d.issue_date));
     blocks.extend(contact_block(&d.contact));
-    Ok(Built { blocks, always_number_pages: true })
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
 }
 
 fn check_signoffs(h: &SignOff, r: &SignOff, a: &SignOff) -> Result<(), ApiError> {
     // GLOSSARY: handler / reviewer / approver are never the same person twice on one notice.
-    let names = [("handler", "承办人", &h.name), ("reviewer", "复核人", &r.name), ("approver", "审批人", &a.name)];
+    let names = [
+        ("handler", "承办人", &h.name),
+        ("reviewer", "复核人", &r.name),
+        ("approver", "审批人", &a.name),
+    ];
     for (i, (f, label, n)) in names.iter().enumerate() {
         for (_, label2, n2) in names.iter().skip(i + 1) {
             if !n.trim().is_empty() && n.trim() == n2.trim() {
-                return Err(ApiError::field(f, format!("{label}与{label2}不能是同一人（{}）", n.trim())));
+                return Err(ApiError::field(
+                    f,
+                    format!("{label}与{label2}不能是同一人（{}）", n.trim()),
+                ));
             }
         }
     }
@@ -922,13 +1028,20 @@ fn check_signoffs(h: &SignOff, r: &SignOff, a: &SignOff) -> Result<(), ApiError>
 }
 
 fn sign_text(label: &str, s: &SignOff, seal: bool) -> String {
-    let date = s.date.map(cn_date).unwrap_or_else(|| "　　年　　月　　日".to_string());
+    let date = s
+        .date
+        .map(cn_date)
+        .unwrap_or_else(|| "　　年　　月　　日".to_string());
     let mut t = String::new();
     if !s.opinion.trim().is_empty() {
         t.push_str(s.opinion.trim());
         t.push_str("　　");
     }
-    t.push_str(&format!("{label}{}　　{}{date}", s.name, if seal { "（公章）　" } else { "" }));
+    t.push_str(&format!(
+        "{label}{}　　{}{date}",
+        s.name,
+        if seal { "（公章）　" } else { "" }
+    ));
     t
 }
 
@@ -942,23 +1055,47 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
     }
     for f in &d.funds {
         if f.lines.iter().any(|l| l.fund != f.fund) {
-            return Err(ApiError::field("funds", format!("{}的明细中含有其他险种的金额", f.fund.label())));
+            return Err(ApiError::field(
+                "funds",
+                format!("{}的明细中含有其他险种的金额", f.fund.label()),
+            ));
         }
         check_lines(&f.lines)?;
     }
-    let f = fields(vec![("agency_name", d.agency.name.clone()), ("issuer", d.issuer.clone()), ("copies", d.copies.to_string())]);
+    let f = fields(vec![
+        ("agency_name", d.agency.name.clone()),
+        ("issuer", d.issuer.clone()),
+        ("copies", d.copies.to_string()),
+    ]);
     let tl = expand(DocumentKind::RecoverySlip, t, &f)?;
-    let texts: Vec<String> = tl.into_iter().filter_map(|l| if let TemplateLine::Text(s) = l { Some(s) } else { None }).collect();
+    let texts: Vec<String> = tl
+        .into_iter()
+        .filter_map(|l| {
+            if let TemplateLine::Text(s) = l {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect();
     let remark = texts.first().cloned().unwrap_or_default();
     let closing: Vec<String> = texts.iter().skip(1).cloned().collect();
 
     // A form is set in 五号 (10.5 pt) so that the whole 通知单 fits one page.
     let style = form_style();
     let mut rows: Vec<Row> = Vec::new();
-    let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
+    let row = |cells: Vec<Cell>| Row {
+        cells,
+        keep_with_next: false,
+    };
     // 004 附件1 row 1: 追回基金来源 with four boxes; a source outside the three is "其他：<label>".
     let src = d.source;
-    let listed = matches!(src, RecoverySource::Inspection | RecoverySource::AgreementManagement | RecoverySource::SettlementReview);
+    let listed = matches!(
+        src,
+        RecoverySource::Inspection
+            | RecoverySource::AgreementManagement
+            | RecoverySource::SettlementReview
+    );
     rows.push(row(vec![
         Cell::new("追回基金来源"),
         Cell::left(format!(
@@ -967,7 +1104,11 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
             box_(src == RecoverySource::AgreementManagement),
             box_(src == RecoverySource::SettlementReview),
             box_(!listed),
-            if listed { String::new() } else { src.label().to_string() }
+            if listed {
+                String::new()
+            } else {
+                src.label().to_string()
+            }
         ))
         .span(4, 1),
     ]));
@@ -976,7 +1117,10 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
         Cell::new("追缴对象").span(1, 2),
         Cell::left(format!("{}定点医药机构", box_(inst))),
         Cell::left(if inst {
-            format!("机构名称：{}\n联系人：{}　联系电话：{}", d.party.name, d.party.contact, d.party.phone)
+            format!(
+                "机构名称：{}\n联系人：{}　联系电话：{}",
+                d.party.name, d.party.contact, d.party.phone
+            )
         } else {
             "机构名称：\n联系人：　　　　联系电话：".to_string()
         })
@@ -984,8 +1128,12 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
     ]));
     rows.push(row(vec![
         Cell::left(format!("{}参保人员", box_(!inst))),
-        Cell::left(if inst { "参保人姓名：　　　　联系电话：".to_string() } else { format!("参保人姓名：{}　联系电话：{}", d.party.name, d.party.phone) })
-            .span(3, 1),
+        Cell::left(if inst {
+            "参保人姓名：　　　　联系电话：".to_string()
+        } else {
+            format!("参保人姓名：{}　联系电话：{}", d.party.name, d.party.phone)
+        })
+        .span(3, 1),
     ]));
     rows.push(row(vec![
         Cell::new("缴款方式"),
@@ -996,31 +1144,75 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
         ))
         .span(4, 1),
     ]));
-    rows.push(row(vec![Cell::new("缴费时限"), Cell::left(format!("{}前", cn_date(d.deadline))).span(4, 1)]));
+    rows.push(row(vec![
+        Cell::new("缴费时限"),
+        Cell::left(format!("{}前", cn_date(d.deadline))).span(4, 1),
+    ]));
     let mut result = d.handling_result.trim().to_string();
     result.push('\n');
     result.push_str(&sign_text("承办人：", &d.handler, false));
-    rows.push(row(vec![Cell::new("处理结果"), Cell::left(result).span(4, 1)]));
-    rows.push(row(vec![Cell::new("复核意见"), Cell::left(sign_text("复核人：", &d.reviewer, false)).span(4, 1)]));
-    rows.push(row(vec![Cell::new("审批意见"), Cell::left(sign_text("审批人：", &d.approver, true)).span(4, 1)]));
+    rows.push(row(vec![
+        Cell::new("处理结果"),
+        Cell::left(result).span(4, 1),
+    ]));
+    rows.push(row(vec![
+        Cell::new("复核意见"),
+        Cell::left(sign_text("复核人：", &d.reviewer, false)).span(4, 1),
+    ]));
+    rows.push(row(vec![
+        Cell::new("审批意见"),
+        Cell::left(sign_text("审批人：", &d.approver, true)).span(4, 1),
+    ]));
     for sf in &d.funds {
         let total: Money = sf.lines.iter().map(|l| l.amount).sum();
         let amount_of = |year: FundYear, cat: Option<ExpenseCategory>| -> String {
-            let v: Vec<Money> = sf.lines.iter().filter(|l| l.year == year && l.category == cat).map(|l| l.amount).collect();
+            let v: Vec<Money> = sf
+                .lines
+                .iter()
+                .filter(|l| l.year == year && l.category == cat)
+                .map(|l| l.amount)
+                .collect();
             if v.is_empty() {
                 String::new()
             } else {
                 v.into_iter().sum::<Money>().grouped()
             }
         };
-        let boxes: Vec<String> = Fund::SLIP_BOXES.iter().map(|f| format!("{}{}", box_(*f == sf.fund || (*f == Fund::Other && !Fund::SLIP_BOXES[..7].contains(&sf.fund))), f.label())).collect();
-        let other = if Fund::SLIP_BOXES[..7].contains(&sf.fund) { String::new() } else { format!("：{}", sf.fund.label()) };
+        let boxes: Vec<String> = Fund::SLIP_BOXES
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}{}",
+                    box_(
+                        *f == sf.fund
+                            || (*f == Fund::Other && !Fund::SLIP_BOXES[..7].contains(&sf.fund))
+                    ),
+                    f.label()
+                )
+            })
+            .collect();
+        let other = if Fund::SLIP_BOXES[..7].contains(&sf.fund) {
+            String::new()
+        } else {
+            format!("：{}", sf.fund.label())
+        };
         // 缴费信息 spans: 险种 + header + 5 current + 1 prior + 收款人 + 2 amount + 4 account = 15 rows.
         rows.push(Row {
-            cells: vec![Cell::new("缴费信息").span(1, 15), Cell::new("险种"), Cell::left(format!("{}{}", boxes.join("　"), other)).span(3, 1).keep_words()],
+            cells: vec![
+                Cell::new("缴费信息").span(1, 15),
+                Cell::new("险种"),
+                Cell::left(format!("{}{}", boxes.join("　"), other))
+                    .span(3, 1)
+                    .keep_words(),
+            ],
             keep_with_next: false,
         });
-        rows.push(row(vec![Cell::new("基金类型"), Cell::new("所属年份"), Cell::new("费用类别"), Cell::new("应退回金额（元）")]));
+        rows.push(row(vec![
+            Cell::new("基金类型"),
+            Cell::new("所属年份"),
+            Cell::new("费用类别"),
+            Cell::new("应退回金额（元）"),
+        ]));
         for (i, cat) in ExpenseCategory::ALL.iter().enumerate() {
             let mut cells = Vec::new();
             if i == 0 {
@@ -1031,26 +1223,85 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
             cells.push(Cell::new(amount_of(FundYear::CurrentYear, Some(*cat))).align(Align::Right));
             rows.push(row(cells));
         }
-        rows.push(row(vec![Cell::new("历年"), Cell::new("——"), Cell::new(amount_of(FundYear::PriorYears, None)).align(Align::Right)]));
-        rows.push(row(vec![Cell::new("收款人名称"), Cell::left(sf.account.account_name.clone()).span(3, 1)]));
-        rows.push(row(vec![Cell::new("缴款金额").span(1, 2), Cell::new("（小写）"), Cell::left(format!("¥{}", total.grouped())).span(2, 1)]));
-        rows.push(row(vec![Cell::new("（大写）"), Cell::left(total.in_words()).span(2, 1)]));
-        rows.push(row(vec![Cell::new("开户银行交换行行号").span(2, 1), Cell::left(sf.account.bank_code.clone()).span(2, 1)]));
-        rows.push(row(vec![Cell::new("开户银行").span(2, 1), Cell::left(sf.account.bank.clone()).span(2, 1)]));
-        rows.push(row(vec![Cell::new("开户名称").span(2, 1), Cell::left(sf.account.account_name.clone()).span(2, 1)]));
-        rows.push(row(vec![Cell::new("账号").span(2, 1), Cell::left(sf.account.account_number.clone()).span(2, 1)]));
+        rows.push(row(vec![
+            Cell::new("历年"),
+            Cell::new("——"),
+            Cell::new(amount_of(FundYear::PriorYears, None)).align(Align::Right),
+        ]));
+        rows.push(row(vec![
+            Cell::new("收款人名称"),
+            Cell::left(sf.account.account_name.clone()).span(3, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("缴款金额").span(1, 2),
+            Cell::new("（小写）"),
+            Cell::left(format!("¥{}", total.grouped())).span(2, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("（大写）"),
+            Cell::left(total.in_words()).span(2, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("开户银行交换行行号").span(2, 1),
+            Cell::left(sf.account.bank_code.clone()).span(2, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("开户银行").span(2, 1),
+            Cell::left(sf.account.bank.clone()).span(2, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("开户名称").span(2, 1),
+            Cell::left(sf.account.account_name.clone()).span(2, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("账号").span(2, 1),
+            Cell::left(sf.account.account_number.clone()).span(2, 1),
+        ]));
     }
-    rows.push(row(vec![Cell::new("备注"), Cell::left(remark).align(Align::Justify).span(4, 1)]));
-    rows.push(row(vec![Cell::new("经办机构名称"), Cell::left(d.agency.name.clone()).span(4, 1)]));
-    rows.push(row(vec![Cell::new("经办机构地址"), Cell::left(d.agency.address.clone()).span(4, 1)]));
+    rows.push(row(vec![
+        Cell::new("备注"),
+        Cell::left(remark).align(Align::Justify).span(4, 1),
+    ]));
+    rows.push(row(vec![
+        Cell::new("经办机构名称"),
+        Cell::left(d.agency.name.clone()).span(4, 1),
+    ]));
+    rows.push(row(vec![
+        Cell::new("经办机构地址"),
+        Cell::left(d.agency.address.clone()).span(4, 1),
+    ]));
 
-    let mut blocks = vec![Block::Title(format!("{}{}", d.issuer, "医疗保障基金追回通知单"))];
-    blocks.push(Block::Para { text: format!("编号：{}", d.document_number), style: Style::new(FontRole::FangSong, 12.0), align: Align::Right, indent: 0.0, leading: 20.0 });
-    blocks.push(Block::Table(Table { columns: vec![16.0, 18.5, 11.5, 14.0, 40.0], header_rows: 0, rows, style, min_row_height: 5.5 * MM }));
+    let mut blocks = vec![Block::Title(format!(
+        "{}{}",
+        d.issuer, "医疗保障基金追回通知单"
+    ))];
+    blocks.push(Block::Para {
+        text: format!("编号：{}", d.document_number),
+        style: Style::new(FontRole::FangSong, 12.0),
+        align: Align::Right,
+        indent: 0.0,
+        leading: 20.0,
+    });
+    blocks.push(Block::Table(Table {
+        columns: vec![16.0, 18.5, 11.5, 14.0, 40.0],
+        header_rows: 0,
+        rows,
+        style,
+        min_row_height: 5.5 * MM,
+    }));
     for c in closing {
-        blocks.push(Block::Para { text: c, style: Style::new(FontRole::FangSong, 10.5), align: Align::Justify, indent: 2.0, leading: 16.0 });
+        blocks.push(Block::Para {
+            text: c,
+            style: Style::new(FontRole::FangSong, 10.5),
+            align: Align::Justify,
+            indent: 2.0,
+            leading: 16.0,
+        });
     }
-    Ok(Built { blocks, always_number_pages: false })
+    Ok(Built {
+        blocks,
+        always_number_pages: false,
+    })
 }
 
 fn decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built, ApiError> {
@@ -1066,9 +1317,16 @@ fn decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built
     if d.evidence.is_empty() {
         return Err(ApiError::field("evidence", "证据不能为空"));
     }
-    let total = if d.lines.is_empty() { Money::ZERO } else { check_lines(&d.lines)? };
+    let total = if d.lines.is_empty() {
+        Money::ZERO
+    } else {
+        check_lines(&d.lines)?
+    };
     if kind == DocumentKind::HandlingDecision && d.fine.is_some() {
-        return Err(ApiError::field("fine", "行政处理决定书不含罚款，罚款应使用行政处罚决定书"));
+        return Err(ApiError::field(
+            "fine",
+            "行政处理决定书不含罚款，罚款应使用行政处罚决定书",
+        ));
     }
     if kind == DocumentKind::PenaltyDecision && d.fine.is_none() && d.other_measures.is_empty() {
         return Err(ApiError::field("fine", "行政处罚决定书应载明处罚内容"));
@@ -1090,7 +1348,11 @@ fn decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built
         ("agency_name", d.agency.name.clone()),
     ]);
     let lines = expand(kind, t, &f)?;
-    let title = if kind == DocumentKind::PenaltyDecision { "行政处罚决定书" } else { "行政处理决定书" };
+    let title = if kind == DocumentKind::PenaltyDecision {
+        "行政处罚决定书"
+    } else {
+        "行政处理决定书"
+    };
     let mut blocks = title_blocks(&d.issuer, title);
     blocks.extend(number_block(&d.document_number));
     blocks.extend(party_lines(&d.party));
@@ -1110,11 +1372,16 @@ fn decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built
         _ => Vec::new(),
     }));
     blocks.push(signature(&d.issuer, d.issue_date));
-    Ok(Built { blocks, always_number_pages: true })
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
 }
 
 /// 亿 千 百 十 万 千 百 十 元 角 分 (004 附件2, 附件3).
-const DIGIT_HEADS: [&str; 11] = ["亿", "千", "百", "十", "万", "千", "百", "十", "元", "角", "分"];
+const DIGIT_HEADS: [&str; 11] = [
+    "亿", "千", "百", "十", "万", "千", "百", "十", "元", "角", "分",
+];
 
 /// The amount in the 11 per-digit boxes: digits from the highest non-zero one down to 分, "¥" in the
 /// box before it (accounting practice), the rest empty. `words` uses 大写 numerals instead.
@@ -1124,7 +1391,10 @@ pub fn digit_boxes(amount: Money, words: bool) -> Result<[String; 11], ApiError>
         return Err(ApiError::field("amount", "金额不能为负数"));
     }
     if fen >= 100_000_000_000 {
-        return Err(ApiError::field("amount", "金额超出明细单的位数（最大999,999,999.99元）"));
+        return Err(ApiError::field(
+            "amount",
+            "金额超出明细单的位数（最大999,999,999.99元）",
+        ));
     }
     let s = format!("{fen:011}");
     let first = s.find(|c| c != '0').unwrap_or(10).min(8); // at least 元: 0.05 → 0 元 0 角 5 分
@@ -1133,7 +1403,11 @@ pub fn digit_boxes(amount: Money, words: bool) -> Result<[String; 11], ApiError>
     for (i, c) in s.chars().enumerate() {
         if i >= first {
             let d = c.to_digit(10).unwrap() as usize;
-            out[i] = if words { DX[d].to_string() } else { c.to_string() };
+            out[i] = if words {
+                DX[d].to_string()
+            } else {
+                c.to_string()
+            };
         } else if i + 1 == first && !words {
             out[i] = "¥".to_string();
         }
@@ -1150,21 +1424,36 @@ fn account_note(n: usize, label: &str, a: &BankAccount) -> String {
 
 /// 填表说明 in 小五 (9 pt) under a form.
 fn note_block(text: String) -> Block {
-    Block::Para { text, style: Style::new(FontRole::FangSong, 9.0), align: Align::Justify, indent: 2.0, leading: 13.0 }
+    Block::Para {
+        text,
+        style: Style::new(FontRole::FangSong, 9.0),
+        align: Align::Justify,
+        indent: 2.0,
+        leading: 13.0,
+    }
 }
 
-fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Result<Built, ApiError> {
+fn self_refund_institution(
+    d: &SelfRefundInstitutionData,
+    t: &Templates,
+) -> Result<Built, ApiError> {
     require("institution_name", "定点医药机构名称", &d.institution_name)?;
     require("institution_code", "机构编码", &d.institution_code)?;
     if d.employee.is_none() && d.resident.is_none() {
-        return Err(ApiError::field("employee", "职工、居民基本医保至少填写一项"));
+        return Err(ApiError::field(
+            "employee",
+            "职工、居民基本医保至少填写一项",
+        ));
     }
     let f = fields(vec![("agency_name", d.agency.name.clone())]);
     let tl = expand(DocumentKind::SelfRefundInstitution, t, &f)?;
     let small = Style::new(FontRole::FangSong, 9.0);
     let tiny = Style::new(FontRole::FangSong, 8.0);
     let mut rows = Vec::new();
-    let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
+    let row = |cells: Vec<Cell>| Row {
+        cells,
+        keep_with_next: false,
+    };
     let (b1, b2, b3) = match &d.kind {
         SelfCorrectionKind::Bureau { .. } => (true, false, false),
         SelfCorrectionKind::Agency { .. } => (false, true, false),
@@ -1172,70 +1461,172 @@ fn self_refund_institution(d: &SelfRefundInstitutionData, t: &Templates) -> Resu
     };
     let org = |k: bool| -> String {
         match (&d.kind, k) {
-            (SelfCorrectionKind::Bureau { organizer } | SelfCorrectionKind::Agency { organizer }, true) => organizer.clone(),
+            (
+                SelfCorrectionKind::Bureau { organizer } | SelfCorrectionKind::Agency { organizer },
+                true,
+            ) => organizer.clone(),
             _ => String::new(),
         }
     };
     rows.push(row(vec![
         Cell::new("自查自纠类型\n（必填）").span(1, 3),
-        Cell::left(format!("{}医疗保障行政部门组织的自查自纠，组织部门名称：{}", box_(b1), org(b1))).span(13, 1),
+        Cell::left(format!(
+            "{}医疗保障行政部门组织的自查自纠，组织部门名称：{}",
+            box_(b1),
+            org(b1)
+        ))
+        .span(13, 1),
     ]));
-    rows.push(row(vec![Cell::left(format!("{}医疗保障经办机构组织的自查自纠，组织部门名称：{}", box_(b2), org(b2))).span(13, 1)]));
-    rows.push(row(vec![Cell::left(format!("{}自行开展的自查自纠", box_(b3))).span(13, 1)]));
+    rows.push(row(vec![Cell::left(format!(
+        "{}医疗保障经办机构组织的自查自纠，组织部门名称：{}",
+        box_(b2),
+        org(b2)
+    ))
+    .span(13, 1)]));
+    rows.push(row(vec![Cell::left(format!(
+        "{}自行开展的自查自纠",
+        box_(b3)
+    ))
+    .span(13, 1)]));
     rows.push(row(vec![
         Cell::new("定点医药机构\n基本信息\n（必填）"),
-        Cell::left(format!("名称：{}　　机构编码：{}", d.institution_name, d.institution_code)).span(13, 1),
+        Cell::left(format!(
+            "名称：{}　　机构编码：{}",
+            d.institution_name, d.institution_code
+        ))
+        .span(13, 1),
     ]));
-    for (label, sec) in [("职工基本医保\n缴款", &d.employee), ("居民基本医保\n缴款", &d.resident)] {
+    for (label, sec) in [
+        ("职工基本医保\n缴款", &d.employee),
+        ("居民基本医保\n缴款", &d.resident),
+    ] {
         let s = sec.clone().unwrap_or_default();
         let m = |v: Option<Money>| v.map(|x| x.grouped()).unwrap_or_default();
         let total = s.total();
-        let digits = if sec.is_some() { digit_boxes(total, false)? } else { Default::default() };
+        let digits = if sec.is_some() {
+            digit_boxes(total, false)?
+        } else {
+            Default::default()
+        };
         rows.push(row(vec![
-            Cell::new(format!("{label}\n{}不涉及此项\n（必选）", box_(sec.is_none()))).span(1, 9),
+            Cell::new(format!(
+                "{label}\n{}不涉及此项\n（必选）",
+                box_(sec.is_none())
+            ))
+            .span(1, 9),
             Cell::new("所属年份\n（至少选一项）").style(tiny),
             Cell::new("费用类别\n（至少选一项）").style(tiny),
-            Cell::new("应退回金额（元）\n（至少填写一项）").style(small).span(11, 1),
+            Cell::new("应退回金额（元）\n（至少填写一项）")
+                .style(small)
+                .span(11, 1),
         ]));
-        rows.push(row(vec![Cell::new("历年"), Cell::new("——"), Cell::new(m(s.prior_years)).align(Align::Right).span(11, 1)]));
-        rows.push(row(vec![Cell::new("当年").span(1, 4), Cell::new("住院费"), Cell::new(m(s.inpatient)).align(Align::Right).span(11, 1)]));
-        rows.push(row(vec![Cell::new("门诊费"), Cell::new(m(s.outpatient)).align(Align::Right).span(11, 1)]));
-        rows.push(row(vec![Cell::new("门特费"), Cell::new(m(s.special_outpatient)).align(Align::Right).span(11, 1)]));
-        rows.push(row(vec![Cell::new("生育津贴"), Cell::new(m(s.maternity_allowance)).align(Align::Right).span(11, 1)]));
-        let mut heads = vec![Cell::new("缴款金额\n（必填）").span(1, 3), Cell::new("（小写）").span(1, 2)];
+        rows.push(row(vec![
+            Cell::new("历年"),
+            Cell::new("——"),
+            Cell::new(m(s.prior_years)).align(Align::Right).span(11, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("当年").span(1, 4),
+            Cell::new("住院费"),
+            Cell::new(m(s.inpatient)).align(Align::Right).span(11, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("门诊费"),
+            Cell::new(m(s.outpatient)).align(Align::Right).span(11, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("门特费"),
+            Cell::new(m(s.special_outpatient))
+                .align(Align::Right)
+                .span(11, 1),
+        ]));
+        rows.push(row(vec![
+            Cell::new("生育津贴"),
+            Cell::new(m(s.maternity_allowance))
+                .align(Align::Right)
+                .span(11, 1),
+        ]));
+        let mut heads = vec![
+            Cell::new("缴款金额\n（必填）").span(1, 3),
+            Cell::new("（小写）").span(1, 2),
+        ];
         heads.extend(DIGIT_HEADS.iter().map(|h| Cell::new(*h).style(small)));
         rows.push(row(heads));
         rows.push(row(digits.iter().map(|x| Cell::new(x.clone())).collect()));
-        rows.push(row(vec![Cell::new("（大写）"), Cell::left(if sec.is_some() { total.in_words() } else { String::new() }).span(11, 1)]));
+        rows.push(row(vec![
+            Cell::new("（大写）"),
+            Cell::left(if sec.is_some() {
+                total.in_words()
+            } else {
+                String::new()
+            })
+            .span(11, 1),
+        ]));
     }
-    rows.push(row(vec![Cell::left(format!("定点医药机构（盖章）：　　　　　　　联系人：{}　　联系电话：{}", d.contact, d.phone)).span(14, 1)]));
+    rows.push(row(vec![Cell::left(format!(
+        "定点医药机构（盖章）：　　　　　　　联系人：{}　　联系电话：{}",
+        d.contact, d.phone
+    ))
+    .span(14, 1)]));
     let mut cols = vec![16.0, 14.5, 14.5];
     cols.extend([55.0 / 11.0; 11]);
-    let mut blocks = vec![Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)), Block::line("（定点医药机构）", Align::Center)];
-    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: form_style(), min_row_height: 5.5 * MM }));
-    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 9.0), align: Align::Left, indent: 0.0, leading: 13.0 });
-    blocks.push(note_block(account_note(1, "职工基本医保", &d.employee_account)));
-    blocks.push(note_block(account_note(2, "居民基本医保", &d.resident_account)));
+    let mut blocks = vec![
+        Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
+        Block::line("（定点医药机构）", Align::Center),
+    ];
+    blocks.push(Block::Table(Table {
+        columns: cols,
+        header_rows: 0,
+        rows,
+        style: form_style(),
+        min_row_height: 5.5 * MM,
+    }));
+    blocks.push(Block::Para {
+        text: "填表说明：".into(),
+        style: Style::new(FontRole::FangSong, 9.0),
+        align: Align::Left,
+        indent: 0.0,
+        leading: 13.0,
+    });
+    blocks.push(note_block(account_note(
+        1,
+        "职工基本医保",
+        &d.employee_account,
+    )));
+    blocks.push(note_block(account_note(
+        2,
+        "居民基本医保",
+        &d.resident_account,
+    )));
     for (i, l) in tl.into_iter().enumerate() {
         if let TemplateLine::Text(s) = l {
             blocks.push(note_block(format!("{}.{}", i + 3, s)));
         }
     }
-    Ok(Built { blocks, always_number_pages: false })
+    Ok(Built {
+        blocks,
+        always_number_pages: false,
+    })
 }
 
 fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built, ApiError> {
     require("name", "参保人员姓名", &d.name)?;
     require("id_number", "身份证号码", &d.id_number)?;
     if !matches!(d.fund, Fund::EmployeeBasic | Fund::ResidentBasic) {
-        return Err(ApiError::field("fund", "参保类别只能是职工基本医疗保险或居民基本医疗保险"));
+        return Err(ApiError::field(
+            "fund",
+            "参保类别只能是职工基本医疗保险或居民基本医疗保险",
+        ));
     }
     let f = fields(vec![("agency_name", d.agency.name.clone())]);
     let tl = expand(DocumentKind::SelfRefundInsured, t, &f)?;
     let small = Style::new(FontRole::FangSong, 9.0);
     let digits = digit_boxes(d.amount, false)?;
     let words = digit_boxes(d.amount, true)?;
-    let row = |cells: Vec<Cell>| Row { cells, keep_with_next: false };
+    let row = |cells: Vec<Cell>| Row {
+        cells,
+        keep_with_next: false,
+    };
     let mut rows = Vec::new();
     rows.push(row(vec![
         Cell::new("参保人员\n基本信息\n（必填）"),
@@ -1250,7 +1641,10 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
         ))
         .span(12, 1),
     ]));
-    let mut r1 = vec![Cell::new("缴款金额\n（必填）").span(1, 4), Cell::new("（小写）").span(1, 2)];
+    let mut r1 = vec![
+        Cell::new("缴款金额\n（必填）").span(1, 4),
+        Cell::new("（小写）").span(1, 2),
+    ];
     r1.extend(DIGIT_HEADS.iter().map(|h| Cell::new(*h).style(small)));
     rows.push(row(r1));
     rows.push(row(digits.iter().map(|x| Cell::new(x.clone())).collect()));
@@ -1270,22 +1664,56 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
     let agent = d.agent.clone().unwrap_or_default();
     rows.push(row(vec![
         Cell::new("代办人\n基本信息"),
-        Cell::left(format!("姓名：{}　　身份证号码：{}", agent.name, agent.id_number)).span(12, 1),
+        Cell::left(format!(
+            "姓名：{}　　身份证号码：{}",
+            agent.name, agent.id_number
+        ))
+        .span(12, 1),
     ]));
-    rows.push(row(vec![Cell::left(format!("本人（或代办人）签名：　　　　　　　　　　联系电话：{}", d.phone)).span(13, 1)]));
+    rows.push(row(vec![Cell::left(format!(
+        "本人（或代办人）签名：　　　　　　　　　　联系电话：{}",
+        d.phone
+    ))
+    .span(13, 1)]));
     let mut cols = vec![20.0, 14.0];
     cols.extend([66.0 / 11.0; 11]);
-    let mut blocks = vec![Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)), Block::line("（参保人员）", Align::Center)];
-    blocks.push(Block::Table(Table { columns: cols, header_rows: 0, rows, style: form_style(), min_row_height: 8.0 * MM }));
-    blocks.push(Block::Para { text: "填表说明：".into(), style: Style::new(FontRole::FangSong, 9.0), align: Align::Left, indent: 0.0, leading: 13.0 });
-    blocks.push(note_block(account_note(1, "职工基本医保", &d.employee_account)));
-    blocks.push(note_block(account_note(2, "居民基本医保", &d.resident_account)));
+    let mut blocks = vec![
+        Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
+        Block::line("（参保人员）", Align::Center),
+    ];
+    blocks.push(Block::Table(Table {
+        columns: cols,
+        header_rows: 0,
+        rows,
+        style: form_style(),
+        min_row_height: 8.0 * MM,
+    }));
+    blocks.push(Block::Para {
+        text: "填表说明：".into(),
+        style: Style::new(FontRole::FangSong, 9.0),
+        align: Align::Left,
+        indent: 0.0,
+        leading: 13.0,
+    });
+    blocks.push(note_block(account_note(
+        1,
+        "职工基本医保",
+        &d.employee_account,
+    )));
+    blocks.push(note_block(account_note(
+        2,
+        "居民基本医保",
+        &d.resident_account,
+    )));
     for (i, l) in tl.into_iter().enumerate() {
         if let TemplateLine::Text(s) = l {
             blocks.push(note_block(format!("{}.{}", i + 3, s)));
         }
     }
-    Ok(Built { blocks, always_number_pages: false })
+    Ok(Built {
+        blocks,
+        always_number_pages: false,
+    })
 }
 
 fn offset_notice(d: &OffsetNoticeData, t: &Templates) -> Result<Built, ApiError> {
@@ -1303,28 +1731,45 @@ fn offset_notice(d: &OffsetNoticeData, t: &Templates) -> Result<Built, ApiError>
         ("application_date", cn_date(d.application_date)),
         ("amount", amount),
         ("amount_words", words),
-        ("start_month", format!("{}年{}月", d.start_year, d.start_month)),
+        (
+            "start_month",
+            format!("{}年{}月", d.start_year, d.start_month),
+        ),
     ]);
     let lines = expand(DocumentKind::OffsetNotice, t, &f)?;
     let mut blocks = title_blocks(&d.issuer, "抵扣通知书");
     blocks.extend(number_block(&d.document_number));
     blocks.push(Block::line(format!("{}：", d.party.name), Align::Left));
     let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body.iter().position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表"))).map(|i| i + 1).unwrap_or(body.len());
+    let pos = body
+        .iter()
+        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
+        .map(|i| i + 1)
+        .unwrap_or(body.len());
     body.insert(pos, lines_table(&d.lines));
     blocks.extend(body);
     blocks.push(signature(&d.issuer, d.issue_date));
     blocks.extend(contact_block(&d.contact));
-    Ok(Built { blocks, always_number_pages: true })
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
 }
 
 fn statement_notice(d: &StatementNoticeData, t: &Templates) -> Result<Built, ApiError> {
     require("issuer", "发文机关", &d.issuer)?;
     require("party.name", "当事人名称", &d.party.name)?;
     if d.reply_days == 0 {
-        return Err(ApiError::field("reply_days", "陈述申辩期限应至少为1个工作日"));
+        return Err(ApiError::field(
+            "reply_days",
+            "陈述申辩期限应至少为1个工作日",
+        ));
     }
-    let total = if d.lines.is_empty() { Money::ZERO } else { check_lines(&d.lines)? };
+    let total = if d.lines.is_empty() {
+        Money::ZERO
+    } else {
+        check_lines(&d.lines)?
+    };
     check_fine(&d.fine, total)?;
     let f = fields(vec![
         ("party_name", d.party.name.clone()),
@@ -1336,7 +1781,10 @@ fn statement_notice(d: &StatementNoticeData, t: &Templates) -> Result<Built, Api
         ("violated_provisions", d.violated_provisions.clone()),
         ("legal_basis", d.legal_basis.clone()),
         ("reply_days", d.reply_days.to_string()),
-        ("hearing_days", d.hearing_days.map(|x| x.to_string()).unwrap_or_default()),
+        (
+            "hearing_days",
+            d.hearing_days.map(|x| x.to_string()).unwrap_or_default(),
+        ),
     ]);
     let lines = expand(DocumentKind::StatementNotice, t, &f)?;
     let mut blocks = title_blocks(&d.issuer, "陈述申辩告知书");
@@ -1348,7 +1796,10 @@ fn statement_notice(d: &StatementNoticeData, t: &Templates) -> Result<Built, Api
     }));
     blocks.push(signature(&d.issuer, d.issue_date));
     blocks.extend(contact_block(&d.contact));
-    Ok(Built { blocks, always_number_pages: true })
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
 }
 
 fn service_receipt(d: &ServiceReceiptData) -> Result<Built, ApiError> {
@@ -1361,11 +1812,21 @@ fn service_receipt(d: &ServiceReceiptData) -> Result<Built, ApiError> {
         // 001 art. 32: at least two officers.
         return Err(ApiError::field("servers", "送达人不得少于两人"));
     }
-    let docs: Vec<String> = d.documents.iter().map(|x| format!("《{}》（{}）", x.title, x.document_number)).collect();
-    let row = |a: &str, b: String| Row { cells: vec![Cell::new(a), Cell::left(b)], keep_with_next: false };
+    let docs: Vec<String> = d
+        .documents
+        .iter()
+        .map(|x| format!("《{}》（{}）", x.title, x.document_number))
+        .collect();
+    let row = |a: &str, b: String| Row {
+        cells: vec![Cell::new(a), Cell::left(b)],
+        keep_with_next: false,
+    };
     // Filled in by hand at service: signature, then the date (the service date, 行政处罚法 art. 61).
     let signed = |a: &str, b: String| Row {
-        cells: vec![Cell::new(a), Cell::new(format!("{b}\n\n年　　月　　日　")).align(Align::Right)],
+        cells: vec![
+            Cell::new(a),
+            Cell::new(format!("{b}\n\n年　　月　　日　")).align(Align::Right),
+        ],
         keep_with_next: false,
     };
     let rows = vec![
@@ -1381,7 +1842,21 @@ fn service_receipt(d: &ServiceReceiptData) -> Result<Built, ApiError> {
     ];
     let mut blocks = title_blocks(&d.issuer, "送达回证");
     blocks.push(Block::Space(0.5));
-    blocks.push(Block::Table(Table { columns: vec![26.0, 74.0], header_rows: 0, rows, style: Style::new(FontRole::FangSong, 14.0), min_row_height: 12.0 * MM }));
-    blocks.push(Block::Signature { names: vec![format!("{}（印章）", d.issuer)], date: "年　　月　　日".to_string(), style: Style::body(), gap_lines: 0.5 });
-    Ok(Built { blocks, always_number_pages: false })
+    blocks.push(Block::Table(Table {
+        columns: vec![26.0, 74.0],
+        header_rows: 0,
+        rows,
+        style: Style::new(FontRole::FangSong, 14.0),
+        min_row_height: 12.0 * MM,
+    }));
+    blocks.push(Block::Signature {
+        names: vec![format!("{}（印章）", d.issuer)],
+        date: "年　　月　　日".to_string(),
+        style: Style::body(),
+        gap_lines: 0.5,
+    });
+    Ok(Built {
+        blocks,
+        always_number_pages: false,
+    })
 }

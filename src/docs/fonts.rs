@@ -17,7 +17,9 @@ use std::sync::{Arc, OnceLock, RwLock};
 use printpdf::ParsedFont;
 
 /// The typographic role of a piece of text; each role has its own chain of faces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum FontRole {
     /// 仿宋: body text (GB/T 9704 §7.3.5).
     FangSong,
@@ -32,7 +34,13 @@ pub enum FontRole {
 }
 
 impl FontRole {
-    pub const ALL: [FontRole; 5] = [FontRole::FangSong, FontRole::Song, FontRole::Hei, FontRole::Kai, FontRole::Title];
+    pub const ALL: [FontRole; 5] = [
+        FontRole::FangSong,
+        FontRole::Song,
+        FontRole::Hei,
+        FontRole::Kai,
+        FontRole::Title,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -59,7 +67,9 @@ pub struct Face {
 impl Face {
     /// Glyph id of `ch`, if the face has a real glyph for it (gid 0 is .notdef: a box).
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        self.parsed.lookup_glyph_index(ch as u32).filter(|g| *g != 0)
+        self.parsed
+            .lookup_glyph_index(ch as u32)
+            .filter(|g| *g != 0)
     }
     /// Advance of glyph `gid` in em (1.0 = the font size).
     pub fn advance_em(&self, gid: u16) -> f32 {
@@ -100,36 +110,86 @@ struct Known {
 
 // Windows ships simfang/simsun/simhei/simkai; offices add 方正小标宋 (PLATFORM.md "Fonts").
 const FZ_XIAOBIAOSONG: Known = Known {
-    files: &["fzxbsjw.ttf", "fzxbsjw--gb1-0.ttf", "方正小标宋简体.ttf", "方正小标宋_gbk.ttf", "fzxbsk.ttf", "fzxiaobiaosong-b05s.ttf"],
+    files: &[
+        "fzxbsjw.ttf",
+        "fzxbsjw--gb1-0.ttf",
+        "方正小标宋简体.ttf",
+        "方正小标宋_gbk.ttf",
+        "fzxbsk.ttf",
+        "fzxiaobiaosong-b05s.ttf",
+    ],
     family_hint: "",
 };
 const SIMFANG: Known = Known {
-    files: &["simfang.ttf", "fangsong.ttf", "仿宋_gb2312.ttf", "fangsong_gb2312.ttf", "fs_gb2312.ttf", "方正仿宋_gbk.ttf", "fzfsk.ttf"],
+    files: &[
+        "simfang.ttf",
+        "fangsong.ttf",
+        "仿宋_gb2312.ttf",
+        "fangsong_gb2312.ttf",
+        "fs_gb2312.ttf",
+        "方正仿宋_gbk.ttf",
+        "fzfsk.ttf",
+    ],
     family_hint: "",
 };
-const SIMSUN: Known = Known { files: &["simsun.ttc", "simsun.ttf"], family_hint: "SimSun" };
-const SIMHEI: Known = Known { files: &["simhei.ttf", "方正黑体_gbk.ttf", "fzhtk.ttf"], family_hint: "" };
+const SIMSUN: Known = Known {
+    files: &["simsun.ttc", "simsun.ttf"],
+    family_hint: "SimSun",
+};
+const SIMHEI: Known = Known {
+    files: &["simhei.ttf", "方正黑体_gbk.ttf", "fzhtk.ttf"],
+    family_hint: "",
+};
 const SIMKAI: Known = Known {
-    files: &["simkai.ttf", "楷体_gb2312.ttf", "kaiti_gb2312.ttf", "kaiti.ttf", "方正楷体_gbk.ttf", "fzktk.ttf"],
+    files: &[
+        "simkai.ttf",
+        "楷体_gb2312.ttf",
+        "kaiti_gb2312.ttf",
+        "kaiti.ttf",
+        "方正楷体_gbk.ttf",
+        "fzktk.ttf",
+    ],
     family_hint: "",
 };
 // Open fallbacks (fonts-noto-cjk, fonts-lxgw-wenkai, fonts-wqy-microhei); also the per-language
 // `.otf` names of the upstream releases, which some distributions install instead of the `.ttc`.
 const NOTO_SERIF_BOLD: Known = Known {
-    files: &["notoserifcjk-black.ttc", "notoserifcjk-bold.ttc", "notoserifcjksc-bold.otf", "notoserifsc-bold.otf"],
+    files: &[
+        "notoserifcjk-black.ttc",
+        "notoserifcjk-bold.ttc",
+        "notoserifcjksc-bold.otf",
+        "notoserifsc-bold.otf",
+    ],
     family_hint: "Noto Serif CJK SC",
 };
 const NOTO_SERIF: Known = Known {
-    files: &["notoserifcjk-regular.ttc", "notoserifcjksc-regular.otf", "notoserifsc-regular.otf"],
+    files: &[
+        "notoserifcjk-regular.ttc",
+        "notoserifcjksc-regular.otf",
+        "notoserifsc-regular.otf",
+    ],
     family_hint: "Noto Serif CJK SC",
 };
 const NOTO_SANS: Known = Known {
-    files: &["notosanscjk-regular.ttc", "notosanscjksc-regular.otf", "notosanssc-regular.otf"],
+    files: &[
+        "notosanscjk-regular.ttc",
+        "notosanscjksc-regular.otf",
+        "notosanssc-regular.otf",
+    ],
     family_hint: "Noto Sans CJK SC",
 };
-const WENKAI: Known = Known { files: &["lxgwwenkai-regular.ttf"], family_hint: "" };
-const WQY: Known = Known { files: &["wqy-microhei.ttc"], family_hint: "WenQuanYi Micro Hei" };
-const DROID: Known = Known { files: &["droidsansfallbackfull.ttf", "droidsansfallback.ttf"], family_hint: "" };
+const WENKAI: Known = Known {
+    files: &["lxgwwenkai-regular.ttf"],
+    family_hint: "",
+};
+const WQY: Known = Known {
+    files: &["wqy-microhei.ttc"],
+    family_hint: "WenQuanYi Micro Hei",
+};
+const DROID: Known = Known {
+    files: &["droidsansfallbackfull.ttf", "droidsansfallback.ttf"],
+    family_hint: "",
+};
 
 /// Which faces serve a role, best first (DOMAIN.md §5; issue: system fonts first, then open ones).
 fn chain_for(role: FontRole) -> &'static [&'static Known] {
@@ -154,7 +214,9 @@ pub fn font_dirs() -> Vec<PathBuf> {
         dirs.extend(std::env::split_paths(&extra));
     }
     if cfg!(windows) {
-        let windir = std::env::var_os("WINDIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(r"C:\Windows"));
+        let windir = std::env::var_os("WINDIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(r"C:\Windows"));
         dirs.push(windir.join("Fonts"));
         if let Some(local) = std::env::var_os("LOCALAPPDATA") {
             dirs.push(PathBuf::from(local).join(r"Microsoft\Windows\Fonts"));
@@ -176,7 +238,9 @@ pub fn font_dirs() -> Vec<PathBuf> {
 /// Every font file under `dirs`, by lower-case file name (first found wins).
 fn index_files(dirs: &[PathBuf]) -> HashMap<String, PathBuf> {
     fn walk(dir: &Path, depth: usize, out: &mut HashMap<String, PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         entries.sort();
         for p in entries {
@@ -206,8 +270,11 @@ pub struct FontSet {
     last_resort: Vec<usize>,
     /// (role, char) → (slot, glyph id, advance in em): the cmap and hmtx lookups are the hot
     /// path of layout, so each pair is resolved once per process.
-    cache: RwLock<HashMap<(FontRole, char), Option<(usize, u16, f32)>>>,
+    cache: RwLock<HashMap<(FontRole, char), Option<Resolved>>>,
 }
+
+/// A resolved character: face slot, glyph id, advance in em.
+type Resolved = (usize, u16, f32);
 
 impl FontSet {
     /// Discover fonts in `dirs`.
@@ -218,34 +285,66 @@ impl FontSet {
         let mut slot_of = |k: &'static Known, slots: &mut Vec<Slot>| -> Option<usize> {
             *by_known.entry(k as *const Known).or_insert_with(|| {
                 let path = k.files.iter().find_map(|f| files.get(*f))?;
-                slots.push(Slot { path: path.clone(), family_hint: k.family_hint, common_of: None, loaded: OnceLock::new() });
+                slots.push(Slot {
+                    path: path.clone(),
+                    family_hint: k.family_hint,
+                    common_of: None,
+                    loaded: OnceLock::new(),
+                });
                 Some(slots.len() - 1)
             })
         };
         let mut chains = HashMap::new();
         for role in FontRole::ALL {
-            let chain: Vec<usize> = chain_for(role).iter().filter_map(|k| slot_of(k, &mut slots)).collect();
+            let chain: Vec<usize> = chain_for(role)
+                .iter()
+                .filter_map(|k| slot_of(k, &mut slots))
+                .collect();
             chains.insert(role, chain);
         }
-        let last_resort: Vec<usize> = LAST_RESORT.iter().filter_map(|k| slot_of(k, &mut slots)).collect();
+        let last_resort: Vec<usize> = LAST_RESORT
+            .iter()
+            .filter_map(|k| slot_of(k, &mut slots))
+            .collect();
         // Put the common-character cut of every big face in front of the face itself.
         let mut cut_of: HashMap<usize, usize> = HashMap::new();
         let n = slots.len();
         for full in 0..n {
-            let big = std::fs::metadata(&slots[full].path).map(|m| m.len() > CUT_ABOVE_BYTES).unwrap_or(false);
+            let big = std::fs::metadata(&slots[full].path)
+                .map(|m| m.len() > CUT_ABOVE_BYTES)
+                .unwrap_or(false);
             if big {
                 let s = &slots[full];
-                let cut = Slot { path: s.path.clone(), family_hint: s.family_hint, common_of: Some(full), loaded: OnceLock::new() };
+                let cut = Slot {
+                    path: s.path.clone(),
+                    family_hint: s.family_hint,
+                    common_of: Some(full),
+                    loaded: OnceLock::new(),
+                };
                 slots.push(cut);
                 cut_of.insert(full, slots.len() - 1);
             }
         }
         let expand = |chain: &[usize]| -> Vec<usize> {
-            chain.iter().flat_map(|s| cut_of.get(s).copied().into_iter().chain(std::iter::once(*s))).collect()
+            chain
+                .iter()
+                .flat_map(|s| {
+                    cut_of
+                        .get(s)
+                        .copied()
+                        .into_iter()
+                        .chain(std::iter::once(*s))
+                })
+                .collect()
         };
         let chains = chains.into_iter().map(|(r, c)| (r, expand(&c))).collect();
         let last_resort = expand(&last_resort);
-        FontSet { slots, chains, last_resort, cache: RwLock::new(HashMap::new()) }
+        FontSet {
+            slots,
+            chains,
+            last_resort,
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The process-wide font set (system directories), discovered and cached on first use.
@@ -259,7 +358,10 @@ impl FontSet {
         s.loaded
             .get_or_init(|| match s.common_of {
                 None => load_face(slot, &s.path, s.family_hint).map(Arc::new),
-                Some(full) => self.face(full).and_then(|f| cut_face(slot, f)).map(Arc::new),
+                Some(full) => self
+                    .face(full)
+                    .and_then(|f| cut_face(slot, f))
+                    .map(Arc::new),
             })
             .as_ref()
     }
@@ -267,10 +369,14 @@ impl FontSet {
     /// The face, glyph and advance (em) that print `ch` in `role`, cached.
     pub fn lookup(&self, role: FontRole, ch: char) -> Option<(&Arc<Face>, u16, f32)> {
         if let Some(hit) = self.cache.read().expect("font cache").get(&(role, ch)) {
-            return hit.map(|(slot, g, adv)| (self.face(slot).expect("cached face is loaded"), g, adv));
+            return hit
+                .map(|(slot, g, adv)| (self.face(slot).expect("cached face is loaded"), g, adv));
         }
         let found = self.resolve(role, ch).map(|(f, g)| (f, g, f.advance_em(g)));
-        self.cache.write().expect("font cache").insert((role, ch), found.map(|(f, g, a)| (f.slot, g, a)));
+        self.cache
+            .write()
+            .expect("font cache")
+            .insert((role, ch), found.map(|(f, g, a)| (f.slot, g, a)));
         found
     }
 
@@ -289,7 +395,10 @@ impl FontSet {
 
     /// The primary face of a role (used for metrics of empty lines), if any font exists at all.
     pub fn primary(&self, role: FontRole) -> Option<&Arc<Face>> {
-        self.chains[&role].iter().chain(self.last_resort.iter()).find_map(|&s| self.face(s))
+        self.chains[&role]
+            .iter()
+            .chain(self.last_resort.iter())
+            .find_map(|&s| self.face(s))
     }
 
     /// What serves each role, for the settings screen and for the benchmark report.
@@ -328,13 +437,23 @@ fn cut_face(slot: usize, full: &Face) -> Option<Face> {
     for ch in COMMON_CHARS.chars().step_by(97) {
         if let Some(g) = full.glyph(ch) {
             let cg = parsed.lookup_glyph_index(ch as u32).filter(|g| *g != 0)?;
-            if parsed.get_horizontal_advance(cg) as f32 / parsed.pdf_font_metrics.units_per_em.max(1) as f32 != full.advance_em(g) {
+            if parsed.get_horizontal_advance(cg) as f32
+                / parsed.pdf_font_metrics.units_per_em.max(1) as f32
+                != full.advance_em(g)
+            {
                 return None;
             }
         }
     }
     let units_per_em = parsed.pdf_font_metrics.units_per_em.max(1) as f32;
-    Some(Face { slot, path: full.path.clone(), index: 0, family: full.family.clone(), parsed, units_per_em })
+    Some(Face {
+        slot,
+        path: full.path.clone(),
+        index: 0,
+        family: full.family.clone(),
+        parsed,
+        units_per_em,
+    })
 }
 
 fn load_face(slot: usize, path: &Path, family_hint: &str) -> Option<Face> {
@@ -346,22 +465,44 @@ fn load_face(slot: usize, path: &Path, family_hint: &str) -> Option<Face> {
         faces
             .iter()
             .position(|names| names.iter().any(|n| n == family_hint))
-            .or_else(|| faces.iter().position(|names| names.iter().any(|n| n.contains(family_hint))))
+            .or_else(|| {
+                faces
+                    .iter()
+                    .position(|names| names.iter().any(|n| n.contains(family_hint)))
+            })
             .unwrap_or(0)
     };
-    let family = faces.get(index).and_then(|n| n.first().cloned()).unwrap_or_default();
+    let family = faces
+        .get(index)
+        .and_then(|n| n.first().cloned())
+        .unwrap_or_default();
     let mut warnings = Vec::new();
     let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)?;
     drop(bytes);
     let units_per_em = parsed.pdf_font_metrics.units_per_em.max(1) as f32;
-    Some(Face { slot, path: path.to_path_buf(), index, family, parsed, units_per_em })
+    Some(Face {
+        slot,
+        path: path.to_path_buf(),
+        index,
+        family,
+        parsed,
+        units_per_em,
+    })
 }
 
 /// Family names (name ids 1 and 16) of every face in a font file or collection, read straight
 /// from the `name` table so that choosing a `.ttc` face costs no full parse.
 pub fn sfnt_faces(bytes: &[u8]) -> Vec<Vec<String>> {
-    let be16 = |o: usize| -> Option<usize> { bytes.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize) };
-    let be32 = |o: usize| -> Option<usize> { bytes.get(o..o + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize) };
+    let be16 = |o: usize| -> Option<usize> {
+        bytes
+            .get(o..o + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+    };
+    let be32 = |o: usize| -> Option<usize> {
+        bytes
+            .get(o..o + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
     let offsets: Vec<usize> = if bytes.get(0..4) == Some(b"ttcf") {
         let n = be32(8).unwrap_or(0).min(64);
         (0..n).filter_map(|i| be32(12 + 4 * i)).collect()
@@ -391,9 +532,14 @@ pub fn sfnt_faces(bytes: &[u8]) -> Vec<Vec<String>> {
                     if name_id != 1 && name_id != 16 {
                         continue;
                     }
-                    let Some(raw) = bytes.get(storage + noff..storage + noff + len) else { continue };
+                    let Some(raw) = bytes.get(storage + noff..storage + noff + len) else {
+                        continue;
+                    };
                     let s = if platform == 3 || platform == 0 {
-                        let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                        let units: Vec<u16> = raw
+                            .chunks_exact(2)
+                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                            .collect();
                         String::from_utf16_lossy(&units)
                     } else {
                         raw.iter().map(|&b| b as char).collect()

@@ -80,10 +80,18 @@ pub struct Style {
 
 impl Style {
     pub const fn new(role: FontRole, size: f32) -> Style {
-        Style { role, size, grid: false }
+        Style {
+            role,
+            size,
+            grid: false,
+        }
     }
     pub const fn body() -> Style {
-        Style { role: FontRole::FangSong, size: 16.0, grid: true }
+        Style {
+            role: FontRole::FangSong,
+            size: 16.0,
+            grid: true,
+        }
     }
 }
 
@@ -102,26 +110,53 @@ pub enum Block {
     /// Centred title lines (2号 小标宋); long titles wrap into balanced lines.
     Title(String),
     /// A paragraph. `indent` is the first-line indent in characters (2 for body text, §7.3.5).
-    Para { text: String, style: Style, align: Align, indent: f32, leading: f32 },
+    Para {
+        text: String,
+        style: Style,
+        align: Align,
+        indent: f32,
+        leading: f32,
+    },
     /// Empty vertical space, in grid lines.
     Space(f32),
     Table(Table),
     /// 发文机关署名 centred over the date, the date right-aligned four characters from the right
     /// (GB/T 9704 §7.3.5.1); kept on the page of the last line of text before it.
-    Signature { names: Vec<String>, date: String, style: Style, gap_lines: f32 },
+    Signature {
+        names: Vec<String>,
+        date: String,
+        style: Style,
+        gap_lines: f32,
+    },
 }
 
 impl Block {
     pub fn body(text: impl Into<String>) -> Block {
-        Block::Para { text: text.into(), style: Style::body(), align: Align::Justify, indent: 2.0, leading: 0.0 }
+        Block::Para {
+            text: text.into(),
+            style: Style::body(),
+            align: Align::Justify,
+            indent: 2.0,
+            leading: 0.0,
+        }
     }
     pub fn line(text: impl Into<String>, align: Align) -> Block {
-        Block::Para { text: text.into(), style: Style::body(), align, indent: 0.0, leading: 0.0 }
+        Block::Para {
+            text: text.into(),
+            style: Style::body(),
+            align,
+            indent: 0.0,
+            leading: 0.0,
+        }
     }
     pub fn heading1(text: impl Into<String>) -> Block {
         Block::Para {
             text: text.into(),
-            style: Style { role: FontRole::Hei, size: 16.0, grid: true },
+            style: Style {
+                role: FontRole::Hei,
+                size: 16.0,
+                grid: true,
+            },
             align: Align::Justify,
             indent: 2.0,
             leading: 0.0,
@@ -130,7 +165,11 @@ impl Block {
     pub fn heading2(text: impl Into<String>) -> Block {
         Block::Para {
             text: text.into(),
-            style: Style { role: FontRole::Kai, size: 16.0, grid: true },
+            style: Style {
+                role: FontRole::Kai,
+                size: 16.0,
+                grid: true,
+            },
             align: Align::Justify,
             indent: 2.0,
             leading: 0.0,
@@ -170,14 +209,24 @@ pub struct Cell {
 
 impl Cell {
     pub fn new(text: impl Into<String>) -> Cell {
-        Cell { text: text.into(), colspan: 1, rowspan: 1, align: Align::Center, style: None, keep_words: false }
+        Cell {
+            text: text.into(),
+            colspan: 1,
+            rowspan: 1,
+            align: Align::Center,
+            style: None,
+            keep_words: false,
+        }
     }
     pub fn keep_words(mut self) -> Cell {
         self.keep_words = true;
         self
     }
     pub fn left(text: impl Into<String>) -> Cell {
-        Cell { align: Align::Left, ..Cell::new(text) }
+        Cell {
+            align: Align::Left,
+            ..Cell::new(text)
+        }
     }
     pub fn span(mut self, cols: usize, rows: usize) -> Cell {
         self.colspan = cols.max(1);
@@ -205,7 +254,10 @@ pub struct BoxRect {
 
 impl BoxRect {
     pub fn contains(&self, other: &BoxRect, eps: f32) -> bool {
-        other.x0 >= self.x0 - eps && other.x1 <= self.x1 + eps && other.y0 >= self.y0 - eps && other.y1 <= self.y1 + eps
+        other.x0 >= self.x0 - eps
+            && other.x1 <= self.x1 + eps
+            && other.y0 >= self.y0 - eps
+            && other.y1 <= self.y1 + eps
     }
 }
 
@@ -271,16 +323,71 @@ struct Glyph {
 pub fn no_line_start(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '］' | '｝' | '〕' | '】' | '》' | '〉' | '」' | '』' | '”' | '’'
-            | '…' | '·' | '・' | '％' | '‰' | '℃' | '〗' | ',' | '.' | ';' | ':' | '?' | '!' | ')' | ']' | '}' | '%'
-            | 'ー' | '々' | '～'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '］'
+            | '｝'
+            | '〕'
+            | '】'
+            | '》'
+            | '〉'
+            | '」'
+            | '』'
+            | '”'
+            | '’'
+            | '…'
+            | '·'
+            | '・'
+            | '％'
+            | '‰'
+            | '℃'
+            | '〗'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ')'
+            | ']'
+            | '}'
+            | '%'
+            | 'ー'
+            | '々'
+            | '～'
     )
 }
 
 /// Characters that may not end a line (行尾禁则).
 pub fn no_line_end(c: char) -> bool {
     // A check box never ends a line: it belongs to the label after it (004 附件1).
-    matches!(c, '（' | '［' | '｛' | '〔' | '【' | '《' | '〈' | '「' | '『' | '“' | '‘' | '〖' | '(' | '[' | '{' | '¥' | '￥' | '№' | '□' | '☑')
+    matches!(
+        c,
+        '（' | '［'
+            | '｛'
+            | '〔'
+            | '【'
+            | '《'
+            | '〈'
+            | '「'
+            | '『'
+            | '“'
+            | '‘'
+            | '〖'
+            | '('
+            | '['
+            | '{'
+            | '¥'
+            | '￥'
+            | '№'
+            | '□'
+            | '☑'
+    )
 }
 
 /// Characters that belong to an unbreakable "word": Latin letters, digits and the punctuation
@@ -325,14 +432,26 @@ impl<'a> Shaper<'a> {
                 continue;
             }
             if let Some([a, b]) = composite(ch) {
-                let first = self.fonts.lookup(style.role, a).map(|(f, _, adv)| (f.clone(), adv));
-                let second = self.fonts.lookup(style.role, b).map(|(f, _, adv)| (f.clone(), adv));
+                let first = self
+                    .fonts
+                    .lookup(style.role, a)
+                    .map(|(f, _, adv)| (f.clone(), adv));
+                let second = self
+                    .fonts
+                    .lookup(style.role, b)
+                    .map(|(f, _, adv)| (f.clone(), adv));
                 if let (Some((fa, aa)), Some((fb, ab))) = (first, second) {
                     self.note_face(&fa);
                     self.note_face(&fb);
                     let adv = aa * style.size;
                     let adv_b = ab * style.size;
-                    out.push(Glyph { ch: a, face: Some(fa), adv: adv + base, base, overlay: Some((fb, b, (adv - adv_b) / 2.0)) });
+                    out.push(Glyph {
+                        ch: a,
+                        face: Some(fa),
+                        adv: adv + base,
+                        base,
+                        overlay: Some((fb, b, (adv - adv_b) / 2.0)),
+                    });
                 } else {
                     self.missing.insert(ch);
                 }
@@ -343,10 +462,28 @@ impl<'a> Shaper<'a> {
                     let face = face.clone();
                     self.note_face(&face);
                     let adv = adv_em * style.size;
-                    out.push(Glyph { ch, face: Some(face), adv: adv + base, base, overlay: None });
+                    out.push(Glyph {
+                        ch,
+                        face: Some(face),
+                        adv: adv + base,
+                        base,
+                        overlay: None,
+                    });
                 }
-                None if ch == '\u{3000}' => out.push(Glyph { ch, face: None, adv: style.size + base, base, overlay: None }),
-                None if ch.is_whitespace() => out.push(Glyph { ch, face: None, adv: style.size * 0.3, base: 0.0, overlay: None }),
+                None if ch == '\u{3000}' => out.push(Glyph {
+                    ch,
+                    face: None,
+                    adv: style.size + base,
+                    base,
+                    overlay: None,
+                }),
+                None if ch.is_whitespace() => out.push(Glyph {
+                    ch,
+                    face: None,
+                    adv: style.size * 0.3,
+                    base: 0.0,
+                    overlay: None,
+                }),
                 None => {
                     // Never printed as a box: reported and left out.
                     self.missing.insert(ch);
@@ -360,7 +497,13 @@ impl<'a> Shaper<'a> {
 /// Break shaped glyphs into lines: first line `first_w` wide, the others `w`. Applies the kinsoku
 /// rules: no line starts with closing punctuation, none ends with an opening one, numbers and
 /// Latin words are not split; a closing mark that just overflows is squeezed into the line.
-fn break_lines(g: &[Glyph], first_w: f32, w: f32, squeeze: f32, keep_words: bool) -> Vec<(usize, usize)> {
+fn break_lines(
+    g: &[Glyph],
+    first_w: f32,
+    w: f32,
+    squeeze: f32,
+    keep_words: bool,
+) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
     let n = g.len();
@@ -467,7 +610,11 @@ enum ItemKind {
     Lines(Vec<LineBox>),
     Space,
     /// Rows of a table that must stay together; `table` indexes the table's header list.
-    Rows { table: usize, cells: Vec<CellBox>, header: bool },
+    Rows {
+        table: usize,
+        cells: Vec<CellBox>,
+        header: bool,
+    },
 }
 
 #[derive(Clone)]
@@ -493,7 +640,12 @@ pub struct Engine<'a> {
 impl<'a> Engine<'a> {
     pub fn new(fonts: &'a FontSet, geometry: Geometry) -> Engine<'a> {
         Engine {
-            shaper: Shaper { fonts, geometry, missing: BTreeSet::new(), used: Vec::new() },
+            shaper: Shaper {
+                fonts,
+                geometry,
+                missing: BTreeSet::new(),
+                used: Vec::new(),
+            },
             items: Vec::new(),
             headers: Vec::new(),
         }
@@ -504,15 +656,34 @@ impl<'a> Engine<'a> {
     }
 
     /// Lay out a paragraph into line boxes of `width`; `leading` 0 = the grid pitch.
-    fn para_lines(&mut self, text: &str, style: Style, align: Align, indent: f32, width: f32, leading: f32, keep_words: bool) -> (Vec<LineBox>, f32) {
+    #[allow(clippy::too_many_arguments)]
+    fn para_lines(
+        &mut self,
+        text: &str,
+        style: Style,
+        align: Align,
+        indent: f32,
+        width: f32,
+        leading: f32,
+        keep_words: bool,
+    ) -> (Vec<LineBox>, f32) {
         let g = self.g();
         let lh = if leading > 0.0 { leading } else { g.pitch() };
         let mut out = Vec::new();
-        let indent_w = indent * if style.grid { g.char_pitch() * style.size / g.body_size } else { style.size };
+        let indent_w = indent
+            * if style.grid {
+                g.char_pitch() * style.size / g.body_size
+            } else {
+                style.size
+            };
         let mut first_para = true;
         for piece in text.split('\n') {
             let glyphs = self.shaper.shape(piece, style);
-            let first_indent = if first_para || indent > 0.0 { indent_w } else { 0.0 };
+            let first_indent = if first_para || indent > 0.0 {
+                indent_w
+            } else {
+                0.0
+            };
             first_para = false;
             let squeeze = style.size * 0.5;
             let breaks = break_lines(&glyphs, width - first_indent, width, squeeze, keep_words);
@@ -520,7 +691,10 @@ impl<'a> Engine<'a> {
             for (li, (s, e)) in breaks.into_iter().enumerate() {
                 let mut line: Vec<Glyph> = glyphs[s..e].to_vec();
                 // Trailing spaces do not count for justification.
-                while line.last().is_some_and(|g| g.ch == ' ' || g.ch == '\u{3000}') {
+                while line
+                    .last()
+                    .is_some_and(|g| g.ch == ' ' || g.ch == '\u{3000}')
+                {
                     line.pop();
                 }
                 let x0 = if li == 0 { first_indent } else { 0.0 };
@@ -528,14 +702,26 @@ impl<'a> Engine<'a> {
                 let natural: f32 = line.iter().map(|g| g.adv).sum();
                 let last = li + 1 == nlines;
                 let (x, extra) = match align {
-                    Align::Justify if !last && line.len() > 1 => (x0, (avail - natural) / (line.len() - 1) as f32),
+                    Align::Justify if !last && line.len() > 1 => {
+                        (x0, (avail - natural) / (line.len() - 1) as f32)
+                    }
                     Align::Center => (x0 + ((avail - natural) / 2.0).max(0.0), 0.0),
                     Align::Right => (x0 + (avail - natural).max(0.0), 0.0),
                     _ => (x0, 0.0),
                 };
                 // A squeezed line (natural > avail) is compressed the same way.
-                let extra = if natural > avail && line.len() > 1 { (avail - natural) / (line.len() - 1) as f32 } else { extra };
-                out.push(LineBox { glyphs: line, x, baseline: baseline_in(lh, style.size), size: style.size, extra });
+                let extra = if natural > avail && line.len() > 1 {
+                    (avail - natural) / (line.len() - 1) as f32
+                } else {
+                    extra
+                };
+                out.push(LineBox {
+                    glyphs: line,
+                    x,
+                    baseline: baseline_in(lh, style.size),
+                    size: style.size,
+                    extra,
+                });
             }
         }
         (out, lh)
@@ -557,7 +743,13 @@ impl<'a> Engine<'a> {
             .map(|(s, e)| {
                 let line = glyphs[s..e].to_vec();
                 let natural: f32 = line.iter().map(|g| g.adv).sum();
-                LineBox { glyphs: line, x: ((g.block_w - natural) / 2.0).max(0.0), baseline: baseline_in(lh, style.size), size: style.size, extra: 0.0 }
+                LineBox {
+                    glyphs: line,
+                    x: ((g.block_w - natural) / 2.0).max(0.0),
+                    baseline: baseline_in(lh, style.size),
+                    size: style.size,
+                    extra: 0.0,
+                }
             })
             .collect()
     }
@@ -568,38 +760,75 @@ impl<'a> Engine<'a> {
             Block::Title(t) => {
                 let lh = g.pitch() * 1.25;
                 let lines = self.title_lines(t);
-                let n = lines.len();
-                for (i, l) in lines.into_iter().enumerate() {
-                    self.items.push(Item { height: lh, keep_with_next: i + 1 < n || true, kind: ItemKind::Lines(vec![l]) });
+                for l in lines {
+                    self.items.push(Item {
+                        height: lh,
+                        keep_with_next: true, // a title stays with what follows it
+                        kind: ItemKind::Lines(vec![l]),
+                    });
                 }
             }
-            Block::Para { text, style, align, indent, leading } => {
-                let (lines, lh) = self.para_lines(text, *style, *align, *indent, g.block_w, *leading, false);
+            Block::Para {
+                text,
+                style,
+                align,
+                indent,
+                leading,
+            } => {
+                let (lines, lh) =
+                    self.para_lines(text, *style, *align, *indent, g.block_w, *leading, false);
                 let n = lines.len();
                 let heading = style.role == FontRole::Hei || style.role == FontRole::Kai;
                 for (i, l) in lines.into_iter().enumerate() {
                     // Orphan/widow control for two-line paragraphs; headings stay with what follows.
                     let keep = heading || (n == 2 && i == 0) || (n > 2 && (i == 0 || i + 2 == n));
-                    self.items.push(Item { height: lh, keep_with_next: keep, kind: ItemKind::Lines(vec![l]) });
+                    self.items.push(Item {
+                        height: lh,
+                        keep_with_next: keep,
+                        kind: ItemKind::Lines(vec![l]),
+                    });
                 }
             }
             Block::Space(lines) => {
-                self.items.push(Item { height: lines * g.pitch(), keep_with_next: false, kind: ItemKind::Space });
+                self.items.push(Item {
+                    height: lines * g.pitch(),
+                    keep_with_next: false,
+                    kind: ItemKind::Space,
+                });
             }
             Block::Table(t) => {
                 self.push_table(t);
                 // A little air between a table and the text after it (dropped at a page top).
-                self.items.push(Item { height: 0.3 * g.pitch(), keep_with_next: false, kind: ItemKind::Space });
+                self.items.push(Item {
+                    height: 0.3 * g.pitch(),
+                    keep_with_next: false,
+                    kind: ItemKind::Space,
+                });
             }
-            Block::Signature { names, date, style, gap_lines } => {
+            Block::Signature {
+                names,
+                date,
+                style,
+                gap_lines,
+            } => {
                 // The last line before the signature is kept with it (issue: never alone on a page).
                 // Two lines of text come along when the block has to move (a clerk would not
                 // send a lone line with the seal).
-                for last in self.items.iter_mut().rev().filter(|i| !matches!(i.kind, ItemKind::Space)).take(2) {
+                for last in self
+                    .items
+                    .iter_mut()
+                    .rev()
+                    .filter(|i| !matches!(i.kind, ItemKind::Space))
+                    .take(2)
+                {
                     last.keep_with_next = true;
                 }
                 if *gap_lines > 0.0 {
-                    self.items.push(Item { height: gap_lines * g.pitch(), keep_with_next: true, kind: ItemKind::Space });
+                    self.items.push(Item {
+                        height: gap_lines * g.pitch(),
+                        keep_with_next: true,
+                        kind: ItemKind::Space,
+                    });
                 }
                 let cp = g.char_pitch() * style.size / g.body_size;
                 let date_glyphs = self.shaper.shape(date, *style);
@@ -616,7 +845,13 @@ impl<'a> Engine<'a> {
                     self.items.push(Item {
                         height: lh,
                         keep_with_next: true,
-                        kind: ItemKind::Lines(vec![LineBox { glyphs, x, baseline: baseline_in(lh, style.size), size: style.size, extra: 0.0 }]),
+                        kind: ItemKind::Lines(vec![LineBox {
+                            glyphs,
+                            x,
+                            baseline: baseline_in(lh, style.size),
+                            size: style.size,
+                            extra: 0.0,
+                        }]),
                     });
                 }
                 self.items.push(Item {
@@ -664,15 +899,19 @@ impl<'a> Engine<'a> {
                 }
                 let cs = cell.colspan.min(ncols - c);
                 let rs = cell.rowspan.min(nrows - r);
-                for rr in r..r + rs {
-                    for cc in c..c + cs {
-                        taken[rr][cc] = true;
+                for row in taken.iter_mut().skip(r).take(rs) {
+                    for cell in row.iter_mut().skip(c).take(cs) {
+                        *cell = true;
                     }
                 }
                 let mut cell = cell.clone();
                 cell.colspan = cs;
                 cell.rowspan = rs;
-                placed.push(Placed { row: r, col: c, cell });
+                placed.push(Placed {
+                    row: r,
+                    col: c,
+                    cell,
+                });
                 c += cs;
             }
         }
@@ -684,7 +923,15 @@ impl<'a> Engine<'a> {
             let style = p.cell.style.unwrap_or(t.style);
             let w = xs[p.col + p.cell.colspan] - xs[p.col] - 2.0 * pad_x;
             let lh = style.size * 1.25;
-            let (lines, _) = self.para_lines(&p.cell.text, style, p.cell.align, 0.0, w.max(1.0), lh, p.cell.keep_words);
+            let (lines, _) = self.para_lines(
+                &p.cell.text,
+                style,
+                p.cell.align,
+                0.0,
+                w.max(1.0),
+                lh,
+                p.cell.keep_words,
+            );
             let h = lines.len() as f32 * lh + 2.0 * pad_y;
             wrapped.push((lines, h));
         }
@@ -749,14 +996,32 @@ impl<'a> Engine<'a> {
                     .map(|(i, l)| {
                         let style = p.cell.style.unwrap_or(t.style);
                         let lh = style.size * 1.25;
-                        LineBox { x: l.x + pad_x, baseline: off + i as f32 * lh + l.baseline, ..l.clone() }
+                        LineBox {
+                            x: l.x + pad_x,
+                            baseline: off + i as f32 * lh + l.baseline,
+                            ..l.clone()
+                        }
                     })
                     .collect();
-                cells.push(CellBox { x0: xs[p.col], y0, x1: xs[p.col + p.cell.colspan], y1, lines });
+                cells.push(CellBox {
+                    x0: xs[p.col],
+                    y0,
+                    x1: xs[p.col + p.cell.colspan],
+                    y1,
+                    lines,
+                });
             }
             let header = r0 < t.header_rows;
             let keep = header || t.rows[r1 - 1].keep_with_next;
-            let item = Item { height: ys[r1] - ys[r0], keep_with_next: keep, kind: ItemKind::Rows { table: table_idx, cells, header } };
+            let item = Item {
+                height: ys[r1] - ys[r0],
+                keep_with_next: keep,
+                kind: ItemKind::Rows {
+                    table: table_idx,
+                    cells,
+                    header,
+                },
+            };
             if header {
                 self.headers[table_idx].push(item.clone());
             }
@@ -768,7 +1033,12 @@ impl<'a> Engine<'a> {
     /// Paginate and place everything; adds page numbers "— n —".
     pub fn finish(mut self, page_numbers: bool) -> Laid {
         let g = self.g();
-        let block = BoxRect { x0: g.left, y0: g.top, x1: g.left + g.block_w, y1: g.top + g.block_h };
+        let block = BoxRect {
+            x0: g.left,
+            y0: g.top,
+            x1: g.left + g.block_w,
+            y1: g.top + g.block_h,
+        };
         let mut laid = Laid::default();
         let mut page = 0usize;
         let mut y = 0.0f32;
@@ -798,7 +1068,12 @@ impl<'a> Engine<'a> {
                     y = 0.0;
                 }
                 // Repeat the header of a table continuing on a new page.
-                if let ItemKind::Rows { table, header: false, .. } = &it.kind {
+                if let ItemKind::Rows {
+                    table,
+                    header: false,
+                    ..
+                } = &it.kind
+                {
                     if y == 0.0 && open_table == Some(*table) {
                         let hdrs = self.headers[*table].clone();
                         for h in &hdrs {
@@ -807,7 +1082,12 @@ impl<'a> Engine<'a> {
                         }
                     }
                     open_table = Some(*table);
-                } else if let ItemKind::Rows { table, header: true, .. } = &it.kind {
+                } else if let ItemKind::Rows {
+                    table,
+                    header: true,
+                    ..
+                } = &it.kind
+                {
                     open_table = Some(*table);
                 } else {
                     open_table = None;
@@ -826,11 +1106,26 @@ impl<'a> Engine<'a> {
                 let w: f32 = glyphs.iter().map(|g| g.adv).sum();
                 let em = g.page_number_size;
                 // 单页码居右空一字，双页码居左空一字 (§7.5); 1-based page p+1 odd → right.
-                let x = if (p + 1) % 2 == 1 { g.left + g.block_w - em - w } else { g.left + em };
+                let x = if (p + 1) % 2 == 1 {
+                    g.left + g.block_w - em - w
+                } else {
+                    g.left + em
+                };
                 // The line of the number sits 7 mm below the text block.
                 let top = g.top + g.block_h + g.page_number_gap - 0.5 * em;
-                let container = BoxRect { x0: g.left, y0: g.top + g.block_h, x1: g.left + g.block_w, y1: g.top + g.block_h + g.page_number_gap + em };
-                let lb = LineBox { glyphs, x: 0.0, baseline: 0.0, size: em, extra: 0.0 };
+                let container = BoxRect {
+                    x0: g.left,
+                    y0: g.top + g.block_h,
+                    x1: g.left + g.block_w,
+                    y1: g.top + g.block_h + g.page_number_gap + em,
+                };
+                let lb = LineBox {
+                    glyphs,
+                    x: 0.0,
+                    baseline: 0.0,
+                    size: em,
+                    extra: 0.0,
+                };
                 emit_line(&mut laid, &lb, p, x, top + 0.88 * em, container);
             }
         }
@@ -853,13 +1148,46 @@ fn place(laid: &mut Laid, g: &Geometry, it: &Item, page: usize, y: f32, block: &
         ItemKind::Rows { cells, .. } => {
             let w = 0.6;
             for c in cells {
-                let (x0, y0, x1, y1) = (g.left + c.x0, g.top + y + c.y0, g.left + c.x1, g.top + y + c.y1);
+                let (x0, y0, x1, y1) = (
+                    g.left + c.x0,
+                    g.top + y + c.y0,
+                    g.left + c.x1,
+                    g.top + y + c.y1,
+                );
                 // Each cell draws its left and top edge; right and bottom edges when on the
                 // table's outer side are drawn too (shared edges once).
-                laid.rules.push(Rule { page, x0, y0, x1, y1: y0, width: w });
-                laid.rules.push(Rule { page, x0, y0, x1: x0, y1, width: w });
-                laid.rules.push(Rule { page, x0: x1, y0, x1, y1, width: w });
-                laid.rules.push(Rule { page, x0, y0: y1, x1, y1, width: w });
+                laid.rules.push(Rule {
+                    page,
+                    x0,
+                    y0,
+                    x1,
+                    y1: y0,
+                    width: w,
+                });
+                laid.rules.push(Rule {
+                    page,
+                    x0,
+                    y0,
+                    x1: x0,
+                    y1,
+                    width: w,
+                });
+                laid.rules.push(Rule {
+                    page,
+                    x0: x1,
+                    y0,
+                    x1,
+                    y1,
+                    width: w,
+                });
+                laid.rules.push(Rule {
+                    page,
+                    x0,
+                    y0: y1,
+                    x1,
+                    y1,
+                    width: w,
+                });
                 let container = BoxRect { x0, y0, x1, y1 };
                 for l in &c.lines {
                     emit_line(laid, l, page, x0 + l.x, y0 + l.baseline, container);
@@ -904,14 +1232,23 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
                     baseline,
                     tc: 0.0,
                     text: oc.to_string(),
-                    bounds: BoxRect { x0: ox, y0: baseline - 0.88 * l.size, x1: ox + gl[m - 1].adv - gl[m - 1].base - 2.0 * dx, y1: baseline + 0.12 * l.size },
+                    bounds: BoxRect {
+                        x0: ox,
+                        y0: baseline - 0.88 * l.size,
+                        x1: ox + gl[m - 1].adv - gl[m - 1].base - 2.0 * dx,
+                        y1: baseline + 0.12 * l.size,
+                    },
                     container,
                 });
                 break;
             }
         }
         // The run's own glyph extent excludes the spacing after its last glyph.
-        let ink_w = if m == gl.len() { width } else { width - tc_extra };
+        let ink_w = if m == gl.len() {
+            width
+        } else {
+            width - tc_extra
+        };
         let tc = gl[k].base + tc_extra;
         laid.runs.push(PlacedRun {
             page,
@@ -921,7 +1258,12 @@ fn emit_line(laid: &mut Laid, l: &LineBox, page: usize, x: f32, baseline: f32, c
             baseline,
             tc,
             text,
-            bounds: BoxRect { x0: start_x, y0: baseline - 0.88 * l.size, x1: start_x + ink_w, y1: baseline + 0.12 * l.size },
+            bounds: BoxRect {
+                x0: start_x,
+                y0: baseline - 0.88 * l.size,
+                x1: start_x + ink_w,
+                y1: baseline + 0.12 * l.size,
+            },
             container,
         });
         if let Some(o) = overlay {

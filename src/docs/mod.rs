@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb,
-    TextItem, TextMatrix,
+    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
 };
 
 pub use documents::*;
@@ -40,13 +40,21 @@ pub enum NumberStyle {
 }
 
 /// Format a document number: prefix (机关代字), year in 六角括号, sequence without leading zeros.
-pub fn format_document_number(prefix: &str, year: i32, seq: u32, style: NumberStyle) -> Result<String, ApiError> {
+pub fn format_document_number(
+    prefix: &str,
+    year: i32,
+    seq: u32,
+    style: NumberStyle,
+) -> Result<String, ApiError> {
     let prefix = prefix.trim();
     if prefix.is_empty() {
         return Err(ApiError::field("prefix", "发文机关代字不能为空"));
     }
     if prefix.contains(['〔', '〕', '[', ']', '(', ')', '（', '）']) {
-        return Err(ApiError::field("prefix", "发文机关代字不应包含括号，年份的六角括号〔〕由系统添加"));
+        return Err(ApiError::field(
+            "prefix",
+            "发文机关代字不应包含括号，年份的六角括号〔〕由系统添加",
+        ));
     }
     if !(1949..=9999).contains(&year) {
         return Err(ApiError::field("year", "年份应为四位数字"));
@@ -58,6 +66,30 @@ pub fn format_document_number(prefix: &str, year: i32, seq: u32, style: NumberSt
         NumberStyle::Plain => format!("{prefix}〔{year}〕{seq}号"),
         NumberStyle::Di => format!("{prefix}〔{year}〕第{seq}号"),
     })
+}
+
+/// The office's numbering style per document kind (DOMAIN.md §5: a setting per kind).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NumberingSettings {
+    #[serde(default)]
+    pub styles: std::collections::BTreeMap<DocumentKind, NumberStyle>,
+}
+
+impl NumberingSettings {
+    pub fn style(&self, kind: DocumentKind) -> NumberStyle {
+        self.styles.get(&kind).copied().unwrap_or_default()
+    }
+
+    /// Format the number of a document of `kind` (the sequence is allocated by the store).
+    pub fn format(
+        &self,
+        kind: DocumentKind,
+        prefix: &str,
+        year: i32,
+        seq: u32,
+    ) -> Result<String, ApiError> {
+        format_document_number(prefix, year, seq, self.style(kind))
+    }
 }
 
 /// What to do with characters that no installed font has.
@@ -100,7 +132,11 @@ pub fn layout_document(doc: &Document, opts: &RenderOptions) -> Result<Laid, Api
     layout_with(fonts_or_err()?, doc, opts)
 }
 
-pub fn layout_with(fonts: &FontSet, doc: &Document, opts: &RenderOptions) -> Result<Laid, ApiError> {
+pub fn layout_with(
+    fonts: &FontSet,
+    doc: &Document,
+    opts: &RenderOptions,
+) -> Result<Laid, ApiError> {
     let built = documents::build(doc, &opts.templates)?;
     let mut engine = layout::Engine::new(fonts, Geometry::default());
     for b in &built.blocks {
@@ -124,7 +160,11 @@ pub fn check_glyphs(doc: &Document, opts: &RenderOptions) -> Result<Vec<char>, A
 }
 
 fn missing_error(chars: &[char]) -> ApiError {
-    let list: String = chars.iter().map(|c| format!("“{c}”(U+{:04X})", *c as u32)).collect::<Vec<_>>().join("、");
+    let list: String = chars
+        .iter()
+        .map(|c| format!("“{c}”(U+{:04X})", *c as u32))
+        .collect::<Vec<_>>()
+        .join("、");
     ApiError::validation(format!("以下字符在已安装的字体中都没有字形，无法打印：{list}。请改用常用字，或安装包含这些字的字体后再打印"))
 }
 
@@ -135,7 +175,11 @@ pub fn render(doc: &Document, opts: &RenderOptions) -> Result<RenderedPdf, ApiEr
 
 /// Render many documents into one PDF (each with its own page numbering). `progress(done, total)`
 /// is called after each document is laid out and once more when the file is written.
-pub fn render_batch(docs: &[Document], opts: &RenderOptions, progress: &mut dyn FnMut(usize, usize)) -> Result<RenderedPdf, ApiError> {
+pub fn render_batch(
+    docs: &[Document],
+    opts: &RenderOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<RenderedPdf, ApiError> {
     if docs.is_empty() {
         return Err(ApiError::validation("没有要打印的文书"));
     }
@@ -145,7 +189,10 @@ pub fn render_batch(docs: &[Document], opts: &RenderOptions, progress: &mut dyn 
     for (i, d) in docs.iter().enumerate() {
         let laid = layout_with(fonts, d, opts).map_err(|e| {
             if total > 1 {
-                ApiError { message: format!("第{}份文书（{}）：{}", i + 1, d.title(), e.message), ..e }
+                ApiError {
+                    message: format!("第{}份文书（{}）：{}", i + 1, d.title(), e.message),
+                    ..e
+                }
             } else {
                 e
             }
@@ -153,16 +200,27 @@ pub fn render_batch(docs: &[Document], opts: &RenderOptions, progress: &mut dyn 
         laid_all.push(laid);
         progress(i + 1, total + 1);
     }
-    let mut missing: Vec<char> = laid_all.iter().flat_map(|l| l.missing.iter().copied()).collect();
+    let mut missing: Vec<char> = laid_all
+        .iter()
+        .flat_map(|l| l.missing.iter().copied())
+        .collect();
     missing.sort();
     missing.dedup();
     if !missing.is_empty() && opts.missing_glyphs == MissingGlyphs::Refuse {
         return Err(missing_error(&missing));
     }
-    let title = if total == 1 { docs[0].title() } else { format!("文书批量打印（{total}份）") };
+    let title = if total == 1 {
+        docs[0].title()
+    } else {
+        format!("文书批量打印（{total}份）")
+    };
     let (bytes, pages) = write_pdf(&laid_all, &title);
     progress(total + 1, total + 1);
-    Ok(RenderedPdf { bytes, pages, missing_glyphs: missing })
+    Ok(RenderedPdf {
+        bytes,
+        pages,
+        missing_glyphs: missing,
+    })
 }
 
 /// PDF resource name of a face slot: six capital letters, also used as the subset tag.
@@ -192,7 +250,10 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
     for l in laid {
         for f in &l.faces {
             if slots_done.insert(f.slot) {
-                doc.resources.fonts.map.insert(FontId(font_tag(f.slot)), PdfFont::new(f.parsed.clone()));
+                doc.resources
+                    .fonts
+                    .map
+                    .insert(FontId(font_tag(f.slot)), PdfFont::new(f.parsed.clone()));
             }
         }
     }
@@ -202,34 +263,62 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
         // Rules first (table borders), deduplicated: shared cell edges are drawn once.
         let mut seen = std::collections::BTreeSet::new();
         for r in &l.rules {
-            let key = (r.page, (r.x0 * 10.0).round() as i64, (r.y0 * 10.0).round() as i64, (r.x1 * 10.0).round() as i64, (r.y1 * 10.0).round() as i64);
+            let key = (
+                r.page,
+                (r.x0 * 10.0).round() as i64,
+                (r.y0 * 10.0).round() as i64,
+                (r.x1 * 10.0).round() as i64,
+                (r.y1 * 10.0).round() as i64,
+            );
             if !seen.insert(key) {
                 continue;
             }
             let ops = &mut per_page[r.page];
             if ops.is_empty() {
-                ops.push(Op::SetOutlineColor { col: Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None }) });
+                ops.push(Op::SetOutlineColor {
+                    col: Color::Rgb(Rgb {
+                        r: 0.0,
+                        g: 0.0,
+                        b: 0.0,
+                        icc_profile: None,
+                    }),
+                });
                 ops.push(Op::SetOutlineThickness { pt: Pt(r.width) });
             }
             ops.push(Op::DrawLine {
                 line: Line {
                     points: vec![
-                        LinePoint { p: Point { x: Pt(r.x0), y: Pt(g.page_h - r.y0) }, bezier: false },
-                        LinePoint { p: Point { x: Pt(r.x1), y: Pt(g.page_h - r.y1) }, bezier: false },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(r.x0),
+                                y: Pt(g.page_h - r.y0),
+                            },
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(r.x1),
+                                y: Pt(g.page_h - r.y1),
+                            },
+                            bezier: false,
+                        },
                     ],
                     is_closed: false,
                 },
             });
         }
         let mut state: Vec<(Option<usize>, f32, f32)> = vec![(None, 0.0, f32::NAN); l.pages];
-        for p in 0..l.pages {
-            per_page[p].push(Op::StartTextSection);
+        for ops in per_page.iter_mut() {
+            ops.push(Op::StartTextSection);
         }
         for run in &l.runs {
             let ops = &mut per_page[run.page];
             let st = &mut state[run.page];
             if st.0 != Some(run.face) || st.1 != run.size {
-                ops.push(Op::SetFont { font: PdfFontHandle::External(FontId(font_tag(run.face))), size: Pt(run.size) });
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(FontId(font_tag(run.face))),
+                    size: Pt(run.size),
+                });
                 st.0 = Some(run.face);
                 st.1 = run.size;
             }
@@ -239,8 +328,15 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
                 ops.push(Op::SetCharacterSpacing { multiplier: tc });
                 st.2 = tc;
             }
-            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(round3(run.x)), Pt(round3(g.page_h - run.baseline))) });
-            ops.push(Op::ShowText { items: vec![TextItem::Text(run.text.clone())] });
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(
+                    Pt(round3(run.x)),
+                    Pt(round3(g.page_h - run.baseline)),
+                ),
+            });
+            ops.push(Op::ShowText {
+                items: vec![TextItem::Text(run.text.clone())],
+            });
         }
         for ops in per_page.iter_mut() {
             ops.push(Op::EndTextSection);
@@ -254,14 +350,20 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
     // Streams are compressed here rather than by printpdf (which uses zlib's slowest level):
     // the fastest level costs ~5 % of size (67 KB instead of 64 KB for a two-page notice) and
     // saves a third of the time (issue: ≤ 10 ms warm, ≤ 80 KB).
-    let opts = PdfSaveOptions { optimize: false, subset_fonts: true, secure: true, image_optimization: None };
+    let opts = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     let mut hasher = Sha256::new();
     for (id, obj) in lo.objects.iter_mut() {
         if let lopdf::Object::Stream(stream) = obj {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(1));
+                let mut enc =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(1));
                 if std::io::Write::write_all(&mut enc, &stream.content).is_ok() {
                     if let Ok(z) = enc.finish() {
                         if z.len() + 19 < stream.content.len() {
@@ -282,12 +384,19 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
     lo.trailer.set(
         "ID",
         lopdf::Object::Array(vec![
-            lopdf::Object::String(hex[..32].as_bytes().to_vec(), lopdf::StringFormat::Hexadecimal),
-            lopdf::Object::String(hex[32..].as_bytes().to_vec(), lopdf::StringFormat::Hexadecimal),
+            lopdf::Object::String(
+                hex.as_bytes()[..32].to_vec(),
+                lopdf::StringFormat::Hexadecimal,
+            ),
+            lopdf::Object::String(
+                hex.as_bytes()[32..].to_vec(),
+                lopdf::StringFormat::Hexadecimal,
+            ),
         ]),
     );
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
+    lo.save_to(&mut bytes)
+        .expect("writing a PDF to memory cannot fail");
     (bytes, npages)
 }
 

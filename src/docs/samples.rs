@@ -42,7 +42,10 @@ pub fn insured() -> Party {
 }
 
 pub fn agency() -> Agency {
-    Agency { name: "某某县医疗保险管理局".into(), address: "某某县建设路88号政务服务中心三楼".into() }
+    Agency {
+        name: "某某县医疗保险管理局".into(),
+        address: "某某县建设路88号政务服务中心三楼".into(),
+    }
 }
 
 pub fn employee_account() -> BankAccount {
@@ -65,11 +68,36 @@ pub fn resident_account() -> BankAccount {
 
 pub fn recovery_lines() -> Vec<RecoveryLine> {
     vec![
-        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Inpatient), amount: m("12,480.50") },
-        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Outpatient), amount: m("1,306.00") },
-        RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::PriorYears, category: None, amount: m("3,200.00") },
-        RecoveryLine { fund: Fund::ResidentBasic, year: FundYear::CurrentYear, category: Some(ExpenseCategory::Inpatient), amount: m("8,615.02") },
-        RecoveryLine { fund: Fund::ResidentBasic, year: FundYear::PriorYears, category: None, amount: m("2,045.30") },
+        RecoveryLine {
+            fund: Fund::EmployeeBasic,
+            year: FundYear::CurrentYear,
+            category: Some(ExpenseCategory::Inpatient),
+            amount: m("12,480.50"),
+        },
+        RecoveryLine {
+            fund: Fund::EmployeeBasic,
+            year: FundYear::CurrentYear,
+            category: Some(ExpenseCategory::Outpatient),
+            amount: m("1,306.00"),
+        },
+        RecoveryLine {
+            fund: Fund::EmployeeBasic,
+            year: FundYear::PriorYears,
+            category: None,
+            amount: m("3,200.00"),
+        },
+        RecoveryLine {
+            fund: Fund::ResidentBasic,
+            year: FundYear::CurrentYear,
+            category: Some(ExpenseCategory::Inpatient),
+            amount: m("8,615.02"),
+        },
+        RecoveryLine {
+            fund: Fund::ResidentBasic,
+            year: FundYear::PriorYears,
+            category: None,
+            amount: m("2,045.30"),
+        },
     ]
 }
 
@@ -96,7 +124,11 @@ pub fn refund_order() -> RefundOrderData {
         lines: recovery_lines(),
         deadline: d(2026, 5, 20),
         agency: agency(),
-        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: String::new() },
+        contact: Contact {
+            name: "赵晓东".into(),
+            phone: "0431-85559876".into(),
+            address: String::new(),
+        },
         issue_date: d(2026, 4, 22),
     }
 }
@@ -115,7 +147,11 @@ pub fn recovery_notice() -> RecoveryNoticeData {
         lines: recovery_lines(),
         deadline: d(2026, 5, 20),
         report_deadline: d(2026, 5, 31),
-        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: String::new() },
+        contact: Contact {
+            name: "赵晓东".into(),
+            phone: "0431-85559876".into(),
+            address: String::new(),
+        },
         issue_date: d(2026, 4, 22),
     }
 }
@@ -129,13 +165,30 @@ pub fn recovery_slip() -> RecoverySlipData {
         party: institution(),
         payment_method: PaymentMethod::BankTransfer,
         deadline: d(2026, 5, 20),
-        handling_result: "依据《责令退款通知书》（某医保责退〔2026〕12号），追回该院违规使用的职工基本医保基金。".into(),
-        handler: SignOff { name: "孙丽".into(), opinion: String::new(), date: Some(d(2026, 4, 23)) },
-        reviewer: SignOff { name: "周海涛".into(), opinion: "情况属实，同意追回。".into(), date: Some(d(2026, 4, 24)) },
-        approver: SignOff { name: "吴振华".into(), opinion: "同意。".into(), date: Some(d(2026, 4, 24)) },
+        handling_result:
+            "依据《责令退款通知书》（某医保责退〔2026〕12号），追回该院违规使用的职工基本医保基金。"
+                .into(),
+        handler: SignOff {
+            name: "孙丽".into(),
+            opinion: String::new(),
+            date: Some(d(2026, 4, 23)),
+        },
+        reviewer: SignOff {
+            name: "周海涛".into(),
+            opinion: "情况属实，同意追回。".into(),
+            date: Some(d(2026, 4, 24)),
+        },
+        approver: SignOff {
+            name: "吴振华".into(),
+            opinion: "同意。".into(),
+            date: Some(d(2026, 4, 24)),
+        },
         funds: vec![SlipFund {
             fund: Fund::EmployeeBasic,
-            lines: lines.into_iter().filter(|l| l.fund == Fund::EmployeeBasic).collect(),
+            lines: lines
+                .into_iter()
+                .filter(|l| l.fund == Fund::EmployeeBasic)
+                .collect(),
             account: employee_account(),
         }],
         agency: agency(),
@@ -163,7 +216,10 @@ pub fn decision() -> DecisionData {
         violated_provisions: "《医疗保障基金使用监督管理条例》第十五条".into(),
         legal_basis: "《医疗保障基金使用监督管理条例》第三十八条".into(),
         lines,
-        fine: Some(FineData { multiple: Some(multiple), amount: total.times(multiple) }),
+        fine: Some(FineData {
+            multiple: Some(multiple),
+            amount: total.times(multiple),
+        }),
         other_measures: vec![],
         deadline: d(2026, 5, 20),
         fine_payment: "持本决定书通过非税收入缴款渠道缴纳".into(),
@@ -175,13 +231,19 @@ pub fn decision() -> DecisionData {
 }
 
 pub fn handling_decision() -> DecisionData {
-    DecisionData { document_number: "某医保处决〔2026〕5号".into(), fine: None, ..decision() }
+    DecisionData {
+        document_number: "某医保处决〔2026〕5号".into(),
+        fine: None,
+        ..decision()
+    }
 }
 
 pub fn self_refund_institution() -> SelfRefundInstitutionData {
     SelfRefundInstitutionData {
         issuer: "某某县".into(),
-        kind: SelfCorrectionKind::Bureau { organizer: BUREAU.into() },
+        kind: SelfCorrectionKind::Bureau {
+            organizer: BUREAU.into(),
+        },
         institution_name: "某某县康宁大药房连锁有限公司城南店".into(),
         institution_code: "P22010200456".into(),
         employee: Some(SelfRefundSection {
@@ -208,7 +270,10 @@ pub fn self_refund_insured() -> SelfRefundInsuredData {
         fund: Fund::ResidentBasic,
         amount: m("2,306.40"),
         payment: InsuredPayment::Transfer,
-        agent: Some(Agent { name: "刘志强".into(), id_number: "220102199001011234".into() }),
+        agent: Some(Agent {
+            name: "刘志强".into(),
+            id_number: "220102199001011234".into(),
+        }),
         phone: "13904311234".into(),
         employee_account: employee_account(),
         resident_account: resident_account(),
@@ -226,7 +291,11 @@ pub fn offset_notice() -> OffsetNoticeData {
         lines: recovery_lines(),
         start_year: 2026,
         start_month: 6,
-        contact: Contact { name: "孙丽".into(), phone: "0431-85557777".into(), address: String::new() },
+        contact: Contact {
+            name: "孙丽".into(),
+            phone: "0431-85557777".into(),
+            address: String::new(),
+        },
         issue_date: d(2026, 5, 12),
     }
 }
@@ -247,7 +316,11 @@ pub fn statement_notice() -> StatementNoticeData {
         other_measures: vec![],
         reply_days: 5,
         hearing_days: Some(5),
-        contact: Contact { name: "赵晓东".into(), phone: "0431-85559876".into(), address: "某某县建设路88号".into() },
+        contact: Contact {
+            name: "赵晓东".into(),
+            phone: "0431-85559876".into(),
+            address: "某某县建设路88号".into(),
+        },
         issue_date: d(2026, 4, 15),
     }
 }
@@ -255,7 +328,10 @@ pub fn statement_notice() -> StatementNoticeData {
 pub fn service_receipt() -> ServiceReceiptData {
     ServiceReceiptData {
         issuer: BUREAU.into(),
-        documents: vec![ServedDocument { title: "行政处罚决定书".into(), document_number: "某医保罚决〔2026〕3号".into() }],
+        documents: vec![ServedDocument {
+            title: "行政处罚决定书".into(),
+            document_number: "某医保罚决〔2026〕3号".into(),
+        }],
         recipient: "某某县人民医院".into(),
         place: "吉林省某某县人民大街1688号".into(),
         method: "直接送达".into(),

@@ -69,7 +69,11 @@ impl DocumentKind {
     /// The fields a template of this kind may use, with their Chinese description (for the
     /// template editor).
     pub fn fields(self) -> &'static [(&'static str, &'static str)] {
-        const PARTY: [(&str, &str); 3] = [("party_name", "当事人名称"), ("party_you", "对当事人的称呼（你单位/你）"), ("issuer", "发文机关")];
+        const PARTY: [(&str, &str); 3] = [
+            ("party_name", "当事人名称"),
+            ("party_you", "对当事人的称呼（你单位/你）"),
+            ("issuer", "发文机关"),
+        ];
         match self {
             DocumentKind::RefundOrder => &[
                 ("party_name", "当事人名称"),
@@ -99,7 +103,11 @@ impl DocumentKind {
                 ("deadline", "追回期限"),
                 ("report_deadline", "报送期限"),
             ],
-            DocumentKind::RecoverySlip => &[("agency_name", "医保经办机构"), ("issuer", "开具部门"), ("copies", "份数")],
+            DocumentKind::RecoverySlip => &[
+                ("agency_name", "医保经办机构"),
+                ("issuer", "开具部门"),
+                ("copies", "份数"),
+            ],
             DocumentKind::HandlingDecision | DocumentKind::PenaltyDecision => &[
                 ("party_name", "当事人名称"),
                 ("party_you", "对当事人的称呼（你单位/你）"),
@@ -115,7 +123,9 @@ impl DocumentKind {
                 ("court", "人民法院"),
                 ("agency_name", "医保经办机构"),
             ],
-            DocumentKind::SelfRefundInstitution | DocumentKind::SelfRefundInsured => &[("agency_name", "所属医保经办机构")],
+            DocumentKind::SelfRefundInstitution | DocumentKind::SelfRefundInsured => {
+                &[("agency_name", "所属医保经办机构")]
+            }
             DocumentKind::OffsetNotice => &[
                 ("party_name", "当事人名称"),
                 ("issuer", "医保经办机构"),
@@ -236,7 +246,12 @@ pub fn fill(template: &str, fields: &BTreeMap<&str, String>) -> Result<String, A
                     match chars.next() {
                         Some('}') => break,
                         Some(ch) => name.push(ch),
-                        None => return Err(ApiError::field("template", format!("模板中“{{{name}”缺少右括号“}}”"))),
+                        None => {
+                            return Err(ApiError::field(
+                                "template",
+                                format!("模板中“{{{name}”缺少右括号“}}”"),
+                            ))
+                        }
                     }
                 }
                 let key = name.trim();
@@ -246,12 +261,20 @@ pub fn fill(template: &str, fields: &BTreeMap<&str, String>) -> Result<String, A
                         let known: Vec<&str> = fields.keys().copied().collect();
                         return Err(ApiError::field(
                             "template",
-                            format!("模板中的占位符{{{key}}}不存在，可用的有：{}", known.join("、")),
+                            format!(
+                                "模板中的占位符{{{key}}}不存在，可用的有：{}",
+                                known.join("、")
+                            ),
                         ));
                     }
                 }
             }
-            '}' => return Err(ApiError::field("template", "模板中有多余的右括号“}”，如需打印括号请写“}}”")),
+            '}' => {
+                return Err(ApiError::field(
+                    "template",
+                    "模板中有多余的右括号“}”，如需打印括号请写“}}”",
+                ))
+            }
             _ => out.push(c),
         }
     }
@@ -260,15 +283,22 @@ pub fn fill(template: &str, fields: &BTreeMap<&str, String>) -> Result<String, A
 
 /// Check an office's template against the fields of its kind, without data.
 pub fn validate(kind: DocumentKind, template: &str) -> Result<(), ApiError> {
-    let fields: BTreeMap<&str, String> = kind.fields().iter().map(|(k, _)| (*k, String::new())).collect();
+    let fields: BTreeMap<&str, String> = kind
+        .fields()
+        .iter()
+        .map(|(k, _)| (*k, String::new()))
+        .collect();
     for line in template.lines() {
         let line = match line.strip_prefix('?') {
             Some(rest) => {
-                let (cond, body) = rest
-                    .split_once('|')
-                    .ok_or_else(|| ApiError::field("template", "条件段落应写成“?字段名|段落内容”"))?;
+                let (cond, body) = rest.split_once('|').ok_or_else(|| {
+                    ApiError::field("template", "条件段落应写成“?字段名|段落内容”")
+                })?;
                 if !fields.contains_key(cond.trim()) {
-                    return Err(ApiError::field("template", format!("条件段落中的字段“{}”不存在", cond.trim())));
+                    return Err(ApiError::field(
+                        "template",
+                        format!("条件段落中的字段“{}”不存在", cond.trim()),
+                    ));
                 }
                 body
             }
@@ -288,7 +318,10 @@ pub struct Templates {
 
 impl Templates {
     pub fn get(&self, kind: DocumentKind) -> &str {
-        self.overrides.get(&kind).map(String::as_str).unwrap_or_else(|| default_template(kind))
+        self.overrides
+            .get(&kind)
+            .map(String::as_str)
+            .unwrap_or_else(|| default_template(kind))
     }
 
     /// Set an override after validating it.
@@ -308,7 +341,11 @@ pub enum TemplateLine {
 }
 
 /// Fill every line of the kind's template; conditional lines whose field is empty are dropped.
-pub fn expand(kind: DocumentKind, templates: &Templates, fields: &BTreeMap<&str, String>) -> Result<Vec<TemplateLine>, ApiError> {
+pub fn expand(
+    kind: DocumentKind,
+    templates: &Templates,
+    fields: &BTreeMap<&str, String>,
+) -> Result<Vec<TemplateLine>, ApiError> {
     let mut out = Vec::new();
     for line in templates.get(kind).lines() {
         let line = line.trim_end();
@@ -321,13 +358,18 @@ pub fn expand(kind: DocumentKind, templates: &Templates, fields: &BTreeMap<&str,
         }
         let body = match line.strip_prefix('?') {
             Some(rest) => {
-                let (cond, body) = rest
-                    .split_once('|')
-                    .ok_or_else(|| ApiError::field("template", "条件段落应写成“?字段名|段落内容”"))?;
+                let (cond, body) = rest.split_once('|').ok_or_else(|| {
+                    ApiError::field("template", "条件段落应写成“?字段名|段落内容”")
+                })?;
                 match fields.get(cond.trim()) {
                     Some(v) if !v.is_empty() => body,
                     Some(_) => continue,
-                    None => return Err(ApiError::field("template", format!("条件段落中的字段“{}”不存在", cond.trim()))),
+                    None => {
+                        return Err(ApiError::field(
+                            "template",
+                            format!("条件段落中的字段“{}”不存在", cond.trim()),
+                        ))
+                    }
                 }
             }
             None => line,
