@@ -228,7 +228,7 @@ impl Core {
 }
 
 /// Decode a request, naming the field in Chinese when a value cannot be read.
-fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
+pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
     let payload = if payload.is_null() {
         Value::Object(Default::default())
     } else {

@@ -163,6 +163,14 @@ pub struct Field {
     pub aliases: &'static [&'static str],
 }
 
+const fn field(name: &'static str, label: &'static str, aliases: &'static [&'static str]) -> Field {
+    Field {
+        name,
+        label,
+        aliases,
+    }
+}
+
 /// What differs between the registries; everything else (create, update, list, import) is shared.
 pub trait Registry {
     const TABLE: &'static str;
@@ -190,46 +198,30 @@ impl Registry for Institutions {
     const LABEL: &'static str = "定点医药机构";
     const UID_TAG: &'static str = "I";
     const FIELDS: &'static [Field] = &[
-        Field {
-            name: "code",
-            label: "机构编码",
-            aliases: &["机构代码", "定点机构编码", "医药机构编码"],
-        },
-        Field {
-            name: "name",
-            label: "机构名称",
-            aliases: &["定点机构名称", "医药机构名称", "名称"],
-        },
-        Field {
-            name: "kind",
-            label: "机构类别",
-            aliases: &["类别", "机构类型", "类型"],
-        },
-        Field {
-            name: "credit_code",
-            label: "统一社会信用代码",
-            aliases: &["信用代码", "社会信用代码"],
-        },
-        Field {
-            name: "address",
-            label: "地址",
-            aliases: &["机构地址", "详细地址"],
-        },
-        Field {
-            name: "legal_rep",
-            label: "法定代表人",
-            aliases: &["法人", "法定代表人（负责人）", "负责人"],
-        },
-        Field {
-            name: "contact",
-            label: "联系电话",
-            aliases: &["电话", "联系方式"],
-        },
-        Field {
-            name: "agreement_status",
-            label: "协议状态",
-            aliases: &["协议情况"],
-        },
+        field(
+            "code",
+            "机构编码",
+            &["机构代码", "定点机构编码", "医药机构编码"],
+        ),
+        field(
+            "name",
+            "机构名称",
+            &["定点机构名称", "医药机构名称", "名称"],
+        ),
+        field("kind", "机构类别", &["类别", "机构类型", "类型"]),
+        field(
+            "credit_code",
+            "统一社会信用代码",
+            &["信用代码", "社会信用代码"],
+        ),
+        field("address", "地址", &["机构地址", "详细地址"]),
+        field(
+            "legal_rep",
+            "法定代表人",
+            &["法人", "法定代表人（负责人）", "负责人"],
+        ),
+        field("contact", "联系电话", &["电话", "联系方式"]),
+        field("agreement_status", "协议状态", &["协议情况"]),
     ];
     const SEARCH: &'static [&'static str] = &["code", "name", "credit_code"];
     type Input = InstitutionInput;
@@ -306,31 +298,15 @@ impl Registry for InsuredPersons {
     const LABEL: &'static str = "参保人员";
     const UID_TAG: &'static str = "P";
     const FIELDS: &'static [Field] = &[
-        Field {
-            name: "id_number",
-            label: "身份证号码",
-            aliases: &["身份证号", "公民身份号码", "证件号码"],
-        },
-        Field {
-            name: "name",
-            label: "姓名",
-            aliases: &["参保人姓名", "参保人员姓名"],
-        },
-        Field {
-            name: "scheme",
-            label: "参保类别",
-            aliases: &["险种", "参保险种"],
-        },
-        Field {
-            name: "phone",
-            label: "联系电话",
-            aliases: &["电话", "手机号码", "联系方式"],
-        },
-        Field {
-            name: "address",
-            label: "住址",
-            aliases: &["地址", "家庭住址"],
-        },
+        field(
+            "id_number",
+            "身份证号码",
+            &["身份证号", "公民身份号码", "证件号码"],
+        ),
+        field("name", "姓名", &["参保人姓名", "参保人员姓名"]),
+        field("scheme", "参保类别", &["险种", "参保险种"]),
+        field("phone", "联系电话", &["电话", "手机号码", "联系方式"]),
+        field("address", "住址", &["地址", "家庭住址"]),
     ];
     const SEARCH: &'static [&'static str] = &["id_number", "name"];
     type Input = InsuredInput;
@@ -625,20 +601,6 @@ pub fn update<R: Registry>(tx: &mut Tx<'_>, id: i64, input: &R::Input) -> Result
     get::<R>(tx, id)
 }
 
-/// Decode a request payload into `T`, naming the field in Chinese when a value has the wrong type.
-pub fn decode_fields<T: DeserializeOwned>(value: serde_json::Value, fields: &[Field]) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let field = path.split('.').next().unwrap_or("").to_string();
-        let label = fields
-            .iter()
-            .find(|f| f.name == field)
-            .map(|f| f.label)
-            .unwrap_or(field.as_str());
-        ApiError::field(&field, format!("{label}的取值无法识别"))
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Import
 
@@ -677,7 +639,7 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
                 ),
             );
         }
-        let outcome = decode_fields::<R::Input>(serde_json::Value::Object(obj), R::FIELDS)
+        let outcome = crate::api::decode::<R::Input>(serde_json::Value::Object(obj))
             .and_then(|input| R::validate(&input))
             .and_then(|values| {
                 let key_pos = R::FIELDS
