@@ -91,7 +91,9 @@ impl ApiError {
     pub fn in_field(mut self, field: &str, label: &str) -> Self {
         if self.field.is_none() {
             self.field = Some(field.to_string());
-            self.message = format!("{label}：{}", self.message);
+            if !self.message.starts_with(label) {
+                self.message = format!("{label}：{}", self.message);
+            }
         }
         self
     }

@@ -101,7 +101,7 @@ fn institutions_create_edit_list_search() {
     bad["credit_code"] = json!("91350100M000100Y44");
     let e = c.call("institution.create", bad).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("credit_code"));
-    assert!(e.message.starts_with("统一社会信用代码："), "{}", e.message);
+    assert!(e.message.starts_with("统一社会信用代码校验位不正确"), "{}", e.message);
 
     let e = c
         .call(
