@@ -1,0 +1,117 @@
+//! Recoup desktop shell: a thin Tauri 2 host around the `recoup` core.
+//!
+//! The shell has exactly one command, `api`, which forwards `(command, payload)` to
+//! [`recoup::Core::call`]. All rules, storage and documents live in the core; nothing here
+//! knows about offices, institutions or cases.
+
+use std::sync::Arc;
+
+use recoup::{ApiError, Core, ErrorCode};
+use serde_json::Value;
+use tauri::webview::PageLoadEvent;
+use tauri::{Builder, Manager, Runtime, State, Webview};
+
+/// The core, or the reason it could not be opened (shown to the user instead of panicking).
+pub struct Backend(Result<Arc<Core>, ApiError>);
+
+impl Backend {
+    /// Opens the default database ($RECOUP_DB, else the platform data dir).
+    pub fn open_default() -> Self {
+        Backend(Core::open_default().map(Arc::new))
+    }
+
+    pub fn from_core(core: Core) -> Self {
+        Backend(Ok(Arc::new(core)))
+    }
+
+    /// The error that prevented the core from opening, if any.
+    pub fn open_error(&self) -> Option<&ApiError> {
+        self.0.as_ref().err()
+    }
+
+    fn core(&self) -> Result<Arc<Core>, ApiError> {
+        self.0.clone()
+    }
+}
+
+/// The one IPC command: `invoke('api', { command, payload })`.
+///
+/// Runs the core call on a blocking thread so long operations (imports, PDF generation)
+/// never freeze the window.
+#[tauri::command]
+async fn api(
+    backend: State<'_, Backend>,
+    command: String,
+    payload: Value,
+) -> Result<Value, ApiError> {
+    let core = backend.core()?;
+    tauri::async_runtime::spawn_blocking(move || core.call(&command, payload))
+        .await
+        .map_err(|e| ApiError {
+            code: ErrorCode::Internal,
+            message: format!("后台任务异常终止：{e}"),
+            field: None,
+        })?
+}
+
+/// Registers the state and the `api` command on any runtime (the real one or `tauri::test`'s mock).
+pub fn with_backend<R: Runtime>(builder: Builder<R>, backend: Backend) -> Builder<R> {
+    builder
+        .manage(backend)
+        .invoke_handler(tauri::generate_handler![api])
+        .on_page_load(|webview, payload| {
+            if payload.event() == PageLoadEvent::Finished {
+                show_open_error(webview);
+            }
+        })
+}
+
+/// When the database could not be opened, cover the page with a Chinese error message.
+fn show_open_error<R: Runtime>(webview: &Webview<R>) {
+    let Some(err) = webview.state::<Backend>().open_error().cloned() else {
+        return;
+    };
+    let text = serde_json::to_string(&format!(
+        "无法打开数据库，程序暂时不能使用。\n\n原因：{}\n\n\
+         请检查数据目录是否可写、磁盘空间是否充足；如设置了环境变量 RECOUP_DB，请确认其路径正确。\n\
+         处理后请重新启动本程序。",
+        err.message
+    ))
+    .unwrap_or_else(|_| "\"无法打开数据库\"".into());
+    let js = format!(
+        r#"(function () {{
+  var d = document.createElement('div');
+  d.setAttribute('data-testid', 'fatal-error');
+  d.setAttribute('role', 'alert');
+  d.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#fff;color:#c00;' +
+    'padding:48px;font:16px/1.8 sans-serif;white-space:pre-wrap;';
+  var h = document.createElement('h1');
+  h.textContent = '医保基金追回 Recoup：启动失败';
+  h.style.cssText = 'font-size:22px;color:#222;margin:0 0 16px';
+  d.appendChild(h);
+  d.appendChild(document.createTextNode({text}));
+  document.body.appendChild(d);
+}})();"#
+    );
+    let _ = webview.eval(js);
+}
+
+/// Starts the desktop app. Called from `main`.
+pub fn run() {
+    // WebKitGTK's DMA-BUF renderer costs ~50 MB and shows blank windows on some GPU drivers;
+    // the rendering is identical without it. Respect an explicit setting.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+    }
+
+    let backend = Backend::open_default();
+    if let Some(e) = backend.open_error() {
+        eprintln!("recoup-app: 无法打开数据库：{}", e.message);
+    }
+    let result = with_backend(tauri::Builder::default(), backend).run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("recoup-app: 无法启动应用：{e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,372 @@
+// Desktop smoke test: drives the real Tauri window through tauri-driver (W3C WebDriver proxy to
+// WebKitWebDriver). Plain Node 20, no npm dependencies.
+//
+//   cargo build -p recoup -p recoup-app && xvfb-run -a node tests/desktop/smoke.mjs
+//
+// Checks: the window opens on a fresh database and shows the first-run screen; the office can be
+// created there; after institutions are seeded with the CLI, a new session shows them in the
+// institutions table. Leaves a screenshot at target/desktop-smoke.png (target/desktop-smoke-failure.png
+// on failure). Always ends the WebDriver session and stops tauri-driver. Last line:
+// `1 passed, 0 failed` or `0 passed, 1 failed`; exit code 0 only when it passed.
+//
+// Environment: RECOUP_APP_BIN, RECOUP_BIN (default target/debug/…), TAURI_DRIVER (default: on PATH),
+// WEBKIT_WEBDRIVER (default /usr/bin/WebKitWebDriver if present), TAURI_DRIVER_PORT (default 4444,
+// a free port if 4444 is taken), SMOKE_KEEP_TMP=1 keeps the temp dir.
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repoRoot = resolve(here, '..', '..')
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(repoRoot, process.env.CARGO_TARGET_DIR) : join(repoRoot, 'target')
+const appBin = resolve(process.env.RECOUP_APP_BIN ?? join(targetDir, 'debug', 'recoup-app'))
+const cliBin = resolve(process.env.RECOUP_BIN ?? join(targetDir, 'debug', 'recoup'))
+const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver'
+const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? (existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined)
+const screenshotPath = join(targetDir, 'desktop-smoke.png')
+const failureShotPath = join(targetDir, 'desktop-smoke-failure.png')
+
+const ELEMENT = 'element-6066-11e4-a021-4f4ccd5a5c75'
+const WAIT_MS = 30_000
+const OVERALL_MS = 240_000
+
+const OFFICE = { code: '220102', name: '长春市南关区医疗保障局' }
+// 统一社会信用代码 (GB 32100-2015) with a computed check character.
+const INSTITUTIONS = [
+  {
+    code: 'H22010200001',
+    name: '长春市南关区中心医院',
+    kind: 'MedicalInstitution',
+    credit_code: creditCode('12220102MB1234567'),
+    address: '长春市南关区人民大街1号',
+    legal_rep: '王建国',
+    contact: '0431-88880001',
+    agreement_status: 'Active',
+  },
+  {
+    code: 'P22010200002',
+    name: '长春市南关区康民大药房',
+    kind: 'RetailPharmacy',
+    credit_code: creditCode('92220102MA0000002'),
+    address: '长春市南关区自由大路88号',
+    legal_rep: '李淑芬',
+    contact: '0431-88880002',
+    agreement_status: 'Active',
+  },
+]
+
+function creditCode(body17) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += chars.indexOf(body17[i]) * weights[i]
+  return body17 + chars[(31 - (sum % 31)) % 31]
+}
+
+// ------------------------------------------------------------------------------------------------
+// Process and WebDriver plumbing
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const log = (...a) => console.log(...a)
+
+function portFree(port) {
+  return new Promise((res) => {
+    const s = createServer()
+    s.once('error', () => res(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)))
+  })
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer()
+    s.once('error', rej)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => res(port))
+    })
+  })
+}
+
+async function pickPort(preferred) {
+  return (await portFree(preferred)) ? preferred : freePort()
+}
+
+let driver = null
+let driverLog = ''
+let base = ''
+let sessionId = null
+
+async function startDriver(env) {
+  const port = await pickPort(Number(process.env.TAURI_DRIVER_PORT ?? 4444))
+  let nativePort = await pickPort(4445)
+  if (nativePort === port) nativePort = await freePort()
+  const args = ['--port', String(port), '--native-port', String(nativePort)]
+  if (nativeDriver) args.push('--native-driver', nativeDriver)
+  // Own process group, so the driver, WebKitWebDriver and the app can be stopped together.
+  driver = spawn(driverBin, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  driver.stdout.on('data', (d) => (driverLog += d))
+  driver.stderr.on('data', (d) => (driverLog += d))
+  const spawnError = new Promise((_, rej) => driver.once('error', (e) => rej(new Error(`无法启动 tauri-driver（${driverBin}）：${e.message}`))))
+  spawnError.catch(() => {})
+  base = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    if (driver.exitCode !== null) throw new Error(`tauri-driver 提前退出（${driver.exitCode}）：${driverLog}`)
+    try {
+      const r = await Promise.race([fetch(`${base}/status`), spawnError])
+      if (r.ok) break
+    } catch (e) {
+      if (String(e.message).includes('tauri-driver')) throw e
+    }
+    if (Date.now() > deadline) throw new Error(`tauri-driver 未在 15 秒内就绪：${driverLog}`)
+    await sleep(200)
+  }
+  log(`  tauri-driver 就绪：${base}（native ${nativePort}${nativeDriver ? `，${nativeDriver}` : ''}）`)
+}
+
+function stopDriver() {
+  if (!driver || driver.exitCode !== null || driver.signalCode !== null) return
+  try {
+    process.kill(-driver.pid, 'SIGTERM')
+  } catch {
+    /* already gone */
+  }
+}
+
+async function wd(method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  let json = {}
+  try {
+    json = JSON.parse(text)
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const err = new Error(`${method} ${path} → HTTP ${res.status}: ${(json.value?.message ?? text).slice(0, 400)}`)
+    err.wdError = json.value?.error
+    throw err
+  }
+  return json.value
+}
+
+const s = (path) => `/session/${sessionId}${path}`
+
+async function newSession() {
+  const value = await wd('POST', '/session', {
+    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: appBin } } },
+  })
+  sessionId = value.sessionId
+}
+
+async function endSession() {
+  if (!sessionId) return
+  const id = sessionId
+  sessionId = null
+  try {
+    await wd('DELETE', `/session/${id}`)
+  } catch (e) {
+    log(`  （结束会话时出错：${e.message}）`)
+  }
+}
+
+/** Polls until `fn` returns a truthy value; returns it. */
+async function until(fn, what, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout
+  let last
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v) return v
+      last = v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`等待超时（${timeout / 1000} 秒）：${what}；最后结果：${last?.message ?? JSON.stringify(last)}`)
+    await sleep(250)
+  }
+}
+
+async function find(css, timeout = WAIT_MS) {
+  return until(async () => (await wd('POST', s('/element'), { using: 'css selector', value: css }))[ELEMENT], `元素 ${css}`, timeout)
+}
+
+async function exists(css) {
+  const found = await wd('POST', s('/elements'), { using: 'css selector', value: css })
+  return found.length > 0
+}
+
+const elRef = (id) => ({ [ELEMENT]: id })
+const exec = (script, ...args) => wd('POST', s('/execute/sync'), { script, args })
+const textOf = (id) => wd('GET', s(`/element/${id}/text`))
+const click = (id) => wd('POST', s(`/element/${id}/click`), {})
+
+/** The <input> for a test id (Element Plus may put the attribute on a wrapper). */
+async function inputFor(testid) {
+  const id = await find(`[data-testid="${testid}"]`)
+  const tag = String(await wd('GET', s(`/element/${id}/name`))).toLowerCase()
+  if (tag === 'input' || tag === 'textarea') return id
+  return (await wd('POST', s(`/element/${id}/element`), { using: 'css selector', value: 'input, textarea' }))[ELEMENT]
+}
+
+/** Types into an input; falls back to setting the value by script if the keyboard path loses characters. */
+async function fill(testid, value) {
+  const id = await inputFor(testid)
+  await wd('POST', s(`/element/${id}/clear`), {})
+  await wd('POST', s(`/element/${id}/value`), { text: value })
+  let got = await exec('return arguments[0].value', elRef(id))
+  if (got !== value) {
+    log(`  （键盘输入得到「${got}」，改用脚本设置 ${testid}）`)
+    await exec(
+      `const el = arguments[0];
+       const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+       Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+       el.dispatchEvent(new Event('input', { bubbles: true }));
+       el.dispatchEvent(new Event('change', { bubbles: true }));`,
+      elRef(id),
+      value,
+    )
+    got = await exec('return arguments[0].value', elRef(id))
+  }
+  if (got !== value) throw new Error(`${testid} 的值为「${got}」，应为「${value}」`)
+}
+
+async function screenshot(path) {
+  const b64 = await wd('GET', s('/screenshot'))
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, Buffer.from(b64, 'base64'))
+  log(`  截图：${path}`)
+}
+
+const run = promisify(execFile)
+async function cli(...args) {
+  try {
+    const { stdout } = await run(cliBin, args, { env: process.env, maxBuffer: 16 << 20 })
+    return stdout
+  } catch (e) {
+    throw new Error(`recoup ${args.slice(0, 4).join(' ')} 失败（${e.code}）：${(e.stderr || e.stdout || e.message).trim()}`)
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The test
+
+const checks = []
+async function check(name, fn) {
+  const t0 = Date.now()
+  await fn()
+  checks.push(name)
+  log(`  ✓  ${name} (${Date.now() - t0} ms)`)
+}
+
+async function smoke(tmp) {
+  const db = join(tmp, 'recoup.db')
+  for (const [bin, what] of [
+    [appBin, '桌面程序（cargo build -p recoup-app）'],
+    [cliBin, '命令行程序（cargo build -p recoup）'],
+  ]) {
+    if (!existsSync(bin)) throw new Error(`找不到${what}：${bin}`)
+  }
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) throw new Error('没有图形显示（DISPLAY 为空）：请在 xvfb-run -a 下运行')
+
+  // The app inherits this environment through tauri-driver and WebKitWebDriver. XDG_* keep the
+  // webview's own data out of the user's home.
+  const env = {
+    ...process.env,
+    RECOUP_DB: db,
+    XDG_DATA_HOME: join(tmp, 'xdg-data'),
+    XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
+    XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
+  }
+  await startDriver(env)
+
+  await check('窗口打开，显示首次使用界面', async () => {
+    await newSession()
+    await find('[data-testid="office-code"]')
+    const title = await wd('GET', s('/title'))
+    if (!String(title).includes('医保基金追回')) throw new Error(`页面标题为「${title}」`)
+    const rect = await wd('GET', s('/window/rect'))
+    log(`  窗口 ${rect.width}×${rect.height}，标题「${title}」`)
+  })
+
+  await check('在首次使用界面创建本单位', async () => {
+    await fill('office-code', OFFICE.code)
+    await fill('office-name', OFFICE.name)
+    await click(await find('[data-testid="office-submit"]'))
+    await until(async () => !(await exists('[data-testid="office-code"]')), '首次使用界面关闭')
+    const shown = await until(async () => {
+      const t = await textOf(await find('[data-testid="office-display"]', 1000))
+      return t.includes(OFFICE.name) && t
+    }, `页面显示单位名称 ${OFFICE.name}`)
+    log(`  单位：${shown.replace(/\s+/g, ' ')}`)
+  })
+
+  await endSession()
+
+  await check('数据写入 RECOUP_DB，并用命令行录入两家机构', async () => {
+    if (!existsSync(db)) throw new Error(`RECOUP_DB 指定的数据库不存在：${db}（程序未使用 RECOUP_DB？）`)
+    // The app has quit with the session; wait until its process is gone before writing.
+    await sleep(500)
+    for (const inst of INSTITUTIONS) await cli('--db', db, 'call', 'institution.create', JSON.stringify(inst))
+  })
+
+  await check('重新打开程序，机构列表显示两家机构', async () => {
+    await newSession()
+    await click(await find('[data-testid="nav-institutions"]'))
+    const text = await until(async () => {
+      const t = await textOf(await find('[data-testid="inst-table"]', 1000))
+      return INSTITUTIONS.every((i) => t.includes(i.name)) && t
+    }, '机构列表包含两家机构')
+    log(`  列表：${text.replace(/\s+/g, ' ').slice(0, 160)}`)
+    await screenshot(screenshotPath)
+  })
+}
+
+async function main() {
+  const tmp = mkdtempSync(join(tmpdir(), 'recoup-desktop-smoke-'))
+  let failure = null
+  const overall = setTimeout(() => {
+    log(`  ✗  总时间超过 ${OVERALL_MS / 1000} 秒，终止`)
+    cleanup().finally(() => finish(new Error('timeout')))
+  }, OVERALL_MS)
+
+  const cleanup = async () => {
+    await endSession()
+    stopDriver()
+    await sleep(300)
+  }
+  const finish = (err) => {
+    if (err && driverLog.trim()) log(`  tauri-driver 输出：\n${driverLog.trim().split('\n').slice(-30).join('\n')}`)
+    if (process.env.SMOKE_KEEP_TMP === '1') log(`  临时目录保留：${tmp}`)
+    else rmSync(tmp, { recursive: true, force: true })
+    log(err ? '0 passed, 1 failed' : '1 passed, 0 failed')
+    process.exit(err ? 1 : 0)
+  }
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => cleanup().finally(() => finish(new Error(sig))))
+  }
+
+  log('桌面冒烟测试（tauri-driver + WebKitWebDriver）')
+  try {
+    await smoke(tmp)
+  } catch (e) {
+    failure = e
+    log(`  ✗  ${e?.message ?? e}`)
+    if (sessionId) await screenshot(failureShotPath).catch(() => {})
+  }
+  clearTimeout(overall)
+  await cleanup()
+  log(`  ${checks.length} 项检查通过`)
+  finish(failure)
+}
+
+main()
