@@ -840,19 +840,27 @@ impl<'a> Engine<'a> {
                 for name in names {
                     let glyphs = self.shaper.shape(name, *style);
                     let w: f32 = glyphs.iter().map(|g| g.adv).sum();
-                    // 署名以成文日期为准居中; a long name is moved left but stays in the block.
-                    let x = (centre - w / 2.0).min(g.block_w - w).max(0.0);
-                    self.items.push(Item {
-                        height: lh,
-                        keep_with_next: true,
-                        kind: ItemKind::Lines(vec![LineBox {
+                    // 署名以成文日期为准居中; a long name is moved left but stays in the block,
+                    // and one longer than the block wraps into right-aligned lines.
+                    let lines = if w <= g.block_w {
+                        vec![LineBox {
                             glyphs,
-                            x,
+                            x: (centre - w / 2.0).min(g.block_w - w).max(0.0),
                             baseline: baseline_in(lh, style.size),
                             size: style.size,
                             extra: 0.0,
-                        }]),
-                    });
+                        }]
+                    } else {
+                        self.para_lines(name, *style, Align::Right, 0.0, g.block_w, lh, false)
+                            .0
+                    };
+                    for l in lines {
+                        self.items.push(Item {
+                            height: lh,
+                            keep_with_next: true,
+                            kind: ItemKind::Lines(vec![l]),
+                        });
+                    }
                 }
                 self.items.push(Item {
                     height: lh,
