@@ -613,19 +613,22 @@ impl Collector<'_> {
 
 impl TypeVisitor for Collector<'_> {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
-        if T::output_path().is_some() {
-            let ident = T::ident(self.cfg);
-            if self.decls.contains_key(&ident) {
-                return;
-            }
-            let mut decl = <T::WithoutGenerics as TS>::decl(self.cfg);
-            if let Some(docs) = T::docs() {
-                decl = format!("{docs}{decl}");
-            }
-            self.decls.insert(ident, decl);
-            T::visit_dependencies(self);
-        }
+        // Generic arguments differ between uses of one generic type (`Page<Institution>`,
+        // `Page<AuditEntry>`), so they are visited every time, the declaration only once.
         T::visit_generics(self);
+        if T::output_path().is_none() {
+            return;
+        }
+        let ident = T::ident(self.cfg);
+        if self.decls.contains_key(&ident) {
+            return;
+        }
+        let mut decl = <T::WithoutGenerics as TS>::decl(self.cfg);
+        if let Some(docs) = T::docs() {
+            decl = format!("{docs}{decl}");
+        }
+        self.decls.insert(ident, decl);
+        T::visit_dependencies(self);
     }
 }
 

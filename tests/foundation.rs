@@ -405,4 +405,11 @@ fn typescript_bindings_are_current() {
     for name in api::command_names() {
         assert!(current.contains(&format!("\"{name}\"")), "{name}");
     }
+    // Every type named in the command map is declared (generic arguments included).
+    let map = current.split("export interface Commands").nth(1).unwrap();
+    for ident in map.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
+        if ident.starts_with(|c: char| c.is_ascii_uppercase()) && !["Array", "Record", "Commands"].contains(&ident) {
+            assert!(current.contains(&format!("export type {ident} ")), "{ident} is used but not declared");
+        }
+    }
 }

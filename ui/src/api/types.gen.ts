@@ -18,6 +18,12 @@ message: string,
  */
 field?: string, };
 
+export type AuditEntry = { seq: number, office_code: string, at: string, actor: string, command: string, 
+/**
+ * JSON array of `{table, id, after}`; `after` is null for a deleted row.
+ */
+changes: string, prev_hash: string, hash: string, };
+
 export type AuditProblem = { 
 /**
  * The audit entry where the chain breaks, when the problem is in the log itself.
