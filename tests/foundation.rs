@@ -101,7 +101,11 @@ fn institutions_create_edit_list_search() {
     bad["credit_code"] = json!("91350100M000100Y44");
     let e = c.call("institution.create", bad).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("credit_code"));
-    assert!(e.message.starts_with("统一社会信用代码校验位不正确"), "{}", e.message);
+    assert!(
+        e.message.starts_with("统一社会信用代码校验位不正确"),
+        "{}",
+        e.message
+    );
 
     let e = c
         .call(
@@ -408,8 +412,12 @@ fn typescript_bindings_are_current() {
     // Every type named in the command map is declared (generic arguments included).
     let map = current.split("export interface Commands").nth(1).unwrap();
     for ident in map.split(|c: char| !c.is_ascii_alphanumeric() && c != '_') {
-        if ident.starts_with(|c: char| c.is_ascii_uppercase()) && !["Array", "Record", "Commands"].contains(&ident) {
-            assert!(current.contains(&format!("export type {ident} ")), "{ident} is used but not declared");
+        if ident.starts_with(|c: char| c.is_ascii_uppercase())
+            && !["Array", "Record", "Commands"].contains(&ident)
+        {
+            let declared = current.contains(&format!("export type {ident} "))
+                || current.contains(&format!("export type {ident}<"));
+            assert!(declared, "{ident} is used but not declared");
         }
     }
 }
