@@ -635,6 +635,8 @@ pub struct Engine<'a> {
     items: Vec<Item>,
     /// Header items per table (repeated on continuation pages).
     headers: Vec<Vec<Item>>,
+    /// The last block was a signature: a 附注 after it stays on its page (GB/T 9704 §7.3.6).
+    after_signature: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -648,6 +650,7 @@ impl<'a> Engine<'a> {
             },
             items: Vec::new(),
             headers: Vec::new(),
+            after_signature: false,
         }
     }
 
@@ -756,6 +759,14 @@ impl<'a> Engine<'a> {
 
     pub fn push(&mut self, block: &Block) {
         let g = self.g();
+        if std::mem::take(&mut self.after_signature) && matches!(block, Block::Para { .. }) {
+            if let Some(date) = self.items.last_mut() {
+                date.keep_with_next = true;
+            }
+        }
+        if matches!(block, Block::Signature { .. }) {
+            self.after_signature = true;
+        }
         match block {
             Block::Title(t) => {
                 let lh = g.pitch() * 1.25;
