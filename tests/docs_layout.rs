@@ -115,9 +115,9 @@ fn lines_strategy(max: usize) -> impl Strategy<Value = Vec<RecoveryLine>> {
             .map(|(amount, fund, cat)| RecoveryLine {
                 fund,
                 year: if cat.is_some() {
-                    FundYear::CurrentYear
+                    YearKind::CurrentYear
                 } else {
-                    FundYear::PriorYears
+                    YearKind::PriorYears
                 },
                 category: cat,
                 amount,
@@ -169,7 +169,7 @@ proptest! {
         s.party.name = name.clone();
         s.agency.address = address;
         s.handling_result = result;
-        s.funds[0].lines = ExpenseCategory::ALL.iter().zip(&amounts).map(|(c, a)| RecoveryLine { fund: Fund::EmployeeBasic, year: FundYear::CurrentYear, category: Some(*c), amount: *a }).collect();
+        s.funds[0].lines = ExpenseCategory::ALL.iter().zip(&amounts).map(|(c, a)| RecoveryLine { fund: Fund::EmployeeBasic, year: YearKind::CurrentYear, category: Some(*c), amount: *a }).collect();
         let laid = layout_document(&Document::RecoverySlip(s), &opts()).unwrap();
         assert_inside(&laid, "slip");
         assert_kinsoku(&laid, "slip");

@@ -16,6 +16,10 @@ use crate::money::Money;
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary (GLOSSARY.md "Money", "Case file").
+//
+// These mirror `crate::cases::{Fund, YearKind, ExpenseCategory, RecoverySource, PartyKind}` (same
+// names, same serde identifiers) and become re-exports of them once the case module is part of
+// the library; until then the document inputs stay self-contained.
 
 /// 险种 (004 附件1 check boxes; GLOSSARY `Fund`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,16 +66,16 @@ impl Fund {
 
 /// 当年 / 历年 (004 art. 8, 12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum FundYear {
+pub enum YearKind {
     CurrentYear,
     PriorYears,
 }
 
-impl FundYear {
+impl YearKind {
     pub fn label(self) -> &'static str {
         match self {
-            FundYear::CurrentYear => "当年",
-            FundYear::PriorYears => "历年",
+            YearKind::CurrentYear => "当年",
+            YearKind::PriorYears => "历年",
         }
     }
 }
@@ -109,7 +113,7 @@ impl ExpenseCategory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryLine {
     pub fund: Fund,
-    pub year: FundYear,
+    pub year: YearKind,
     /// Only for current-year money; prior years are not split (004 附件1 "历年 ——").
     #[serde(default)]
     pub category: Option<ExpenseCategory>,
@@ -641,7 +645,7 @@ fn check_lines(lines: &[RecoveryLine]) -> Result<Money, ApiError> {
         if l.amount.is_negative() {
             return Err(ApiError::field("lines", "应退回金额不能为负数"));
         }
-        if l.year == FundYear::PriorYears && l.category.is_some() {
+        if l.year == YearKind::PriorYears && l.category.is_some() {
             // 004 附件1: 历年 money is not split by category.
             return Err(ApiError::field("lines", "历年基金不区分费用类别"));
         }
@@ -1165,7 +1169,7 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
     ]));
     for sf in &d.funds {
         let total: Money = sf.lines.iter().map(|l| l.amount).sum();
-        let amount_of = |year: FundYear, cat: Option<ExpenseCategory>| -> String {
+        let amount_of = |year: YearKind, cat: Option<ExpenseCategory>| -> String {
             let v: Vec<Money> = sf
                 .lines
                 .iter()
@@ -1220,13 +1224,13 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
                 cells.push(Cell::new("当年").span(1, 5));
             }
             cells.push(Cell::new(cat.label()));
-            cells.push(Cell::new(amount_of(FundYear::CurrentYear, Some(*cat))).align(Align::Right));
+            cells.push(Cell::new(amount_of(YearKind::CurrentYear, Some(*cat))).align(Align::Right));
             rows.push(row(cells));
         }
         rows.push(row(vec![
             Cell::new("历年"),
             Cell::new("——"),
-            Cell::new(amount_of(FundYear::PriorYears, None)).align(Align::Right),
+            Cell::new(amount_of(YearKind::PriorYears, None)).align(Align::Right),
         ]));
         rows.push(row(vec![
             Cell::new("收款人名称"),

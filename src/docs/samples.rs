@@ -70,31 +70,31 @@ pub fn recovery_lines() -> Vec<RecoveryLine> {
     vec![
         RecoveryLine {
             fund: Fund::EmployeeBasic,
-            year: FundYear::CurrentYear,
+            year: YearKind::CurrentYear,
             category: Some(ExpenseCategory::Inpatient),
             amount: m("12,480.50"),
         },
         RecoveryLine {
             fund: Fund::EmployeeBasic,
-            year: FundYear::CurrentYear,
+            year: YearKind::CurrentYear,
             category: Some(ExpenseCategory::Outpatient),
             amount: m("1,306.00"),
         },
         RecoveryLine {
             fund: Fund::EmployeeBasic,
-            year: FundYear::PriorYears,
+            year: YearKind::PriorYears,
             category: None,
             amount: m("3,200.00"),
         },
         RecoveryLine {
             fund: Fund::ResidentBasic,
-            year: FundYear::CurrentYear,
+            year: YearKind::CurrentYear,
             category: Some(ExpenseCategory::Inpatient),
             amount: m("8,615.02"),
         },
         RecoveryLine {
             fund: Fund::ResidentBasic,
-            year: FundYear::PriorYears,
+            year: YearKind::PriorYears,
             category: None,
             amount: m("2,045.30"),
         },
