@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod docs;
 pub mod error;
 pub mod ids;
+pub mod ledger;
 pub mod money;
 pub mod registry;
 pub mod serve;

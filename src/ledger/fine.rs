@@ -1,0 +1,283 @@
+//! Fines (罚款) and confiscations (没收违法所得): their own ledger, paid to the treasury and never
+//! into the fund (000 art. 4: 罚没款项…上缴财政纳入预算，实行“收支两条线管理”; 001 art. 47;
+//! 004 art. 18).
+//!
+//! - Due date: 15 days from service of the penalty decision (行政处罚法 art. 67), a calendar-day
+//!   period that rolls forward to the next working day when its last day is a weekend or holiday
+//!   (行政处罚法 art. 85) — counted by `WorkCalendar::calendar_deadline`.
+//! - Late surcharge (加处罚款, 行政处罚法 art. 72(1)): each day late adds 3 % of the fine; the
+//!   surcharge never exceeds the fine. It applies to fines only — not to confiscations and never to
+//!   recovered fund money (DOMAIN §2).
+//!
+//! Choices the statute leaves open, made here:
+//! - "每日按罚款数额的百分之三" is read literally: 3 % of the **fine as decided**, also after a partial
+//!   payment. Days late are calendar days after the due date up to and including the day the
+//!   principal is paid in full (paid on the due date: 0 days; the day after: 1 day).
+//! - A payment goes to the principal first and to the surcharge after, so that a partial payment
+//!   never keeps the fine itself open.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::calendar::{Deadline, WorkCalendar};
+use crate::error::{ApiError, Result};
+use crate::money::Money;
+
+/// 行政处罚法 art. 67: 当事人应当自收到行政处罚决定书之日起十五日内…缴纳罚款.
+pub const FINE_PAYMENT_DAYS: u32 = 15;
+
+/// 行政处罚法 art. 72(1): 每日按罚款数额的百分之三加处罚款.
+pub fn surcharge_rate_per_day() -> Decimal {
+    Decimal::new(3, 2)
+}
+
+/// 罚款 or 没收违法所得.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum PenaltyKind {
+    #[serde(alias = "罚款")]
+    Fine,
+    #[serde(alias = "没收违法所得", alias = "没收")]
+    Confiscation,
+}
+
+impl PenaltyKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PenaltyKind::Fine => "罚款",
+            PenaltyKind::Confiscation => "没收违法所得",
+        }
+    }
+    /// Only a fine carries the late surcharge (行政处罚法 art. 72 speaks of 罚款 only).
+    pub fn has_surcharge(self) -> bool {
+        self == PenaltyKind::Fine
+    }
+}
+
+/// The due date of a fine served on `served_on` (行政处罚法 art. 67, 85).
+pub fn fine_due(cal: &WorkCalendar, served_on: NaiveDate) -> Result<Deadline> {
+    cal.calendar_deadline(served_on, FINE_PAYMENT_DAYS)
+}
+
+/// Calendar days after `due` up to and including `on` (0 when paid in time).
+pub fn days_late(due: NaiveDate, on: NaiveDate) -> i64 {
+    (on - due).num_days().max(0)
+}
+
+/// 3 % of the fine per day late, rounded half-up to the cent, never above the fine
+/// (行政处罚法 art. 72(1)).
+pub fn late_surcharge(fine: Money, days_late: i64) -> Money {
+    if days_late <= 0 {
+        return Money::ZERO;
+    }
+    fine.times(surcharge_rate_per_day() * Decimal::from(days_late))
+        .min(fine)
+}
+
+/// Where one fine stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PenaltyStatus {
+    pub amount: Money,
+    /// None until the decision is served.
+    pub due_on: Option<NaiveDate>,
+    pub principal_paid: Money,
+    /// Days late counted so far (frozen once the principal is paid in full).
+    pub days_late: i64,
+    /// Surcharge owed as of the day asked (or as of full payment of the principal).
+    pub surcharge: Money,
+    pub surcharge_paid: Money,
+    /// Principal still owed + surcharge still owed.
+    pub outstanding: Money,
+    /// The day the principal was paid in full.
+    pub principal_paid_on: Option<NaiveDate>,
+}
+
+/// Status of a penalty of `amount` due on `due_on`, with the payments `(date, amount)`, as of `as_of`.
+/// Payments after `as_of` are ignored.
+pub fn penalty_status(
+    kind: PenaltyKind,
+    amount: Money,
+    due_on: Option<NaiveDate>,
+    payments: &[(NaiveDate, Money)],
+    as_of: NaiveDate,
+) -> PenaltyStatus {
+    let mut payments: Vec<(NaiveDate, Money)> = payments
+        .iter()
+        .copied()
+        .filter(|(d, _)| *d <= as_of)
+        .collect();
+    payments.sort_by_key(|(d, _)| *d);
+    let total_paid: Money = payments.iter().map(|(_, a)| *a).sum();
+    let mut running = Money::ZERO;
+    let mut principal_paid_on = None;
+    for (d, a) in &payments {
+        running += *a;
+        if running >= amount {
+            principal_paid_on = Some(*d);
+            break;
+        }
+    }
+    let principal_paid = total_paid.min(amount);
+    let end = principal_paid_on.unwrap_or(as_of);
+    let days = match (kind.has_surcharge(), due_on) {
+        (true, Some(due)) => days_late(due, end),
+        _ => 0,
+    };
+    let surcharge = late_surcharge(amount, days);
+    let surcharge_paid = (total_paid - principal_paid).min(surcharge);
+    PenaltyStatus {
+        amount,
+        due_on,
+        principal_paid,
+        days_late: days,
+        surcharge,
+        surcharge_paid,
+        outstanding: (amount - principal_paid) + (surcharge - surcharge_paid),
+        principal_paid_on,
+    }
+}
+
+/// Check a new payment against the penalty: positive, not before service, and not above what is
+/// owed once it is counted (principal + the surcharge as of that payment).
+pub fn check_payment(
+    kind: PenaltyKind,
+    amount: Money,
+    due_on: Option<NaiveDate>,
+    earlier: &[(NaiveDate, Money)],
+    paid_on: NaiveDate,
+    paying: Money,
+) -> Result<PenaltyStatus> {
+    if paying.is_negative() || paying.is_zero() {
+        return Err(ApiError::field("amount", "缴款金额必须大于零"));
+    }
+    let mut all = earlier.to_vec();
+    all.push((paid_on, paying));
+    let last = all.iter().map(|(d, _)| *d).max().unwrap_or(paid_on);
+    let before = penalty_status(kind, amount, due_on, earlier, last);
+    if before.outstanding.is_zero() {
+        return Err(ApiError::illegal(format!(
+            "该{}已缴清，不能再登记缴款",
+            kind.label()
+        )));
+    }
+    let after = penalty_status(kind, amount, due_on, &all, last);
+    let total_paid: Money = all.iter().map(|(_, a)| *a).sum();
+    if total_paid > amount + after.surcharge {
+        let can = amount + after.surcharge - earlier.iter().map(|(_, a)| *a).sum::<Money>();
+        return Err(ApiError::illegal(format!(
+            "缴款金额 {} 元超过尚欠的{}{} 元（{}），罚没款上缴国库，不设多缴",
+            paying.grouped(),
+            kind.label(),
+            can.max(Money::ZERO).grouped(),
+            if after.surcharge.is_zero() {
+                "不含加处罚款".to_string()
+            } else {
+                format!("含加处罚款 {} 元", after.surcharge.grouped())
+            }
+        )));
+    }
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn m(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn due_date_is_15_days_from_service_rolled_past_national_day_2026() {
+        // 行政处罚法 art. 67 + 85; 国办发明电〔2025〕7号: 10月1日–7日 off.
+        let cal = WorkCalendar::builtin();
+        assert_eq!(
+            fine_due(&cal, d("2026-09-16")).unwrap().date,
+            d("2026-10-08")
+        );
+        // An ordinary day: served Mon 2026-03-02, +15 = Tue 03-17.
+        assert_eq!(
+            fine_due(&cal, d("2026-03-02")).unwrap().date,
+            d("2026-03-17")
+        );
+        // +15 on a Saturday rolls to Monday.
+        assert_eq!(
+            fine_due(&cal, d("2026-03-06")).unwrap().date,
+            d("2026-03-23")
+        );
+    }
+
+    #[test]
+    fn surcharge_is_three_percent_a_day_capped_at_the_fine() {
+        // 行政处罚法 art. 72(1).
+        let fine = m("10000");
+        assert_eq!(late_surcharge(fine, 0), Money::ZERO);
+        assert_eq!(late_surcharge(fine, 1), m("300"));
+        assert_eq!(late_surcharge(fine, 33), m("9900"));
+        assert_eq!(late_surcharge(fine, 34), fine);
+        assert_eq!(late_surcharge(fine, 400), fine);
+        // Half-up to the cent: 3 % of 0.50 is 0.015 → 0.02.
+        assert_eq!(late_surcharge(m("0.50"), 1), m("0.02"));
+    }
+
+    #[test]
+    fn partial_payments_go_to_the_principal_first_and_freeze_the_surcharge() {
+        let due = d("2026-10-08");
+        let fine = m("5000");
+        let pays = [(d("2026-10-08"), m("2000")), (d("2026-10-12"), m("3000"))];
+        let s = penalty_status(PenaltyKind::Fine, fine, Some(due), &pays, d("2026-12-31"));
+        assert_eq!(s.principal_paid, fine);
+        assert_eq!(s.principal_paid_on, Some(d("2026-10-12")));
+        assert_eq!(s.days_late, 4);
+        assert_eq!(s.surcharge, m("600"));
+        assert_eq!(s.outstanding, m("600"));
+        let s = penalty_status(
+            PenaltyKind::Confiscation,
+            fine,
+            Some(due),
+            &pays,
+            d("2026-12-31"),
+        );
+        assert_eq!((s.surcharge, s.outstanding), (Money::ZERO, Money::ZERO));
+    }
+
+    #[test]
+    fn a_payment_above_fine_plus_surcharge_is_refused() {
+        let due = d("2026-10-08");
+        let fine = m("1000");
+        let e = check_payment(
+            PenaltyKind::Fine,
+            fine,
+            Some(due),
+            &[],
+            d("2026-10-09"),
+            m("1030.01"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("1,030.00"), "{}", e.message);
+        let s = check_payment(
+            PenaltyKind::Fine,
+            fine,
+            Some(due),
+            &[],
+            d("2026-10-09"),
+            m("1030"),
+        )
+        .unwrap();
+        assert_eq!(s.outstanding, Money::ZERO);
+        let e = check_payment(
+            PenaltyKind::Fine,
+            fine,
+            Some(due),
+            &[(d("2026-10-09"), m("1030"))],
+            d("2026-10-20"),
+            m("1"),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("已缴清"), "{}", e.message);
+    }
+}

@@ -1,0 +1,211 @@
+//! Property tests of the pure ledger (`recoup::ledger::book`): for any sequence of payments
+//! (auto or explicit allocation, scoped to a fund's lines or not, with or without a confirmed
+//! over-payment), offset deductions and refunds, to the cent:
+//! - per recovery line and per matter: paid + offset + outstanding = due, none of them negative;
+//! - Σ accepted payments − Σ refunds = Σ paid + over-payment credit;
+//! - Σ deductions = Σ offset;
+//! - a refused operation leaves the book exactly as it was.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use recoup::ledger::book::{Book, Line, PaymentRequest};
+use recoup::ledger::fine::{late_surcharge, penalty_status, PenaltyKind};
+use recoup::Money;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Pay {
+        fen: i64,
+        scope: Option<Vec<usize>>,
+        explicit: Vec<(usize, i64)>,
+        over: bool,
+    },
+    Offset {
+        scope: Vec<usize>,
+        fen: i64,
+    },
+    Refund {
+        payment: usize,
+        fen: i64,
+    },
+}
+
+fn amount() -> impl Strategy<Value = i64> {
+    prop_oneof![1i64..=100, 1i64..=10_000_000, Just(1), Just(99_999)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (
+            amount(),
+            proptest::option::of(proptest::collection::vec(0usize..8, 1..4)),
+            proptest::collection::vec((0usize..8, amount()), 0..3),
+            any::<bool>()
+        )
+            .prop_map(|(fen, scope, explicit, over)| Op::Pay { fen, scope, explicit, over }),
+        2 => (proptest::collection::vec(0usize..8, 1..4), 0i64..=5_000_000)
+            .prop_map(|(scope, fen)| Op::Offset { scope, fen }),
+        2 => (0usize..10, amount()).prop_map(|(payment, fen)| Op::Refund { payment, fen }),
+    ]
+}
+
+fn lines() -> impl Strategy<Value = Vec<Line>> {
+    proptest::collection::vec((1i64..=5_000_000, any::<bool>()), 1..7).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (fen, current_year))| Line {
+                id: 100 + i as i64,
+                current_year,
+                due: Money::from_fen(fen),
+                label: format!("第{}项", i + 1),
+            })
+            .collect()
+    })
+}
+
+type Snapshot = (Vec<(Money, Money, Money, Money)>, Money);
+
+fn snapshot(b: &Book) -> Snapshot {
+    (
+        b.lines()
+            .iter()
+            .map(|l| {
+                let x = b.balance(l.id);
+                (x.due, x.paid, x.offset, x.outstanding)
+            })
+            .collect(),
+        b.credit(),
+    )
+}
+
+fn check_invariants(b: &Book, paid_in: Money, refunded: Money, deducted: Money) {
+    let mut sum = (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO);
+    for l in b.lines() {
+        let x = b.balance(l.id);
+        assert_eq!(x.paid + x.offset + x.outstanding, x.due, "line {}", l.id);
+        assert_eq!(x.due, l.due);
+        assert!(
+            !x.paid.is_negative() && !x.offset.is_negative() && !x.outstanding.is_negative(),
+            "{x:?}"
+        );
+        sum = (
+            sum.0 + x.due,
+            sum.1 + x.paid,
+            sum.2 + x.offset,
+            sum.3 + x.outstanding,
+        );
+    }
+    let t = b.total();
+    assert_eq!((t.due, t.paid, t.offset, t.outstanding), sum);
+    assert_eq!(t.paid + t.offset + t.outstanding, t.due, "per matter");
+    assert!(!b.credit().is_negative());
+    assert_eq!(
+        paid_in - refunded,
+        t.paid + b.credit(),
+        "money in = on lines + credit"
+    );
+    assert_eq!(deducted, t.offset);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn paid_plus_offset_plus_outstanding_is_due(lines in lines(), ops in proptest::collection::vec(op(), 1..40)) {
+        let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
+        let pick = |i: usize| ids[i % ids.len()];
+        let mut b = Book::new(lines).unwrap();
+        let (mut paid_in, mut refunded, mut deducted) = (Money::ZERO, Money::ZERO, Money::ZERO);
+        let mut payments: Vec<i64> = Vec::new();
+        for (n, op) in ops.into_iter().enumerate() {
+            let before = snapshot(&b);
+            match op {
+                Op::Pay { fen, scope, explicit, over } => {
+                    let scope: Option<BTreeSet<i64>> = scope.map(|s| s.into_iter().map(pick).collect());
+                    let explicit: Vec<(i64, Money)> =
+                        explicit.into_iter().map(|(i, f)| (pick(i), Money::from_fen(f))).collect();
+                    let key = n as i64;
+                    let r = b.record_payment(key, &PaymentRequest {
+                        amount: Money::from_fen(fen),
+                        scope: scope.as_ref(),
+                        explicit: &explicit,
+                        record_overpayment: over,
+                    });
+                    match r {
+                        Ok(plan) => {
+                            let allocated: Money = plan.allocations.iter().map(|(_, a)| *a).sum();
+                            prop_assert_eq!(allocated + plan.credit, Money::from_fen(fen));
+                            prop_assert!(over || plan.credit.is_zero(), "credit without confirmation");
+                            if let Some(s) = &scope {
+                                prop_assert!(plan.allocations.iter().all(|(l, _)| s.contains(l)));
+                            }
+                            for (l, a) in &explicit {
+                                prop_assert!(plan.allocations.contains(&(*l, *a)), "explicit allocation kept");
+                            }
+                            paid_in += Money::from_fen(fen);
+                            payments.push(key);
+                        }
+                        Err(_) => prop_assert_eq!(snapshot(&b), before, "refused payment changed the book"),
+                    }
+                }
+                Op::Offset { scope, fen } => {
+                    let scope: BTreeSet<i64> = scope.into_iter().map(pick).collect();
+                    let owed = b.outstanding_in(Some(&scope));
+                    let out = b.record_offset(&scope, Money::from_fen(fen));
+                    let got: Money = out.iter().map(|(_, a)| *a).sum();
+                    prop_assert_eq!(got, owed.min(Money::from_fen(fen)), "deducts all it can, never more");
+                    deducted += got;
+                }
+                Op::Refund { payment, fen } => {
+                    if payments.is_empty() {
+                        continue;
+                    }
+                    let key = payments[payment % payments.len()];
+                    match b.refund(key, Money::from_fen(fen)) {
+                        Ok(plan) => {
+                            let back: Money = plan.from_credit + plan.lines.iter().map(|(_, a)| *a).sum::<Money>();
+                            prop_assert_eq!(back, Money::from_fen(fen));
+                            refunded += back;
+                        }
+                        Err(_) => prop_assert_eq!(snapshot(&b), before, "refused refund changed the book"),
+                    }
+                }
+            }
+            check_invariants(&b, paid_in, refunded, deducted);
+        }
+    }
+
+    #[test]
+    fn a_rebuilt_book_equals_the_live_one(lines in lines(), pays in proptest::collection::vec((amount(), any::<bool>()), 1..10), refund in amount()) {
+        // The database keeps each payment's net allocations; loading them gives the same balances.
+        let mut live = Book::new(lines.clone()).unwrap();
+        for (i, (fen, over)) in pays.iter().enumerate() {
+            let _ = live.record_payment(i as i64, &PaymentRequest { amount: Money::from_fen(*fen), record_overpayment: *over, ..Default::default() });
+        }
+        let _ = live.refund(0, Money::from_fen(refund));
+        let mut rebuilt = Book::new(lines).unwrap();
+        for i in 0..pays.len() as i64 {
+            if let Some((allocs, credit)) = live.payment(i) {
+                rebuilt.load_payment(i, allocs, credit);
+            }
+        }
+        prop_assert_eq!(snapshot(&rebuilt), snapshot(&live));
+    }
+
+    #[test]
+    fn surcharge_is_three_percent_per_day_and_never_above_the_fine(fen in 1i64..=100_000_000, days in 0i64..500) {
+        // 行政处罚法 art. 72(1).
+        let fine = Money::from_fen(fen);
+        let s = late_surcharge(fine, days);
+        prop_assert!(s <= fine);
+        let uncapped = Money::round_half_up(fine.decimal() * rust_decimal::Decimal::new(3 * days, 2));
+        prop_assert_eq!(s, uncapped.min(fine));
+        // Paying principal + surcharge in one go on day `days` settles it exactly.
+        let due: chrono::NaiveDate = "2026-10-08".parse().unwrap();
+        let paid_on = due + chrono::Duration::days(days);
+        let st = penalty_status(PenaltyKind::Fine, fine, Some(due), &[(paid_on, fine + s)], paid_on);
+        prop_assert_eq!(st.outstanding, Money::ZERO);
+        prop_assert_eq!(st.surcharge, s);
+    }
+}
