@@ -261,6 +261,22 @@ fn body_lines_are_justified_on_the_grid() {
     ys.dedup_by(|a, b| (*a - *b).abs() < 0.01);
     let pitch = g.block_h / 22.0;
     assert!(ys.windows(2).any(|w| ((w[1] - w[0]) - pitch).abs() < 0.01));
+    // Body lines above the first table sit on the grid lines, below the (taller) title lines.
+    let table_top = laid
+        .runs
+        .iter()
+        .filter(|r| r.page == 0 && r.container.x1 - r.container.x0 < g.block_w - 1.0)
+        .map(|r| r.container.y0)
+        .fold(f32::MAX, f32::min);
+    let on_grid: Vec<f32> = ys.iter().copied().filter(|y| *y < table_top).collect();
+    assert!(on_grid.len() >= 8);
+    for y in on_grid {
+        let k = (y - g.top - (pitch / 2.0 + 0.38 * 16.0)) / pitch;
+        assert!(
+            (k - k.round()).abs() < 0.01,
+            "baseline {y} is off the grid (line {k})"
+        );
+    }
 }
 
 #[test]

@@ -725,6 +725,17 @@ fn lines_table(lines: &[RecoveryLine]) -> Block {
     })
 }
 
+/// The line under a form's title, e.g. （定点医药机构） (004 附件2, 附件3).
+fn subtitle(text: &str) -> Block {
+    Block::Para {
+        text: text.to_string(),
+        style: Style::new(FontRole::FangSong, 16.0),
+        align: Align::Center,
+        indent: 0.0,
+        leading: 26.0,
+    }
+}
+
 fn title_blocks(issuer: &str, title: &str) -> Vec<Block> {
     vec![
         Block::Title(issuer.to_string()),
@@ -1576,7 +1587,7 @@ fn self_refund_institution(
     cols.extend([55.0 / 11.0; 11]);
     let mut blocks = vec![
         Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
-        Block::line("（定点医药机构）", Align::Center),
+        subtitle("（定点医药机构）"),
     ];
     blocks.push(Block::Table(Table {
         columns: cols,
@@ -1683,7 +1694,7 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
     cols.extend([66.0 / 11.0; 11]);
     let mut blocks = vec![
         Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
-        Block::line("（参保人员）", Align::Center),
+        subtitle("（参保人员）"),
     ];
     blocks.push(Block::Table(Table {
         columns: cols,

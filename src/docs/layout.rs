@@ -637,6 +637,8 @@ pub struct Engine<'a> {
     headers: Vec<Vec<Item>>,
     /// The last block was a signature: a 附注 after it stays on its page (GB/T 9704 §7.3.6).
     after_signature: bool,
+    /// Height of the title lines pushed so far without body text after them.
+    title_height: f32,
 }
 
 impl<'a> Engine<'a> {
@@ -651,6 +653,7 @@ impl<'a> Engine<'a> {
             items: Vec::new(),
             headers: Vec::new(),
             after_signature: false,
+            title_height: 0.0,
         }
     }
 
@@ -764,6 +767,20 @@ impl<'a> Engine<'a> {
                 date.keep_with_next = true;
             }
         }
+        // Title lines (2号) are taller than a grid line; the title block as a whole is padded to
+        // whole grid lines so that the body below stays on the 22-line grid (§5.2.4).
+        let grid_next = matches!(block, Block::Para { style, .. } if style.grid);
+        if let Block::Title(_) = block {
+        } else if self.title_height > 0.0 && !grid_next {
+            self.title_height = 0.0;
+        } else if self.title_height > 0.0 {
+            let pitch = g.pitch();
+            let pad = (self.title_height / pitch - 0.01).ceil() * pitch - self.title_height;
+            if let Some(last) = self.items.last_mut() {
+                last.height += pad.max(0.0);
+            }
+            self.title_height = 0.0;
+        }
         if matches!(block, Block::Signature { .. }) {
             self.after_signature = true;
         }
@@ -772,6 +789,7 @@ impl<'a> Engine<'a> {
                 let lh = g.pitch() * 1.25;
                 let lines = self.title_lines(t);
                 for l in lines {
+                    self.title_height += lh;
                     self.items.push(Item {
                         height: lh,
                         keep_with_next: true, // a title stays with what follows it

@@ -127,6 +127,17 @@ fn fonts_or_err() -> Result<&'static FontSet, ApiError> {
     Ok(set)
 }
 
+/// Find and load the fonts of the common roles (body, title, page numbers) in a background
+/// thread, so that the first print does not wait for them (call once at start-up).
+pub fn warm_up() -> std::thread::JoinHandle<()> {
+    std::thread::spawn(|| {
+        let set = FontSet::global();
+        for role in [FontRole::FangSong, FontRole::Title, FontRole::Song] {
+            let _ = set.lookup(role, '医');
+        }
+    })
+}
+
 /// Lay out one document (no PDF): the placed runs, rules, page count and missing characters.
 pub fn layout_document(doc: &Document, opts: &RenderOptions) -> Result<Laid, ApiError> {
     layout_with(fonts_or_err()?, doc, opts)
