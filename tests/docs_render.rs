@@ -543,6 +543,26 @@ fn validation_of_inputs() {
         Some("party.address")
     );
 
+    let mut d = samples::decision();
+    d.government = "某某市医疗保障局".into(); // since 2024 the 复议机关 is the people's government
+    assert_eq!(
+        render(&Document::PenaltyDecision(d), &RenderOptions::default())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("government")
+    );
+
+    let mut o = samples::refund_order();
+    o.deadline = o.issue_date;
+    assert_eq!(
+        render(&Document::RefundOrder(o), &RenderOptions::default())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("deadline")
+    );
+
     let mut r = samples::service_receipt();
     r.servers.truncate(1);
     assert_eq!(

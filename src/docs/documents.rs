@@ -637,6 +637,21 @@ fn require(field: &str, label: &str, value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A deadline on or before the issue date cannot be met (000 art. 6: the notice names a time limit).
+fn check_deadline(field: &str, deadline: NaiveDate, issued: NaiveDate) -> Result<(), ApiError> {
+    if deadline <= issued {
+        return Err(ApiError::field(
+            field,
+            format!(
+                "期限（{}）应晚于发文日期（{}）",
+                cn_date(deadline),
+                cn_date(issued)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_lines(lines: &[RecoveryLine]) -> Result<Money, ApiError> {
     if lines.is_empty() {
         return Err(ApiError::field("lines", "应退回金额明细不能为空"));
@@ -946,6 +961,7 @@ pub fn build(doc: &Document, templates: &Templates) -> Result<Built, ApiError> {
 fn refund_order(d: &RefundOrderData, t: &Templates) -> Result<Built, ApiError> {
     require("issuer", "发文机关", &d.issuer)?;
     require("party.name", "当事人名称", &d.party.name)?;
+    check_deadline("deadline", d.deadline, d.issue_date)?;
     let total = check_lines(&d.lines)?;
     let (amount, words) = money_fields(total);
     let f = fields(vec![
@@ -986,6 +1002,8 @@ fn refund_order(d: &RefundOrderData, t: &Templates) -> Result<Built, ApiError> {
 fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiError> {
     require("issuer", "发文机关", &d.issuer)?;
     require("agency.name", "医保经办机构", &d.agency.name)?;
+    check_deadline("deadline", d.deadline, d.issue_date)?;
+    check_deadline("report_deadline", d.report_deadline, d.issue_date)?;
     let total = check_lines(&d.lines)?;
     let (amount, words) = money_fields(total);
     let f = fields(vec![
@@ -1326,6 +1344,11 @@ fn decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built
     require("party.address", "当事人地址", &d.party.address)?;
     require("government", "行政复议机关", &d.government)?;
     require("court", "人民法院", &d.court)?;
+    // 行政复议法 (2023) art. 24: the 复议机关 of a county bureau is the county people's government.
+    if !d.government.trim().ends_with("人民政府") {
+        return Err(ApiError::field("government", "行政复议机关应为本级人民政府（如“某某县人民政府”），2024年起不再向上一级主管部门申请复议"));
+    }
+    check_deadline("deadline", d.deadline, d.issue_date)?;
     if d.facts.is_empty() {
         return Err(ApiError::field("facts", "违法事实不能为空"));
     }
