@@ -384,6 +384,25 @@ fn batch_reports_progress_and_numbers_each_notice() {
             assert!(text.contains(&squash(&r.document_number)));
         }
     }
+    // Duplex: every notice starts on a front side.
+    let duplex = RenderOptions {
+        duplex: true,
+        ..Default::default()
+    };
+    let even: usize = docs
+        .iter()
+        .map(|d| {
+            render(d, &RenderOptions::default())
+                .unwrap()
+                .pages
+                .div_ceil(2)
+                * 2
+        })
+        .sum();
+    assert_eq!(
+        render_batch(&docs, &duplex, &mut |_, _| {}).unwrap().pages,
+        even
+    );
     // An error names the notice it comes from.
     let mut bad = docs.clone();
     if let Document::RefundOrder(r) = &mut bad[0] {

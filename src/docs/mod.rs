@@ -107,6 +107,9 @@ pub enum MissingGlyphs {
 pub struct RenderOptions {
     pub templates: Templates,
     pub missing_glyphs: MissingGlyphs,
+    /// Printing on both sides: in a batch, a notice with an odd number of pages is followed by a
+    /// blank page so that the next notice starts on a front side.
+    pub duplex: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -225,7 +228,7 @@ pub fn render_batch(
     } else {
         format!("文书批量打印（{total}份）")
     };
-    let (bytes, pages) = write_pdf(&laid_all, &title);
+    let (bytes, pages) = write_pdf(&laid_all, &title, opts.duplex && total > 1);
     progress(total + 1, total + 1);
     Ok(RenderedPdf {
         bytes,
@@ -247,7 +250,7 @@ fn font_tag(slot: usize) -> String {
     s
 }
 
-fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
+fn write_pdf(laid: &[Laid], title: &str, duplex: bool) -> (Vec<u8>, usize) {
     let g = Geometry::default();
     let mut doc = PdfDocument::new(title);
     // Fixed metadata (issue: the same inputs give a byte-identical PDF).
@@ -354,6 +357,9 @@ fn write_pdf(laid: &[Laid], title: &str) -> (Vec<u8>, usize) {
         }
         for ops in per_page {
             pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+        }
+        if duplex && l.pages % 2 == 1 {
+            pages.push(PdfPage::new(Mm(210.0), Mm(297.0), Vec::new()));
         }
     }
     let npages = pages.len();
