@@ -1021,7 +1021,7 @@ fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiEr
         ("report_deadline", cn_date(d.report_deadline)),
     ]);
     let lines = expand(DocumentKind::RecoveryNotice, t, &f)?;
-    let mut blocks = title_blocks(&d.issuer, "关于追回医保基金的通知书");
+    let mut blocks = title_blocks(&d.issuer, "关于追回医保基金通知书");
     blocks.extend(number_block(&d.document_number));
     blocks.push(Block::line(format!("{}：", d.agency.name), Align::Left));
     let mut body = template_blocks(lines, &mut |_| Vec::new());

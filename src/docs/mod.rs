@@ -17,6 +17,7 @@ pub mod templates;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
@@ -31,7 +32,7 @@ pub use templates::{default_template, DocumentKind, Templates};
 use crate::error::ApiError;
 
 /// 〔2026〕12号 or 〔2026〕第12号 (DOMAIN.md §5: a setting per document kind).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub enum NumberStyle {
     #[default]
     Plain,
@@ -69,7 +70,7 @@ pub fn format_document_number(
 }
 
 /// The office's numbering style per document kind (DOMAIN.md §5: a setting per kind).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct NumberingSettings {
     #[serde(default)]
     pub styles: std::collections::BTreeMap<DocumentKind, NumberStyle>,
@@ -93,7 +94,7 @@ impl NumberingSettings {
 }
 
 /// What to do with characters that no installed font has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub enum MissingGlyphs {
     /// Refuse to print and list the characters (default: nothing is printed as a box).
     #[default]

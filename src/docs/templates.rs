@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::ApiError;
 
 /// The kinds of document Recoup prints (GLOSSARY.md "Documents").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 pub enum DocumentKind {
     /// 责令退款通知书 (000 附件1).
     RefundOrder,
@@ -54,7 +55,7 @@ impl DocumentKind {
     pub fn title(self) -> &'static str {
         match self {
             DocumentKind::RefundOrder => "责令退款通知书",
-            DocumentKind::RecoveryNotice => "追回医保基金通知书",
+            DocumentKind::RecoveryNotice => "关于追回医保基金通知书",
             DocumentKind::RecoverySlip => "医疗保障基金追回通知单",
             DocumentKind::HandlingDecision => "行政处理决定书",
             DocumentKind::PenaltyDecision => "行政处罚决定书",
@@ -310,7 +311,7 @@ pub fn validate(kind: DocumentKind, template: &str) -> Result<(), ApiError> {
 }
 
 /// The office's overrides of the default wording, by kind.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Templates {
     #[serde(default)]
     pub overrides: BTreeMap<DocumentKind, String>,
