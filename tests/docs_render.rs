@@ -136,7 +136,10 @@ fn recovery_slip_fields_and_boxes() {
         format!("{}前", cn_date(d.deadline)),
         d.handling_result.clone(),
         d.handler.name.clone(),
+        cn_date(d.handler.date.unwrap()),
         d.reviewer.name.clone(),
+        cn_date(d.reviewer.date.unwrap()),
+        d.approver.opinion.clone(),
         d.reviewer.opinion.clone(),
         d.approver.name.clone(),
         cn_date(d.approver.date.unwrap()),
@@ -183,6 +186,8 @@ fn decision_fields(d: &DecisionData) -> Vec<String> {
         // 行政处罚法 art. 59 (五): appeal to the county people's government, lawsuit to the court.
         format!("六十日内向{}申请行政复议", d.government),
         format!("六个月内直接向{}提起行政诉讼", d.court),
+        // No reply in time: the decision says so (行政处罚法 art. 44, 45).
+        "在法定期限内未提出陈述、申辩意见".into(),
         cn_date(d.issue_date),
     ];
     f.extend(d.facts.iter().cloned());
@@ -203,8 +208,13 @@ fn decisions_carry_article_59_items() {
     f.push("行政处罚决定书".into());
     assert_fields(&Document::PenaltyDecision(d), &f);
 
-    let h = samples::handling_decision();
+    let mut h = samples::handling_decision();
+    h.statement_summary = "当事人在法定期限内提出陈述、申辩意见，称系工作人员操作失误。经复核，其陈述的事实不能成立，不予采纳。".into();
+    h.other_measures = vec!["责令限期整改，并于2026年6月30日前报送整改报告".into()];
     let mut f = decision_fields(&h);
+    f.retain(|x| x != "在法定期限内未提出陈述、申辩意见");
+    f.push(h.statement_summary.clone());
+    f.push(h.other_measures[0].clone());
     f.push("行政处理决定书".into());
     assert_fields(&Document::HandlingDecision(h), &f);
 }
@@ -216,7 +226,13 @@ fn self_refund_forms_fields_and_digit_boxes() {
     let f = vec![
         d.institution_name.clone(),
         d.institution_code.clone(),
-        "□✓医疗保障行政部门组织的自查自纠".into(),
+        "□✓医疗保障行政部门组织的自查自纠，组织部门名称：某某县医疗保障局".into(),
+        "□医疗保障经办机构组织的自查自纠".into(),
+        "□自行开展的自查自纠".into(),
+        d.employee_account.account_name.clone(),
+        d.employee_account.bank.clone(),
+        d.employee_account.bank_code.clone(),
+        d.agency.name.clone(),
         d.contact.clone(),
         d.phone.clone(),
         emp.prior_years.unwrap().grouped(),
@@ -244,6 +260,10 @@ fn self_refund_forms_fields_and_digit_boxes() {
         d.agent.clone().unwrap().id_number,
         d.phone.clone(),
         "□✓转账汇款".into(),
+        "□银行临柜现金缴款".into(),
+        d.resident_account.account_name.clone(),
+        d.resident_account.account_number.clone(),
+        d.agency.name.clone(),
     ];
     assert_fields(&Document::SelfRefundInsured(d), &f);
 }
@@ -259,6 +279,8 @@ fn offset_statement_and_receipt_fields() {
         format!("自{}年{}月起", d.start_year, d.start_month),
         "直至足额抵扣".into(),
         cn_date(d.issue_date),
+        d.contact.name.clone(),
+        d.contact.phone.clone(),
     ];
     f.extend(party_fields(&d.party));
     f.extend(line_fields(&d.lines));
@@ -274,8 +296,11 @@ fn offset_statement_and_receipt_fields() {
         d.legal_basis.clone(),
         format!("{}个工作日内向我局提出陈述、申辩意见", d.reply_days),
         format!("{}个工作日内向我局提出", d.hearing_days.unwrap()),
+        d.contact.name.clone(),
+        d.contact.phone.clone(),
         d.contact.address.clone(),
         cn_date(d.issue_date),
+        d.fine.clone().unwrap().amount.grouped(),
     ];
     f.extend(d.findings.iter().cloned());
     f.extend(line_fields(&d.lines));
