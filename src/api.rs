@@ -12,6 +12,10 @@ use serde_json::Value;
 use ts_rs::{TypeVisitor, TS};
 
 use crate::calendar::{DayOverride, Deadline, WorkCalendar, YearData};
+use crate::cases::{
+    self, cases::*, clocks::ClockList, clocks::ClockQuery, leads::*, procedure::*, users::*,
+    CaseGet, RuleProfile,
+};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ids::validate_division_code;
 use crate::money::Money;
@@ -266,6 +270,7 @@ fn label_of(field: &str) -> String {
         ("data", "数据"),
     ];
     registry_labels()
+        .chain(cases::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -350,6 +355,45 @@ commands! {
     "money.words" => money_words(MoneyRequest) -> MoneyWords;
     "audit.verify" => audit_verify(Empty) -> AuditReport;
     "audit.list" => audit_list(PageRequest) -> Page<AuditEntry>;
+    // Case lifecycle (src/cases)
+    "profile.get" => profile_get(Empty) -> RuleProfile;
+    "profile.update" => profile_update(RuleProfile) -> RuleProfile;
+    "user.list" => user_list(UserQuery) -> Page<User>;
+    "user.get" => user_get(IdRequest) -> User;
+    "user.create" => user_create(UserInput) -> User;
+    "user.update" => user_update(UserUpdate) -> User;
+    "user.set_password" => user_set_password(PasswordChange) -> User;
+    "user.login" => user_login(Login) -> User;
+    "lead.list" => lead_list(LeadQuery) -> Page<Lead>;
+    "lead.get" => lead_get(IdRequest) -> Lead;
+    "lead.create" => lead_create(LeadInput) -> Lead;
+    "lead.extend" => lead_extend(LeadExtension) -> Lead;
+    "lead.conclude" => lead_conclude(LeadConclusion) -> Lead;
+    "case.list" => case_list(CaseQuery) -> Page<Case>;
+    "case.get" => case_get(CaseGet) -> CaseDetail;
+    "case.create" => case_create(CaseInput) -> CaseDetail;
+    "case.update" => case_update(CaseUpdate) -> CaseDetail;
+    "finding.add" => finding_add(FindingInput) -> Finding;
+    "finding.update" => finding_update(FindingUpdate) -> Finding;
+    "evidence.add" => evidence_add(EvidenceInput) -> Evidence;
+    "evidence.hold" => evidence_hold(HoldInput) -> EvidenceHold;
+    "evidence.extend_hold" => evidence_extend_hold(HoldExtension) -> EvidenceHold;
+    "evidence.release_hold" => evidence_release_hold(HoldRelease) -> EvidenceHold;
+    "recovery.add_line" => recovery_add_line(RecoveryLineInput) -> Vec<RecoveryLine>;
+    "recovery.remove_line" => recovery_remove_line(IdRequest) -> Vec<RecoveryLine>;
+    "case.notify" => case_notify(NotifyInput) -> CaseDetail;
+    "case.serve" => case_serve(ServeInput) -> CaseDetail;
+    "case.statement" => case_statement(StatementInput) -> CaseDetail;
+    "case.request_hearing" => case_request_hearing(DatedNote) -> CaseDetail;
+    "case.hearing" => case_hearing(HearingInput) -> CaseDetail;
+    "case.legal_review" => case_legal_review(LegalReviewInput) -> CaseDetail;
+    "case.collective_review" => case_collective_review(CollectiveReviewInput) -> CaseDetail;
+    "case.extend_decision" => case_extend_decision(ExtensionInput) -> CaseDetail;
+    "case.decide" => case_decide(DecisionInput) -> CaseDetail;
+    "case.report_city" => case_report_city(DatedNote) -> CaseDetail;
+    "case.close" => case_close(DatedNote) -> CaseDetail;
+    "case.drop" => case_drop(DatedNote) -> CaseDetail;
+    "clock.list" => clock_list(ClockQuery) -> ClockList;
 }
 
 impl Core {
@@ -394,6 +438,9 @@ impl Core {
     }
     fn institution_update(&self, u: InstitutionUpdate) -> Result<Institution> {
         self.write("institution.update", |tx| {
+            // 001 art. 20: no new agreement within 3 years of a termination.
+            let today = cases::today_local();
+            cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today)?;
             registry::update::<Institutions>(tx, u.id, &u.input)
         })
     }
@@ -573,6 +620,124 @@ impl Core {
             let (items, total) = audit::list(c, r.offset.unwrap_or(0).max(0), limit)?;
             Ok(Page { items, total })
         })
+    }
+}
+
+// Case lifecycle: one-liners into src/cases.
+impl Core {
+    fn profile_get(&self, _: Empty) -> Result<RuleProfile> {
+        self.store.read(cases::profile::load)
+    }
+    fn profile_update(&self, p: RuleProfile) -> Result<RuleProfile> {
+        self.write("profile.update", |tx| cases::profile::update(tx, p))
+    }
+    fn user_list(&self, q: UserQuery) -> Result<Page<User>> {
+        self.store.read(|c| cases::users::list(c, &q))
+    }
+    fn user_get(&self, r: IdRequest) -> Result<User> {
+        self.store.read(|c| cases::users::get(c, r.id))
+    }
+    fn user_create(&self, i: UserInput) -> Result<User> {
+        self.write("user.create", |tx| cases::users::create(tx, &i))
+    }
+    fn user_update(&self, u: UserUpdate) -> Result<User> {
+        self.write("user.update", |tx| cases::users::update(tx, &u))
+    }
+    fn user_set_password(&self, p: PasswordChange) -> Result<User> {
+        self.write("user.set_password", |tx| cases::users::set_password(tx, &p))
+    }
+    fn user_login(&self, l: Login) -> Result<User> {
+        self.store.read(|c| cases::users::login(c, &l))
+    }
+    fn lead_list(&self, q: LeadQuery) -> Result<Page<Lead>> {
+        self.store.read(|c| cases::leads::list(c, &self.calendar(), &q))
+    }
+    fn lead_get(&self, r: IdRequest) -> Result<Lead> {
+        self.store.read(|c| cases::leads::get(c, &self.calendar(), r.id))
+    }
+    fn lead_create(&self, i: LeadInput) -> Result<Lead> {
+        self.write("lead.create", |tx| cases::leads::create(tx, &self.calendar(), &i))
+    }
+    fn lead_extend(&self, e: LeadExtension) -> Result<Lead> {
+        self.write("lead.extend", |tx| cases::leads::extend(tx, &self.calendar(), &e))
+    }
+    fn lead_conclude(&self, c: LeadConclusion) -> Result<Lead> {
+        self.write("lead.conclude", |tx| cases::leads::conclude(tx, &self.calendar(), &c))
+    }
+    fn case_list(&self, q: CaseQuery) -> Result<Page<Case>> {
+        self.store.read(|c| cases::cases::list(c, &self.calendar(), &q))
+    }
+    fn case_get(&self, r: CaseGet) -> Result<CaseDetail> {
+        self.store.read(|c| cases::get_case(c, &self.calendar(), &r))
+    }
+    fn case_create(&self, i: CaseInput) -> Result<CaseDetail> {
+        self.write("case.create", |tx| cases::create_case(tx, &self.calendar(), &i))
+    }
+    fn case_update(&self, u: CaseUpdate) -> Result<CaseDetail> {
+        self.write("case.update", |tx| cases::update_case(tx, &self.calendar(), &u))
+    }
+    fn finding_add(&self, i: FindingInput) -> Result<Finding> {
+        self.write("finding.add", |tx| cases::cases::add_finding(tx, &self.calendar(), &i))
+    }
+    fn finding_update(&self, u: FindingUpdate) -> Result<Finding> {
+        self.write("finding.update", |tx| cases::cases::update_finding(tx, &self.calendar(), &u))
+    }
+    fn evidence_add(&self, i: EvidenceInput) -> Result<Evidence> {
+        self.write("evidence.add", |tx| cases::cases::add_evidence(tx, &self.calendar(), &i))
+    }
+    fn evidence_hold(&self, i: HoldInput) -> Result<EvidenceHold> {
+        self.write("evidence.hold", |tx| cases::cases::start_hold(tx, &self.calendar(), &i))
+    }
+    fn evidence_extend_hold(&self, e: HoldExtension) -> Result<EvidenceHold> {
+        self.write("evidence.extend_hold", |tx| cases::cases::extend_hold(tx, &self.calendar(), &e))
+    }
+    fn evidence_release_hold(&self, r: HoldRelease) -> Result<EvidenceHold> {
+        self.write("evidence.release_hold", |tx| cases::cases::release_hold(tx, &self.calendar(), &r))
+    }
+    fn recovery_add_line(&self, i: RecoveryLineInput) -> Result<Vec<RecoveryLine>> {
+        self.write("recovery.add_line", |tx| cases::cases::add_recovery_line(tx, &self.calendar(), &i))
+    }
+    fn recovery_remove_line(&self, r: IdRequest) -> Result<Vec<RecoveryLine>> {
+        self.write("recovery.remove_line", |tx| cases::cases::remove_recovery_line(tx, &self.calendar(), r.id))
+    }
+    fn case_notify(&self, i: NotifyInput) -> Result<CaseDetail> {
+        self.write("case.notify", |tx| cases::procedure::notify(tx, &self.calendar(), &i))
+    }
+    fn case_serve(&self, i: ServeInput) -> Result<CaseDetail> {
+        self.write("case.serve", |tx| cases::procedure::serve(tx, &self.calendar(), &i))
+    }
+    fn case_statement(&self, i: StatementInput) -> Result<CaseDetail> {
+        self.write("case.statement", |tx| cases::procedure::statement(tx, &self.calendar(), &i))
+    }
+    fn case_request_hearing(&self, i: DatedNote) -> Result<CaseDetail> {
+        self.write("case.request_hearing", |tx| cases::procedure::hearing_request(tx, &self.calendar(), &i))
+    }
+    fn case_hearing(&self, i: HearingInput) -> Result<CaseDetail> {
+        self.write("case.hearing", |tx| cases::procedure::hearing(tx, &self.calendar(), &i))
+    }
+    fn case_legal_review(&self, i: LegalReviewInput) -> Result<CaseDetail> {
+        self.write("case.legal_review", |tx| cases::procedure::legal_review(tx, &self.calendar(), &i))
+    }
+    fn case_collective_review(&self, i: CollectiveReviewInput) -> Result<CaseDetail> {
+        self.write("case.collective_review", |tx| cases::procedure::collective_review(tx, &self.calendar(), &i))
+    }
+    fn case_extend_decision(&self, i: ExtensionInput) -> Result<CaseDetail> {
+        self.write("case.extend_decision", |tx| cases::procedure::extend_decision(tx, &self.calendar(), &i))
+    }
+    fn case_decide(&self, i: DecisionInput) -> Result<CaseDetail> {
+        self.write("case.decide", |tx| cases::procedure::decide(tx, &self.calendar(), &i))
+    }
+    fn case_report_city(&self, i: DatedNote) -> Result<CaseDetail> {
+        self.write("case.report_city", |tx| cases::procedure::report_city(tx, &self.calendar(), &i))
+    }
+    fn case_close(&self, i: DatedNote) -> Result<CaseDetail> {
+        self.write("case.close", |tx| cases::procedure::close(tx, &self.calendar(), &i))
+    }
+    fn case_drop(&self, i: DatedNote) -> Result<CaseDetail> {
+        self.write("case.drop", |tx| cases::procedure::drop_case(tx, &self.calendar(), &i))
+    }
+    fn clock_list(&self, q: ClockQuery) -> Result<ClockList> {
+        self.store.read(|c| cases::clocks::list(c, &self.calendar(), &q))
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod cases;
 pub mod docs;
 pub mod error;
 pub mod ids;

@@ -16,10 +16,13 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::error::{ApiError, ErrorCode, Result};
 
 /// Embedded migrations, in order. Append only: never edit or reorder a shipped entry.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("migrations/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("migrations/0001_foundation.sql"),
+    ),
+    ("0002_cases", include_str!("migrations/0002_cases.sql")),
+];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
 /// A migration that adds a table users change must add it here.
@@ -29,6 +32,19 @@ pub const AUDITED_TABLES: &[&str] = &[
     "insured",
     "calendar_override",
     "calendar_year",
+    // 0002_cases
+    "app_user",
+    "rule_profile",
+    "lead",
+    "case_file",
+    "finding",
+    "evidence",
+    "evidence_hold",
+    "recovery_line",
+    "procedure_step",
+    "document_service",
+    "decision",
+    "agreement_measure",
 ];
 
 pub struct Store {

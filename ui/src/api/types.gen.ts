@@ -52,6 +52,160 @@ from_office: boolean, };
 
 export type CalendarYearInput = { year: number, data: YearData, };
 
+export type Case = { id: number, uid: string, case_number: string, track: Track, party_kind: PartyKind, institution_id?: number, insured_id?: number, 
+/**
+ * 机构名称 / 参保人姓名.
+ */
+party: string, source: RecoverySource, lead_id?: number, summary: string, handler_id: number, handler: string, co_handler_id?: number, co_handler: string, status: CaseStatus, filed_on: string, 
+/**
+ * 作出决定的期限 (行政处罚法 art. 60), with the extension once approved.
+ */
+decision_due: string, decision_extended: boolean, 
+/**
+ * 一年内再次违法 (001 art. 42): set at filing when a decision against the same party is less
+ * than a year old; editable.
+ */
+repeat_offence: boolean, 
+/**
+ * 主动退回 / 及时整改 (001 art. 41, 两轻一免).
+ */
+voluntary_return: boolean, 
+/**
+ * 应追回金额 (all lines except 违约金).
+ */
+recovery_total: string, 
+/**
+ * 违约金 lines.
+ */
+liquidated_damages: string, closed_on?: string, created_at: string, updated_at: string, };
+
+export type CaseDetail = { case: Case, findings: Array<Finding>, evidence: Array<Evidence>, holds: Array<EvidenceHold>, recovery_lines: Array<RecoveryLine>, notification?: Notification, decision?: Decision, measures: Array<Measure>, services: Array<DocumentService>, steps: Array<Step>, timeline: Array<TimelineEntry>, requirements: Requirements, 
+/**
+ * Running clocks of this case (as `clock.list` shows them today).
+ */
+clocks: Array<Clock>, 
+/**
+ * What the law requires next, in Chinese, most urgent first.
+ */
+next_steps: Array<string>, };
+
+/**
+ * `case.get`: the detail, with clocks judged on `today` (default: the local date).
+ */
+export type CaseGet = { id: number, today?: string, };
+
+export type CaseInput = { track?: Track, institution_id?: number, insured_id?: number, 
+/**
+ * Defaults to the lead's source when opened from a lead.
+ */
+source?: RecoverySource, lead_id?: number, summary: string, handler_id: number, 
+/**
+ * The second officer (001 art. 32: at least two officers).
+ */
+co_handler_id?: number, filed_on?: string, };
+
+export type CaseQuery = { 
+/**
+ * Substring of the case number, summary or party name.
+ */
+query?: string, status?: CaseStatus, 
+/**
+ * Only open matters (not closed or dropped).
+ */
+open_only?: boolean, track?: Track, party_kind?: PartyKind, handler_id?: number, institution_id?: number, insured_id?: number, offset?: number, limit?: number, };
+
+/**
+ * 案件状态.
+ */
+export type CaseStatus = "Investigating" | "Notified" | "Decided" | "Executing" | "Closed" | "Dropped";
+
+export type CaseUpdate = { id: number, summary?: string, co_handler_id?: number, repeat_offence?: boolean, voluntary_return?: boolean, };
+
+/**
+ * One running clock of one matter.
+ */
+export type Clock = { kind: ClockKind, 
+/**
+ * Chinese name shown to the user, e.g. "陈述申辩期" or "文书送达（行政处罚决定书）".
+ */
+label: string, case_id?: number, lead_id?: number, 
+/**
+ * Case number or lead number.
+ */
+reference: string, 
+/**
+ * 当事人: institution name or insured person's name ("" when a lead names nobody yet).
+ */
+party: string, 
+/**
+ * The event the clock counts from (not counted itself).
+ */
+started_on: string, due_on: string, state: ClockState, 
+/**
+ * Working days from today to the due date; negative when overdue.
+ */
+working_days_left: number, 
+/**
+ * Where the period comes from, e.g. "行政处罚法第六十条".
+ */
+basis: string, 
+/**
+ * Calendar warnings (a year without holiday data).
+ */
+warnings: Array<string>, };
+
+/**
+ * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
+ */
+export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension";
+
+export type ClockList = { today: string, within: number, 
+/**
+ * Sorted by due date, overdue first.
+ */
+items: Array<Clock>, };
+
+export type ClockQuery = { 
+/**
+ * The day to judge from; defaults to the local date.
+ */
+today?: string, 
+/**
+ * "Due soon" = due within this many working days; defaults to the profile's `due_soon_days`.
+ */
+within?: number, 
+/**
+ * Only the clocks of this case.
+ */
+case_id?: number, 
+/**
+ * Only clocks in this state.
+ */
+state?: ClockState, };
+
+/**
+ * 进行中 / 即将到期 / 已逾期.
+ */
+export type ClockState = "Running" | "DueSoon" | "Overdue";
+
+export type CollectiveReviewInput = { case_id: number, on?: string, 
+/**
+ * 主持人 (an approver: the head of the office or agency).
+ */
+chair_id: number, 
+/**
+ * Names of those present (at least three).
+ */
+participants: Array<string>, 
+/**
+ * The conclusion; `agreed` = the proposed handling was approved.
+ */
+conclusion: string, agreed?: boolean, 
+/**
+ * Where the minutes are filed (讨论记录存入案卷, 001 art. 21).
+ */
+minutes_ref: string, };
+
 export type CountRequest = { 
 /**
  * The event date (not counted).
@@ -59,6 +213,12 @@ export type CountRequest = {
 date: string, days: number, };
 
 export type DateRequest = { date: string, };
+
+export type DatedNote = { case_id: number, on?: string, note: string, 
+/**
+ * The approver for dropping a case; the person recording otherwise (optional).
+ */
+actor_id?: number, };
 
 /**
  * One office override of a single day.
@@ -74,12 +234,113 @@ export type Deadline = { date: string,
  */
 warnings: Array<string>, };
 
+export type Decision = { id: number, case_id: number, kind: DecisionKind, document_number: string, decided_on: string, recovery_total: string, liquidated_damages: string, payment_due?: string, fine?: string, fine_multiple?: string, fine_basis: string, confiscation?: string, signoff: SignOff, late_reason: string, summary: string, };
+
+export type DecisionInput = { case_id: number, kind?: DecisionKind, decided_on?: string, document_number: string, 
+/**
+ * 缴费时限 for the money to recover (004 art. 8); required when there is money to recover.
+ */
+payment_due?: string, 
+/**
+ * 罚款 decided (the fine ledger is part B).
+ */
+fine?: string, 
+/**
+ * The multiple of the amount involved, e.g. "1.5" (735号令 art. 38: 1–2×, art. 40: 2–5×).
+ */
+fine_multiple?: string, 
+/**
+ * Legal basis of the fine, e.g. "《医疗保障基金使用监督管理条例》第三十八条".
+ */
+fine_basis: string, 
+/**
+ * 没收违法所得.
+ */
+confiscation?: string, measures: Array<MeasureInput>, signoff: SignOff, summary: string, 
+/**
+ * Why the decision comes after its deadline (required then).
+ */
+late_reason: string, };
+
+/**
+ * The kind of decision (000 附件4; 001 art. 24).
+ */
+export type DecisionKind = "HandlingDecision" | "PenaltyDecision" | "AgreementDecision";
+
+export type DocumentService = { id: number, case_id: number, document: ServedDocumentKind, document_number: string, issued_on: string, 
+/**
+ * 送达期限 (7 working days from issue; 行政处罚法 art. 61).
+ */
+due_on: string, method?: ServiceMethod, served_on?: string, published_on?: string, recipient: string, receipt: string, };
+
 export type Empty = Record<symbol, never>;
 
 /**
  * Stable machine-readable error codes. The UI branches on these; never rename one.
  */
 export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "STORAGE" | "INTERNAL";
+
+export type Evidence = { id: number, case_id: number, finding_id?: number, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number, };
+
+export type EvidenceHold = { id: number, case_id: number, kind: HoldKind, items: string, started_on: string, approver_id: number, 
+/**
+ * Decide by (登记保存) / release by (封存).
+ */
+due_on: string, extended: boolean, released_on?: string, outcome: string, };
+
+export type EvidenceInput = { case_id: number, finding_id?: number, kind?: EvidenceKind, description: string, collected_on?: string, collected_by?: number, };
+
+/**
+ * 证据种类: the eight kinds of evidence (001 art. 37).
+ */
+export type EvidenceKind = "Documentary" | "Physical" | "AudioVisual" | "Electronic" | "Testimony" | "PartyStatement" | "ExpertOpinion" | "InspectionRecord";
+
+/**
+ * 费用类别 of current-year money (004 art. 8, 附件1).
+ */
+export type ExpenseCategory = "Inpatient" | "Outpatient" | "SpecialOutpatient" | "MaternityAllowance" | "LiquidatedDamages";
+
+export type ExtensionInput = { case_id: number, on?: string, approver_id: number, reason: string, };
+
+export type Finding = { id: number, case_id: number, description: string, period_from?: string, period_to?: string, 
+/**
+ * The rule broken, e.g. "《医疗保障基金使用监督管理条例》第三十八条第（一）项".
+ */
+rule_broken: string, amount: string, };
+
+export type FindingInput = { case_id: number, description: string, period_from?: string, period_to?: string, rule_broken: string, amount?: string, };
+
+export type FindingUpdate = { id: number, case_id: number, description: string, period_from?: string, period_to?: string, rule_broken: string, amount?: string, };
+
+/**
+ * 险种 (004 附件1; GLOSSARY `Fund`).
+ */
+export type Fund = "EmployeeBasic" | "ResidentBasic" | "EmployeeLargeAmount" | "EmployeeCriticalIllness" | "ResidentCriticalIllness" | "MedicalAssistance" | "CivilServantSubsidy" | "Maternity" | "LongTermCare" | "Other";
+
+export type HearingInput = { case_id: number, held_on?: string, 
+/**
+ * 主持人: not an investigator of the case (行政处罚法 art. 64(4)).
+ */
+host_id: number, summary: string, };
+
+export type HoldExtension = { id: number, on?: string, approver_id: number, };
+
+export type HoldInput = { case_id: number, kind?: HoldKind, items: string, started_on?: string, 
+/**
+ * 行政机关负责人 who approved (001 art. 36).
+ */
+approver_id: number, };
+
+/**
+ * 先行登记保存 or 封存 (001 art. 35–36).
+ */
+export type HoldKind = "Registration" | "Sealing";
+
+export type HoldRelease = { id: number, on?: string, 
+/**
+ * The decision on the items (返还, 解除封存, 转为证据…).
+ */
+outcome: string, };
 
 export type IdRequest = { id: number, };
 
@@ -158,11 +419,87 @@ export type InsuredUpdate = { id: number,
  */
 id_number: string, name: string, scheme?: Scheme, phone: string, address: string, };
 
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type Lead = { id: number, uid: string, lead_number: string, source: LeadSource, received_on: string, summary: string, reporter: string, institution_id?: number, insured_id?: number, 
+/**
+ * 机构名称 or 参保人姓名 ("" when the lead names nobody yet).
+ */
+party: string, handler_id?: number, handler: string, 
+/**
+ * The verification deadline (with the extension once granted).
+ */
+check_due: string, extended_on?: string, extension_reason: string, status: LeadStatus, outcome_on?: string, outcome_note: string, referred_to: string, case_id?: number, warnings: Array<string>, };
+
+export type LeadConclusion = { id: number, outcome?: LeadOutcome, on?: string, 
+/**
+ * Reason (不予立案) or what was referred.
+ */
+note: string, 
+/**
+ * The body it was referred to (移送).
+ */
+referred_to: string, };
+
+/**
+ * The one extension of the check period, approved by an approver.
+ */
+export type LeadExtension = { id: number, on?: string, approver_id: number, reason: string, };
+
+export type LeadInput = { source?: LeadSource, received_on?: string, summary: string, reporter: string, institution_id?: number, insured_id?: number, handler_id?: number, };
+
+/**
+ * How a lead ends without a case (a case is opened with `case.create` and `lead_id`).
+ */
+export type LeadOutcome = "NoCase" | "Refer";
+
+export type LeadQuery = { 
+/**
+ * Substring of the number, summary, reporter or party name.
+ */
+query?: string, status?: LeadStatus, source?: LeadSource, offset?: number, limit?: number, };
+
+/**
+ * 线索来源.
+ */
+export type LeadSource = "Inspection" | "Report" | "AssignedFromAbove" | "DepartmentReferral" | "DataScreening" | "AgencyReport" | "ExternalAudit" | "MediaExposure" | "Other";
+
+export type LeadStatus = "Open" | "CaseOpened" | "NoCase" | "Referred";
+
+export type LegalReviewInput = { case_id: number, reviewer_id: number, on?: string, passed?: boolean, opinion: string, };
+
 export type ListQuery = { 
 /**
  * Substring of the code, name or identifier.
  */
 query?: string, kind?: InstitutionKind, offset?: number, limit?: number, };
+
+export type Login = { username: string, password: string, };
+
+export type Measure = { id: number, case_id: number, institution_id?: number, kind: MeasureKind, months?: number, serious: boolean, starts_on?: string, ends_on?: string, note: string, };
+
+export type MeasureInput = { kind?: MeasureKind, 
+/**
+ * Months of a suspension (1–3, or 3–6 when serious; 001 art. 19).
+ */
+months?: number, 
+/**
+ * 情节较重 (001 art. 19).
+ */
+serious: boolean, 
+/**
+ * When the measure takes effect; defaults to the decision date.
+ */
+starts_on?: string, 
+/**
+ * E.g. the practitioner's name, the department concerned.
+ */
+note: string, };
+
+/**
+ * GLOSSARY "Agreement measures".
+ */
+export type MeasureKind = "Interview" | "RectificationOrder" | "PublicCriticism" | "SettlementSuspension" | "AgreementSuspension" | "AgreementTermination" | "PractitionerSuspension";
 
 export type MoneyRequest = { 
 /**
@@ -179,6 +516,25 @@ grouped: string,
  * 大写金额, e.g. 壹仟贰佰叁拾肆元伍角整.
  */
 words: string, };
+
+/**
+ * What the notice told the party (stored with the `Notified` step).
+ */
+export type Notification = { document_number: string, signoff: SignOff, recovery_total: string, liquidated_damages: string, proposed_fine?: string, proposed_measures: Array<MeasureInput>, 
+/**
+ * Working days of the statement window in force when notified (profile).
+ */
+statement_days: number, hearing_request_days: number, 
+/**
+ * 告知听证权利 (行政处罚法 art. 63–64; thresholds from the profile).
+ */
+hearing_offered: boolean, service_id: number, };
+
+export type NotifyInput = { case_id: number, issued_on?: string, document_number: string, signoff: SignOff, 
+/**
+ * 拟罚款 (administrative track only).
+ */
+proposed_fine?: string, proposed_measures?: Array<MeasureInput>, note: string, };
 
 export type Office = { 
 /**
@@ -198,9 +554,216 @@ export type Page<T> = { items: Array<T>, total: number, };
 export type PageRequest = { offset?: number, limit?: number, };
 
 /**
+ * 当事人类别: an institution or an insured person.
+ */
+export type PartyKind = "Institution" | "Insured";
+
+export type PasswordChange = { id: number, password: string, };
+
+export type RecoveryLine = { id: number, case_id: number, fund: Fund, year_kind: YearKind, 
+/**
+ * Only for current-year money (004 附件1: 历年 is not split by category).
+ */
+category?: ExpenseCategory, amount_due: string, 
+/**
+ * The two halves of one 5:5 split (004 art. 8) share this number.
+ */
+split_group?: number, note: string, };
+
+export type RecoveryLineInput = { case_id: number, 
+/**
+ * 险种; leave empty when it cannot be told: the amount is split 5:5 between the employee and
+ * resident basic funds (004 art. 8).
+ */
+fund?: Fund, year_kind?: YearKind, category?: ExpenseCategory, amount_due?: string, note: string, };
+
+/**
+ * 追回基金来源: how the recovery was established (004 art. 5; 附件1 first row).
+ */
+export type RecoverySource = "Inspection" | "AgreementManagement" | "SettlementReview" | "Report" | "Referral" | "SelfCorrection" | "ExternalAudit" | "Other";
+
+/**
+ * What the law requires of this case, as far as known now.
+ */
+export type Requirements = { notified: boolean, notice_served: boolean, 
+/**
+ * End of the 陈述申辩 window (after service).
+ */
+statement_due?: string, statement_done: boolean, hearing_offered: boolean, hearing_request_due?: string, hearing_requested: boolean, hearing_held: boolean, legal_review_required: boolean, legal_review_passed: boolean, collective_review_required: boolean, collective_review_done: boolean, 
+/**
+ * Why a collective review is required (Chinese), when it is.
+ */
+collective_review_reason: string, };
+
+/**
+ * 角色.
+ */
+export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
+
+export type RuleProfile = { 
+/**
+ * 线索核查: working days to verify a lead (国家医保局令第4号; setting).
+ */
+lead_check_days: number, 
+/**
+ * The one extension of the lead check, working days (setting).
+ */
+lead_check_extension_days: number, 
+/**
+ * 陈述申辩: working days from service of the notice (001 art. 22: 5; some provinces 3).
+ */
+statement_days: number, 
+/**
+ * 听证申请: working days from service to request a hearing (行政处罚法 art. 64: 5).
+ */
+hearing_request_days: number, 
+/**
+ * 听证: a fine on a person at or above this amount must offer a hearing (行政处罚法 art. 63; setting).
+ */
+hearing_threshold_person: string, 
+/**
+ * 听证: a fine on an organisation at or above this amount must offer a hearing (setting).
+ */
+hearing_threshold_organisation: string, 
+/**
+ * 法制审核: working days for the legal review (001 art. 40; setting).
+ */
+legal_review_days: number, 
+/**
+ * 集体讨论: recovery at or above this amount needs a collective review (001 art. 21).
+ */
+collective_review_threshold: string, 
+/**
+ * 作出决定: calendar days from filing (行政处罚法 art. 60).
+ */
+decision_days: number, 
+/**
+ * The one approved extension of the decision period, calendar days (行政处罚法 art. 60).
+ */
+decision_extension_days: number, 
+/**
+ * 送达: working days from the decision (行政处罚法 art. 61).
+ */
+service_days: number, 
+/**
+ * 公告送达: calendar days after publication when the document counts as served.
+ */
+public_notice_days: number, 
+/**
+ * 先行登记保存: working days to decide (001 art. 36; 行政处罚法 art. 85).
+ */
+evidence_registration_days: number, 
+/**
+ * 封存: calendar days (001 art. 36).
+ */
+sealing_days: number, 
+/**
+ * 封存 extension with approval, calendar days (001 art. 36).
+ */
+sealing_extension_days: number, 
+/**
+ * 报市局备案: working days after the agency's breach decision (001 art. 24).
+ */
+city_report_days: number, 
+/**
+ * 缴款凭证: working days after payment to bring the proof (004 art. 9). Used by the ledger.
+ */
+payment_proof_days: number, 
+/**
+ * 罚款缴纳: calendar days from service of the penalty decision (行政处罚法 art. 67). Used by the ledger.
+ */
+fine_payment_days: number, 
+/**
+ * Default of `clock.list`'s `within`: a clock due within this many working days is "due soon".
+ */
+due_soon_days: number, };
+
+/**
  * 参保类别: 职工 / 居民.
  */
 export type Scheme = "Employee" | "Resident" | "Unknown";
+
+export type ServeInput = { 
+/**
+ * The `document_service` row (see the case detail's `services`).
+ */
+service_id: number, method?: ServiceMethod, 
+/**
+ * The date signed on the 送达回证 (not for public notice).
+ */
+served_on?: string, 
+/**
+ * For public notice: the publication date; served 30 days later.
+ */
+published_on?: string, recipient: string, 
+/**
+ * 送达回证 number, postal tracking number or system receipt.
+ */
+receipt: string, };
+
+/**
+ * The documents served on the party (GLOSSARY "Documents").
+ */
+export type ServedDocumentKind = "StatementNotice" | "HearingNotice" | "HandlingDecision" | "PenaltyDecision" | "AgreementDecision" | "RefundOrder" | "RecoverySlip";
+
+/**
+ * 送达方式 (行政处罚法 art. 61; 民事诉讼法 art. 87–95).
+ */
+export type ServiceMethod = "Direct" | "Left" | "Mail" | "Electronic" | "Entrusted" | "PublicNotice";
+
+/**
+ * The three signatures on a notice or decision: 承办人, 复核人, 审批人 — three distinct people.
+ */
+export type SignOff = { handler_id: number, reviewer_id: number, approver_id: number, };
+
+export type StatementInput = { case_id: number, kind?: StatementKind, on?: string, summary: string, 
+/**
+ * The party asks for a hearing (only when one was offered).
+ */
+hearing_requested: boolean, 
+/**
+ * Who took the statement.
+ */
+actor_id?: number, };
+
+export type StatementKind = "Statement" | "Waiver";
+
+export type Step = { id: number, kind: StepKind, on: string, actor_id?: number, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
+
+export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
+
+/**
+ * One line of the case's timeline: steps and document service, in date order.
+ */
+export type TimelineEntry = { on: string, 
+/**
+ * Chinese title, e.g. "法制审核（通过）".
+ */
+title: string, actor: string, note: string, step_id?: number, service_id?: number, };
+
+/**
+ * 处理路径: administrative (bureau) or agreement (agency) track (DOMAIN §1).
+ */
+export type Track = "Administrative" | "Agreement";
+
+/**
+ * A user as the API shows it (never the hash).
+ */
+export type User = { id: number, uid: string, username: string, display_name: string, roles: Array<Role>, active: boolean, created_at: string, updated_at: string, };
+
+export type UserInput = { username: string, display_name: string, roles: Array<Role>, password: string, };
+
+export type UserQuery = { 
+/**
+ * Substring of the username or display name.
+ */
+query?: string, role?: Role, 
+/**
+ * Include disabled users (default: only active ones).
+ */
+include_inactive?: boolean, };
+
+export type UserUpdate = { id: number, display_name?: string, roles?: Array<Role>, active?: boolean, };
 
 export type WorkingDayAnswer = { date: string, working: boolean, warnings: Array<string>, };
 
@@ -216,6 +779,11 @@ holidays: Array<[string, string]>,
  * Weekend days that are make-up working days.
  */
 workdays: Array<string>, };
+
+/**
+ * 当年 / 历年: the fund year of the money (004 art. 8, 12).
+ */
+export type YearKind = "CurrentYear" | "PriorYears";
 
 /** Every command: its request and response types. */
 export interface Commands {
@@ -242,6 +810,44 @@ export interface Commands {
   "money.words": { request: MoneyRequest; response: MoneyWords };
   "audit.verify": { request: Empty; response: AuditReport };
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
+  "profile.get": { request: Empty; response: RuleProfile };
+  "profile.update": { request: RuleProfile; response: RuleProfile };
+  "user.list": { request: UserQuery; response: Page<User> };
+  "user.get": { request: IdRequest; response: User };
+  "user.create": { request: UserInput; response: User };
+  "user.update": { request: UserUpdate; response: User };
+  "user.set_password": { request: PasswordChange; response: User };
+  "user.login": { request: Login; response: User };
+  "lead.list": { request: LeadQuery; response: Page<Lead> };
+  "lead.get": { request: IdRequest; response: Lead };
+  "lead.create": { request: LeadInput; response: Lead };
+  "lead.extend": { request: LeadExtension; response: Lead };
+  "lead.conclude": { request: LeadConclusion; response: Lead };
+  "case.list": { request: CaseQuery; response: Page<Case> };
+  "case.get": { request: CaseGet; response: CaseDetail };
+  "case.create": { request: CaseInput; response: CaseDetail };
+  "case.update": { request: CaseUpdate; response: CaseDetail };
+  "finding.add": { request: FindingInput; response: Finding };
+  "finding.update": { request: FindingUpdate; response: Finding };
+  "evidence.add": { request: EvidenceInput; response: Evidence };
+  "evidence.hold": { request: HoldInput; response: EvidenceHold };
+  "evidence.extend_hold": { request: HoldExtension; response: EvidenceHold };
+  "evidence.release_hold": { request: HoldRelease; response: EvidenceHold };
+  "recovery.add_line": { request: RecoveryLineInput; response: Array<RecoveryLine> };
+  "recovery.remove_line": { request: IdRequest; response: Array<RecoveryLine> };
+  "case.notify": { request: NotifyInput; response: CaseDetail };
+  "case.serve": { request: ServeInput; response: CaseDetail };
+  "case.statement": { request: StatementInput; response: CaseDetail };
+  "case.request_hearing": { request: DatedNote; response: CaseDetail };
+  "case.hearing": { request: HearingInput; response: CaseDetail };
+  "case.legal_review": { request: LegalReviewInput; response: CaseDetail };
+  "case.collective_review": { request: CollectiveReviewInput; response: CaseDetail };
+  "case.extend_decision": { request: ExtensionInput; response: CaseDetail };
+  "case.decide": { request: DecisionInput; response: CaseDetail };
+  "case.report_city": { request: DatedNote; response: CaseDetail };
+  "case.close": { request: DatedNote; response: CaseDetail };
+  "case.drop": { request: DatedNote; response: CaseDetail };
+  "clock.list": { request: ClockQuery; response: ClockList };
 }
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,1018 @@
+//! Cases on both tracks against an institution or an insured person: filing (立案), the list with
+//! filters/search/paging, the detail with timeline, findings, evidence of the eight kinds, evidence
+//! holds (先行登记保存, 封存), and recovery lines per fund × current/prior year × expense category.
+
+use chrono::NaiveDate;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::leads::{self, check_party, like_pattern, next_number, LeadStatus};
+use super::users::{self, Role};
+use super::{
+    bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
+    EvidenceKind, ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
+};
+use crate::calendar::WorkCalendar;
+use crate::error::{ApiError, Result};
+use crate::money::Money;
+use crate::registry::{enum_from, enum_text, Page};
+use crate::store::{now_text, office_code, Tx};
+
+/// 案件状态.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum CaseStatus {
+    /// 调查中: filed, findings and evidence being gathered.
+    Investigating,
+    /// 已告知: the notice of intended action is issued; statement, hearing, reviews.
+    Notified,
+    /// 已决定: decision made, its document not yet served.
+    Decided,
+    /// 执行中: decision served; money and measures being carried out.
+    Executing,
+    /// 已结案
+    Closed,
+    /// 已撤销 (撤销立案 / 不予处理)
+    Dropped,
+}
+
+impl CaseStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseStatus::Investigating => "调查中",
+            CaseStatus::Notified => "已告知",
+            CaseStatus::Decided => "已决定",
+            CaseStatus::Executing => "执行中",
+            CaseStatus::Closed => "已结案",
+            CaseStatus::Dropped => "已撤销",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Case {
+    pub id: i64,
+    pub uid: String,
+    pub case_number: String,
+    pub track: Track,
+    pub party_kind: PartyKind,
+    #[ts(optional)]
+    pub institution_id: Option<i64>,
+    #[ts(optional)]
+    pub insured_id: Option<i64>,
+    /// 机构名称 / 参保人姓名.
+    pub party: String,
+    pub source: RecoverySource,
+    #[ts(optional)]
+    pub lead_id: Option<i64>,
+    pub summary: String,
+    pub handler_id: i64,
+    pub handler: String,
+    #[ts(optional)]
+    pub co_handler_id: Option<i64>,
+    pub co_handler: String,
+    pub status: CaseStatus,
+    pub filed_on: NaiveDate,
+    /// 作出决定的期限 (行政处罚法 art. 60), with the extension once approved.
+    pub decision_due: NaiveDate,
+    pub decision_extended: bool,
+    /// 一年内再次违法 (001 art. 42): set at filing when a decision against the same party is less
+    /// than a year old; editable.
+    pub repeat_offence: bool,
+    /// 主动退回 / 及时整改 (001 art. 41, 两轻一免).
+    pub voluntary_return: bool,
+    /// 应追回金额 (all lines except 违约金).
+    pub recovery_total: Money,
+    /// 违约金 lines.
+    pub liquidated_damages: Money,
+    #[ts(optional)]
+    pub closed_on: Option<NaiveDate>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct CaseInput {
+    #[ts(optional)]
+    pub track: Option<Track>,
+    #[ts(optional)]
+    pub institution_id: Option<i64>,
+    #[ts(optional)]
+    pub insured_id: Option<i64>,
+    /// Defaults to the lead's source when opened from a lead.
+    #[ts(optional)]
+    pub source: Option<RecoverySource>,
+    #[ts(optional)]
+    pub lead_id: Option<i64>,
+    pub summary: String,
+    pub handler_id: i64,
+    /// The second officer (001 art. 32: at least two officers).
+    #[ts(optional)]
+    pub co_handler_id: Option<i64>,
+    #[ts(optional)]
+    pub filed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct CaseUpdate {
+    pub id: i64,
+    #[ts(optional)]
+    pub summary: Option<String>,
+    #[ts(optional)]
+    pub co_handler_id: Option<i64>,
+    #[ts(optional)]
+    pub repeat_offence: Option<bool>,
+    #[ts(optional)]
+    pub voluntary_return: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct CaseQuery {
+    /// Substring of the case number, summary or party name.
+    #[ts(optional)]
+    pub query: Option<String>,
+    #[ts(optional)]
+    pub status: Option<CaseStatus>,
+    /// Only open matters (not closed or dropped).
+    #[ts(optional)]
+    pub open_only: Option<bool>,
+    #[ts(optional)]
+    pub track: Option<Track>,
+    #[ts(optional)]
+    pub party_kind: Option<PartyKind>,
+    #[ts(optional)]
+    pub handler_id: Option<i64>,
+    #[ts(optional)]
+    pub institution_id: Option<i64>,
+    #[ts(optional)]
+    pub insured_id: Option<i64>,
+    #[ts(optional)]
+    pub offset: Option<i64>,
+    #[ts(optional)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    pub id: i64,
+    pub case_id: i64,
+    pub description: String,
+    #[ts(optional)]
+    pub period_from: Option<NaiveDate>,
+    #[ts(optional)]
+    pub period_to: Option<NaiveDate>,
+    /// The rule broken, e.g. "《医疗保障基金使用监督管理条例》第三十八条第（一）项".
+    pub rule_broken: String,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FindingInput {
+    pub case_id: i64,
+    pub description: String,
+    #[ts(optional)]
+    pub period_from: Option<NaiveDate>,
+    #[ts(optional)]
+    pub period_to: Option<NaiveDate>,
+    pub rule_broken: String,
+    #[ts(optional)]
+    pub amount: Option<Money>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FindingUpdate {
+    pub id: i64,
+    #[serde(flatten)]
+    pub input: FindingInput,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Evidence {
+    pub id: i64,
+    pub case_id: i64,
+    #[ts(optional)]
+    pub finding_id: Option<i64>,
+    pub kind: EvidenceKind,
+    pub description: String,
+    pub collected_on: NaiveDate,
+    #[ts(optional)]
+    pub collected_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct EvidenceInput {
+    pub case_id: i64,
+    #[ts(optional)]
+    pub finding_id: Option<i64>,
+    #[ts(optional)]
+    pub kind: Option<EvidenceKind>,
+    pub description: String,
+    #[ts(optional)]
+    pub collected_on: Option<NaiveDate>,
+    #[ts(optional)]
+    pub collected_by: Option<i64>,
+}
+
+/// 先行登记保存 or 封存 (001 art. 35–36).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum HoldKind {
+    #[serde(alias = "先行登记保存")]
+    Registration,
+    #[serde(alias = "封存")]
+    Sealing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct EvidenceHold {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: HoldKind,
+    pub items: String,
+    pub started_on: NaiveDate,
+    pub approver_id: i64,
+    /// Decide by (登记保存) / release by (封存).
+    pub due_on: NaiveDate,
+    pub extended: bool,
+    #[ts(optional)]
+    pub released_on: Option<NaiveDate>,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct HoldInput {
+    pub case_id: i64,
+    #[ts(optional)]
+    pub kind: Option<HoldKind>,
+    pub items: String,
+    #[ts(optional)]
+    pub started_on: Option<NaiveDate>,
+    /// 行政机关负责人 who approved (001 art. 36).
+    pub approver_id: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct HoldExtension {
+    pub id: i64,
+    #[ts(optional)]
+    pub on: Option<NaiveDate>,
+    pub approver_id: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct HoldRelease {
+    pub id: i64,
+    #[ts(optional)]
+    pub on: Option<NaiveDate>,
+    /// The decision on the items (返还, 解除封存, 转为证据…).
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RecoveryLine {
+    pub id: i64,
+    pub case_id: i64,
+    pub fund: Fund,
+    pub year_kind: YearKind,
+    /// Only for current-year money (004 附件1: 历年 is not split by category).
+    #[ts(optional)]
+    pub category: Option<ExpenseCategory>,
+    pub amount_due: Money,
+    /// The two halves of one 5:5 split (004 art. 8) share this number.
+    #[ts(optional)]
+    pub split_group: Option<i64>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct RecoveryLineInput {
+    pub case_id: i64,
+    /// 险种; leave empty when it cannot be told: the amount is split 5:5 between the employee and
+    /// resident basic funds (004 art. 8).
+    #[ts(optional)]
+    pub fund: Option<Fund>,
+    #[ts(optional)]
+    pub year_kind: Option<YearKind>,
+    #[ts(optional)]
+    pub category: Option<ExpenseCategory>,
+    #[ts(optional)]
+    pub amount_due: Option<Money>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CaseIdRequest {
+    pub case_id: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+const SELECT: &str = "SELECT c.*, COALESCE(i.name, p.name, '') AS party,
+        COALESCE(u.display_name, '') AS handler, COALESCE(v.display_name, '') AS co_handler,
+        (SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id
+            AND COALESCE(r.category, '') <> 'LiquidatedDamages') AS recovery_total,
+        (SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id
+            AND r.category = 'LiquidatedDamages') AS liquidated_damages
+    FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
+    LEFT JOIN insured p ON p.id = c.insured_id
+    LEFT JOIN app_user u ON u.id = c.handler_id LEFT JOIN app_user v ON v.id = c.co_handler_id";
+
+const FROM_FOR_COUNT: &str = "FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
+    LEFT JOIN insured p ON p.id = c.insured_id";
+
+struct RawCase {
+    case: Case,
+    decision_days: u32,
+    extension_days: u32,
+}
+
+fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
+    let ext: u32 = r.get("decision_extension_days")?;
+    Ok(RawCase {
+        case: Case {
+            id: r.get("id")?,
+            uid: r.get("uid")?,
+            case_number: r.get("case_number")?,
+            track: enum_from(r.get("track")?),
+            party_kind: enum_from(r.get("party_kind")?),
+            institution_id: r.get("institution_id")?,
+            insured_id: r.get("insured_id")?,
+            party: r.get("party")?,
+            source: enum_from(r.get("source")?),
+            lead_id: r.get("lead_id")?,
+            summary: r.get("summary")?,
+            handler_id: r.get("handler_id")?,
+            handler: r.get("handler")?,
+            co_handler_id: r.get("co_handler_id")?,
+            co_handler: r.get("co_handler")?,
+            status: enum_from(r.get("status")?),
+            filed_on: parse_stored_date(&r.get::<_, String>("filed_on")?)?,
+            decision_due: NaiveDate::MIN,
+            decision_extended: ext > 0,
+            repeat_offence: r.get("repeat_offence")?,
+            voluntary_return: r.get("voluntary_return")?,
+            recovery_total: r.get("recovery_total")?,
+            liquidated_damages: r.get("liquidated_damages")?,
+            closed_on: opt_date(r.get("closed_on")?)?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+        },
+        decision_days: r.get("decision_days")?,
+        extension_days: ext,
+    })
+}
+
+fn finish(cal: &WorkCalendar, raw: RawCase) -> Result<Case> {
+    let mut c = raw.case;
+    c.decision_due =
+        super::procedure::decision_deadline(cal, c.filed_on, raw.decision_days, raw.extension_days)?
+            .date;
+    Ok(c)
+}
+
+pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Case> {
+    let raw = conn
+        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], case_row)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("案件"))?;
+    finish(cal, raw)
+}
+
+pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page<Case>> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some(s) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        args.push(SqlValue::Text(like_pattern(s)));
+        let n = args.len();
+        clauses.push(format!(
+            "(c.case_number LIKE ?{n} ESCAPE '\\' OR c.summary LIKE ?{n} ESCAPE '\\' OR i.name LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\' OR i.code LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    let mut eq = |col: &str, v: SqlValue| {
+        args.push(v);
+        clauses.push(format!("{col} = ?{}", args.len()));
+    };
+    if let Some(s) = q.status {
+        eq("c.status", SqlValue::Text(enum_text(&s)));
+    }
+    if let Some(t) = q.track {
+        eq("c.track", SqlValue::Text(enum_text(&t)));
+    }
+    if let Some(k) = q.party_kind {
+        eq("c.party_kind", SqlValue::Text(enum_text(&k)));
+    }
+    if let Some(h) = q.handler_id {
+        eq("c.handler_id", SqlValue::Integer(h));
+    }
+    if let Some(h) = q.institution_id {
+        eq("c.institution_id", SqlValue::Integer(h));
+    }
+    if let Some(h) = q.insured_id {
+        eq("c.insured_id", SqlValue::Integer(h));
+    }
+    if q.open_only.unwrap_or(false) {
+        clauses.push("c.status NOT IN ('Closed', 'Dropped')".into());
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) {FROM_FOR_COUNT} {filter}"),
+        params_from_iter(&args),
+        |r| r.get(0),
+    )?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} {filter} ORDER BY c.filed_on DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let rows = stmt
+        .query_map(params_from_iter(&args), case_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(|r| finish(cal, r))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+pub fn findings(conn: &Connection, case_id: i64) -> Result<Vec<Finding>> {
+    let mut stmt = conn.prepare("SELECT * FROM finding WHERE case_id = ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([case_id], finding_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn finding_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Finding> {
+    Ok(Finding {
+        id: r.get("id")?,
+        case_id: r.get("case_id")?,
+        description: r.get("description")?,
+        period_from: opt_date(r.get("period_from")?)?,
+        period_to: opt_date(r.get("period_to")?)?,
+        rule_broken: r.get("rule_broken")?,
+        amount: r.get("amount_fen")?,
+    })
+}
+
+pub fn evidence(conn: &Connection, case_id: i64) -> Result<Vec<Evidence>> {
+    let mut stmt = conn.prepare("SELECT * FROM evidence WHERE case_id = ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([case_id], |r| {
+            Ok(Evidence {
+                id: r.get("id")?,
+                case_id: r.get("case_id")?,
+                finding_id: r.get("finding_id")?,
+                kind: enum_from(r.get("kind")?),
+                description: r.get("description")?,
+                collected_on: parse_stored_date(&r.get::<_, String>("collected_on")?)?,
+                collected_by: r.get("collected_by")?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn holds(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<EvidenceHold>> {
+    let mut stmt = conn.prepare("SELECT * FROM evidence_hold WHERE case_id = ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([case_id], |r| {
+            Ok((
+                EvidenceHold {
+                    id: r.get("id")?,
+                    case_id: r.get("case_id")?,
+                    kind: enum_from(r.get("kind")?),
+                    items: r.get("items")?,
+                    started_on: parse_stored_date(&r.get::<_, String>("started_on")?)?,
+                    approver_id: r.get("approver_id")?,
+                    due_on: NaiveDate::MIN,
+                    extended: r.get::<_, u32>("extended_days")? > 0,
+                    released_on: opt_date(r.get("released_on")?)?,
+                    outcome: r.get("outcome")?,
+                },
+                r.get::<_, u32>("period_days")?,
+                r.get::<_, u32>("extended_days")?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(mut h, days, ext)| {
+            h.due_on = hold_due(cal, h.kind, h.started_on, days, ext)?;
+            Ok(h)
+        })
+        .collect()
+}
+
+fn hold_due(cal: &WorkCalendar, kind: HoldKind, start: NaiveDate, days: u32, ext: u32) -> Result<NaiveDate> {
+    Ok(match kind {
+        // 001 art. 36 "七日内" → working days (行政处罚法 art. 85).
+        HoldKind::Registration => cal.add_working_days(start, days)?.date,
+        // 001 art. 36: 30 days, +30: calendar days.
+        HoldKind::Sealing => cal.calendar_deadline(start, days + ext)?.date,
+    })
+}
+
+pub fn recovery_lines(conn: &Connection, case_id: i64) -> Result<Vec<RecoveryLine>> {
+    let mut stmt = conn.prepare("SELECT * FROM recovery_line WHERE case_id = ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([case_id], line_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecoveryLine> {
+    Ok(RecoveryLine {
+        id: r.get("id")?,
+        case_id: r.get("case_id")?,
+        fund: enum_from(r.get("fund")?),
+        year_kind: enum_from(r.get("year_kind")?),
+        category: r.get::<_, Option<String>>("category")?.map(enum_from),
+        amount_due: r.get("amount_due_fen")?,
+        split_group: r.get("split_group")?,
+        note: r.get("note")?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+fn next_id(conn: &Connection, table: &str) -> Result<i64> {
+    Ok(conn.query_row(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+}
+
+pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case> {
+    let track = i
+        .track
+        .ok_or_else(|| ApiError::field("track", "请选择处理路径：行政执法或协议处理"))?;
+    let filed = i
+        .filed_on
+        .ok_or_else(|| ApiError::field("filed_on", "请填写立案日期"))?;
+    let summary = required_text(&i.summary, "summary", "案由", 500)?;
+    let mut institution_id = i.institution_id;
+    let mut insured_id = i.insured_id;
+    let mut source = i.source;
+    if let Some(lead_id) = i.lead_id {
+        let lead = leads::get(tx, cal, lead_id).map_err(|e| e.in_field("lead_id", "线索"))?;
+        if lead.status != LeadStatus::Open {
+            return Err(ApiError::illegal(format!(
+                "线索{}已办结（{}），不能据此立案",
+                lead.lead_number,
+                leads::status_label(lead.status)
+            )));
+        }
+        if filed < lead.received_on {
+            return Err(ApiError::field("filed_on", "立案日期不能早于收到线索的日期"));
+        }
+        if institution_id.is_none() && insured_id.is_none() {
+            institution_id = lead.institution_id;
+            insured_id = lead.insured_id;
+        }
+        source = source.or(Some(lead.source.recovery_source()));
+    }
+    let source = source.ok_or_else(|| ApiError::field("source", "请选择追回基金来源"))?;
+    let party_kind = match (institution_id, insured_id) {
+        (Some(_), None) => PartyKind::Institution,
+        (None, Some(_)) => PartyKind::Insured,
+        (None, None) => {
+            return Err(ApiError::field(
+                "institution_id",
+                "请选择当事人：一个定点医药机构或一名参保人员",
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::field(
+                "insured_id",
+                "一个案件只针对一个当事人：请只选择定点医药机构或参保人员之一",
+            ))
+        }
+    };
+    if track == Track::Agreement && party_kind == PartyKind::Insured {
+        // 001 art. 18: agreement handling concerns the institutions that signed the agreement.
+        return Err(ApiError::field(
+            "track",
+            "协议处理只适用于签订服务协议的定点医药机构；对参保人员请按行政执法路径立案",
+        ));
+    }
+    check_party(tx, institution_id, insured_id)?;
+    users::require_role(tx, i.handler_id, Role::Handler, "handler_id")?;
+    if let Some(co) = i.co_handler_id {
+        users::require_role(tx, co, Role::Handler, "co_handler_id")?;
+        if co == i.handler_id {
+            return Err(ApiError::field("co_handler_id", "协办人不能与承办人为同一人"));
+        }
+    }
+    if track == Track::Administrative && i.co_handler_id.is_none() {
+        // 001 art. 32(二); 行政处罚法 art. 42: at least two law-enforcement officers.
+        return Err(ApiError::field(
+            "co_handler_id",
+            "行政执法案件须有两名以上执法人员：请选择协办人",
+        ));
+    }
+    // 001 art. 42(二): a second act within one year is a ground for a heavier penalty.
+    let repeat: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM case_file c JOIN decision d ON d.case_id = c.id
+           WHERE (c.institution_id IS ?1 AND ?1 IS NOT NULL OR c.insured_id IS ?2 AND ?2 IS NOT NULL)
+             AND d.decided_on <= ?3 AND date(d.decided_on, '+1 year') >= ?3)",
+        params![institution_id, insured_id, date_text(filed)],
+        |r| r.get(0),
+    )?;
+    let profile = super::profile::load(tx)?;
+    let office = office_code(tx)?;
+    let id = next_id(tx, "case_file")?;
+    let number = next_number(tx, "case_file", "case_number", "AJ", chrono::Datelike::year(&filed))?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO case_file (id, uid, case_number, track, party_kind, institution_id, insured_id, source,
+            lead_id, summary, handler_id, co_handler_id, status, filed_on, decision_days, repeat_offence,
+            created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'Investigating', ?13, ?14, ?15, ?16, ?16)",
+        params![
+            id,
+            format!("{office}-C{id}"),
+            number,
+            enum_text(&track),
+            enum_text(&party_kind),
+            institution_id,
+            insured_id,
+            enum_text(&source),
+            i.lead_id,
+            summary,
+            i.handler_id,
+            i.co_handler_id,
+            date_text(filed),
+            profile.decision_days,
+            repeat,
+            now
+        ],
+    )?;
+    tx.touch("case_file", id);
+    if let Some(lead_id) = i.lead_id {
+        tx.execute(
+            "UPDATE lead SET status = 'CaseOpened', case_id = ?1, outcome_on = ?2, updated_at = ?3 WHERE id = ?4",
+            params![id, date_text(filed), now, lead_id],
+        )?;
+        tx.touch("lead", lead_id);
+    }
+    super::procedure::add_step(
+        tx,
+        id,
+        super::procedure::StepKind::Filed,
+        filed,
+        Some(i.handler_id),
+        "",
+        &format!("立案：{summary}"),
+        serde_json::json!({}),
+    )?;
+    get(tx, cal, id)
+}
+
+pub fn update(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &CaseUpdate) -> Result<Case> {
+    let c = get(tx, cal, u.id)?;
+    require_open(&c)?;
+    let summary = match &u.summary {
+        Some(s) => required_text(s, "summary", "案由", 500)?,
+        None => c.summary.clone(),
+    };
+    let co = u.co_handler_id.or(c.co_handler_id);
+    if let Some(co) = u.co_handler_id {
+        users::require_role(tx, co, Role::Handler, "co_handler_id")?;
+        if co == c.handler_id {
+            return Err(ApiError::field("co_handler_id", "协办人不能与承办人为同一人"));
+        }
+    }
+    tx.execute(
+        "UPDATE case_file SET summary = ?1, co_handler_id = ?2, repeat_offence = ?3, voluntary_return = ?4,
+            updated_at = ?5 WHERE id = ?6",
+        params![
+            summary,
+            co,
+            u.repeat_offence.unwrap_or(c.repeat_offence),
+            u.voluntary_return.unwrap_or(c.voluntary_return),
+            now_text(),
+            u.id
+        ],
+    )?;
+    tx.touch("case_file", u.id);
+    get(tx, cal, u.id)
+}
+
+pub(crate) fn require_open(c: &Case) -> Result<()> {
+    if matches!(c.status, CaseStatus::Closed | CaseStatus::Dropped) {
+        return Err(ApiError::illegal(format!(
+            "案件{}{}，不能再修改",
+            c.case_number,
+            c.status.label()
+        )));
+    }
+    Ok(())
+}
+
+/// Findings and money may change only while investigating: once the party has been notified of
+/// the facts and amounts (001 art. 22), a change needs a new notification.
+pub(crate) fn require_investigating(c: &Case, what: &str) -> Result<()> {
+    if c.status != CaseStatus::Investigating {
+        return Err(ApiError::illegal(format!(
+            "案件{}已{}，不能再{what}：已告知当事人的事实和金额不得擅自变更（河源办法第二十二条）",
+            c.case_number,
+            c.status.label().trim_start_matches('已')
+        )));
+    }
+    Ok(())
+}
+
+fn validate_finding(i: &FindingInput) -> Result<(String, String, Money)> {
+    let description = required_text(&i.description, "description", "违规事实", 2000)?;
+    let rule = required_text(&i.rule_broken, "rule_broken", "违反的规定", 500)?;
+    let amount = i
+        .amount
+        .ok_or_else(|| ApiError::field("amount", "请填写涉及金额（没有金额填0）"))?;
+    if amount.is_negative() {
+        return Err(ApiError::field("amount", "涉及金额不能为负数"));
+    }
+    if let (Some(a), Some(b)) = (i.period_from, i.period_to) {
+        if a > b {
+            return Err(ApiError::field("period_to", "违规期间的截止日期早于起始日期"));
+        }
+    }
+    Ok((description, rule, amount))
+}
+
+pub fn add_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &FindingInput) -> Result<Finding> {
+    let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
+    require_investigating(&c, "登记违规事实")?;
+    let (description, rule, amount) = validate_finding(i)?;
+    let id = next_id(tx, "finding")?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO finding (id, case_id, description, period_from, period_to, rule_broken, amount_fen, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![id, i.case_id, description, i.period_from.map(date_text), i.period_to.map(date_text), rule, amount, now],
+    )?;
+    tx.touch("finding", id);
+    Ok(tx.query_row("SELECT * FROM finding WHERE id = ?1", [id], finding_row)?)
+}
+
+pub fn update_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &FindingUpdate) -> Result<Finding> {
+    let case_id: i64 = tx
+        .query_row("SELECT case_id FROM finding WHERE id = ?1", [u.id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("违规事实"))?;
+    let c = get(tx, cal, case_id)?;
+    require_investigating(&c, "修改违规事实")?;
+    let (description, rule, amount) = validate_finding(&u.input)?;
+    tx.execute(
+        "UPDATE finding SET description = ?1, period_from = ?2, period_to = ?3, rule_broken = ?4, amount_fen = ?5,
+            updated_at = ?6 WHERE id = ?7",
+        params![description, u.input.period_from.map(date_text), u.input.period_to.map(date_text), rule, amount, now_text(), u.id],
+    )?;
+    tx.touch("finding", u.id);
+    Ok(tx.query_row("SELECT * FROM finding WHERE id = ?1", [u.id], finding_row)?)
+}
+
+pub fn add_evidence(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &EvidenceInput) -> Result<Evidence> {
+    let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
+    require_investigating(&c, "登记证据")?;
+    let kind = i.kind.ok_or_else(|| {
+        ApiError::field(
+            "kind",
+            "请选择证据种类：书证、物证、视听资料、电子数据、证人证言、当事人的陈述、鉴定意见、勘验笔录或现场笔录",
+        )
+    })?;
+    let description = required_text(&i.description, "description", "证据名称及内容", 1000)?;
+    let collected = i
+        .collected_on
+        .ok_or_else(|| ApiError::field("collected_on", "请填写取证日期"))?;
+    if let Some(f) = i.finding_id {
+        let n: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM finding WHERE id = ?1 AND case_id = ?2",
+            params![f, i.case_id],
+            |r| r.get(0),
+        )?;
+        if n == 0 {
+            return Err(ApiError::field("finding_id", "所选违规事实不属于本案"));
+        }
+    }
+    if let Some(by) = i.collected_by {
+        users::get(tx, by).map_err(|_| ApiError::field("collected_by", "取证人员不存在"))?;
+    }
+    let id = next_id(tx, "evidence")?;
+    tx.execute(
+        "INSERT INTO evidence (id, case_id, finding_id, kind, description, collected_on, collected_by, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, i.case_id, i.finding_id, enum_text(&kind), description, date_text(collected), i.collected_by, now_text()],
+    )?;
+    tx.touch("evidence", id);
+    Ok(evidence(tx, i.case_id)?.into_iter().find(|e| e.id == id).expect("just inserted"))
+}
+
+pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<EvidenceHold> {
+    let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
+    require_investigating(&c, "采取证据保全措施")?;
+    if c.track != Track::Administrative {
+        // 001 art. 35–36 are measures of the administrative department.
+        return Err(ApiError::illegal("先行登记保存和封存是行政执法措施，协议处理案件不能采取"));
+    }
+    let kind = i
+        .kind
+        .ok_or_else(|| ApiError::field("kind", "请选择措施：先行登记保存或封存"))?;
+    let items = required_text(&i.items, "items", "物品或资料清单", 2000)?;
+    let started = i
+        .started_on
+        .ok_or_else(|| ApiError::field("started_on", "请填写采取措施的日期"))?;
+    if started < c.filed_on {
+        return Err(ApiError::field("started_on", "采取措施的日期不能早于立案日期"));
+    }
+    // 001 art. 36: both need the approval of the head of the department.
+    users::require_role(tx, i.approver_id, Role::Approver, "approver_id")?;
+    let profile = super::profile::load(tx)?;
+    let days = match kind {
+        HoldKind::Registration => profile.evidence_registration_days,
+        HoldKind::Sealing => profile.sealing_days,
+    };
+    let id = next_id(tx, "evidence_hold")?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO evidence_hold (id, case_id, kind, items, started_on, approver_id, period_days, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![id, i.case_id, enum_text(&kind), items, date_text(started), i.approver_id, days, now],
+    )?;
+    tx.touch("evidence_hold", id);
+    hold(tx, cal, id)
+}
+
+fn hold(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<EvidenceHold> {
+    let case_id: i64 = conn
+        .query_row("SELECT case_id FROM evidence_hold WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("证据保全措施"))?;
+    Ok(holds(conn, cal, case_id)?
+        .into_iter()
+        .find(|h| h.id == id)
+        .expect("hold exists"))
+}
+
+pub fn extend_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &HoldExtension) -> Result<EvidenceHold> {
+    let h = hold(tx, cal, e.id)?;
+    if h.kind != HoldKind::Sealing {
+        return Err(ApiError::illegal("先行登记保存须在七个工作日内作出处理决定，不能延长（河源办法第三十六条）"));
+    }
+    if h.released_on.is_some() {
+        return Err(ApiError::illegal("该封存措施已解除，不能延长"));
+    }
+    if h.extended {
+        return Err(ApiError::illegal("封存期限只能延长一次（河源办法第三十六条：可以延长三十日）"));
+    }
+    let on = e.on.unwrap_or_else(super::today_local);
+    if on > h.due_on {
+        return Err(ApiError::illegal(format!(
+            "封存期限已于{}届满，期满后不能再延长，应解除封存",
+            cn_date(h.due_on)
+        )));
+    }
+    users::require_role(tx, e.approver_id, Role::Approver, "approver_id")?;
+    let ext = super::profile::load(tx)?.sealing_extension_days;
+    if ext == 0 {
+        return Err(ApiError::illegal("规则配置中封存不可延长（延长期限为0）"));
+    }
+    tx.execute(
+        "UPDATE evidence_hold SET extended_days = ?1, extension_approver_id = ?2, updated_at = ?3 WHERE id = ?4",
+        params![ext, e.approver_id, now_text(), e.id],
+    )?;
+    tx.touch("evidence_hold", e.id);
+    hold(tx, cal, e.id)
+}
+
+pub fn release_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &HoldRelease) -> Result<EvidenceHold> {
+    let h = hold(tx, cal, r.id)?;
+    if h.released_on.is_some() {
+        return Err(ApiError::illegal("该措施已处理完毕"));
+    }
+    let on = r.on.unwrap_or_else(super::today_local);
+    if on < h.started_on {
+        return Err(ApiError::field("on", "处理日期不能早于采取措施的日期"));
+    }
+    let outcome = required_text(&r.outcome, "outcome", "处理决定", 500)?;
+    tx.execute(
+        "UPDATE evidence_hold SET released_on = ?1, outcome = ?2, updated_at = ?3 WHERE id = ?4",
+        params![date_text(on), outcome, now_text(), r.id],
+    )?;
+    tx.touch("evidence_hold", r.id);
+    hold(tx, cal, r.id)
+}
+
+/// Add one recovery line, or two when the fund is unknown (5:5, 004 art. 8).
+pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineInput) -> Result<Vec<RecoveryLine>> {
+    let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
+    require_investigating(&c, "变更应追回金额")?;
+    let amount = i
+        .amount_due
+        .ok_or_else(|| ApiError::field("amount_due", "请填写应退回金额"))?;
+    if amount.is_negative() || amount.is_zero() {
+        return Err(ApiError::field("amount_due", "应退回金额应大于零"));
+    }
+    // 004 art. 12: money whose year cannot be told is treated as cross-year (历年).
+    let year_kind = i.year_kind.unwrap_or(YearKind::PriorYears);
+    let category = match (year_kind, i.category) {
+        (YearKind::CurrentYear, None) => {
+            return Err(ApiError::field(
+                "category",
+                "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金（天津办法第八条）",
+            ))
+        }
+        (YearKind::PriorYears, Some(_)) => {
+            return Err(ApiError::field(
+                "category",
+                "历年基金不再细分费用类别（天津办法附件1），请清空费用类别或改为当年基金",
+            ))
+        }
+        (_, c) => c,
+    };
+    if category == Some(ExpenseCategory::LiquidatedDamages) && c.track != Track::Agreement {
+        // 违约金 is a contractual remedy of the agreement (001 art. 18).
+        return Err(ApiError::field(
+            "category",
+            "违约金只能在协议处理案件中按服务协议约定收取（河源办法第十八条）；行政执法案件请改用罚款",
+        ));
+    }
+    let note = bounded_text(&i.note, "note", "备注", 200)?;
+    if i.fund == Some(Fund::Other) && note.is_empty() {
+        return Err(ApiError::field("note", "险种为“其他”时请在备注中写明具体险种"));
+    }
+    let now = now_text();
+    let mut parts: Vec<(Fund, Money)> = Vec::new();
+    let mut group: Option<i64> = None;
+    match i.fund {
+        Some(f) => parts.push((f, amount)),
+        None => {
+            // 004 art. 8: unknown fund → employee : resident = 5 : 5; the employee half takes an
+            // odd cent (see `split_half`).
+            let (employee, resident) = split_half(amount);
+            parts.push((Fund::EmployeeBasic, employee));
+            if !resident.is_zero() {
+                parts.push((Fund::ResidentBasic, resident));
+            }
+            group = Some(next_id(tx, "recovery_line")?);
+        }
+    }
+    let mut ids = Vec::new();
+    for (fund, amt) in parts {
+        let id = next_id(tx, "recovery_line")?;
+        let note = if group.is_some() {
+            let split_note = format!("险种无法细分，{}按5：5比例分摊（天津办法第八条）", amount);
+            if note.is_empty() { split_note } else { format!("{note}；{split_note}") }
+        } else {
+            note.clone()
+        };
+        tx.execute(
+            "INSERT INTO recovery_line (id, case_id, fund, year_kind, category, amount_due_fen, split_group, note, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, i.case_id, enum_text(&fund), enum_text(&year_kind), category.map(|c| enum_text(&c)), amt, group, note, now],
+        )?;
+        tx.touch("recovery_line", id);
+        ids.push(id);
+    }
+    Ok(recovery_lines(tx, i.case_id)?
+        .into_iter()
+        .filter(|l| ids.contains(&l.id))
+        .collect())
+}
+
+/// Remove a line (both halves when it is part of a 5:5 split).
+pub fn remove_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, id: i64) -> Result<Vec<RecoveryLine>> {
+    let (case_id, group): (i64, Option<i64>) = tx
+        .query_row("SELECT case_id, split_group FROM recovery_line WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("应追回金额明细"))?;
+    let c = get(tx, cal, case_id)?;
+    require_investigating(&c, "变更应追回金额")?;
+    let ids: Vec<i64> = match group {
+        Some(g) => {
+            let mut stmt = tx.prepare("SELECT id FROM recovery_line WHERE split_group = ?1")?;
+            let v = stmt
+                .query_map([g], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            v
+        }
+        None => vec![id],
+    };
+    for rid in ids {
+        tx.execute("DELETE FROM recovery_line WHERE id = ?1", [rid])?;
+        tx.touch("recovery_line", rid);
+    }
+    recovery_lines(tx, case_id)
+}

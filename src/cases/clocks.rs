@@ -1,0 +1,507 @@
+//! Clocks: ONE query (`clock.list`) lists every running clock of every open matter with its due date
+//! and state. Every due date comes from `WorkCalendar` (working days, or calendar days rolled to the
+//! next working day) — never from `+ Duration::days`.
+//!
+//! The money ledger (part B) adds its clocks (payment, proof, offset, fine) through [`SOURCES`]:
+//! write `pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>>` and add it to
+//! that list; build each clock with [`ClockContext::case_clock`] so that state, reference and party
+//! are computed the same way everywhere.
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::profile::{self, RuleProfile};
+use super::{opt_date, parse_stored_date};
+use crate::calendar::{Deadline, WorkCalendar};
+use crate::error::Result;
+
+/// What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum ClockKind {
+    /// 线索核查 (15 working days, +15 once).
+    LeadCheck,
+    /// 先行登记保存: decide within 7 working days (001 art. 36).
+    EvidenceRegistration,
+    /// 封存: 30 days, +30 with approval (001 art. 36).
+    Sealing,
+    /// 陈述申辩期 (001 art. 22): runs from service of the notice; ends when the party replies or waives.
+    StatementWindow,
+    /// 听证申请期 (行政处罚法 art. 64).
+    HearingRequest,
+    /// 法制审核 (001 art. 40).
+    LegalReview,
+    /// 作出决定 within 90 (+30) days of filing (行政处罚法 art. 60).
+    Decision,
+    /// 送达 within 7 working days (行政处罚法 art. 61).
+    Service,
+    /// 县级经办机构违约处理决定报市局备案, 3 working days (001 art. 24).
+    CityReport,
+    /// 退缴时限 on the notice (004 art. 8–9). Part B.
+    Payment,
+    /// 缴款凭证 within 3 working days of paying (004 art. 9). Part B.
+    PaymentProof,
+    /// 抵扣 until fully covered (004 art. 10). Part B.
+    Offset,
+    /// 罚款 within 15 days of service (行政处罚法 art. 67). Part B.
+    Fine,
+    /// 中止协议期满 (001 art. 19): the suspension ends and settlement may resume.
+    AgreementSuspension,
+}
+
+impl ClockKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockKind::LeadCheck => "线索核查",
+            ClockKind::EvidenceRegistration => "先行登记保存处理",
+            ClockKind::Sealing => "封存期限",
+            ClockKind::StatementWindow => "陈述申辩期",
+            ClockKind::HearingRequest => "听证申请期",
+            ClockKind::LegalReview => "法制审核",
+            ClockKind::Decision => "作出处理决定",
+            ClockKind::Service => "文书送达",
+            ClockKind::CityReport => "报市医保局备案",
+            ClockKind::Payment => "退缴时限",
+            ClockKind::PaymentProof => "缴款凭证送达",
+            ClockKind::Offset => "抵扣",
+            ClockKind::Fine => "罚款缴纳",
+            ClockKind::AgreementSuspension => "中止协议期满",
+        }
+    }
+}
+
+/// 进行中 / 即将到期 / 已逾期.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum ClockState {
+    Running,
+    /// Due within `within` working days (today included).
+    DueSoon,
+    Overdue,
+}
+
+/// One running clock of one matter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Clock {
+    pub kind: ClockKind,
+    /// Chinese name shown to the user, e.g. "陈述申辩期" or "文书送达（行政处罚决定书）".
+    pub label: String,
+    #[ts(optional)]
+    pub case_id: Option<i64>,
+    #[ts(optional)]
+    pub lead_id: Option<i64>,
+    /// Case number or lead number.
+    pub reference: String,
+    /// 当事人: institution name or insured person's name ("" when a lead names nobody yet).
+    pub party: String,
+    /// The event the clock counts from (not counted itself).
+    pub started_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub state: ClockState,
+    /// Working days from today to the due date; negative when overdue.
+    pub working_days_left: i64,
+    /// Where the period comes from, e.g. "行政处罚法第六十条".
+    pub basis: String,
+    /// Calendar warnings (a year without holiday data).
+    pub warnings: Vec<String>,
+}
+
+/// What a clock source needs to build its clocks.
+pub struct ClockContext<'a> {
+    pub today: NaiveDate,
+    pub within: u32,
+    pub calendar: &'a WorkCalendar,
+    pub profile: RuleProfile,
+}
+
+impl ClockContext<'_> {
+    pub fn state(&self, due: NaiveDate) -> (ClockState, i64) {
+        if self.today > due {
+            (
+                ClockState::Overdue,
+                -i64::from(self.calendar.working_days_between(due, self.today)),
+            )
+        } else {
+            let left = self.calendar.working_days_between(self.today, due);
+            let state = if left <= self.within {
+                ClockState::DueSoon
+            } else {
+                ClockState::Running
+            };
+            (state, i64::from(left))
+        }
+    }
+
+    /// A clock of a case: reference and party are read from the case.
+    #[allow(clippy::too_many_arguments)]
+    pub fn case_clock(
+        &self,
+        conn: &Connection,
+        case_id: i64,
+        kind: ClockKind,
+        label: impl Into<String>,
+        started_on: NaiveDate,
+        due: Deadline,
+        basis: impl Into<String>,
+    ) -> Result<Clock> {
+        let (reference, party) = case_reference(conn, case_id)?;
+        let (state, left) = self.state(due.date);
+        Ok(Clock {
+            kind,
+            label: label.into(),
+            case_id: Some(case_id),
+            lead_id: None,
+            reference,
+            party,
+            started_on,
+            due_on: due.date,
+            state,
+            working_days_left: left,
+            basis: basis.into(),
+            warnings: due.warnings,
+        })
+    }
+}
+
+/// (case number, party name) of a case.
+pub fn case_reference(conn: &Connection, case_id: i64) -> Result<(String, String)> {
+    Ok(conn.query_row(
+        "SELECT c.case_number, COALESCE(i.name, p.name, '')
+         FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
+         LEFT JOIN insured p ON p.id = c.insured_id WHERE c.id = ?1",
+        [case_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// A source of clocks: this module's own, and the ledger's (part B) once it adds itself here.
+pub type ClockSource = fn(&Connection, &ClockContext) -> Result<Vec<Clock>>;
+
+/// Every clock source, in order. Part B: add `crate::<ledger module>::clocks` here.
+pub const SOURCES: &[ClockSource] = &[
+    lead_clocks,
+    hold_clocks,
+    window_clocks,
+    decision_clocks,
+    service_clocks,
+    city_report_clocks,
+    suspension_clocks,
+];
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ClockQuery {
+    /// The day to judge from; defaults to the local date.
+    #[ts(optional)]
+    pub today: Option<NaiveDate>,
+    /// "Due soon" = due within this many working days; defaults to the profile's `due_soon_days`.
+    #[ts(optional)]
+    pub within: Option<u32>,
+    /// Only the clocks of this case.
+    #[ts(optional)]
+    pub case_id: Option<i64>,
+    /// Only clocks in this state.
+    #[ts(optional)]
+    pub state: Option<ClockState>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ClockList {
+    pub today: NaiveDate,
+    pub within: u32,
+    /// Sorted by due date, overdue first.
+    pub items: Vec<Clock>,
+}
+
+pub fn list(conn: &Connection, calendar: &WorkCalendar, q: &ClockQuery) -> Result<ClockList> {
+    let profile = profile::load(conn)?;
+    let within = q.within.unwrap_or(profile.due_soon_days);
+    if within > 60 {
+        return Err(crate::error::ApiError::field("within", "提醒天数应在0至60个工作日之间"));
+    }
+    let ctx = ClockContext {
+        today: q.today.unwrap_or_else(super::today_local),
+        within,
+        calendar,
+        profile,
+    };
+    let mut items = Vec::new();
+    for source in SOURCES {
+        items.extend(source(conn, &ctx)?);
+    }
+    items.retain(|c| {
+        q.case_id.is_none_or(|id| c.case_id == Some(id))
+            && q.state.is_none_or(|s| c.state == s)
+    });
+    items.sort_by(|a, b| {
+        (a.due_on, &a.reference, a.kind as u8).cmp(&(b.due_on, &b.reference, b.kind as u8))
+    });
+    Ok(ClockList {
+        today: ctx.today,
+        within,
+        items,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// This module's sources
+
+const OPEN_CASE: &str = "c.status NOT IN ('Closed', 'Dropped')";
+
+fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut stmt = conn.prepare(
+        "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
+                l.extension_days, l.extended_on IS NOT NULL
+         FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
+         LEFT JOIN insured p ON p.id = l.insured_id WHERE l.status = 'Open'",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                parse_stored_date(&r.get::<_, String>(3)?)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, u32>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (id, number, party, received, days, ext, extended) in rows {
+        // 15 working days, one extension of 15 (国家医保局令第4号; profile).
+        let total = days + if extended { ext } else { 0 };
+        let due = ctx.calendar.add_working_days(received, total)?;
+        let (state, left) = ctx.state(due.date);
+        out.push(Clock {
+            kind: ClockKind::LeadCheck,
+            label: if extended {
+                "线索核查（已延长）".into()
+            } else {
+                "线索核查".into()
+            },
+            case_id: None,
+            lead_id: Some(id),
+            reference: number,
+            party,
+            started_on: received,
+            due_on: due.date,
+            state,
+            working_days_left: left,
+            basis: "《医疗保障基金使用监督管理举报处理暂行办法》（国家医保局令第4号）".into(),
+            warnings: due.warnings,
+        });
+    }
+    Ok(out)
+}
+
+fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT h.case_id, h.kind, h.started_on, h.period_days, h.extended_days
+         FROM evidence_hold h JOIN case_file c ON c.id = h.case_id
+         WHERE h.released_on IS NULL AND {OPEN_CASE}"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                parse_stored_date(&r.get::<_, String>(2)?)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, u32>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (case_id, kind, started, days, ext) in rows {
+        if kind == "Registration" {
+            // 先行登记保存: decide within 7 日, which 行政处罚法 art. 85 reads as working days (001 art. 36).
+            let due = ctx.calendar.add_working_days(started, days)?;
+            out.push(ctx.case_clock(
+                conn,
+                case_id,
+                ClockKind::EvidenceRegistration,
+                "先行登记保存处理",
+                started,
+                due,
+                "河源办法第三十六条；行政处罚法第八十五条",
+            )?);
+        } else {
+            // 封存: at most 30 days, +30 with approval (001 art. 36); calendar days.
+            let due = ctx.calendar.calendar_deadline(started, days + ext)?;
+            out.push(ctx.case_clock(
+                conn,
+                case_id,
+                ClockKind::Sealing,
+                if ext > 0 { "封存期限（已延长）" } else { "封存期限" },
+                started,
+                due,
+                "河源办法第三十六条；行政强制法第二十五条",
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+/// 陈述申辩期 and 听证申请期: run from service of the notice until the party replies, waives,
+/// requests the hearing, or the window lapses (a lapsed party window is not a running clock).
+fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut out = Vec::new();
+    for (case_id, w) in super::procedure::open_windows(conn, ctx.calendar)? {
+        if ctx.today > w.due.date {
+            continue;
+        }
+        out.push(ctx.case_clock(conn, case_id, w.kind, w.kind.label(), w.served_on, w.due, w.basis)?);
+    }
+    Ok(out)
+}
+
+fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track
+         FROM case_file c WHERE c.status IN ('Investigating', 'Notified')",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                parse_stored_date(&r.get::<_, String>(1)?)?,
+                r.get::<_, u32>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (id, filed, days, ext, track) in rows {
+        let due = super::procedure::decision_deadline(ctx.calendar, filed, days, ext)?;
+        out.push(ctx.case_clock(
+            conn,
+            id,
+            ClockKind::Decision,
+            if ext > 0 {
+                "作出处理决定（已延长）"
+            } else {
+                "作出处理决定"
+            },
+            filed,
+            due,
+            if track == "Administrative" {
+                "行政处罚法第六十条"
+            } else {
+                "参照行政处罚法第六十条"
+            },
+        )?);
+    }
+    Ok(out)
+}
+
+fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT s.case_id, s.document, s.issued_on FROM document_service s
+         JOIN case_file c ON c.id = s.case_id WHERE s.served_on IS NULL AND {OPEN_CASE}"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                parse_stored_date(&r.get::<_, String>(2)?)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (case_id, doc, issued) in rows {
+        // 行政处罚法 art. 61: served within 7 日 (working days, art. 85).
+        let due = ctx
+            .calendar
+            .add_working_days(issued, ctx.profile.service_days)?;
+        let doc: super::procedure::ServedDocumentKind = crate::registry::enum_from(doc);
+        out.push(ctx.case_clock(
+            conn,
+            case_id,
+            ClockKind::Service,
+            format!("文书送达（{}）", doc.label()),
+            issued,
+            due,
+            "行政处罚法第六十一条",
+        )?);
+    }
+    Ok(out)
+}
+
+fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    // 001 art. 24: a county agency's breach decision goes to the city bureau within 3 working days.
+    let county: bool = conn
+        .query_row("SELECT level = 'county' FROM office WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or(true);
+    if !county {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.id, d.decided_on FROM case_file c JOIN decision d ON d.case_id = c.id
+         WHERE c.track = 'Agreement' AND {OPEN_CASE}
+           AND NOT EXISTS (SELECT 1 FROM procedure_step s WHERE s.case_id = c.id AND s.kind = 'ReportedToCity')"
+    ))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, parse_stored_date(&r.get::<_, String>(1)?)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (case_id, decided) in rows {
+        let due = ctx
+            .calendar
+            .add_working_days(decided, ctx.profile.city_report_days)?;
+        out.push(ctx.case_clock(
+            conn,
+            case_id,
+            ClockKind::CityReport,
+            "违约处理决定报市医保局备案",
+            decided,
+            due,
+            "河源办法第二十四条",
+        )?);
+    }
+    Ok(out)
+}
+
+fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    // 001 art. 19: a suspension ends after its months; shown until the institution is active again.
+    let mut stmt = conn.prepare(
+        "SELECT m.case_id, m.starts_on, m.ends_on FROM agreement_measure m
+         JOIN institution i ON i.id = m.institution_id
+         WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                opt_date(r.get(1)?)?,
+                opt_date(r.get(2)?)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for (case_id, starts, ends) in rows {
+        let (Some(starts), Some(ends)) = (starts, ends) else {
+            continue;
+        };
+        out.push(ctx.case_clock(
+            conn,
+            case_id,
+            ClockKind::AgreementSuspension,
+            "中止协议期满（期满后恢复协议状态）",
+            starts,
+            Deadline {
+                date: ends,
+                warnings: vec![],
+            },
+            "河源办法第十九条",
+        )?);
+    }
+    Ok(out)
+}

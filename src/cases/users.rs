@@ -1,0 +1,331 @@
+//! People and sign-offs: users with roles (承办人 handler, 复核人 reviewer, 审批人 approver, 财务
+//! finance, 管理员 admin); passwords stored only as argon2id hashes (PHC strings). A notice carries
+//! three distinct people (GLOSSARY "承办人 / 复核人 / 审批人"; 004 附件1 sign-off rows): the core
+//! refuses the same person twice.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{ApiError, Result};
+use crate::registry::{enum_from, enum_text, Page};
+use crate::store::{now_text, office_code, Tx};
+
+/// 角色.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum Role {
+    #[serde(alias = "承办人")]
+    Handler,
+    #[serde(alias = "复核人")]
+    Reviewer,
+    #[serde(alias = "审批人")]
+    Approver,
+    #[serde(alias = "财务")]
+    Finance,
+    #[serde(alias = "管理员")]
+    Admin,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Handler => "承办人",
+            Role::Reviewer => "复核人",
+            Role::Approver => "审批人",
+            Role::Finance => "财务",
+            Role::Admin => "管理员",
+        }
+    }
+}
+
+/// A user as the API shows it (never the hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct User {
+    pub id: i64,
+    pub uid: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct UserUpdate {
+    pub id: i64,
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    #[ts(optional)]
+    pub roles: Option<Vec<Role>>,
+    #[ts(optional)]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct PasswordChange {
+    pub id: i64,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct UserQuery {
+    /// Substring of the username or display name.
+    #[ts(optional)]
+    pub query: Option<String>,
+    #[ts(optional)]
+    pub role: Option<Role>,
+    /// Include disabled users (default: only active ones).
+    #[ts(optional)]
+    pub include_inactive: Option<bool>,
+}
+
+/// The three signatures on a notice or decision: 承办人, 复核人, 审批人 — three distinct people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SignOff {
+    pub handler_id: i64,
+    pub reviewer_id: i64,
+    pub approver_id: i64,
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let roles: String = r.get("roles")?;
+    Ok(User {
+        id: r.get("id")?,
+        uid: r.get("uid")?,
+        username: r.get("username")?,
+        display_name: r.get("display_name")?,
+        roles: roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| enum_from(s.to_string()))
+            .collect(),
+        active: r.get("active")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<User> {
+    conn.query_row("SELECT * FROM app_user WHERE id = ?1", [id], from_row)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("用户"))
+}
+
+pub fn list(conn: &Connection, q: &UserQuery) -> Result<Page<User>> {
+    let mut stmt = conn.prepare("SELECT * FROM app_user ORDER BY username")?;
+    let all = stmt
+        .query_map([], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let needle = q.query.as_deref().map(str::trim).unwrap_or("");
+    let items: Vec<User> = all
+        .into_iter()
+        .filter(|u| q.include_inactive.unwrap_or(false) || u.active)
+        .filter(|u| q.role.is_none_or(|r| u.roles.contains(&r)))
+        .filter(|u| needle.is_empty() || u.username.contains(needle) || u.display_name.contains(needle))
+        .collect();
+    Ok(Page {
+        total: items.len() as i64,
+        items,
+    })
+}
+
+fn validate_roles(roles: &[Role]) -> Result<String> {
+    if roles.is_empty() {
+        return Err(ApiError::field("roles", "请至少选择一个角色"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for r in roles {
+        let t = enum_text(r);
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out.join(","))
+}
+
+fn validate_password(pw: &str) -> Result<()> {
+    let n = pw.chars().count();
+    if n < 8 {
+        return Err(ApiError::field("password", "密码至少8位"));
+    }
+    if n > 128 {
+        return Err(ApiError::field("password", "密码过长（最多128位）"));
+    }
+    if !(pw.chars().any(|c| c.is_ascii_digit()) && pw.chars().any(|c| c.is_alphabetic())) {
+        return Err(ApiError::field("password", "密码须同时包含字母和数字"));
+    }
+    Ok(())
+}
+
+/// argon2id (argon2 crate defaults: v0x13, m = 19 MiB, t = 2, p = 1), random 16-byte salt.
+pub fn hash_password(pw: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(pw.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("密码加密失败：{e}")))
+}
+
+pub fn verify_password(pw: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+pub fn create(tx: &mut Tx<'_>, i: &UserInput) -> Result<User> {
+    let username = super::required_text(&i.username, "username", "用户名", 32)?;
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+    {
+        return Err(ApiError::field(
+            "username",
+            "用户名只能由字母、数字、下划线、点和连字符组成",
+        ));
+    }
+    let display = super::required_text(&i.display_name, "display_name", "姓名", 50)?;
+    let roles = validate_roles(&i.roles)?;
+    validate_password(&i.password)?;
+    let taken: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM app_user WHERE username = ?1 COLLATE NOCASE",
+            [&username],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Err(ApiError::conflict(format!("用户名“{username}”已被使用")).in_field("username", "用户名"));
+    }
+    let office = office_code(tx)?;
+    let hash = hash_password(&i.password)?;
+    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM app_user", [], |r| r.get(0))?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO app_user (id, uid, username, display_name, roles, password_hash, active, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)",
+        params![id, format!("{office}-U{id}"), username, display, roles, hash, now],
+    )?;
+    tx.touch("app_user", id);
+    get(tx, id)
+}
+
+pub fn update(tx: &mut Tx<'_>, u: &UserUpdate) -> Result<User> {
+    let cur = get(tx, u.id)?;
+    let display = match &u.display_name {
+        Some(d) => super::required_text(d, "display_name", "姓名", 50)?,
+        None => cur.display_name.clone(),
+    };
+    let roles = validate_roles(u.roles.as_deref().unwrap_or(&cur.roles))?;
+    let active = u.active.unwrap_or(cur.active);
+    if cur.roles.contains(&Role::Admin) && (!active || !roles.contains("Admin")) {
+        let other_admins: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM app_user WHERE id <> ?1 AND active = 1 AND (',' || roles || ',') LIKE '%,Admin,%'",
+            [u.id],
+            |r| r.get(0),
+        )?;
+        if other_admins == 0 {
+            return Err(ApiError::illegal("这是最后一名启用的管理员，不能停用或取消其管理员角色"));
+        }
+    }
+    tx.execute(
+        "UPDATE app_user SET display_name = ?1, roles = ?2, active = ?3, updated_at = ?4 WHERE id = ?5",
+        params![display, roles, active, now_text(), u.id],
+    )?;
+    tx.touch("app_user", u.id);
+    get(tx, u.id)
+}
+
+pub fn set_password(tx: &mut Tx<'_>, p: &PasswordChange) -> Result<User> {
+    get(tx, p.id)?;
+    validate_password(&p.password)?;
+    let hash = hash_password(&p.password)?;
+    tx.execute(
+        "UPDATE app_user SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
+        params![hash, now_text(), p.id],
+    )?;
+    tx.touch("app_user", p.id);
+    get(tx, p.id)
+}
+
+/// Check a username and password; the same message whatever was wrong.
+pub fn login(conn: &Connection, l: &Login) -> Result<User> {
+    let row: Option<(i64, String, bool)> = conn
+        .query_row(
+            "SELECT id, password_hash, active FROM app_user WHERE username = ?1 COLLATE NOCASE",
+            [l.username.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((id, hash, true)) if verify_password(&l.password, &hash) => get(conn, id),
+        _ => Err(ApiError::validation("用户名或密码不正确，或该用户已停用")),
+    }
+}
+
+/// An active user who holds `role`; `field` names the request field in the message.
+pub fn require_role(conn: &Connection, id: i64, role: Role, field: &str) -> Result<User> {
+    let u = get(conn, id).map_err(|_| {
+        ApiError::field(field, format!("{}（用户编号{id}）不存在", role.label()))
+    })?;
+    if !u.active {
+        return Err(ApiError::field(
+            field,
+            format!("{}已停用，不能担任{}", u.display_name, role.label()),
+        ));
+    }
+    if !u.roles.contains(&role) {
+        return Err(ApiError::field(
+            field,
+            format!("{}没有“{}”角色，不能担任{}", u.display_name, role.label(), role.label()),
+        ));
+    }
+    Ok(u)
+}
+
+/// Validate the three signatures: each holds its role, and no person signs twice.
+pub fn check_signoff(conn: &Connection, s: &SignOff) -> Result<(User, User, User)> {
+    let h = require_role(conn, s.handler_id, Role::Handler, "handler_id")?;
+    let r = require_role(conn, s.reviewer_id, Role::Reviewer, "reviewer_id")?;
+    let a = require_role(conn, s.approver_id, Role::Approver, "approver_id")?;
+    if h.id == r.id || h.id == a.id || r.id == a.id {
+        let who = if h.id == r.id || h.id == a.id { &h } else { &r };
+        return Err(ApiError::illegal(format!(
+            "承办人、复核人、审批人须为三名不同人员：{}不能在同一文书上签署两次",
+            who.display_name
+        )));
+    }
+    Ok((h, r, a))
+}
+
+/// Display name of a user for timelines ("" for none).
+pub fn name_of(conn: &Connection, id: Option<i64>) -> Result<String> {
+    match id {
+        None => Ok(String::new()),
+        Some(id) => Ok(conn
+            .query_row("SELECT display_name FROM app_user WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default()),
+    }
+}
