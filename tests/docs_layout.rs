@@ -203,6 +203,21 @@ proptest! {
 }
 
 #[test]
+fn a_cell_longer_than_a_page_is_cut_at_line_boundaries() {
+    let mut s = samples::recovery_slip();
+    s.handling_result =
+        "经查，该院存在将不符合住院指征的参保人员收治入院、违规结算住院费用等问题。".repeat(60);
+    let doc = Document::RecoverySlip(s);
+    let laid = layout_document(&doc, &opts()).unwrap();
+    assert!(laid.pages >= 2);
+    assert_inside(&laid, "tall cell");
+    // Every character of the long text is still printed (题 occurs once per repetition).
+    let text: String = laid.runs.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(text.chars().filter(|c| *c == '题').count(), 60);
+    assert!(render(&doc, &opts()).unwrap().pages >= 2);
+}
+
+#[test]
 fn page_numbers_alternate_sides() {
     let mut d = samples::decision();
     d.facts = (0..30)

@@ -622,6 +622,78 @@ struct Item {
     height: f32,
     keep_with_next: bool,
     kind: ItemKind,
+    /// A tall table row that may be cut at a line boundary across pages.
+    splittable: bool,
+}
+
+/// Cut a splittable row item so that its first part is at most `avail` high; `None` when the
+/// item may not be cut or too little of it would stay on this page.
+fn split_rows(it: &Item, avail: f32, pitch: f32) -> Option<(Item, Item)> {
+    if !it.splittable || avail < 1.5 * pitch || avail >= it.height {
+        return None;
+    }
+    let ItemKind::Rows {
+        table,
+        cells,
+        header,
+    } = &it.kind
+    else {
+        return None;
+    };
+    // Move the cut above any line that would straddle it.
+    let end = cells
+        .iter()
+        .flat_map(|c| c.lines.iter())
+        .map(|l| (l.baseline - 0.88 * l.size - 0.5, l.baseline + 0.12 * l.size))
+        .filter(|(top, bottom)| *top < avail && *bottom > avail)
+        .map(|(top, _)| top)
+        .fold(avail, f32::min);
+    if end < pitch {
+        return None;
+    }
+    // The continuation gets the cell's top padding again.
+    let pad = 0.5 * MM;
+    let part = |from: f32, to: f32, shift: f32| -> Vec<CellBox> {
+        cells
+            .iter()
+            .map(|c| CellBox {
+                x0: c.x0,
+                x1: c.x1,
+                y0: 0.0,
+                y1: to - from + shift,
+                lines: c
+                    .lines
+                    .iter()
+                    .filter(|l| l.baseline >= from && l.baseline < to)
+                    .map(|l| LineBox {
+                        baseline: l.baseline - from + shift,
+                        ..l.clone()
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let first = Item {
+        height: end,
+        keep_with_next: false,
+        kind: ItemKind::Rows {
+            table: *table,
+            cells: part(0.0, end, 0.0),
+            header: *header,
+        },
+        splittable: false,
+    };
+    let rest = Item {
+        height: it.height - end + pad,
+        keep_with_next: it.keep_with_next,
+        kind: ItemKind::Rows {
+            table: *table,
+            cells: part(end, it.height, pad),
+            header: *header,
+        },
+        splittable: true,
+    };
+    Some((first, rest))
 }
 
 /// Vertical position of the baseline inside a line of height `h` for a font of `size`: the
@@ -794,6 +866,7 @@ impl<'a> Engine<'a> {
                         height: lh,
                         keep_with_next: true, // a title stays with what follows it
                         kind: ItemKind::Lines(vec![l]),
+                        splittable: false,
                     });
                 }
             }
@@ -815,6 +888,7 @@ impl<'a> Engine<'a> {
                         height: lh,
                         keep_with_next: keep,
                         kind: ItemKind::Lines(vec![l]),
+                        splittable: false,
                     });
                 }
             }
@@ -823,6 +897,7 @@ impl<'a> Engine<'a> {
                     height: lines * g.pitch(),
                     keep_with_next: false,
                     kind: ItemKind::Space,
+                    splittable: false,
                 });
             }
             Block::Table(t) => {
@@ -832,6 +907,7 @@ impl<'a> Engine<'a> {
                     height: 0.3 * g.pitch(),
                     keep_with_next: false,
                     kind: ItemKind::Space,
+                    splittable: false,
                 });
             }
             Block::Signature {
@@ -857,6 +933,7 @@ impl<'a> Engine<'a> {
                         height: gap_lines * g.pitch(),
                         keep_with_next: true,
                         kind: ItemKind::Space,
+                        splittable: false,
                     });
                 }
                 let cp = g.char_pitch() * style.size / g.body_size;
@@ -888,6 +965,7 @@ impl<'a> Engine<'a> {
                             height: lh,
                             keep_with_next: true,
                             kind: ItemKind::Lines(vec![l]),
+                            splittable: false,
                         });
                     }
                 }
@@ -901,6 +979,7 @@ impl<'a> Engine<'a> {
                         size: style.size,
                         extra: 0.0,
                     }]),
+                    splittable: false,
                 });
             }
         }
@@ -1017,7 +1096,13 @@ impl<'a> Engine<'a> {
                 Some(*a)
             }))
             .collect();
-        for (gi, &(r0, r1)) in groups.iter().enumerate() {
+        for &(r0, r1) in groups.iter() {
+            let header = r0 < t.header_rows;
+            let header_h: f32 = self.headers[table_idx].iter().map(|i| i.height).sum();
+            // A tall single row (a long text in one cell) may break across pages at a line
+            // boundary, like Word's "allow row to break across pages"; its text then starts at
+            // the top of the cell. Ordinary rows never break.
+            let tall = !header && r1 - r0 == 1 && ys[r1] - ys[r0] > (g.block_h - header_h) / 4.0;
             let mut cells = Vec::new();
             for (p, (lines, h)) in placed.iter().zip(&wrapped) {
                 if p.row < r0 || p.row >= r1 {
@@ -1026,7 +1111,11 @@ impl<'a> Engine<'a> {
                 let y0 = ys[p.row] - ys[r0];
                 let y1 = ys[p.row + p.cell.rowspan] - ys[r0];
                 // Centre the text vertically.
-                let off = ((y1 - y0) - h) / 2.0 + pad_y;
+                let off = if tall {
+                    pad_y
+                } else {
+                    ((y1 - y0) - h) / 2.0 + pad_y
+                };
                 let lines = lines
                     .iter()
                     .enumerate()
@@ -1048,7 +1137,6 @@ impl<'a> Engine<'a> {
                     lines,
                 });
             }
-            let header = r0 < t.header_rows;
             let keep = header || t.rows[r1 - 1].keep_with_next;
             let item = Item {
                 height: ys[r1] - ys[r0],
@@ -1058,11 +1146,11 @@ impl<'a> Engine<'a> {
                     cells,
                     header,
                 },
+                splittable: tall,
             };
             if header {
                 self.headers[table_idx].push(item.clone());
             }
-            let _ = gi;
             self.items.push(item);
         }
     }
@@ -1092,45 +1180,59 @@ impl<'a> Engine<'a> {
                 j += 1;
             }
             let chain_h: f32 = items[i..=j].iter().map(|it| it.height).sum();
-            if y > 0.0 && y + chain_h > g.block_h + eps && chain_h <= g.block_h {
+            // A chain that does not fit goes to the next page, unless it is one tall row that
+            // can be cut (it then starts here and continues overleaf).
+            let cuttable = i == j && items[i].splittable;
+            if y > 0.0 && y + chain_h > g.block_h + eps && chain_h <= g.block_h && !cuttable {
                 page += 1;
                 y = 0.0;
             }
-            for it in &items[i..=j] {
-                if matches!(it.kind, ItemKind::Space) && y == 0.0 {
+            for it0 in &items[i..=j] {
+                if matches!(it0.kind, ItemKind::Space) && y == 0.0 {
                     continue; // no blank lines at the top of a page
                 }
-                if y > 0.0 && y + it.height > g.block_h + eps {
+                let mut cur = it0.clone();
+                // y at which this page's own content starts (after a repeated header).
+                let mut page_top = if y == 0.0 { Some(0.0) } else { None };
+                loop {
+                    // Repeat the header of a table continuing on a new page.
+                    if let ItemKind::Rows { table, header, .. } = &cur.kind {
+                        if !*header && y == 0.0 && open_table == Some(*table) {
+                            let hdrs = self.headers[*table].clone();
+                            for h in &hdrs {
+                                place(&mut laid, &g, h, page, y, &block);
+                                y += h.height;
+                            }
+                            page_top = Some(y);
+                        }
+                        open_table = Some(*table);
+                    } else {
+                        open_table = None;
+                    }
+                    let at_top = page_top == Some(y);
+                    if y + cur.height <= g.block_h + eps {
+                        place(&mut laid, &g, &cur, page, y, &block);
+                        y += cur.height;
+                        break;
+                    }
+                    if let Some((first, rest)) = split_rows(&cur, g.block_h - y, g.pitch()) {
+                        place(&mut laid, &g, &first, page, y, &block);
+                        page += 1;
+                        y = 0.0;
+                        page_top = Some(0.0);
+                        cur = rest;
+                        continue;
+                    }
+                    if at_top {
+                        // Taller than a page and not cuttable: placed anyway (never lost).
+                        place(&mut laid, &g, &cur, page, y, &block);
+                        y += cur.height;
+                        break;
+                    }
                     page += 1;
                     y = 0.0;
+                    page_top = Some(0.0);
                 }
-                // Repeat the header of a table continuing on a new page.
-                if let ItemKind::Rows {
-                    table,
-                    header: false,
-                    ..
-                } = &it.kind
-                {
-                    if y == 0.0 && open_table == Some(*table) {
-                        let hdrs = self.headers[*table].clone();
-                        for h in &hdrs {
-                            place(&mut laid, &g, h, page, y, &block);
-                            y += h.height;
-                        }
-                    }
-                    open_table = Some(*table);
-                } else if let ItemKind::Rows {
-                    table,
-                    header: true,
-                    ..
-                } = &it.kind
-                {
-                    open_table = Some(*table);
-                } else {
-                    open_table = None;
-                }
-                place(&mut laid, &g, it, page, y, &block);
-                y += it.height;
             }
             i = j + 1;
         }
