@@ -164,7 +164,7 @@ proptest! {
     }
 
     #[test]
-    fn slip_and_forms_stay_in_their_cells(name in messy_text(80), address in messy_text(120), result in messy_text(300), amounts in prop::collection::vec(amount(), 5)) {
+    fn slip_and_forms_stay_in_their_cells(name in messy_text(80), address in messy_text(120), result in messy_text(900), amounts in prop::collection::vec(amount(), 5)) {
         let mut s = samples::recovery_slip();
         s.party.name = name.clone();
         s.agency.address = address;
