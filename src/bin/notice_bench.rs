@@ -10,11 +10,20 @@ use std::time::Instant;
 use recoup::docs::{self, samples, Document, RenderOptions};
 
 fn peak_rss_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// Resident memory now (after the fonts were cut, the full faces are dropped).
+fn rss_mb() -> f64 {
+    status_mb("VmRSS:")
+}
+
+fn status_mb(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map(|kb| kb / 1024.0)
@@ -69,14 +78,15 @@ fn main() {
             let warm = t.elapsed().as_secs_f64() / runs as f64;
             let warm_cpu = (cpu_seconds() - c) / runs as f64;
             println!(
-                "recoup: single notice ({} pages): cold {:.0} ms, warm {:.2} ms wall / {:.2} ms CPU, size {} bytes ({:.1} KB), peak RSS {:.0} MB",
+                "recoup: single notice ({} pages): cold {:.0} ms, warm {:.2} ms wall / {:.2} ms CPU, size {} bytes ({:.1} KB), peak RSS {:.0} MB, RSS now {:.0} MB",
                 first.pages,
                 cold.as_secs_f64() * 1e3,
                 warm * 1e3,
                 warm_cpu * 1e3,
                 first.bytes.len(),
                 first.bytes.len() as f64 / 1024.0,
-                peak_rss_mb()
+                peak_rss_mb(),
+                rss_mb()
             );
             let batch: Vec<Document> = (0..n).map(|i| notice(i + 1)).collect();
             let (t, c) = (Instant::now(), cpu_seconds());
