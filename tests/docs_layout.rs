@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use recoup::docs::layout::{no_line_end, no_line_start, Geometry, Laid, PlacedRun};
 use recoup::docs::samples;
+use recoup::docs::templates::{DocumentKind, Templates};
 use recoup::docs::*;
 use recoup::Money;
 
@@ -317,4 +318,30 @@ fn title_and_headings_use_their_fonts() {
         .find(|r| r.text.contains("上述事实有以下证据证明"))
         .unwrap();
     assert_eq!(body.face, fonts.primary(FontRole::FangSong).unwrap().slot);
+
+    // An office template with second-level headings: （一） lines are set in 楷体.
+    let mut t = Templates::default();
+    t.set(
+        DocumentKind::PenaltyDecision,
+        "一、违法事实和证据\n（一）违法事实\n#facts\n（二）证据\n#evidence".into(),
+    )
+    .unwrap();
+    let opts = RenderOptions {
+        templates: t,
+        ..Default::default()
+    };
+    let laid = layout_document(&Document::PenaltyDecision(samples::decision()), &opts).unwrap();
+    let kai = laid
+        .runs
+        .iter()
+        .find(|r| r.text == "（一）违法事实")
+        .expect("heading printed");
+    assert_eq!(kai.face, fonts.primary(FontRole::Kai).unwrap().slot);
+    // List items with sentences stay in the body font.
+    let item = laid
+        .runs
+        .iter()
+        .find(|r| r.text.starts_with("（一）2025年"))
+        .unwrap();
+    assert_eq!(item.face, fonts.primary(FontRole::FangSong).unwrap().slot);
 }
