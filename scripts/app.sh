@@ -12,6 +12,9 @@
 # Data: the app opens its default database, <platform data dir>/recoup.db (on Linux
 # ~/.local/share/recoup/recoup.db), created on first start, unless $RECOUP_DB names another file.
 # No configuration is needed.
+#
+# Blank window on some GPU drivers (seen with WebKitGTK and proprietary NVIDIA drivers or some VMs)?
+# Run with WEBKIT_DISABLE_DMABUF_RENDERER=1 ./scripts/app.sh (also saves ~50 MB of memory).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,7 +23,7 @@ headless=0
 for arg in "$@"; do
   case "$arg" in
     --headless) headless=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) die "未知参数：$arg（可用：--headless）" ;;
   esac
 done

@@ -71,10 +71,13 @@ fn show_open_error<R: Runtime>(webview: &Webview<R>) {
     let Some(err) = webview.state::<Backend>().open_error().cloned() else {
         return;
     };
+    let hint = if err.code == ErrorCode::Storage {
+        "请检查数据目录是否可写、磁盘空间是否充足；如设置了环境变量 RECOUP_DB，请确认其路径正确。\n"
+    } else {
+        ""
+    };
     let text = serde_json::to_string(&format!(
-        "无法打开数据库，程序暂时不能使用。\n\n原因：{}\n\n\
-         请检查数据目录是否可写、磁盘空间是否充足；如设置了环境变量 RECOUP_DB，请确认其路径正确。\n\
-         处理后请重新启动本程序。",
+        "无法打开数据库，程序暂时不能使用。\n\n原因：{}\n\n{hint}处理后请重新启动本程序。",
         err.message
     ))
     .unwrap_or_else(|_| "\"无法打开数据库\"".into());
@@ -98,13 +101,10 @@ fn show_open_error<R: Runtime>(webview: &Webview<R>) {
 
 /// Starts the desktop app. Called from `main`.
 pub fn run() {
-    // WebKitGTK's DMA-BUF renderer costs ~50 MB and shows blank windows on some GPU drivers;
-    // the rendering is identical without it. Respect an explicit setting.
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
-        std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
-    }
-
+    // Note: WEBKIT_DISABLE_DMABUF_RENDERER is deliberately not forced here. Setting it saves ~50 MB
+    // and works around blank windows on some GPU drivers, but it makes WebKit's snapshot (WebDriver
+    // screenshots) hang, so the smoke test could no longer see what users get. Users hit by a blank
+    // window can set it themselves (see scripts/app.sh).
     let backend = Backend::open_default();
     if let Some(e) = backend.open_error() {
         eprintln!("recoup-app: 无法打开数据库：{}", e.message);

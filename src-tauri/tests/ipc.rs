@@ -24,8 +24,10 @@ fn invoke(
 
 #[test]
 fn api_command_round_trips_through_ipc() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("recoup.db");
+    let dir = std::env::temp_dir().join(format!("recoup-app-ipc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("recoup.db");
     // The only test in this binary, so setting the variable cannot race another test.
     std::env::set_var("RECOUP_DB", &db);
     let backend = recoup_app::Backend::open_default();
@@ -80,4 +82,8 @@ fn api_command_round_trips_through_ipc() {
         err["code"].is_string() && err["message"].is_string(),
         "{err}"
     );
+
+    drop(webview);
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -30,7 +30,7 @@ const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? (existsSync('/usr/bin/WebKi
 const screenshotPath = join(targetDir, 'desktop-smoke.png')
 const failureShotPath = join(targetDir, 'desktop-smoke-failure.png')
 
-const ELEMENT = 'element-6066-11e4-a021-4f4ccd5a5c75'
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf' // W3C web element reference key
 const WAIT_MS = 30_000
 const OVERALL_MS = 240_000
 
@@ -138,9 +138,10 @@ function stopDriver() {
   }
 }
 
-async function wd(method, path, body) {
+async function wd(method, path, body, timeoutMs = 30_000) {
   const res = await fetch(`${base}${path}`, {
     method,
+    signal: AbortSignal.timeout(timeoutMs),
     headers: { 'content-type': 'application/json; charset=utf-8' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
@@ -164,7 +165,7 @@ const s = (path) => `/session/${sessionId}${path}`
 async function newSession() {
   const value = await wd('POST', '/session', {
     capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: appBin } } },
-  })
+  }, 60_000)
   sessionId = value.sessionId
 }
 
@@ -173,7 +174,7 @@ async function endSession() {
   const id = sessionId
   sessionId = null
   try {
-    await wd('DELETE', `/session/${id}`)
+    await wd('DELETE', `/session/${id}`, undefined, 15_000)
   } catch (e) {
     log(`  （结束会话时出错：${e.message}）`)
   }
@@ -241,6 +242,11 @@ async function fill(testid, value) {
 }
 
 async function screenshot(path) {
+  // The snapshot is the last painted frame: let the page paint what the DOM already has.
+  await wd('POST', s('/execute/async'), {
+    script: 'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)))',
+    args: [],
+  })
   const b64 = await wd('GET', s('/screenshot'))
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, Buffer.from(b64, 'base64'))
@@ -287,6 +293,9 @@ async function smoke(tmp) {
     XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
     XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
   }
+  // With either of these WebKit's snapshot never completes and /screenshot hangs.
+  delete env.WEBKIT_DISABLE_DMABUF_RENDERER
+  delete env.WEBKIT_DISABLE_COMPOSITING_MODE
   await startDriver(env)
 
   await check('窗口打开，显示首次使用界面', async () => {
@@ -322,10 +331,15 @@ async function smoke(tmp) {
   await check('重新打开程序，机构列表显示两家机构', async () => {
     await newSession()
     await click(await find('[data-testid="nav-institutions"]'))
+    let seen = ''
     const text = await until(async () => {
-      const t = await textOf(await find('[data-testid="inst-table"]', 1000))
-      return INSTITUTIONS.every((i) => t.includes(i.name)) && t
-    }, '机构列表包含两家机构')
+      // innerText (rendered text) by script: WebKitWebDriver's Get Element Text treats the cells
+      // inside Element Plus's scroll container as hidden and returns only the fixed column.
+      seen = await exec('return arguments[0].innerText', elRef(await find('[data-testid="inst-table"]', 1000)))
+      return INSTITUTIONS.every((i) => seen.includes(i.name)) && seen
+    }, '机构列表包含两家机构').catch((e) => {
+      throw new Error(`${e.message}；列表文字：「${String(seen).replace(/\s+/g, ' ').slice(0, 300)}」`)
+    })
     log(`  列表：${text.replace(/\s+/g, ' ').slice(0, 160)}`)
     await screenshot(screenshotPath)
   })
