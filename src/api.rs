@@ -240,7 +240,8 @@ pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
     };
     serde_path_to_error::deserialize(payload).map_err(|e| {
         let path = e.path().to_string();
-        let field = path.split('.').next().unwrap_or("").to_string();
+        // "roles[0]" → "roles": the field, not the element, is what the form shows.
+        let field = path.split(['.', '[']).next().unwrap_or("").to_string();
         let inner = e.inner().to_string();
         if field.is_empty() || field == "?" {
             if let Some(missing) = inner

@@ -1,0 +1,718 @@
+//! Scenario tests of the case lifecycle through the public API (`Core::call`), as every host uses it.
+//! Each rule is cited next to its assertion (seed file + article, or the national law).
+
+use recoup::api::Core;
+use recoup::{ApiError, ErrorCode};
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn call(c: &Core, cmd: &str, payload: Value) -> Value {
+    match c.call(cmd, payload.clone()) {
+        Ok(v) => v,
+        Err(e) => panic!("{cmd} {payload} failed: {e:?}"),
+    }
+}
+
+fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
+    let before = audit_entries(c);
+    let e = c
+        .call(cmd, payload.clone())
+        .expect_err(&format!("{cmd} {payload} should be refused"));
+    assert_eq!(audit_entries(c), before, "a refused {cmd} changes nothing");
+    e
+}
+
+fn illegal(c: &Core, cmd: &str, payload: Value, needle: &str) -> ApiError {
+    let e = refuse(c, cmd, payload);
+    assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
+    assert!(e.message.contains(needle), "message {:?} lacks {needle:?}", e.message);
+    e
+}
+
+fn audit_entries(c: &Core) -> i64 {
+    c.store()
+        .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
+        .unwrap()
+}
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("id")
+}
+
+struct Office {
+    core: Core,
+    handler: i64,
+    co_handler: i64,
+    reviewer: i64,
+    approver: i64,
+    legal: i64,
+}
+
+fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
+    id(&call(
+        c,
+        "user.create",
+        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
+    ))
+}
+
+fn office() -> Office {
+    let core = Core::open_in_memory().unwrap();
+    call(&core, "office.init", json!({"code": "441602", "name": "河源市源城区医疗保障局", "level": "county"}));
+    // The handler also holds the reviewer role: the core, not the role list, must stop them from
+    // reviewing their own case.
+    let handler = user(&core, "zhang", "张三", json!(["承办人", "复核人"]));
+    let co_handler = user(&core, "li", "李四", json!(["Handler"]));
+    let reviewer = user(&core, "wang", "王五", json!(["Reviewer"]));
+    let approver = user(&core, "zhao", "赵六", json!(["Approver"]));
+    let legal = user(&core, "qian", "钱七", json!(["Reviewer"]));
+    Office {
+        core,
+        handler,
+        co_handler,
+        reviewer,
+        approver,
+        legal,
+    }
+}
+
+fn institution(c: &Core, code: &str, name: &str) -> i64 {
+    id(&call(
+        c,
+        "institution.create",
+        json!({
+            "code": code, "name": name, "kind": "MedicalInstitution",
+            "credit_code": "91350100M000100Y43", "address": "河源市源城区1号",
+            "legal_rep": "陈某", "contact": "0762-3333333", "agreement_status": "Active"
+        }),
+    ))
+}
+
+fn signoff(o: &Office) -> Value {
+    json!({"handler_id": o.handler, "reviewer_id": o.reviewer, "approver_id": o.approver})
+}
+
+fn clocks(c: &Core, today: &str) -> Vec<Value> {
+    call(c, "clock.list", json!({"today": today}))["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn clock_of<'a>(items: &'a [Value], kind: &str, case_id: i64) -> Option<&'a Value> {
+    items
+        .iter()
+        .find(|k| k["kind"] == kind && k["case_id"].as_i64() == Some(case_id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The administrative case, lead to service
+
+#[test]
+fn administrative_case_from_lead_to_served_decision_across_national_day() {
+    let o = office();
+    let c = &o.core;
+    let hospital = institution(c, "H44160200001", "源城区某医院");
+
+    // A report (举报) names the hospital (001 art. 31); 15 working days to verify (国家医保局令第4号).
+    let lead = call(
+        c,
+        "lead.create",
+        json!({"source": "举报投诉", "received_on": "2026-09-01", "summary": "反映某医院串换药品、虚记住院费用",
+               "reporter": "匿名", "institution_id": hospital, "handler_id": o.handler}),
+    );
+    assert_eq!(lead["status"], "Open");
+    // 2026-09-01 + 15 working days: Sunday 2026-09-20 is a make-up working day (国办发明电〔2025〕7号),
+    // so the 15th working day is Monday 2026-09-21.
+    assert_eq!(lead["check_due"], "2026-09-21");
+
+    // An administrative case needs two officers (001 art. 32(二)).
+    let e = refuse(
+        c,
+        "case.create",
+        json!({"track": "Administrative", "lead_id": id(&lead), "summary": "串换药品", "handler_id": o.handler, "filed_on": "2026-09-10"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("co_handler_id"));
+    let detail = call(
+        c,
+        "case.create",
+        json!({"track": "行政执法", "lead_id": id(&lead), "summary": "串换药品、虚记住院费用",
+               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-09-10"}),
+    );
+    let case_id = id(&detail["case"]);
+    assert_eq!(detail["case"]["status"], "Investigating");
+    assert_eq!(detail["case"]["party"], "源城区某医院");
+    // 004 art. 5(二): a case from a report is a recovery established from a tip.
+    assert_eq!(detail["case"]["source"], "Report");
+    // 行政处罚法 art. 60: 90 calendar days from 2026-09-10 = 2026-12-09 (a Wednesday).
+    assert_eq!(detail["case"]["decision_due"], "2026-12-09");
+    let lead = call(c, "lead.get", json!({"id": id(&lead)}));
+    assert_eq!(lead["status"], "CaseOpened");
+    assert_eq!(lead["case_id"], case_id);
+    // The lead is no longer a running clock; the decision clock is.
+    let items = clocks(c, "2026-09-15");
+    assert!(items.iter().all(|k| k["kind"] != "LeadCheck"));
+    assert_eq!(clock_of(&items, "Decision", case_id).unwrap()["due_on"], "2026-12-09");
+
+    // Notification before any finding is refused (001 art. 22: facts, reasons and basis).
+    illegal(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-09-20", "document_number": "源医保告〔2026〕1号", "signoff": signoff(&o)}),
+        "违规事实",
+    );
+
+    let finding = call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "2026年1月至6月将甲类药品串换为乙类药品结算",
+               "period_from": "2026-01-01", "period_to": "2026-06-30",
+               "rule_broken": "《医疗保障基金使用监督管理条例》第三十八条第（四）项", "amount": "13345.68"}),
+    );
+    // 001 art. 37: one of the eight kinds of evidence.
+    let e = refuse(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "传闻", "description": "x", "collected_on": "2026-09-12"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("kind"));
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "finding_id": id(&finding), "kind": "书证", "description": "住院结算清单复印件",
+               "collected_on": "2026-09-12", "collected_by": o.co_handler}),
+    );
+    // Recovery lines per fund × year × category (004 art. 8).
+    let e = refuse(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "amount_due": "12345.67"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("category"));
+    // 违约金 is an agreement remedy (001 art. 18), not for the administrative track.
+    let e = refuse(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "CurrentYear", "category": "违约金", "amount_due": "100"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("category"));
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12,345.67"}),
+    );
+    // Unknown fund: 5:5, the employee half takes the odd cent (004 art. 8).
+    let halves = call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "year_kind": "历年", "amount_due": "1000.01"}),
+    );
+    let halves = halves.as_array().unwrap();
+    assert_eq!(halves.len(), 2);
+    assert_eq!((halves[0]["fund"].as_str(), halves[0]["amount_due"].as_str()), (Some("EmployeeBasic"), Some("500.01")));
+    assert_eq!((halves[1]["fund"].as_str(), halves[1]["amount_due"].as_str()), (Some("ResidentBasic"), Some("500.00")));
+    assert!(halves[0]["category"].is_null(), "prior years are not split by category (004 附件1)");
+
+    // The notice carries three distinct people (GLOSSARY; 004 附件1 sign-off rows).
+    let e = illegal(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-09-24", "document_number": "源医保告〔2026〕1号",
+               "signoff": {"handler_id": o.handler, "reviewer_id": o.handler, "approver_id": o.approver}}),
+        "三名不同人员",
+    );
+    assert!(e.message.contains("张三"));
+    // Proposed fine 1.5 × 13,345.68 = 20,018.52, below the organisation hearing threshold (100,000).
+    let detail = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-09-24", "document_number": "源医保告〔2026〕1号",
+               "signoff": signoff(&o), "proposed_fine": "20018.52"}),
+    );
+    assert_eq!(detail["case"]["status"], "Notified");
+    assert_eq!(detail["notification"]["statement_days"], 5);
+    assert_eq!(detail["notification"]["hearing_offered"], false);
+    assert_eq!(detail["requirements"]["legal_review_required"], true, "a fine needs legal review (001 art. 40)");
+    assert_eq!(detail["requirements"]["collective_review_required"], false, "13,345.68 < 50,000 (001 art. 21)");
+    // Findings and money are frozen once notified (001 art. 22).
+    illegal(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1"}),
+        "已告知",
+    );
+    let notice = detail["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "StatementNotice")
+        .unwrap()
+        .clone();
+    // 行政处罚法 art. 61: served within 7 working days of issue: 2026-09-24 → 2026-10-12, across
+    // 中秋 (09-25..27) and National Day (10-01..07) with the make-up Saturday 10-10.
+    assert_eq!(notice["due_on"], "2026-10-12");
+
+    // No decision before the notice is served.
+    illegal(
+        c,
+        "case.decide",
+        json!({"case_id": case_id, "kind": "PenaltyDecision", "decided_on": "2026-09-28", "document_number": "源医保罚〔2026〕1号",
+               "payment_due": "2026-11-30", "signoff": signoff(&o)}),
+        "告知书尚未送达",
+    );
+
+    // Served on 2026-09-30, the day before National Day. 001 art. 22: 5 working days from service;
+    // 10-01..10-07 are off, 10-10 (Saturday) is a make-up working day (国办发明电〔2025〕7号):
+    // 10-08, 10-09, 10-10, 10-12, 10-13 → the window ends 2026-10-13.
+    let e = refuse(
+        c,
+        "case.serve",
+        json!({"service_id": notice["id"], "method": "邮寄送达", "served_on": "2026-09-30", "recipient": "陈某"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("receipt"));
+    let detail = call(
+        c,
+        "case.serve",
+        json!({"service_id": notice["id"], "method": "直接送达", "served_on": "2026-09-30", "recipient": "陈某", "receipt": "SD-001"}),
+    );
+    assert_eq!(detail["requirements"]["statement_due"], "2026-10-13");
+    let items = clocks(c, "2026-09-30");
+    let window = clock_of(&items, "StatementWindow", case_id).expect("statement window clock");
+    assert_eq!(window["due_on"], "2026-10-13");
+    assert_eq!(window["started_on"], "2026-09-30");
+    assert_eq!(window["state"], "Running");
+    assert_eq!(window["working_days_left"], 5);
+    // 2026-10-09: three working days left (10-10, 10-12, 10-13) → due soon (within 3).
+    let items = clocks(c, "2026-10-09");
+    assert_eq!(clock_of(&items, "StatementWindow", case_id).unwrap()["state"], "DueSoon");
+    let items = clocks(c, "2026-10-08");
+    assert_eq!(clock_of(&items, "StatementWindow", case_id).unwrap()["state"], "Running");
+    // After the window the party's right has lapsed (001 art. 22): not a running clock any more.
+    assert!(clock_of(&clocks(c, "2026-10-14"), "StatementWindow", case_id).is_none());
+
+    // Legal review by the handler is refused (行政处罚法 art. 58; 001 art. 40), even though he holds
+    // the reviewer role; so is review by the co-handler who collected the evidence.
+    let e = illegal(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.handler, "on": "2026-10-12", "passed": true, "opinion": "同意"}),
+        "不能担任法制审核人员",
+    );
+    assert!(e.message.contains("张三"));
+    let e = refuse(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.co_handler, "on": "2026-10-12", "passed": true, "opinion": "同意"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("reviewer_id"), "李四 is not a reviewer at all");
+
+    // Deciding on the last day of the window is refused; so is deciding without the legal review.
+    let decision = |on: &str, fine: &str| {
+        json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": on, "document_number": "源医保罚〔2026〕1号",
+               "payment_due": "2026-11-30", "fine": fine, "fine_multiple": "1.5",
+               "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条", "signoff": signoff(&o), "summary": "责令退回并处罚款"})
+    };
+    illegal(c, "case.decide", decision("2026-10-13", "20018.52"), "2026年10月13日届满");
+    illegal(c, "case.decide", decision("2026-10-14", "20018.52"), "法制审核");
+
+    // A failed review still blocks; a passed one by someone outside the investigation opens the way.
+    let d = call(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-10-14", "passed": false, "opinion": "证据不足，补充结算明细"}),
+    );
+    assert_eq!(d["requirements"]["legal_review_passed"], false);
+    illegal(c, "case.decide", decision("2026-10-15", "20018.52"), "法制审核");
+    call(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-10-15", "passed": true, "opinion": "事实清楚，证据确实充分，适用依据正确"}),
+    );
+    // The fine may not exceed what was notified (行政处罚法 art. 45), and must equal multiple × amount
+    // rounded half-up to the cent (DOMAIN §3).
+    let mut too_high = decision("2026-10-15", "20018.53");
+    too_high["fine_multiple"] = Value::Null;
+    illegal(c, "case.decide", too_high, "不得因当事人陈述申辩而加重处罚");
+    let e = refuse(c, "case.decide", decision("2026-10-15", "20000.00"));
+    assert_eq!(e.field.as_deref(), Some("fine"));
+    assert!(e.message.contains("20,018.52"), "{}", e.message);
+    let mut same_person = decision("2026-10-15", "20018.52");
+    same_person["signoff"]["reviewer_id"] = json!(o.handler);
+    illegal(c, "case.decide", same_person, "三名不同人员");
+
+    let detail = call(c, "case.decide", decision("2026-10-15", "20018.52"));
+    assert_eq!(detail["case"]["status"], "Decided");
+    let dec = &detail["decision"];
+    assert_eq!(dec["fine"], "20018.52");
+    assert_eq!(dec["fine_multiple"], "1.5");
+    assert_eq!(dec["recovery_total"], "13345.68");
+    assert_eq!(dec["payment_due"], "2026-11-30");
+    let served_doc = detail["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "PenaltyDecision")
+        .unwrap()
+        .clone();
+    // 行政处罚法 art. 61: 7 working days from 2026-10-15 → 2026-10-26.
+    assert_eq!(served_doc["due_on"], "2026-10-26");
+    let items = clocks(c, "2026-10-16");
+    assert_eq!(clock_of(&items, "Service", case_id).unwrap()["due_on"], "2026-10-26");
+    assert!(clock_of(&items, "Decision", case_id).is_none(), "decided: the 90-day clock stops");
+    // Overdue when not served in time.
+    assert_eq!(clock_of(&clocks(c, "2026-10-27"), "Service", case_id).unwrap()["state"], "Overdue");
+
+    // No closing before service.
+    illegal(c, "case.close", json!({"case_id": case_id, "on": "2026-10-20"}), "须作出决定并送达后");
+    let detail = call(
+        c,
+        "case.serve",
+        json!({"service_id": served_doc["id"], "method": "Direct", "served_on": "2026-10-19", "recipient": "陈某", "receipt": "SD-002"}),
+    );
+    assert_eq!(detail["case"]["status"], "Executing");
+    let titles: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "立案",
+            "告知拟处理决定",
+            "送达陈述申辩告知书",
+            "法制审核（不通过）",
+            "法制审核（通过）",
+            "作出处理决定",
+            "送达行政处罚决定书"
+        ]
+    );
+    // Every step says who.
+    let steps = detail["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| !s["actor"].as_str().unwrap().is_empty()));
+    // What the law requires next: the money by the deadline on the decision (004 art. 9, 11).
+    let d = call(c, "case.get", json!({"id": case_id, "today": "2026-10-19"}));
+    assert!(
+        d["next_steps"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("2026年11月30日前退回13,345.68元")),
+        "{}",
+        d["next_steps"]
+    );
+    // Closing waits for the money (part B's closure checks); the procedure itself is complete.
+    assert!(d["services"].as_array().unwrap().iter().all(|s| !s["served_on"].is_null()));
+    let report = call(c, "audit.verify", json!({}));
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 河源: agreement case ≥ 50,000 yuan needs the collective review (001 art. 21)
+
+fn agreement_case(o: &Office, inst: i64, filed: &str) -> i64 {
+    let d = call(
+        &o.core,
+        "case.create",
+        json!({"track": "协议处理", "institution_id": inst, "source": "协议管理", "summary": "超标准收费、分解住院",
+               "handler_id": o.handler, "filed_on": filed}),
+    );
+    id(&d["case"])
+}
+
+fn prepare(o: &Office, case_id: i64, collected: &str) {
+    let c = &o.core;
+    call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "分解住院", "rule_broken": "服务协议第二十条", "amount": "0"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": collected}),
+    );
+}
+
+fn notify_and_serve(o: &Office, case_id: i64, issued: &str, served: &str, measures: Value) -> Value {
+    let c = &o.core;
+    let d = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": issued, "document_number": "源医保协告〔2026〕1号",
+               "signoff": signoff(o), "proposed_measures": measures}),
+    );
+    let sid = d["notification"]["service_id"].clone();
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": sid, "method": "Direct", "served_on": served, "recipient": "陈某"}),
+    )
+}
+
+#[test]
+fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
+    let o = office();
+    let c = &o.core;
+    let inst = institution(c, "H44160200002", "源城区某诊所");
+    let case_id = agreement_case(&o, inst, "2026-08-03");
+    prepare(&o, case_id, "2026-08-05");
+    // 52,000.00 of misused money + 3,000.00 liquidated damages. Only the former counts towards the
+    // 50,000 threshold: 001 art. 21 speaks of "不予支付违规费用或者追回违规费用".
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "52000"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}),
+    );
+    let d = notify_and_serve(&o, case_id, "2026-08-20", "2026-08-21", json!([{"kind": "约谈"}]));
+    assert_eq!(d["case"]["recovery_total"], "52000.00");
+    assert_eq!(d["case"]["liquidated_damages"], "3000.00");
+    assert_eq!(d["requirements"]["collective_review_required"], true);
+    assert!(d["requirements"]["collective_review_reason"].as_str().unwrap().contains("52,000.00"));
+    // Agreement handling without termination needs no legal review (001 art. 21 para. 2 covers termination).
+    assert_eq!(d["requirements"]["legal_review_required"], false);
+    // The party waives its statement (001 art. 22).
+    call(
+        c,
+        "case.statement",
+        json!({"case_id": case_id, "kind": "放弃", "on": "2026-08-24", "summary": "书面放弃陈述申辩"}),
+    );
+    let decide = json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-08-26", "document_number": "源医保协决〔2026〕1号",
+                        "payment_due": "2026-09-30", "measures": [{"kind": "约谈"}], "signoff": signoff(&o)});
+    let e = illegal(c, "case.decide", decide.clone(), "集体讨论");
+    assert!(e.message.contains("河源办法第二十一条"), "{}", e.message);
+    // A fine is an administrative penalty, never an agreement measure.
+    let mut with_fine = decide.clone();
+    with_fine["fine"] = json!("100");
+    with_fine["fine_basis"] = json!("x");
+    assert!(c.call("case.decide", with_fine).is_err());
+
+    // A collective review needs at least three participants, and must agree.
+    let review = |participants: Value, agreed: bool| {
+        json!({"case_id": case_id, "on": "2026-08-25", "chair_id": o.approver, "participants": participants,
+               "conclusion": "同意追回并约谈", "agreed": agreed, "minutes_ref": "集体讨论记录2026-08"})
+    };
+    let e = refuse(c, "case.collective_review", review(json!(["赵六", "王五"]), true));
+    assert_eq!(e.field.as_deref(), Some("participants"));
+    let e = refuse(c, "case.collective_review", review(json!(["赵六", "王五", "赵六"]), true));
+    assert_eq!(e.field.as_deref(), Some("participants"), "the same name twice is one participant");
+    call(c, "case.collective_review", review(json!(["赵六", "王五", "孙八"]), false));
+    illegal(c, "case.decide", decide.clone(), "集体讨论");
+    call(c, "case.collective_review", review(json!(["赵六", "王五", "孙八"]), true));
+    let d = call(c, "case.decide", decide);
+    assert_eq!(d["case"]["status"], "Decided");
+    assert_eq!(d["measures"][0]["kind"], "Interview");
+
+    // 001 art. 24: the county agency's decision goes to the city bureau within 3 working days.
+    let items = clocks(c, "2026-08-27");
+    let report = clock_of(&items, "CityReport", case_id).expect("city report clock");
+    assert_eq!(report["due_on"], "2026-08-31");
+    assert_eq!(report["state"], "DueSoon");
+    let sid = d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "AgreementDecision")
+        .unwrap()["id"]
+        .clone();
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": sid, "method": "电子送达", "served_on": "2026-08-27", "recipient": "陈某", "receipt": "DZ-7"}),
+    );
+    illegal(c, "case.close", json!({"case_id": case_id, "on": "2026-10-09"}), "报市医保局备案");
+    call(c, "case.report_city", json!({"case_id": case_id, "on": "2026-08-28"}));
+    assert!(clock_of(&clocks(c, "2026-09-01"), "CityReport", case_id).is_none());
+    illegal(c, "case.report_city", json!({"case_id": case_id, "on": "2026-08-29"}), "不能重复");
+}
+
+#[test]
+fn collective_review_threshold_includes_50000_exactly() {
+    // 001 art. 21: "5万元（含5万元）以上".
+    let o = office();
+    let c = &o.core;
+    let inst = institution(c, "H44160200003", "源城区某药店");
+    for (amount, required) in [("49999.99", false), ("50000.00", true)] {
+        let case_id = agreement_case(&o, inst, "2026-08-03");
+        prepare(&o, case_id, "2026-08-05");
+        call(
+            c,
+            "recovery.add_line",
+            json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": amount}),
+        );
+        let d = notify_and_serve(&o, case_id, "2026-08-20", "2026-08-21", json!([]));
+        assert_eq!(d["requirements"]["collective_review_required"], required, "{amount}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Termination and the 3-year ban (001 art. 20)
+
+fn terminate(o: &Office, inst: i64, filed: &str, issued: &str, served: &str, review_on: &str, decided: &str) -> Value {
+    let c = &o.core;
+    let case_id = agreement_case(o, inst, filed);
+    prepare(o, case_id, filed);
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}),
+    );
+    let d = notify_and_serve(o, case_id, issued, served, json!([{"kind": "解除协议"}]));
+    // Termination: collective review and legal review (001 art. 21), hearing offered (DOMAIN §2).
+    assert_eq!(d["requirements"]["collective_review_required"], true);
+    assert_eq!(d["requirements"]["legal_review_required"], true);
+    assert_eq!(d["requirements"]["hearing_offered"], true);
+    call(c, "case.statement", json!({"case_id": case_id, "kind": "Waiver", "on": served}));
+    call(
+        c,
+        "case.collective_review",
+        json!({"case_id": case_id, "on": review_on, "chair_id": o.approver, "participants": ["赵六", "王五", "孙八"],
+               "conclusion": "同意解除服务协议", "agreed": true, "minutes_ref": "记录-1"}),
+    );
+    call(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.legal, "on": review_on, "passed": true, "opinion": "同意"}),
+    );
+    call(
+        c,
+        "case.decide",
+        json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": decided, "document_number": "源医保协决〔2026〕9号",
+               "payment_due": decided, "measures": [{"kind": "AgreementTermination"}], "signoff": signoff(o)}),
+    )
+}
+
+fn inst_input(status: &str) -> Value {
+    json!({
+        "code": "H44160200009", "name": "源城区某民营医院", "kind": "MedicalInstitution",
+        "credit_code": "91350100M000100Y43", "address": "河源市源城区9号",
+        "legal_rep": "陈某", "contact": "0762-3333333", "agreement_status": status
+    })
+}
+
+#[test]
+fn terminated_agreement_cannot_be_renewed_within_three_years() {
+    let o = office();
+    let c = &o.core;
+    let inst = id(&call(c, "institution.create", inst_input("Active")));
+    // Dates relative to today: the ban is judged on the real date (the trigger reads date('now')).
+    let today = chrono::Local::now().date_naive();
+    let day = |n: i64| (today - chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+    let decided = day(60);
+    let d = terminate(&o, inst, &day(100), &day(80), &day(79), &day(61), &decided);
+    assert_eq!(d["measures"][0]["starts_on"], decided.as_str());
+    let decided_date = chrono::NaiveDate::parse_from_str(&decided, "%Y-%m-%d").unwrap();
+    let ban_end = decided_date.checked_add_months(chrono::Months::new(36)).unwrap();
+    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "Terminated");
+
+    let mut update = inst_input("Active");
+    update["id"] = json!(inst);
+    let e = illegal(c, "institution.update", update.clone(), "3年内不得与其签订服务协议");
+    use chrono::Datelike;
+    let ban_text = format!("{}年{}月{}日前不得", ban_end.year(), ban_end.month(), ban_end.day());
+    assert!(e.message.contains(&ban_text), "{} lacks {ban_text}", e.message);
+    // Going through "no agreement" first does not open a back door.
+    let mut none = inst_input("未签订");
+    none["id"] = json!(inst);
+    call(c, "institution.update", none);
+    illegal(c, "institution.update", update, "河源办法第二十条");
+    // Nor does an import: the database trigger refuses the row and reports it.
+    use base64::Engine;
+    let csv = "机构编码,机构名称,机构类别,统一社会信用代码,协议状态\nH44160200009,源城区某民营医院,医疗机构,91350100M000100Y43,正常\n";
+    let report = call(
+        c,
+        "institution.import",
+        json!({"file_name": "a.csv", "content_base64": base64::engine::general_purpose::STANDARD.encode(csv)}),
+    );
+    assert_eq!(report["errors"].as_array().unwrap().len(), 1, "{report}");
+    assert!(report["errors"][0]["message"].as_str().unwrap().contains("3年"));
+    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "None");
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
+
+#[test]
+fn a_termination_older_than_three_years_no_longer_bars_a_new_agreement() {
+    let o = office();
+    let c = &o.core;
+    let inst = id(&call(c, "institution.create", inst_input("Active")));
+    terminate(&o, inst, "2022-11-01", "2022-11-15", "2022-11-16", "2022-11-28", "2022-11-29");
+    let mut update = inst_input("Active");
+    update["id"] = json!(inst);
+    // 2022-11-29 + 3 years = 2025-11-29 < today.
+    let v = call(c, "institution.update", update);
+    assert_eq!(v["agreement_status"], "Active");
+}
+
+#[test]
+fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified() {
+    let o = office();
+    let c = &o.core;
+    let inst = institution(c, "H44160200004", "源城区某卫生院");
+    let case_id = agreement_case(&o, inst, "2026-08-03");
+    prepare(&o, case_id, "2026-08-04");
+    let notify = |m: Value| {
+        json!({"case_id": case_id, "issued_on": "2026-08-20", "document_number": "告1", "signoff": signoff(&o), "proposed_measures": [m]})
+    };
+    // 1–3 months; 3–6 when serious.
+    let e = refuse(c, "case.notify", notify(json!({"kind": "中止协议", "months": 4})));
+    assert!(e.message.contains("河源办法第十九条"), "{}", e.message);
+    refuse(c, "case.notify", notify(json!({"kind": "中止协议", "months": 7, "serious": true})));
+    refuse(c, "case.notify", notify(json!({"kind": "中止协议"})));
+    call(c, "case.notify", notify(json!({"kind": "AgreementSuspension", "months": 2})));
+    let d = call(c, "case.get", json!({"id": case_id}));
+    let sid = d["notification"]["service_id"].clone();
+    call(c, "case.serve", json!({"service_id": sid, "method": "Direct", "served_on": "2026-08-21", "recipient": "陈某"}));
+    // A hearing was offered (suspension), the party asks for one within 5 working days (行政处罚法 art. 64).
+    call(
+        c,
+        "case.statement",
+        json!({"case_id": case_id, "kind": "陈述申辩", "on": "2026-08-25", "summary": "认为金额计算有误", "hearing_requested": true}),
+    );
+    // The hearing is hosted by someone outside the investigation (行政处罚法 art. 64(4)).
+    illegal(
+        c,
+        "case.hearing",
+        json!({"case_id": case_id, "held_on": "2026-09-01", "host_id": o.handler, "summary": "x"}),
+        "非本案调查人员",
+    );
+    call(
+        c,
+        "case.hearing",
+        json!({"case_id": case_id, "held_on": "2026-09-01", "host_id": o.legal, "summary": "当事人到场陈述"}),
+    );
+    call(
+        c,
+        "case.collective_review",
+        json!({"case_id": case_id, "on": "2026-09-02", "chair_id": o.approver, "participants": ["赵六", "王五", "孙八"],
+               "conclusion": "同意中止协议", "agreed": true, "minutes_ref": "记录-2"}),
+    );
+    let decide = |m: Value| {
+        json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": "2026-09-03", "document_number": "决1",
+               "measures": [m], "signoff": signoff(&o)})
+    };
+    illegal(c, "case.decide", decide(json!({"kind": "AgreementSuspension", "months": 3})), "长于告知的2个月");
+    illegal(c, "case.decide", decide(json!({"kind": "AgreementTermination"})), "告知书未告知拟解除服务协议");
+    let d = call(c, "case.decide", decide(json!({"kind": "AgreementSuspension", "months": 1, "starts_on": "2026-09-05"})));
+    assert_eq!(d["measures"][0]["ends_on"], "2026-10-05");
+    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "Suspended");
+    // The end of the suspension is a clock until the institution is active again.
+    let k = clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id).unwrap().clone();
+    assert_eq!(k["due_on"], "2026-10-05");
+    // Lifting a suspension is not a new agreement: allowed.
+    let mut up = call(c, "institution.get", json!({"id": inst}));
+    up["agreement_status"] = json!("Active");
+    call(c, "institution.update", up);
+    assert!(clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id).is_none());
+    // No money involved: served, reported to the city (001 art. 24), closed.
+    let sid = d["services"].as_array().unwrap().iter().find(|s| s["document"] == "AgreementDecision").unwrap()["id"].clone();
+    call(c, "case.serve", json!({"service_id": sid, "method": "Direct", "served_on": "2026-09-04", "recipient": "陈某"}));
+    call(c, "case.report_city", json!({"case_id": case_id, "on": "2026-09-04"}));
+    let d = call(c, "case.close", json!({"case_id": case_id, "on": "2026-10-06", "note": "中止期满，整改到位"}));
+    assert_eq!(d["case"]["status"], "Closed");
+    assert_eq!(d["case"]["closed_on"], "2026-10-06");
+    illegal(c, "case.update", json!({"id": case_id, "summary": "改"}), "已结案");
+}
