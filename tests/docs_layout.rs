@@ -106,8 +106,8 @@ fn lines_strategy(max: usize) -> impl Strategy<Value = Vec<RecoveryLine>> {
     prop::collection::vec(
         (
             amount(),
-            prop::sample::select(Fund::SLIP_BOXES.to_vec()),
-            prop::option::of(prop::sample::select(ExpenseCategory::ALL.to_vec())),
+            prop::sample::select(SLIP_FUNDS.to_vec()),
+            prop::option::of(prop::sample::select(EXPENSE_CATEGORIES.to_vec())),
         ),
         1..max,
     )
@@ -170,7 +170,7 @@ proptest! {
         s.party.name = name.clone();
         s.agency.address = address;
         s.handling_result = result;
-        s.funds[0].lines = ExpenseCategory::ALL.iter().zip(&amounts).map(|(c, a)| RecoveryLine { fund: Fund::EmployeeBasic, year: YearKind::CurrentYear, category: Some(*c), amount: *a }).collect();
+        s.funds[0].lines = EXPENSE_CATEGORIES.iter().zip(&amounts).map(|(c, a)| RecoveryLine { fund: Fund::EmployeeBasic, year: YearKind::CurrentYear, category: Some(*c), amount: *a }).collect();
         let laid = layout_document(&Document::RecoverySlip(s), &opts()).unwrap();
         assert_inside(&laid, "slip");
         assert_kinsoku(&laid, "slip");

@@ -15,101 +15,33 @@ use crate::error::ApiError;
 use crate::money::Money;
 
 // ---------------------------------------------------------------------------------------------
-// Shared vocabulary (GLOSSARY.md "Money", "Case file").
-//
-// These mirror `crate::cases::{Fund, YearKind, ExpenseCategory, RecoverySource, PartyKind}` (same
-// names, same serde identifiers) and become re-exports of them once the case module is part of
-// the library; until then the document inputs stay self-contained.
+// Shared vocabulary (GLOSSARY.md "Money", "Case file"): the case module's enums, one definition.
 
-/// 险种 (004 附件1 check boxes; GLOSSARY `Fund`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Fund {
-    EmployeeBasic,
-    ResidentBasic,
-    EmployeeLargeAmount,
-    EmployeeCriticalIllness,
-    ResidentCriticalIllness,
-    MedicalAssistance,
-    CivilServantSubsidy,
-    Maternity,
-    LongTermCare,
-    Other,
-}
+pub use crate::cases::{ExpenseCategory, Fund, PartyKind, RecoverySource, YearKind};
 
-impl Fund {
-    pub fn label(self) -> &'static str {
-        match self {
-            Fund::EmployeeBasic => "职工基本医保",
-            Fund::ResidentBasic => "居民基本医保",
-            Fund::EmployeeLargeAmount => "职工大额救助",
-            Fund::EmployeeCriticalIllness => "职工大病保险",
-            Fund::ResidentCriticalIllness => "居民大病保险",
-            Fund::MedicalAssistance => "医疗救助",
-            Fund::CivilServantSubsidy => "公务员医疗补助",
-            Fund::Maternity => "生育保险",
-            Fund::LongTermCare => "长期护理保险",
-            Fund::Other => "其他",
-        }
-    }
-    /// The check boxes printed on the 通知单, in the seed's order (004 附件1).
-    pub const SLIP_BOXES: [Fund; 8] = [
-        Fund::EmployeeBasic,
-        Fund::ResidentBasic,
-        Fund::EmployeeLargeAmount,
-        Fund::EmployeeCriticalIllness,
-        Fund::ResidentCriticalIllness,
-        Fund::MedicalAssistance,
-        Fund::CivilServantSubsidy,
-        Fund::Other,
-    ];
-}
+/// The 险种 check boxes of the 通知单, in the seed's order (004 附件1); any other fund is ticked
+/// as 其他 with its name.
+pub const SLIP_FUNDS: [Fund; 8] = [
+    Fund::EmployeeBasic,
+    Fund::ResidentBasic,
+    Fund::EmployeeLargeAmount,
+    Fund::EmployeeCriticalIllness,
+    Fund::ResidentCriticalIllness,
+    Fund::MedicalAssistance,
+    Fund::CivilServantSubsidy,
+    Fund::Other,
+];
 
-/// 当年 / 历年 (004 art. 8, 12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum YearKind {
-    CurrentYear,
-    PriorYears,
-}
+/// 当年 money split into 住院费/门诊费/门特费/生育津贴/违约金 (004 art. 8, 附件1).
+pub const EXPENSE_CATEGORIES: [ExpenseCategory; 5] = [
+    ExpenseCategory::Inpatient,
+    ExpenseCategory::Outpatient,
+    ExpenseCategory::SpecialOutpatient,
+    ExpenseCategory::MaternityAllowance,
+    ExpenseCategory::LiquidatedDamages,
+];
 
-impl YearKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            YearKind::CurrentYear => "当年",
-            YearKind::PriorYears => "历年",
-        }
-    }
-}
-
-/// 费用类别 of current-year money (004 附件1: 当年 split into 住院费/门诊费/门特费/生育津贴/违约金).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum ExpenseCategory {
-    Inpatient,
-    Outpatient,
-    SpecialOutpatient,
-    MaternityAllowance,
-    LiquidatedDamages,
-}
-
-impl ExpenseCategory {
-    pub const ALL: [ExpenseCategory; 5] = [
-        ExpenseCategory::Inpatient,
-        ExpenseCategory::Outpatient,
-        ExpenseCategory::SpecialOutpatient,
-        ExpenseCategory::MaternityAllowance,
-        ExpenseCategory::LiquidatedDamages,
-    ];
-    pub fn label(self) -> &'static str {
-        match self {
-            ExpenseCategory::Inpatient => "住院费",
-            ExpenseCategory::Outpatient => "门诊费",
-            ExpenseCategory::SpecialOutpatient => "门特费",
-            ExpenseCategory::MaternityAllowance => "生育津贴",
-            ExpenseCategory::LiquidatedDamages => "违约金",
-        }
-    }
-}
-
-/// One line of money to recover: fund × year × category (GLOSSARY `RecoveryLine`).
+/// One line of money to recover as printed: fund × year × category (GLOSSARY `RecoveryLine`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecoveryLine {
     pub fund: Fund,
@@ -120,40 +52,16 @@ pub struct RecoveryLine {
     pub amount: Money,
 }
 
-/// 追回基金来源 (004 art. 5; 附件1 first row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RecoverySource {
-    Inspection,
-    AgreementManagement,
-    SettlementReview,
-    Report,
-    Referral,
-    SelfCorrection,
-    ExternalAudit,
-    Other,
-}
-
-impl RecoverySource {
-    pub fn label(self) -> &'static str {
-        match self {
-            RecoverySource::Inspection => "监督检查",
-            RecoverySource::AgreementManagement => "协议管理",
-            RecoverySource::SettlementReview => "审核结算",
-            RecoverySource::Report => "举报",
-            RecoverySource::Referral => "移交",
-            RecoverySource::SelfCorrection => "自查自纠",
-            RecoverySource::ExternalAudit => "外部监督",
-            RecoverySource::Other => "其他",
+impl From<&crate::cases::cases::RecoveryLine> for RecoveryLine {
+    /// The printable part of a case's recovery line (its amount due).
+    fn from(l: &crate::cases::cases::RecoveryLine) -> Self {
+        RecoveryLine {
+            fund: l.fund,
+            year: l.year_kind,
+            category: l.category,
+            amount: l.amount_due,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PartyKind {
-    /// 定点医药机构.
-    Institution,
-    /// 参保人员.
-    Insured,
 }
 
 /// The party a document is addressed to or concerns.
@@ -1211,20 +1119,19 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
                 v.into_iter().sum::<Money>().grouped()
             }
         };
-        let boxes: Vec<String> = Fund::SLIP_BOXES
+        let boxes: Vec<String> = SLIP_FUNDS
             .iter()
             .map(|f| {
                 format!(
                     "{}{}",
                     box_(
-                        *f == sf.fund
-                            || (*f == Fund::Other && !Fund::SLIP_BOXES[..7].contains(&sf.fund))
+                        *f == sf.fund || (*f == Fund::Other && !SLIP_FUNDS[..7].contains(&sf.fund))
                     ),
                     f.label()
                 )
             })
             .collect();
-        let other = if Fund::SLIP_BOXES[..7].contains(&sf.fund) {
+        let other = if SLIP_FUNDS[..7].contains(&sf.fund) {
             String::new()
         } else {
             format!("：{}", sf.fund.label())
@@ -1246,7 +1153,7 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
             Cell::new("费用类别"),
             Cell::new("应退回金额（元）"),
         ]));
-        for (i, cat) in ExpenseCategory::ALL.iter().enumerate() {
+        for (i, cat) in EXPENSE_CATEGORIES.iter().enumerate() {
             let mut cells = Vec::new();
             if i == 0 {
                 cells.push(Cell::new(sf.fund.label()).span(1, 6));
