@@ -387,6 +387,7 @@ commands! {
     "case.statement" => case_statement(StatementInput) -> CaseDetail;
     "case.request_hearing" => case_request_hearing(DatedNote) -> CaseDetail;
     "case.hearing" => case_hearing(HearingInput) -> CaseDetail;
+    "case.submit_legal_review" => case_submit_legal_review(DatedNote) -> CaseDetail;
     "case.legal_review" => case_legal_review(LegalReviewInput) -> CaseDetail;
     "case.collective_review" => case_collective_review(CollectiveReviewInput) -> CaseDetail;
     "case.extend_decision" => case_extend_decision(ExtensionInput) -> CaseDetail;
@@ -715,6 +716,9 @@ impl Core {
     }
     fn case_hearing(&self, i: HearingInput) -> Result<CaseDetail> {
         self.write("case.hearing", |tx| cases::procedure::hearing(tx, &self.calendar(), &i))
+    }
+    fn case_submit_legal_review(&self, i: DatedNote) -> Result<CaseDetail> {
+        self.write("case.submit_legal_review", |tx| cases::procedure::submit_legal_review(tx, &self.calendar(), &i))
     }
     fn case_legal_review(&self, i: LegalReviewInput) -> Result<CaseDetail> {
         self.write("case.legal_review", |tx| cases::procedure::legal_review(tx, &self.calendar(), &i))

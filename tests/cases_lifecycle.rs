@@ -27,7 +27,11 @@ fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
 fn illegal(c: &Core, cmd: &str, payload: Value, needle: &str) -> ApiError {
     let e = refuse(c, cmd, payload);
     assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
-    assert!(e.message.contains(needle), "message {:?} lacks {needle:?}", e.message);
+    assert!(
+        e.message.contains(needle),
+        "message {:?} lacks {needle:?}",
+        e.message
+    );
     e
 }
 
@@ -60,7 +64,11 @@ fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
 
 fn office() -> Office {
     let core = Core::open_in_memory().unwrap();
-    call(&core, "office.init", json!({"code": "441602", "name": "河源市源城区医疗保障局", "level": "county"}));
+    call(
+        &core,
+        "office.init",
+        json!({"code": "441602", "name": "河源市源城区医疗保障局", "level": "county"}),
+    );
     // The handler also holds the reviewer role: the core, not the role list, must stop them from
     // reviewing their own case.
     let handler = user(&core, "zhang", "张三", json!(["承办人", "复核人"]));
@@ -154,7 +162,10 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     // The lead is no longer a running clock; the decision clock is.
     let items = clocks(c, "2026-09-15");
     assert!(items.iter().all(|k| k["kind"] != "LeadCheck"));
-    assert_eq!(clock_of(&items, "Decision", case_id).unwrap()["due_on"], "2026-12-09");
+    assert_eq!(
+        clock_of(&items, "Decision", case_id).unwrap()["due_on"],
+        "2026-12-09"
+    );
 
     // Notification before any finding is refused (001 art. 22: facts, reasons and basis).
     illegal(
@@ -211,9 +222,18 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     );
     let halves = halves.as_array().unwrap();
     assert_eq!(halves.len(), 2);
-    assert_eq!((halves[0]["fund"].as_str(), halves[0]["amount_due"].as_str()), (Some("EmployeeBasic"), Some("500.01")));
-    assert_eq!((halves[1]["fund"].as_str(), halves[1]["amount_due"].as_str()), (Some("ResidentBasic"), Some("500.00")));
-    assert!(halves[0]["category"].is_null(), "prior years are not split by category (004 附件1)");
+    assert_eq!(
+        (halves[0]["fund"].as_str(), halves[0]["amount_due"].as_str()),
+        (Some("EmployeeBasic"), Some("500.01"))
+    );
+    assert_eq!(
+        (halves[1]["fund"].as_str(), halves[1]["amount_due"].as_str()),
+        (Some("ResidentBasic"), Some("500.00"))
+    );
+    assert!(
+        halves[0]["category"].is_null(),
+        "prior years are not split by category (004 附件1)"
+    );
 
     // The notice carries three distinct people (GLOSSARY; 004 附件1 sign-off rows).
     let e = illegal(
@@ -234,8 +254,14 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     assert_eq!(detail["case"]["status"], "Notified");
     assert_eq!(detail["notification"]["statement_days"], 5);
     assert_eq!(detail["notification"]["hearing_offered"], false);
-    assert_eq!(detail["requirements"]["legal_review_required"], true, "a fine needs legal review (001 art. 40)");
-    assert_eq!(detail["requirements"]["collective_review_required"], false, "13,345.68 < 50,000 (001 art. 21)");
+    assert_eq!(
+        detail["requirements"]["legal_review_required"], true,
+        "a fine needs legal review (001 art. 40)"
+    );
+    assert_eq!(
+        detail["requirements"]["collective_review_required"], false,
+        "13,345.68 < 50,000 (001 art. 21)"
+    );
     // Findings and money are frozen once notified (001 art. 22).
     illegal(
         c,
@@ -286,9 +312,15 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     assert_eq!(window["working_days_left"], 5);
     // 2026-10-09: three working days left (10-10, 10-12, 10-13) → due soon (within 3).
     let items = clocks(c, "2026-10-09");
-    assert_eq!(clock_of(&items, "StatementWindow", case_id).unwrap()["state"], "DueSoon");
+    assert_eq!(
+        clock_of(&items, "StatementWindow", case_id).unwrap()["state"],
+        "DueSoon"
+    );
     let items = clocks(c, "2026-10-08");
-    assert_eq!(clock_of(&items, "StatementWindow", case_id).unwrap()["state"], "Running");
+    assert_eq!(
+        clock_of(&items, "StatementWindow", case_id).unwrap()["state"],
+        "Running"
+    );
     // After the window the party's right has lapsed (001 art. 22): not a running clock any more.
     assert!(clock_of(&clocks(c, "2026-10-14"), "StatementWindow", case_id).is_none());
 
@@ -306,7 +338,11 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         "case.legal_review",
         json!({"case_id": case_id, "reviewer_id": o.co_handler, "on": "2026-10-12", "passed": true, "opinion": "同意"}),
     );
-    assert_eq!(e.field.as_deref(), Some("reviewer_id"), "李四 is not a reviewer at all");
+    assert_eq!(
+        e.field.as_deref(),
+        Some("reviewer_id"),
+        "李四 is not a reviewer at all"
+    );
 
     // Deciding on the last day of the window is refused; so is deciding without the legal review.
     let decision = |on: &str, fine: &str| {
@@ -314,9 +350,33 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
                "payment_due": "2026-11-30", "fine": fine, "fine_multiple": "1.5",
                "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条", "signoff": signoff(&o), "summary": "责令退回并处罚款"})
     };
-    illegal(c, "case.decide", decision("2026-10-13", "20018.52"), "2026年10月13日届满");
-    illegal(c, "case.decide", decision("2026-10-14", "20018.52"), "法制审核");
+    illegal(
+        c,
+        "case.decide",
+        decision("2026-10-13", "20018.52"),
+        "2026年10月13日届满",
+    );
+    illegal(
+        c,
+        "case.decide",
+        decision("2026-10-14", "20018.52"),
+        "法制审核",
+    );
 
+    // Submitted for legal review: 10 working days (profile; 001 art. 40) → 2026-10-28.
+    call(
+        c,
+        "case.submit_legal_review",
+        json!({"case_id": case_id, "on": "2026-10-14", "actor_id": o.handler}),
+    );
+    let items = clocks(c, "2026-10-14");
+    assert_eq!(clock_of(&items, "LegalReview", case_id).unwrap()["due_on"], "2026-10-28");
+    illegal(
+        c,
+        "case.submit_legal_review",
+        json!({"case_id": case_id, "on": "2026-10-14"}),
+        "不能重复提交",
+    );
     // A failed review still blocks; a passed one by someone outside the investigation opens the way.
     let d = call(
         c,
@@ -324,7 +384,13 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-10-14", "passed": false, "opinion": "证据不足，补充结算明细"}),
     );
     assert_eq!(d["requirements"]["legal_review_passed"], false);
-    illegal(c, "case.decide", decision("2026-10-15", "20018.52"), "法制审核");
+    assert!(clock_of(&clocks(c, "2026-10-14"), "LegalReview", case_id).is_none(), "reviewed: the clock stops");
+    illegal(
+        c,
+        "case.decide",
+        decision("2026-10-15", "20018.52"),
+        "法制审核",
+    );
     call(
         c,
         "case.legal_review",
@@ -359,13 +425,27 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     // 行政处罚法 art. 61: 7 working days from 2026-10-15 → 2026-10-26.
     assert_eq!(served_doc["due_on"], "2026-10-26");
     let items = clocks(c, "2026-10-16");
-    assert_eq!(clock_of(&items, "Service", case_id).unwrap()["due_on"], "2026-10-26");
-    assert!(clock_of(&items, "Decision", case_id).is_none(), "decided: the 90-day clock stops");
+    assert_eq!(
+        clock_of(&items, "Service", case_id).unwrap()["due_on"],
+        "2026-10-26"
+    );
+    assert!(
+        clock_of(&items, "Decision", case_id).is_none(),
+        "decided: the 90-day clock stops"
+    );
     // Overdue when not served in time.
-    assert_eq!(clock_of(&clocks(c, "2026-10-27"), "Service", case_id).unwrap()["state"], "Overdue");
+    assert_eq!(
+        clock_of(&clocks(c, "2026-10-27"), "Service", case_id).unwrap()["state"],
+        "Overdue"
+    );
 
     // No closing before service.
-    illegal(c, "case.close", json!({"case_id": case_id, "on": "2026-10-20"}), "须作出决定并送达后");
+    illegal(
+        c,
+        "case.close",
+        json!({"case_id": case_id, "on": "2026-10-20"}),
+        "须作出决定并送达后",
+    );
     let detail = call(
         c,
         "case.serve",
@@ -384,6 +464,7 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
             "立案",
             "告知拟处理决定",
             "送达陈述申辩告知书",
+            "提交法制审核",
             "法制审核（不通过）",
             "法制审核（通过）",
             "作出处理决定",
@@ -392,16 +473,25 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     );
     // Every step says who.
     let steps = detail["steps"].as_array().unwrap();
-    assert!(steps.iter().all(|s| !s["actor"].as_str().unwrap().is_empty()));
+    assert!(steps
+        .iter()
+        .all(|s| !s["actor"].as_str().unwrap().is_empty()));
     // What the law requires next: the money by the deadline on the decision (004 art. 9, 11).
     let d = call(c, "case.get", json!({"id": case_id, "today": "2026-10-19"}));
     assert!(
-        d["next_steps"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("2026年11月30日前退回13,345.68元")),
+        d["next_steps"].as_array().unwrap().iter().any(|s| s
+            .as_str()
+            .unwrap()
+            .contains("2026年11月30日前退回13,345.68元")),
         "{}",
         d["next_steps"]
     );
     // Closing waits for the money (part B's closure checks); the procedure itself is complete.
-    assert!(d["services"].as_array().unwrap().iter().all(|s| !s["served_on"].is_null()));
+    assert!(d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| !s["served_on"].is_null()));
     let report = call(c, "audit.verify", json!({}));
     assert_eq!(report["ok"], true, "{report}");
 }
@@ -433,7 +523,13 @@ fn prepare(o: &Office, case_id: i64, collected: &str) {
     );
 }
 
-fn notify_and_serve(o: &Office, case_id: i64, issued: &str, served: &str, measures: Value) -> Value {
+fn notify_and_serve(
+    o: &Office,
+    case_id: i64,
+    issued: &str,
+    served: &str,
+    measures: Value,
+) -> Value {
     let c = &o.core;
     let d = call(
         c,
@@ -468,11 +564,20 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
         "recovery.add_line",
         json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}),
     );
-    let d = notify_and_serve(&o, case_id, "2026-08-20", "2026-08-21", json!([{"kind": "约谈"}]));
+    let d = notify_and_serve(
+        &o,
+        case_id,
+        "2026-08-20",
+        "2026-08-21",
+        json!([{"kind": "约谈"}]),
+    );
     assert_eq!(d["case"]["recovery_total"], "52000.00");
     assert_eq!(d["case"]["liquidated_damages"], "3000.00");
     assert_eq!(d["requirements"]["collective_review_required"], true);
-    assert!(d["requirements"]["collective_review_reason"].as_str().unwrap().contains("52,000.00"));
+    assert!(d["requirements"]["collective_review_reason"]
+        .as_str()
+        .unwrap()
+        .contains("52,000.00"));
     // Agreement handling without termination needs no legal review (001 art. 21 para. 2 covers termination).
     assert_eq!(d["requirements"]["legal_review_required"], false);
     // The party waives its statement (001 art. 22).
@@ -496,13 +601,33 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
         json!({"case_id": case_id, "on": "2026-08-25", "chair_id": o.approver, "participants": participants,
                "conclusion": "同意追回并约谈", "agreed": agreed, "minutes_ref": "集体讨论记录2026-08"})
     };
-    let e = refuse(c, "case.collective_review", review(json!(["赵六", "王五"]), true));
+    let e = refuse(
+        c,
+        "case.collective_review",
+        review(json!(["赵六", "王五"]), true),
+    );
     assert_eq!(e.field.as_deref(), Some("participants"));
-    let e = refuse(c, "case.collective_review", review(json!(["赵六", "王五", "赵六"]), true));
-    assert_eq!(e.field.as_deref(), Some("participants"), "the same name twice is one participant");
-    call(c, "case.collective_review", review(json!(["赵六", "王五", "孙八"]), false));
+    let e = refuse(
+        c,
+        "case.collective_review",
+        review(json!(["赵六", "王五", "赵六"]), true),
+    );
+    assert_eq!(
+        e.field.as_deref(),
+        Some("participants"),
+        "the same name twice is one participant"
+    );
+    call(
+        c,
+        "case.collective_review",
+        review(json!(["赵六", "王五", "孙八"]), false),
+    );
     illegal(c, "case.decide", decide.clone(), "集体讨论");
-    call(c, "case.collective_review", review(json!(["赵六", "王五", "孙八"]), true));
+    call(
+        c,
+        "case.collective_review",
+        review(json!(["赵六", "王五", "孙八"]), true),
+    );
     let d = call(c, "case.decide", decide);
     assert_eq!(d["case"]["status"], "Decided");
     assert_eq!(d["measures"][0]["kind"], "Interview");
@@ -524,10 +649,24 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
         "case.serve",
         json!({"service_id": sid, "method": "电子送达", "served_on": "2026-08-27", "recipient": "陈某", "receipt": "DZ-7"}),
     );
-    illegal(c, "case.close", json!({"case_id": case_id, "on": "2026-10-09"}), "报市医保局备案");
-    call(c, "case.report_city", json!({"case_id": case_id, "on": "2026-08-28"}));
+    illegal(
+        c,
+        "case.close",
+        json!({"case_id": case_id, "on": "2026-10-09"}),
+        "报市医保局备案",
+    );
+    call(
+        c,
+        "case.report_city",
+        json!({"case_id": case_id, "on": "2026-08-28"}),
+    );
     assert!(clock_of(&clocks(c, "2026-09-01"), "CityReport", case_id).is_none());
-    illegal(c, "case.report_city", json!({"case_id": case_id, "on": "2026-08-29"}), "不能重复");
+    illegal(
+        c,
+        "case.report_city",
+        json!({"case_id": case_id, "on": "2026-08-29"}),
+        "不能重复",
+    );
 }
 
 #[test]
@@ -545,14 +684,25 @@ fn collective_review_threshold_includes_50000_exactly() {
             json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": amount}),
         );
         let d = notify_and_serve(&o, case_id, "2026-08-20", "2026-08-21", json!([]));
-        assert_eq!(d["requirements"]["collective_review_required"], required, "{amount}");
+        assert_eq!(
+            d["requirements"]["collective_review_required"], required,
+            "{amount}"
+        );
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Termination and the 3-year ban (001 art. 20)
 
-fn terminate(o: &Office, inst: i64, filed: &str, issued: &str, served: &str, review_on: &str, decided: &str) -> Value {
+fn terminate(
+    o: &Office,
+    inst: i64,
+    filed: &str,
+    issued: &str,
+    served: &str,
+    review_on: &str,
+    decided: &str,
+) -> Value {
     let c = &o.core;
     let case_id = agreement_case(o, inst, filed);
     prepare(o, case_id, filed);
@@ -566,7 +716,11 @@ fn terminate(o: &Office, inst: i64, filed: &str, issued: &str, served: &str, rev
     assert_eq!(d["requirements"]["collective_review_required"], true);
     assert_eq!(d["requirements"]["legal_review_required"], true);
     assert_eq!(d["requirements"]["hearing_offered"], true);
-    call(c, "case.statement", json!({"case_id": case_id, "kind": "Waiver", "on": served}));
+    call(
+        c,
+        "case.statement",
+        json!({"case_id": case_id, "kind": "Waiver", "on": served}),
+    );
     call(
         c,
         "case.collective_review",
@@ -601,20 +755,43 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
     let inst = id(&call(c, "institution.create", inst_input("Active")));
     // Dates relative to today: the ban is judged on the real date (the trigger reads date('now')).
     let today = chrono::Local::now().date_naive();
-    let day = |n: i64| (today - chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+    let day = |n: i64| {
+        (today - chrono::Duration::days(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     let decided = day(60);
     let d = terminate(&o, inst, &day(100), &day(80), &day(79), &day(61), &decided);
     assert_eq!(d["measures"][0]["starts_on"], decided.as_str());
     let decided_date = chrono::NaiveDate::parse_from_str(&decided, "%Y-%m-%d").unwrap();
-    let ban_end = decided_date.checked_add_months(chrono::Months::new(36)).unwrap();
-    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "Terminated");
+    let ban_end = decided_date
+        .checked_add_months(chrono::Months::new(36))
+        .unwrap();
+    assert_eq!(
+        call(c, "institution.get", json!({"id": inst}))["agreement_status"],
+        "Terminated"
+    );
 
     let mut update = inst_input("Active");
     update["id"] = json!(inst);
-    let e = illegal(c, "institution.update", update.clone(), "3年内不得与其签订服务协议");
+    let e = illegal(
+        c,
+        "institution.update",
+        update.clone(),
+        "3年内不得与其签订服务协议",
+    );
     use chrono::Datelike;
-    let ban_text = format!("{}年{}月{}日前不得", ban_end.year(), ban_end.month(), ban_end.day());
-    assert!(e.message.contains(&ban_text), "{} lacks {ban_text}", e.message);
+    let ban_text = format!(
+        "{}年{}月{}日前不得",
+        ban_end.year(),
+        ban_end.month(),
+        ban_end.day()
+    );
+    assert!(
+        e.message.contains(&ban_text),
+        "{} lacks {ban_text}",
+        e.message
+    );
     // Going through "no agreement" first does not open a back door.
     let mut none = inst_input("未签订");
     none["id"] = json!(inst);
@@ -629,8 +806,14 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         json!({"file_name": "a.csv", "content_base64": base64::engine::general_purpose::STANDARD.encode(csv)}),
     );
     assert_eq!(report["errors"].as_array().unwrap().len(), 1, "{report}");
-    assert!(report["errors"][0]["message"].as_str().unwrap().contains("3年"));
-    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "None");
+    assert!(report["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("3年"));
+    assert_eq!(
+        call(c, "institution.get", json!({"id": inst}))["agreement_status"],
+        "None"
+    );
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 
@@ -639,7 +822,15 @@ fn a_termination_older_than_three_years_no_longer_bars_a_new_agreement() {
     let o = office();
     let c = &o.core;
     let inst = id(&call(c, "institution.create", inst_input("Active")));
-    terminate(&o, inst, "2022-11-01", "2022-11-15", "2022-11-16", "2022-11-28", "2022-11-29");
+    terminate(
+        &o,
+        inst,
+        "2022-11-01",
+        "2022-11-15",
+        "2022-11-16",
+        "2022-11-28",
+        "2022-11-29",
+    );
     let mut update = inst_input("Active");
     update["id"] = json!(inst);
     // 2022-11-29 + 3 years = 2025-11-29 < today.
@@ -654,18 +845,32 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
     let inst = institution(c, "H44160200004", "源城区某卫生院");
     let case_id = agreement_case(&o, inst, "2026-08-03");
     prepare(&o, case_id, "2026-08-04");
-    let notify = |m: Value| {
-        json!({"case_id": case_id, "issued_on": "2026-08-20", "document_number": "告1", "signoff": signoff(&o), "proposed_measures": [m]})
-    };
+    let notify = |m: Value| json!({"case_id": case_id, "issued_on": "2026-08-20", "document_number": "告1", "signoff": signoff(&o), "proposed_measures": [m]});
     // 1–3 months; 3–6 when serious.
-    let e = refuse(c, "case.notify", notify(json!({"kind": "中止协议", "months": 4})));
+    let e = refuse(
+        c,
+        "case.notify",
+        notify(json!({"kind": "中止协议", "months": 4})),
+    );
     assert!(e.message.contains("河源办法第十九条"), "{}", e.message);
-    refuse(c, "case.notify", notify(json!({"kind": "中止协议", "months": 7, "serious": true})));
+    refuse(
+        c,
+        "case.notify",
+        notify(json!({"kind": "中止协议", "months": 7, "serious": true})),
+    );
     refuse(c, "case.notify", notify(json!({"kind": "中止协议"})));
-    call(c, "case.notify", notify(json!({"kind": "AgreementSuspension", "months": 2})));
+    call(
+        c,
+        "case.notify",
+        notify(json!({"kind": "AgreementSuspension", "months": 2})),
+    );
     let d = call(c, "case.get", json!({"id": case_id}));
     let sid = d["notification"]["service_id"].clone();
-    call(c, "case.serve", json!({"service_id": sid, "method": "Direct", "served_on": "2026-08-21", "recipient": "陈某"}));
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": sid, "method": "Direct", "served_on": "2026-08-21", "recipient": "陈某"}),
+    );
     // A hearing was offered (suspension), the party asks for one within 5 working days (行政处罚法 art. 64).
     call(
         c,
@@ -694,13 +899,32 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": "2026-09-03", "document_number": "决1",
                "measures": [m], "signoff": signoff(&o)})
     };
-    illegal(c, "case.decide", decide(json!({"kind": "AgreementSuspension", "months": 3})), "长于告知的2个月");
-    illegal(c, "case.decide", decide(json!({"kind": "AgreementTermination"})), "告知书未告知拟解除服务协议");
-    let d = call(c, "case.decide", decide(json!({"kind": "AgreementSuspension", "months": 1, "starts_on": "2026-09-05"})));
+    illegal(
+        c,
+        "case.decide",
+        decide(json!({"kind": "AgreementSuspension", "months": 3})),
+        "长于告知的2个月",
+    );
+    illegal(
+        c,
+        "case.decide",
+        decide(json!({"kind": "AgreementTermination"})),
+        "告知书未告知拟解除服务协议",
+    );
+    let d = call(
+        c,
+        "case.decide",
+        decide(json!({"kind": "AgreementSuspension", "months": 1, "starts_on": "2026-09-05"})),
+    );
     assert_eq!(d["measures"][0]["ends_on"], "2026-10-05");
-    assert_eq!(call(c, "institution.get", json!({"id": inst}))["agreement_status"], "Suspended");
+    assert_eq!(
+        call(c, "institution.get", json!({"id": inst}))["agreement_status"],
+        "Suspended"
+    );
     // The end of the suspension is a clock until the institution is active again.
-    let k = clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id).unwrap().clone();
+    let k = clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id)
+        .unwrap()
+        .clone();
     assert_eq!(k["due_on"], "2026-10-05");
     // Lifting a suspension is not a new agreement: allowed.
     let mut up = call(c, "institution.get", json!({"id": inst}));
@@ -708,11 +932,34 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
     call(c, "institution.update", up);
     assert!(clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id).is_none());
     // No money involved: served, reported to the city (001 art. 24), closed.
-    let sid = d["services"].as_array().unwrap().iter().find(|s| s["document"] == "AgreementDecision").unwrap()["id"].clone();
-    call(c, "case.serve", json!({"service_id": sid, "method": "Direct", "served_on": "2026-09-04", "recipient": "陈某"}));
-    call(c, "case.report_city", json!({"case_id": case_id, "on": "2026-09-04"}));
-    let d = call(c, "case.close", json!({"case_id": case_id, "on": "2026-10-06", "note": "中止期满，整改到位"}));
+    let sid = d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "AgreementDecision")
+        .unwrap()["id"]
+        .clone();
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": sid, "method": "Direct", "served_on": "2026-09-04", "recipient": "陈某"}),
+    );
+    call(
+        c,
+        "case.report_city",
+        json!({"case_id": case_id, "on": "2026-09-04"}),
+    );
+    let d = call(
+        c,
+        "case.close",
+        json!({"case_id": case_id, "on": "2026-10-06", "note": "中止期满，整改到位"}),
+    );
     assert_eq!(d["case"]["status"], "Closed");
     assert_eq!(d["case"]["closed_on"], "2026-10-06");
-    illegal(c, "case.update", json!({"id": case_id, "summary": "改"}), "已结案");
+    illegal(
+        c,
+        "case.update",
+        json!({"id": case_id, "summary": "改"}),
+        "已结案",
+    );
 }

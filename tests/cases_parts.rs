@@ -22,14 +22,20 @@ fn audit_entries(c: &Core) -> i64 {
 
 fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
     let before = audit_entries(c);
-    let e = c.call(cmd, payload.clone()).expect_err(&format!("{cmd} {payload} should be refused"));
+    let e = c
+        .call(cmd, payload.clone())
+        .expect_err(&format!("{cmd} {payload} should be refused"));
     assert_eq!(audit_entries(c), before, "a refused {cmd} changes nothing");
     e
 }
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();
-    call(&c, "office.init", json!({"code": "120101", "name": "和平区医疗保障局"}));
+    call(
+        &c,
+        "office.init",
+        json!({"code": "120101", "name": "和平区医疗保障局"}),
+    );
     c
 }
 
@@ -61,9 +67,19 @@ proptest! {
 
 #[test]
 fn odd_amounts_split_exactly_to_the_cent() {
-    for (total, e, r) in [("0.01", "0.01", "0.00"), ("0.03", "0.02", "0.01"), ("100.01", "50.01", "50.00"), ("99999.99", "50000.00", "49999.99"), ("1234.56", "617.28", "617.28")] {
+    for (total, e, r) in [
+        ("0.01", "0.01", "0.00"),
+        ("0.03", "0.02", "0.01"),
+        ("100.01", "50.01", "50.00"),
+        ("99999.99", "50000.00", "49999.99"),
+        ("1234.56", "617.28", "617.28"),
+    ] {
         let (a, b) = split_half(Money::parse(total).unwrap());
-        assert_eq!((a.to_string(), b.to_string()), (e.to_string(), r.to_string()), "{total}");
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            (e.to_string(), r.to_string()),
+            "{total}"
+        );
     }
 }
 
@@ -72,7 +88,11 @@ fn split_lines_through_the_api_and_removal_of_both_halves() {
     let c = core();
     let h = user(&c, "h1", json!(["Handler"]));
     let h2 = user(&c, "h2", json!(["Handler"]));
-    let p = call(&c, "insured.create", json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民"}));
+    let p = call(
+        &c,
+        "insured.create",
+        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民"}),
+    );
     let d = call(
         &c,
         "case.create",
@@ -82,10 +102,17 @@ fn split_lines_through_the_api_and_removal_of_both_halves() {
     let case_id = d["case"]["id"].clone();
     assert_eq!(d["case"]["party_kind"], "Insured");
     // One cent cannot be split: it goes to the employee fund alone.
-    let one = call(&c, "recovery.add_line", json!({"case_id": case_id, "amount_due": "0.01"}));
+    let one = call(
+        &c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "amount_due": "0.01"}),
+    );
     assert_eq!(one.as_array().unwrap().len(), 1);
     assert_eq!(one[0]["fund"], "EmployeeBasic");
-    assert_eq!(one[0]["year_kind"], "PriorYears", "year unknown → cross-year (004 art. 12)");
+    assert_eq!(
+        one[0]["year_kind"], "PriorYears",
+        "year unknown → cross-year (004 art. 12)"
+    );
     let two = call(
         &c,
         "recovery.add_line",
@@ -116,33 +143,91 @@ fn passwords_are_argon2id_hashes_and_login_checks_them() {
     let id = user(&c, "zhang", json!(["承办人", "审批人"]));
     let hash: String = c
         .store()
-        .read(|conn| Ok(conn.query_row("SELECT password_hash FROM app_user WHERE id = ?1", [id], |r| r.get(0))?))
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT password_hash FROM app_user WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("passw0rd"));
-    let u = call(&c, "user.login", json!({"username": "zhang", "password": "passw0rd"}));
+    let u = call(
+        &c,
+        "user.login",
+        json!({"username": "zhang", "password": "passw0rd"}),
+    );
     assert_eq!(u["roles"], json!(["Handler", "Approver"]));
-    assert!(u.get("password_hash").is_none(), "the API never shows the hash");
-    let e = c.call("user.login", json!({"username": "zhang", "password": "wrong123"})).unwrap_err();
+    assert!(
+        u.get("password_hash").is_none(),
+        "the API never shows the hash"
+    );
+    let e = c
+        .call(
+            "user.login",
+            json!({"username": "zhang", "password": "wrong123"}),
+        )
+        .unwrap_err();
     assert!(e.message.contains("用户名或密码不正确"));
-    call(&c, "user.set_password", json!({"id": id, "password": "n3wpassword"}));
-    assert!(c.call("user.login", json!({"username": "zhang", "password": "passw0rd"})).is_err());
-    call(&c, "user.login", json!({"username": "ZHANG", "password": "n3wpassword"}));
+    call(
+        &c,
+        "user.set_password",
+        json!({"id": id, "password": "n3wpassword"}),
+    );
+    assert!(c
+        .call(
+            "user.login",
+            json!({"username": "zhang", "password": "passw0rd"})
+        )
+        .is_err());
+    call(
+        &c,
+        "user.login",
+        json!({"username": "ZHANG", "password": "n3wpassword"}),
+    );
     // Disabled users cannot log in.
     call(&c, "user.update", json!({"id": id, "active": false}));
-    assert!(c.call("user.login", json!({"username": "zhang", "password": "n3wpassword"})).is_err());
+    assert!(c
+        .call(
+            "user.login",
+            json!({"username": "zhang", "password": "n3wpassword"})
+        )
+        .is_err());
 
-    let e = refuse(&c, "user.create", json!({"username": "li", "display_name": "李四", "roles": ["Handler"], "password": "short1"}));
+    let e = refuse(
+        &c,
+        "user.create",
+        json!({"username": "li", "display_name": "李四", "roles": ["Handler"], "password": "short1"}),
+    );
     assert_eq!(e.field.as_deref(), Some("password"));
-    let e = refuse(&c, "user.create", json!({"username": "Zhang", "display_name": "x", "roles": ["Handler"], "password": "passw0rd"}));
-    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::Conflict, Some("username")));
-    let e = refuse(&c, "user.create", json!({"username": "li", "display_name": "李四", "roles": [], "password": "passw0rd"}));
+    let e = refuse(
+        &c,
+        "user.create",
+        json!({"username": "Zhang", "display_name": "x", "roles": ["Handler"], "password": "passw0rd"}),
+    );
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (ErrorCode::Conflict, Some("username"))
+    );
+    let e = refuse(
+        &c,
+        "user.create",
+        json!({"username": "li", "display_name": "李四", "roles": [], "password": "passw0rd"}),
+    );
     assert_eq!(e.field.as_deref(), Some("roles"));
-    let e = refuse(&c, "user.create", json!({"username": "li", "display_name": "李四", "roles": ["局长"], "password": "passw0rd"}));
+    let e = refuse(
+        &c,
+        "user.create",
+        json!({"username": "li", "display_name": "李四", "roles": ["局长"], "password": "passw0rd"}),
+    );
     assert_eq!(e.field.as_deref(), Some("roles"));
     assert!(e.message.contains("角色"), "{}", e.message);
     assert_eq!(call(&c, "user.list", json!({}))["total"], 0);
-    assert_eq!(call(&c, "user.list", json!({"include_inactive": true}))["total"], 1);
+    assert_eq!(
+        call(&c, "user.list", json!({"include_inactive": true}))["total"],
+        1
+    );
 }
 
 #[test]
@@ -184,7 +269,10 @@ fn the_profile_has_the_domain_defaults_and_every_change_is_audited() {
     let before = audit_entries(&c);
     let p2 = call(&c, "profile.update", q);
     assert_eq!(p2["statement_days"], 3);
-    assert_eq!(call(&c, "profile.get", json!({}))["collective_review_threshold"], "30000.00");
+    assert_eq!(
+        call(&c, "profile.get", json!({}))["collective_review_threshold"],
+        "30000.00"
+    );
     assert_eq!(audit_entries(&c), before + 1);
     let last = call(&c, "audit.list", json!({"offset": 0, "limit": 1}));
     assert_eq!(last["items"][0]["command"], "profile.update");
@@ -201,7 +289,11 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
     let mut p = call(&c, "profile.get", json!({}));
     p["statement_days"] = json!(3);
     call(&c, "profile.update", p);
-    let ins = call(&c, "insured.create", json!({"id_number": "11010519491231002X", "name": "王某"}));
+    let ins = call(
+        &c,
+        "insured.create",
+        json!({"id_number": "11010519491231002X", "name": "王某"}),
+    );
     let case_id = call(
         &c,
         "case.create",
@@ -209,9 +301,21 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
                "handler_id": h, "co_handler_id": h2, "filed_on": "2026-04-01"}),
     )["case"]["id"]
         .clone();
-    call(&c, "finding.add", json!({"case_id": case_id, "description": "重复报销", "rule_broken": "条例第四十一条", "amount": "6000"}));
-    call(&c, "evidence.add", json!({"case_id": case_id, "kind": "书证", "description": "报销单据", "collected_on": "2026-04-02"}));
-    call(&c, "recovery.add_line", json!({"case_id": case_id, "fund": "ResidentBasic", "year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "6000"}));
+    call(
+        &c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "重复报销", "rule_broken": "条例第四十一条", "amount": "6000"}),
+    );
+    call(
+        &c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "书证", "description": "报销单据", "collected_on": "2026-04-02"}),
+    );
+    call(
+        &c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "ResidentBasic", "year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "6000"}),
+    );
     // A person fined ≥ 5,000 is offered a hearing (行政处罚法 art. 63; profile threshold).
     let d = call(
         &c,
@@ -223,9 +327,17 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
     assert_eq!(d["notification"]["statement_days"], 3);
     let sid = d["notification"]["service_id"].clone();
     // Public notice: served 30 days after publication (民事诉讼法 art. 95), rolled to a working day.
-    let e = refuse(&c, "case.serve", json!({"service_id": sid, "method": "公告送达"}));
+    let e = refuse(
+        &c,
+        "case.serve",
+        json!({"service_id": sid, "method": "公告送达"}),
+    );
     assert_eq!(e.field.as_deref(), Some("published_on"));
-    let d = call(&c, "case.serve", json!({"service_id": sid, "method": "公告送达", "published_on": "2026-04-03"}));
+    let d = call(
+        &c,
+        "case.serve",
+        json!({"service_id": sid, "method": "公告送达", "published_on": "2026-04-03"}),
+    );
     // 2026-04-03 + 30 days = 2026-05-03, inside the May Day holiday (05-01..05) → 2026-05-06.
     assert_eq!(d["services"][0]["served_on"], "2026-05-06");
     // 3 working days from 05-06: 05-07, 05-08, 05-09 (make-up Saturday).
@@ -241,10 +353,22 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
     assert_eq!(e.code, ErrorCode::IllegalStep);
     assert!(e.message.contains("视为放弃"));
     // The hearing may still be requested until 05-12.
-    call(&c, "case.request_hearing", json!({"case_id": case_id, "on": "2026-05-12"}));
-    let d = call(&c, "case.get", json!({"id": case_id, "today": "2026-05-12"}));
+    call(
+        &c,
+        "case.request_hearing",
+        json!({"case_id": case_id, "on": "2026-05-12"}),
+    );
+    let d = call(
+        &c,
+        "case.get",
+        json!({"id": case_id, "today": "2026-05-12"}),
+    );
     assert_eq!(d["requirements"]["hearing_requested"], true);
-    assert!(d["next_steps"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("组织听证")));
+    assert!(d["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s.as_str().unwrap().contains("组织听证")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,54 +380,136 @@ fn lead_check_clock_extension_once_and_outcomes() {
     let a = user(&c, "a", json!(["Approver"]));
     let h = user(&c, "h", json!(["Handler"]));
     // Every source the seeds name is accepted, in Chinese too.
-    for s in ["监督检查", "举报", "上级交办", "部门移交", "大数据筛查", "经办机构报告", "外部监督", "媒体曝光", "其他"] {
-        call(&c, "lead.create", json!({"source": s, "received_on": "2026-06-01", "summary": format!("{s}线索")}));
+    for s in [
+        "监督检查",
+        "举报",
+        "上级交办",
+        "部门移交",
+        "大数据筛查",
+        "经办机构报告",
+        "外部监督",
+        "媒体曝光",
+        "其他",
+    ] {
+        call(
+            &c,
+            "lead.create",
+            json!({"source": s, "received_on": "2026-06-01", "summary": format!("{s}线索")}),
+        );
     }
-    let e = refuse(&c, "lead.create", json!({"source": "道听途说", "received_on": "2026-06-01", "summary": "x"}));
+    let e = refuse(
+        &c,
+        "lead.create",
+        json!({"source": "道听途说", "received_on": "2026-06-01", "summary": "x"}),
+    );
     assert_eq!(e.field.as_deref(), Some("source"));
-    let e = refuse(&c, "lead.create", json!({"source": "Report", "summary": "x"}));
+    let e = refuse(
+        &c,
+        "lead.create",
+        json!({"source": "Report", "summary": "x"}),
+    );
     assert_eq!(e.field.as_deref(), Some("received_on"));
     let page = call(&c, "lead.list", json!({"query": "大数据", "limit": 5}));
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["source"], "DataScreening");
-    assert_eq!(call(&c, "lead.list", json!({"limit": 4}))["items"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        call(&c, "lead.list", json!({"limit": 4}))["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
     assert_eq!(call(&c, "lead.list", json!({}))["total"], 9);
 
-    let lead = call(&c, "lead.create", json!({"source": "Report", "received_on": "2026-09-14", "summary": "举报某药店刷卡套现", "handler_id": h}));
+    let lead = call(
+        &c,
+        "lead.create",
+        json!({"source": "Report", "received_on": "2026-09-14", "summary": "举报某药店刷卡套现", "handler_id": h}),
+    );
     let lid = lead["id"].clone();
     // 2026-09-14 + 15 working days: 09-20 (Sunday) works, 09-25..27 off, 10-01..07 off →
     // 15,16,17,18,20,21,22,23,24,28,29,30,10-08,09,10 → 2026-10-10 (make-up Saturday).
     assert_eq!(lead["check_due"], "2026-10-10");
     let items = call(&c, "clock.list", json!({"today": "2026-10-12"}))["items"].clone();
-    let k = items.as_array().unwrap().iter().find(|k| k["lead_id"] == lid).unwrap();
+    let k = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["lead_id"] == lid)
+        .unwrap();
     assert_eq!(k["state"], "Overdue");
     assert_eq!(k["working_days_left"], -1);
     // The extension must come before the period ends, with an approver and a reason.
-    let e = refuse(&c, "lead.extend", json!({"id": lid, "on": "2026-10-12", "approver_id": a, "reason": "需调取数据"}));
+    let e = refuse(
+        &c,
+        "lead.extend",
+        json!({"id": lid, "on": "2026-10-12", "approver_id": a, "reason": "需调取数据"}),
+    );
     assert_eq!(e.code, ErrorCode::IllegalStep);
-    let e = refuse(&c, "lead.extend", json!({"id": lid, "on": "2026-10-09", "approver_id": h, "reason": "需调取数据"}));
+    let e = refuse(
+        &c,
+        "lead.extend",
+        json!({"id": lid, "on": "2026-10-09", "approver_id": h, "reason": "需调取数据"}),
+    );
     assert_eq!(e.field.as_deref(), Some("approver_id"));
-    let l = call(&c, "lead.extend", json!({"id": lid, "on": "2026-10-09", "approver_id": a, "reason": "需调取结算数据"}));
+    let l = call(
+        &c,
+        "lead.extend",
+        json!({"id": lid, "on": "2026-10-09", "approver_id": a, "reason": "需调取结算数据"}),
+    );
     // +15 working days from 2026-09-14 in total 30: 10-12 .. → 2026-10-30.
     assert_eq!(l["check_due"], "2026-10-30");
-    let e = refuse(&c, "lead.extend", json!({"id": lid, "on": "2026-10-12", "approver_id": a, "reason": "再延"}));
-    assert!(e.message.contains("只能") || e.message.contains("延长过一次"), "{}", e.message);
+    let e = refuse(
+        &c,
+        "lead.extend",
+        json!({"id": lid, "on": "2026-10-12", "approver_id": a, "reason": "再延"}),
+    );
+    assert!(
+        e.message.contains("只能") || e.message.contains("延长过一次"),
+        "{}",
+        e.message
+    );
     let items = call(&c, "clock.list", json!({"today": "2026-10-12"}))["items"].clone();
-    let k = items.as_array().unwrap().iter().find(|k| k["lead_id"] == lid).unwrap();
+    let k = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["lead_id"] == lid)
+        .unwrap();
     assert_eq!(k["state"], "Running");
     assert_eq!(k["label"], "线索核查（已延长）");
     // Referral needs the receiving body.
-    let e = refuse(&c, "lead.conclude", json!({"id": lid, "outcome": "移送", "on": "2026-10-20", "note": "涉嫌诈骗"}));
+    let e = refuse(
+        &c,
+        "lead.conclude",
+        json!({"id": lid, "outcome": "移送", "on": "2026-10-20", "note": "涉嫌诈骗"}),
+    );
     assert_eq!(e.field.as_deref(), Some("referred_to"));
-    let l = call(&c, "lead.conclude", json!({"id": lid, "outcome": "Refer", "on": "2026-10-20", "note": "涉嫌诈骗", "referred_to": "区公安分局"}));
+    let l = call(
+        &c,
+        "lead.conclude",
+        json!({"id": lid, "outcome": "Refer", "on": "2026-10-20", "note": "涉嫌诈骗", "referred_to": "区公安分局"}),
+    );
     assert_eq!(l["status"], "Referred");
-    let e = refuse(&c, "lead.conclude", json!({"id": lid, "outcome": "NoCase", "note": "x"}));
+    let e = refuse(
+        &c,
+        "lead.conclude",
+        json!({"id": lid, "outcome": "NoCase", "note": "x"}),
+    );
     assert_eq!(e.code, ErrorCode::IllegalStep);
     // A referred lead can no longer become a case.
-    let e = refuse(&c, "case.create", json!({"track": "Agreement", "lead_id": lid, "summary": "x", "handler_id": h, "filed_on": "2026-10-21", "institution_id": 1}));
+    let e = refuse(
+        &c,
+        "case.create",
+        json!({"track": "Agreement", "lead_id": lid, "summary": "x", "handler_id": h, "filed_on": "2026-10-21", "institution_id": 1}),
+    );
     assert!(e.message.contains("已办结"), "{}", e.message);
     let items = call(&c, "clock.list", json!({"today": "2026-10-21"}))["items"].clone();
-    assert!(items.as_array().unwrap().iter().all(|k| k["lead_id"] != lid));
+    assert!(items
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["lead_id"] != lid));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,62 +551,162 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
         json!({"case_id": case_id, "kind": "Sealing", "items": "收费系统服务器", "started_on": "2026-09-22", "approver_id": a}),
     );
     assert_eq!(seal["due_on"], "2026-10-22");
-    let e = refuse(&c, "evidence.extend_hold", json!({"id": reg["id"], "on": "2026-09-25", "approver_id": a}));
+    let e = refuse(
+        &c,
+        "evidence.extend_hold",
+        json!({"id": reg["id"], "on": "2026-09-25", "approver_id": a}),
+    );
     assert_eq!(e.code, ErrorCode::IllegalStep);
-    let seal = call(&c, "evidence.extend_hold", json!({"id": seal["id"], "on": "2026-10-20", "approver_id": a}));
+    let seal = call(
+        &c,
+        "evidence.extend_hold",
+        json!({"id": seal["id"], "on": "2026-10-20", "approver_id": a}),
+    );
     // +30: 2026-11-21 is a Saturday → Monday 2026-11-23.
     assert_eq!(seal["due_on"], "2026-11-23");
-    refuse(&c, "evidence.extend_hold", json!({"id": seal["id"], "on": "2026-10-21", "approver_id": a}));
-    let items = call(&c, "clock.list", json!({"today": "2026-10-12", "within": 5}))["items"].clone();
+    refuse(
+        &c,
+        "evidence.extend_hold",
+        json!({"id": seal["id"], "on": "2026-10-21", "approver_id": a}),
+    );
+    let items = call(
+        &c,
+        "clock.list",
+        json!({"today": "2026-10-12", "within": 5}),
+    )["items"]
+        .clone();
     let items = items.as_array().unwrap();
-    let reg_clock = items.iter().find(|k| k["kind"] == "EvidenceRegistration").unwrap();
+    let reg_clock = items
+        .iter()
+        .find(|k| k["kind"] == "EvidenceRegistration")
+        .unwrap();
     assert_eq!(reg_clock["state"], "Overdue");
     assert_eq!(reg_clock["reference"], d["case"]["case_number"]);
     assert_eq!(reg_clock["party"], "和平区某医院");
-    assert_eq!(items.iter().find(|k| k["kind"] == "Sealing").unwrap()["state"], "Running");
+    assert_eq!(
+        items.iter().find(|k| k["kind"] == "Sealing").unwrap()["state"],
+        "Running"
+    );
     // Sorted by due date.
-    let dues: Vec<&str> = items.iter().map(|k| k["due_on"].as_str().unwrap()).collect();
+    let dues: Vec<&str> = items
+        .iter()
+        .map(|k| k["due_on"].as_str().unwrap())
+        .collect();
     let mut sorted = dues.clone();
     sorted.sort();
     assert_eq!(dues, sorted);
     // Only overdue clocks, on request.
-    let over = call(&c, "clock.list", json!({"today": "2026-10-12", "state": "Overdue"}))["items"].clone();
+    let over = call(
+        &c,
+        "clock.list",
+        json!({"today": "2026-10-12", "state": "Overdue"}),
+    )["items"]
+        .clone();
     assert_eq!(over.as_array().unwrap().len(), 1);
     // The notice waits for the registration decision.
-    call(&c, "finding.add", json!({"case_id": case_id, "description": "虚构项目", "rule_broken": "条例第四十条", "amount": "3000"}));
-    call(&c, "evidence.add", json!({"case_id": case_id, "kind": "物证", "description": "处方笺", "collected_on": "2026-09-22"}));
-    call(&c, "recovery.add_line", json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "3000"}));
+    call(
+        &c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "虚构项目", "rule_broken": "条例第四十条", "amount": "3000"}),
+    );
+    call(
+        &c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "物证", "description": "处方笺", "collected_on": "2026-09-22"}),
+    );
+    call(
+        &c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "3000"}),
+    );
     let notify = json!({"case_id": case_id, "issued_on": "2026-10-13", "document_number": "告3",
                         "signoff": {"handler_id": h, "reviewer_id": r, "approver_id": a}});
     let e = refuse(&c, "case.notify", notify.clone());
     assert!(e.message.contains("先行登记保存"), "{}", e.message);
-    call(&c, "evidence.release_hold", json!({"id": reg["id"], "on": "2026-10-12", "outcome": "转为证据"}));
+    call(
+        &c,
+        "evidence.release_hold",
+        json!({"id": reg["id"], "on": "2026-10-12", "outcome": "转为证据"}),
+    );
     call(&c, "case.notify", notify);
 
     // Decision clock: 2026-09-01 + 90 days = 2026-11-30; extended once by 30 with approval.
-    let k = call(&c, "clock.list", json!({"today": "2026-11-25", "case_id": case_id}))["items"].clone();
-    let dk = k.as_array().unwrap().iter().find(|k| k["kind"] == "Decision").unwrap().clone();
+    let k = call(
+        &c,
+        "clock.list",
+        json!({"today": "2026-11-25", "case_id": case_id}),
+    )["items"]
+        .clone();
+    let dk = k
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "Decision")
+        .unwrap()
+        .clone();
     assert_eq!(dk["due_on"], "2026-11-30");
     assert_eq!(dk["state"], "DueSoon");
     assert_eq!(dk["basis"], "行政处罚法第六十条");
-    let e = refuse(&c, "case.extend_decision", json!({"case_id": case_id, "on": "2026-11-26", "approver_id": h, "reason": "案情复杂"}));
+    let e = refuse(
+        &c,
+        "case.extend_decision",
+        json!({"case_id": case_id, "on": "2026-11-26", "approver_id": h, "reason": "案情复杂"}),
+    );
     assert_eq!(e.field.as_deref(), Some("approver_id"));
-    let d = call(&c, "case.extend_decision", json!({"case_id": case_id, "on": "2026-11-26", "approver_id": a, "reason": "案情复杂"}));
+    let d = call(
+        &c,
+        "case.extend_decision",
+        json!({"case_id": case_id, "on": "2026-11-26", "approver_id": a, "reason": "案情复杂"}),
+    );
     assert_eq!(d["case"]["decision_due"], "2026-12-30");
     assert_eq!(d["case"]["decision_extended"], true);
-    let e = refuse(&c, "case.extend_decision", json!({"case_id": case_id, "on": "2026-11-27", "approver_id": a, "reason": "再延"}));
+    let e = refuse(
+        &c,
+        "case.extend_decision",
+        json!({"case_id": case_id, "on": "2026-11-27", "approver_id": a, "reason": "再延"}),
+    );
     assert_eq!(e.code, ErrorCode::IllegalStep);
     // Dropping needs an approver and closes the clocks (once the holds are dealt with).
-    let e = refuse(&c, "case.drop", json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}));
+    let e = refuse(
+        &c,
+        "case.drop",
+        json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}),
+    );
     assert!(e.message.contains("收费系统服务器"), "{}", e.message);
-    call(&c, "evidence.release_hold", json!({"id": seal["id"], "on": "2026-11-27", "outcome": "解除封存"}));
-    let d = call(&c, "case.drop", json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}));
+    call(
+        &c,
+        "evidence.release_hold",
+        json!({"id": seal["id"], "on": "2026-11-27", "outcome": "解除封存"}),
+    );
+    let d = call(
+        &c,
+        "case.drop",
+        json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}),
+    );
     assert_eq!(d["case"]["status"], "Dropped");
-    assert!(call(&c, "clock.list", json!({"today": "2026-11-27"}))["items"].as_array().unwrap().is_empty());
+    assert!(
+        call(&c, "clock.list", json!({"today": "2026-11-27"}))["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // The list filters and searches.
-    assert_eq!(call(&c, "case.list", json!({"query": "和平区某"}))["total"], 1);
-    assert_eq!(call(&c, "case.list", json!({"open_only": true}))["total"], 0);
-    assert_eq!(call(&c, "case.list", json!({"status": "Dropped", "track": "行政执法"}))["total"], 1);
+    assert_eq!(
+        call(&c, "case.list", json!({"query": "和平区某"}))["total"],
+        1
+    );
+    assert_eq!(
+        call(&c, "case.list", json!({"open_only": true}))["total"],
+        0
+    );
+    assert_eq!(
+        call(
+            &c,
+            "case.list",
+            json!({"status": "Dropped", "track": "行政执法"})
+        )["total"],
+        1
+    );
     assert_eq!(call(&c, "audit.verify", json!({}))["ok"], true);
 }
 
@@ -447,6 +753,10 @@ fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
     assert_eq!(new_case("2026-12-02")["repeat_offence"], false);
     // The voluntary-return flag (001 art. 41) is set by the handler.
     let k = new_case("2026-12-03");
-    let d = call(&c, "case.update", json!({"id": k["id"], "voluntary_return": true}));
+    let d = call(
+        &c,
+        "case.update",
+        json!({"id": k["id"], "voluntary_return": true}),
+    );
     assert_eq!(d["case"]["voluntary_return"], true);
 }

@@ -374,9 +374,13 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
 
 fn finish(cal: &WorkCalendar, raw: RawCase) -> Result<Case> {
     let mut c = raw.case;
-    c.decision_due =
-        super::procedure::decision_deadline(cal, c.filed_on, raw.decision_days, raw.extension_days)?
-            .date;
+    c.decision_due = super::procedure::decision_deadline(
+        cal,
+        c.filed_on,
+        raw.decision_days,
+        raw.extension_days,
+    )?
+    .date;
     Ok(c)
 }
 
@@ -516,7 +520,13 @@ pub fn holds(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<
         .collect()
 }
 
-fn hold_due(cal: &WorkCalendar, kind: HoldKind, start: NaiveDate, days: u32, ext: u32) -> Result<NaiveDate> {
+fn hold_due(
+    cal: &WorkCalendar,
+    kind: HoldKind,
+    start: NaiveDate,
+    days: u32,
+    ext: u32,
+) -> Result<NaiveDate> {
     Ok(match kind {
         // 001 art. 36 "七日内" → working days (行政处罚法 art. 85).
         HoldKind::Registration => cal.add_working_days(start, days)?.date,
@@ -550,7 +560,11 @@ fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecoveryLine> {
 // Writing
 
 fn next_id(conn: &Connection, table: &str) -> Result<i64> {
-    Ok(conn.query_row(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case> {
@@ -574,7 +588,10 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
             )));
         }
         if filed < lead.received_on {
-            return Err(ApiError::field("filed_on", "立案日期不能早于收到线索的日期"));
+            return Err(ApiError::field(
+                "filed_on",
+                "立案日期不能早于收到线索的日期",
+            ));
         }
         if institution_id.is_none() && insured_id.is_none() {
             institution_id = lead.institution_id;
@@ -611,7 +628,10 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
     if let Some(co) = i.co_handler_id {
         users::require_role(tx, co, Role::Handler, "co_handler_id")?;
         if co == i.handler_id {
-            return Err(ApiError::field("co_handler_id", "协办人不能与承办人为同一人"));
+            return Err(ApiError::field(
+                "co_handler_id",
+                "协办人不能与承办人为同一人",
+            ));
         }
     }
     if track == Track::Administrative && i.co_handler_id.is_none() {
@@ -632,7 +652,13 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
     let profile = super::profile::load(tx)?;
     let office = office_code(tx)?;
     let id = next_id(tx, "case_file")?;
-    let number = next_number(tx, "case_file", "case_number", "AJ", chrono::Datelike::year(&filed))?;
+    let number = next_number(
+        tx,
+        "case_file",
+        "case_number",
+        "AJ",
+        chrono::Datelike::year(&filed),
+    )?;
     let now = now_text();
     tx.execute(
         "INSERT INTO case_file (id, uid, case_number, track, party_kind, institution_id, insured_id, source,
@@ -690,7 +716,10 @@ pub fn update(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &CaseUpdate) -> Result<Cas
     if let Some(co) = u.co_handler_id {
         users::require_role(tx, co, Role::Handler, "co_handler_id")?;
         if co == c.handler_id {
-            return Err(ApiError::field("co_handler_id", "协办人不能与承办人为同一人"));
+            return Err(ApiError::field(
+                "co_handler_id",
+                "协办人不能与承办人为同一人",
+            ));
         }
     }
     tx.execute(
@@ -744,7 +773,10 @@ fn validate_finding(i: &FindingInput) -> Result<(String, String, Money)> {
     }
     if let (Some(a), Some(b)) = (i.period_from, i.period_to) {
         if a > b {
-            return Err(ApiError::field("period_to", "违规期间的截止日期早于起始日期"));
+            return Err(ApiError::field(
+                "period_to",
+                "违规期间的截止日期早于起始日期",
+            ));
         }
     }
     Ok((description, rule, amount))
@@ -767,7 +799,9 @@ pub fn add_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &FindingInput) -> Res
 
 pub fn update_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &FindingUpdate) -> Result<Finding> {
     let case_id: i64 = tx
-        .query_row("SELECT case_id FROM finding WHERE id = ?1", [u.id], |r| r.get(0))
+        .query_row("SELECT case_id FROM finding WHERE id = ?1", [u.id], |r| {
+            r.get(0)
+        })
         .optional()?
         .ok_or_else(|| ApiError::not_found("违规事实"))?;
     let c = get(tx, cal, case_id)?;
@@ -815,7 +849,10 @@ pub fn add_evidence(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &EvidenceInput) -> R
         params![id, i.case_id, i.finding_id, enum_text(&kind), description, date_text(collected), i.collected_by, now_text()],
     )?;
     tx.touch("evidence", id);
-    Ok(evidence(tx, i.case_id)?.into_iter().find(|e| e.id == id).expect("just inserted"))
+    Ok(evidence(tx, i.case_id)?
+        .into_iter()
+        .find(|e| e.id == id)
+        .expect("just inserted"))
 }
 
 pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<EvidenceHold> {
@@ -823,7 +860,9 @@ pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<
     require_investigating(&c, "采取证据保全措施")?;
     if c.track != Track::Administrative {
         // 001 art. 35–36 are measures of the administrative department.
-        return Err(ApiError::illegal("先行登记保存和封存是行政执法措施，协议处理案件不能采取"));
+        return Err(ApiError::illegal(
+            "先行登记保存和封存是行政执法措施，协议处理案件不能采取",
+        ));
     }
     let kind = i
         .kind
@@ -833,7 +872,10 @@ pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<
         .started_on
         .ok_or_else(|| ApiError::field("started_on", "请填写采取措施的日期"))?;
     if started < c.filed_on {
-        return Err(ApiError::field("started_on", "采取措施的日期不能早于立案日期"));
+        return Err(ApiError::field(
+            "started_on",
+            "采取措施的日期不能早于立案日期",
+        ));
     }
     // 001 art. 36: both need the approval of the head of the department.
     users::require_role(tx, i.approver_id, Role::Approver, "approver_id")?;
@@ -855,7 +897,11 @@ pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<
 
 fn hold(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<EvidenceHold> {
     let case_id: i64 = conn
-        .query_row("SELECT case_id FROM evidence_hold WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT case_id FROM evidence_hold WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| ApiError::not_found("证据保全措施"))?;
     Ok(holds(conn, cal, case_id)?
@@ -867,13 +913,17 @@ fn hold(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<EvidenceHold> 
 pub fn extend_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &HoldExtension) -> Result<EvidenceHold> {
     let h = hold(tx, cal, e.id)?;
     if h.kind != HoldKind::Sealing {
-        return Err(ApiError::illegal("先行登记保存须在七个工作日内作出处理决定，不能延长（河源办法第三十六条）"));
+        return Err(ApiError::illegal(
+            "先行登记保存须在七个工作日内作出处理决定，不能延长（河源办法第三十六条）",
+        ));
     }
     if h.released_on.is_some() {
         return Err(ApiError::illegal("该封存措施已解除，不能延长"));
     }
     if h.extended {
-        return Err(ApiError::illegal("封存期限只能延长一次（河源办法第三十六条：可以延长三十日）"));
+        return Err(ApiError::illegal(
+            "封存期限只能延长一次（河源办法第三十六条：可以延长三十日）",
+        ));
     }
     let on = e.on.unwrap_or_else(super::today_local);
     if on > h.due_on {
@@ -914,7 +964,11 @@ pub fn release_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &HoldRelease) -> Res
 }
 
 /// Add one recovery line, or two when the fund is unknown (5:5, 004 art. 8).
-pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineInput) -> Result<Vec<RecoveryLine>> {
+pub fn add_recovery_line(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    i: &RecoveryLineInput,
+) -> Result<Vec<RecoveryLine>> {
     let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
     require_investigating(&c, "变更应追回金额")?;
     let amount = i
@@ -926,12 +980,10 @@ pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineIn
     // 004 art. 12: money whose year cannot be told is treated as cross-year (历年).
     let year_kind = i.year_kind.unwrap_or(YearKind::PriorYears);
     let category = match (year_kind, i.category) {
-        (YearKind::CurrentYear, None) => {
-            return Err(ApiError::field(
-                "category",
-                "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金（天津办法第八条）",
-            ))
-        }
+        (YearKind::CurrentYear, None) => return Err(ApiError::field(
+            "category",
+            "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金（天津办法第八条）",
+        )),
         (YearKind::PriorYears, Some(_)) => {
             return Err(ApiError::field(
                 "category",
@@ -949,7 +1001,10 @@ pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineIn
     }
     let note = bounded_text(&i.note, "note", "备注", 200)?;
     if i.fund == Some(Fund::Other) && note.is_empty() {
-        return Err(ApiError::field("note", "险种为“其他”时请在备注中写明具体险种"));
+        return Err(ApiError::field(
+            "note",
+            "险种为“其他”时请在备注中写明具体险种",
+        ));
     }
     let now = now_text();
     let mut parts: Vec<(Fund, Money)> = Vec::new();
@@ -972,7 +1027,11 @@ pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineIn
         let id = next_id(tx, "recovery_line")?;
         let note = if group.is_some() {
             let split_note = format!("险种无法细分，{}按5：5比例分摊（天津办法第八条）", amount);
-            if note.is_empty() { split_note } else { format!("{note}；{split_note}") }
+            if note.is_empty() {
+                split_note
+            } else {
+                format!("{note}；{split_note}")
+            }
         } else {
             note.clone()
         };
@@ -991,11 +1050,17 @@ pub fn add_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &RecoveryLineIn
 }
 
 /// Remove a line (both halves when it is part of a 5:5 split).
-pub fn remove_recovery_line(tx: &mut Tx<'_>, cal: &WorkCalendar, id: i64) -> Result<Vec<RecoveryLine>> {
+pub fn remove_recovery_line(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    id: i64,
+) -> Result<Vec<RecoveryLine>> {
     let (case_id, group): (i64, Option<i64>) = tx
-        .query_row("SELECT case_id, split_group FROM recovery_line WHERE id = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT case_id, split_group FROM recovery_line WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?
         .ok_or_else(|| ApiError::not_found("应追回金额明细"))?;
     let c = get(tx, cal, case_id)?;

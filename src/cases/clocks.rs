@@ -182,6 +182,7 @@ pub const SOURCES: &[ClockSource] = &[
     lead_clocks,
     hold_clocks,
     window_clocks,
+    legal_review_clocks,
     decision_clocks,
     service_clocks,
     city_report_clocks,
@@ -217,7 +218,10 @@ pub fn list(conn: &Connection, calendar: &WorkCalendar, q: &ClockQuery) -> Resul
     let profile = profile::load(conn)?;
     let within = q.within.unwrap_or(profile.due_soon_days);
     if within > 60 {
-        return Err(crate::error::ApiError::field("within", "提醒天数应在0至60个工作日之间"));
+        return Err(crate::error::ApiError::field(
+            "within",
+            "提醒天数应在0至60个工作日之间",
+        ));
     }
     let ctx = ClockContext {
         today: q.today.unwrap_or_else(super::today_local),
@@ -230,8 +234,7 @@ pub fn list(conn: &Connection, calendar: &WorkCalendar, q: &ClockQuery) -> Resul
         items.extend(source(conn, &ctx)?);
     }
     items.retain(|c| {
-        q.case_id.is_none_or(|id| c.case_id == Some(id))
-            && q.state.is_none_or(|s| c.state == s)
+        q.case_id.is_none_or(|id| c.case_id == Some(id)) && q.state.is_none_or(|s| c.state == s)
     });
     items.sort_by(|a, b| {
         (a.due_on, &a.reference, a.kind as u8).cmp(&(b.due_on, &b.reference, b.kind as u8))
@@ -334,7 +337,11 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 conn,
                 case_id,
                 ClockKind::Sealing,
-                if ext > 0 { "封存期限（已延长）" } else { "封存期限" },
+                if ext > 0 {
+                    "封存期限（已延长）"
+                } else {
+                    "封存期限"
+                },
                 started,
                 due,
                 "河源办法第三十六条；行政强制法第二十五条",
@@ -352,7 +359,32 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         if ctx.today > w.due.date {
             continue;
         }
-        out.push(ctx.case_clock(conn, case_id, w.kind, w.kind.label(), w.served_on, w.due, w.basis)?);
+        out.push(ctx.case_clock(
+            conn,
+            case_id,
+            w.kind,
+            w.kind.label(),
+            w.served_on,
+            w.due,
+            w.basis,
+        )?);
+    }
+    Ok(out)
+}
+
+fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    // 001 art. 40; 行政处罚法 art. 58: the review within `legal_review_days` working days (profile).
+    let mut out = Vec::new();
+    for (case_id, submitted, due) in super::procedure::pending_reviews(conn, ctx.calendar)? {
+        out.push(ctx.case_clock(
+            conn,
+            case_id,
+            ClockKind::LegalReview,
+            "法制审核",
+            submitted,
+            due,
+            "河源办法第四十条；行政处罚法第五十八条",
+        )?);
     }
     Ok(out)
 }
@@ -434,9 +466,11 @@ fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 24: a county agency's breach decision goes to the city bureau within 3 working days.
     let county: bool = conn
-        .query_row("SELECT level = 'county' FROM office WHERE id = 1", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT level = 'county' FROM office WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap_or(true);
     if !county {
         return Ok(vec![]);
@@ -448,7 +482,10 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
     ))?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, parse_stored_date(&r.get::<_, String>(1)?)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                parse_stored_date(&r.get::<_, String>(1)?)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();

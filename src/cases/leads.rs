@@ -10,7 +10,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{bounded_text, date_text, opt_date, parse_stored_date, required_text, users, RecoverySource};
+use super::{
+    bounded_text, date_text, opt_date, parse_stored_date, required_text, users, RecoverySource,
+};
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::registry::{enum_from, enum_text, Page};
@@ -67,7 +69,9 @@ impl LeadSource {
         match self {
             LeadSource::Inspection | LeadSource::DataScreening => RecoverySource::Inspection,
             LeadSource::Report => RecoverySource::Report,
-            LeadSource::AssignedFromAbove | LeadSource::DepartmentReferral => RecoverySource::Referral,
+            LeadSource::AssignedFromAbove | LeadSource::DepartmentReferral => {
+                RecoverySource::Referral
+            }
             LeadSource::AgencyReport => RecoverySource::AgreementManagement,
             LeadSource::ExternalAudit => RecoverySource::ExternalAudit,
             LeadSource::MediaExposure | LeadSource::Other => RecoverySource::Other,
@@ -219,7 +223,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Lead, u32, u32)> {
     ))
 }
 
-const SELECT: &str = "SELECT l.*, COALESCE(i.name, p.name, '') AS party, COALESCE(u.display_name, '') AS handler
+const SELECT: &str =
+    "SELECT l.*, COALESCE(i.name, p.name, '') AS party, COALESCE(u.display_name, '') AS handler
     FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
     LEFT JOIN insured p ON p.id = l.insured_id LEFT JOIN app_user u ON u.id = l.handler_id";
 
@@ -288,19 +293,31 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &LeadQuery) -> Result<Page
 pub(crate) fn like_pattern(s: &str) -> String {
     format!(
         "%{}%",
-        s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        s.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
     )
 }
 
-pub(crate) fn check_party(conn: &Connection, institution_id: Option<i64>, insured_id: Option<i64>) -> Result<()> {
+pub(crate) fn check_party(
+    conn: &Connection,
+    institution_id: Option<i64>,
+    insured_id: Option<i64>,
+) -> Result<()> {
     if let Some(id) = institution_id {
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM institution WHERE id = ?1", [id], |r| r.get(0))?;
+        let n: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM institution WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         if n == 0 {
             return Err(ApiError::field("institution_id", "所选定点医药机构不存在"));
         }
     }
     if let Some(id) = insured_id {
-        let n: i64 = conn.query_row("SELECT COUNT(*) FROM insured WHERE id = ?1", [id], |r| r.get(0))?;
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM insured WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
         if n == 0 {
             return Err(ApiError::field("insured_id", "所选参保人员不存在"));
         }
@@ -309,7 +326,13 @@ pub(crate) fn check_party(conn: &Connection, institution_id: Option<i64>, insure
 }
 
 /// Next `<prefix><year>-<seq>` number for a table, sequence per year.
-pub(crate) fn next_number(conn: &Connection, table: &str, column: &str, prefix: &str, year: i32) -> Result<String> {
+pub(crate) fn next_number(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    prefix: &str,
+    year: i32,
+) -> Result<String> {
     let head = format!("{prefix}{year}-");
     let last: Option<String> = conn
         .query_row(
@@ -346,8 +369,16 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &LeadInput) -> Result<Lead
     }
     let profile = super::profile::load(tx)?;
     let office = office_code(tx)?;
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM lead", [], |r| r.get(0))?;
-    let number = next_number(tx, "lead", "lead_number", "XS", chrono::Datelike::year(&received))?;
+    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM lead", [], |r| {
+        r.get(0)
+    })?;
+    let number = next_number(
+        tx,
+        "lead",
+        "lead_number",
+        "XS",
+        chrono::Datelike::year(&received),
+    )?;
     let now = now_text();
     tx.execute(
         "INSERT INTO lead (id, uid, lead_number, source, received_on, summary, reporter, institution_id,
@@ -402,9 +433,12 @@ pub fn extend(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &LeadExtension) -> Result<
             lead.lead_number
         )));
     }
-    let (_, _, ext): (Lead, u32, u32) = tx.query_row(&format!("{SELECT} WHERE l.id = ?1"), [e.id], from_row)?;
+    let (_, _, ext): (Lead, u32, u32) =
+        tx.query_row(&format!("{SELECT} WHERE l.id = ?1"), [e.id], from_row)?;
     if ext == 0 {
-        return Err(ApiError::illegal("规则配置中线索核查不可延长（延长期限为0）"));
+        return Err(ApiError::illegal(
+            "规则配置中线索核查不可延长（延长期限为0）",
+        ));
     }
     let on = e.on.unwrap_or_else(super::today_local);
     if on < lead.received_on {
@@ -429,7 +463,10 @@ pub fn extend(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &LeadExtension) -> Result<
 pub fn conclude(tx: &mut Tx<'_>, cal: &WorkCalendar, c: &LeadConclusion) -> Result<Lead> {
     let lead = open_lead(tx, cal, c.id)?;
     let outcome = c.outcome.ok_or_else(|| {
-        ApiError::field("outcome", "请选择处理结果：不予立案或移送（立案请使用“立案”操作）")
+        ApiError::field(
+            "outcome",
+            "请选择处理结果：不予立案或移送（立案请使用“立案”操作）",
+        )
     })?;
     let on = c.on.unwrap_or_else(super::today_local);
     if on < lead.received_on {
@@ -438,7 +475,11 @@ pub fn conclude(tx: &mut Tx<'_>, cal: &WorkCalendar, c: &LeadConclusion) -> Resu
     let note = required_text(
         &c.note,
         "note",
-        if outcome == LeadOutcome::NoCase { "不予立案理由" } else { "移送事项" },
+        if outcome == LeadOutcome::NoCase {
+            "不予立案理由"
+        } else {
+            "移送事项"
+        },
         1000,
     )?;
     let (status, referred_to) = match outcome {

@@ -60,7 +60,10 @@ impl MeasureKind {
     /// Measures only the agency takes under the agreement; interview and criticism are open to the
     /// bureau too (001 art. 41).
     pub fn agreement_only(self) -> bool {
-        !matches!(self, MeasureKind::Interview | MeasureKind::PublicCriticism | MeasureKind::RectificationOrder)
+        !matches!(
+            self,
+            MeasureKind::Interview | MeasureKind::PublicCriticism | MeasureKind::RectificationOrder
+        )
     }
 }
 
@@ -106,17 +109,23 @@ pub fn validate(m: &MeasureInput, track: Track, party_is_institution: bool) -> R
     if kind.agreement_only() && track != Track::Agreement {
         return Err(ApiError::field(
             "measures",
-            format!("“{}”是服务协议约定的处理措施，只能在协议处理案件中作出（河源办法第十八条）", kind.label()),
+            format!(
+                "“{}”是服务协议约定的处理措施，只能在协议处理案件中作出（河源办法第十八条）",
+                kind.label()
+            ),
         ));
     }
     if kind.agreement_only() && !party_is_institution {
-        return Err(ApiError::field("measures", format!("“{}”只适用于定点医药机构", kind.label())));
+        return Err(ApiError::field(
+            "measures",
+            format!("“{}”只适用于定点医药机构", kind.label()),
+        ));
     }
     match kind {
         MeasureKind::AgreementSuspension | MeasureKind::PractitionerSuspension => {
-            let months = m
-                .months
-                .ok_or_else(|| ApiError::field("measures", format!("请填写{}的月数", kind.label())))?;
+            let months = m.months.ok_or_else(|| {
+                ApiError::field("measures", format!("请填写{}的月数", kind.label()))
+            })?;
             // 001 art. 19: 1–3 months; 情节较重 3–6 months.
             let (lo, hi) = if m.serious { (3, 6) } else { (1, 3) };
             if months < lo || months > hi {
@@ -125,19 +134,29 @@ pub fn validate(m: &MeasureInput, track: Track, party_is_institution: bool) -> R
                     format!(
                         "{}期限应为{lo}至{hi}个月{}（河源办法第十九条）",
                         kind.label(),
-                        if m.serious { "（情节较重）" } else { "；情节较重的为3至6个月" }
+                        if m.serious {
+                            "（情节较重）"
+                        } else {
+                            "；情节较重的为3至6个月"
+                        }
                     ),
                 ));
             }
         }
         _ => {
             if m.months.is_some() {
-                return Err(ApiError::field("measures", format!("“{}”不设期限月数", kind.label())));
+                return Err(ApiError::field(
+                    "measures",
+                    format!("“{}”不设期限月数", kind.label()),
+                ));
             }
         }
     }
     if kind == MeasureKind::PractitionerSuspension && m.note.trim().is_empty() {
-        return Err(ApiError::field("measures", "请在备注中写明被暂停服务资格的医师（药师）姓名"));
+        return Err(ApiError::field(
+            "measures",
+            "请在备注中写明被暂停服务资格的医师（药师）姓名",
+        ));
     }
     Ok(kind)
 }
@@ -154,11 +173,22 @@ pub fn apply(
         let kind = m.kind.expect("validated");
         let starts = m.starts_on.unwrap_or(decided_on);
         if starts < decided_on {
-            return Err(ApiError::field("measures", "处理措施的起始日期不能早于决定日期"));
+            return Err(ApiError::field(
+                "measures",
+                "处理措施的起始日期不能早于决定日期",
+            ));
         }
         // Months of a suspension are calendar months (001 art. 19 "1-3个月").
-        let ends = m.months.map(|n| starts.checked_add_months(Months::new(n)).expect("date in range"));
-        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM agreement_measure", [], |r| r.get(0))?;
+        let ends = m.months.map(|n| {
+            starts
+                .checked_add_months(Months::new(n))
+                .expect("date in range")
+        });
+        let id: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM agreement_measure",
+            [],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -182,7 +212,8 @@ pub fn apply(
 }
 
 pub fn list(conn: &Connection, case_id: i64) -> Result<Vec<Measure>> {
-    let mut stmt = conn.prepare("SELECT * FROM agreement_measure WHERE case_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare("SELECT * FROM agreement_measure WHERE case_id = ?1 ORDER BY id")?;
     let rows = stmt
         .query_map([case_id], |r| {
             Ok(Measure {
@@ -203,7 +234,11 @@ pub fn list(conn: &Connection, case_id: i64) -> Result<Vec<Measure>> {
 
 /// The latest termination of an institution's agreement still inside its 3-year ban on `today`:
 /// (effective date, date the ban ends).
-pub fn termination_ban(conn: &Connection, institution_id: i64, today: NaiveDate) -> Result<Option<(NaiveDate, NaiveDate)>> {
+pub fn termination_ban(
+    conn: &Connection,
+    institution_id: i64,
+    today: NaiveDate,
+) -> Result<Option<(NaiveDate, NaiveDate)>> {
     let starts: Option<String> = conn
         .query_row(
             "SELECT MAX(starts_on) FROM agreement_measure WHERE institution_id = ?1 AND kind = 'AgreementTermination'",
@@ -216,18 +251,29 @@ pub fn termination_ban(conn: &Connection, institution_id: i64, today: NaiveDate)
         return Ok(None);
     };
     // 001 art. 20: "3年内医疗保障经办机构不得与其签订服务协议" — three calendar years.
-    let ends = starts.checked_add_months(Months::new(36)).expect("date in range");
+    let ends = starts
+        .checked_add_months(Months::new(36))
+        .expect("date in range");
     Ok((today < ends).then_some((starts, ends)))
 }
 
 /// Refuse setting an institution's agreement back to Active within 3 years of its termination
 /// (001 art. 20). Called by `institution.update` before the registry writes.
-pub fn guard_agreement_status(conn: &Connection, institution_id: i64, new_status: Option<AgreementStatus>, today: NaiveDate) -> Result<()> {
+pub fn guard_agreement_status(
+    conn: &Connection,
+    institution_id: i64,
+    new_status: Option<AgreementStatus>,
+    today: NaiveDate,
+) -> Result<()> {
     if new_status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
         return Ok(());
     }
     let current: Option<String> = conn
-        .query_row("SELECT agreement_status FROM institution WHERE id = ?1", [institution_id], |r| r.get(0))
+        .query_row(
+            "SELECT agreement_status FROM institution WHERE id = ?1",
+            [institution_id],
+            |r| r.get(0),
+        )
         .optional()?;
     if current.as_deref().is_none_or(|s| s == "Active") {
         return Ok(());

@@ -63,7 +63,11 @@ pub enum PartyKind {
 pub enum Fund {
     #[serde(alias = "职工基本医保", alias = "职工基本医疗保险", alias = "职工医保")]
     EmployeeBasic,
-    #[serde(alias = "居民基本医保", alias = "城乡居民基本医疗保险", alias = "居民医保")]
+    #[serde(
+        alias = "居民基本医保",
+        alias = "城乡居民基本医疗保险",
+        alias = "居民医保"
+    )]
     ResidentBasic,
     #[serde(alias = "职工大额救助", alias = "职工大额医疗费用补助")]
     EmployeeLargeAmount,
@@ -270,7 +274,10 @@ pub(crate) fn required_text(v: &str, field: &str, label: &str, max: usize) -> Re
 pub(crate) fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
     let v = v.trim();
     if v.chars().count() > max {
-        return Err(ApiError::field(field, format!("{label}过长（最多{max}个字）")));
+        return Err(ApiError::field(
+            field,
+            format!("{label}过长（最多{max}个字）"),
+        ));
     }
     Ok(v.to_string())
 }
@@ -340,16 +347,28 @@ pub struct CaseGet {
     pub today: Option<NaiveDate>,
 }
 
-pub fn get_case(conn: &rusqlite::Connection, cal: &WorkCalendar, r: &CaseGet) -> Result<procedure::CaseDetail> {
+pub fn get_case(
+    conn: &rusqlite::Connection,
+    cal: &WorkCalendar,
+    r: &CaseGet,
+) -> Result<procedure::CaseDetail> {
     procedure::detail(conn, cal, r.id, r.today)
 }
 
-pub fn create_case(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &cases::CaseInput) -> Result<procedure::CaseDetail> {
+pub fn create_case(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    r: &cases::CaseInput,
+) -> Result<procedure::CaseDetail> {
     let c = cases::create(tx, cal, r)?;
     procedure::detail(tx, cal, c.id, None)
 }
 
-pub fn update_case(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &cases::CaseUpdate) -> Result<procedure::CaseDetail> {
+pub fn update_case(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    r: &cases::CaseUpdate,
+) -> Result<procedure::CaseDetail> {
     let c = cases::update(tx, cal, r)?;
     procedure::detail(tx, cal, c.id, None)
 }

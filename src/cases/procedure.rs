@@ -17,7 +17,9 @@ use super::cases::{self as case_mod, Case, CaseStatus};
 use super::clocks::{self, Clock, ClockKind};
 use super::measures::{self, MeasureInput, MeasureKind};
 use super::users::{self, Role, SignOff};
-use super::{bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, PartyKind, Track};
+use super::{
+    bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, PartyKind, Track,
+};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
@@ -43,6 +45,8 @@ pub enum StepKind {
     HearingHeld,
     /// 法制审核
     LegalReview,
+    /// 提交法制审核 (starts the review clock, 10 working days by default)
+    LegalReviewSubmitted,
     /// 集体讨论
     CollectiveReview,
     /// 延长办案期限
@@ -67,6 +71,7 @@ impl StepKind {
             StepKind::HearingRequested => "申请听证",
             StepKind::HearingHeld => "举行听证",
             StepKind::LegalReview => "法制审核",
+            StepKind::LegalReviewSubmitted => "提交法制审核",
             StepKind::CollectiveReview => "集体讨论",
             StepKind::DecisionExtended => "延长办案期限",
             StepKind::Decided => "作出处理决定",
@@ -463,7 +468,11 @@ pub(crate) fn add_step(
     note: &str,
     data: serde_json::Value,
 ) -> Result<i64> {
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM procedure_step", [], |r| r.get(0))?;
+    let id: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM procedure_step",
+        [],
+        |r| r.get(0),
+    )?;
     tx.execute(
         "INSERT INTO procedure_step (id, case_id, kind, on_date, actor_id, outcome, note, data, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -475,7 +484,10 @@ pub(crate) fn add_step(
 }
 
 fn touch_case(tx: &mut Tx<'_>, case_id: i64) -> Result<()> {
-    tx.execute("UPDATE case_file SET updated_at = ?1 WHERE id = ?2", params![now_text(), case_id])?;
+    tx.execute(
+        "UPDATE case_file SET updated_at = ?1 WHERE id = ?2",
+        params![now_text(), case_id],
+    )?;
     tx.touch("case_file", case_id);
     Ok(())
 }
@@ -491,7 +503,12 @@ fn set_status(tx: &mut Tx<'_>, case_id: i64, status: CaseStatus) -> Result<()> {
 
 /// 行政处罚法 art. 60: decide within 90 days of filing (+30 with approval) — calendar days, the
 /// last day rolled to the next working day.
-pub fn decision_deadline(cal: &WorkCalendar, filed: NaiveDate, days: u32, extension: u32) -> Result<Deadline> {
+pub fn decision_deadline(
+    cal: &WorkCalendar,
+    filed: NaiveDate,
+    days: u32,
+    extension: u32,
+) -> Result<Deadline> {
     cal.calendar_deadline(filed, days + extension)
 }
 
@@ -510,7 +527,8 @@ pub fn steps(conn: &Connection, case_id: i64) -> Result<Vec<Step>> {
                 actor: r.get("actor")?,
                 outcome: r.get("outcome")?,
                 note: r.get("note")?,
-                data: serde_json::from_str(&r.get::<_, String>("data")?).unwrap_or(serde_json::Value::Null),
+                data: serde_json::from_str(&r.get::<_, String>("data")?)
+                    .unwrap_or(serde_json::Value::Null),
                 recorded_at: r.get("recorded_at")?,
             })
         })?
@@ -518,7 +536,11 @@ pub fn steps(conn: &Connection, case_id: i64) -> Result<Vec<Step>> {
     Ok(rows)
 }
 
-pub fn services(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<DocumentService>> {
+pub fn services(
+    conn: &Connection,
+    cal: &WorkCalendar,
+    case_id: i64,
+) -> Result<Vec<DocumentService>> {
     let days = super::profile::load(conn)?.service_days;
     let mut stmt = conn.prepare("SELECT * FROM document_service WHERE case_id = ?1 ORDER BY id")?;
     let rows = stmt
@@ -547,8 +569,19 @@ pub fn services(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<V
         .collect()
 }
 
-fn issue_document(tx: &mut Tx<'_>, case_id: i64, doc: ServedDocumentKind, number: &str, issued: NaiveDate, step_id: i64) -> Result<i64> {
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM document_service", [], |r| r.get(0))?;
+fn issue_document(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    doc: ServedDocumentKind,
+    number: &str,
+    issued: NaiveDate,
+    step_id: i64,
+) -> Result<i64> {
+    let id: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM document_service",
+        [],
+        |r| r.get(0),
+    )?;
     tx.execute(
         "INSERT INTO document_service (id, case_id, document, document_number, step_id, issued_on, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -560,29 +593,33 @@ fn issue_document(tx: &mut Tx<'_>, case_id: i64, doc: ServedDocumentKind, number
 
 pub fn decision(conn: &Connection, case_id: i64) -> Result<Option<Decision>> {
     Ok(conn
-        .query_row("SELECT * FROM decision WHERE case_id = ?1", [case_id], |r| {
-            Ok(Decision {
-                id: r.get("id")?,
-                case_id: r.get("case_id")?,
-                kind: enum_from(r.get("kind")?),
-                document_number: r.get("document_number")?,
-                decided_on: parse_stored_date(&r.get::<_, String>("decided_on")?)?,
-                recovery_total: r.get("recovery_total_fen")?,
-                liquidated_damages: r.get("liquidated_damages_fen")?,
-                payment_due: opt_date(r.get("payment_due")?)?,
-                fine: r.get("fine_fen")?,
-                fine_multiple: r.get("fine_multiple")?,
-                fine_basis: r.get("fine_basis")?,
-                confiscation: r.get("confiscation_fen")?,
-                signoff: SignOff {
-                    handler_id: r.get("handler_id")?,
-                    reviewer_id: r.get("reviewer_id")?,
-                    approver_id: r.get("approver_id")?,
-                },
-                late_reason: r.get("late_reason")?,
-                summary: r.get("summary")?,
-            })
-        })
+        .query_row(
+            "SELECT * FROM decision WHERE case_id = ?1",
+            [case_id],
+            |r| {
+                Ok(Decision {
+                    id: r.get("id")?,
+                    case_id: r.get("case_id")?,
+                    kind: enum_from(r.get("kind")?),
+                    document_number: r.get("document_number")?,
+                    decided_on: parse_stored_date(&r.get::<_, String>("decided_on")?)?,
+                    recovery_total: r.get("recovery_total_fen")?,
+                    liquidated_damages: r.get("liquidated_damages_fen")?,
+                    payment_due: opt_date(r.get("payment_due")?)?,
+                    fine: r.get("fine_fen")?,
+                    fine_multiple: r.get("fine_multiple")?,
+                    fine_basis: r.get("fine_basis")?,
+                    confiscation: r.get("confiscation_fen")?,
+                    signoff: SignOff {
+                        handler_id: r.get("handler_id")?,
+                        reviewer_id: r.get("reviewer_id")?,
+                        approver_id: r.get("approver_id")?,
+                    },
+                    late_reason: r.get("late_reason")?,
+                    summary: r.get("summary")?,
+                })
+            },
+        )
         .optional()?)
 }
 
@@ -613,7 +650,9 @@ struct State {
 }
 
 fn has_step_after(steps: &[Step], after: i64, kinds: &[StepKind]) -> bool {
-    steps.iter().any(|s| s.id > after && kinds.contains(&s.kind))
+    steps
+        .iter()
+        .any(|s| s.id > after && kinds.contains(&s.kind))
 }
 
 fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<State> {
@@ -629,9 +668,11 @@ fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<State> {
         req.notified = true;
         req.hearing_offered = n.hearing_offered;
         notice_served_on = conn
-            .query_row("SELECT served_on FROM document_service WHERE id = ?1", [n.service_id], |r| {
-                r.get::<_, Option<String>>(0)
-            })
+            .query_row(
+                "SELECT served_on FROM document_service WHERE id = ?1",
+                [n.service_id],
+                |r| r.get::<_, Option<String>>(0),
+            )
             .optional()?
             .flatten()
             .map(|s| parse_stored_date(&s))
@@ -640,10 +681,15 @@ fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<State> {
             req.notice_served = true;
             req.statement_due = Some(cal.add_working_days(served, n.statement_days)?.date);
             if n.hearing_offered {
-                req.hearing_request_due = Some(cal.add_working_days(served, n.hearing_request_days)?.date);
+                req.hearing_request_due =
+                    Some(cal.add_working_days(served, n.hearing_request_days)?.date);
             }
         }
-        req.statement_done = has_step_after(&steps, *step_id, &[StepKind::StatementReceived, StepKind::StatementWaived]);
+        req.statement_done = has_step_after(
+            &steps,
+            *step_id,
+            &[StepKind::StatementReceived, StepKind::StatementWaived],
+        );
         req.hearing_requested = has_step_after(&steps, *step_id, &[StepKind::HearingRequested]);
         req.hearing_held = has_step_after(&steps, *step_id, &[StepKind::HearingHeld]);
         proposed_heavy = n
@@ -659,7 +705,9 @@ fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<State> {
     // 001 art. 40; 行政处罚法 art. 58: before penalty decisions that are major, heard or complex;
     // 001 art. 21 para. 2–3: termination of an agreement goes through legal review.
     req.legal_review_required = match case.track {
-        Track::Administrative => !proposed_fine.is_zero() || req.hearing_held || !proposed_heavy.is_empty(),
+        Track::Administrative => {
+            !proposed_fine.is_zero() || req.hearing_held || !proposed_heavy.is_empty()
+        }
         Track::Agreement => proposed_heavy.contains(&MeasureKind::AgreementTermination),
     };
     // 001 art. 21: recovery (不予支付 or 追回违规费用) ≥ 50,000 yuan, or any suspension of people,
@@ -712,7 +760,10 @@ fn investigators(conn: &Connection, case: &Case) -> Result<Vec<i64>> {
     let mut ids = vec![case.handler_id];
     ids.extend(case.co_handler_id);
     let mut stmt = conn.prepare("SELECT DISTINCT collected_by FROM evidence WHERE case_id = ?1 AND collected_by IS NOT NULL")?;
-    ids.extend(stmt.query_map([case.id], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?);
+    ids.extend(
+        stmt.query_map([case.id], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    );
     Ok(ids)
 }
 
@@ -733,10 +784,17 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
         )));
     }
     let issued = date_or_today(i.issued_on);
-    not_before(issued, last_step_date(&st.steps), "issued_on", "上一办案环节")?;
+    not_before(
+        issued,
+        last_step_date(&st.steps),
+        "issued_on",
+        "上一办案环节",
+    )?;
     let findings = case_mod::findings(tx, c.id)?;
     if findings.is_empty() {
-        return Err(ApiError::illegal("尚未登记违规事实，不能告知当事人（告知须载明事实、理由和依据，河源办法第二十二条）"));
+        return Err(ApiError::illegal(
+            "尚未登记违规事实，不能告知当事人（告知须载明事实、理由和依据，河源办法第二十二条）",
+        ));
     }
     let evidence = case_mod::evidence(tx, c.id)?;
     if evidence.is_empty() {
@@ -754,7 +812,10 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
     let number = required_text(&i.document_number, "document_number", "告知书文号", 60)?;
     users::check_signoff(tx, &i.signoff)?;
     if i.signoff.handler_id != c.handler_id && Some(i.signoff.handler_id) != c.co_handler_id {
-        return Err(ApiError::field("handler_id", "告知书的承办人应为本案承办人或协办人"));
+        return Err(ApiError::field(
+            "handler_id",
+            "告知书的承办人应为本案承办人或协办人",
+        ));
     }
     let profile = super::profile::load(tx)?;
     let proposed_measures = i.proposed_measures.clone().unwrap_or_default();
@@ -763,14 +824,23 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
     }
     if let Some(f) = i.proposed_fine {
         if c.track != Track::Administrative {
-            return Err(ApiError::field("proposed_fine", "罚款是行政处罚，协议处理案件不能罚款（可按协议约定收取违约金）"));
+            return Err(ApiError::field(
+                "proposed_fine",
+                "罚款是行政处罚，协议处理案件不能罚款（可按协议约定收取违约金）",
+            ));
         }
         if f.is_negative() || f.is_zero() {
             return Err(ApiError::field("proposed_fine", "拟罚款金额应大于零"));
         }
     }
-    if c.recovery_total.is_zero() && c.liquidated_damages.is_zero() && i.proposed_fine.is_none() && proposed_measures.is_empty() {
-        return Err(ApiError::illegal("告知书没有拟处理内容：请先录入应追回金额，或填写拟罚款、拟采取的协议处理措施"));
+    if c.recovery_total.is_zero()
+        && c.liquidated_damages.is_zero()
+        && i.proposed_fine.is_none()
+        && proposed_measures.is_empty()
+    {
+        return Err(ApiError::illegal(
+            "告知书没有拟处理内容：请先录入应追回金额，或填写拟罚款、拟采取的协议处理措施",
+        ));
     }
     // 行政处罚法 art. 63: hearing for large fines (thresholds in the profile, by party kind) and
     // for suspension/termination (DOMAIN §2).
@@ -779,7 +849,9 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
         PartyKind::Institution => profile.hearing_threshold_organisation,
     };
     let hearing_offered = i.proposed_fine.is_some_and(|f| f >= threshold)
-        || proposed_measures.iter().any(|m| m.kind.is_some_and(|k| k.is_heavy()));
+        || proposed_measures
+            .iter()
+            .any(|m| m.kind.is_some_and(|k| k.is_heavy()));
     let note = bounded_text(&i.note, "note", "备注", 500)?;
     let mut n = Notification {
         document_number: number.clone(),
@@ -793,11 +865,30 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
         hearing_offered,
         service_id: 0,
     };
-    let step_id = add_step(tx, c.id, StepKind::Notified, issued, Some(i.signoff.handler_id), "", &note, serde_json::json!({}))?;
-    n.service_id = issue_document(tx, c.id, ServedDocumentKind::StatementNotice, &number, issued, step_id)?;
+    let step_id = add_step(
+        tx,
+        c.id,
+        StepKind::Notified,
+        issued,
+        Some(i.signoff.handler_id),
+        "",
+        &note,
+        serde_json::json!({}),
+    )?;
+    n.service_id = issue_document(
+        tx,
+        c.id,
+        ServedDocumentKind::StatementNotice,
+        &number,
+        issued,
+        step_id,
+    )?;
     tx.execute(
         "UPDATE procedure_step SET data = ?1 WHERE id = ?2",
-        params![serde_json::to_string(&n).map_err(|e| ApiError::internal(e.to_string()))?, step_id],
+        params![
+            serde_json::to_string(&n).map_err(|e| ApiError::internal(e.to_string()))?,
+            step_id
+        ],
     )?;
     set_status(tx, c.id, CaseStatus::Notified)?;
     detail(tx, cal, c.id, None)
@@ -818,7 +909,11 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<Case
     let c = case_mod::get(tx, cal, case_id)?;
     case_mod::require_open(&c)?;
     if let Some(s) = served {
-        return Err(ApiError::illegal(format!("{}已于{}送达，不能重复登记", doc.label(), cn_date(parse_stored_date(&s)?))));
+        return Err(ApiError::illegal(format!(
+            "{}已于{}送达，不能重复登记",
+            doc.label(),
+            cn_date(parse_stored_date(&s)?)
+        )));
     }
     let method = i
         .method
@@ -832,7 +927,10 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<Case
         not_before(published, issued, "published_on", "文书发出日期")?;
         // 公告送达: served when 30 days have passed since publication (民事诉讼法 art. 95).
         let days = super::profile::load(tx)?.public_notice_days;
-        (cal.calendar_deadline(published, days)?.date, Some(published))
+        (
+            cal.calendar_deadline(published, days)?.date,
+            Some(published),
+        )
     } else {
         let on = i
             .served_on
@@ -842,7 +940,10 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<Case
             return Err(ApiError::field("recipient", "请填写受送达人（签收人）"));
         }
         if receipt.is_empty() && method != ServiceMethod::Direct {
-            return Err(ApiError::field("receipt", "请填写送达凭证（回证编号、邮件单号或电子送达回执）"));
+            return Err(ApiError::field(
+                "receipt",
+                "请填写送达凭证（回证编号、邮件单号或电子送达回执）",
+            ));
         }
         (on, None)
     };
@@ -854,7 +955,9 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<Case
     tx.touch("document_service", i.service_id);
     if matches!(
         doc,
-        ServedDocumentKind::HandlingDecision | ServedDocumentKind::PenaltyDecision | ServedDocumentKind::AgreementDecision
+        ServedDocumentKind::HandlingDecision
+            | ServedDocumentKind::PenaltyDecision
+            | ServedDocumentKind::AgreementDecision
     ) && c.status == CaseStatus::Decided
     {
         set_status(tx, case_id, CaseStatus::Executing)?;
@@ -885,7 +988,11 @@ pub fn statement(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &StatementInput) -> Res
         .ok_or_else(|| ApiError::field("kind", "请选择：陈述申辩或放弃陈述申辩"))?;
     let on = date_or_today(i.on);
     not_before(on, served, "on", "告知书送达日期")?;
-    if has_step_after(&st.steps, step_id, &[StepKind::StatementReceived, StepKind::StatementWaived]) {
+    if has_step_after(
+        &st.steps,
+        step_id,
+        &[StepKind::StatementReceived, StepKind::StatementWaived],
+    ) {
         return Err(ApiError::illegal("本次告知的陈述申辩已登记，不能重复登记"));
     }
     let due = st.requirements.statement_due.expect("served");
@@ -905,7 +1012,9 @@ pub fn statement(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &StatementInput) -> Res
     }
     if i.hearing_requested {
         if !st.requirements.hearing_offered {
-            return Err(ApiError::illegal("本案拟处理不属于应当告知听证权利的情形，当事人不能申请听证"));
+            return Err(ApiError::illegal(
+                "本案拟处理不属于应当告知听证权利的情形，当事人不能申请听证",
+            ));
         }
         let hdue = st.requirements.hearing_request_due.expect("served");
         if on > hdue {
@@ -919,9 +1028,27 @@ pub fn statement(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &StatementInput) -> Res
         StatementKind::Statement => StepKind::StatementReceived,
         StatementKind::Waiver => StepKind::StatementWaived,
     };
-    add_step(tx, c.id, step_kind, on, i.actor_id, "", &summary, serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        step_kind,
+        on,
+        i.actor_id,
+        "",
+        &summary,
+        serde_json::json!({}),
+    )?;
     if i.hearing_requested {
-        add_step(tx, c.id, StepKind::HearingRequested, on, i.actor_id, "", "当事人申请听证", serde_json::json!({}))?;
+        add_step(
+            tx,
+            c.id,
+            StepKind::HearingRequested,
+            on,
+            i.actor_id,
+            "",
+            "当事人申请听证",
+            serde_json::json!({}),
+        )?;
     }
     detail(tx, cal, c.id, None)
 }
@@ -931,7 +1058,9 @@ pub fn hearing_request(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Re
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified || !st.requirements.hearing_offered {
-        return Err(ApiError::illegal("本案当前不能申请听证：只有告知了听证权利的案件，在听证申请期内可以申请"));
+        return Err(ApiError::illegal(
+            "本案当前不能申请听证：只有告知了听证权利的案件，在听证申请期内可以申请",
+        ));
     }
     if st.requirements.hearing_requested {
         return Err(ApiError::illegal("当事人已申请听证，不能重复登记"));
@@ -948,7 +1077,16 @@ pub fn hearing_request(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Re
             cn_date(hdue)
         )));
     }
-    add_step(tx, c.id, StepKind::HearingRequested, on, i.actor_id, "", i.note.trim(), serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::HearingRequested,
+        on,
+        i.actor_id,
+        "",
+        i.note.trim(),
+        serde_json::json!({}),
+    )?;
     detail(tx, cal, c.id, None)
 }
 
@@ -964,7 +1102,8 @@ pub fn hearing(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HearingInput) -> Result<
     }
     let on = date_or_today(i.held_on);
     not_before(on, last_step_date(&st.steps), "held_on", "上一办案环节")?;
-    let host = users::get(tx, i.host_id).map_err(|_| ApiError::field("host_id", "听证主持人不存在"))?;
+    let host =
+        users::get(tx, i.host_id).map_err(|_| ApiError::field("host_id", "听证主持人不存在"))?;
     if investigators(tx, c)?.contains(&host.id) {
         return Err(ApiError::illegal(format!(
             "{}是本案调查人员，不能主持听证（行政处罚法第六十四条：听证由行政机关指定的非本案调查人员主持）",
@@ -972,12 +1111,25 @@ pub fn hearing(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HearingInput) -> Result<
         )));
     }
     let summary = required_text(&i.summary, "summary", "听证情况", 2000)?;
-    add_step(tx, c.id, StepKind::HearingHeld, on, Some(host.id), "", &summary, serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::HearingHeld,
+        on,
+        Some(host.id),
+        "",
+        &summary,
+        serde_json::json!({}),
+    )?;
     detail(tx, cal, c.id, None)
 }
 
 /// 法制审核 (001 art. 40; 行政处罚法 art. 58): the reviewer is not an investigator of the case.
-pub fn legal_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &LegalReviewInput) -> Result<CaseDetail> {
+pub fn legal_review(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    i: &LegalReviewInput,
+) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified {
@@ -995,7 +1147,9 @@ pub fn legal_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &LegalReviewInput) -
         )));
     }
     if st.requirements.hearing_requested && !st.requirements.hearing_held {
-        return Err(ApiError::illegal("当事人已申请听证，须先举行听证再进行法制审核"));
+        return Err(ApiError::illegal(
+            "当事人已申请听证，须先举行听证再进行法制审核",
+        ));
     }
     let on = date_or_today(i.on);
     not_before(on, last_step_date(&st.steps), "on", "上一办案环节")?;
@@ -1016,8 +1170,88 @@ pub fn legal_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &LegalReviewInput) -
     detail(tx, cal, c.id, None)
 }
 
+/// 提交法制审核: starts the review clock (001 art. 40; profile `legal_review_days`). Optional: a
+/// review recorded without a submission is taken as submitted the same day.
+pub fn submit_legal_review(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    i: &DatedNote,
+) -> Result<CaseDetail> {
+    let st = state(tx, cal, i.case_id)?;
+    let c = &st.case;
+    if c.status != CaseStatus::Notified {
+        return Err(ApiError::illegal(format!(
+            "案件{}当前{}：法制审核在告知当事人之后、作出决定之前进行",
+            c.case_number,
+            c.status.label()
+        )));
+    }
+    if pending_review(&st.steps).is_some() {
+        return Err(ApiError::illegal("本案已提交法制审核，尚未出具审核意见，不能重复提交"));
+    }
+    if st.requirements.legal_review_passed {
+        return Err(ApiError::illegal("本案法制审核已通过，无需再次提交"));
+    }
+    let on = date_or_today(i.on);
+    not_before(on, last_step_date(&st.steps), "on", "上一办案环节")?;
+    if let Some(a) = i.actor_id {
+        users::get(tx, a).map_err(|_| ApiError::field("actor_id", "提交人不存在"))?;
+    }
+    let days = super::profile::load(tx)?.legal_review_days;
+    add_step(
+        tx,
+        c.id,
+        StepKind::LegalReviewSubmitted,
+        on,
+        i.actor_id,
+        "",
+        i.note.trim(),
+        serde_json::json!({ "days": days }),
+    )?;
+    detail(tx, cal, c.id, None)
+}
+
+/// The submission still waiting for its review: (date, working days).
+fn pending_review(steps: &[Step]) -> Option<(NaiveDate, u32)> {
+    let last = steps
+        .iter()
+        .rev()
+        .find(|s| matches!(s.kind, StepKind::LegalReview | StepKind::LegalReviewSubmitted))?;
+    (last.kind == StepKind::LegalReviewSubmitted).then(|| {
+        (
+            last.on,
+            last.data["days"].as_u64().unwrap_or(10) as u32,
+        )
+    })
+}
+
+/// Running legal-review clocks (for `clock.list`).
+pub(crate) fn pending_reviews(
+    conn: &Connection,
+    cal: &WorkCalendar,
+) -> Result<Vec<(i64, NaiveDate, Deadline)>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT c.id FROM case_file c JOIN procedure_step s ON s.case_id = c.id
+         WHERE c.status = 'Notified' AND s.kind = 'LegalReviewSubmitted'",
+    )?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some((on, days)) = pending_review(&steps(conn, id)?) {
+            out.push((id, on, cal.add_working_days(on, days)?));
+        }
+    }
+    Ok(out)
+}
+
 /// 集体讨论 (001 art. 21, 40): minutes kept in the file.
-pub fn collective_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CollectiveReviewInput) -> Result<CaseDetail> {
+pub fn collective_review(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    i: &CollectiveReviewInput,
+) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified {
@@ -1040,7 +1274,10 @@ pub fn collective_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CollectiveRevi
     unique.sort();
     unique.dedup();
     if unique.len() < 3 {
-        return Err(ApiError::field("participants", "集体讨论应有三名以上参加人员，请逐一填写姓名"));
+        return Err(ApiError::field(
+            "participants",
+            "集体讨论应有三名以上参加人员，请逐一填写姓名",
+        ));
     }
     let conclusion = required_text(&i.conclusion, "conclusion", "讨论结论", 2000)?;
     let minutes = required_text(&i.minutes_ref, "minutes_ref", "讨论记录编号", 100)?;
@@ -1062,13 +1299,23 @@ pub fn collective_review(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CollectiveRevi
 
 /// 延长办案期限 (行政处罚法 art. 60: +30 days with the approval of the head), once, before the
 /// deadline.
-pub fn extend_decision(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ExtensionInput) -> Result<CaseDetail> {
+pub fn extend_decision(
+    tx: &mut Tx<'_>,
+    cal: &WorkCalendar,
+    i: &ExtensionInput,
+) -> Result<CaseDetail> {
     let c = case_mod::get(tx, cal, i.case_id)?;
     if !matches!(c.status, CaseStatus::Investigating | CaseStatus::Notified) {
-        return Err(ApiError::illegal(format!("案件{}{}，无需延长办案期限", c.case_number, c.status.label())));
+        return Err(ApiError::illegal(format!(
+            "案件{}{}，无需延长办案期限",
+            c.case_number,
+            c.status.label()
+        )));
     }
     if c.decision_extended {
-        return Err(ApiError::illegal("办案期限只能延长一次（行政处罚法第六十条）"));
+        return Err(ApiError::illegal(
+            "办案期限只能延长一次（行政处罚法第六十条）",
+        ));
     }
     let on = date_or_today(i.on);
     not_before(on, c.filed_on, "on", "立案日期")?;
@@ -1082,13 +1329,24 @@ pub fn extend_decision(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ExtensionInput) 
     let reason = required_text(&i.reason, "reason", "延长理由", 500)?;
     let ext = super::profile::load(tx)?.decision_extension_days;
     if ext == 0 {
-        return Err(ApiError::illegal("规则配置中办案期限不可延长（延长期限为0）"));
+        return Err(ApiError::illegal(
+            "规则配置中办案期限不可延长（延长期限为0）",
+        ));
     }
     tx.execute(
         "UPDATE case_file SET decision_extension_days = ?1, updated_at = ?2 WHERE id = ?3",
         params![ext, now_text(), c.id],
     )?;
-    add_step(tx, c.id, StepKind::DecisionExtended, on, Some(approver.id), "", &reason, serde_json::json!({ "days": ext }))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::DecisionExtended,
+        on,
+        Some(approver.id),
+        "",
+        &reason,
+        serde_json::json!({ "days": ext }),
+    )?;
     detail(tx, cal, c.id, None)
 }
 
@@ -1111,10 +1369,17 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
     let decided = i
         .decided_on
         .ok_or_else(|| ApiError::field("decided_on", "请填写决定日期"))?;
-    not_before(decided, last_step_date(&st.steps), "decided_on", "上一办案环节")?;
+    not_before(
+        decided,
+        last_step_date(&st.steps),
+        "decided_on",
+        "上一办案环节",
+    )?;
     // The statement window must have run out, unless the party already replied or waived.
     let served = st.notice_served_on.ok_or_else(|| {
-        ApiError::illegal("告知书尚未送达当事人，不能作出决定：请先登记告知书的送达（行政处罚法第六十一条）")
+        ApiError::illegal(
+            "告知书尚未送达当事人，不能作出决定：请先登记告知书的送达（行政处罚法第六十一条）",
+        )
     })?;
     let _ = served;
     let statement_due = req.statement_due.expect("served");
@@ -1125,7 +1390,10 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
         )));
     }
     if let Some(hdue) = req.hearing_request_due {
-        if !req.hearing_requested && decided <= hdue && !has_step_after(&st.steps, 0, &[StepKind::StatementWaived]) {
+        if !req.hearing_requested
+            && decided <= hdue
+            && !has_step_after(&st.steps, 0, &[StepKind::StatementWaived])
+        {
             return Err(ApiError::illegal(format!(
                 "听证申请期至{}届满，期满前不能作出决定（行政处罚法第六十四条）",
                 cn_date(hdue)
@@ -1133,7 +1401,9 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
         }
     }
     if req.hearing_requested && !req.hearing_held {
-        return Err(ApiError::illegal("当事人已申请听证，须先举行听证（行政处罚法第六十三条、第六十四条）"));
+        return Err(ApiError::illegal(
+            "当事人已申请听证，须先举行听证（行政处罚法第六十三条、第六十四条）",
+        ));
     }
     if req.legal_review_required && !req.legal_review_passed {
         return Err(ApiError::illegal(
@@ -1146,30 +1416,43 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             req.collective_review_reason
         )));
     }
-    let kind = i
-        .kind
-        .ok_or_else(|| ApiError::field("kind", "请选择决定种类：行政处理决定、行政处罚决定或协议处理决定"))?;
+    let kind = i.kind.ok_or_else(|| {
+        ApiError::field(
+            "kind",
+            "请选择决定种类：行政处理决定、行政处罚决定或协议处理决定",
+        )
+    })?;
     match (c.track, kind) {
         (Track::Agreement, DecisionKind::AgreementDecision) => {}
-        (Track::Administrative, DecisionKind::HandlingDecision | DecisionKind::PenaltyDecision) => {}
+        (Track::Administrative, DecisionKind::HandlingDecision | DecisionKind::PenaltyDecision) => {
+        }
         (Track::Agreement, _) => {
             return Err(ApiError::field("kind", "协议处理案件应作出协议处理决定"))
         }
         (Track::Administrative, _) => {
-            return Err(ApiError::field("kind", "行政执法案件应作出行政处理决定或行政处罚决定"))
+            return Err(ApiError::field(
+                "kind",
+                "行政执法案件应作出行政处理决定或行政处罚决定",
+            ))
         }
     }
     let number = required_text(&i.document_number, "document_number", "决定书文号", 60)?;
     let (handler, _, _) = users::check_signoff(tx, &i.signoff)?;
     if handler.id != c.handler_id && Some(handler.id) != c.co_handler_id {
-        return Err(ApiError::field("handler_id", "决定书的承办人应为本案承办人或协办人"));
+        return Err(ApiError::field(
+            "handler_id",
+            "决定书的承办人应为本案承办人或协办人",
+        ));
     }
     // Money to recover needs a payment deadline (004 art. 8: 退缴时限).
     let owed = c.recovery_total + c.liquidated_damages;
     let payment_due = match i.payment_due {
         Some(d) => {
             if owed.is_zero() {
-                return Err(ApiError::field("payment_due", "本案没有应追回金额，无需填写缴费时限"));
+                return Err(ApiError::field(
+                    "payment_due",
+                    "本案没有应追回金额，无需填写缴费时限",
+                ));
             }
             if d < decided {
                 return Err(ApiError::field("payment_due", "缴费时限不能早于决定日期"));
@@ -1177,7 +1460,10 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             Some(d)
         }
         None if !owed.is_zero() => {
-            return Err(ApiError::field("payment_due", "请填写应追回金额的缴费时限（天津办法第八条）"))
+            return Err(ApiError::field(
+                "payment_due",
+                "请填写应追回金额的缴费时限（天津办法第八条）",
+            ))
         }
         None => None,
     };
@@ -1192,7 +1478,10 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             return Err(ApiError::field("fine", "罚款金额应大于零"));
         }
         if fine_basis.is_empty() {
-            return Err(ApiError::field("fine_basis", "请填写罚款的法律依据（如《医疗保障基金使用监督管理条例》第三十八条）"));
+            return Err(ApiError::field(
+                "fine_basis",
+                "请填写罚款的法律依据（如《医疗保障基金使用监督管理条例》第三十八条）",
+            ));
         }
         // 行政处罚法 art. 45 / 001 art. 22 (DOMAIN §2): the reply may not raise the penalty.
         match notice.proposed_fine {
@@ -1208,12 +1497,20 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             }
             _ => {}
         }
-        if let Some(m) = i.fine_multiple.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        if let Some(m) = i
+            .fine_multiple
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             let factor: rust_decimal::Decimal = m
                 .parse()
                 .map_err(|_| ApiError::field("fine_multiple", "罚款倍数应为数字，如 1.5"))?;
             if factor <= rust_decimal::Decimal::ZERO || factor > rust_decimal::Decimal::from(10) {
-                return Err(ApiError::field("fine_multiple", "罚款倍数应大于0且不超过10"));
+                return Err(ApiError::field(
+                    "fine_multiple",
+                    "罚款倍数应大于0且不超过10",
+                ));
             }
             let expected = c.recovery_total.times(factor);
             if expected != f {
@@ -1229,12 +1526,22 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             }
             fine_multiple = Some(factor.normalize().to_string());
         }
-    } else if i.fine_multiple.as_deref().is_some_and(|m| !m.trim().is_empty()) {
-        return Err(ApiError::field("fine", "填写了罚款倍数，请同时填写罚款金额"));
+    } else if i
+        .fine_multiple
+        .as_deref()
+        .is_some_and(|m| !m.trim().is_empty())
+    {
+        return Err(ApiError::field(
+            "fine",
+            "填写了罚款倍数，请同时填写罚款金额",
+        ));
     }
     if let Some(cf) = i.confiscation {
         if kind != DecisionKind::PenaltyDecision || cf.is_negative() || cf.is_zero() {
-            return Err(ApiError::field("confiscation", "没收违法所得须以行政处罚决定作出，且金额应大于零"));
+            return Err(ApiError::field(
+                "confiscation",
+                "没收违法所得须以行政处罚决定作出，且金额应大于零",
+            ));
         }
     }
     // Measures: none heavier than notified.
@@ -1244,9 +1551,9 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
         match proposed {
             None => {
                 return Err(ApiError::illegal(format!(
-                    "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知（河源办法第二十二条）",
-                    k.label()
-                )))
+                "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知（河源办法第二十二条）",
+                k.label()
+            )))
             }
             Some(p) if m.months.unwrap_or(0) > p.months.unwrap_or(0) => {
                 return Err(ApiError::illegal(format!(
@@ -1270,7 +1577,9 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
         )));
     }
     let summary = bounded_text(&i.summary, "summary", "决定内容摘要", 2000)?;
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM decision", [], |r| r.get(0))?;
+    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM decision", [], |r| {
+        r.get(0)
+    })?;
     tx.execute(
         "INSERT INTO decision (id, case_id, kind, document_number, decided_on, recovery_total_fen, liquidated_damages_fen,
             payment_due, fine_fen, fine_multiple, fine_basis, confiscation_fen, handler_id, reviewer_id, approver_id,
@@ -1320,14 +1629,25 @@ pub fn report_city(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result
     let c = &st.case;
     let d = decision(tx, c.id)?.ok_or_else(|| ApiError::illegal("尚未作出决定，无需报备"))?;
     if c.track != Track::Agreement {
-        return Err(ApiError::illegal("报市医保局备案适用于经办机构的协议处理决定（河源办法第二十四条）"));
+        return Err(ApiError::illegal(
+            "报市医保局备案适用于经办机构的协议处理决定（河源办法第二十四条）",
+        ));
     }
     if st.steps.iter().any(|s| s.kind == StepKind::ReportedToCity) {
         return Err(ApiError::illegal("本案决定已报备，不能重复登记"));
     }
     let on = date_or_today(i.on);
     not_before(on, d.decided_on, "on", "决定日期")?;
-    add_step(tx, c.id, StepKind::ReportedToCity, on, i.actor_id, "", i.note.trim(), serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::ReportedToCity,
+        on,
+        i.actor_id,
+        "",
+        i.note.trim(),
+        serde_json::json!({}),
+    )?;
     detail(tx, cal, c.id, None)
 }
 
@@ -1349,7 +1669,11 @@ pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseD
     let mut blockers = Vec::new();
     for s in services(tx, cal, c.id)? {
         if s.served_on.is_none() {
-            blockers.push(format!("{}（{}）尚未送达", s.document.label(), s.document_number));
+            blockers.push(format!(
+                "{}（{}）尚未送达",
+                s.document.label(),
+                s.document_number
+            ));
         }
     }
     for h in case_mod::holds(tx, cal, c.id)? {
@@ -1358,7 +1682,13 @@ pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseD
         }
     }
     if c.track == Track::Agreement
-        && tx.query_row("SELECT level = 'county' FROM office WHERE id = 1", [], |r| r.get::<_, bool>(0)).unwrap_or(true)
+        && tx
+            .query_row(
+                "SELECT level = 'county' FROM office WHERE id = 1",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .unwrap_or(true)
         && !st.steps.iter().any(|s| s.kind == StepKind::ReportedToCity)
     {
         blockers.push("协议处理决定尚未报市医保局备案（河源办法第二十四条）".into());
@@ -1367,9 +1697,21 @@ pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseD
         blockers.extend(check(tx, c.id)?);
     }
     if !blockers.is_empty() {
-        return Err(ApiError::illegal(format!("暂不能结案：{}", blockers.join("；"))));
+        return Err(ApiError::illegal(format!(
+            "暂不能结案：{}",
+            blockers.join("；")
+        )));
     }
-    add_step(tx, c.id, StepKind::Closed, on, i.actor_id, "", i.note.trim(), serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::Closed,
+        on,
+        i.actor_id,
+        "",
+        i.note.trim(),
+        serde_json::json!({}),
+    )?;
     tx.execute(
         "UPDATE case_file SET status = 'Closed', closed_on = ?1, updated_at = ?2 WHERE id = ?3",
         params![date_text(on), now_text(), c.id],
@@ -1382,7 +1724,11 @@ pub fn drop_case(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<C
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if !matches!(c.status, CaseStatus::Investigating | CaseStatus::Notified) {
-        return Err(ApiError::illegal(format!("案件{}{}，不能撤销", c.case_number, c.status.label())));
+        return Err(ApiError::illegal(format!(
+            "案件{}{}，不能撤销",
+            c.case_number,
+            c.status.label()
+        )));
     }
     let approver = i
         .actor_id
@@ -1391,10 +1737,25 @@ pub fn drop_case(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<C
     let note = required_text(&i.note, "note", "撤销理由", 1000)?;
     let on = date_or_today(i.on);
     not_before(on, last_step_date(&st.steps), "on", "上一办案环节")?;
-    if let Some(h) = case_mod::holds(tx, cal, c.id)?.into_iter().find(|h| h.released_on.is_none()) {
-        return Err(ApiError::illegal(format!("证据保全措施（{}）尚未处理，请先解除或作出处理决定", h.items)));
+    if let Some(h) = case_mod::holds(tx, cal, c.id)?
+        .into_iter()
+        .find(|h| h.released_on.is_none())
+    {
+        return Err(ApiError::illegal(format!(
+            "证据保全措施（{}）尚未处理，请先解除或作出处理决定",
+            h.items
+        )));
     }
-    add_step(tx, c.id, StepKind::Dropped, on, Some(approver), "", &note, serde_json::json!({}))?;
+    add_step(
+        tx,
+        c.id,
+        StepKind::Dropped,
+        on,
+        Some(approver),
+        "",
+        &note,
+        serde_json::json!({}),
+    )?;
     tx.execute(
         "UPDATE case_file SET status = 'Dropped', closed_on = ?1, updated_at = ?2 WHERE id = ?3",
         params![date_text(on), now_text(), c.id],
@@ -1420,14 +1781,26 @@ pub(crate) fn open_windows(conn: &Connection, cal: &WorkCalendar) -> Result<Vec<
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for id in ids {
-        let Some((step_id, n)) = notification(conn, id)? else { continue };
+        let Some((step_id, n)) = notification(conn, id)? else {
+            continue;
+        };
         let served: Option<String> = conn
-            .query_row("SELECT served_on FROM document_service WHERE id = ?1", [n.service_id], |r| r.get(0))
+            .query_row(
+                "SELECT served_on FROM document_service WHERE id = ?1",
+                [n.service_id],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten();
-        let Some(served) = opt_date(served)? else { continue };
+        let Some(served) = opt_date(served)? else {
+            continue;
+        };
         let steps = steps(conn, id)?;
-        if !has_step_after(&steps, step_id, &[StepKind::StatementReceived, StepKind::StatementWaived]) {
+        if !has_step_after(
+            &steps,
+            step_id,
+            &[StepKind::StatementReceived, StepKind::StatementWaived],
+        ) {
             out.push((
                 id,
                 Window {
@@ -1438,7 +1811,13 @@ pub(crate) fn open_windows(conn: &Connection, cal: &WorkCalendar) -> Result<Vec<
                 },
             ));
         }
-        if n.hearing_offered && !has_step_after(&steps, step_id, &[StepKind::HearingRequested, StepKind::StatementWaived]) {
+        if n.hearing_offered
+            && !has_step_after(
+                &steps,
+                step_id,
+                &[StepKind::HearingRequested, StepKind::StatementWaived],
+            )
+        {
             out.push((
                 id,
                 Window {
@@ -1465,7 +1844,12 @@ fn step_title(s: &Step) -> String {
 }
 
 /// The case with everything a case page shows; `today` judges the clocks (default: local date).
-pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option<NaiveDate>) -> Result<CaseDetail> {
+pub fn detail(
+    conn: &Connection,
+    cal: &WorkCalendar,
+    case_id: i64,
+    today: Option<NaiveDate>,
+) -> Result<CaseDetail> {
     let st = state(conn, cal, case_id)?;
     let c = st.case.clone();
     let services = services(conn, cal, case_id)?;
@@ -1503,18 +1887,39 @@ pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option
                 on,
                 title: format!("送达{}", s.document.label()),
                 actor: s.recipient.clone(),
-                note: format!("{}{}", s.document_number, if s.receipt.is_empty() { String::new() } else { format!("，凭证{}", s.receipt) }),
+                note: format!(
+                    "{}{}",
+                    s.document_number,
+                    if s.receipt.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，凭证{}", s.receipt)
+                    }
+                ),
                 step_id: None,
                 service_id: Some(s.id),
             });
         }
     }
-    timeline.sort_by_key(|t| (t.on, t.step_id.unwrap_or(i64::MAX), t.service_id.unwrap_or(0)));
+    timeline.sort_by_key(|t| {
+        (
+            t.on,
+            t.step_id.unwrap_or(i64::MAX),
+            t.service_id.unwrap_or(0),
+        )
+    });
 
     let req = st.requirements.clone();
     let mut next = Vec::new();
-    for clock in clocks.iter().filter(|k| k.state == super::ClockState::Overdue) {
-        next.push(format!("已逾期：{}（应于{}前）", clock.label, cn_date(clock.due_on)));
+    for clock in clocks
+        .iter()
+        .filter(|k| k.state == super::ClockState::Overdue)
+    {
+        next.push(format!(
+            "已逾期：{}（应于{}前）",
+            clock.label,
+            cn_date(clock.due_on)
+        ));
     }
     match c.status {
         CaseStatus::Investigating => {
@@ -1528,7 +1933,11 @@ pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option
                 next.push("按险种、当年/历年、费用类别录入应追回金额（天津办法第八条）".into());
             }
             for h in holds.iter().filter(|h| h.released_on.is_none()) {
-                next.push(format!("证据保全措施（{}）应于{}前处理", h.items, cn_date(h.due_on)));
+                next.push(format!(
+                    "证据保全措施（{}）应于{}前处理",
+                    h.items,
+                    cn_date(h.due_on)
+                ));
             }
             next.push(format!(
                 "制作并送达告知书，告知拟处理内容及陈述申辩权利（河源办法第二十二条）；办案期限至{}",
@@ -1538,7 +1947,11 @@ pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option
         CaseStatus::Notified => {
             if !req.notice_served {
                 if let Some(s) = services.iter().find(|s| s.served_on.is_none()) {
-                    next.push(format!("送达{}并登记送达回证（应于{}前）", s.document.label(), cn_date(s.due_on)));
+                    next.push(format!(
+                        "送达{}并登记送达回证（应于{}前）",
+                        s.document.label(),
+                        cn_date(s.due_on)
+                    ));
                 }
             } else if !req.statement_done {
                 next.push(format!(
@@ -1559,7 +1972,11 @@ pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option
         }
         CaseStatus::Decided => {
             for s in services.iter().filter(|s| s.served_on.is_none()) {
-                next.push(format!("送达{}并登记送达回证（应于{}前）", s.document.label(), cn_date(s.due_on)));
+                next.push(format!(
+                    "送达{}并登记送达回证（应于{}前）",
+                    s.document.label(),
+                    cn_date(s.due_on)
+                ));
             }
         }
         CaseStatus::Executing => {
@@ -1572,10 +1989,15 @@ pub fn detail(conn: &Connection, cal: &WorkCalendar, case_id: i64, today: Option
                     ));
                 }
                 if let Some(f) = d.fine {
-                    next.push(format!("督促缴纳罚款{}元（上缴国库，不进入医保基金）", f.grouped()));
+                    next.push(format!(
+                        "督促缴纳罚款{}元（上缴国库，不进入医保基金）",
+                        f.grouped()
+                    ));
                 }
             }
-            if c.track == Track::Agreement && !st.steps.iter().any(|s| s.kind == StepKind::ReportedToCity) {
+            if c.track == Track::Agreement
+                && !st.steps.iter().any(|s| s.kind == StepKind::ReportedToCity)
+            {
                 next.push("协议处理决定报市医保局备案（3个工作日内，河源办法第二十四条）".into());
             }
             next.push("执行完毕后结案归档".into());

@@ -83,21 +83,87 @@ impl Default for RuleProfile {
 impl RuleProfile {
     fn validate(&self) -> Result<()> {
         let days: &[(&str, &str, u32, u32, u32)] = &[
-            ("lead_check_days", "线索核查期限", self.lead_check_days, 1, 60),
-            ("lead_check_extension_days", "线索核查延长期限", self.lead_check_extension_days, 0, 60),
+            (
+                "lead_check_days",
+                "线索核查期限",
+                self.lead_check_days,
+                1,
+                60,
+            ),
+            (
+                "lead_check_extension_days",
+                "线索核查延长期限",
+                self.lead_check_extension_days,
+                0,
+                60,
+            ),
             ("statement_days", "陈述申辩期限", self.statement_days, 3, 15),
-            ("hearing_request_days", "听证申请期限", self.hearing_request_days, 3, 15),
-            ("legal_review_days", "法制审核期限", self.legal_review_days, 1, 60),
+            (
+                "hearing_request_days",
+                "听证申请期限",
+                self.hearing_request_days,
+                3,
+                15,
+            ),
+            (
+                "legal_review_days",
+                "法制审核期限",
+                self.legal_review_days,
+                1,
+                60,
+            ),
             ("decision_days", "作出决定期限", self.decision_days, 30, 365),
-            ("decision_extension_days", "决定延长期限", self.decision_extension_days, 0, 180),
+            (
+                "decision_extension_days",
+                "决定延长期限",
+                self.decision_extension_days,
+                0,
+                180,
+            ),
             ("service_days", "送达期限", self.service_days, 1, 30),
-            ("public_notice_days", "公告送达期限", self.public_notice_days, 1, 90),
-            ("evidence_registration_days", "先行登记保存处理期限", self.evidence_registration_days, 1, 30),
+            (
+                "public_notice_days",
+                "公告送达期限",
+                self.public_notice_days,
+                1,
+                90,
+            ),
+            (
+                "evidence_registration_days",
+                "先行登记保存处理期限",
+                self.evidence_registration_days,
+                1,
+                30,
+            ),
             ("sealing_days", "封存期限", self.sealing_days, 1, 90),
-            ("sealing_extension_days", "封存延长期限", self.sealing_extension_days, 0, 90),
-            ("city_report_days", "报市局备案期限", self.city_report_days, 1, 30),
-            ("payment_proof_days", "缴款凭证送达期限", self.payment_proof_days, 1, 30),
-            ("fine_payment_days", "罚款缴纳期限", self.fine_payment_days, 1, 90),
+            (
+                "sealing_extension_days",
+                "封存延长期限",
+                self.sealing_extension_days,
+                0,
+                90,
+            ),
+            (
+                "city_report_days",
+                "报市局备案期限",
+                self.city_report_days,
+                1,
+                30,
+            ),
+            (
+                "payment_proof_days",
+                "缴款凭证送达期限",
+                self.payment_proof_days,
+                1,
+                30,
+            ),
+            (
+                "fine_payment_days",
+                "罚款缴纳期限",
+                self.fine_payment_days,
+                1,
+                90,
+            ),
             ("due_soon_days", "提前提醒天数", self.due_soon_days, 0, 30),
         ];
         for (field, label, v, lo, hi) in days {
@@ -109,7 +175,11 @@ impl RuleProfile {
             }
         }
         let amounts: &[(&str, &str, Money)] = &[
-            ("hearing_threshold_person", "个人听证金额标准", self.hearing_threshold_person),
+            (
+                "hearing_threshold_person",
+                "个人听证金额标准",
+                self.hearing_threshold_person,
+            ),
             (
                 "hearing_threshold_organisation",
                 "单位听证金额标准",
@@ -133,7 +203,9 @@ impl RuleProfile {
 /// The profile in force (the defaults until the office edits it).
 pub fn load(conn: &Connection) -> Result<RuleProfile> {
     let data: Option<String> = conn
-        .query_row("SELECT data FROM rule_profile WHERE id = 1", [], |r| r.get(0))
+        .query_row("SELECT data FROM rule_profile WHERE id = 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     match data {
         None => Ok(RuleProfile::default()),

@@ -3,7 +3,9 @@
 //! three distinct people (GLOSSARY "承办人 / 复核人 / 审批人"; 004 附件1 sign-off rows): the core
 //! refuses the same person twice.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -143,7 +145,9 @@ pub fn list(conn: &Connection, q: &UserQuery) -> Result<Page<User>> {
         .into_iter()
         .filter(|u| q.include_inactive.unwrap_or(false) || u.active)
         .filter(|u| q.role.is_none_or(|r| u.roles.contains(&r)))
-        .filter(|u| needle.is_empty() || u.username.contains(needle) || u.display_name.contains(needle))
+        .filter(|u| {
+            needle.is_empty() || u.username.contains(needle) || u.display_name.contains(needle)
+        })
         .collect();
     Ok(Page {
         total: items.len() as i64,
@@ -216,11 +220,14 @@ pub fn create(tx: &mut Tx<'_>, i: &UserInput) -> Result<User> {
         )
         .optional()?;
     if taken.is_some() {
-        return Err(ApiError::conflict(format!("用户名“{username}”已被使用")).in_field("username", "用户名"));
+        return Err(ApiError::conflict(format!("用户名“{username}”已被使用"))
+            .in_field("username", "用户名"));
     }
     let office = office_code(tx)?;
     let hash = hash_password(&i.password)?;
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM app_user", [], |r| r.get(0))?;
+    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM app_user", [], |r| {
+        r.get(0)
+    })?;
     let now = now_text();
     tx.execute(
         "INSERT INTO app_user (id, uid, username, display_name, roles, password_hash, active, created_at, updated_at)
@@ -246,7 +253,9 @@ pub fn update(tx: &mut Tx<'_>, u: &UserUpdate) -> Result<User> {
             |r| r.get(0),
         )?;
         if other_admins == 0 {
-            return Err(ApiError::illegal("这是最后一名启用的管理员，不能停用或取消其管理员角色"));
+            return Err(ApiError::illegal(
+                "这是最后一名启用的管理员，不能停用或取消其管理员角色",
+            ));
         }
     }
     tx.execute(
@@ -286,9 +295,8 @@ pub fn login(conn: &Connection, l: &Login) -> Result<User> {
 
 /// An active user who holds `role`; `field` names the request field in the message.
 pub fn require_role(conn: &Connection, id: i64, role: Role, field: &str) -> Result<User> {
-    let u = get(conn, id).map_err(|_| {
-        ApiError::field(field, format!("{}（用户编号{id}）不存在", role.label()))
-    })?;
+    let u = get(conn, id)
+        .map_err(|_| ApiError::field(field, format!("{}（用户编号{id}）不存在", role.label())))?;
     if !u.active {
         return Err(ApiError::field(
             field,
@@ -298,7 +306,12 @@ pub fn require_role(conn: &Connection, id: i64, role: Role, field: &str) -> Resu
     if !u.roles.contains(&role) {
         return Err(ApiError::field(
             field,
-            format!("{}没有“{}”角色，不能担任{}", u.display_name, role.label(), role.label()),
+            format!(
+                "{}没有“{}”角色，不能担任{}",
+                u.display_name,
+                role.label(),
+                role.label()
+            ),
         ));
     }
     Ok(u)
@@ -324,7 +337,11 @@ pub fn name_of(conn: &Connection, id: Option<i64>) -> Result<String> {
     match id {
         None => Ok(String::new()),
         Some(id) => Ok(conn
-            .query_row("SELECT display_name FROM app_user WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT display_name FROM app_user WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or_default()),
     }

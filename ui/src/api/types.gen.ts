@@ -730,7 +730,7 @@ export type StatementKind = "Statement" | "Waiver";
 
 export type Step = { id: number, kind: StepKind, on: string, actor_id?: number, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
 
-export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
+export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
 /**
  * One line of the case's timeline: steps and document service, in date order.
@@ -840,6 +840,7 @@ export interface Commands {
   "case.statement": { request: StatementInput; response: CaseDetail };
   "case.request_hearing": { request: DatedNote; response: CaseDetail };
   "case.hearing": { request: HearingInput; response: CaseDetail };
+  "case.submit_legal_review": { request: DatedNote; response: CaseDetail };
   "case.legal_review": { request: LegalReviewInput; response: CaseDetail };
   "case.collective_review": { request: CollectiveReviewInput; response: CaseDetail };
   "case.extend_decision": { request: ExtensionInput; response: CaseDetail };
