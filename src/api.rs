@@ -18,6 +18,7 @@ use crate::cases::{
 };
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ids::validate_division_code;
+use crate::ledger::{self, types as lt};
 use crate::money::Money;
 use crate::registry::{
     self, ImportReport, ImportRequest, Institution, InstitutionInput, Institutions, Insured,
@@ -272,6 +273,7 @@ fn label_of(field: &str) -> String {
     ];
     registry_labels()
         .chain(cases::FIELD_LABELS.iter().copied())
+        .chain(ledger::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -396,6 +398,38 @@ commands! {
     "case.close" => case_close(DatedNote) -> CaseDetail;
     "case.drop" => case_drop(DatedNote) -> CaseDetail;
     "clock.list" => clock_list(ClockQuery) -> ClockList;
+    // Execution and money (src/ledger)
+    "collection.set" => collection_set(lt::CollectionInput) -> lt::Collection;
+    "ledger.case" => ledger_case(lt::CaseLedgerQuery) -> lt::CaseLedger;
+    "payment.record" => payment_record(lt::PaymentInput) -> lt::Payment;
+    "payment.get" => payment_get(IdRequest) -> lt::Payment;
+    "payment.list" => payment_list(lt::PaymentQuery) -> Vec<lt::Payment>;
+    "payment.confirm_arrival" => payment_confirm_arrival(lt::PaymentDate) -> lt::Payment;
+    "payment.proof_received" => payment_proof_received(lt::PaymentDate) -> lt::Payment;
+    "payment.cancel" => payment_cancel(lt::PaymentCancel) -> lt::Payment;
+    "receipt.issue" => receipt_issue(lt::ReceiptInput) -> lt::Receipt;
+    "receipt.void" => receipt_void(lt::ReceiptVoid) -> lt::Receipt;
+    "refund.request" => refund_request(lt::RefundInput) -> lt::Refund;
+    "refund.complete" => refund_complete(lt::RefundDecision) -> lt::Refund;
+    "refund.reject" => refund_reject(lt::RefundDecision) -> lt::Refund;
+    "offset.create" => offset_create(lt::OffsetInput) -> lt::OffsetPlan;
+    "offset.get" => offset_get(IdRequest) -> lt::OffsetPlan;
+    "offset.deduct" => offset_deduct(lt::DeductionInput) -> lt::OffsetPlan;
+    "offset.cancel" => offset_cancel(lt::OffsetCancel) -> lt::OffsetPlan;
+    "fine.create" => fine_create(lt::FineInput) -> lt::Fine;
+    "fine.serve" => fine_serve(lt::FineServe) -> lt::Fine;
+    "fine.pay" => fine_pay(lt::FinePaymentInput) -> lt::Fine;
+    "fine.list" => fine_list(lt::FineQuery) -> Vec<lt::Fine>;
+    "referral.demand" => referral_demand(lt::DemandInput) -> lt::Referral;
+    "referral.demand_served" => referral_demand_served(lt::ReferralStep) -> lt::Referral;
+    "referral.apply" => referral_apply(lt::ReferralStep) -> lt::Referral;
+    "referral.create" => referral_create(lt::ReferralInput) -> lt::Referral;
+    "referral.close" => referral_close(lt::ReferralStep) -> lt::Referral;
+    "self_correction.create" => self_correction_create(lt::SelfCorrectionInput) -> lt::SelfCorrection;
+    "self_correction.get" => self_correction_get(IdRequest) -> lt::SelfCorrection;
+    "self_correction.list" => self_correction_list(lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary>;
+    "ledger.accounting" => ledger_accounting(lt::AccountingQuery) -> Vec<lt::AccountingEntry>;
+    "ledger.reconcile" => ledger_reconcile(lt::ReconcileQuery) -> lt::Reconciliation;
 }
 
 impl Core {
@@ -743,6 +777,137 @@ impl Core {
     }
     fn clock_list(&self, q: ClockQuery) -> Result<ClockList> {
         self.store.read(|c| cases::clocks::list(c, &self.calendar(), &q))
+    }
+}
+
+// Execution and money: one-liners into src/ledger.
+impl Core {
+    fn collection_set(&self, r: lt::CollectionInput) -> Result<lt::Collection> {
+        self.write("collection.set", |tx| ledger::views::set_collection(tx, &r))
+    }
+    fn ledger_case(&self, q: lt::CaseLedgerQuery) -> Result<lt::CaseLedger> {
+        self.store
+            .read(|c| ledger::views::case_ledger(c, &self.calendar(), &q))
+    }
+    fn payment_record(&self, r: lt::PaymentInput) -> Result<lt::Payment> {
+        self.write("payment.record", |tx| {
+            ledger::payments::record(tx, &self.calendar(), &r)
+        })
+    }
+    fn payment_get(&self, r: IdRequest) -> Result<lt::Payment> {
+        self.store.read(|c| ledger::payments::get(c, r.id))
+    }
+    fn payment_list(&self, q: lt::PaymentQuery) -> Result<Vec<lt::Payment>> {
+        self.store.read(|c| ledger::payments::list(c, &q))
+    }
+    fn payment_confirm_arrival(&self, r: lt::PaymentDate) -> Result<lt::Payment> {
+        self.write("payment.confirm_arrival", |tx| {
+            ledger::payments::confirm_arrival(tx, &r)
+        })
+    }
+    fn payment_proof_received(&self, r: lt::PaymentDate) -> Result<lt::Payment> {
+        self.write("payment.proof_received", |tx| {
+            ledger::payments::proof_received(tx, &r)
+        })
+    }
+    fn payment_cancel(&self, r: lt::PaymentCancel) -> Result<lt::Payment> {
+        self.write("payment.cancel", |tx| ledger::payments::cancel(tx, &r))
+    }
+    fn receipt_issue(&self, r: lt::ReceiptInput) -> Result<lt::Receipt> {
+        self.write("receipt.issue", |tx| {
+            ledger::payments::issue_receipt(tx, &r)
+        })
+    }
+    fn receipt_void(&self, r: lt::ReceiptVoid) -> Result<lt::Receipt> {
+        self.write("receipt.void", |tx| ledger::payments::void_receipt(tx, &r))
+    }
+    fn refund_request(&self, r: lt::RefundInput) -> Result<lt::Refund> {
+        self.write("refund.request", |tx| {
+            ledger::payments::request_refund(tx, &r)
+        })
+    }
+    fn refund_complete(&self, r: lt::RefundDecision) -> Result<lt::Refund> {
+        self.write("refund.complete", |tx| {
+            ledger::payments::complete_refund(tx, &r)
+        })
+    }
+    fn refund_reject(&self, r: lt::RefundDecision) -> Result<lt::Refund> {
+        self.write("refund.reject", |tx| {
+            ledger::payments::reject_refund(tx, &r)
+        })
+    }
+    fn offset_create(&self, r: lt::OffsetInput) -> Result<lt::OffsetPlan> {
+        self.write("offset.create", |tx| ledger::offsets::create(tx, &r))
+    }
+    fn offset_get(&self, r: IdRequest) -> Result<lt::OffsetPlan> {
+        self.store.read(|c| ledger::offsets::get(c, r.id))
+    }
+    fn offset_deduct(&self, r: lt::DeductionInput) -> Result<lt::OffsetPlan> {
+        self.write("offset.deduct", |tx| ledger::offsets::deduct(tx, &r))
+    }
+    fn offset_cancel(&self, r: lt::OffsetCancel) -> Result<lt::OffsetPlan> {
+        self.write("offset.cancel", |tx| ledger::offsets::cancel(tx, &r))
+    }
+    fn fine_create(&self, r: lt::FineInput) -> Result<lt::Fine> {
+        self.write("fine.create", |tx| {
+            ledger::fines::create(tx, &self.calendar(), &r)
+        })
+    }
+    fn fine_serve(&self, r: lt::FineServe) -> Result<lt::Fine> {
+        self.write("fine.serve", |tx| {
+            ledger::fines::serve(tx, &self.calendar(), &r)
+        })
+    }
+    fn fine_pay(&self, r: lt::FinePaymentInput) -> Result<lt::Fine> {
+        self.write("fine.pay", |tx| ledger::fines::pay(tx, &r))
+    }
+    fn fine_list(&self, q: lt::FineQuery) -> Result<Vec<lt::Fine>> {
+        self.store.read(|c| ledger::fines::list(c, &q))
+    }
+    fn referral_demand(&self, r: lt::DemandInput) -> Result<lt::Referral> {
+        self.write("referral.demand", |tx| {
+            ledger::fines::demand(tx, &self.calendar(), &r)
+        })
+    }
+    fn referral_demand_served(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
+        self.write("referral.demand_served", |tx| {
+            ledger::fines::demand_served(tx, &self.calendar(), &r)
+        })
+    }
+    fn referral_apply(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
+        self.write("referral.apply", |tx| {
+            ledger::fines::apply(tx, &self.calendar(), &r)
+        })
+    }
+    fn referral_create(&self, r: lt::ReferralInput) -> Result<lt::Referral> {
+        self.write("referral.create", |tx| {
+            ledger::fines::refer(tx, &self.calendar(), &r)
+        })
+    }
+    fn referral_close(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
+        self.write("referral.close", |tx| {
+            ledger::fines::close(tx, &self.calendar(), &r)
+        })
+    }
+    fn self_correction_create(&self, r: lt::SelfCorrectionInput) -> Result<lt::SelfCorrection> {
+        self.write("self_correction.create", |tx| {
+            ledger::self_correction::create(tx, &self.calendar(), &r)
+        })
+    }
+    fn self_correction_get(&self, r: IdRequest) -> Result<lt::SelfCorrection> {
+        self.store.read(|c| ledger::self_correction::get(c, r.id))
+    }
+    fn self_correction_list(
+        &self,
+        q: lt::SelfCorrectionQuery,
+    ) -> Result<Page<lt::SelfCorrectionSummary>> {
+        self.store.read(|c| ledger::self_correction::list(c, &q))
+    }
+    fn ledger_accounting(&self, q: lt::AccountingQuery) -> Result<Vec<lt::AccountingEntry>> {
+        self.store.read(|c| ledger::views::accounting(c, &q))
+    }
+    fn ledger_reconcile(&self, q: lt::ReconcileQuery) -> Result<lt::Reconciliation> {
+        self.store.read(|c| ledger::views::reconcile(c, &q))
     }
 }
 

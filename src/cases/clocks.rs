@@ -187,6 +187,8 @@ pub const SOURCES: &[ClockSource] = &[
     service_clocks,
     city_report_clocks,
     suspension_clocks,
+    // Part B: payment due, proof due, offset progress, fine due and surcharge.
+    crate::ledger::clocks,
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -452,7 +452,7 @@ pub struct CaseDetail {
 /// A check run before closing a case; returns the Chinese reasons it cannot close yet (e.g. money
 /// not recovered per the fiscal receipt, 004 art. 11). Part B adds its ledger check here.
 pub type ClosureCheck = fn(&Connection, i64) -> Result<Vec<String>>;
-pub const CLOSURE_CHECKS: &[ClosureCheck] = &[];
+pub const CLOSURE_CHECKS: &[ClosureCheck] = &[crate::ledger::closure_blockers];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

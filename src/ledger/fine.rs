@@ -55,9 +55,11 @@ impl PenaltyKind {
     }
 }
 
-/// The due date of a fine served on `served_on` (行政处罚法 art. 67, 85).
-pub fn fine_due(cal: &WorkCalendar, served_on: NaiveDate) -> Result<Deadline> {
-    cal.calendar_deadline(served_on, FINE_PAYMENT_DAYS)
+/// The due date of a fine served on `served_on`: `days` calendar days (the rule profile's
+/// `fine_payment_days`, by default [`FINE_PAYMENT_DAYS`], 行政处罚法 art. 67), rolled forward to the
+/// next working day when the last day is not one (art. 85).
+pub fn fine_due(cal: &WorkCalendar, served_on: NaiveDate, days: u32) -> Result<Deadline> {
+    cal.calendar_deadline(served_on, days)
 }
 
 /// Calendar days after `due` up to and including `on` (0 when paid in time).
@@ -196,17 +198,23 @@ mod tests {
         // 行政处罚法 art. 67 + 85; 国办发明电〔2025〕7号: 10月1日–7日 off.
         let cal = WorkCalendar::builtin();
         assert_eq!(
-            fine_due(&cal, d("2026-09-16")).unwrap().date,
+            fine_due(&cal, d("2026-09-16"), FINE_PAYMENT_DAYS)
+                .unwrap()
+                .date,
             d("2026-10-08")
         );
         // An ordinary day: served Mon 2026-03-02, +15 = Tue 03-17.
         assert_eq!(
-            fine_due(&cal, d("2026-03-02")).unwrap().date,
+            fine_due(&cal, d("2026-03-02"), FINE_PAYMENT_DAYS)
+                .unwrap()
+                .date,
             d("2026-03-17")
         );
         // +15 on a Saturday rolls to Monday.
         assert_eq!(
-            fine_due(&cal, d("2026-03-06")).unwrap().date,
+            fine_due(&cal, d("2026-03-06"), FINE_PAYMENT_DAYS)
+                .unwrap()
+                .date,
             d("2026-03-23")
         );
     }

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0001_foundation.sql"),
     ),
     ("0002_cases", include_str!("migrations/0002_cases.sql")),
+    ("0003_ledger", include_str!("migrations/0003_ledger.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -45,6 +46,22 @@ pub const AUDITED_TABLES: &[&str] = &[
     "document_service",
     "decision",
     "agreement_measure",
+    // 0003_ledger
+    "collection",
+    "self_correction",
+    "self_correction_line",
+    "payment",
+    "payment_allocation",
+    "offset_plan",
+    "offset_plan_fund",
+    "offset_deduction",
+    "offset_allocation",
+    "fiscal_receipt",
+    "refund",
+    "refund_allocation",
+    "fine",
+    "fine_payment",
+    "referral",
 ];
 
 pub struct Store {
