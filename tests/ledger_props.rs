@@ -209,3 +209,221 @@ proptest! {
         prop_assert_eq!(st.surcharge, s);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same invariant through the API and the database: random payments (arrived or not, scoped to
+// a fund or not, with or without a confirmed over-payment), cancellations, refunds (requested and
+// completed), an offset plan and monthly deductions on a real agreement case. Every refused call
+// leaves the audit log unchanged; after every call, per line and per case,
+// paid + offset + outstanding = due, Σ live payments − Σ refunds = paid + credit, and
+// Σ deductions = offset.
+
+mod api {
+    use proptest::prelude::*;
+    use recoup::api::Core;
+    use recoup::Money;
+    use serde_json::{json, Value};
+
+    fn call(c: &Core, cmd: &str, payload: Value) -> Value {
+        c.call(cmd, payload.clone())
+            .unwrap_or_else(|e| panic!("{cmd} {payload}: {e:?}"))
+    }
+
+    fn audit(c: &Core) -> i64 {
+        c.store()
+            .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    fn m(v: &Value) -> Money {
+        Money::parse(v.as_str().unwrap_or_else(|| panic!("{v}"))).unwrap()
+    }
+
+    /// An agreement case with these lines (fund None → 5:5), decided 2026-01-20, due 2026-03-06.
+    fn case(lines: &[(Option<&str>, bool, i64)]) -> (Core, i64) {
+        let c = Core::open_in_memory().unwrap();
+        call(
+            &c,
+            "office.init",
+            json!({"code": "120101", "name": "天津市和平区医疗保障局"}),
+        );
+        let u = |n: &str, r: &str| {
+            call(
+                &c,
+                "user.create",
+                json!({"username": n, "display_name": n, "roles": [r], "password": "secret123"}),
+            )["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let (h, r, a) = (u("h", "Handler"), u("r", "Reviewer"), u("a", "Approver"));
+        let inst = call(
+            &c,
+            "institution.create",
+            json!({"code": "H1", "name": "某医院", "kind": "MedicalInstitution", "credit_code": "91350100M000100Y43"}),
+        )["id"]
+            .as_i64()
+            .unwrap();
+        let case_id = call(
+            &c,
+            "case.create",
+            json!({"track": "Agreement", "institution_id": inst, "source": "SettlementReview", "summary": "x",
+                   "handler_id": h, "filed_on": "2026-01-05"}),
+        )["case"]["id"]
+            .as_i64()
+            .unwrap();
+        call(
+            &c,
+            "finding.add",
+            json!({"case_id": case_id, "description": "x", "rule_broken": "x", "amount": "0"}),
+        );
+        call(
+            &c,
+            "evidence.add",
+            json!({"case_id": case_id, "kind": "书证", "description": "x", "collected_on": "2026-01-05"}),
+        );
+        for (fund, current, fen) in lines {
+            let mut l =
+                json!({"case_id": case_id, "amount_due": Money::from_fen(*fen).to_string()});
+            if let Some(f) = fund {
+                l["fund"] = json!(f);
+            }
+            if *current {
+                l["year_kind"] = json!("CurrentYear");
+                l["category"] = json!("Inpatient");
+            } else {
+                l["year_kind"] = json!("PriorYears");
+            }
+            call(&c, "recovery.add_line", l);
+        }
+        let signoff = json!({"handler_id": h, "reviewer_id": r, "approver_id": a});
+        let d = call(
+            &c,
+            "case.notify",
+            json!({"case_id": case_id, "issued_on": "2026-01-12", "document_number": "告1", "signoff": signoff, "proposed_measures": []}),
+        );
+        call(
+            &c,
+            "case.serve",
+            json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-01-13", "recipient": "x"}),
+        );
+        call(
+            &c,
+            "case.statement",
+            json!({"case_id": case_id, "kind": "Waiver", "on": "2026-01-14"}),
+        );
+        call(
+            &c,
+            "case.decide",
+            json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": "2026-01-20", "document_number": "决1",
+                   "payment_due": "2026-03-06", "measures": [], "signoff": signoff}),
+        );
+        call(
+            &c,
+            "collection.set",
+            json!({"case_id": case_id, "agency": "某医保中心", "issued_on": "2026-01-20"}),
+        );
+        (c, case_id)
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Pay {
+            fund: Option<bool>,
+            fen: i64,
+            over: bool,
+            arrive: bool,
+        },
+        Cancel(usize),
+        Refund(usize, i64),
+        Offset,
+        Deduct(bool, i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            5 => (proptest::option::of(any::<bool>()), 1i64..=2_000_000, any::<bool>(), prop::bool::weighted(0.8))
+                .prop_map(|(fund, fen, over, arrive)| Op::Pay { fund, fen, over, arrive }),
+            1 => (0usize..8).prop_map(Op::Cancel),
+            2 => (0usize..8, 1i64..=1_500_000).prop_map(|(p, f)| Op::Refund(p, f)),
+            1 => Just(Op::Offset),
+            3 => (any::<bool>(), 0i64..=1_500_000).prop_map(|(f, fen)| Op::Deduct(f, fen)),
+        ]
+    }
+
+    fn fund(employee: bool) -> &'static str {
+        if employee {
+            "EmployeeBasic"
+        } else {
+            "ResidentBasic"
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn stored_ledger_balances_after_any_sequence(
+            lines in proptest::collection::vec((proptest::option::of(any::<bool>()), any::<bool>(), 1i64..=1_000_000), 1..4),
+            ops in proptest::collection::vec(op(), 1..20),
+        ) {
+            let lines: Vec<(Option<&str>, bool, i64)> =
+                lines.iter().map(|(f, cur, fen)| (f.map(fund), *cur, *fen)).collect();
+            let (c, case_id) = case(&lines);
+            let mut payments: Vec<i64> = Vec::new();
+            let mut plan: Option<i64> = None;
+            let mut months = [3u32, 3u32];
+            for (n, op) in ops.into_iter().enumerate() {
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 2).unwrap() + chrono::Duration::days(n as i64 * 3);
+                let date = day.to_string();
+                let before = audit(&c);
+                let result = match &op {
+                    Op::Pay { fund: f, fen, over, arrive } => {
+                        let mut p = json!({"case_id": case_id, "paid_on": date, "amount": Money::from_fen(*fen).to_string(),
+                                           "voucher": format!("V{n}"), "record_overpayment": over});
+                        if let Some(e) = f { p["fund"] = json!(fund(*e)); }
+                        if *arrive { p["arrived_on"] = json!(date); }
+                        c.call("payment.record", p).map(|v| payments.push(v["id"].as_i64().unwrap()))
+                    }
+                    Op::Cancel(i) if !payments.is_empty() => c
+                        .call("payment.cancel", json!({"id": payments[i % payments.len()], "date": date, "reason": "退票"}))
+                        .map(|_| ()),
+                    Op::Refund(i, fen) if !payments.is_empty() => c
+                        .call("refund.request", json!({"payment_id": payments[i % payments.len()], "amount": Money::from_fen(*fen).to_string(),
+                                                      "reason": "错缴", "requested_on": date}))
+                        .and_then(|r| c.call("refund.complete", json!({"id": r["id"], "opinion": "同意", "date": date})))
+                        .map(|_| ()),
+                    Op::Offset => c
+                        .call("offset.create", json!({"case_id": case_id, "notice_number": format!("抵{n}"), "requested_on": date, "approved_on": date}))
+                        .map(|v| { plan = Some(v["id"].as_i64().unwrap()); months = [day.format("%m").to_string().parse().unwrap(); 2]; }),
+                    Op::Deduct(e, fen) if plan.is_some() => {
+                        let k = usize::from(*e);
+                        let month = format!("2026-{:02}", months[k]);
+                        c.call("offset.deduct", json!({"plan_id": plan, "fund": fund(*e), "month": month, "settled_on": date,
+                                                       "settlement": Money::from_fen(*fen).to_string()}))
+                            .map(|_| months[k] += 1)
+                    }
+                    _ => Ok(()),
+                };
+                if result.is_err() {
+                    prop_assert_eq!(audit(&c), before, "refused {:?} changed the data", op);
+                }
+                let l = call(&c, "ledger.case", json!({"case_id": case_id}));
+                for x in l["lines"].as_array().unwrap() {
+                    prop_assert_eq!(m(&x["paid"]) + m(&x["offset"]) + m(&x["outstanding"]), m(&x["due"]), "line {}", x);
+                    prop_assert!(!m(&x["paid"]).is_negative() && !m(&x["offset"]).is_negative() && !m(&x["outstanding"]).is_negative());
+                }
+                let t = &l["totals"];
+                prop_assert_eq!(m(&t["paid"]) + m(&t["offset"]) + m(&t["outstanding"]), m(&t["due"]));
+                let live: Money = l["payments"].as_array().unwrap().iter()
+                    .filter(|p| p["status"] != "Cancelled").map(|p| m(&p["amount"])).sum();
+                prop_assert_eq!(live - m(&t["refunded"]), m(&t["paid"]) + m(&t["credit"]));
+                let deducted: Money = l["offsets"].as_array().unwrap().iter()
+                    .flat_map(|p| p["deductions"].as_array().unwrap().iter().map(|d| m(&d["deducted"])))
+                    .sum();
+                prop_assert_eq!(deducted, m(&t["offset"]));
+            }
+            prop_assert_eq!(&call(&c, "audit.verify", json!({}))["ok"], &json!(true));
+        }
+    }
+}

@@ -327,6 +327,20 @@ fn outstanding_of(
     }
 }
 
+/// When the case's decision (处理 / 处罚 / 协议处理决定书) was served, as part A recorded it.
+fn decision_service(conn: &Connection, case_id: i64) -> Result<Option<NaiveDate>> {
+    let d: Option<String> = conn
+        .query_row(
+            "SELECT MIN(served_on) FROM document_service WHERE case_id = ?1 AND served_on IS NOT NULL
+               AND document IN ('HandlingDecision', 'PenaltyDecision', 'AgreementDecision')",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(opt_date(d)?)
+}
+
 /// 催告 before applying to the court (行政强制法 art. 54).
 pub fn demand(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &DemandInput) -> Result<Referral> {
     let case = case_info(tx, r.case_id)?;
@@ -341,7 +355,10 @@ pub fn demand(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &DemandInput) -> Result<Re
             }
             (f.due_on, r.decision_served_on.or(f.served_on))
         }
-        None => (case.payment_due, r.decision_served_on),
+        None => (
+            case.payment_due,
+            r.decision_served_on.or(decision_service(tx, case.id)?),
+        ),
     };
     let decision_served_on = need(
         decision_served_on,

@@ -191,14 +191,19 @@ pub fn get(conn: &Connection, id: i64) -> Result<Payment> {
 
 pub fn list(conn: &Connection, q: &PaymentQuery) -> Result<Vec<Payment>> {
     let m = Matter::from_ids(q.case_id, q.self_correction_id)?;
+    let loaded = load(conn, m)?;
     payments_of(conn, m)?
         .iter()
-        .map(|p| view(conn, p))
+        .map(|p| view_in(conn, p, &loaded))
         .collect()
 }
 
 pub fn view(conn: &Connection, p: &PaymentRow) -> Result<Payment> {
-    let loaded = load(conn, p.matter)?;
+    view_in(conn, p, &load(conn, p.matter)?)
+}
+
+/// The view of a payment of a matter already loaded (lists load the matter once).
+pub fn view_in(conn: &Connection, p: &PaymentRow, loaded: &Loaded) -> Result<Payment> {
     let (allocs, credit) = if p.cancelled_on.is_some() {
         (Vec::new(), Money::ZERO)
     } else {

@@ -331,9 +331,10 @@ pub fn get(conn: &Connection, id: i64) -> Result<SelfCorrection> {
     let (lines, totals) = ledger_lines(conn, m)?;
     sc.lines = lines;
     sc.totals = totals;
+    let loaded = load(conn, m)?;
     sc.payments = payments_of(conn, m)?
         .iter()
-        .map(|p| payments::view(conn, p))
+        .map(|p| payments::view_in(conn, p, &loaded))
         .collect::<Result<_>>()?;
     Ok(sc)
 }

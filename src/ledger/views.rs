@@ -107,6 +107,7 @@ pub fn case_ledger(
     let case = case_info(conn, q.case_id)?;
     let m = Matter::Case(case.id);
     let (lines, totals) = ledger_lines(conn, m)?;
+    let loaded = load(conn, m)?;
     Ok(CaseLedger {
         case_id: case.id,
         case_number: case.case_number.clone(),
@@ -118,7 +119,7 @@ pub fn case_ledger(
         totals,
         payments: payments_of(conn, m)?
             .iter()
-            .map(|p| payments::view(conn, p))
+            .map(|p| payments::view_in(conn, p, &loaded))
             .collect::<Result<_>>()?,
         offsets: offsets::of_case(conn, case.id)?,
         receipts: payments::case_receipts(conn, case.id)?,
