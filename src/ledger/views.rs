@@ -317,8 +317,8 @@ fn cached<'a>(
     cache: &'a mut BTreeMap<Matter, (Loaded, MatterMeta)>,
     m: Matter,
 ) -> Result<&'a (Loaded, MatterMeta)> {
-    if !cache.contains_key(&m) {
-        cache.insert(m, (load(conn, m)?, matter_meta(conn, m)?));
+    if let std::collections::btree_map::Entry::Vacant(e) = cache.entry(m) {
+        e.insert((load(conn, m)?, matter_meta(conn, m)?));
     }
     Ok(&cache[&m])
 }
