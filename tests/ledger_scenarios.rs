@@ -1017,17 +1017,21 @@ fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
     field(
         c,
         "fine.create",
-        json!({"case_id": case_id, "amount": "19999", "served_on": "2026-09-16"}),
+        json!({"case_id": case_id, "amount": "19999"}),
         "amount",
+    );
+    // The fine runs from the service on the 送达回证 that part A recorded; another date is refused.
+    field(
+        c,
+        "fine.create",
+        json!({"case_id": case_id, "served_on": "2026-09-17"}),
+        "served_on",
     );
     // 行政处罚法 art. 67: 15 days from service; 2026-09-16 + 15 = 10-01, inside National Day
     // (10-01..10-07) → the next working day, Thursday 2026-10-08 (art. 85).
-    let f = call(
-        c,
-        "fine.create",
-        json!({"case_id": case_id, "served_on": "2026-09-16"}),
-    );
+    let f = call(c, "fine.create", json!({"case_id": case_id}));
     let fine_id = id(&f);
+    assert_eq!(f["served_on"], "2026-09-16");
     assert_eq!(
         (f["amount"].as_str(), f["decision_number"].as_str()),
         (Some("20000.00"), Some("和医保罚〔2026〕7号"))
@@ -1238,13 +1242,21 @@ fn an_unpaid_fine_blocks_closing_and_other_referrals_need_a_reason() {
         json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": "2026-06-24", "document_number": "和医保罚〔2026〕8号",
                "payment_due": "2026-07-24", "fine": "6000", "fine_multiple": "2", "fine_basis": "条例第四十条", "signoff": signoff(&o)}),
     );
+    // Registered before the decision is served: no due date yet.
+    let f = call(c, "fine.create", json!({"case_id": case_id}));
+    assert!(f["due_on"].is_null(), "not served yet: no due date");
     call(
         c,
         "case.serve",
-        json!({"service_id": service_of(&d, "PenaltyDecision"), "method": "Direct", "served_on": "2026-06-25", "recipient": "孙某"}),
+        json!({"service_id": service_of(&d, "PenaltyDecision"), "method": "Direct", "served_on": "2026-06-29", "recipient": "孙某"}),
     );
-    let f = call(c, "fine.create", json!({"case_id": case_id}));
-    assert!(f["due_on"].is_null(), "not served yet: no due date");
+    // The date must be the one on the 送达回证 (行政处罚法 art. 61, 67).
+    field(
+        c,
+        "fine.serve",
+        json!({"id": id(&f), "served_on": "2026-06-25"}),
+        "served_on",
+    );
     // 2026-06-29 + 15 = 07-14 (Tuesday).
     let f = call(
         c,
@@ -1252,6 +1264,11 @@ fn an_unpaid_fine_blocks_closing_and_other_referrals_need_a_reason() {
         json!({"id": id(&f), "served_on": "2026-06-29"}),
     );
     assert_eq!(f["due_on"], "2026-07-14");
+    refuse(
+        c,
+        "fine.serve",
+        json!({"id": id(&f), "served_on": "2026-06-29"}),
+    );
     let p = call(
         c,
         "payment.record",

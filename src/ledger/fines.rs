@@ -19,6 +19,35 @@ fn fine_days(conn: &Connection) -> Result<u32> {
     Ok(crate::cases::profile::load(conn)?.fine_payment_days)
 }
 
+/// When part A recorded the service of the case's 行政处罚决定书, if it did.
+fn penalty_service(conn: &Connection, case_id: i64) -> Result<Option<NaiveDate>> {
+    let d: Option<String> = conn
+        .query_row(
+            "SELECT MIN(served_on) FROM document_service WHERE case_id = ?1 AND served_on IS NOT NULL
+               AND document = 'PenaltyDecision'",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(opt_date(d)?)
+}
+
+/// The fine runs from the service on the 送达回证; another date is a typing error.
+fn same_service(d: NaiveDate, recorded: Option<NaiveDate>) -> Result<()> {
+    match recorded {
+        Some(r) if r != d => Err(ApiError::field(
+            "served_on",
+            format!(
+                "送达日期（{}）与行政处罚决定书送达回证记载的{}不一致",
+                cn(d),
+                cn(r)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Where fines go (000 art. 4: 罚没款项通过非税收入电子化系统上缴财政).
 pub const PAID_TO: &str = "国库（非税收入，收支两条线）";
 
@@ -68,10 +97,13 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &FineInput) -> Result<Fine
     };
     let number = required_text(&number, "decision_number", "行政处罚决定书文号", 60)?;
     let decided_on = past_date(r.decided_on.or(case.decided_on), "decided_on", "决定日期")?;
-    let (served_on, due) = match r.served_on {
+    // The service date on the 送达回证 of the penalty decision, when part A recorded it.
+    let recorded = penalty_service(tx, case.id)?;
+    let (served_on, due) = match r.served_on.or(recorded) {
         Some(d) => {
             let d = past_date(Some(d), "served_on", "送达日期")?;
             not_before(d, decided_on, "served_on", "送达日期", "决定日期")?;
+            same_service(d, recorded)?;
             (Some(d), Some(fine_due(cal, d, fine_days(tx)?)?))
         }
         None => (None, None),
@@ -124,6 +156,7 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &FineServe) -> Result<Fine>
     }
     let d = past_date(Some(r.served_on), "served_on", "送达日期")?;
     not_before(d, f.decided_on, "served_on", "送达日期", "决定日期")?;
+    same_service(d, penalty_service(tx, f.case_id)?)?;
     let due = fine_due(cal, d, fine_days(tx)?)?;
     tx.execute(
         "UPDATE fine SET served_on = ?1, due_on = ?2, updated_at = ?3 WHERE id = ?4",
