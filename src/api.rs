@@ -385,6 +385,7 @@ commands! {
     "recovery.add_line" => recovery_add_line(RecoveryLineInput) -> Vec<RecoveryLine>;
     "recovery.remove_line" => recovery_remove_line(IdRequest) -> Vec<RecoveryLine>;
     "case.notify" => case_notify(NotifyInput) -> CaseDetail;
+    "case.issue_document" => case_issue_document(IssueInput) -> CaseDetail;
     "case.serve" => case_serve(ServeInput) -> CaseDetail;
     "case.statement" => case_statement(StatementInput) -> CaseDetail;
     "case.request_hearing" => case_request_hearing(DatedNote) -> CaseDetail;
@@ -738,6 +739,9 @@ impl Core {
     }
     fn case_notify(&self, i: NotifyInput) -> Result<CaseDetail> {
         self.write("case.notify", |tx| cases::procedure::notify(tx, &self.calendar(), &i))
+    }
+    fn case_issue_document(&self, i: IssueInput) -> Result<CaseDetail> {
+        self.write("case.issue_document", |tx| cases::procedure::issue(tx, &self.calendar(), &i))
     }
     fn case_serve(&self, i: ServeInput) -> Result<CaseDetail> {
         self.write("case.serve", |tx| cases::procedure::serve(tx, &self.calendar(), &i))

@@ -280,6 +280,13 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     // 中秋 (09-25..27) and National Day (10-01..07) with the make-up Saturday 10-10.
     assert_eq!(notice["due_on"], "2026-10-12");
 
+    // The 追回通知单 follows the decision (000 art. 3; 004 art. 6).
+    illegal(
+        c,
+        "case.issue_document",
+        json!({"case_id": case_id, "document": "追回通知单", "document_number": "x", "issued_on": "2026-09-28"}),
+        "尚未作出处理决定",
+    );
     // No decision before the notice is served.
     illegal(
         c,
@@ -370,7 +377,10 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         json!({"case_id": case_id, "on": "2026-10-14", "actor_id": o.handler}),
     );
     let items = clocks(c, "2026-10-14");
-    assert_eq!(clock_of(&items, "LegalReview", case_id).unwrap()["due_on"], "2026-10-28");
+    assert_eq!(
+        clock_of(&items, "LegalReview", case_id).unwrap()["due_on"],
+        "2026-10-28"
+    );
     illegal(
         c,
         "case.submit_legal_review",
@@ -384,7 +394,10 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-10-14", "passed": false, "opinion": "证据不足，补充结算明细"}),
     );
     assert_eq!(d["requirements"]["legal_review_passed"], false);
-    assert!(clock_of(&clocks(c, "2026-10-14"), "LegalReview", case_id).is_none(), "reviewed: the clock stops");
+    assert!(
+        clock_of(&clocks(c, "2026-10-14"), "LegalReview", case_id).is_none(),
+        "reviewed: the clock stops"
+    );
     illegal(
         c,
         "case.decide",
@@ -476,6 +489,32 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     assert!(steps
         .iter()
         .all(|s| !s["actor"].as_str().unwrap().is_empty()));
+    // The bureau's 责令退款通知书 to the party (000 art. 2) is a further document to serve.
+    let d = call(
+        c,
+        "case.issue_document",
+        json!({"case_id": case_id, "document": "RefundOrder", "document_number": "源医保退〔2026〕1号", "issued_on": "2026-10-19"}),
+    );
+    let order = d["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["document"] == "RefundOrder")
+        .unwrap()
+        .clone();
+    // 行政处罚法 art. 61: 10-20, 21, 22, 23, 26, 27, 28.
+    assert_eq!(order["due_on"], "2026-10-28");
+    illegal(
+        c,
+        "case.issue_document",
+        json!({"case_id": case_id, "document": "HearingNotice", "document_number": "x", "issued_on": "2026-10-19"}),
+        "听证",
+    );
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": order["id"], "method": "Direct", "served_on": "2026-10-20", "recipient": "陈某"}),
+    );
     // What the law requires next: the money by the deadline on the decision (004 art. 9, 11).
     let d = call(c, "case.get", json!({"id": case_id, "today": "2026-10-19"}));
     assert!(

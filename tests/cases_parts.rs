@@ -760,3 +760,59 @@ fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
     );
     assert_eq!(d["case"]["voluntary_return"], true);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CLI host
+
+#[test]
+fn the_case_commands_work_through_recoup_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let run = |cmd: &str, payload: Value| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+            .arg("--db")
+            .arg(&db)
+            .args(["call", cmd, &payload.to_string()])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), v)
+    };
+    assert_eq!(
+        run(
+            "office.init",
+            json!({"code": "120101", "name": "和平区医疗保障局"})
+        )
+        .0,
+        Some(0)
+    );
+    let (code, u) = run(
+        "user.create",
+        json!({"username": "zhang", "display_name": "张三", "roles": ["承办人"], "password": "passw0rd"}),
+    );
+    assert_eq!(code, Some(0));
+    let (code, lead) = run(
+        "lead.create",
+        json!({"source": "大数据筛查", "received_on": "2026-11-02", "summary": "住院天数异常", "handler_id": u["id"]}),
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(lead["check_due"], "2026-11-23");
+    let (_, clocks) = run("clock.list", json!({"today": "2026-11-20"}));
+    assert_eq!(clocks["items"][0]["kind"], "LeadCheck");
+    assert_eq!(clocks["items"][0]["state"], "DueSoon");
+    // A refusal: exit code 1, the error JSON with its stable code and Chinese message.
+    let (code, e) = run(
+        "lead.conclude",
+        json!({"id": lead["id"], "outcome": "不予立案"}),
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(e["code"], "VALIDATION");
+    assert_eq!(e["field"], "note");
+    assert!(e["message"].as_str().unwrap().contains("不予立案理由"));
+    let (code, e) = run(
+        "lead.extend",
+        json!({"id": lead["id"], "on": "2026-11-24", "approver_id": u["id"], "reason": "x"}),
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(e["code"], "ILLEGAL_STEP");
+}

@@ -86,18 +86,25 @@ impl StepKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum ServedDocumentKind {
     /// 陈述申辩告知书 (001 art. 22) / 行政处罚事先告知书.
+    #[serde(alias = "陈述申辩告知书", alias = "告知书")]
     StatementNotice,
     /// 听证通知书.
+    #[serde(alias = "听证通知书")]
     HearingNotice,
     /// 行政处理决定书 (000 附件4).
+    #[serde(alias = "行政处理决定书")]
     HandlingDecision,
     /// 行政处罚决定书 (000 附件4).
+    #[serde(alias = "行政处罚决定书")]
     PenaltyDecision,
     /// 协议处理（违约处理）决定书 (001 art. 24).
+    #[serde(alias = "协议处理决定书")]
     AgreementDecision,
     /// 责令退款通知书 (000 附件1).
+    #[serde(alias = "责令退款通知书")]
     RefundOrder,
     /// 追回通知单 (000 附件3; 004 附件1).
+    #[serde(alias = "追回通知单", alias = "医疗保障基金追回通知单")]
     RecoverySlip,
 }
 
@@ -341,6 +348,19 @@ pub struct Decision {
     pub signoff: SignOff,
     pub late_reason: String,
     pub summary: String,
+}
+
+/// Issue a further document to the party (责令退款通知书, 追回通知单, 听证通知书) so that its
+/// service is tracked like the notice and the decision.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct IssueInput {
+    pub case_id: i64,
+    #[ts(optional)]
+    pub document: Option<ServedDocumentKind>,
+    pub document_number: String,
+    #[ts(optional)]
+    pub issued_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -1187,7 +1207,9 @@ pub fn submit_legal_review(
         )));
     }
     if pending_review(&st.steps).is_some() {
-        return Err(ApiError::illegal("本案已提交法制审核，尚未出具审核意见，不能重复提交"));
+        return Err(ApiError::illegal(
+            "本案已提交法制审核，尚未出具审核意见，不能重复提交",
+        ));
     }
     if st.requirements.legal_review_passed {
         return Err(ApiError::illegal("本案法制审核已通过，无需再次提交"));
@@ -1213,16 +1235,14 @@ pub fn submit_legal_review(
 
 /// The submission still waiting for its review: (date, working days).
 fn pending_review(steps: &[Step]) -> Option<(NaiveDate, u32)> {
-    let last = steps
-        .iter()
-        .rev()
-        .find(|s| matches!(s.kind, StepKind::LegalReview | StepKind::LegalReviewSubmitted))?;
-    (last.kind == StepKind::LegalReviewSubmitted).then(|| {
-        (
-            last.on,
-            last.data["days"].as_u64().unwrap_or(10) as u32,
+    let last = steps.iter().rev().find(|s| {
+        matches!(
+            s.kind,
+            StepKind::LegalReview | StepKind::LegalReviewSubmitted
         )
-    })
+    })?;
+    (last.kind == StepKind::LegalReviewSubmitted)
+        .then(|| (last.on, last.data["days"].as_u64().unwrap_or(10) as u32))
 }
 
 /// Running legal-review clocks (for `clock.list`).
@@ -1620,6 +1640,74 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
     )?;
     issue_document(tx, c.id, kind.document(), &number, decided, step_id)?;
     set_status(tx, c.id, CaseStatus::Decided)?;
+    detail(tx, cal, c.id, None)
+}
+
+/// Issue a further document for service (7 working days, 行政处罚法 art. 61): the 责令退款通知书
+/// and 追回通知单 once the decision is made (000 art. 2–3; 004 art. 6), the 听证通知书 once a
+/// hearing was requested (行政处罚法 art. 64(2)). The notice and the decision are issued by
+/// `notify` and `decide` themselves.
+pub fn issue(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &IssueInput) -> Result<CaseDetail> {
+    let st = state(tx, cal, i.case_id)?;
+    let c = &st.case;
+    case_mod::require_open(c)?;
+    let doc = i
+        .document
+        .ok_or_else(|| ApiError::field("document", "请选择文书种类"))?;
+    let number = required_text(&i.document_number, "document_number", "文号", 60)?;
+    let issued = date_or_today(i.issued_on);
+    match doc {
+        ServedDocumentKind::RefundOrder | ServedDocumentKind::RecoverySlip => {
+            let d = decision(tx, c.id)?.ok_or_else(|| {
+                ApiError::illegal(format!(
+                    "尚未作出处理决定，不能出具{}（吉林通知第二条、第三条；天津办法第六条）",
+                    doc.label()
+                ))
+            })?;
+            if (d.recovery_total + d.liquidated_damages).is_zero() {
+                return Err(ApiError::illegal(format!(
+                    "本案没有应追回金额，无需出具{}",
+                    doc.label()
+                )));
+            }
+            if doc == ServedDocumentKind::RefundOrder && c.track != Track::Administrative {
+                return Err(ApiError::illegal("责令退款通知书由医保行政部门出具（吉林通知第二条），协议处理案件请出具追回通知单"));
+            }
+            not_before(issued, d.decided_on, "issued_on", "决定日期")?;
+        }
+        ServedDocumentKind::HearingNotice => {
+            if !st.requirements.hearing_requested || st.requirements.hearing_held {
+                return Err(ApiError::illegal(
+                    "只有当事人申请听证且尚未举行听证时，才能出具听证通知书",
+                ));
+            }
+            not_before(
+                issued,
+                last_step_date(&st.steps),
+                "issued_on",
+                "上一办案环节",
+            )?;
+        }
+        _ => {
+            return Err(ApiError::field(
+                "document",
+                "告知书和决定书在告知、作出决定时自动生成，无需另行出具",
+            ))
+        }
+    }
+    let step_id: Option<i64> = None;
+    let id: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM document_service",
+        [],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT INTO document_service (id, case_id, document, document_number, step_id, issued_on, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, c.id, enum_text(&doc), number, step_id, date_text(issued), now_text()],
+    )?;
+    tx.touch("document_service", id);
+    touch_case(tx, c.id)?;
     detail(tx, cal, c.id, None)
 }
 

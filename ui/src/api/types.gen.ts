@@ -563,6 +563,12 @@ export type InsuredUpdate = { id: number,
  */
 id_number: string, name: string, scheme?: Scheme, phone: string, address: string, };
 
+/**
+ * Issue a further document to the party (责令退款通知书, 追回通知单, 听证通知书) so that its
+ * service is tracked like the notice and the decision.
+ */
+export type IssueInput = { case_id: number, document?: ServedDocumentKind, document_number: string, issued_on?: string, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 export type Lead = { id: number, uid: string, lead_number: string, source: LeadSource, received_on: string, summary: string, reporter: string, institution_id?: number, insured_id?: number, 
@@ -1309,6 +1315,7 @@ export interface Commands {
   "recovery.add_line": { request: RecoveryLineInput; response: Array<RecoveryLine> };
   "recovery.remove_line": { request: IdRequest; response: Array<RecoveryLine> };
   "case.notify": { request: NotifyInput; response: CaseDetail };
+  "case.issue_document": { request: IssueInput; response: CaseDetail };
   "case.serve": { request: ServeInput; response: CaseDetail };
   "case.statement": { request: StatementInput; response: CaseDetail };
   "case.request_hearing": { request: DatedNote; response: CaseDetail };
