@@ -687,100 +687,159 @@ impl Core {
         self.store.read(|c| cases::users::login(c, &l))
     }
     fn lead_list(&self, q: LeadQuery) -> Result<Page<Lead>> {
-        self.store.read(|c| cases::leads::list(c, &self.calendar(), &q))
+        self.store
+            .read(|c| cases::leads::list(c, &self.calendar(), &q))
     }
     fn lead_get(&self, r: IdRequest) -> Result<Lead> {
-        self.store.read(|c| cases::leads::get(c, &self.calendar(), r.id))
+        self.store
+            .read(|c| cases::leads::get(c, &self.calendar(), r.id))
     }
     fn lead_create(&self, i: LeadInput) -> Result<Lead> {
-        self.write("lead.create", |tx| cases::leads::create(tx, &self.calendar(), &i))
+        self.write("lead.create", |tx| {
+            cases::leads::create(tx, &self.calendar(), &i)
+        })
     }
     fn lead_extend(&self, e: LeadExtension) -> Result<Lead> {
-        self.write("lead.extend", |tx| cases::leads::extend(tx, &self.calendar(), &e))
+        self.write("lead.extend", |tx| {
+            cases::leads::extend(tx, &self.calendar(), &e)
+        })
     }
     fn lead_conclude(&self, c: LeadConclusion) -> Result<Lead> {
-        self.write("lead.conclude", |tx| cases::leads::conclude(tx, &self.calendar(), &c))
+        self.write("lead.conclude", |tx| {
+            cases::leads::conclude(tx, &self.calendar(), &c)
+        })
     }
     fn case_list(&self, q: CaseQuery) -> Result<Page<Case>> {
-        self.store.read(|c| cases::cases::list(c, &self.calendar(), &q))
+        self.store
+            .read(|c| cases::cases::list(c, &self.calendar(), &q))
     }
     fn case_get(&self, r: CaseGet) -> Result<CaseDetail> {
-        self.store.read(|c| cases::get_case(c, &self.calendar(), &r))
+        self.store
+            .read(|c| cases::get_case(c, &self.calendar(), &r))
     }
     fn case_create(&self, i: CaseInput) -> Result<CaseDetail> {
-        self.write("case.create", |tx| cases::create_case(tx, &self.calendar(), &i))
+        self.write("case.create", |tx| {
+            cases::create_case(tx, &self.calendar(), &i)
+        })
     }
     fn case_update(&self, u: CaseUpdate) -> Result<CaseDetail> {
-        self.write("case.update", |tx| cases::update_case(tx, &self.calendar(), &u))
+        self.write("case.update", |tx| {
+            cases::update_case(tx, &self.calendar(), &u)
+        })
     }
     fn finding_add(&self, i: FindingInput) -> Result<Finding> {
-        self.write("finding.add", |tx| cases::cases::add_finding(tx, &self.calendar(), &i))
+        self.write("finding.add", |tx| {
+            cases::cases::add_finding(tx, &self.calendar(), &i)
+        })
     }
     fn finding_update(&self, u: FindingUpdate) -> Result<Finding> {
-        self.write("finding.update", |tx| cases::cases::update_finding(tx, &self.calendar(), &u))
+        self.write("finding.update", |tx| {
+            cases::cases::update_finding(tx, &self.calendar(), &u)
+        })
     }
     fn evidence_add(&self, i: EvidenceInput) -> Result<Evidence> {
-        self.write("evidence.add", |tx| cases::cases::add_evidence(tx, &self.calendar(), &i))
+        self.write("evidence.add", |tx| {
+            cases::cases::add_evidence(tx, &self.calendar(), &i)
+        })
     }
     fn evidence_hold(&self, i: HoldInput) -> Result<EvidenceHold> {
-        self.write("evidence.hold", |tx| cases::cases::start_hold(tx, &self.calendar(), &i))
+        self.write("evidence.hold", |tx| {
+            cases::cases::start_hold(tx, &self.calendar(), &i)
+        })
     }
     fn evidence_extend_hold(&self, e: HoldExtension) -> Result<EvidenceHold> {
-        self.write("evidence.extend_hold", |tx| cases::cases::extend_hold(tx, &self.calendar(), &e))
+        self.write("evidence.extend_hold", |tx| {
+            cases::cases::extend_hold(tx, &self.calendar(), &e)
+        })
     }
     fn evidence_release_hold(&self, r: HoldRelease) -> Result<EvidenceHold> {
-        self.write("evidence.release_hold", |tx| cases::cases::release_hold(tx, &self.calendar(), &r))
+        self.write("evidence.release_hold", |tx| {
+            cases::cases::release_hold(tx, &self.calendar(), &r)
+        })
     }
     fn recovery_add_line(&self, i: RecoveryLineInput) -> Result<Vec<RecoveryLine>> {
-        self.write("recovery.add_line", |tx| cases::cases::add_recovery_line(tx, &self.calendar(), &i))
+        self.write("recovery.add_line", |tx| {
+            cases::cases::add_recovery_line(tx, &self.calendar(), &i)
+        })
     }
     fn recovery_remove_line(&self, r: IdRequest) -> Result<Vec<RecoveryLine>> {
-        self.write("recovery.remove_line", |tx| cases::cases::remove_recovery_line(tx, &self.calendar(), r.id))
+        self.write("recovery.remove_line", |tx| {
+            cases::cases::remove_recovery_line(tx, &self.calendar(), r.id)
+        })
     }
     fn case_notify(&self, i: NotifyInput) -> Result<CaseDetail> {
-        self.write("case.notify", |tx| cases::procedure::notify(tx, &self.calendar(), &i))
+        self.write("case.notify", |tx| {
+            cases::procedure::notify(tx, &self.calendar(), &i)
+        })
     }
     fn case_issue_document(&self, i: IssueInput) -> Result<CaseDetail> {
-        self.write("case.issue_document", |tx| cases::procedure::issue(tx, &self.calendar(), &i))
+        self.write("case.issue_document", |tx| {
+            cases::procedure::issue(tx, &self.calendar(), &i)
+        })
     }
     fn case_serve(&self, i: ServeInput) -> Result<CaseDetail> {
-        self.write("case.serve", |tx| cases::procedure::serve(tx, &self.calendar(), &i))
+        self.write("case.serve", |tx| {
+            cases::procedure::serve(tx, &self.calendar(), &i)
+        })
     }
     fn case_statement(&self, i: StatementInput) -> Result<CaseDetail> {
-        self.write("case.statement", |tx| cases::procedure::statement(tx, &self.calendar(), &i))
+        self.write("case.statement", |tx| {
+            cases::procedure::statement(tx, &self.calendar(), &i)
+        })
     }
     fn case_request_hearing(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.request_hearing", |tx| cases::procedure::hearing_request(tx, &self.calendar(), &i))
+        self.write("case.request_hearing", |tx| {
+            cases::procedure::hearing_request(tx, &self.calendar(), &i)
+        })
     }
     fn case_hearing(&self, i: HearingInput) -> Result<CaseDetail> {
-        self.write("case.hearing", |tx| cases::procedure::hearing(tx, &self.calendar(), &i))
+        self.write("case.hearing", |tx| {
+            cases::procedure::hearing(tx, &self.calendar(), &i)
+        })
     }
     fn case_submit_legal_review(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.submit_legal_review", |tx| cases::procedure::submit_legal_review(tx, &self.calendar(), &i))
+        self.write("case.submit_legal_review", |tx| {
+            cases::procedure::submit_legal_review(tx, &self.calendar(), &i)
+        })
     }
     fn case_legal_review(&self, i: LegalReviewInput) -> Result<CaseDetail> {
-        self.write("case.legal_review", |tx| cases::procedure::legal_review(tx, &self.calendar(), &i))
+        self.write("case.legal_review", |tx| {
+            cases::procedure::legal_review(tx, &self.calendar(), &i)
+        })
     }
     fn case_collective_review(&self, i: CollectiveReviewInput) -> Result<CaseDetail> {
-        self.write("case.collective_review", |tx| cases::procedure::collective_review(tx, &self.calendar(), &i))
+        self.write("case.collective_review", |tx| {
+            cases::procedure::collective_review(tx, &self.calendar(), &i)
+        })
     }
     fn case_extend_decision(&self, i: ExtensionInput) -> Result<CaseDetail> {
-        self.write("case.extend_decision", |tx| cases::procedure::extend_decision(tx, &self.calendar(), &i))
+        self.write("case.extend_decision", |tx| {
+            cases::procedure::extend_decision(tx, &self.calendar(), &i)
+        })
     }
     fn case_decide(&self, i: DecisionInput) -> Result<CaseDetail> {
-        self.write("case.decide", |tx| cases::procedure::decide(tx, &self.calendar(), &i))
+        self.write("case.decide", |tx| {
+            cases::procedure::decide(tx, &self.calendar(), &i)
+        })
     }
     fn case_report_city(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.report_city", |tx| cases::procedure::report_city(tx, &self.calendar(), &i))
+        self.write("case.report_city", |tx| {
+            cases::procedure::report_city(tx, &self.calendar(), &i)
+        })
     }
     fn case_close(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.close", |tx| cases::procedure::close(tx, &self.calendar(), &i))
+        self.write("case.close", |tx| {
+            cases::procedure::close(tx, &self.calendar(), &i)
+        })
     }
     fn case_drop(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.drop", |tx| cases::procedure::drop_case(tx, &self.calendar(), &i))
+        self.write("case.drop", |tx| {
+            cases::procedure::drop_case(tx, &self.calendar(), &i)
+        })
     }
     fn clock_list(&self, q: ClockQuery) -> Result<ClockList> {
-        self.store.read(|c| cases::clocks::list(c, &self.calendar(), &q))
+        self.store
+            .read(|c| cases::clocks::list(c, &self.calendar(), &q))
     }
 }
 
@@ -964,7 +1023,8 @@ impl TypeVisitor for Collector<'_> {
         }
         let decl = <T::WithoutGenerics as TS>::decl(self.cfg);
         let docs = T::docs().unwrap_or_default();
-        self.decls.insert(ident, format!("{docs}export {}", decl.trim_end()));
+        self.decls
+            .insert(ident, format!("{docs}export {}", decl.trim_end()));
         T::visit_dependencies(self);
     }
 }
