@@ -916,6 +916,10 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         "case.statement",
         json!({"case_id": case_id, "kind": "陈述申辩", "on": "2026-08-25", "summary": "认为金额计算有误", "hearing_requested": true}),
     );
+    // 行政处罚法 art. 60: 90 days from 2026-08-03 = 2026-11-01, a Sunday → 2026-11-02.
+    let due =
+        |c: &Core| call(c, "case.get", json!({"id": case_id}))["case"]["decision_due"].clone();
+    assert_eq!(due(c), "2026-11-02");
     // The hearing is hosted by someone outside the investigation (行政处罚法 art. 64(4)).
     illegal(
         c,
@@ -927,6 +931,13 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         c,
         "case.hearing",
         json!({"case_id": case_id, "held_on": "2026-09-01", "host_id": o.legal, "summary": "当事人到场陈述"}),
+    );
+    // The hearing (requested 08-25, held 09-01: 7 days) does not count (DOMAIN §2):
+    // 2026-11-08 is a Sunday → 2026-11-09.
+    assert_eq!(due(c), "2026-11-09");
+    assert_eq!(
+        clock_of(&clocks(c, "2026-09-01"), "Decision", case_id).unwrap()["due_on"],
+        "2026-11-09"
     );
     call(
         c,

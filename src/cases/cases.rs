@@ -317,15 +317,21 @@ pub struct CaseIdRequest {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-const SELECT: &str = "SELECT c.*, COALESCE(i.name, p.name, '') AS party,
+fn select() -> String {
+    format!(
+        "SELECT c.*, COALESCE(i.name, p.name, '') AS party,
         COALESCE(u.display_name, '') AS handler, COALESCE(v.display_name, '') AS co_handler,
         (SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id
             AND COALESCE(r.category, '') <> 'LiquidatedDamages') AS recovery_total,
         (SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id
-            AND r.category = 'LiquidatedDamages') AS liquidated_damages
+            AND r.category = 'LiquidatedDamages') AS liquidated_damages,
+        {excluded} AS excluded_days
     FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
     LEFT JOIN insured p ON p.id = c.insured_id
-    LEFT JOIN app_user u ON u.id = c.handler_id LEFT JOIN app_user v ON v.id = c.co_handler_id";
+    LEFT JOIN app_user u ON u.id = c.handler_id LEFT JOIN app_user v ON v.id = c.co_handler_id",
+        excluded = super::procedure::EXCLUDED_DAYS_SQL
+    )
+}
 
 const FROM_FOR_COUNT: &str = "FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
     LEFT JOIN insured p ON p.id = c.insured_id";
@@ -334,6 +340,7 @@ struct RawCase {
     case: Case,
     decision_days: u32,
     extension_days: u32,
+    excluded_days: u32,
 }
 
 fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
@@ -369,6 +376,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
         },
         decision_days: r.get("decision_days")?,
         extension_days: ext,
+        excluded_days: r.get("excluded_days")?,
     })
 }
 
@@ -379,6 +387,7 @@ fn finish(cal: &WorkCalendar, raw: RawCase) -> Result<Case> {
         c.filed_on,
         raw.decision_days,
         raw.extension_days,
+        raw.excluded_days,
     )?
     .date;
     Ok(c)
@@ -386,7 +395,7 @@ fn finish(cal: &WorkCalendar, raw: RawCase) -> Result<Case> {
 
 pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Case> {
     let raw = conn
-        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id], case_row)
+        .query_row(&format!("{} WHERE c.id = ?1", select()), [id], case_row)
         .optional()?
         .ok_or_else(|| ApiError::not_found("案件"))?;
     finish(cal, raw)
@@ -440,7 +449,8 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
     let limit = q.limit.unwrap_or(50).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} {filter} ORDER BY c.filed_on DESC, c.id DESC LIMIT {limit} OFFSET {offset}"
+        "{} {filter} ORDER BY c.filed_on DESC, c.id DESC LIMIT {limit} OFFSET {offset}",
+        select()
     ))?;
     let rows = stmt
         .query_map(params_from_iter(&args), case_row)?

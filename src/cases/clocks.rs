@@ -392,10 +392,11 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
 }
 
 fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track, {}
          FROM case_file c WHERE c.status IN ('Investigating', 'Notified')",
-    )?;
+        super::procedure::EXCLUDED_DAYS_SQL
+    ))?;
     let rows = stmt
         .query_map([], |r| {
             Ok((
@@ -404,12 +405,13 @@ fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> 
                 r.get::<_, u32>(2)?,
                 r.get::<_, u32>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, u32>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    for (id, filed, days, ext, track) in rows {
-        let due = super::procedure::decision_deadline(ctx.calendar, filed, days, ext)?;
+    for (id, filed, days, ext, track, excluded) in rows {
+        let due = super::procedure::decision_deadline(ctx.calendar, filed, days, ext, excluded)?;
         out.push(ctx.case_clock(
             conn,
             id,

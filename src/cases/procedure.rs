@@ -522,15 +522,23 @@ fn set_status(tx: &mut Tx<'_>, case_id: i64, status: CaseStatus) -> Result<()> {
 }
 
 /// 行政处罚法 art. 60: decide within 90 days of filing (+30 with approval) — calendar days, the
-/// last day rolled to the next working day.
+/// last day rolled to the next working day. `excluded` days do not count: the hearing, from the
+/// request to the day it is held (DOMAIN §2: hearing, expert review and public notice do not count).
 pub fn decision_deadline(
     cal: &WorkCalendar,
     filed: NaiveDate,
     days: u32,
     extension: u32,
+    excluded: u32,
 ) -> Result<Deadline> {
-    cal.calendar_deadline(filed, days + extension)
+    cal.calendar_deadline(filed, days + extension + excluded)
 }
+
+/// SQL expression (over `case_file c`) of the days that do not count towards the decision period:
+/// from the hearing request to the hearing (one hearing per notification).
+pub const EXCLUDED_DAYS_SQL: &str = "(SELECT COALESCE(SUM(CAST(julianday(h.on_date) - julianday(r.on_date) AS INTEGER)), 0)
+        FROM procedure_step h JOIN procedure_step r ON r.case_id = h.case_id AND r.kind = 'HearingRequested'
+        WHERE h.case_id = c.id AND h.kind = 'HearingHeld')";
 
 pub fn steps(conn: &Connection, case_id: i64) -> Result<Vec<Step>> {
     let mut stmt = conn.prepare(
