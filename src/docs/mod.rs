@@ -251,6 +251,10 @@ fn font_tag(slot: usize) -> String {
     s
 }
 
+/// zlib level of the PDF streams: 1 (fastest) costs ~5 % of size against 6 and saves a third of
+/// the time of a notice; printpdf's own compression uses the slowest level.
+const COMPRESSION_LEVEL: u8 = 1;
+
 fn write_pdf(laid: &[Laid], title: &str, duplex: bool) -> (Vec<u8>, usize) {
     let g = Geometry::default();
     let mut doc = PdfDocument::new(title);
@@ -380,15 +384,11 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool) -> (Vec<u8>, usize) {
     for (id, obj) in lo.objects.iter_mut() {
         if let lopdf::Object::Stream(stream) = obj {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let mut enc =
-                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(1));
-                if std::io::Write::write_all(&mut enc, &stream.content).is_ok() {
-                    if let Ok(z) = enc.finish() {
-                        if z.len() + 19 < stream.content.len() {
-                            stream.dict.set("Filter", "FlateDecode");
-                            stream.set_content(z);
-                        }
-                    }
+                let z =
+                    miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, COMPRESSION_LEVEL);
+                if z.len() + 19 < stream.content.len() {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(z);
                 }
             }
             hasher.update(id.0.to_be_bytes());
