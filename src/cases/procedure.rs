@@ -1404,12 +1404,11 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
         "上一办案环节",
     )?;
     // The statement window must have run out, unless the party already replied or waived.
-    let served = st.notice_served_on.ok_or_else(|| {
+    st.notice_served_on.ok_or_else(|| {
         ApiError::illegal(
             "告知书尚未送达当事人，不能作出决定：请先登记告知书的送达（行政处罚法第六十一条）",
         )
     })?;
-    let _ = served;
     let statement_due = req.statement_due.expect("served");
     if !req.statement_done && decided <= statement_due {
         return Err(ApiError::illegal(format!(
