@@ -128,7 +128,8 @@ fn lines_strategy(max: usize) -> impl Strategy<Value = Vec<RecoveryLine>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+    // 96 cases by default; PROPTEST_CASES=2000 for a longer hunt.
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
 
     #[test]
     fn refund_order_stays_in_its_boxes(name in messy_text(120), address in messy_text(200), findings in prop::collection::vec(messy_text(160), 1..6), lines in lines_strategy(60)) {

@@ -821,12 +821,19 @@ impl<'a> Engine<'a> {
             .map(|(s, e)| {
                 let line = glyphs[s..e].to_vec();
                 let natural: f32 = line.iter().map(|g| g.adv).sum();
+                // A closing mark squeezed into a full-width line compresses the line instead of
+                // overflowing the block.
+                let extra = if natural > g.block_w && line.len() > 1 {
+                    (g.block_w - natural) / (line.len() - 1) as f32
+                } else {
+                    0.0
+                };
                 LineBox {
                     glyphs: line,
                     x: ((g.block_w - natural) / 2.0).max(0.0),
                     baseline: baseline_in(lh, style.size),
                     size: style.size,
-                    extra: 0.0,
+                    extra,
                 }
             })
             .collect()
