@@ -443,6 +443,15 @@ fn tianjin_recovery_partial_payment_offset_over_three_months_and_receipts() {
     assert_eq!(l["totals"]["recovered"], "8000.00");
     assert_eq!(l["totals"]["outstanding"], "20000.01");
     assert_balanced(&l);
+    // 000 art. 3, 6; 004 art. 4: the file cannot close while money is still owed and not sent to
+    // court enforcement.
+    let e = illegal(
+        c,
+        "case.close",
+        json!({"case_id": case_id, "on": "2026-02-27"}),
+        "应追回基金未追回",
+    );
+    assert!(e.message.contains("20,000.01"), "{}", e.message);
 
     // February reconciliation (004 art. 14): the notice of January, the money and receipt of
     // February, and the late proof.

@@ -62,6 +62,14 @@ pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> 
     if unarrived > 0 {
         out.push(format!("{unarrived}笔缴款尚未确认到账"));
     }
+    // 000 art. 3, 6; 004 art. 4 (应追必追): the file closes only when what is owed came back
+    // (paid or offset) or went to court enforcement (行政强制法 art. 53–55).
+    if active_offsets(conn, case_id)? == 0 && !t.outstanding.is_zero() && !referred(None)? {
+        out.push(format!(
+            "尚有 {} 元应追回基金未追回，也未申请人民法院强制执行",
+            t.outstanding.grouped()
+        ));
+    }
     if !t.awaiting_receipt.is_zero() {
         out.push(format!(
             "已缴（抵扣）的 {} 元尚未开具财政票据（天津办法第十一条：以财政票据作为基金追回的最终凭据）",
@@ -82,12 +90,7 @@ pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> 
     if pending > 0 {
         out.push(format!("{pending}项退款申请尚未办结"));
     }
-    let active: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM offset_plan WHERE case_id = ?1 AND status = 'Active'",
-        [case_id],
-        |r| r.get(0),
-    )?;
-    if active > 0 && !t.outstanding.is_zero() {
+    if active_offsets(conn, case_id)? > 0 && !t.outstanding.is_zero() {
         out.push(format!(
             "抵扣尚在进行，尚需抵扣 {} 元（天津办法第十条）",
             t.outstanding.grouped()
@@ -109,6 +112,14 @@ pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> 
         }
     }
     Ok(out)
+}
+
+fn active_offsets(conn: &Connection, case_id: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM offset_plan WHERE case_id = ?1 AND status = 'Active'",
+        [case_id],
+        |r| r.get(0),
+    )?)
 }
 
 /// Chinese labels of the ledger's request fields, for `api::label_of`.
