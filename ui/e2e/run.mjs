@@ -205,11 +205,30 @@ async function main() {
     })
 
     await step('侧边菜单：占位页面如实说明尚未提供', async () => {
-      for (const key of ['dashboard', 'cases', 'reports', 'exchange', 'settings']) {
+      for (const key of ['reports', 'exchange', 'settings']) {
         await page.getByTestId(`nav-${key}`).click()
         await until(() => page.url().endsWith(`#/${key}`), `地址变为 #/${key}`)
         await page.getByText('该功能将在后续版本提供').waitFor()
       }
+    })
+
+    await step('工作台：期限统计均为0，期限表为空', async () => {
+      await page.getByTestId('nav-dashboard').click()
+      await until(() => page.url().endsWith('#/dashboard'), '地址变为 #/dashboard')
+      await page.getByTestId('clock-table').waitFor()
+      await until(async () => (await page.getByTestId('clock-table').innerText()).includes('暂无进行中的法定期限'), '空期限表提示')
+      for (const state of ['Overdue', 'DueSoon', 'Running']) {
+        const text = await page.getByTestId(`clock-count-${state}`).innerText()
+        assert(/\b0\b/.test(text), `${state} 计数应为0，实际为“${text}”`)
+      }
+      await page.screenshot({ path: join(resultsDir, 'dashboard-empty.png') })
+    })
+
+    await step('案件：列表为空', async () => {
+      await page.getByTestId('nav-cases').click()
+      await until(() => page.url().endsWith('#/cases'), '地址变为 #/cases')
+      await page.getByTestId('case-table').waitFor()
+      await until(async () => (await page.getByTestId('case-table').innerText()).includes('暂无案件'), '空案件表提示')
     })
 
     await step('进入“定点医药机构”，表格为空', async () => {

@@ -1,6 +1,9 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import PlaceholderPage from '@/pages/PlaceholderPage.vue'
 import InstitutionsPage from '@/pages/InstitutionsPage.vue'
+import DashboardPage from '@/pages/DashboardPage.vue'
+import CasesPage from '@/pages/CasesPage.vue'
+import CaseDetailPage from '@/pages/CaseDetailPage.vue'
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -18,18 +21,9 @@ const placeholder = (title: string, hint: string): RouteRecordRaw['props'] => ({
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/dashboard' },
-  {
-    path: '/dashboard',
-    component: PlaceholderPage,
-    meta: { title: '工作台' },
-    props: placeholder('工作台', '待办事项、法定时限提醒和追回进度将在这里汇总。'),
-  },
-  {
-    path: '/cases',
-    component: PlaceholderPage,
-    meta: { title: '案件' },
-    props: placeholder('案件', '线索登记、立案、调查取证、处理决定与结案归档将在这里办理。'),
-  },
+  { path: '/dashboard', component: DashboardPage, meta: { title: '工作台' } },
+  { path: '/cases', component: CasesPage, meta: { title: '案件' } },
+  { path: '/cases/:id', component: CaseDetailPage, meta: { title: '案件详情' } },
   { path: '/institutions', component: InstitutionsPage, meta: { title: '定点医药机构' } },
   {
     path: '/reports',
