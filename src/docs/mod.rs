@@ -8,6 +8,12 @@
 //!
 //! The same inputs give a byte-identical PDF: fixed metadata, fixed font resource names and a
 //! document id derived from the content.
+//!
+//! Wiring (host side): call [`warm_up`] at start-up; build a [`Document`] from the case (amounts
+//! as [`RecoveryLine`]s, e.g. `RecoveryLine::from(&case_line)`, the number from
+//! [`NumberingSettings::format`] with the sequence the store allocates); pass the office's
+//! [`Templates`] in [`RenderOptions`]; call [`check_glyphs`] to warn before printing, then
+//! [`render`] or [`render_batch`] (its progress callback drives a progress bar).
 
 pub mod documents;
 pub mod fonts;
