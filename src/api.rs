@@ -41,9 +41,9 @@ pub struct IdRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PageRequest {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub offset: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub limit: Option<i64>,
 }
 
@@ -73,7 +73,7 @@ pub struct Office {
 pub struct OfficeInit {
     pub code: String,
     pub name: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub level: Option<OfficeLevel>,
 }
 

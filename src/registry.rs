@@ -55,7 +55,7 @@ pub struct InstitutionInput {
     /// 机构编码 (national code).
     pub code: String,
     pub name: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<InstitutionKind>,
     /// 统一社会信用代码 (GB 32100-2015).
     pub credit_code: String,
@@ -64,7 +64,7 @@ pub struct InstitutionInput {
     pub legal_rep: String,
     /// 联系电话
     pub contact: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub agreement_status: Option<AgreementStatus>,
 }
 
@@ -90,7 +90,7 @@ pub struct InsuredInput {
     /// 公民身份号码 (GB 11643).
     pub id_number: String,
     pub name: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub scheme: Option<Scheme>,
     pub phone: String,
     pub address: String,
@@ -112,13 +112,13 @@ pub struct Insured {
 #[serde(default)]
 pub struct ListQuery {
     /// Substring of the code, name or identifier.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub query: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<InstitutionKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub offset: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub limit: Option<i64>,
 }
 
@@ -139,7 +139,7 @@ pub struct ImportRequest {
 pub struct ImportRowError {
     /// Row number as the spreadsheet shows it (the header is row 1).
     pub row: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub field: Option<String>,
     pub message: String,
 }

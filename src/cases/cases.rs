@@ -57,19 +57,19 @@ pub struct Case {
     pub case_number: String,
     pub track: Track,
     pub party_kind: PartyKind,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
     /// 机构名称 / 参保人姓名.
     pub party: String,
     pub source: RecoverySource,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub lead_id: Option<i64>,
     pub summary: String,
     pub handler_id: i64,
     pub handler: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub co_handler_id: Option<i64>,
     pub co_handler: String,
     pub status: CaseStatus,
@@ -86,7 +86,7 @@ pub struct Case {
     pub recovery_total: Money,
     /// 违约金 lines.
     pub liquidated_damages: Money,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub closed_on: Option<NaiveDate>,
     pub created_at: String,
     pub updated_at: String,
@@ -95,23 +95,23 @@ pub struct Case {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CaseInput {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub track: Option<Track>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
     /// Defaults to the lead's source when opened from a lead.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub source: Option<RecoverySource>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub lead_id: Option<i64>,
     pub summary: String,
     pub handler_id: i64,
     /// The second officer (001 art. 32: at least two officers).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub co_handler_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub filed_on: Option<NaiveDate>,
 }
 
@@ -119,13 +119,13 @@ pub struct CaseInput {
 #[serde(default)]
 pub struct CaseUpdate {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub summary: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub co_handler_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub repeat_offence: Option<bool>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub voluntary_return: Option<bool>,
 }
 
@@ -133,26 +133,26 @@ pub struct CaseUpdate {
 #[serde(default)]
 pub struct CaseQuery {
     /// Substring of the case number, summary or party name.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub query: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub status: Option<CaseStatus>,
     /// Only open matters (not closed or dropped).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub open_only: Option<bool>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub track: Option<Track>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub party_kind: Option<PartyKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub handler_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub offset: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub limit: Option<i64>,
 }
 
@@ -161,9 +161,9 @@ pub struct Finding {
     pub id: i64,
     pub case_id: i64,
     pub description: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub period_from: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub period_to: Option<NaiveDate>,
     /// The rule broken, e.g. "《医疗保障基金使用监督管理条例》第三十八条第（一）项".
     pub rule_broken: String,
@@ -175,12 +175,12 @@ pub struct Finding {
 pub struct FindingInput {
     pub case_id: i64,
     pub description: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub period_from: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub period_to: Option<NaiveDate>,
     pub rule_broken: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
 }
 
@@ -195,12 +195,12 @@ pub struct FindingUpdate {
 pub struct Evidence {
     pub id: i64,
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub finding_id: Option<i64>,
     pub kind: EvidenceKind,
     pub description: String,
     pub collected_on: NaiveDate,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub collected_by: Option<i64>,
 }
 
@@ -208,14 +208,14 @@ pub struct Evidence {
 #[serde(default)]
 pub struct EvidenceInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub finding_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<EvidenceKind>,
     pub description: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub collected_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub collected_by: Option<i64>,
 }
 
@@ -239,7 +239,7 @@ pub struct EvidenceHold {
     /// Decide by (登记保存) / release by (封存).
     pub due_on: NaiveDate,
     pub extended: bool,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub released_on: Option<NaiveDate>,
     pub outcome: String,
 }
@@ -248,10 +248,10 @@ pub struct EvidenceHold {
 #[serde(default)]
 pub struct HoldInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<HoldKind>,
     pub items: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub started_on: Option<NaiveDate>,
     /// 行政机关负责人 who approved (001 art. 36).
     pub approver_id: i64,
@@ -261,7 +261,7 @@ pub struct HoldInput {
 #[serde(default)]
 pub struct HoldExtension {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub approver_id: i64,
 }
@@ -270,7 +270,7 @@ pub struct HoldExtension {
 #[serde(default)]
 pub struct HoldRelease {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     /// The decision on the items (返还, 解除封存, 转为证据…).
     pub outcome: String,
@@ -283,11 +283,11 @@ pub struct RecoveryLine {
     pub fund: Fund,
     pub year_kind: YearKind,
     /// Only for current-year money (004 附件1: 历年 is not split by category).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub category: Option<ExpenseCategory>,
     pub amount_due: Money,
     /// The two halves of one 5:5 split (004 art. 8) share this number.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub split_group: Option<i64>,
     pub note: String,
 }
@@ -298,13 +298,13 @@ pub struct RecoveryLineInput {
     pub case_id: i64,
     /// 险种; leave empty when it cannot be told: the amount is split 5:5 between the employee and
     /// resident basic funds (004 art. 8).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fund: Option<Fund>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub year_kind: Option<YearKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub category: Option<ExpenseCategory>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount_due: Option<Money>,
     pub note: String,
 }

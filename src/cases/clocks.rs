@@ -86,9 +86,9 @@ pub struct Clock {
     pub kind: ClockKind,
     /// Chinese name shown to the user, e.g. "陈述申辩期" or "文书送达（行政处罚决定书）".
     pub label: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub lead_id: Option<i64>,
     /// Case number or lead number.
     pub reference: String,
@@ -195,16 +195,16 @@ pub const SOURCES: &[ClockSource] = &[
 #[serde(default)]
 pub struct ClockQuery {
     /// The day to judge from; defaults to the local date.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub today: Option<NaiveDate>,
     /// "Due soon" = due within this many working days; defaults to the profile's `due_soon_days`.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub within: Option<u32>,
     /// Only the clocks of this case.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
     /// Only clocks in this state.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub state: Option<ClockState>,
 }
 

@@ -100,26 +100,26 @@ pub struct Lead {
     pub received_on: NaiveDate,
     pub summary: String,
     pub reporter: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
     /// 机构名称 or 参保人姓名 ("" when the lead names nobody yet).
     pub party: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub handler_id: Option<i64>,
     pub handler: String,
     /// The verification deadline (with the extension once granted).
     pub check_due: NaiveDate,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub extended_on: Option<NaiveDate>,
     pub extension_reason: String,
     pub status: LeadStatus,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub outcome_on: Option<NaiveDate>,
     pub outcome_note: String,
     pub referred_to: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
     pub warnings: Vec<String>,
 }
@@ -127,17 +127,17 @@ pub struct Lead {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct LeadInput {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub source: Option<LeadSource>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub received_on: Option<NaiveDate>,
     pub summary: String,
     pub reporter: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub handler_id: Option<i64>,
 }
 
@@ -145,15 +145,15 @@ pub struct LeadInput {
 #[serde(default)]
 pub struct LeadQuery {
     /// Substring of the number, summary, reporter or party name.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub query: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub status: Option<LeadStatus>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub source: Option<LeadSource>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub offset: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub limit: Option<i64>,
 }
 
@@ -162,7 +162,7 @@ pub struct LeadQuery {
 #[serde(default)]
 pub struct LeadExtension {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub approver_id: i64,
     pub reason: String,
@@ -183,9 +183,9 @@ pub enum LeadOutcome {
 #[serde(default)]
 pub struct LeadConclusion {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub outcome: Option<LeadOutcome>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     /// Reason (不予立案) or what was referred.
     pub note: String,

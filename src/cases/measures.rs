@@ -70,15 +70,15 @@ impl MeasureKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct MeasureInput {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<MeasureKind>,
     /// Months of a suspension (1–3, or 3–6 when serious; 001 art. 19).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub months: Option<u32>,
     /// 情节较重 (001 art. 19).
     pub serious: bool,
     /// When the measure takes effect; defaults to the decision date.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub starts_on: Option<NaiveDate>,
     /// E.g. the practitioner's name, the department concerned.
     pub note: String,
@@ -88,15 +88,15 @@ pub struct MeasureInput {
 pub struct Measure {
     pub id: i64,
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
     pub kind: MeasureKind,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub months: Option<u32>,
     pub serious: bool,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub starts_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub ends_on: Option<NaiveDate>,
     pub note: String,
 }

@@ -374,7 +374,7 @@ use crate::store::Tx;
 #[serde(default)]
 pub struct CaseGet {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub today: Option<NaiveDate>,
 }
 

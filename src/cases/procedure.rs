@@ -171,14 +171,14 @@ impl DecisionKind {
 #[serde(default)]
 pub struct NotifyInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub issued_on: Option<NaiveDate>,
     pub document_number: String,
     pub signoff: SignOff,
     /// 拟罚款 (administrative track only).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub proposed_fine: Option<Money>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub proposed_measures: Option<Vec<MeasureInput>>,
     pub note: String,
 }
@@ -191,7 +191,7 @@ pub struct Notification {
     pub signoff: SignOff,
     pub recovery_total: Money,
     pub liquidated_damages: Money,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub proposed_fine: Option<Money>,
     pub proposed_measures: Vec<MeasureInput>,
     /// Working days of the statement window in force when notified (profile).
@@ -207,13 +207,13 @@ pub struct Notification {
 pub struct ServeInput {
     /// The `document_service` row (see the case detail's `services`).
     pub service_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub method: Option<ServiceMethod>,
     /// The date signed on the 送达回证 (not for public notice).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub served_on: Option<NaiveDate>,
     /// For public notice: the publication date; served 30 days later.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub published_on: Option<NaiveDate>,
     pub recipient: String,
     /// 送达回证 number, postal tracking number or system receipt.
@@ -234,15 +234,15 @@ pub enum StatementKind {
 #[serde(default)]
 pub struct StatementInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<StatementKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub summary: String,
     /// The party asks for a hearing (only when one was offered).
     pub hearing_requested: bool,
     /// Who took the statement.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub actor_id: Option<i64>,
 }
 
@@ -250,7 +250,7 @@ pub struct StatementInput {
 #[serde(default)]
 pub struct HearingInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub held_on: Option<NaiveDate>,
     /// 主持人: not an investigator of the case (行政处罚法 art. 64(4)).
     pub host_id: i64,
@@ -262,9 +262,9 @@ pub struct HearingInput {
 pub struct LegalReviewInput {
     pub case_id: i64,
     pub reviewer_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub passed: Option<bool>,
     pub opinion: String,
 }
@@ -273,7 +273,7 @@ pub struct LegalReviewInput {
 #[serde(default)]
 pub struct CollectiveReviewInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     /// 主持人 (an approver: the head of the office or agency).
     pub chair_id: i64,
@@ -281,7 +281,7 @@ pub struct CollectiveReviewInput {
     pub participants: Vec<String>,
     /// The conclusion; `agreed` = the proposed handling was approved.
     pub conclusion: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub agreed: Option<bool>,
     /// Where the minutes are filed (讨论记录存入案卷, 001 art. 21).
     pub minutes_ref: String,
@@ -291,7 +291,7 @@ pub struct CollectiveReviewInput {
 #[serde(default)]
 pub struct ExtensionInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub approver_id: i64,
     pub reason: String,
@@ -301,24 +301,24 @@ pub struct ExtensionInput {
 #[serde(default)]
 pub struct DecisionInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<DecisionKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub decided_on: Option<NaiveDate>,
     pub document_number: String,
     /// 缴费时限 for the money to recover (004 art. 8); required when there is money to recover.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub payment_due: Option<NaiveDate>,
     /// 罚款 decided (the fine ledger is part B).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine: Option<Money>,
     /// The multiple of the amount involved, e.g. "1.5" (735号令 art. 38: 1–2×, art. 40: 2–5×).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine_multiple: Option<String>,
     /// Legal basis of the fine, e.g. "《医疗保障基金使用监督管理条例》第三十八条".
     pub fine_basis: String,
     /// 没收违法所得.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub confiscation: Option<Money>,
     pub measures: Vec<MeasureInput>,
     pub signoff: SignOff,
@@ -336,14 +336,14 @@ pub struct Decision {
     pub decided_on: NaiveDate,
     pub recovery_total: Money,
     pub liquidated_damages: Money,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub payment_due: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine: Option<Money>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine_multiple: Option<String>,
     pub fine_basis: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub confiscation: Option<Money>,
     pub signoff: SignOff,
     pub late_reason: String,
@@ -356,10 +356,10 @@ pub struct Decision {
 #[serde(default)]
 pub struct IssueInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub document: Option<ServedDocumentKind>,
     pub document_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub issued_on: Option<NaiveDate>,
 }
 
@@ -367,11 +367,11 @@ pub struct IssueInput {
 #[serde(default)]
 pub struct DatedNote {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub note: String,
     /// The approver for dropping a case; the person recording otherwise (optional).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub actor_id: Option<i64>,
 }
 
@@ -384,11 +384,11 @@ pub struct DocumentService {
     pub issued_on: NaiveDate,
     /// 送达期限 (7 working days from issue; 行政处罚法 art. 61).
     pub due_on: NaiveDate,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub method: Option<ServiceMethod>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub served_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub published_on: Option<NaiveDate>,
     pub recipient: String,
     pub receipt: String,
@@ -399,7 +399,7 @@ pub struct Step {
     pub id: i64,
     pub kind: StepKind,
     pub on: NaiveDate,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub actor_id: Option<i64>,
     pub actor: String,
     pub outcome: String,
@@ -416,9 +416,9 @@ pub struct TimelineEntry {
     pub title: String,
     pub actor: String,
     pub note: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub step_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub service_id: Option<i64>,
 }
 
@@ -428,11 +428,11 @@ pub struct Requirements {
     pub notified: bool,
     pub notice_served: bool,
     /// End of the 陈述申辩 window (after service).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub statement_due: Option<NaiveDate>,
     pub statement_done: bool,
     pub hearing_offered: bool,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub hearing_request_due: Option<NaiveDate>,
     pub hearing_requested: bool,
     pub hearing_held: bool,
@@ -451,9 +451,9 @@ pub struct CaseDetail {
     pub evidence: Vec<case_mod::Evidence>,
     pub holds: Vec<case_mod::EvidenceHold>,
     pub recovery_lines: Vec<case_mod::RecoveryLine>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub notification: Option<Notification>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub decision: Option<Decision>,
     pub measures: Vec<measures::Measure>,
     pub services: Vec<DocumentService>,

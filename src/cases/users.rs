@@ -68,11 +68,11 @@ pub struct UserInput {
 #[serde(default)]
 pub struct UserUpdate {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub display_name: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub roles: Option<Vec<Role>>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub active: Option<bool>,
 }
 
@@ -94,12 +94,12 @@ pub struct Login {
 #[serde(default)]
 pub struct UserQuery {
     /// Substring of the username or display name.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub query: Option<String>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub role: Option<Role>,
     /// Include disabled users (default: only active ones).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub include_inactive: Option<bool>,
 }
 

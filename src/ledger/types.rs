@@ -176,7 +176,7 @@ pub struct CollectionInput {
     pub case_id: i64,
     /// 通知单号
     pub notice_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub issued_on: Option<NaiveDate>,
     /// 经办机构名称 (receives the money and the proof, 004 art. 9)
     pub agency: String,
@@ -215,34 +215,34 @@ pub struct AllocationInput {
 #[serde(default)]
 pub struct PaymentInput {
     /// Exactly one of case_id and self_correction_id.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub self_correction_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub paid_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub method: Option<PaymentMethod>,
     /// 缴款凭证号 / 银行流水号
     pub voucher: String,
     pub payer: String,
     /// The fund account paid into; only that fund's lines are covered. Omit: any line.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fund: Option<Fund>,
     /// 经办机构; defaults to the case's collection terms or the self-correction's agency.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub agency: Option<String>,
     /// Amounts put on named lines first; the rest is spread current year first, in line order.
     pub allocations: Vec<AllocationInput>,
     /// Confirms that money beyond what is owed is an over-payment to refund (004 art. 15).
     pub record_overpayment: bool,
     /// Already seen on the agency's bank statement.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub arrived_on: Option<NaiveDate>,
     /// The 通知单 and voucher copy were handed in (004 art. 9).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub proof_received_on: Option<NaiveDate>,
     pub note: String,
 }
@@ -304,9 +304,9 @@ pub struct PaymentCancel {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PaymentQuery {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub self_correction_id: Option<i64>,
 }
 
@@ -317,16 +317,16 @@ pub struct PaymentQuery {
 #[serde(default)]
 pub struct ReceiptInput {
     /// Exactly one of payment_id and deduction_id.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub payment_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub deduction_id: Option<i64>,
     /// 财政票据号码
     pub receipt_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub issued_on: Option<NaiveDate>,
     /// When given, must equal the money the receipt covers.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
 }
 
@@ -358,10 +358,10 @@ pub struct ReceiptVoid {
 #[serde(default)]
 pub struct RefundInput {
     pub payment_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
     pub reason: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub requested_on: Option<NaiveDate>,
 }
 
@@ -371,7 +371,7 @@ pub struct RefundDecision {
     pub id: i64,
     /// 医保部门处理意见
     pub opinion: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub date: Option<NaiveDate>,
 }
 
@@ -408,13 +408,13 @@ pub struct OffsetInput {
     pub case_id: i64,
     /// 抵扣通知书 文号
     pub notice_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub requested_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub approved_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub served_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub agency: Option<String>,
     /// Per fund; omit to cover everything each fund still owes.
     pub funds: Vec<FundAmount>,
@@ -424,15 +424,15 @@ pub struct OffsetInput {
 #[serde(default)]
 pub struct DeductionInput {
     pub plan_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fund: Option<Fund>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub month: Option<Month>,
     /// The day the month's settlement was paid out (less the deduction).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub settled_on: Option<NaiveDate>,
     /// The month's settlement of this fund before the deduction.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub settlement: Option<Money>,
 }
 
@@ -495,16 +495,16 @@ pub struct OffsetCancel {
 #[serde(default)]
 pub struct FineInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<PenaltyKind>,
     /// Defaults to the amount in the case's decision.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
     /// 行政处罚决定书 文号; defaults to the decision's.
     pub decision_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub decided_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub served_on: Option<NaiveDate>,
     pub note: String,
 }
@@ -519,9 +519,9 @@ pub struct FineServe {
 #[serde(default)]
 pub struct FinePaymentInput {
     pub fine_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub paid_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
     /// 非税收入缴款书号 / 银行流水号
     pub voucher: String,
@@ -562,12 +562,12 @@ pub struct Fine {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct FineQuery {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub id: Option<i64>,
     /// The day to judge the surcharge from; defaults to the local date.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -579,16 +579,16 @@ pub struct FineQuery {
 pub struct DemandInput {
     pub case_id: i64,
     /// Enforce this fine; omit to enforce the recovery decision.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine_id: Option<i64>,
     /// 人民法院
     pub court: String,
     /// Service of the decision to enforce; defaults to the fine's service date.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub decision_served_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub demand_issued_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub demand_served_on: Option<NaiveDate>,
 }
 
@@ -596,12 +596,12 @@ pub struct DemandInput {
 #[serde(default)]
 pub struct ReferralInput {
     pub case_id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fine_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub kind: Option<ReferralKind>,
     pub to_body: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub referred_on: Option<NaiveDate>,
     pub reason: String,
 }
@@ -610,7 +610,7 @@ pub struct ReferralInput {
 #[serde(default)]
 pub struct ReferralStep {
     pub id: i64,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub date: Option<NaiveDate>,
     /// 处理结果 (close), or a note.
     pub outcome: String,
@@ -647,13 +647,13 @@ pub struct Referral {
 #[serde(default)]
 pub struct SelfCorrectionLineInput {
     /// Omit when the fund cannot be told: split 5:5 employee/resident (004 art. 8).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fund: Option<Fund>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub year_kind: Option<YearKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub category: Option<ExpenseCategory>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
 }
 
@@ -661,16 +661,16 @@ pub struct SelfCorrectionLineInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct SelfCorrectionPayment {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub fund: Option<Fund>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub paid_on: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
     pub voucher: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub method: Option<PaymentMethod>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub arrived_on: Option<NaiveDate>,
 }
 
@@ -679,28 +679,28 @@ pub struct SelfCorrectionPayment {
 pub struct SelfCorrectionInput {
     /// 退回明细单编号
     pub form_number: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub party_kind: Option<PartyKind>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
     /// 自查自纠类型 (附件2); insured persons: who organised it, if anyone (004 art. 5(5)).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub organizer: Option<Organizer>,
     /// 组织部门名称
     pub organizer_name: String,
     /// Insured person: 参保类别, EmployeeBasic or ResidentBasic (附件3).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub scheme: Option<Fund>,
     /// Insured person: 缴款金额 (附件3 has no fund-year split).
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub amount: Option<Money>,
     /// Institution: 应退回金额 per fund × year × category (附件2).
     pub lines: Vec<SelfCorrectionLineInput>,
     /// 属地医保经办机构 (004 art. 7, 9)
     pub agency: String,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub submitted_on: Option<NaiveDate>,
     /// 联系人
     pub contact: String,
@@ -739,13 +739,13 @@ pub struct SelfCorrection {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct SelfCorrectionQuery {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub offset: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub limit: Option<i64>,
 }
 
@@ -771,7 +771,7 @@ pub struct SelfCorrectionSummary {
 pub struct CaseLedgerQuery {
     pub case_id: i64,
     /// For fines: the day to judge the surcharge from; defaults to the local date.
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub as_of: Option<NaiveDate>,
 }
 
@@ -801,13 +801,13 @@ pub struct CaseLedger {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct AccountingQuery {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub from: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub to: Option<NaiveDate>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub case_id: Option<i64>,
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub self_correction_id: Option<i64>,
 }
 
@@ -834,7 +834,7 @@ pub struct AccountingEntry {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ReconcileQuery {
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub month: Option<Month>,
 }
 

@@ -21,7 +21,7 @@ reference: string, agency: string, fund: Fund, debit: string, credit: CreditAcco
  */
 rule: string, };
 
-export type AccountingQuery = { from?: string, to?: string, case_id?: number, self_correction_id?: number, };
+export type AccountingQuery = { from?: string | null, to?: string | null, case_id?: number | null, self_correction_id?: number | null, };
 
 /**
  * 协议状态: 正常 / 中止 / 解除 / 未签订 (001 art. 18–20).
@@ -83,11 +83,11 @@ from_office: boolean, };
 
 export type CalendarYearInput = { year: number, data: YearData, };
 
-export type Case = { id: number, uid: string, case_number: string, track: Track, party_kind: PartyKind, institution_id?: number, insured_id?: number, 
+export type Case = { id: number, uid: string, case_number: string, track: Track, party_kind: PartyKind, institution_id?: number | null, insured_id?: number | null, 
 /**
  * 机构名称 / 参保人姓名.
  */
-party: string, source: RecoverySource, lead_id?: number, summary: string, handler_id: number, handler: string, co_handler_id?: number, co_handler: string, status: CaseStatus, filed_on: string, 
+party: string, source: RecoverySource, lead_id?: number | null, summary: string, handler_id: number, handler: string, co_handler_id?: number | null, co_handler: string, status: CaseStatus, filed_on: string, 
 /**
  * 作出决定的期限 (行政处罚法 art. 60), with the extension once approved.
  */
@@ -108,9 +108,9 @@ recovery_total: string,
 /**
  * 违约金 lines.
  */
-liquidated_damages: string, closed_on?: string, created_at: string, updated_at: string, };
+liquidated_damages: string, closed_on?: string | null, created_at: string, updated_at: string, };
 
-export type CaseDetail = { case: Case, findings: Array<Finding>, evidence: Array<Evidence>, holds: Array<EvidenceHold>, recovery_lines: Array<RecoveryLine>, notification?: Notification, decision?: Decision, measures: Array<Measure>, services: Array<DocumentService>, steps: Array<Step>, timeline: Array<TimelineEntry>, requirements: Requirements, 
+export type CaseDetail = { case: Case, findings: Array<Finding>, evidence: Array<Evidence>, holds: Array<EvidenceHold>, recovery_lines: Array<RecoveryLine>, notification?: Notification | null, decision?: Decision | null, measures: Array<Measure>, services: Array<DocumentService>, steps: Array<Step>, timeline: Array<TimelineEntry>, requirements: Requirements, 
 /**
  * Running clocks of this case (as `clock.list` shows them today).
  */
@@ -123,17 +123,17 @@ next_steps: Array<string>, };
 /**
  * `case.get`: the detail, with clocks judged on `today` (default: the local date).
  */
-export type CaseGet = { id: number, today?: string, };
+export type CaseGet = { id: number, today?: string | null, };
 
-export type CaseInput = { track?: Track, institution_id?: number, insured_id?: number, 
+export type CaseInput = { track?: Track | null, institution_id?: number | null, insured_id?: number | null, 
 /**
  * Defaults to the lead's source when opened from a lead.
  */
-source?: RecoverySource, lead_id?: number, summary: string, handler_id: number, 
+source?: RecoverySource | null, lead_id?: number | null, summary: string, handler_id: number, 
 /**
  * The second officer (001 art. 32: at least two officers).
  */
-co_handler_id?: number, filed_on?: string, };
+co_handler_id?: number | null, filed_on?: string | null, };
 
 export type CaseLedger = { case_id: number, case_number: string, party: string, closed: boolean, collection: Collection | null, 
 /**
@@ -149,24 +149,24 @@ export type CaseLedgerQuery = { case_id: number,
 /**
  * For fines: the day to judge the surcharge from; defaults to the local date.
  */
-as_of?: string, };
+as_of?: string | null, };
 
 export type CaseQuery = { 
 /**
  * Substring of the case number, summary or party name.
  */
-query?: string, status?: CaseStatus, 
+query?: string | null, status?: CaseStatus | null, 
 /**
  * Only open matters (not closed or dropped).
  */
-open_only?: boolean, track?: Track, party_kind?: PartyKind, handler_id?: number, institution_id?: number, insured_id?: number, offset?: number, limit?: number, };
+open_only?: boolean | null, track?: Track | null, party_kind?: PartyKind | null, handler_id?: number | null, institution_id?: number | null, insured_id?: number | null, offset?: number | null, limit?: number | null, };
 
 /**
  * 案件状态.
  */
 export type CaseStatus = "Investigating" | "Notified" | "Decided" | "Executing" | "Closed" | "Dropped";
 
-export type CaseUpdate = { id: number, summary?: string, co_handler_id?: number, repeat_offence?: boolean, voluntary_return?: boolean, };
+export type CaseUpdate = { id: number, summary?: string | null, co_handler_id?: number | null, repeat_offence?: boolean | null, voluntary_return?: boolean | null, };
 
 /**
  * One running clock of one matter.
@@ -175,7 +175,7 @@ export type Clock = { kind: ClockKind,
 /**
  * Chinese name shown to the user, e.g. "陈述申辩期" or "文书送达（行政处罚决定书）".
  */
-label: string, case_id?: number, lead_id?: number, 
+label: string, case_id?: number | null, lead_id?: number | null, 
 /**
  * Case number or lead number.
  */
@@ -216,19 +216,19 @@ export type ClockQuery = {
 /**
  * The day to judge from; defaults to the local date.
  */
-today?: string, 
+today?: string | null, 
 /**
  * "Due soon" = due within this many working days; defaults to the profile's `due_soon_days`.
  */
-within?: number, 
+within?: number | null, 
 /**
  * Only the clocks of this case.
  */
-case_id?: number, 
+case_id?: number | null, 
 /**
  * Only clocks in this state.
  */
-state?: ClockState, };
+state?: ClockState | null, };
 
 /**
  * 进行中 / 即将到期 / 已逾期.
@@ -241,7 +241,7 @@ export type CollectionInput = { case_id: number,
 /**
  * 通知单号
  */
-notice_number: string, issued_on?: string, 
+notice_number: string, issued_on?: string | null, 
 /**
  * 经办机构名称 (receives the money and the proof, 004 art. 9)
  */
@@ -255,7 +255,7 @@ account_name: string, bank: string, account_number: string,
  */
 bank_code: string, };
 
-export type CollectiveReviewInput = { case_id: number, on?: string, 
+export type CollectiveReviewInput = { case_id: number, on?: string | null, 
 /**
  * 主持人 (an approver: the head of the office or agency).
  */
@@ -267,7 +267,7 @@ participants: Array<string>,
 /**
  * The conclusion; `agreed` = the proposed handling was approved.
  */
-conclusion: string, agreed?: boolean, 
+conclusion: string, agreed?: boolean | null, 
 /**
  * Where the minutes are filed (讨论记录存入案卷, 001 art. 21).
  */
@@ -286,11 +286,11 @@ export type CreditAccount = "BenefitExpenditure" | "OtherIncome";
 
 export type DateRequest = { date: string, };
 
-export type DatedNote = { case_id: number, on?: string, note: string, 
+export type DatedNote = { case_id: number, on?: string | null, note: string, 
 /**
  * The approver for dropping a case; the person recording otherwise (optional).
  */
-actor_id?: number, };
+actor_id?: number | null, };
 
 /**
  * One office override of a single day.
@@ -306,21 +306,21 @@ export type Deadline = { date: string,
  */
 warnings: Array<string>, };
 
-export type Decision = { id: number, case_id: number, kind: DecisionKind, document_number: string, decided_on: string, recovery_total: string, liquidated_damages: string, payment_due?: string, fine?: string, fine_multiple?: string, fine_basis: string, confiscation?: string, signoff: SignOff, late_reason: string, summary: string, };
+export type Decision = { id: number, case_id: number, kind: DecisionKind, document_number: string, decided_on: string, recovery_total: string, liquidated_damages: string, payment_due?: string | null, fine?: string | null, fine_multiple?: string | null, fine_basis: string, confiscation?: string | null, signoff: SignOff, late_reason: string, summary: string, };
 
-export type DecisionInput = { case_id: number, kind?: DecisionKind, decided_on?: string, document_number: string, 
+export type DecisionInput = { case_id: number, kind?: DecisionKind | null, decided_on?: string | null, document_number: string, 
 /**
  * 缴费时限 for the money to recover (004 art. 8); required when there is money to recover.
  */
-payment_due?: string, 
+payment_due?: string | null, 
 /**
  * 罚款 decided (the fine ledger is part B).
  */
-fine?: string, 
+fine?: string | null, 
 /**
  * The multiple of the amount involved, e.g. "1.5" (735号令 art. 38: 1–2×, art. 40: 2–5×).
  */
-fine_multiple?: string, 
+fine_multiple?: string | null, 
 /**
  * Legal basis of the fine, e.g. "《医疗保障基金使用监督管理条例》第三十八条".
  */
@@ -328,7 +328,7 @@ fine_basis: string,
 /**
  * 没收违法所得.
  */
-confiscation?: string, measures: Array<MeasureInput>, signoff: SignOff, summary: string, 
+confiscation?: string | null, measures: Array<MeasureInput>, signoff: SignOff, summary: string, 
 /**
  * Why the decision comes after its deadline (required then).
  */
@@ -349,21 +349,21 @@ paid_out: string,
  */
 remaining: string, allocations: Array<AllocationView>, receipt_number: string | null, };
 
-export type DeductionInput = { plan_id: number, fund?: Fund, month?: Month, 
+export type DeductionInput = { plan_id: number, fund?: Fund | null, month?: Month | null, 
 /**
  * The day the month's settlement was paid out (less the deduction).
  */
-settled_on?: string, 
+settled_on?: string | null, 
 /**
  * The month's settlement of this fund before the deduction.
  */
-settlement?: string, };
+settlement?: string | null, };
 
 export type DemandInput = { case_id: number, 
 /**
  * Enforce this fine; omit to enforce the recovery decision.
  */
-fine_id?: number, 
+fine_id?: number | null, 
 /**
  * 人民法院
  */
@@ -371,13 +371,13 @@ court: string,
 /**
  * Service of the decision to enforce; defaults to the fine's service date.
  */
-decision_served_on?: string, demand_issued_on?: string, demand_served_on?: string, };
+decision_served_on?: string | null, demand_issued_on?: string | null, demand_served_on?: string | null, };
 
 export type DocumentService = { id: number, case_id: number, document: ServedDocumentKind, document_number: string, issued_on: string, 
 /**
  * 送达期限 (7 working days from issue; 行政处罚法 art. 61).
  */
-due_on: string, method?: ServiceMethod, served_on?: string, published_on?: string, recipient: string, receipt: string, };
+due_on: string, method?: ServiceMethod | null, served_on?: string | null, published_on?: string | null, recipient: string, receipt: string, };
 
 export type Empty = Record<symbol, never>;
 
@@ -386,15 +386,15 @@ export type Empty = Record<symbol, never>;
  */
 export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "STORAGE" | "INTERNAL";
 
-export type Evidence = { id: number, case_id: number, finding_id?: number, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number, };
+export type Evidence = { id: number, case_id: number, finding_id?: number | null, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number | null, };
 
 export type EvidenceHold = { id: number, case_id: number, kind: HoldKind, items: string, started_on: string, approver_id: number, 
 /**
  * Decide by (登记保存) / release by (封存).
  */
-due_on: string, extended: boolean, released_on?: string, outcome: string, };
+due_on: string, extended: boolean, released_on?: string | null, outcome: string, };
 
-export type EvidenceInput = { case_id: number, finding_id?: number, kind?: EvidenceKind, description: string, collected_on?: string, collected_by?: number, };
+export type EvidenceInput = { case_id: number, finding_id?: number | null, kind?: EvidenceKind | null, description: string, collected_on?: string | null, collected_by?: number | null, };
 
 /**
  * 证据种类: the eight kinds of evidence (001 art. 37).
@@ -406,17 +406,17 @@ export type EvidenceKind = "Documentary" | "Physical" | "AudioVisual" | "Electro
  */
 export type ExpenseCategory = "Inpatient" | "Outpatient" | "SpecialOutpatient" | "MaternityAllowance" | "LiquidatedDamages";
 
-export type ExtensionInput = { case_id: number, on?: string, approver_id: number, reason: string, };
+export type ExtensionInput = { case_id: number, on?: string | null, approver_id: number, reason: string, };
 
-export type Finding = { id: number, case_id: number, description: string, period_from?: string, period_to?: string, 
+export type Finding = { id: number, case_id: number, description: string, period_from?: string | null, period_to?: string | null, 
 /**
  * The rule broken, e.g. "《医疗保障基金使用监督管理条例》第三十八条第（一）项".
  */
 rule_broken: string, amount: string, };
 
-export type FindingInput = { case_id: number, description: string, period_from?: string, period_to?: string, rule_broken: string, amount?: string, };
+export type FindingInput = { case_id: number, description: string, period_from?: string | null, period_to?: string | null, rule_broken: string, amount?: string | null, };
 
-export type FindingUpdate = { id: number, case_id: number, description: string, period_from?: string, period_to?: string, rule_broken: string, amount?: string, };
+export type FindingUpdate = { id: number, case_id: number, description: string, period_from?: string | null, period_to?: string | null, rule_broken: string, amount?: string | null, };
 
 export type Fine = { id: number, uid: string, case_id: number, kind: PenaltyKind, amount: string, decision_number: string, decided_on: string, served_on: string | null, due_on: string | null, 
 /**
@@ -428,29 +428,29 @@ as_of: string, status: PenaltyStatus,
  */
 paid_to: string, payments: Array<FinePayment>, note: string, warnings: Array<string>, };
 
-export type FineInput = { case_id: number, kind?: PenaltyKind, 
+export type FineInput = { case_id: number, kind?: PenaltyKind | null, 
 /**
  * Defaults to the amount in the case's decision.
  */
-amount?: string, 
+amount?: string | null, 
 /**
  * 行政处罚决定书 文号; defaults to the decision's.
  */
-decision_number: string, decided_on?: string, served_on?: string, note: string, };
+decision_number: string, decided_on?: string | null, served_on?: string | null, note: string, };
 
 export type FinePayment = { id: number, uid: string, paid_on: string, amount: string, principal: string, surcharge: string, voucher: string, };
 
-export type FinePaymentInput = { fine_id: number, paid_on?: string, amount?: string, 
+export type FinePaymentInput = { fine_id: number, paid_on?: string | null, amount?: string | null, 
 /**
  * 非税收入缴款书号 / 银行流水号
  */
 voucher: string, };
 
-export type FineQuery = { case_id?: number, id?: number, 
+export type FineQuery = { case_id?: number | null, id?: number | null, 
 /**
  * The day to judge the surcharge from; defaults to the local date.
  */
-as_of?: string, };
+as_of?: string | null, };
 
 export type FineServe = { id: number, served_on: string, };
 
@@ -461,15 +461,15 @@ export type Fund = "EmployeeBasic" | "ResidentBasic" | "EmployeeLargeAmount" | "
 
 export type FundAmount = { fund: Fund, amount: string, };
 
-export type HearingInput = { case_id: number, held_on?: string, 
+export type HearingInput = { case_id: number, held_on?: string | null, 
 /**
  * 主持人: not an investigator of the case (行政处罚法 art. 64(4)).
  */
 host_id: number, summary: string, };
 
-export type HoldExtension = { id: number, on?: string, approver_id: number, };
+export type HoldExtension = { id: number, on?: string | null, approver_id: number, };
 
-export type HoldInput = { case_id: number, kind?: HoldKind, items: string, started_on?: string, 
+export type HoldInput = { case_id: number, kind?: HoldKind | null, items: string, started_on?: string | null, 
 /**
  * 行政机关负责人 who approved (001 art. 36).
  */
@@ -480,7 +480,7 @@ approver_id: number, };
  */
 export type HoldKind = "Registration" | "Sealing";
 
-export type HoldRelease = { id: number, on?: string, 
+export type HoldRelease = { id: number, on?: string | null, 
 /**
  * The decision on the items (返还, 解除封存, 转为证据…).
  */
@@ -500,7 +500,7 @@ export type ImportRowError = {
 /**
  * Row number as the spreadsheet shows it (the header is row 1).
  */
-row: number, field?: string, message: string, };
+row: number, field?: string | null, message: string, };
 
 export type Institution = { id: number, 
 /**
@@ -512,7 +512,7 @@ export type InstitutionInput = {
 /**
  * 机构编码 (national code).
  */
-code: string, name: string, kind?: InstitutionKind, 
+code: string, name: string, kind?: InstitutionKind | null, 
 /**
  * 统一社会信用代码 (GB 32100-2015).
  */
@@ -524,7 +524,7 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus, };
+contact: string, agreement_status?: AgreementStatus | null, };
 
 /**
  * 机构类别 (GLOSSARY: Institution kind).
@@ -535,7 +535,7 @@ export type InstitutionUpdate = { id: number,
 /**
  * 机构编码 (national code).
  */
-code: string, name: string, kind?: InstitutionKind, 
+code: string, name: string, kind?: InstitutionKind | null, 
 /**
  * 统一社会信用代码 (GB 32100-2015).
  */
@@ -547,7 +547,7 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus, };
+contact: string, agreement_status?: AgreementStatus | null, };
 
 export type Insured = { id: number, uid: string, id_number: string, name: string, scheme: Scheme, phone: string, address: string, updated_at: string, };
 
@@ -555,33 +555,33 @@ export type InsuredInput = {
 /**
  * 公民身份号码 (GB 11643).
  */
-id_number: string, name: string, scheme?: Scheme, phone: string, address: string, };
+id_number: string, name: string, scheme?: Scheme | null, phone: string, address: string, };
 
 export type InsuredUpdate = { id: number, 
 /**
  * 公民身份号码 (GB 11643).
  */
-id_number: string, name: string, scheme?: Scheme, phone: string, address: string, };
+id_number: string, name: string, scheme?: Scheme | null, phone: string, address: string, };
 
 /**
  * Issue a further document to the party (责令退款通知书, 追回通知单, 听证通知书) so that its
  * service is tracked like the notice and the decision.
  */
-export type IssueInput = { case_id: number, document?: ServedDocumentKind, document_number: string, issued_on?: string, };
+export type IssueInput = { case_id: number, document?: ServedDocumentKind | null, document_number: string, issued_on?: string | null, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
-export type Lead = { id: number, uid: string, lead_number: string, source: LeadSource, received_on: string, summary: string, reporter: string, institution_id?: number, insured_id?: number, 
+export type Lead = { id: number, uid: string, lead_number: string, source: LeadSource, received_on: string, summary: string, reporter: string, institution_id?: number | null, insured_id?: number | null, 
 /**
  * 机构名称 or 参保人姓名 ("" when the lead names nobody yet).
  */
-party: string, handler_id?: number, handler: string, 
+party: string, handler_id?: number | null, handler: string, 
 /**
  * The verification deadline (with the extension once granted).
  */
-check_due: string, extended_on?: string, extension_reason: string, status: LeadStatus, outcome_on?: string, outcome_note: string, referred_to: string, case_id?: number, warnings: Array<string>, };
+check_due: string, extended_on?: string | null, extension_reason: string, status: LeadStatus, outcome_on?: string | null, outcome_note: string, referred_to: string, case_id?: number | null, warnings: Array<string>, };
 
-export type LeadConclusion = { id: number, outcome?: LeadOutcome, on?: string, 
+export type LeadConclusion = { id: number, outcome?: LeadOutcome | null, on?: string | null, 
 /**
  * Reason (不予立案) or what was referred.
  */
@@ -594,9 +594,9 @@ referred_to: string, };
 /**
  * The one extension of the check period, approved by an approver.
  */
-export type LeadExtension = { id: number, on?: string, approver_id: number, reason: string, };
+export type LeadExtension = { id: number, on?: string | null, approver_id: number, reason: string, };
 
-export type LeadInput = { source?: LeadSource, received_on?: string, summary: string, reporter: string, institution_id?: number, insured_id?: number, handler_id?: number, };
+export type LeadInput = { source?: LeadSource | null, received_on?: string | null, summary: string, reporter: string, institution_id?: number | null, insured_id?: number | null, handler_id?: number | null, };
 
 /**
  * How a lead ends without a case (a case is opened with `case.create` and `lead_id`).
@@ -607,7 +607,7 @@ export type LeadQuery = {
 /**
  * Substring of the number, summary, reporter or party name.
  */
-query?: string, status?: LeadStatus, source?: LeadSource, offset?: number, limit?: number, };
+query?: string | null, status?: LeadStatus | null, source?: LeadSource | null, offset?: number | null, limit?: number | null, };
 
 /**
  * 线索来源.
@@ -651,23 +651,23 @@ credit: string,
  */
 refunded: string, };
 
-export type LegalReviewInput = { case_id: number, reviewer_id: number, on?: string, passed?: boolean, opinion: string, };
+export type LegalReviewInput = { case_id: number, reviewer_id: number, on?: string | null, passed?: boolean | null, opinion: string, };
 
 export type ListQuery = { 
 /**
  * Substring of the code, name or identifier.
  */
-query?: string, kind?: InstitutionKind, offset?: number, limit?: number, };
+query?: string | null, kind?: InstitutionKind | null, offset?: number | null, limit?: number | null, };
 
 export type Login = { username: string, password: string, };
 
-export type Measure = { id: number, case_id: number, institution_id?: number, kind: MeasureKind, months?: number, serious: boolean, starts_on?: string, ends_on?: string, note: string, };
+export type Measure = { id: number, case_id: number, institution_id?: number | null, kind: MeasureKind, months?: number | null, serious: boolean, starts_on?: string | null, ends_on?: string | null, note: string, };
 
-export type MeasureInput = { kind?: MeasureKind, 
+export type MeasureInput = { kind?: MeasureKind | null, 
 /**
  * Months of a suspension (1–3, or 3–6 when serious; 001 art. 19).
  */
-months?: number, 
+months?: number | null, 
 /**
  * 情节较重 (001 art. 19).
  */
@@ -675,7 +675,7 @@ serious: boolean,
 /**
  * When the measure takes effect; defaults to the decision date.
  */
-starts_on?: string, 
+starts_on?: string | null, 
 /**
  * E.g. the practitioner's name, the department concerned.
  */
@@ -718,7 +718,7 @@ export type Month = string;
 /**
  * What the notice told the party (stored with the `Notified` step).
  */
-export type Notification = { document_number: string, signoff: SignOff, recovery_total: string, liquidated_damages: string, proposed_fine?: string, proposed_measures: Array<MeasureInput>, 
+export type Notification = { document_number: string, signoff: SignOff, recovery_total: string, liquidated_damages: string, proposed_fine?: string | null, proposed_measures: Array<MeasureInput>, 
 /**
  * Working days of the statement window in force when notified (profile).
  */
@@ -728,11 +728,11 @@ statement_days: number, hearing_request_days: number,
  */
 hearing_offered: boolean, service_id: number, };
 
-export type NotifyInput = { case_id: number, issued_on?: string, document_number: string, signoff: SignOff, 
+export type NotifyInput = { case_id: number, issued_on?: string | null, document_number: string, signoff: SignOff, 
 /**
  * 拟罚款 (administrative track only).
  */
-proposed_fine?: string, proposed_measures?: Array<MeasureInput>, note: string, };
+proposed_fine?: string | null, proposed_measures?: Array<MeasureInput> | null, note: string, };
 
 export type Office = { 
 /**
@@ -740,7 +740,7 @@ export type Office = {
  */
 code: string, name: string, level: OfficeLevel, created_at: string, };
 
-export type OfficeInit = { code: string, name: string, level?: OfficeLevel, };
+export type OfficeInit = { code: string, name: string, level?: OfficeLevel | null, };
 
 /**
  * 层级: the level of the office running this installation.
@@ -755,7 +755,7 @@ export type OffsetInput = { case_id: number,
 /**
  * 抵扣通知书 文号
  */
-notice_number: string, requested_on?: string, approved_on?: string, served_on?: string, agency?: string, 
+notice_number: string, requested_on?: string | null, approved_on?: string | null, served_on?: string | null, agency?: string | null, 
 /**
  * Per fund; omit to cover everything each fund still owes.
  */
@@ -772,7 +772,7 @@ export type Organizer = "Bureau" | "Agency" | "SelfInitiated";
 
 export type Page<T> = { items: Array<T>, total: number, };
 
-export type PageRequest = { offset?: number, limit?: number, };
+export type PageRequest = { offset?: number | null, limit?: number | null, };
 
 /**
  * 当事人类别: an institution or an insured person.
@@ -811,7 +811,7 @@ export type PaymentInput = {
 /**
  * Exactly one of case_id and self_correction_id.
  */
-case_id?: number, self_correction_id?: number, paid_on?: string, amount?: string, method?: PaymentMethod, 
+case_id?: number | null, self_correction_id?: number | null, paid_on?: string | null, amount?: string | null, method?: PaymentMethod | null, 
 /**
  * 缴款凭证号 / 银行流水号
  */
@@ -819,11 +819,11 @@ voucher: string, payer: string,
 /**
  * The fund account paid into; only that fund's lines are covered. Omit: any line.
  */
-fund?: Fund, 
+fund?: Fund | null, 
 /**
  * 经办机构; defaults to the case's collection terms or the self-correction's agency.
  */
-agency?: string, 
+agency?: string | null, 
 /**
  * Amounts put on named lines first; the rest is spread current year first, in line order.
  */
@@ -835,18 +835,18 @@ record_overpayment: boolean,
 /**
  * Already seen on the agency's bank statement.
  */
-arrived_on?: string, 
+arrived_on?: string | null, 
 /**
  * The 通知单 and voucher copy were handed in (004 art. 9).
  */
-proof_received_on?: string, note: string, };
+proof_received_on?: string | null, note: string, };
 
 /**
  * 缴款方式 (004 art. 9, 附件1, 附件3).
  */
 export type PaymentMethod = "BankTransfer" | "BankCounter" | "App";
 
-export type PaymentQuery = { case_id?: number, self_correction_id?: number, };
+export type PaymentQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
 /**
  * 缴款状态.
@@ -889,19 +889,19 @@ export type ReceiptInput = {
 /**
  * Exactly one of payment_id and deduction_id.
  */
-payment_id?: number, deduction_id?: number, 
+payment_id?: number | null, deduction_id?: number | null, 
 /**
  * 财政票据号码
  */
-receipt_number: string, issued_on?: string, 
+receipt_number: string, issued_on?: string | null, 
 /**
  * When given, must equal the money the receipt covers.
  */
-amount?: string, };
+amount?: string | null, };
 
 export type ReceiptVoid = { id: number, date: string, reason: string, };
 
-export type ReconcileQuery = { month?: Month, };
+export type ReconcileQuery = { month?: Month | null, };
 
 /**
  * One agency × fund row of the month (004 art. 14; 001 art. 13, 23).
@@ -942,18 +942,18 @@ export type RecoveryLine = { id: number, case_id: number, fund: Fund, year_kind:
 /**
  * Only for current-year money (004 附件1: 历年 is not split by category).
  */
-category?: ExpenseCategory, amount_due: string, 
+category?: ExpenseCategory | null, amount_due: string, 
 /**
  * The two halves of one 5:5 split (004 art. 8) share this number.
  */
-split_group?: number, note: string, };
+split_group?: number | null, note: string, };
 
 export type RecoveryLineInput = { case_id: number, 
 /**
  * 险种; leave empty when it cannot be told: the amount is split 5:5 between the employee and
  * resident basic funds (004 art. 8).
  */
-fund?: Fund, year_kind?: YearKind, category?: ExpenseCategory, amount_due?: string, note: string, };
+fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | null, amount_due?: string | null, note: string, };
 
 /**
  * 追回基金来源: how the recovery was established (004 art. 5; 附件1 first row).
@@ -971,7 +971,7 @@ apply_from: string | null,
  */
 apply_by: string | null, referred_on: string | null, reason: string, outcome: string, closed_on: string | null, warnings: Array<string>, };
 
-export type ReferralInput = { case_id: number, fine_id?: number, kind?: ReferralKind, to_body: string, referred_on?: string, reason: string, };
+export type ReferralInput = { case_id: number, fine_id?: number | null, kind?: ReferralKind | null, to_body: string, referred_on?: string | null, reason: string, };
 
 /**
  * 移送 kinds (GLOSSARY: JudicialReferral, DisciplineReferral).
@@ -980,7 +980,7 @@ export type ReferralKind = "CourtEnforcement" | "Judicial" | "Discipline" | "Oth
 
 export type ReferralStatus = "Demanded" | "Referred" | "Closed";
 
-export type ReferralStep = { id: number, date?: string, 
+export type ReferralStep = { id: number, date?: string | null, 
 /**
  * 处理结果 (close), or a note.
  */
@@ -1000,9 +1000,9 @@ export type RefundDecision = { id: number,
 /**
  * 医保部门处理意见
  */
-opinion: string, date?: string, };
+opinion: string, date?: string | null, };
 
-export type RefundInput = { payment_id: number, amount?: string, reason: string, requested_on?: string, };
+export type RefundInput = { payment_id: number, amount?: string | null, reason: string, requested_on?: string | null, };
 
 export type RefundStatus = "Requested" | "Completed" | "Rejected";
 
@@ -1013,7 +1013,7 @@ export type Requirements = { notified: boolean, notice_served: boolean,
 /**
  * End of the 陈述申辩 window (after service).
  */
-statement_due?: string, statement_done: boolean, hearing_offered: boolean, hearing_request_due?: string, hearing_requested: boolean, hearing_held: boolean, legal_review_required: boolean, legal_review_passed: boolean, collective_review_required: boolean, collective_review_done: boolean, 
+statement_due?: string | null, statement_done: boolean, hearing_offered: boolean, hearing_request_due?: string | null, hearing_requested: boolean, hearing_held: boolean, legal_review_required: boolean, legal_review_passed: boolean, collective_review_required: boolean, collective_review_done: boolean, 
 /**
  * Why a collective review is required (Chinese), when it is.
  */
@@ -1113,11 +1113,11 @@ export type SelfCorrectionInput = {
 /**
  * 退回明细单编号
  */
-form_number: string, party_kind?: PartyKind, institution_id?: number, insured_id?: number, 
+form_number: string, party_kind?: PartyKind | null, institution_id?: number | null, insured_id?: number | null, 
 /**
  * 自查自纠类型 (附件2); insured persons: who organised it, if anyone (004 art. 5(5)).
  */
-organizer?: Organizer, 
+organizer?: Organizer | null, 
 /**
  * 组织部门名称
  */
@@ -1125,11 +1125,11 @@ organizer_name: string,
 /**
  * Insured person: 参保类别, EmployeeBasic or ResidentBasic (附件3).
  */
-scheme?: Fund, 
+scheme?: Fund | null, 
 /**
  * Insured person: 缴款金额 (附件3 has no fund-year split).
  */
-amount?: string, 
+amount?: string | null, 
 /**
  * Institution: 应退回金额 per fund × year × category (附件2).
  */
@@ -1137,7 +1137,7 @@ lines: Array<SelfCorrectionLineInput>,
 /**
  * 属地医保经办机构 (004 art. 7, 9)
  */
-agency: string, submitted_on?: string, 
+agency: string, submitted_on?: string | null, 
 /**
  * 联系人
  */
@@ -1151,14 +1151,14 @@ export type SelfCorrectionLineInput = {
 /**
  * Omit when the fund cannot be told: split 5:5 employee/resident (004 art. 8).
  */
-fund?: Fund, year_kind?: YearKind, category?: ExpenseCategory, amount?: string, };
+fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | null, amount?: string | null, };
 
 /**
  * A payment handed in with the form (附件2: 缴款金额 per fund; 附件3: one amount).
  */
-export type SelfCorrectionPayment = { fund?: Fund, paid_on?: string, amount?: string, voucher: string, method?: PaymentMethod, arrived_on?: string, };
+export type SelfCorrectionPayment = { fund?: Fund | null, paid_on?: string | null, amount?: string | null, voucher: string, method?: PaymentMethod | null, arrived_on?: string | null, };
 
-export type SelfCorrectionQuery = { institution_id?: number, insured_id?: number, offset?: number, limit?: number, };
+export type SelfCorrectionQuery = { institution_id?: number | null, insured_id?: number | null, offset?: number | null, limit?: number | null, };
 
 export type SelfCorrectionSummary = { id: number, uid: string, form_number: string, party_kind: PartyKind, party: string, submitted_on: string, agency: string, due: string, outstanding: string, recovered: string, };
 
@@ -1166,15 +1166,15 @@ export type ServeInput = {
 /**
  * The `document_service` row (see the case detail's `services`).
  */
-service_id: number, method?: ServiceMethod, 
+service_id: number, method?: ServiceMethod | null, 
 /**
  * The date signed on the 送达回证 (not for public notice).
  */
-served_on?: string, 
+served_on?: string | null, 
 /**
  * For public notice: the publication date; served 30 days later.
  */
-published_on?: string, recipient: string, 
+published_on?: string | null, recipient: string, 
 /**
  * 送达回证 number, postal tracking number or system receipt.
  */
@@ -1195,7 +1195,7 @@ export type ServiceMethod = "Direct" | "Left" | "Mail" | "Electronic" | "Entrust
  */
 export type SignOff = { handler_id: number, reviewer_id: number, approver_id: number, };
 
-export type StatementInput = { case_id: number, kind?: StatementKind, on?: string, summary: string, 
+export type StatementInput = { case_id: number, kind?: StatementKind | null, on?: string | null, summary: string, 
 /**
  * The party asks for a hearing (only when one was offered).
  */
@@ -1203,11 +1203,11 @@ hearing_requested: boolean,
 /**
  * Who took the statement.
  */
-actor_id?: number, };
+actor_id?: number | null, };
 
 export type StatementKind = "Statement" | "Waiver";
 
-export type Step = { id: number, kind: StepKind, on: string, actor_id?: number, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
+export type Step = { id: number, kind: StepKind, on: string, actor_id?: number | null, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
 
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
@@ -1218,7 +1218,7 @@ export type TimelineEntry = { on: string,
 /**
  * Chinese title, e.g. "法制审核（通过）".
  */
-title: string, actor: string, note: string, step_id?: number, service_id?: number, };
+title: string, actor: string, note: string, step_id?: number | null, service_id?: number | null, };
 
 /**
  * 处理路径: administrative (bureau) or agreement (agency) track (DOMAIN §1).
@@ -1236,13 +1236,13 @@ export type UserQuery = {
 /**
  * Substring of the username or display name.
  */
-query?: string, role?: Role, 
+query?: string | null, role?: Role | null, 
 /**
  * Include disabled users (default: only active ones).
  */
-include_inactive?: boolean, };
+include_inactive?: boolean | null, };
 
-export type UserUpdate = { id: number, display_name?: string, roles?: Array<Role>, active?: boolean, };
+export type UserUpdate = { id: number, display_name?: string | null, roles?: Array<Role> | null, active?: boolean | null, };
 
 export type WorkingDayAnswer = { date: string, working: boolean, warnings: Array<string>, };
 
