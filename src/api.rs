@@ -16,6 +16,10 @@ use crate::cases::{
     self, cases::*, clocks::ClockList, clocks::ClockQuery, leads::*, procedure::*, users::*,
     CaseGet, RuleProfile,
 };
+use crate::docs::issue::{
+    self as doc_issue, DocumentListQuery, DocumentPreview, DocumentRequest, IssuedDocument,
+    IssuedPdf,
+};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ids::validate_division_code;
 use crate::ledger::{self, types as lt};
@@ -431,6 +435,32 @@ commands! {
     "self_correction.list" => self_correction_list(lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary>;
     "ledger.accounting" => ledger_accounting(lt::AccountingQuery) -> Vec<lt::AccountingEntry>;
     "ledger.reconcile" => ledger_reconcile(lt::ReconcileQuery) -> lt::Reconciliation;
+    // Issued documents (src/docs/issue.rs)
+    "document.preview" => document_preview(DocumentRequest) -> DocumentPreview;
+    "document.issue" => document_issue(DocumentRequest) -> IssuedPdf;
+    "document.print" => document_print(IdRequest) -> IssuedPdf;
+    "document.list" => document_list(DocumentListQuery) -> Vec<IssuedDocument>;
+}
+
+impl Core {
+    fn document_preview(&self, r: DocumentRequest) -> Result<DocumentPreview> {
+        let today = chrono::Local::now().date_naive();
+        self.store
+            .read(|c| doc_issue::preview(c, &self.calendar(), &r, today))
+    }
+    fn document_issue(&self, r: DocumentRequest) -> Result<IssuedPdf> {
+        self.write("document.issue", |tx| {
+            doc_issue::issue(tx, &self.calendar(), &self.actor, &r)
+        })
+    }
+    fn document_print(&self, r: IdRequest) -> Result<IssuedPdf> {
+        self.write("document.print", |tx| {
+            doc_issue::print(tx, &self.actor, r.id)
+        })
+    }
+    fn document_list(&self, q: DocumentListQuery) -> Result<Vec<IssuedDocument>> {
+        self.store.read(|c| doc_issue::list(c, &q))
+    }
 }
 
 impl Core {

@@ -17,6 +17,7 @@
 
 pub mod documents;
 pub mod fonts;
+pub mod issue;
 pub mod layout;
 pub mod samples;
 pub mod templates;

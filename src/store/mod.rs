@@ -23,6 +23,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0002_cases", include_str!("migrations/0002_cases.sql")),
     ("0003_ledger", include_str!("migrations/0003_ledger.sql")),
+    (
+        "0004_documents",
+        include_str!("migrations/0004_documents.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -62,6 +66,9 @@ pub const AUDITED_TABLES: &[&str] = &[
     "fine",
     "fine_payment",
     "referral",
+    // 0004_documents
+    "issued_document",
+    "document_print",
 ];
 
 pub struct Store {

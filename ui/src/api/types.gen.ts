@@ -373,6 +373,25 @@ court: string,
  */
 decision_served_on?: string | null, demand_issued_on?: string | null, demand_served_on?: string | null, };
 
+/**
+ * The kinds of document Recoup prints (GLOSSARY.md "Documents").
+ */
+export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt";
+
+export type DocumentListQuery = { case_id?: number | null, };
+
+export type DocumentPreview = { pdf_base64: string, pages: number, 
+/**
+ * Characters no installed font has (printed without them in the preview).
+ */
+missing_glyphs: Array<string>, };
+
+export type DocumentRequest = { case_id: number, kind?: DocumentKind | null, 
+/**
+ * 成文日期 (issue) / the date printed on a preview (default: today).
+ */
+issued_on?: string | null, };
+
 export type DocumentService = { id: number, case_id: number, document: ServedDocumentKind, document_number: string, issued_on: string, 
 /**
  * 送达期限 (7 working days from issue; 行政处罚法 art. 61).
@@ -568,6 +587,14 @@ id_number: string, name: string, scheme?: Scheme | null, phone: string, address:
  * service is tracked like the notice and the decision.
  */
 export type IssueInput = { case_id: number, document?: ServedDocumentKind | null, document_number: string, issued_on?: string | null, };
+
+export type IssuedDocument = { id: number, uid: string, case_id?: number | null, kind: DocumentKind, title: string, year: number, seq: number, number: string, sha256: string, issued_on: string, issued_by: string, 
+/**
+ * How many times it was printed again (`document.print`).
+ */
+prints: number, };
+
+export type IssuedPdf = { id: number, number: string, pdf_base64: string, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -1360,6 +1387,10 @@ export interface Commands {
   "self_correction.list": { request: SelfCorrectionQuery; response: Page<SelfCorrectionSummary> };
   "ledger.accounting": { request: AccountingQuery; response: Array<AccountingEntry> };
   "ledger.reconcile": { request: ReconcileQuery; response: Reconciliation };
+  "document.preview": { request: DocumentRequest; response: DocumentPreview };
+  "document.issue": { request: DocumentRequest; response: IssuedPdf };
+  "document.print": { request: IdRequest; response: IssuedPdf };
+  "document.list": { request: DocumentListQuery; response: Array<IssuedDocument> };
 }
 
 export type CommandName = keyof Commands;

@@ -1,0 +1,244 @@
+//! Issuing documents from a case through the API (`document.preview|issue|print|list`): numbers
+//! per kind and year, the PDF text, byte-identical reprints, the audit trail.
+
+use base64::Engine as _;
+use recoup::api::Core;
+use recoup::{ApiError, ErrorCode};
+use serde_json::{json, Value};
+
+fn call(c: &Core, cmd: &str, payload: Value) -> Value {
+    match c.call(cmd, payload.clone()) {
+        Ok(v) => v,
+        Err(e) => panic!("{cmd} {payload} failed: {e:?}"),
+    }
+}
+
+fn audit_entries(c: &Core) -> i64 {
+    c.store()
+        .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
+        .unwrap()
+}
+
+fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
+    let before = audit_entries(c);
+    let e = c
+        .call(cmd, payload.clone())
+        .expect_err(&format!("{cmd} {payload} should be refused"));
+    assert_eq!(audit_entries(c), before, "a refused {cmd} changes nothing");
+    e
+}
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("id")
+}
+
+fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
+    id(&call(
+        c,
+        "user.create",
+        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
+    ))
+}
+
+fn pdf_of(v: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(v["pdf_base64"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+#[test]
+fn refund_orders_are_numbered_per_year_and_reprinted_byte_identical() {
+    let c = &Core::open_in_memory().unwrap();
+    call(
+        c,
+        "office.init",
+        json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county"}),
+    );
+    let handler = user(c, "zhang", "张三", json!(["Handler"]));
+    let reviewer = user(c, "wang", "王五", json!(["Reviewer"]));
+    let approver = user(c, "zhao", "赵六", json!(["Approver"]));
+    let signoff = json!({"handler_id": handler, "reviewer_id": reviewer, "approver_id": approver});
+    let inst = id(&call(
+        c,
+        "institution.create",
+        json!({
+            "code": "H12010100001", "name": "和平区某某医院", "kind": "MedicalInstitution",
+            "credit_code": "91350100M000100Y43", "address": "天津市和平区南京路1号",
+            "legal_rep": "陈某", "contact": "022-23333333", "agreement_status": "Active"
+        }),
+    ));
+    let d = call(
+        c,
+        "case.create",
+        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "虚记住院费用",
+               "handler_id": handler, "filed_on": "2026-01-05"}),
+    );
+    let case_id = id(&d["case"]);
+    call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "虚记住院费用", "rule_broken": "服务协议第二十条", "amount": "0"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": "2026-01-05"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "历年", "amount_due": "1000"}),
+    );
+
+    // Refusals change nothing: an unknown case, and a 责令退款通知书 before the decision (000 附件1,
+    // 004 art. 8: the amounts and the 缴费时限 are those of the decision).
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": 999, "kind": "RefundOrder", "issued_on": "2026-02-01"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("case_id"));
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-01"}),
+    );
+    assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
+    assert!(e.message.contains("尚未作出处理决定"), "{}", e.message);
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-02-01"}),
+    );
+    assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
+
+    // Notify, serve, waive, decide (004 art. 8: with the 缴费时限).
+    let d = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-02-02", "document_number": "和医保协告〔2026〕1号",
+               "signoff": signoff, "proposed_measures": []}),
+    );
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-02-03", "recipient": "陈某"}),
+    );
+    call(
+        c,
+        "case.statement",
+        json!({"case_id": case_id, "kind": "放弃", "on": "2026-02-04", "summary": "书面放弃陈述申辩"}),
+    );
+    call(
+        c,
+        "case.decide",
+        json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-02-10", "document_number": "和医保协决〔2026〕1号",
+               "payment_due": "2026-03-10", "measures": [], "signoff": signoff}),
+    );
+
+    // Preview: a blank number, no write.
+    let before = audit_entries(c);
+    let p = call(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-11"}),
+    );
+    assert_eq!(audit_entries(c), before);
+    assert!(p["pages"].as_u64().unwrap() >= 1);
+    assert_eq!(p["missing_glyphs"], json!([]));
+    assert!(pdf_text(&pdf_of(&p)).contains("〔2026〕号"));
+
+    // Two 责令退款通知书: numbers 1 and 2 of 2026.
+    let first = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-11"}),
+    );
+    let second = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-12"}),
+    );
+    assert_eq!(first["number"], "天津医保责退〔2026〕1号");
+    assert_eq!(second["number"], "天津医保责退〔2026〕2号");
+    assert_eq!(audit_entries(c), before + 2);
+
+    let words = call(c, "money.words", json!({"amount": "13345.67"}))["words"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = pdf_text(&pdf_of(&first));
+    assert!(text.contains("和平区某某医院"), "{text}");
+    assert!(text.contains("天津医保责退〔2026〕1号"), "{text}");
+    assert!(text.contains(&words), "{words} not in {text}");
+
+    // A reprint is byte-identical and audited (document_print row).
+    let before = audit_entries(c);
+    let again = call(c, "document.print", json!({"id": id(&first)}));
+    assert_eq!(pdf_of(&again), pdf_of(&first));
+    assert_eq!(audit_entries(c), before + 1);
+    let last: String = c
+        .store()
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT command || changes FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert!(
+        last.starts_with("document.print") && last.contains("document_print"),
+        "{last}"
+    );
+
+    // Other kinds fit the decided case too.
+    let slip = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-12"}),
+    );
+    assert_eq!(slip["number"], "天津医保追单〔2026〕1号");
+    let text = pdf_text(&pdf_of(&slip));
+    assert!(text.contains("张三") && text.contains("赵六"), "{text}");
+    // 送达回证: two servers (001 art. 32); this agreement case has one officer.
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-02-12"}),
+    );
+    assert!(e.message.contains("两名送达人"), "{}", e.message);
+
+    let list = call(c, "document.list", json!({"case_id": case_id}));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list[0]["prints"], 1);
+    assert_eq!(list[1]["seq"], 2);
+
+    let e = refuse(c, "document.print", json!({"id": 999}));
+    assert_eq!(e.field.as_deref(), Some("id"));
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
