@@ -2,44 +2,13 @@
 //! Each rule is cited next to its assertion (seed file + article, or the national law).
 
 use recoup::api::Core;
-use recoup::{ApiError, ErrorCode};
 use serde_json::{json, Value};
+
+mod common;
+use common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-fn call(c: &Core, cmd: &str, payload: Value) -> Value {
-    match c.call(cmd, payload.clone()) {
-        Ok(v) => v,
-        Err(e) => panic!("{cmd} {payload} failed: {e:?}"),
-    }
-}
-
-fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
-    let before = audit_entries(c);
-    let e = c
-        .call(cmd, payload.clone())
-        .expect_err(&format!("{cmd} {payload} should be refused"));
-    assert_eq!(audit_entries(c), before, "a refused {cmd} changes nothing");
-    e
-}
-
-fn illegal(c: &Core, cmd: &str, payload: Value, needle: &str) -> ApiError {
-    let e = refuse(c, cmd, payload);
-    assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
-    assert!(
-        e.message.contains(needle),
-        "message {:?} lacks {needle:?}",
-        e.message
-    );
-    e
-}
-
-fn audit_entries(c: &Core) -> i64 {
-    c.store()
-        .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
-        .unwrap()
-}
 
 fn id(v: &Value) -> i64 {
     v["id"].as_i64().expect("id")

@@ -4,30 +4,11 @@
 use proptest::prelude::*;
 use recoup::api::Core;
 use recoup::cases::split_half;
-use recoup::{ApiError, ErrorCode, Money};
+use recoup::{ErrorCode, Money};
 use serde_json::{json, Value};
 
-fn call(c: &Core, cmd: &str, payload: Value) -> Value {
-    match c.call(cmd, payload.clone()) {
-        Ok(v) => v,
-        Err(e) => panic!("{cmd} {payload} failed: {e:?}"),
-    }
-}
-
-fn audit_entries(c: &Core) -> i64 {
-    c.store()
-        .read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?))
-        .unwrap()
-}
-
-fn refuse(c: &Core, cmd: &str, payload: Value) -> ApiError {
-    let before = audit_entries(c);
-    let e = c
-        .call(cmd, payload.clone())
-        .expect_err(&format!("{cmd} {payload} should be refused"));
-    assert_eq!(audit_entries(c), before, "a refused {cmd} changes nothing");
-    e
-}
+mod common;
+use common::*;
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();
