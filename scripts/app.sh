@@ -44,7 +44,8 @@ build_ui
 
 log "== 构建桌面程序（release）"
 cd "$REPO_ROOT"
-cargo build --release -p recoup-app
+# tauri/custom-protocol = a production build, exactly what `tauri build` compiles for the installers.
+cargo build --release -p recoup-app --features tauri/custom-protocol
 
 app="$(target_dir)/release/recoup-app"
 log "== 启动：$app"
