@@ -1360,6 +1360,30 @@ pub fn digit_boxes(amount: Money, words: bool) -> Result<[String; 11], ApiError>
     Ok(out)
 }
 
+/// The 填表说明 under both self-correction forms (004 附件2/3): the two receiving accounts, then
+/// the office's template lines, numbered on.
+fn form_instructions(
+    blocks: &mut Vec<Block>,
+    employee: &BankAccount,
+    resident: &BankAccount,
+    lines: Vec<TemplateLine>,
+) {
+    blocks.push(Block::Para {
+        text: "填表说明：".into(),
+        style: Style::new(FontRole::FangSong, 9.0),
+        align: Align::Left,
+        indent: 0.0,
+        leading: 13.0,
+    });
+    blocks.push(note_block(account_note(1, "职工基本医保", employee)));
+    blocks.push(note_block(account_note(2, "居民基本医保", resident)));
+    for (i, l) in lines.into_iter().enumerate() {
+        if let TemplateLine::Text(s) = l {
+            blocks.push(note_block(format!("{}.{}", i + 3, s)));
+        }
+    }
+}
+
 fn account_note(n: usize, label: &str, a: &BankAccount) -> String {
     format!(
         "{n}.{label}缴款账户信息\n户名：{}　　开户银行：{}\n账号：{}　　开户行行号：{}",
@@ -1526,28 +1550,7 @@ fn self_refund_institution(
         style: form_style(),
         min_row_height: 5.5 * MM,
     }));
-    blocks.push(Block::Para {
-        text: "填表说明：".into(),
-        style: Style::new(FontRole::FangSong, 9.0),
-        align: Align::Left,
-        indent: 0.0,
-        leading: 13.0,
-    });
-    blocks.push(note_block(account_note(
-        1,
-        "职工基本医保",
-        &d.employee_account,
-    )));
-    blocks.push(note_block(account_note(
-        2,
-        "居民基本医保",
-        &d.resident_account,
-    )));
-    for (i, l) in tl.into_iter().enumerate() {
-        if let TemplateLine::Text(s) = l {
-            blocks.push(note_block(format!("{}.{}", i + 3, s)));
-        }
-    }
+    form_instructions(&mut blocks, &d.employee_account, &d.resident_account, tl);
     Ok(Built {
         blocks,
         always_number_pages: false,
@@ -1633,28 +1636,7 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
         style: form_style(),
         min_row_height: 8.0 * MM,
     }));
-    blocks.push(Block::Para {
-        text: "填表说明：".into(),
-        style: Style::new(FontRole::FangSong, 9.0),
-        align: Align::Left,
-        indent: 0.0,
-        leading: 13.0,
-    });
-    blocks.push(note_block(account_note(
-        1,
-        "职工基本医保",
-        &d.employee_account,
-    )));
-    blocks.push(note_block(account_note(
-        2,
-        "居民基本医保",
-        &d.resident_account,
-    )));
-    for (i, l) in tl.into_iter().enumerate() {
-        if let TemplateLine::Text(s) = l {
-            blocks.push(note_block(format!("{}.{}", i + 3, s)));
-        }
-    }
+    form_instructions(&mut blocks, &d.employee_account, &d.resident_account, tl);
     Ok(Built {
         blocks,
         always_number_pages: false,
