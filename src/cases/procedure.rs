@@ -1152,6 +1152,18 @@ pub fn hearing(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HearingInput) -> Result<
     detail(tx, cal, c.id, None)
 }
 
+/// 法制审核 comes after the party was notified and before the decision (001 art. 40).
+fn review_stage(c: &Case) -> Result<()> {
+    if c.status != CaseStatus::Notified {
+        return Err(ApiError::illegal(format!(
+            "案件{}当前{}：法制审核在告知当事人之后、作出决定之前进行",
+            c.case_number,
+            c.status.label()
+        )));
+    }
+    Ok(())
+}
+
 /// 法制审核 (001 art. 40; 行政处罚法 art. 58): the reviewer is not an investigator of the case.
 pub fn legal_review(
     tx: &mut Tx<'_>,
@@ -1160,13 +1172,7 @@ pub fn legal_review(
 ) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
-    if c.status != CaseStatus::Notified {
-        return Err(ApiError::illegal(format!(
-            "案件{}当前{}：法制审核在告知当事人之后、作出决定之前进行",
-            c.case_number,
-            c.status.label()
-        )));
-    }
+    review_stage(c)?;
     let reviewer = users::require_role(tx, i.reviewer_id, Role::Reviewer, "reviewer_id")?;
     if investigators(tx, c)?.contains(&reviewer.id) {
         return Err(ApiError::illegal(format!(
@@ -1207,13 +1213,7 @@ pub fn submit_legal_review(
 ) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
-    if c.status != CaseStatus::Notified {
-        return Err(ApiError::illegal(format!(
-            "案件{}当前{}：法制审核在告知当事人之后、作出决定之前进行",
-            c.case_number,
-            c.status.label()
-        )));
-    }
+    review_stage(c)?;
     if pending_review(&st.steps).is_some() {
         return Err(ApiError::illegal(
             "本案已提交法制审核，尚未出具审核意见，不能重复提交",
