@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$REPO_ROOT"
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A one-off full build gains nothing from incremental caches, which only cost disk (GBs) and time.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # The binaries the UI e2e test and the desktop smoke test start (they honour these variables).
 RECOUP_BIN="$(target_dir)/debug/recoup"
 RECOUP_APP_BIN="$(target_dir)/debug/recoup-app"
@@ -122,7 +124,10 @@ step "UI build"                      in_ui npm run build
 # graph, which cost 10+ minutes per extra selection on 2 cores. `cargo test --workspace` builds the
 # core's tests, the desktop IPC test and both binaries, target/debug/recoup and target/debug/recoup-app
 # (tauri's `test` feature only adds the mock-runtime module; the app itself is unchanged).
+disk_free() { df -h "$REPO_ROOT" | tail -1 | awk '{print "磁盘剩余 disk free: " $4 " of " $2}'; }
+disk_free
 step "Rust 编译 cargo test --workspace --no-run" cargo test --workspace --no-run
+disk_free
 step "Rust 测试（核心 + 桌面 IPC）cargo test --workspace" cargo test --workspace
 step "TS 类型 recoup gen-ts --check"  "$RECOUP_BIN" gen-ts --check
 step "UI 端到端 e2e（Chromium + recoup serve）" in_ui npm run e2e
