@@ -17,9 +17,10 @@ use crate::cases::{
     CaseGet, RuleProfile,
 };
 use crate::docs::issue::{
-    self as doc_issue, DocumentListQuery, DocumentPreview, DocumentRequest, IssuedDocument,
-    IssuedPdf,
+    self as doc_issue, BatchPdf, BatchRequest, DocumentListQuery, DocumentOption, DocumentPreview,
+    DocumentRequest, IssuedDocument, IssuedPdf,
 };
+use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::ids::validate_division_code;
 use crate::ledger::{self, types as lt};
@@ -440,6 +441,10 @@ commands! {
     "document.issue" => document_issue(DocumentRequest) -> IssuedPdf;
     "document.print" => document_print(IdRequest) -> IssuedPdf;
     "document.list" => document_list(DocumentListQuery) -> Vec<IssuedDocument>;
+    "document.options" => document_options(IdRequest) -> Vec<DocumentOption>;
+    "document.print_batch" => document_print_batch(BatchRequest) -> BatchPdf;
+    "document.settings_get" => document_settings_get(Empty) -> DocumentSettings;
+    "document.settings_update" => document_settings_update(DocumentSettings) -> DocumentSettings;
 }
 
 impl Core {
@@ -460,6 +465,23 @@ impl Core {
     }
     fn document_list(&self, q: DocumentListQuery) -> Result<Vec<IssuedDocument>> {
         self.store.read(|c| doc_issue::list(c, &q))
+    }
+    /// `id` is the case's.
+    fn document_options(&self, r: IdRequest) -> Result<Vec<DocumentOption>> {
+        let today = chrono::Local::now().date_naive();
+        self.store
+            .read(|c| doc_issue::options(c, &self.calendar(), r.id, today))
+    }
+    fn document_print_batch(&self, r: BatchRequest) -> Result<BatchPdf> {
+        self.write("document.print_batch", |tx| {
+            doc_issue::print_batch(tx, &self.actor, &r, &mut |_, _| {})
+        })
+    }
+    fn document_settings_get(&self, _: Empty) -> Result<DocumentSettings> {
+        self.store.read(doc_settings::load)
+    }
+    fn document_settings_update(&self, s: DocumentSettings) -> Result<DocumentSettings> {
+        self.write("document.settings_update", |tx| doc_settings::update(tx, s))
     }
 }
 

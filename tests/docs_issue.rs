@@ -46,7 +46,7 @@ fn pdf_text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn refund_orders_are_numbered_per_year_and_reprinted_byte_identical() {
+fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identical() {
     let c = &Core::open_in_memory().unwrap();
     call(
         c,
@@ -140,46 +140,96 @@ fn refund_orders_are_numbered_per_year_and_reprinted_byte_identical() {
                "payment_due": "2026-03-10", "measures": [], "signoff": signoff}),
     );
 
+    // An agreement case gets the agency's 追回通知单, not the bureau's 责令退款通知书 (000 art. 2).
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-11"}),
+    );
+    assert!(
+        e.message.contains("协议处理案件请出具追回通知单"),
+        "{}",
+        e.message
+    );
+
+    // What the case can issue now: the 告知书 and the slip, not the 处罚决定书.
+    let options = call(c, "document.options", json!({"id": case_id}));
+    let option = |kind: &str| {
+        options
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == kind)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(option("RecoverySlip")["available"], true);
+    assert_eq!(option("StatementNotice")["available"], true);
+    assert_eq!(option("StatementNotice")["number"], "和医保协告〔2026〕1号");
+    assert_eq!(option("PenaltyDecision")["available"], false);
+    assert_eq!(option("RefundOrder")["available"], false);
+
     // Preview: a blank number, no write.
     let before = audit_entries(c);
     let p = call(
         c,
         "document.preview",
-        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-11"}),
+        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-11"}),
     );
     assert_eq!(audit_entries(c), before);
     assert!(p["pages"].as_u64().unwrap() >= 1);
     assert_eq!(p["missing_glyphs"], json!([]));
-    assert!(pdf_text(&pdf_of(&p)).contains("〔2026〕号"));
+    let text = pdf_text(&pdf_of(&p));
+    assert!(text.contains("天津医保追单〔2026〕"), "{text}");
 
-    // Two 责令退款通知书: numbers 1 and 2 of 2026.
-    let first = call(
+    // Issuing the slip numbers it (天津医保追单〔2026〕1号) and registers it for service, so its
+    // 送达 clock runs (行政处罚法 art. 61): one transaction, one audit entry.
+    let slip = call(
         c,
         "document.issue",
-        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-11"}),
+        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-11"}),
     );
-    let second = call(
-        c,
-        "document.issue",
-        json!({"case_id": case_id, "kind": "RefundOrder", "issued_on": "2026-02-12"}),
+    assert_eq!(slip["number"], "天津医保追单〔2026〕1号");
+    assert_eq!(audit_entries(c), before + 1);
+    let detail = call(c, "case.get", json!({"id": case_id}));
+    assert!(
+        detail["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["document"] == "RecoverySlip"
+                && s["document_number"] == "天津医保追单〔2026〕1号"),
+        "{detail}"
     );
-    assert_eq!(first["number"], "天津医保责退〔2026〕1号");
-    assert_eq!(second["number"], "天津医保责退〔2026〕2号");
-    assert_eq!(audit_entries(c), before + 2);
-
     let words = call(c, "money.words", json!({"amount": "13345.67"}))["words"]
         .as_str()
         .unwrap()
         .to_string();
-    let text = pdf_text(&pdf_of(&first));
+    let text = pdf_text(&pdf_of(&slip));
     assert!(text.contains("和平区某某医院"), "{text}");
-    assert!(text.contains("天津医保责退〔2026〕1号"), "{text}");
+    assert!(text.contains("天津医保追单〔2026〕1号"), "{text}");
     assert!(text.contains(&words), "{words} not in {text}");
+    assert!(text.contains("张三") && text.contains("赵六"), "{text}");
+    // Issued once: a second issue is refused (reprint instead).
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-12"}),
+    );
+    assert!(e.message.contains("重新打印"), "{}", e.message);
+
+    // The 告知书 prints the number case.notify gave it; that number takes its place in the sequence.
+    let notice = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-02-12"}),
+    );
+    assert_eq!(notice["number"], "和医保协告〔2026〕1号");
 
     // A reprint is byte-identical and audited (document_print row).
     let before = audit_entries(c);
-    let again = call(c, "document.print", json!({"id": id(&first)}));
-    assert_eq!(pdf_of(&again), pdf_of(&first));
+    let again = call(c, "document.print", json!({"id": id(&slip)}));
+    assert_eq!(pdf_of(&again), pdf_of(&slip));
     assert_eq!(audit_entries(c), before + 1);
     let last: String = c
         .store()
@@ -196,15 +246,6 @@ fn refund_orders_are_numbered_per_year_and_reprinted_byte_identical() {
         "{last}"
     );
 
-    // Other kinds fit the decided case too.
-    let slip = call(
-        c,
-        "document.issue",
-        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-12"}),
-    );
-    assert_eq!(slip["number"], "天津医保追单〔2026〕1号");
-    let text = pdf_text(&pdf_of(&slip));
-    assert!(text.contains("张三") && text.contains("赵六"), "{text}");
     // 送达回证: two servers (001 art. 32); this agreement case has one officer.
     let e = refuse(
         c,
@@ -213,11 +254,21 @@ fn refund_orders_are_numbered_per_year_and_reprinted_byte_identical() {
     );
     assert!(e.message.contains("两名送达人"), "{}", e.message);
 
+    // Both in one PDF, each recorded as printed.
+    let batch = call(
+        c,
+        "document.print_batch",
+        json!({"ids": [id(&slip), id(&notice)]}),
+    );
+    assert_eq!(batch["count"], 2);
+    let text = pdf_text(&pdf_of(&batch));
+    assert!(text.contains("天津医保追单〔2026〕1号") && text.contains("和医保协告〔2026〕1号"));
+
     let list = call(c, "document.list", json!({"case_id": case_id}));
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 3);
-    assert_eq!(list[0]["prints"], 1);
-    assert_eq!(list[1]["seq"], 2);
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["prints"], 2);
+    assert_eq!(list[1]["seq"], 1);
 
     let e = refuse(c, "document.print", json!({"id": 999}));
     assert_eq!(e.field.as_deref(), Some("id"));

@@ -21,6 +21,8 @@ use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, PartyKind, Track,
 };
 use crate::calendar::{Deadline, WorkCalendar};
+use crate::docs::settings as doc_settings;
+use crate::docs::DocumentKind;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::registry::{enum_from, enum_text};
@@ -152,6 +154,48 @@ pub enum DecisionKind {
     /// 协议处理决定 (the agency's breach decision).
     #[serde(alias = "协议处理决定", alias = "违约处理决定")]
     AgreementDecision,
+}
+
+impl ServedDocumentKind {
+    /// The document Recoup prints for it (none for the 听证通知书 and 协议处理决定书 yet).
+    pub fn printed(self) -> Option<DocumentKind> {
+        Some(match self {
+            ServedDocumentKind::StatementNotice => DocumentKind::StatementNotice,
+            ServedDocumentKind::HandlingDecision => DocumentKind::HandlingDecision,
+            ServedDocumentKind::PenaltyDecision => DocumentKind::PenaltyDecision,
+            ServedDocumentKind::RefundOrder => DocumentKind::RefundOrder,
+            ServedDocumentKind::RecoverySlip => DocumentKind::RecoverySlip,
+            ServedDocumentKind::HearingNotice | ServedDocumentKind::AgreementDecision => {
+                return None
+            }
+        })
+    }
+}
+
+/// The number of a served document: as typed, or — left blank — the next of its kind in the
+/// office's sequence (docs::settings). A typed number in the office's format moves the sequence
+/// past it, so the sequence never gives it again.
+fn document_number(
+    tx: &mut Tx<'_>,
+    typed: &str,
+    doc: ServedDocumentKind,
+    on: NaiveDate,
+    label: &str,
+) -> Result<String> {
+    let typed = bounded_text(typed, "document_number", label, 60)?;
+    match (doc.printed(), typed.is_empty()) {
+        (Some(kind), true) => Ok(doc_settings::next_number(tx, kind, on)?.1),
+        (None, true) => Err(ApiError::field(
+            "document_number",
+            format!("{label}不能为空"),
+        )),
+        (kind, false) => {
+            if let (Some(kind), Some((year, seq))) = (kind, doc_settings::parse_number(&typed)) {
+                doc_settings::claim(tx, kind, year, seq)?;
+            }
+            Ok(typed)
+        }
+    }
 }
 
 impl DecisionKind {
@@ -837,7 +881,13 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
             cn_date(h.due_on)
         )));
     }
-    let number = required_text(&i.document_number, "document_number", "告知书文号", 60)?;
+    let number = document_number(
+        tx,
+        &i.document_number,
+        ServedDocumentKind::StatementNotice,
+        issued,
+        "告知书文号",
+    )?;
     users::check_signoff(tx, &i.signoff)?;
     if i.signoff.handler_id != c.handler_id && Some(i.signoff.handler_id) != c.co_handler_id {
         return Err(ApiError::field(
@@ -1463,7 +1513,13 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
             ))
         }
     }
-    let number = required_text(&i.document_number, "document_number", "决定书文号", 60)?;
+    let number = document_number(
+        tx,
+        &i.document_number,
+        kind.document(),
+        decided,
+        "决定书文号",
+    )?;
     let (handler, _, _) = users::check_signoff(tx, &i.signoff)?;
     if handler.id != c.handler_id && Some(handler.id) != c.co_handler_id {
         return Err(ApiError::field(
@@ -1661,8 +1717,8 @@ pub fn issue(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &IssueInput) -> Result<Case
     let doc = i
         .document
         .ok_or_else(|| ApiError::field("document", "请选择文书种类"))?;
-    let number = required_text(&i.document_number, "document_number", "文号", 60)?;
     let issued = date_or_today(i.issued_on);
+    let number = document_number(tx, &i.document_number, doc, issued, "文号")?;
     match doc {
         ServedDocumentKind::RefundOrder | ServedDocumentKind::RecoverySlip => {
             let d = decision(tx, c.id)?.ok_or_else(|| {

@@ -116,7 +116,8 @@ pub struct Agency {
 }
 
 /// A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(default)]
 pub struct BankAccount {
     /// 开户名称 (also printed as 收款人名称).
     pub account_name: String,

@@ -3,10 +3,12 @@
 //! transaction, and stored with its input snapshot and the PDF's sha256 so that a reprint is
 //! byte-identical (`document.preview|issue|print|list`).
 //!
-//! Kinds a case can issue now: 责令退款通知书, 追回通知单, 陈述申辩告知书, 送达回证. The others
-//! (decisions, 追回通知书, 抵扣通知书, 自查自纠明细单) are refused with a Chinese message.
-
-use std::collections::BTreeMap;
+//! Numbers: a document whose number the procedure already holds (the 告知书 of `case.notify`, the
+//! 决定书 of `case.decide`, a 责令退款通知书 / 追回通知单 registered by `case.issue_document`)
+//! prints that number; any other gets the next number of its kind and year (settings.rs), and a
+//! 责令退款通知书 / 追回通知单 issued here is registered for service in the same transaction, so
+//! its 送达 clock starts. `document.options` tells the UI which kinds a case can issue now and why
+//! not the others.
 
 use base64::Engine as _;
 use chrono::{Datelike, NaiveDate};
@@ -16,11 +18,11 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::documents::*;
-use super::{render, DocumentKind, MissingGlyphs, NumberingSettings, RenderOptions};
+use super::settings::{self, DocumentSettings};
+use super::sources::{build_for_case, Ctx};
+use super::{render, render_batch, DocumentKind, MissingGlyphs, RenderOptions, Templates};
 use crate::calendar::WorkCalendar;
-use crate::cases::cases::CaseStatus;
-use crate::cases::procedure::{self, CaseDetail};
-use crate::cases::users;
+use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
 use crate::error::{ApiError, Result};
 use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
@@ -28,7 +30,12 @@ use crate::store::{now_text, Tx};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct DocumentRequest {
-    pub case_id: i64,
+    /// The case (every kind but the self-correction forms).
+    #[ts(optional = nullable)]
+    pub case_id: Option<i64>,
+    /// The self-correction record (自查自纠退回明细单).
+    #[ts(optional = nullable)]
+    pub self_correction_id: Option<i64>,
     #[ts(optional = nullable)]
     pub kind: Option<DocumentKind>,
     /// 成文日期 (issue) / the date printed on a preview (default: today).
@@ -76,284 +83,168 @@ pub struct DocumentListQuery {
     pub case_id: Option<i64>,
 }
 
+/// What a case can issue now (`document.options`): one entry per kind a case has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DocumentOption {
+    pub kind: DocumentKind,
+    pub title: String,
+    pub available: bool,
+    /// Why it cannot be issued now (Chinese), when not available.
+    pub reason: String,
+    /// The number it carries when the procedure already gave it one (告知书, 决定书 …).
+    #[ts(optional = nullable)]
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct BatchRequest {
+    /// Issued documents, printed in this order.
+    pub ids: Vec<i64>,
+    /// Printing on both sides: a blank page after each notice with an odd page count.
+    pub duplex: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BatchPdf {
+    pub pdf_base64: String,
+    pub pages: usize,
+    pub count: usize,
+}
+
+/// What is stored of an issued document: its input and the wording in force that day, so that a
+/// reprint after the office edits its templates is still the same paper.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Snapshot {
+    document: Document,
+    #[serde(default)]
+    template: Option<String>,
+}
+
+impl Snapshot {
+    fn parse(data: &str) -> Result<Snapshot> {
+        serde_json::from_str::<Snapshot>(data)
+            .or_else(|_| {
+                // Documents issued before templates were stored: the input alone.
+                serde_json::from_str::<Document>(data).map(|document| Snapshot {
+                    document,
+                    template: None,
+                })
+            })
+            .map_err(|e| ApiError::internal(format!("文书存档无法读取：{e}")))
+    }
+
+    fn options(&self) -> RenderOptions {
+        let mut templates = Templates::default();
+        if let Some(t) = &self.template {
+            templates.overrides.insert(self.document.kind(), t.clone());
+        }
+        RenderOptions {
+            templates,
+            missing_glyphs: MissingGlyphs::Refuse,
+            ..RenderOptions::default()
+        }
+    }
+}
+
+/// The kinds issued from a case (the self-correction forms have none).
+pub const CASE_KINDS: [DocumentKind; 8] = [
+    DocumentKind::StatementNotice,
+    DocumentKind::HandlingDecision,
+    DocumentKind::PenaltyDecision,
+    DocumentKind::RefundOrder,
+    DocumentKind::RecoveryNotice,
+    DocumentKind::RecoverySlip,
+    DocumentKind::OffsetNotice,
+    DocumentKind::ServiceReceipt,
+];
+
 fn kind_of(r: &DocumentRequest) -> Result<DocumentKind> {
     r.kind
         .ok_or_else(|| ApiError::field("kind", "请选择文书种类"))
 }
 
-/// 机关代字 of a kind. There is no office setting for it yet: the first two characters of the
-/// office name + 医保 + a tag per kind (e.g. 天津医保责退〔2026〕1号).
-fn prefix(office_name: &str, kind: DocumentKind) -> String {
-    let short: String = office_name.chars().take(2).collect();
-    let tag = match kind {
-        DocumentKind::RefundOrder => "责退",
-        DocumentKind::RecoveryNotice => "追",
-        DocumentKind::RecoverySlip => "追单",
-        DocumentKind::HandlingDecision => "处决",
-        DocumentKind::PenaltyDecision => "罚决",
-        DocumentKind::SelfRefundInstitution | DocumentKind::SelfRefundInsured => "自纠",
-        DocumentKind::OffsetNotice => "抵",
-        DocumentKind::StatementNotice => "告",
-        DocumentKind::ServiceReceipt => "送",
+fn is_self_correction(kind: DocumentKind) -> bool {
+    matches!(
+        kind,
+        DocumentKind::SelfRefundInstitution | DocumentKind::SelfRefundInsured
+    )
+}
+
+/// The procedure's record of a document kind (served on the party, with a 送达 clock).
+fn served_kind(kind: DocumentKind) -> Option<ServedDocumentKind> {
+    Some(match kind {
+        DocumentKind::StatementNotice => ServedDocumentKind::StatementNotice,
+        DocumentKind::HandlingDecision => ServedDocumentKind::HandlingDecision,
+        DocumentKind::PenaltyDecision => ServedDocumentKind::PenaltyDecision,
+        DocumentKind::RefundOrder => ServedDocumentKind::RefundOrder,
+        DocumentKind::RecoverySlip => ServedDocumentKind::RecoverySlip,
+        _ => return None,
+    })
+}
+
+/// The number the procedure already gave this kind of document of the case: the latest
+/// 告知书 / 决定书 / registered 责令退款通知书 or 通知单, or the offset plan's 抵扣通知书.
+fn procedure_number(conn: &Connection, case_id: i64, kind: DocumentKind) -> Result<Option<String>> {
+    if kind == DocumentKind::OffsetNotice {
+        return Ok(conn
+            .query_row(
+                "SELECT notice_number FROM offset_plan WHERE case_id = ?1 AND status <> 'Cancelled'
+                 ORDER BY id DESC LIMIT 1",
+                [case_id],
+                |r| r.get(0),
+            )
+            .optional()?);
+    }
+    let Some(served) = served_kind(kind) else {
+        return Ok(None);
     };
-    format!("{short}医保{tag}")
+    Ok(conn
+        .query_row(
+            "SELECT document_number FROM document_service WHERE case_id = ?1 AND document = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![case_id, enum_text(&served)],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
-fn office_name(conn: &Connection) -> Result<String> {
-    crate::store::office_code(conn)?;
-    Ok(conn.query_row("SELECT name FROM office WHERE id = 1", [], |r| r.get(0))?)
+/// An issued document of this case with this kind and number, when there is one.
+fn issued_as(conn: &Connection, case_id: i64, kind: DocumentKind, number: &str) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM issued_document WHERE case_id = ?1 AND kind = ?2 AND number = ?3",
+            params![case_id, enum_text(&kind), number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
-fn user_name(conn: &Connection, id: i64) -> Result<String> {
-    Ok(users::get(conn, id)?.display_name)
+fn already_issued(kind: DocumentKind, number: &str) -> ApiError {
+    ApiError::illegal(format!(
+        "本案已开具{}（{number}），如需再次打印，请在“已开具文书”中点击“重新打印”",
+        kind.title()
+    ))
 }
 
-fn party(conn: &Connection, d: &CaseDetail) -> Result<Party> {
-    if let Some(id) = d.case.institution_id {
-        Ok(conn.query_row(
-            "SELECT name, code, credit_code, legal_rep, address, contact FROM institution WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Party {
-                    kind: PartyKind::Institution,
-                    name: r.get(0)?,
-                    code: r.get(1)?,
-                    credit_code: r.get(2)?,
-                    legal_representative: r.get(3)?,
-                    address: r.get(4)?,
-                    contact: String::new(),
-                    phone: r.get(5)?,
-                })
-            },
-        )?)
-    } else if let Some(id) = d.case.insured_id {
-        Ok(conn.query_row(
-            "SELECT name, id_number, address, phone FROM insured WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Party {
-                    kind: PartyKind::Insured,
-                    name: r.get(0)?,
-                    code: r.get(1)?,
-                    credit_code: String::new(),
-                    legal_representative: String::new(),
-                    address: r.get(2)?,
-                    contact: String::new(),
-                    phone: r.get(3)?,
-                })
-            },
-        )?)
+fn build(ctx: &Ctx<'_>, r: &DocumentRequest, kind: DocumentKind) -> Result<Document> {
+    if is_self_correction(kind) {
+        let id = r
+            .self_correction_id
+            .ok_or_else(|| ApiError::field("self_correction_id", "请选择自查自纠记录"))?;
+        super::sources::build_for_self_correction(ctx, id, kind)
     } else {
-        Err(ApiError::internal("案件没有当事人"))
+        let case_id = r
+            .case_id
+            .ok_or_else(|| ApiError::field("case_id", "请选择案件"))?;
+        build_for_case(ctx, case_id, kind)
     }
 }
 
-/// Build the document of `kind` for a case, numbered `number`. Refuses (ILLEGAL_STEP) a kind that
-/// does not fit the case's stage.
-pub fn build_for_case(
-    conn: &Connection,
-    cal: &WorkCalendar,
-    case_id: i64,
-    kind: DocumentKind,
-    number: &dyn Fn(&str) -> String,
-    issued_on: NaiveDate,
-) -> Result<Document> {
-    let exists: Option<i64> = conn
-        .query_row("SELECT id FROM case_file WHERE id = ?1", [case_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if exists.is_none() {
-        return Err(ApiError::field("case_id", "案件不存在"));
-    }
-    let issuer = office_name(conn)?;
-    let d = procedure::detail(conn, cal, case_id, None)?;
-    let party = party(conn, &d)?;
-    let lines: Vec<RecoveryLine> = d.recovery_lines.iter().map(RecoveryLine::from).collect();
-    let findings: Vec<String> = d.findings.iter().map(|f| f.description.clone()).collect();
-    let mut provisions: Vec<String> = Vec::new();
-    for f in &d.findings {
-        let r = f.rule_broken.trim();
-        if !r.is_empty() && !provisions.iter().any(|p| p == r) {
-            provisions.push(r.to_string());
-        }
-    }
-    let violated_provisions = provisions.join("、");
-    let legal_basis = d
-        .decision
-        .as_ref()
-        .map(|x| x.fine_basis.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "《医疗保障基金使用监督管理条例》第三十八条".to_string());
-    let inspection_name = format!("{}年度医疗保障基金使用监督检查", d.case.filed_on.year());
-    let contact = Contact {
-        name: d.case.handler.clone(),
-        phone: String::new(),
-        address: String::new(),
-    };
-    let agency = Agency {
-        name: issuer.clone(),
-        address: String::new(),
-    };
-    let number = number(&prefix(&issuer, kind));
-    let decided = matches!(
-        d.case.status,
-        CaseStatus::Decided | CaseStatus::Executing | CaseStatus::Closed
-    );
-    let doc = match kind {
-        DocumentKind::RefundOrder | DocumentKind::RecoverySlip => {
-            // 000 art. 3 and 附件1/3, 004 art. 8: the order to refund and the slip carry the amounts
-            // and the 缴费时限 of the decision — neither is issued before the case is decided.
-            let Some(dec) = d.decision.as_ref().filter(|_| decided) else {
-                return Err(ApiError::illegal(format!(
-                    "案件尚未作出处理决定，不能开具{}（000号文附件1/3、004号文第8条：责令退款和追回以处理决定确定的金额和缴费时限为准）",
-                    kind.title()
-                )));
-            };
-            if lines.is_empty() {
-                return Err(ApiError::illegal(format!(
-                    "案件没有应追回的金额，不能开具{}",
-                    kind.title()
-                )));
-            }
-            let Some(deadline) = dec.payment_due else {
-                return Err(ApiError::illegal(
-                    "处理决定未载明缴费时限（004号文第8条），不能开具退款、追回文书",
-                ));
-            };
-            if kind == DocumentKind::RefundOrder {
-                Document::RefundOrder(RefundOrderData {
-                    issuer,
-                    document_number: number,
-                    party,
-                    inspection_date: d.case.filed_on,
-                    inspection_name,
-                    findings,
-                    violated_provisions,
-                    legal_basis,
-                    lines,
-                    deadline,
-                    agency,
-                    contact,
-                    issue_date: issued_on,
-                })
-            } else {
-                let mut funds: BTreeMap<String, SlipFund> = BTreeMap::new();
-                let mut order = Vec::new();
-                for l in &lines {
-                    let key = enum_text(&l.fund);
-                    if !funds.contains_key(&key) {
-                        order.push(key.clone());
-                    }
-                    funds
-                        .entry(key)
-                        .or_insert_with(|| SlipFund {
-                            fund: l.fund,
-                            lines: Vec::new(),
-                            account: BankAccount::default(),
-                        })
-                        .lines
-                        .push(l.clone());
-                }
-                let sign = |id: i64, opinion: &str| -> Result<SignOff> {
-                    Ok(SignOff {
-                        name: user_name(conn, id)?,
-                        opinion: opinion.to_string(),
-                        date: Some(dec.decided_on),
-                    })
-                };
-                Document::RecoverySlip(RecoverySlipData {
-                    issuer: issuer.clone(),
-                    document_number: number,
-                    source: d.case.source,
-                    party,
-                    payment_method: PaymentMethod::BankTransfer,
-                    deadline,
-                    handling_result: format!(
-                        "依据处理决定（{}），追回违规使用的医疗保障基金。",
-                        dec.document_number
-                    ),
-                    handler: sign(dec.signoff.handler_id, "")?,
-                    reviewer: sign(dec.signoff.reviewer_id, "情况属实，同意追回。")?,
-                    approver: sign(dec.signoff.approver_id, "同意。")?,
-                    funds: order.into_iter().filter_map(|k| funds.remove(&k)).collect(),
-                    agency,
-                    copies: 3,
-                })
-            }
-        }
-        DocumentKind::StatementNotice => {
-            // 001 art. 22: the notice of intended action follows the findings (case.notify).
-            let Some(n) = d.notification.as_ref() else {
-                return Err(ApiError::illegal(
-                    "案件尚未告知拟处理意见，不能开具陈述申辩告知书（001号文第22条：先查明事实，再告知）",
-                ));
-            };
-            Document::StatementNotice(StatementNoticeData {
-                issuer,
-                document_number: number,
-                party,
-                inspection_date: d.case.filed_on,
-                inspection_name,
-                findings,
-                violated_provisions,
-                legal_basis,
-                lines,
-                fine: n.proposed_fine.map(|amount| FineData {
-                    multiple: None,
-                    amount,
-                }),
-                other_measures: Vec::new(),
-                reply_days: n.statement_days,
-                hearing_days: n.hearing_offered.then_some(n.hearing_request_days),
-                contact,
-                issue_date: issued_on,
-            })
-        }
-        DocumentKind::ServiceReceipt => {
-            if d.services.is_empty() {
-                return Err(ApiError::illegal(
-                    "案件尚无需要送达的文书，不能开具送达回证（行政处罚法第六十一条）",
-                ));
-            }
-            let mut servers = vec![d.case.handler.clone()];
-            if !d.case.co_handler.is_empty() {
-                servers.push(d.case.co_handler.clone());
-            }
-            if servers.len() < 2 {
-                return Err(ApiError::illegal(
-                    "送达回证需有两名送达人（001号文第32条），本案只有一名承办人，请先指定协办人",
-                ));
-            }
-            Document::ServiceReceipt(ServiceReceiptData {
-                issuer,
-                documents: d
-                    .services
-                    .iter()
-                    .map(|s| ServedDocument {
-                        title: s.document.label().to_string(),
-                        document_number: s.document_number.clone(),
-                    })
-                    .collect(),
-                recipient: party.name.clone(),
-                place: party.address.clone(),
-                method: "直接送达".to_string(),
-                servers,
-                remarks: String::new(),
-            })
-        }
-        other => {
-            return Err(ApiError::field(
-                "kind",
-                format!("暂不支持从案件开具{}", other.title()),
-            ))
-        }
-    };
-    Ok(doc)
-}
-
-fn opts(missing: MissingGlyphs) -> RenderOptions {
+fn opts(missing: MissingGlyphs, settings: &DocumentSettings) -> RenderOptions {
     RenderOptions {
+        templates: settings.templates(),
         missing_glyphs: missing,
         ..RenderOptions::default()
     }
@@ -367,7 +258,52 @@ fn sha_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// `document.preview`: the PDF with a blank number (〔2026〕　　号), no write.
+/// `document.options`: for each kind a case has, whether it can be issued now, and if not why.
+pub fn options(
+    conn: &Connection,
+    cal: &WorkCalendar,
+    case_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<DocumentOption>> {
+    let settings = settings::load(conn)?;
+    let mut out = Vec::new();
+    for kind in CASE_KINDS {
+        let number = procedure_number(conn, case_id, kind)?;
+        let blank = settings.blank_number(kind, today.year());
+        let result = match &number {
+            Some(n) if issued_as(conn, case_id, kind, n)? => Err(already_issued(kind, n)),
+            _ => build_for_case(
+                &Ctx {
+                    conn,
+                    cal,
+                    settings: &settings,
+                    number: number.as_deref().unwrap_or(&blank),
+                    issued_on: today,
+                },
+                case_id,
+                kind,
+            )
+            .map(|_| ()),
+        };
+        if let Err(e) = &result {
+            if e.field.as_deref() == Some("case_id") {
+                return Err(e.clone());
+            }
+        }
+        out.push(DocumentOption {
+            kind,
+            title: kind.title().to_string(),
+            available: result.is_ok(),
+            reason: result.err().map(|e| e.message).unwrap_or_default(),
+            number,
+        });
+    }
+    Ok(out)
+}
+
+/// `document.preview`: the PDF as it would be issued today (or on `issued_on`), no write. A number
+/// not yet allocated prints blank (某医保告〔2026〕　　号); characters no font has are left out
+/// and listed.
 pub fn preview(
     conn: &Connection,
     cal: &WorkCalendar,
@@ -376,15 +312,21 @@ pub fn preview(
 ) -> Result<DocumentPreview> {
     let kind = kind_of(r)?;
     let on = r.issued_on.unwrap_or(today);
-    let doc = build_for_case(
+    let settings = settings::load(conn)?;
+    let number = match r.case_id {
+        Some(case_id) if !is_self_correction(kind) => procedure_number(conn, case_id, kind)?,
+        _ => None,
+    }
+    .unwrap_or_else(|| settings.blank_number(kind, on.year()));
+    let ctx = Ctx {
         conn,
         cal,
-        r.case_id,
-        kind,
-        &|p| format!("{p}〔{}〕　　号", on.year()),
-        on,
-    )?;
-    let pdf = render(&doc, &opts(MissingGlyphs::Omit))?;
+        settings: &settings,
+        number: &number,
+        issued_on: on,
+    };
+    let doc = build(&ctx, r, kind)?;
+    let pdf = render(&doc, &opts(MissingGlyphs::Omit, &settings))?;
     Ok(DocumentPreview {
         pdf_base64: b64(&pdf.bytes),
         pages: pdf.pages,
@@ -392,8 +334,9 @@ pub fn preview(
     })
 }
 
-/// `document.issue`: allocate the next number of (kind, year) in this transaction, render (refusing
-/// missing glyphs), store the snapshot and the PDF's sha256.
+/// `document.issue`: number the document (the procedure's number, or the next of its kind and
+/// year), render it (refusing characters no font has), store the snapshot and the PDF's sha256; a
+/// 责令退款通知书 / 追回通知单 numbered here is also registered for service (`case.issue_document`).
 pub fn issue(
     tx: &mut Tx<'_>,
     cal: &WorkCalendar,
@@ -404,33 +347,70 @@ pub fn issue(
     let on = r
         .issued_on
         .ok_or_else(|| ApiError::field("issued_on", "请填写成文日期"))?;
-    let year = on.year();
-    // Issued documents are never deleted, so MAX + 1 never reuses a number.
-    let seq: u32 = tx.query_row(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM issued_document WHERE kind = ?1 AND year = ?2",
-        params![enum_text(&kind), year],
-        |r| r.get(0),
-    )?;
-    let settings = NumberingSettings::default();
-    let numbered = std::cell::RefCell::new(None);
-    let doc = build_for_case(
-        tx,
-        cal,
-        r.case_id,
-        kind,
-        &|p| {
-            let n = settings.format(kind, p, year, seq);
-            let text = n.as_ref().cloned().unwrap_or_default();
-            *numbered.borrow_mut() = Some(n);
-            text
+    let settings = settings::load(tx)?;
+    let case_id = if is_self_correction(kind) {
+        None
+    } else {
+        Some(
+            r.case_id
+                .ok_or_else(|| ApiError::field("case_id", "请选择案件"))?,
+        )
+    };
+    let existing = match case_id {
+        Some(c) => procedure_number(tx, c, kind)?,
+        None => None,
+    };
+    let register = existing.is_none()
+        && matches!(kind, DocumentKind::RefundOrder | DocumentKind::RecoverySlip);
+    let (number, year, seq) = match existing {
+        Some(n) => {
+            if issued_as(tx, case_id.unwrap_or_default(), kind, &n)? {
+                return Err(already_issued(kind, &n));
+            }
+            // A number in the office's format takes its place in the sequence; any other (typed
+            // by hand) gets the next register number, and prints as typed.
+            match settings::parse_number(&n) {
+                Some((y, s)) if !seq_taken(tx, kind, y, s)? => {
+                    settings::claim(tx, kind, y, s)?;
+                    (n, y, s)
+                }
+                _ => (n, on.year(), settings::allocate(tx, kind, on.year())?),
+            }
+        }
+        None => {
+            let seq = settings::allocate(tx, kind, on.year())?;
+            (settings.number(kind, on.year(), seq)?, on.year(), seq)
+        }
+    };
+    let doc = build(
+        &Ctx {
+            conn: tx,
+            cal,
+            settings: &settings,
+            number: &number,
+            issued_on: on,
         },
-        on,
+        r,
+        kind,
     )?;
-    let number = numbered
-        .into_inner()
-        .ok_or_else(|| ApiError::internal("文号未生成"))??;
-    let pdf = render(&doc, &opts(MissingGlyphs::Refuse))?;
-    let data = serde_json::to_string(&doc).map_err(|e| ApiError::internal(e.to_string()))?;
+    let snapshot = Snapshot {
+        template: settings.templates().overrides.get(&kind).cloned(),
+        document: doc,
+    };
+    let pdf = render(&snapshot.document, &snapshot.options())?;
+    if register {
+        procedure::issue(
+            tx,
+            cal,
+            &IssueInput {
+                case_id: case_id.unwrap_or_default(),
+                document: served_kind(kind),
+                document_number: number.clone(),
+                issued_on: Some(on),
+            },
+        )?;
+    }
+    let data = serde_json::to_string(&snapshot).map_err(|e| ApiError::internal(e.to_string()))?;
     let (id, uid) = crate::ledger::matter::next_uid(tx, "issued_document", "D")?;
     tx.execute(
         "INSERT INTO issued_document (id, uid, case_id, kind, year, seq, number, data, sha256, issued_on, issued_by)
@@ -438,7 +418,7 @@ pub fn issue(
         params![
             id,
             uid,
-            r.case_id,
+            case_id,
             enum_text(&kind),
             year,
             seq,
@@ -457,10 +437,19 @@ pub fn issue(
     })
 }
 
-/// `document.print`: render again from the stored snapshot; the bytes must hash to the stored
-/// sha256 (a byte-identical reprint); each print is recorded.
-pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
-    let row: Option<(String, String, String)> = tx
+fn seq_taken(conn: &Connection, kind: DocumentKind, year: i32, seq: u32) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM issued_document WHERE kind = ?1 AND year = ?2 AND seq = ?3",
+            params![enum_text(&kind), year, seq],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+fn stored(conn: &Connection, id: i64) -> Result<(String, Snapshot, String)> {
+    let row: Option<(String, String, String)> = conn
         .query_row(
             "SELECT number, data, sha256 FROM issued_document WHERE id = ?1",
             [id],
@@ -468,16 +457,12 @@ pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
         )
         .optional()?;
     let Some((number, data, sha)) = row else {
-        return Err(ApiError::field("id", "文书不存在"));
+        return Err(ApiError::field("id", format!("文书不存在（编号{id}）")));
     };
-    let doc: Document = serde_json::from_str(&data)
-        .map_err(|e| ApiError::internal(format!("文书存档无法读取：{e}")))?;
-    let pdf = render(&doc, &opts(MissingGlyphs::Refuse))?;
-    if sha_hex(&pdf.bytes) != sha {
-        return Err(ApiError::internal(
-            "重新生成的文书与存档不一致（可能更换了字体或程序版本），未打印",
-        ));
-    }
+    Ok((number, Snapshot::parse(&data)?, sha))
+}
+
+fn record_print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<()> {
     let before: i64 = tx.query_row(
         "SELECT COUNT(*) FROM document_print WHERE document_id = ?1",
         [id],
@@ -489,6 +474,20 @@ pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
     )?;
     let pid = tx.last_insert_rowid();
     tx.touch("document_print", pid);
+    Ok(())
+}
+
+/// `document.print`: render again from the stored snapshot; the bytes must hash to the stored
+/// sha256 (a byte-identical reprint); each print is recorded.
+pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
+    let (number, snapshot, sha) = stored(tx, id)?;
+    let pdf = render(&snapshot.document, &snapshot.options())?;
+    if sha_hex(&pdf.bytes) != sha {
+        return Err(ApiError::internal(
+            "重新生成的文书与存档不一致（可能更换了字体或程序版本），未打印",
+        ));
+    }
+    record_print(tx, actor, id)?;
     Ok(IssuedPdf {
         id,
         number,
@@ -496,6 +495,51 @@ pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
     })
 }
 
+/// `document.print_batch`: many issued documents in one PDF (each with its own page numbers),
+/// every one recorded as printed. `progress(done, total)` drives the CLI's progress line.
+pub fn print_batch(
+    tx: &mut Tx<'_>,
+    actor: &str,
+    r: &BatchRequest,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<BatchPdf> {
+    if r.ids.is_empty() {
+        return Err(ApiError::field("ids", "请选择要打印的文书"));
+    }
+    let mut docs = Vec::with_capacity(r.ids.len());
+    let mut templates = Templates::default();
+    for &id in &r.ids {
+        let (_, s, _) = stored(tx, id)?;
+        if let Some(t) = &s.template {
+            let kind = s.document.kind();
+            if templates.overrides.get(&kind).is_some_and(|x| x != t) {
+                return Err(ApiError::validation(format!(
+                    "所选{}开具时使用的文书内容不同，请分批打印",
+                    kind.title()
+                )));
+            }
+            templates.overrides.insert(kind, t.clone());
+        }
+        docs.push(s.document);
+    }
+    let pdf = render_batch(
+        &docs,
+        &RenderOptions {
+            templates,
+            missing_glyphs: MissingGlyphs::Refuse,
+            duplex: r.duplex,
+        },
+        progress,
+    )?;
+    for &id in &r.ids {
+        record_print(tx, actor, id)?;
+    }
+    Ok(BatchPdf {
+        pdf_base64: b64(&pdf.bytes),
+        pages: pdf.pages,
+        count: docs.len(),
+    })
+}
 /// `document.list`: issued documents, of one case or all, in issue order.
 pub fn list(conn: &Connection, q: &DocumentListQuery) -> Result<Vec<IssuedDocument>> {
     let mut stmt = conn.prepare(

@@ -20,6 +20,8 @@ pub mod fonts;
 pub mod issue;
 pub mod layout;
 pub mod samples;
+pub mod settings;
+pub mod sources;
 pub mod templates;
 
 use serde::{Deserialize, Serialize};

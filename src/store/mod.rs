@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_documents",
         include_str!("migrations/0004_documents.sql"),
     ),
+    (
+        "0005_document_settings",
+        include_str!("migrations/0005_document_settings.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -69,6 +73,9 @@ pub const AUDITED_TABLES: &[&str] = &[
     // 0004_documents
     "issued_document",
     "document_print",
+    // 0005_document_settings
+    "document_setting",
+    "document_sequence",
 ];
 
 pub struct Store {

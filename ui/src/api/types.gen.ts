@@ -75,6 +75,31 @@ first_broken: AuditProblem | null,
  */
 problems: Array<AuditProblem>, };
 
+/**
+ * A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
+ */
+export type BankAccount = { 
+/**
+ * 开户名称 (also printed as 收款人名称).
+ */
+account_name: string, bank: string, account_number: string, 
+/**
+ * 开户银行交换行行号.
+ */
+bank_code: string, };
+
+export type BatchPdf = { pdf_base64: string, pages: number, count: number, };
+
+export type BatchRequest = { 
+/**
+ * Issued documents, printed in this order.
+ */
+ids: Array<number>, 
+/**
+ * Printing on both sides: a blank page after each notice with an odd page count.
+ */
+duplex: boolean, };
+
 export type CalendarYearInfo = { year: number, source: string, 
 /**
  * true when the office entered or replaced this year itself.
@@ -380,13 +405,34 @@ export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "
 
 export type DocumentListQuery = { case_id?: number | null, };
 
+/**
+ * What a case can issue now (`document.options`): one entry per kind a case has.
+ */
+export type DocumentOption = { kind: DocumentKind, title: string, available: boolean, 
+/**
+ * Why it cannot be issued now (Chinese), when not available.
+ */
+reason: string, 
+/**
+ * The number it carries when the procedure already gave it one (告知书, 决定书 …).
+ */
+number?: string | null, };
+
 export type DocumentPreview = { pdf_base64: string, pages: number, 
 /**
  * Characters no installed font has (printed without them in the preview).
  */
 missing_glyphs: Array<string>, };
 
-export type DocumentRequest = { case_id: number, kind?: DocumentKind | null, 
+export type DocumentRequest = { 
+/**
+ * The case (every kind but the self-correction forms).
+ */
+case_id?: number | null, 
+/**
+ * The self-correction record (自查自纠退回明细单).
+ */
+self_correction_id?: number | null, kind?: DocumentKind | null, 
 /**
  * 成文日期 (issue) / the date printed on a preview (default: today).
  */
@@ -397,6 +443,33 @@ export type DocumentService = { id: number, case_id: number, document: ServedDoc
  * 送达期限 (7 working days from issue; 行政处罚法 art. 61).
  */
 due_on: string, method?: ServiceMethod | null, served_on?: string | null, published_on?: string | null, recipient: string, receipt: string, };
+
+export type DocumentSettings = { 
+/**
+ * One entry per document kind, in `DocumentKind::ALL` order.
+ */
+kinds: Array<KindSettings>, 
+/**
+ * 医保经办机构 where money and payment proofs go (004 art. 9); empty = the office's name.
+ */
+agency_name: string, agency_address: string, 
+/**
+ * 联系电话 printed under 联系人 on the notices.
+ */
+contact_phone: string, 
+/**
+ * 职工医保 / 居民医保 基金支出户 (004 附件1–3 收款账户).
+ */
+employee_account: BankAccount, resident_account: BankAccount, 
+/**
+ * 复议机关: the people's government at the office's level (行政复议法 2023 art. 24); empty =
+ * derived from the office name (某某县医疗保障局 → 某某县人民政府).
+ */
+government: string, 
+/**
+ * The court of a lawsuit (行政诉讼法 art. 18); empty = derived (某某县人民法院).
+ */
+court: string, };
 
 export type Empty = Record<symbol, never>;
 
@@ -598,6 +671,20 @@ export type IssuedPdf = { id: number, number: string, pdf_base64: string, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
+/**
+ * Settings of one document kind. `title`, `default_prefix`, `default_template` and `fields` are
+ * filled by the core for the editor and ignored on update.
+ */
+export type KindSettings = { kind: DocumentKind, title: string, 
+/**
+ * 机关代字, e.g. 某医保责退; empty = `default_prefix`.
+ */
+prefix: string, default_prefix: string, style: NumberStyle, 
+/**
+ * The office's wording; empty = `default_template`.
+ */
+template: string, default_template: string, fields: Array<TemplateField>, };
+
 export type Lead = { id: number, uid: string, lead_number: string, source: LeadSource, received_on: string, summary: string, reporter: string, institution_id?: number | null, insured_id?: number | null, 
 /**
  * 机构名称 or 参保人姓名 ("" when the lead names nobody yet).
@@ -760,6 +847,11 @@ export type NotifyInput = { case_id: number, issued_on?: string | null, document
  * 拟罚款 (administrative track only).
  */
 proposed_fine?: string | null, proposed_measures?: Array<MeasureInput> | null, note: string, };
+
+/**
+ * 〔2026〕12号 or 〔2026〕第12号 (DOMAIN.md §5: a setting per document kind).
+ */
+export type NumberStyle = "Plain" | "Di";
 
 export type Office = { 
 /**
@@ -1239,6 +1331,11 @@ export type Step = { id: number, kind: StepKind, on: string, actor_id?: number |
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
 /**
+ * One placeholder a template of a kind may use (for the template editor).
+ */
+export type TemplateField = { name: string, label: string, };
+
+/**
  * One line of the case's timeline: steps and document service, in date order.
  */
 export type TimelineEntry = { on: string, 
@@ -1391,6 +1488,10 @@ export interface Commands {
   "document.issue": { request: DocumentRequest; response: IssuedPdf };
   "document.print": { request: IdRequest; response: IssuedPdf };
   "document.list": { request: DocumentListQuery; response: Array<IssuedDocument> };
+  "document.options": { request: IdRequest; response: Array<DocumentOption> };
+  "document.print_batch": { request: BatchRequest; response: BatchPdf };
+  "document.settings_get": { request: Empty; response: DocumentSettings };
+  "document.settings_update": { request: DocumentSettings; response: DocumentSettings };
 }
 
 export type CommandName = keyof Commands;
