@@ -1,49 +1,12 @@
 //! Issuing documents from a case through the API (`document.preview|issue|print|list`): numbers
 //! per kind and year, the PDF text, byte-identical reprints, the audit trail.
 
-use base64::Engine as _;
 use recoup::api::Core;
 use recoup::ErrorCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 mod common;
 use common::*;
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().expect("id")
-}
-
-fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
-    id(&call(
-        c,
-        "user.create",
-        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
-    ))
-}
-
-fn pdf_of(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v["pdf_base64"].as_str().unwrap())
-        .unwrap()
-}
-
-/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
-}
 
 #[test]
 fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identical() {

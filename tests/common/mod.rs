@@ -2,9 +2,10 @@
 //! refusals that must leave the database unchanged.
 #![allow(dead_code)]
 
+use base64::Engine as _;
 use recoup::api::Core;
 use recoup::{ApiError, ErrorCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// A call that must succeed.
 pub fn call(c: &Core, cmd: &str, payload: Value) -> Value {
@@ -54,4 +55,40 @@ pub fn field(c: &Core, cmd: &str, payload: Value, name: &str) -> ApiError {
     let e = refuse(c, cmd, payload);
     assert_eq!(e.field.as_deref(), Some(name), "{e:?}");
     e
+}
+
+pub fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("id")
+}
+
+pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
+    id(&call(
+        c,
+        "user.create",
+        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
+    ))
+}
+
+pub fn pdf_of(v: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(v["pdf_base64"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
