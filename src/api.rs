@@ -473,8 +473,17 @@ impl Core {
             .read(|c| doc_issue::options(c, &self.calendar(), r.id, today))
     }
     fn document_print_batch(&self, r: BatchRequest) -> Result<BatchPdf> {
+        self.print_batch(&r, &mut |_, _| {})
+    }
+
+    /// `document.print_batch` with a progress callback `(done, total)` (the CLI prints it).
+    pub fn print_batch(
+        &self,
+        r: &BatchRequest,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<BatchPdf> {
         self.write("document.print_batch", |tx| {
-            doc_issue::print_batch(tx, &self.actor, &r, &mut |_, _| {})
+            doc_issue::print_batch(tx, &self.actor, r, progress)
         })
     }
     fn document_settings_get(&self, _: Empty) -> Result<DocumentSettings> {

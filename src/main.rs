@@ -63,6 +63,21 @@ enum Command {
         #[arg(long)]
         ui: Option<PathBuf>,
     },
+    /// Print issued documents into one PDF, with progress (`--case N` for all of a case's, or
+    /// `--ids 1,2,3`; `--all` for every issued document).
+    PrintBatch {
+        #[arg(long, value_delimiter = ',')]
+        ids: Vec<i64>,
+        #[arg(long)]
+        case: Option<i64>,
+        #[arg(long)]
+        all: bool,
+        /// Blank page after a notice with an odd page count (two-sided printing).
+        #[arg(long)]
+        duplex: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the TypeScript types of the API to ui/src/api/types.gen.ts (`--check`: fail when stale).
     GenTs {
         #[arg(long)]
@@ -243,6 +258,47 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             recoup::serve::serve(core, port, ui, |url| {
                 println!("Recoup 已启动：{url}");
             })?;
+        }
+        Command::PrintBatch {
+            mut ids,
+            case,
+            all,
+            duplex,
+            out,
+        } => {
+            let core = open(&cli.db)?;
+            if case.is_some() || all {
+                let list = core.call("document.list", json!({ "case_id": case }))?;
+                ids.extend(
+                    list.as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|d| d["id"].as_i64()),
+                );
+            }
+            let started = std::time::Instant::now();
+            let r = core.print_batch(
+                &recoup::docs::issue::BatchRequest { ids, duplex },
+                &mut |done, total| {
+                    // The last step is writing the file.
+                    if done % 50 == 0 || done + 1 >= total {
+                        eprint!("\r已排版 {}/{}", done.min(total - 1), total - 1);
+                    }
+                },
+            )?;
+            eprintln!();
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&r.pdf_base64)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            std::fs::write(&out, bytes)?;
+            println!(
+                "已输出 {}：{}份文书，共{}页，用时{:.1}秒",
+                out.display(),
+                r.count,
+                r.pages,
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::GenTs { check } => {
             let path = api::typescript_path();

@@ -218,3 +218,38 @@ fn a_reprint_after_the_wording_changed_is_still_the_same_paper() {
     assert_eq!(pdf_of(&again), pdf_of(&issued));
     assert!(pdf_text(&pdf_of(&again)).contains("逾期未提出的"));
 }
+
+#[test]
+fn the_cli_prints_a_batch_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("recoup.db");
+    {
+        let c = &Core::open(&db).unwrap();
+        let (case_id, signoff) = case_ready_to_notify(c);
+        notify(c, case_id, &signoff, "");
+        call(
+            c,
+            "document.issue",
+            json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-03-10"}),
+        );
+    }
+    let out = dir.path().join("batch.pdf");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+        .arg("--db")
+        .arg(&db)
+        .args(["print-batch", "--all", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("已排版 1/1"), "{stderr}");
+    assert!(stdout.contains("1份文书"), "{stdout}");
+    let text = pdf_text(&std::fs::read(&out).unwrap());
+    assert!(text.contains("长白医保告〔2026〕1号"), "{text}");
+    // The print is in the audit log.
+    let c = Core::open(&db).unwrap();
+    assert_eq!(call(&c, "document.list", json!({}))[0]["prints"], 1);
+    assert_eq!(call(&c, "audit.verify", json!({}))["ok"], true);
+}
