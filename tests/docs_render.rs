@@ -534,21 +534,9 @@ fn document_numbers() {
     assert!(format_document_number("", 2026, 1, NumberStyle::Plain).is_err());
     assert!(format_document_number("某医保〔追", 2026, 1, NumberStyle::Plain).is_err());
     assert!(format_document_number("某医保追", 26, 1, NumberStyle::Plain).is_err());
-    let mut settings = NumberingSettings::default();
-    settings
-        .styles
-        .insert(DocumentKind::PenaltyDecision, NumberStyle::Di);
     assert_eq!(
-        settings
-            .format(DocumentKind::PenaltyDecision, "某医保罚决", 2026, 3)
-            .unwrap(),
+        format_document_number("某医保罚决", 2026, 3, NumberStyle::Di).unwrap(),
         "某医保罚决〔2026〕第3号"
-    );
-    assert_eq!(
-        settings
-            .format(DocumentKind::RefundOrder, "某医保责退", 2026, 12)
-            .unwrap(),
-        "某医保责退〔2026〕12号"
     );
 }
 

@@ -9,11 +9,9 @@
 //! The same inputs give a byte-identical PDF: fixed metadata, fixed font resource names and a
 //! document id derived from the content.
 //!
-//! Wiring (host side): call [`warm_up`] at start-up; build a [`Document`] from the case (amounts
-//! as [`RecoveryLine`]s, e.g. `RecoveryLine::from(&case_line)`, the number from
-//! [`NumberingSettings::format`] with the sequence the store allocates); pass the office's
-//! [`Templates`] in [`RenderOptions`]; call [`check_glyphs`] to warn before printing, then
-//! [`render`] or [`render_batch`] (its progress callback drives a progress bar).
+//! Wiring: [`warm_up`] at start-up; `sources.rs` builds a [`Document`] from the database,
+//! `settings.rs` holds the office's prefixes, number styles, wording and the number sequence,
+//! `issue.rs` is the API (preview, issue, reprint, batch). [`check_glyphs`] warns before printing.
 
 pub mod documents;
 pub mod fonts;
@@ -76,30 +74,6 @@ pub fn format_document_number(
         NumberStyle::Plain => format!("{prefix}〔{year}〕{seq}号"),
         NumberStyle::Di => format!("{prefix}〔{year}〕第{seq}号"),
     })
-}
-
-/// The office's numbering style per document kind (DOMAIN.md §5: a setting per kind).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-pub struct NumberingSettings {
-    #[serde(default)]
-    pub styles: std::collections::BTreeMap<DocumentKind, NumberStyle>,
-}
-
-impl NumberingSettings {
-    pub fn style(&self, kind: DocumentKind) -> NumberStyle {
-        self.styles.get(&kind).copied().unwrap_or_default()
-    }
-
-    /// Format the number of a document of `kind` (the sequence is allocated by the store).
-    pub fn format(
-        &self,
-        kind: DocumentKind,
-        prefix: &str,
-        year: i32,
-        seq: u32,
-    ) -> Result<String, ApiError> {
-        format_document_number(prefix, year, seq, self.style(kind))
-    }
 }
 
 /// What to do with characters that no installed font has.
