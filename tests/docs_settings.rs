@@ -30,28 +30,7 @@ fn case_ready_to_notify(c: &Core) -> (i64, Value) {
             "legal_rep": "陈某", "contact": "0439-8888888", "agreement_status": "Active"
         }),
     ));
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "串换药品",
-               "handler_id": signoff["handler_id"], "filed_on": "2026-03-02"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "将非医保药品串换为医保药品结算", "rule_broken": "服务协议第十五条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "进销存数据", "collected_on": "2026-03-02"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "2468.10"}),
-    );
+    let case_id = new_case(c, inst, &signoff, "2468.10");
     (case_id, signoff)
 }
 
@@ -166,20 +145,25 @@ fn a_blank_number_is_allocated_and_a_typed_one_moves_the_sequence() {
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 
-/// Another case of the same office, ready to be notified.
+/// Another case of the same office (officers 1–3, institution 1), ready to be notified.
 fn second_case(c: &Core) -> (i64, Value) {
     let signoff = json!({"handler_id": 1, "reviewer_id": 2, "approver_id": 3});
+    (new_case(c, 1, &signoff, "100"), signoff)
+}
+
+/// An agreement case against `inst` with a finding, evidence and one recovery line.
+fn new_case(c: &Core, inst: i64, signoff: &Value, amount: &str) -> i64 {
     let d = call(
         c,
         "case.create",
-        json!({"track": "协议处理", "institution_id": 1, "source": "审核结算", "summary": "串换药品",
-               "handler_id": 1, "filed_on": "2026-03-02"}),
+        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "串换药品",
+               "handler_id": signoff["handler_id"], "filed_on": "2026-03-02"}),
     );
     let case_id = id(&d["case"]);
     call(
         c,
         "finding.add",
-        json!({"case_id": case_id, "description": "串换药品", "rule_broken": "服务协议第十五条", "amount": "0"}),
+        json!({"case_id": case_id, "description": "将非医保药品串换为医保药品结算", "rule_broken": "服务协议第十五条", "amount": "0"}),
     );
     call(
         c,
@@ -189,9 +173,9 @@ fn second_case(c: &Core) -> (i64, Value) {
     call(
         c,
         "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "100"}),
+        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": amount}),
     );
-    (case_id, signoff)
+    case_id
 }
 
 #[test]

@@ -337,13 +337,7 @@ pub fn update(tx: &mut Tx<'_>, s: DocumentSettings) -> Result<DocumentSettings> 
 /// number already issued (documents issued before the counter existed count too).
 pub fn allocate(tx: &mut Tx<'_>, kind: DocumentKind, year: i32) -> Result<u32> {
     let k = enum_text(&kind);
-    let row: Option<(i64, u32)> = tx
-        .query_row(
-            "SELECT id, last FROM document_sequence WHERE kind = ?1 AND year = ?2",
-            params![k, year],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = sequence(tx, &k, year)?;
     let issued: u32 = tx.query_row(
         "SELECT COALESCE(MAX(seq), 0) FROM issued_document WHERE kind = ?1 AND year = ?2",
         params![k, year],
@@ -358,17 +352,22 @@ pub fn allocate(tx: &mut Tx<'_>, kind: DocumentKind, year: i32) -> Result<u32> {
 /// counter past it, so that the sequence never gives it again.
 pub fn claim(tx: &mut Tx<'_>, kind: DocumentKind, year: i32, seq: u32) -> Result<()> {
     let k = enum_text(&kind);
-    let row: Option<(i64, u32)> = tx
-        .query_row(
-            "SELECT id, last FROM document_sequence WHERE kind = ?1 AND year = ?2",
-            params![k, year],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = sequence(tx, &k, year)?;
     if row.is_some_and(|(_, l)| l >= seq) {
         return Ok(());
     }
     set_last(tx, row.map(|(id, _)| id), &k, year, seq)
+}
+
+/// The counter row of (kind, year): its id and the last number given.
+fn sequence(conn: &Connection, kind: &str, year: i32) -> Result<Option<(i64, u32)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, last FROM document_sequence WHERE kind = ?1 AND year = ?2",
+            params![kind, year],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 fn set_last(tx: &mut Tx<'_>, id: Option<i64>, kind: &str, year: i32, last: u32) -> Result<()> {
