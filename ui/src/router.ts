@@ -4,6 +4,7 @@ import InstitutionsPage from '@/pages/InstitutionsPage.vue'
 import DashboardPage from '@/pages/DashboardPage.vue'
 import CasesPage from '@/pages/CasesPage.vue'
 import CaseDetailPage from '@/pages/CaseDetailPage.vue'
+import DocumentSettingsPage from '@/pages/DocumentSettingsPage.vue'
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -37,12 +38,8 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '数据交换' },
     props: placeholder('数据交换', '与上级医保部门交换数据包将在这里进行。'),
   },
-  {
-    path: '/settings',
-    component: PlaceholderPage,
-    meta: { title: '设置' },
-    props: placeholder('设置', '文书模板、人员与规则配置将在这里维护。'),
-  },
+  { path: '/settings', redirect: '/settings/documents' },
+  { path: '/settings/documents', component: DocumentSettingsPage, meta: { title: '文书设置' } },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },
 ]
 
