@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
+import { seedDecidedAgreementCase } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -133,6 +134,18 @@ const tableRows = (page) => page.locator('[data-testid="inst-table"] .el-table__
 
 async function rowTexts(page) {
   return (await tableRows(page).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())
+}
+
+/** Non-white pixels of the first rendered PDF page (pdf.js canvas). */
+async function inkedPixels(page, scope = page) {
+  return scope.locator('[data-testid="pdf-page"]').first().evaluate((canvas) => {
+    const { width, height } = canvas
+    if (width === 0 || height === 0) return 0
+    const data = canvas.getContext('2d').getImageData(0, 0, width, height).data
+    let n = 0
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 600) n++
+    return n
+  })
 }
 
 async function formItemError(page, testId) {
@@ -352,6 +365,114 @@ async function main() {
       await page.getByTestId('inst-pager').locator('.el-pager li', { hasText: /^2$/ }).click()
       await until(async () => (await rowTexts(page)).length === 8, '第2页有8行')
       await page.screenshot({ path: join(resultsDir, 'institutions-page2.png') })
+    })
+
+    await step('设置：文书设置显示默认值，账号错误显示在该字段下，改正后“已保存”', async () => {
+      await page.getByTestId('nav-settings').click()
+      await until(() => page.url().endsWith('#/settings/documents'), '地址变为 #/settings/documents')
+      await page.getByTestId('settings-save').waitFor()
+      const gov = await page.getByTestId('settings-government').getAttribute('placeholder')
+      assert(gov === '默认：长春市南关区人民政府', `复议机关默认值应由本单位名称推定，实际“${gov}”`)
+      await page.getByTestId('settings-kind-RecoverySlip').locator('.el-collapse-item__header').click()
+      const prefix = await page.getByTestId('settings-kind-RecoverySlip-prefix').getAttribute('placeholder')
+      assert(prefix === '默认：长春医保追单', `追回通知单默认机关代字应为“长春医保追单”，实际“${prefix}”`)
+      await page.getByTestId('settings-employee_account-account_number').fill('62AB')
+      await page.getByTestId('settings-save').click()
+      const msg = await until(() => formItemError(page, 'settings-employee_account-account_number'), '账号下的错误信息')
+      assert(/只能包含数字/.test(msg), `账号错误应说明只能包含数字，实际“${msg}”`)
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'settings-error.png') })
+      await page.getByTestId('settings-employee_account-account_number').fill('6222 0201 0001')
+      await page.getByTestId('settings-contact_phone').fill('0431-88886666')
+      await page.getByTestId('settings-save').click()
+      await page.locator('.el-message--success', { hasText: '已保存' }).waitFor()
+      const accountItem = page.locator('.el-form-item').filter({ has: page.getByTestId('settings-employee_account-account_number') })
+      await until(async () => (await accountItem.locator('.el-form-item__error').count()) === 0, '改正后错误信息消失')
+      await page.locator('.el-main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'settings.png') })
+    })
+
+    let seeded
+    const year = new Date().getFullYear() // the 成文日期 defaults to today, the number to its year
+    const slipNumber = `长春医保追单〔${year}〕1号`
+    const slipTitle = '医疗保障基金追回通知单'
+
+    await step('经接口建立一件已作出处理决定的协议处理案件', async () => {
+      seeded = await seedDecidedAgreementCase(server.url, { initOffice: false })
+      assert(seeded.caseId > 0, JSON.stringify(seeded))
+    })
+
+    await step('案件“文书”页：列出可开具的文书，不能开具的说明原因', async () => {
+      await page.goto(`${server.url}#/cases/${seeded.caseId}`)
+      await page.getByTestId('case-number').waitFor()
+      await page.locator('#tab-documents').click()
+      await page.getByTestId('doc-issue-RecoverySlip').waitFor()
+      const reason = (await page.getByTestId('doc-reason-RefundOrder').innerText()).trim()
+      assert(/协议处理案件请出具追回通知单/.test(reason), `责令退款通知书不能开具的原因应显示，实际“${reason}”`)
+      assert((await page.getByTestId('doc-issue-RefundOrder').count()) === 0, '不能开具的文书不应有“开具”按钮')
+      await until(async () => (await page.getByTestId('doc-issued').innerText()).includes('本案尚未开具文书'), '已开具文书为空')
+      await page.screenshot({ path: join(resultsDir, 'case-documents.png') })
+    })
+
+    await step('预览追回通知单：pdf.js 画出非空白的页面', async () => {
+      await page.getByTestId('doc-preview-RecoverySlip').click()
+      const dialog = page.getByTestId('doc-issue-dialog')
+      await dialog.locator('[data-testid="pdf-page"]').first().waitFor()
+      await until(async () => (await inkedPixels(page, dialog)) > 2000, '预览页面有文字（非空白像素）')
+      const count = (await dialog.getByTestId('pdf-page-count').innerText()).trim()
+      assert(count === '共 1 页', `页数应为“共 1 页”，实际“${count}”`)
+      assert((await dialog.getByTestId('doc-missing-glyphs').count()) === 0, '不应提示缺字')
+      await page.waitForTimeout(400)
+      await page.screenshot({ path: join(resultsDir, 'document-preview.png') })
+      await dialog.getByTestId('doc-cancel').click()
+      await dialog.waitFor({ state: 'hidden' })
+    })
+
+    await step(`开具追回通知单：文号 ${slipNumber}，出现在已开具文书中`, async () => {
+      await page.getByTestId('doc-issue-RecoverySlip').click()
+      const dialog = page.getByTestId('doc-issue-dialog')
+      await until(() => dialog.getByTestId('doc-issue-confirm').isEnabled(), '“确认开具”可用')
+      await dialog.getByTestId('doc-issue-confirm').click()
+      const issued = (await dialog.getByTestId('doc-issued-number').innerText()).trim()
+      assert(issued.includes(slipNumber), `应显示文号 ${slipNumber}，实际“${issued}”`)
+      await until(async () => (await inkedPixels(page, dialog)) > 2000, '开具后的文书已显示')
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'document-issued.png') })
+      const download = page.waitForEvent('download')
+      await dialog.getByTestId('doc-download').click()
+      const name = (await download).suggestedFilename()
+      assert(name === `${slipNumber}${slipTitle}.pdf`, `下载文件名应为“文号+文书名称.pdf”，实际“${name}”`)
+      await dialog.getByTestId('doc-done').click()
+      await dialog.waitFor({ state: 'hidden' })
+      const table = await until(async () => {
+        const t = await page.getByTestId('doc-issued').innerText()
+        return t.includes(slipNumber) ? t : null
+      }, '已开具文书列出该文号')
+      assert(table.includes(slipTitle), `已开具文书应显示文书名称：\n${table}`)
+      const reason = (await page.getByTestId('doc-reason-RecoverySlip').innerText()).trim()
+      assert(/重新打印/.test(reason), `开具后追回通知单应提示重新打印，实际“${reason}”`)
+    })
+
+    await step('重新打印：显示同一文号的文书，打印在新标签页打开PDF，打印次数为1', async () => {
+      const row = page.locator('[data-testid="doc-issued"] tbody tr', { hasText: slipNumber })
+      await row.getByTestId('doc-reprint').click()
+      const dialog = page.getByTestId('pdf-dialog')
+      const note = (await dialog.getByTestId('pdf-dialog-note').innerText()).trim()
+      assert(note.includes(slipNumber), `重新打印应显示文号，实际“${note}”`)
+      await until(async () => (await inkedPixels(page, dialog)) > 2000, '重新打印的文书已显示')
+      const popup = page.context().waitForEvent('page')
+      await dialog.getByTestId('pdf-print').click()
+      const tab = await popup
+      assert(tab.url().startsWith('blob:'), `打印应打开PDF，实际地址“${tab.url()}”`)
+      await tab.close()
+      await dialog.getByTestId('pdf-close').click()
+      await dialog.waitFor({ state: 'hidden' })
+      await until(async () => {
+        const cells = (await row.locator('td').allInnerTexts()).map((t) => t.trim())
+        return cells.includes('1')
+      }, '打印次数为1')
+      await page.screenshot({ path: join(resultsDir, 'case-documents-issued.png') })
     })
 
     await step('浏览器中无脚本错误', async () => {

@@ -1,0 +1,73 @@
+// Seed a decided AGREEMENT-track case through the HTTP API (the sequence of tests/docs_issue.rs):
+// office, three users, one institution, the case with a finding, evidence and two recovery lines,
+// then notify → serve → waive the statement → decide. After this the case can issue its 追回通知单.
+
+/** POST /api/<command>; throws with the server's Chinese message on refusal. */
+export async function api(baseUrl, command, payload) {
+  const res = await fetch(new URL(`api/${command}`, baseUrl), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  })
+  const text = await res.text()
+  const body = text ? JSON.parse(text) : null
+  if (!res.ok) throw new Error(`${command} 失败（HTTP ${res.status}）：${text}`)
+  return body
+}
+
+export const SEED_OFFICE = { code: '120101', name: '天津市和平区医疗保障局', level: 'county' }
+export const SEED_INSTITUTION = '和平区某某医院'
+
+/** Returns `{ caseId, caseNumber }`. `initOffice: false` when the office already exists. */
+export async function seedDecidedAgreementCase(baseUrl, { initOffice = true } = {}) {
+  const call = (command, payload) => api(baseUrl, command, payload)
+  if (initOffice) await call('office.init', SEED_OFFICE)
+  const user = async (username, display_name, role) =>
+    (await call('user.create', { username, display_name, roles: [role], password: 'secret123' })).id
+  const handler = await user('zhang', '张三', 'Handler')
+  const reviewer = await user('wang', '王五', 'Reviewer')
+  const approver = await user('zhao', '赵六', 'Approver')
+  const signoff = { handler_id: handler, reviewer_id: reviewer, approver_id: approver }
+  const inst = await call('institution.create', {
+    code: 'H12010100001',
+    name: SEED_INSTITUTION,
+    kind: 'MedicalInstitution',
+    credit_code: '91350100M000100Y43',
+    address: '天津市和平区南京路1号',
+    legal_rep: '陈某',
+    contact: '022-23333333',
+    agreement_status: 'Active',
+  })
+  const d = await call('case.create', {
+    track: '协议处理',
+    institution_id: inst.id,
+    source: '审核结算',
+    summary: '虚记住院费用',
+    handler_id: handler,
+    filed_on: '2026-01-05',
+  })
+  const caseId = d.case.id
+  await call('finding.add', { case_id: caseId, description: '虚记住院费用', rule_broken: '服务协议第二十条', amount: '0' })
+  await call('evidence.add', { case_id: caseId, kind: '电子数据', description: '结算数据导出', collected_on: '2026-01-05' })
+  await call('recovery.add_line', { case_id: caseId, fund: '职工基本医保', year_kind: '当年', category: '住院费', amount_due: '12345.67' })
+  await call('recovery.add_line', { case_id: caseId, fund: '职工基本医保', year_kind: '历年', amount_due: '1000' })
+  const n = await call('case.notify', {
+    case_id: caseId,
+    issued_on: '2026-02-02',
+    document_number: '和医保协告〔2026〕1号',
+    signoff,
+    proposed_measures: [],
+  })
+  await call('case.serve', { service_id: n.notification.service_id, method: 'Direct', served_on: '2026-02-03', recipient: '陈某' })
+  await call('case.statement', { case_id: caseId, kind: '放弃', on: '2026-02-04', summary: '书面放弃陈述申辩' })
+  await call('case.decide', {
+    case_id: caseId,
+    kind: '协议处理决定',
+    decided_on: '2026-02-10',
+    document_number: '和医保协决〔2026〕1号',
+    payment_due: '2026-03-10',
+    measures: [],
+    signoff,
+  })
+  return { caseId, caseNumber: d.case.case_number }
+}
