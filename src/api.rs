@@ -439,6 +439,7 @@ commands! {
     // Issued documents (src/docs/issue.rs)
     "document.preview" => document_preview(DocumentRequest) -> DocumentPreview;
     "document.issue" => document_issue(DocumentRequest) -> IssuedPdf;
+    "document.get" => document_get(IdRequest) -> IssuedPdf;
     "document.print" => document_print(IdRequest) -> IssuedPdf;
     "document.list" => document_list(DocumentListQuery) -> Vec<IssuedDocument>;
     "document.options" => document_options(IdRequest) -> Vec<DocumentOption>;
@@ -457,6 +458,9 @@ impl Core {
         self.write("document.issue", |tx| {
             doc_issue::issue(tx, &self.calendar(), &self.actor, &r)
         })
+    }
+    fn document_get(&self, r: IdRequest) -> Result<IssuedPdf> {
+        self.store.read(|c| doc_issue::get(c, r.id))
     }
     fn document_print(&self, r: IdRequest) -> Result<IssuedPdf> {
         self.write("document.print", |tx| {

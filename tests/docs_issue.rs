@@ -189,8 +189,13 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     );
     assert_eq!(notice["number"], "和医保协告〔2026〕1号");
 
-    // A reprint is byte-identical and audited (document_print row).
+    // Looking at an issued document is not a print: same bytes, nothing written.
     let before = audit_entries(c);
+    let seen = call(c, "document.get", json!({"id": id(&slip)}));
+    assert_eq!(pdf_of(&seen), pdf_of(&slip));
+    assert_eq!(audit_entries(c), before);
+
+    // A reprint is byte-identical and audited (document_print row).
     let again = call(c, "document.print", json!({"id": id(&slip)}));
     assert_eq!(pdf_of(&again), pdf_of(&slip));
     assert_eq!(audit_entries(c), before + 1);

@@ -53,6 +53,10 @@ fn defaults_come_from_the_office_name() {
     assert_eq!(notice["kind"], "StatementNotice");
     assert_eq!(notice["default_prefix"], "长白医保告");
     assert_eq!(notice["prefix"], "");
+    assert_eq!(s["agency_name"], "");
+    assert_eq!(s["default_agency_name"], "长白县医疗保障局");
+    assert_eq!(s["default_government"], "长白县人民政府");
+    assert_eq!(s["default_court"], "长白县人民法院");
     assert!(notice["default_template"]
         .as_str()
         .unwrap()

@@ -477,16 +477,34 @@ fn record_print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// `document.get`: an issued document's PDF to look at, rendered again from the snapshot and
+/// checked against the stored hash; not a print, so nothing is recorded.
+pub fn get(conn: &Connection, id: i64) -> Result<IssuedPdf> {
+    let (number, snapshot, sha) = stored(conn, id)?;
+    let pdf = reproduce(&snapshot, &sha)?;
+    Ok(IssuedPdf {
+        id,
+        number,
+        pdf_base64: b64(&pdf.bytes),
+    })
+}
+
+/// The PDF of a snapshot, which must hash to what was issued.
+fn reproduce(snapshot: &Snapshot, sha: &str) -> Result<super::RenderedPdf> {
+    let pdf = render(&snapshot.document, &snapshot.options())?;
+    if sha_hex(&pdf.bytes) != sha {
+        return Err(ApiError::internal(
+            "重新生成的文书与存档不一致（可能更换了字体或程序版本），无法查看或打印",
+        ));
+    }
+    Ok(pdf)
+}
+
 /// `document.print`: render again from the stored snapshot; the bytes must hash to the stored
 /// sha256 (a byte-identical reprint); each print is recorded.
 pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
     let (number, snapshot, sha) = stored(tx, id)?;
-    let pdf = render(&snapshot.document, &snapshot.options())?;
-    if sha_hex(&pdf.bytes) != sha {
-        return Err(ApiError::internal(
-            "重新生成的文书与存档不一致（可能更换了字体或程序版本），未打印",
-        ));
-    }
+    let pdf = reproduce(&snapshot, &sha)?;
     record_print(tx, actor, id)?;
     Ok(IssuedPdf {
         id,

@@ -66,6 +66,11 @@ pub struct DocumentSettings {
     pub government: String,
     /// The court of a lawsuit (行政诉讼法 art. 18); empty = derived (某某县人民法院).
     pub court: String,
+    /// What an empty `agency_name` / `government` / `court` stands for (filled by the core for the
+    /// editor's placeholders; ignored on update).
+    pub default_agency_name: String,
+    pub default_government: String,
+    pub default_court: String,
 }
 
 /// The part of the office's name before 医疗保障局 / 医保局 (某某县), or the whole name.
@@ -141,6 +146,9 @@ impl DocumentSettings {
             kinds.push(k);
         }
         self.kinds = kinds;
+        self.default_agency_name = office.to_string();
+        self.default_government = format!("{}人民政府", region_of(office));
+        self.default_court = format!("{}人民法院", region_of(office));
         self
     }
 
@@ -185,19 +193,20 @@ impl DocumentSettings {
         t
     }
 
-    pub fn agency(&self, office: &str) -> Agency {
+    // `_office`: kept for the callers in sources.rs; the defaults are filled on load.
+    pub fn agency(&self, _office: &str) -> Agency {
         Agency {
-            name: non_empty_or(&self.agency_name, office),
+            name: non_empty_or(&self.agency_name, &self.default_agency_name),
             address: self.agency_address.trim().to_string(),
         }
     }
 
-    pub fn government(&self, office: &str) -> String {
-        non_empty_or(&self.government, &format!("{}人民政府", region_of(office)))
+    pub fn government(&self, _office: &str) -> String {
+        non_empty_or(&self.government, &self.default_government)
     }
 
-    pub fn court(&self, office: &str) -> String {
-        non_empty_or(&self.court, &format!("{}人民法院", region_of(office)))
+    pub fn court(&self, _office: &str) -> String {
+        non_empty_or(&self.court, &self.default_court)
     }
 }
 
@@ -302,7 +311,12 @@ pub fn update(tx: &mut Tx<'_>, s: DocumentSettings) -> Result<DocumentSettings> 
     check_account(&s.employee_account, "employee_account", "职工医保")?;
     check_account(&s.resident_account, "resident_account", "居民医保")?;
     // Store only what the office chose (editor-only fields are refilled on load).
-    let mut stored = s;
+    let mut stored = DocumentSettings {
+        default_agency_name: String::new(),
+        default_government: String::new(),
+        default_court: String::new(),
+        ..s
+    };
     stored.kinds = stored
         .kinds
         .into_iter()
@@ -426,8 +440,9 @@ mod tests {
         assert_eq!(region_of("长白县医疗保障局"), "长白县");
         let s = DocumentSettings::default().normalized("长白县医疗保障局");
         assert_eq!(s.prefix(DocumentKind::RefundOrder), "长白医保责退");
-        assert_eq!(s.government("长白县医疗保障局"), "长白县人民政府");
-        assert_eq!(s.court("长白县医疗保障局"), "长白县人民法院");
+        assert_eq!(s.government(""), "长白县人民政府");
+        assert_eq!(s.court(""), "长白县人民法院");
+        assert_eq!(s.agency("").name, "长白县医疗保障局");
         assert_eq!(s.kinds.len(), DocumentKind::ALL.len());
         assert!(s.templates().overrides.is_empty());
     }

@@ -469,7 +469,12 @@ government: string,
 /**
  * The court of a lawsuit (行政诉讼法 art. 18); empty = derived (某某县人民法院).
  */
-court: string, };
+court: string, 
+/**
+ * What an empty `agency_name` / `government` / `court` stands for (filled by the core for the
+ * editor's placeholders; ignored on update).
+ */
+default_agency_name: string, default_government: string, default_court: string, };
 
 export type Empty = Record<symbol, never>;
 
@@ -1486,6 +1491,7 @@ export interface Commands {
   "ledger.reconcile": { request: ReconcileQuery; response: Reconciliation };
   "document.preview": { request: DocumentRequest; response: DocumentPreview };
   "document.issue": { request: DocumentRequest; response: IssuedPdf };
+  "document.get": { request: IdRequest; response: IssuedPdf };
   "document.print": { request: IdRequest; response: IssuedPdf };
   "document.list": { request: DocumentListQuery; response: Array<IssuedDocument> };
   "document.options": { request: IdRequest; response: Array<DocumentOption> };
