@@ -1,0 +1,909 @@
+//! Every document kind filled from the data (docs/sources.rs): refused before the stage its seed
+//! requires (ILLEGAL_STEP with the reason), and at that stage issued with every value of the data
+//! in the PDF text (pdftotext), `document.options` agreeing.
+
+use base64::Engine as _;
+use recoup::api::Core;
+use recoup::ErrorCode;
+use serde_json::{json, Value};
+
+mod common;
+use common::*;
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().expect("id")
+}
+
+fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
+    id(&call(
+        c,
+        "user.create",
+        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
+    ))
+}
+
+fn pdf_of(v: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(v["pdf_base64"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    if let Ok(keep) = std::env::var("RECOUP_KEEP_PDF") {
+        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test docs_sources
+        let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
+        let _ = std::fs::write(format!("{keep}/{n:02}.pdf"), bytes);
+    }
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    // Page numbers (— 1 —) split a sentence running over a page; a ticked box ☑ may come out as
+    // "□✓" (drawn from two fonts).
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('—') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + '—'.len_utf8()..];
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && after[digits..].starts_with('—') {
+            rest = &after[digits + '—'.len_utf8()..];
+        } else {
+            out.push('—');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out.replace("□✓", "☑")
+}
+
+fn assert_has(text: &str, needles: &[&str]) {
+    for n in needles {
+        let n: String = n.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(text.contains(&n), "{n:?} not in {text}");
+    }
+}
+
+fn words(c: &Core, amount: &str) -> String {
+    call(c, "money.words", json!({"amount": amount}))["words"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+struct Office {
+    core: Core,
+    handler: i64,
+    co_handler: i64,
+    reviewer: i64,
+    approver: i64,
+    legal: i64,
+}
+
+impl Office {
+    fn signoff(&self) -> Value {
+        json!({"handler_id": self.handler, "reviewer_id": self.reviewer, "approver_id": self.approver})
+    }
+}
+
+const AGENCY: &str = "天津市和平区医疗保障服务中心";
+
+fn office() -> Office {
+    let core = Core::open_in_memory().unwrap();
+    call(
+        &core,
+        "office.init",
+        json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county"}),
+    );
+    let handler = user(&core, "zhang", "张三", json!(["Handler"]));
+    let co_handler = user(&core, "li", "李四", json!(["Handler"]));
+    let reviewer = user(&core, "wang", "王五", json!(["Reviewer"]));
+    let approver = user(&core, "zhao", "赵六", json!(["Approver"]));
+    let legal = user(&core, "qian", "钱七", json!(["Reviewer"]));
+    Office {
+        core,
+        handler,
+        co_handler,
+        reviewer,
+        approver,
+        legal,
+    }
+}
+
+/// The office's document settings: agency, phone and the two receiving accounts (004 附件1–3).
+fn set_settings(
+    c: &Core,
+    agency: &str,
+    address: &str,
+    phone: &str,
+    employee: &str,
+    resident: &str,
+) {
+    let mut s = call(c, "document.settings_get", json!({}));
+    s["agency_name"] = json!(agency);
+    s["agency_address"] = json!(address);
+    s["contact_phone"] = json!(phone);
+    s["employee_account"] = json!({"account_name": "天津市医疗保障基金管理中心职工医保支出户",
+        "bank": "中国工商银行天津和平支行", "account_number": employee, "bank_code": "102110000019"});
+    s["resident_account"] = json!({"account_name": "天津市医疗保障基金管理中心居民医保支出户",
+        "bank": "天津银行和平支行", "account_number": resident, "bank_code": "313110000017"});
+    call(c, "document.settings_update", s);
+}
+
+fn institution(c: &Core, code: &str, name: &str) -> i64 {
+    id(&call(
+        c,
+        "institution.create",
+        json!({
+            "code": code, "name": name, "kind": "MedicalInstitution",
+            "credit_code": "91350100M000100Y43", "address": "天津市和平区南京路1号",
+            "legal_rep": "陈某", "contact": "022-23333333", "agreement_status": "Active"
+        }),
+    ))
+}
+
+fn options(c: &Core, case_id: i64) -> Vec<Value> {
+    call(c, "document.options", json!({"id": case_id}))
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn option(c: &Core, case_id: i64, kind: &str) -> Value {
+    options(c, case_id)
+        .into_iter()
+        .find(|o| o["kind"] == kind)
+        .unwrap()
+}
+
+/// Refused before its stage: ILLEGAL_STEP with the seed's reason, and `document.options` says the
+/// same.
+fn not_yet(c: &Core, case_id: i64, kind: &str, on: &str, needle: &str) {
+    illegal(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": kind, "issued_on": on}),
+        needle,
+    );
+    let o = option(c, case_id, kind);
+    assert_eq!(o["available"], false, "{o}");
+    assert!(o["reason"].as_str().unwrap().contains(needle), "{o}");
+}
+
+/// At its stage: available in `document.options`, issued, and its text.
+fn issue(c: &Core, case_id: i64, kind: &str, on: &str) -> (Value, String) {
+    let o = option(c, case_id, kind);
+    assert_eq!(o["available"], true, "{o}");
+    let doc = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": kind, "issued_on": on}),
+    );
+    if let Some(n) = o["number"].as_str() {
+        assert_eq!(doc["number"], n, "the procedure's number");
+    }
+    let text = pdf_text(&pdf_of(&doc));
+    if kind != "ServiceReceipt" {
+        // The 送达回证 lists the numbers of what it serves and prints none of its own.
+        assert_has(&text, &[doc["number"].as_str().unwrap()]);
+    }
+    (doc, text)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administrative track: 行政处罚决定书, 责令退款通知书, 追回医保基金通知书, 追回通知单, 送达回证
+
+#[test]
+fn administrative_penalty_case_prints_every_document_from_the_data() {
+    let o = office();
+    let c = &o.core;
+    set_settings(
+        c,
+        AGENCY,
+        "天津市和平区成都道100号",
+        "022-27000000",
+        "0302001109300012345",
+        "2000123456789012",
+    );
+    let inst = institution(c, "H12010100001", "和平区某某医院");
+    let d = call(
+        c,
+        "case.create",
+        json!({"track": "行政执法", "institution_id": inst, "source": "监督检查", "summary": "串换药品、虚记住院费用",
+               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-03-02"}),
+    );
+    let case_id = id(&d["case"]);
+    call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "将自费药品串换为医保目录内药品结算", "rule_broken": "《医疗保障基金使用监督管理条例》第十五条", "amount": "0"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "电子数据", "description": "2025年医保结算明细数据导出", "collected_on": "2026-03-03"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "书证", "description": "药品进销存台账复印件", "collected_on": "2026-03-03"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "历年", "amount_due": "1000"}),
+    );
+
+    // Before the decision, none of the decision-stage documents (000 附件1, 2, 4; 004 art. 8, 10).
+    not_yet(
+        c,
+        case_id,
+        "PenaltyDecision",
+        "2026-03-05",
+        "尚未作出行政处罚决定",
+    );
+    not_yet(
+        c,
+        case_id,
+        "HandlingDecision",
+        "2026-03-05",
+        "尚未作出行政处理决定",
+    );
+    not_yet(c, case_id, "RefundOrder", "2026-03-05", "尚未作出处理决定");
+    not_yet(
+        c,
+        case_id,
+        "RecoveryNotice",
+        "2026-03-05",
+        "尚未作出处理决定",
+    );
+    not_yet(c, case_id, "RecoverySlip", "2026-03-05", "尚未作出处理决定");
+    not_yet(
+        c,
+        case_id,
+        "OffsetNotice",
+        "2026-03-05",
+        "没有经审核同意的抵扣申请",
+    );
+    not_yet(
+        c,
+        case_id,
+        "ServiceReceipt",
+        "2026-03-05",
+        "尚无需要送达的文书",
+    );
+
+    // Notify (fine 2 × 13,345.67 = 26,691.34 proposed, 限期整改), serve, statement, legal review,
+    // decide (001 art. 22, 40; 行政处罚法 art. 44, 58).
+    let d = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-03-09", "document_number": "和医保告〔2026〕3号",
+               "signoff": o.signoff(), "proposed_fine": "26691.34",
+               "proposed_measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}]}),
+    );
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-03-10", "recipient": "陈某", "receipt": "SD-1"}),
+    );
+    call(
+        c,
+        "case.statement",
+        json!({"case_id": case_id, "kind": "陈述申辩", "on": "2026-03-11", "summary": "部分药品系系统对照错误所致"}),
+    );
+    call(
+        c,
+        "case.submit_legal_review",
+        json!({"case_id": case_id, "on": "2026-03-12", "actor_id": o.handler}),
+    );
+    call(
+        c,
+        "case.legal_review",
+        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-03-13", "passed": true, "opinion": "事实清楚"}),
+    );
+    // The 送达回证 exists once a document is out for service (行政处罚法 art. 61).
+    assert_eq!(option(c, case_id, "ServiceReceipt")["available"], true);
+    not_yet(
+        c,
+        case_id,
+        "PenaltyDecision",
+        "2026-03-13",
+        "尚未作出行政处罚决定",
+    );
+    call(
+        c,
+        "case.decide",
+        json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": "2026-03-16", "document_number": "和医保罚决〔2026〕2号",
+               "payment_due": "2026-04-15", "fine": "26691.34", "fine_multiple": "2",
+               "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条",
+               "measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}],
+               "signoff": o.signoff(), "summary": "责令退回并处罚款"}),
+    );
+
+    // The decision made is a 处罚决定: no 处理决定书 (000 附件4).
+    not_yet(
+        c,
+        case_id,
+        "HandlingDecision",
+        "2026-03-16",
+        "本案作出的是行政处罚决定",
+    );
+
+    // 行政处罚决定书 (000 附件4; 行政处罚法 art. 59 (一)–(六)).
+    let (dec, text) = issue(c, case_id, "PenaltyDecision", "2026-03-16");
+    assert_eq!(dec["number"], "和医保罚决〔2026〕2号");
+    assert_has(
+        &text,
+        &[
+            "天津市和平区医疗保障局",
+            "行政处罚决定书",
+            "当事人：和平区某某医院",
+            "统一社会信用代码：91350100M000100Y43",
+            "机构编码：H12010100001",
+            "法定代表人（负责人）：陈某",
+            "地址：天津市和平区南京路1号",
+            "将自费药品串换为医保目录内药品结算",
+            "2025年医保结算明细数据导出",
+            "药品进销存台账复印件",
+            // 陈述申辩情况 from the statement step.
+            "2026年3月11日提出陈述、申辩意见：部分药品系系统对照错误所致",
+            "和医保告〔2026〕3号",
+            "《医疗保障基金使用监督管理条例》第十五条",
+            "《医疗保障基金使用监督管理条例》第三十八条",
+            &words(c, "13345.67"),
+            "¥13,345.67",
+            "12,345.67",
+            "1,000.00",
+            "2倍的罚款",
+            &words(c, "26691.34"),
+            "¥26,691.34",
+            "限期整改：三个月内完成药品管理整改",
+            "2026年4月15日前",
+            AGENCY,
+            "天津市和平区人民政府",
+            "天津市和平区人民法院",
+            // art. 59 (六): the date of the decision.
+            "2026年3月16日",
+        ],
+    );
+
+    // 追回医保基金通知书 needs the 责令退款通知书 it cites (000 art. 2, 附件2).
+    not_yet(
+        c,
+        case_id,
+        "RecoveryNotice",
+        "2026-03-17",
+        "尚未开具责令退款通知书",
+    );
+    let (order, text) = issue(c, case_id, "RefundOrder", "2026-03-17");
+    let order_number = order["number"].as_str().unwrap().to_string();
+    assert_eq!(order_number, "天津医保责退〔2026〕1号");
+    assert_has(
+        &text,
+        &[
+            "责令退款通知书",
+            "和平区某某医院：",
+            "2026年3月2日",
+            "2026年度医疗保障基金使用监督检查",
+            &words(c, "13345.67"),
+            "¥13,345.67",
+            "2026年4月15日前",
+            AGENCY,
+            "联系人：张三",
+            "联系电话：022-27000000",
+            "2026年3月17日",
+        ],
+    );
+
+    // 2026-04-15 (Wednesday) + 3 working days (004 art. 9 proof period) = 2026-04-20.
+    let report = call(
+        c,
+        "calendar.add_workdays",
+        json!({"date": "2026-04-15", "days": 3}),
+    );
+    assert_eq!(report["date"], "2026-04-20");
+    let (notice, text) = issue(c, case_id, "RecoveryNotice", "2026-03-17");
+    assert_eq!(notice["number"], "天津医保追〔2026〕1号");
+    assert_has(
+        &text,
+        &[
+            "关于追回医保基金通知书",
+            &format!("{AGENCY}："),
+            "和平区某某医院",
+            "将自费药品串换为医保目录内药品结算",
+            &format!("《责令退款通知书》（{order_number}）"),
+            &words(c, "13345.67"),
+            "¥13,345.67",
+            "于2026年4月15日前将上述基金",
+            "于2026年4月20日前将追回情况书面报送我局",
+            "联系电话：022-27000000",
+        ],
+    );
+
+    // 追回通知单 (004 附件1): each fund to its own account (职工 / 居民), the agency's name and address.
+    let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-03-17");
+    assert_eq!(slip["number"], "天津医保追单〔2026〕1号");
+    assert_has(
+        &text,
+        &[
+            "天津市和平区医疗保障局医疗保障基金追回通知单",
+            "和平区某某医院",
+            "2026年4月15日前",
+            "和医保罚决〔2026〕2号",
+            "12,345.67",
+            &words(c, "12345.67"),
+            &words(c, "1000"),
+            "天津市医疗保障基金管理中心职工医保支出户",
+            "中国工商银行天津和平支行",
+            "0302001109300012345",
+            "102110000019",
+            "天津市医疗保障基金管理中心居民医保支出户",
+            "天津银行和平支行",
+            "2000123456789012",
+            "313110000017",
+            AGENCY,
+            "天津市和平区成都道100号",
+            "张三",
+            "王五",
+            "赵六",
+        ],
+    );
+    // The employee money sits with the employee account, the resident money with the resident one.
+    let e = text.find("0302001109300012345").unwrap();
+    let r = text.find("2000123456789012").unwrap();
+    let employee_amount = text.find(&words(c, "12345.67")).unwrap();
+    let resident_amount = text.find(&words(c, "1000")).unwrap();
+    assert!(employee_amount < e && e < resident_amount && resident_amount < r);
+
+    // 送达回证: the documents out for service with their numbers, two servers (001 art. 32).
+    let (_, text) = issue(c, case_id, "ServiceReceipt", "2026-03-17");
+    assert_has(
+        &text,
+        &[
+            "送达回证",
+            "《陈述申辩告知书》（和医保告〔2026〕3号）",
+            "《行政处罚决定书》（和医保罚决〔2026〕2号）",
+            "《责令退款通知书》（天津医保责退〔2026〕1号）",
+            "《医疗保障基金追回通知单》（天津医保追单〔2026〕1号）",
+            "和平区某某医院",
+            "天津市和平区南京路1号",
+            "张三",
+            "李四",
+        ],
+    );
+
+    // What is issued is not offered again; the offset stays refused on this case.
+    for o in options(c, case_id) {
+        match o["kind"].as_str().unwrap() {
+            "OffsetNotice" => assert!(o["reason"]
+                .as_str()
+                .unwrap()
+                .contains("没有经审核同意的抵扣申请")),
+            "StatementNotice" => assert_eq!(o["available"], true, "{o}"),
+            "HandlingDecision" => assert_eq!(o["available"], false),
+            "RecoveryNotice" | "ServiceReceipt" => {}
+            _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
+        }
+    }
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 行政处理决定书 of a person who did not reply
+
+#[test]
+fn handling_decision_of_an_insured_person_who_did_not_reply() {
+    let o = office();
+    let c = &o.core;
+    let person = id(&call(
+        c,
+        "insured.create",
+        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民", "phone": "13800000000", "address": "天津市和平区某路2号"}),
+    ));
+    let d = call(
+        c,
+        "case.create",
+        json!({"track": "行政执法", "insured_id": person, "source": "监督检查", "summary": "冒名就医",
+               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-03-02"}),
+    );
+    let case_id = id(&d["case"]);
+    call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "将本人医保凭证交由他人冒名使用", "rule_broken": "《医疗保障基金使用监督管理条例》第十九条", "amount": "0"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "356.80"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "视听资料", "description": "药店监控录像", "collected_on": "2026-03-03"}),
+    );
+    let d = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-03-09", "document_number": "和医保告〔2026〕5号",
+               "signoff": o.signoff()}),
+    );
+    call(
+        c,
+        "case.serve",
+        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-03-10", "recipient": "王某", "receipt": "SD-5"}),
+    );
+    // The statement window (5 working days from 2026-03-10) lapses on 2026-03-17.
+    let decide = json!({"case_id": case_id, "kind": "行政处理决定", "decided_on": "2026-03-18",
+                        "payment_due": "2026-04-17", "signoff": o.signoff(), "summary": "责令退回"});
+    let detail = c.call("case.decide", decide.clone());
+    if detail.is_err() {
+        // A decision without a fine may still need the legal review in this office's profile.
+        call(
+            c,
+            "case.submit_legal_review",
+            json!({"case_id": case_id, "on": "2026-03-18", "actor_id": o.handler}),
+        );
+        call(
+            c,
+            "case.legal_review",
+            json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-03-18", "passed": true, "opinion": "同意"}),
+        );
+        call(c, "case.decide", decide);
+    }
+    not_yet(
+        c,
+        case_id,
+        "PenaltyDecision",
+        "2026-03-18",
+        "本案作出的是行政处理决定",
+    );
+    let (dec, text) = issue(c, case_id, "HandlingDecision", "2026-03-18");
+    assert!(dec["number"].as_str().unwrap().contains("〔2026〕"));
+    assert_has(
+        &text,
+        &[
+            "行政处理决定书",
+            "当事人：王某",
+            "身份证号码：11010519491231002X",
+            "地址：天津市和平区某路2号",
+            "将本人医保凭证交由他人冒名使用",
+            "药店监控录像",
+            // Nobody replied: the template's sentence (000 附件4).
+            "你在法定期限内未提出陈述、申辩意见",
+            &words(c, "356.80"),
+            "¥356.80",
+            "2026年4月17日前",
+            "天津市和平区人民政府",
+            "天津市和平区人民法院",
+            "2026年3月18日",
+        ],
+    );
+    assert!(!text.contains("罚款人民币"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agreement track: 追回通知单 and 抵扣通知书; the settings change what the next slip prints.
+
+#[test]
+fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
+    let o = office();
+    let c = &o.core;
+    set_settings(
+        c,
+        AGENCY,
+        "天津市和平区成都道100号",
+        "022-27000000",
+        "0302001109300012345",
+        "2000123456789012",
+    );
+    let inst = institution(c, "H12010100002", "和平区某药房");
+    let case = |summary: &str| {
+        let d = call(
+            c,
+            "case.create",
+            json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": summary,
+                   "handler_id": o.handler, "filed_on": "2026-01-05"}),
+        );
+        let case_id = id(&d["case"]);
+        call(
+            c,
+            "finding.add",
+            json!({"case_id": case_id, "description": summary, "rule_broken": "服务协议第二十条", "amount": "0"}),
+        );
+        call(
+            c,
+            "evidence.add",
+            json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": "2026-01-05"}),
+        );
+        call(
+            c,
+            "recovery.add_line",
+            json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "8000"}),
+        );
+        call(
+            c,
+            "recovery.add_line",
+            json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "历年", "amount_due": "1234.50"}),
+        );
+        let d = call(
+            c,
+            "case.notify",
+            json!({"case_id": case_id, "issued_on": "2026-01-12", "signoff": o.signoff(), "proposed_measures": []}),
+        );
+        call(
+            c,
+            "case.serve",
+            json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-01-13", "recipient": "陈某"}),
+        );
+        call(
+            c,
+            "case.statement",
+            json!({"case_id": case_id, "kind": "放弃", "on": "2026-01-14", "summary": "书面放弃"}),
+        );
+        call(
+            c,
+            "case.decide",
+            json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-01-20", "document_number": format!("和医保协决〔2026〕{case_id}号"),
+                   "payment_due": "2026-03-20", "measures": [], "signoff": o.signoff()}),
+        );
+        case_id
+    };
+    let case_id = case("虚记门诊费用");
+
+    // The bureau's documents are not for an agreement case (000 art. 2, 4).
+    not_yet(
+        c,
+        case_id,
+        "PenaltyDecision",
+        "2026-01-21",
+        "协议处理案件不能开具",
+    );
+    not_yet(
+        c,
+        case_id,
+        "HandlingDecision",
+        "2026-01-21",
+        "协议处理案件不能开具",
+    );
+    not_yet(
+        c,
+        case_id,
+        "RecoveryNotice",
+        "2026-01-21",
+        "协议处理案件由经办机构直接出具追回通知单",
+    );
+    // 抵扣通知书: only on an approved request (004 art. 10) …
+    not_yet(
+        c,
+        case_id,
+        "OffsetNotice",
+        "2026-01-21",
+        "没有经审核同意的抵扣申请",
+    );
+    let plan = call(
+        c,
+        "offset.create",
+        json!({"case_id": case_id, "notice_number": "和医保抵〔2026〕1号", "requested_on": "2026-02-10",
+               "approved_on": "2026-02-12", "agency": AGENCY,
+               "funds": [{"fund": "EmployeeBasic", "amount": "9234.50"}]}),
+    );
+    // … of the money on a 追回通知单.
+    not_yet(
+        c,
+        case_id,
+        "OffsetNotice",
+        "2026-02-12",
+        "尚未开具医疗保障基金追回通知单",
+    );
+    let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-01-21");
+    let slip_number = slip["number"].as_str().unwrap().to_string();
+    assert_has(
+        &text,
+        &[
+            "0302001109300012345",
+            "中国工商银行天津和平支行",
+            AGENCY,
+            "天津市和平区成都道100号",
+        ],
+    );
+    // Only the employee fund is on this slip: the resident account is not printed.
+    assert!(!text.contains("2000123456789012"), "{text}");
+
+    let o_ = option(c, case_id, "OffsetNotice");
+    assert_eq!(o_["number"], "和医保抵〔2026〕1号");
+    let (notice, text) = issue(c, case_id, "OffsetNotice", "2026-02-12");
+    assert_eq!(notice["number"], "和医保抵〔2026〕1号");
+    assert_has(
+        &text,
+        &[
+            &format!("{AGENCY}抵扣通知书"),
+            "和平区某药房：",
+            "2026年2月10日",
+            &format!("《医疗保障基金追回通知单》（{slip_number}）"),
+            &words(c, "9234.50"),
+            "¥9,234.50",
+            "8,000.00",
+            "1,234.50",
+            // 004 art. 10: approved 2026-02-12, deducted from the following settlements.
+            "自2026年3月起",
+            "联系人：张三",
+            "联系电话：022-27000000",
+            "2026年2月12日",
+        ],
+    );
+    assert_eq!(plan["notice_number"], "和医保抵〔2026〕1号");
+
+    // Settings changed: the next slip prints the new agency, address and account.
+    set_settings(
+        c,
+        "天津市和平区医保经办中心",
+        "天津市和平区新华路8号",
+        "022-28888888",
+        "6222000011112222",
+        "6222000033334444",
+    );
+    let case2 = case("重复收费");
+    let (_, text) = issue(c, case2, "RecoverySlip", "2026-01-21");
+    assert_has(
+        &text,
+        &[
+            "天津市和平区医保经办中心",
+            "天津市和平区新华路8号",
+            "6222000011112222",
+        ],
+    );
+    assert!(!text.contains("0302001109300012345"), "{text}");
+    assert!(!text.contains("成都道"), "{text}");
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Self-correction forms (004 附件2, 附件3)
+
+#[test]
+fn self_correction_forms_from_the_records() {
+    let o = office();
+    let c = &o.core;
+    set_settings(
+        c,
+        AGENCY,
+        "天津市和平区成都道100号",
+        "022-27000000",
+        "0302001109300012345",
+        "2000123456789012",
+    );
+    let inst = institution(c, "H12010100005", "和平区某社区卫生服务中心");
+    // Unknown fund 301.01 of 当年 门诊费 → 150.51 employee, 150.50 resident (004 art. 8); employee
+    // 当年 住院费 1,000 and 历年 200.
+    let sc = call(
+        c,
+        "self_correction.create",
+        json!({"form_number": "ZC-2026-001", "party_kind": "定点医药机构", "institution_id": inst,
+        "organizer": "医疗保障经办机构组织", "organizer_name": "和平区医保中心", "agency": AGENCY,
+        "submitted_on": "2026-03-10", "contact": "刘某", "phone": "022-23456789",
+        "lines": [
+            {"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount": "1000"},
+            {"fund": "职工基本医保", "year_kind": "历年", "amount": "200"},
+            {"year_kind": "当年", "category": "门诊费", "amount": "301.01"}
+        ]}),
+    );
+    let sc_id = id(&sc);
+    // An institution's record has no 附件3 (and a person's no 附件2).
+    let e = field(
+        c,
+        "document.issue",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-10"}),
+        "kind",
+    );
+    assert!(e.message.contains("附件2"), "{}", e.message);
+    let p = call(
+        c,
+        "document.preview",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-10"}),
+    );
+    assert_eq!(p["missing_glyphs"], json!([]));
+    let doc = call(
+        c,
+        "document.issue",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-10"}),
+    );
+    let text = pdf_text(&pdf_of(&doc));
+    assert_has(
+        &text,
+        &[
+            "天津市和平区医疗保障基金自查自纠退回明细单",
+            "（定点医药机构）",
+            "☑医疗保障经办机构组织的自查自纠，组织部门名称：和平区医保中心",
+            "名称：和平区某社区卫生服务中心",
+            "机构编码：H12010100005",
+            "1,000.00",
+            "200.00",
+            "150.51",
+            "150.50",
+            // 大写 per section: employee 1,350.51, resident 150.50.
+            &words(c, "1350.51"),
+            &words(c, "150.50"),
+            "联系人：刘某",
+            "联系电话：022-23456789",
+            "0302001109300012345",
+            "2000123456789012",
+            "中国工商银行天津和平支行",
+            "天津银行和平支行",
+            AGENCY,
+        ],
+    );
+
+    let person = id(&call(
+        c,
+        "insured.create",
+        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民", "phone": "13800000000", "address": "和平区"}),
+    ));
+    let sc = call(
+        c,
+        "self_correction.create",
+        json!({"form_number": "ZC-2026-002", "party_kind": "参保人员", "insured_id": person, "scheme": "城乡居民基本医疗保险",
+               "amount": "356.80", "agency": AGENCY, "submitted_on": "2026-03-16", "phone": "13800000000",
+               "agent_name": "王小某", "agent_id_number": "11010519491231002X",
+               "payments": [{"paid_on": "2026-03-16", "amount": "356.80", "voucher": "LG-1", "method": "银行临柜现金缴款"}]}),
+    );
+    let sc_id = id(&sc);
+    let e = field(
+        c,
+        "document.issue",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-16"}),
+        "kind",
+    );
+    assert!(e.message.contains("附件3"), "{}", e.message);
+    let doc = call(
+        c,
+        "document.issue",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-16"}),
+    );
+    let text = pdf_text(&pdf_of(&doc));
+    assert_has(
+        &text,
+        &[
+            "天津市和平区医疗保障基金自查自纠退回明细单",
+            "（参保人员）",
+            "姓名：王某",
+            "身份证号码：11010519491231002X",
+            "□职工基本医疗保险",
+            "☑居民基本医疗保险",
+            // The digit boxes: ¥ then 3 5 6 8 0 (元 角 分), and in 大写 叁伍陆捌零.
+            "¥35680",
+            "叁伍陆捌零",
+            "□转账汇款",
+            "☑银行临柜现金缴款",
+            "姓名：王小某",
+            "联系电话：13800000000",
+            "0302001109300012345",
+            "2000123456789012",
+            AGENCY,
+        ],
+    );
+    let e = refuse(
+        c,
+        "document.issue",
+        json!({"self_correction_id": 999, "kind": "SelfRefundInsured", "issued_on": "2026-03-16"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("self_correction_id"));
+    assert_ne!(e.code, ErrorCode::Internal);
+}
