@@ -660,6 +660,17 @@ fn subtitle(text: &str) -> Block {
     }
 }
 
+/// A form's title: issuer and form name on one line (004 附件1–3), or — when together they are
+/// wider than the 20 characters a 2号 line holds on the 156 mm block — the issuer on its own line
+/// above the name, rather than a balanced break inside a word (…医疗保障基 / 金自查…).
+fn form_title(issuer: &str, name: &str) -> Vec<Block> {
+    if issuer.chars().count() + name.chars().count() > 20 {
+        title_blocks(issuer, name)
+    } else {
+        vec![Block::Title(format!("{issuer}{name}"))]
+    }
+}
+
 fn title_blocks(issuer: &str, title: &str) -> Vec<Block> {
     vec![
         Block::Title(issuer.to_string()),
@@ -1212,10 +1223,7 @@ fn recovery_slip(d: &RecoverySlipData, t: &Templates) -> Result<Built, ApiError>
         Cell::left(d.agency.address.clone()).span(4, 1),
     ]));
 
-    let mut blocks = vec![Block::Title(format!(
-        "{}{}",
-        d.issuer, "医疗保障基金追回通知单"
-    ))];
+    let mut blocks = form_title(&d.issuer, "医疗保障基金追回通知单");
     blocks.push(Block::Para {
         text: format!("编号：{}", d.document_number),
         style: Style::new(FontRole::FangSong, 12.0),
@@ -1540,10 +1548,8 @@ fn self_refund_institution(
     .span(14, 1)]));
     let mut cols = vec![16.0, 14.5, 14.5];
     cols.extend([55.0 / 11.0; 11]);
-    let mut blocks = vec![
-        Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
-        subtitle("（定点医药机构）"),
-    ];
+    let mut blocks = form_title(&d.issuer, "医疗保障基金自查自纠退回明细单");
+    blocks.push(subtitle("（定点医药机构）"));
     blocks.push(Block::Table(Table {
         columns: cols,
         header_rows: 0,
@@ -1626,10 +1632,8 @@ fn self_refund_insured(d: &SelfRefundInsuredData, t: &Templates) -> Result<Built
     .span(13, 1)]));
     let mut cols = vec![20.0, 14.0];
     cols.extend([66.0 / 11.0; 11]);
-    let mut blocks = vec![
-        Block::Title(format!("{}医疗保障基金自查自纠退回明细单", d.issuer)),
-        subtitle("（参保人员）"),
-    ];
+    let mut blocks = form_title(&d.issuer, "医疗保障基金自查自纠退回明细单");
+    blocks.push(subtitle("（参保人员）"));
     blocks.push(Block::Table(Table {
         columns: cols,
         header_rows: 0,
