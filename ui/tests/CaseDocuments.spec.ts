@@ -63,6 +63,7 @@ function fakeServer(s: Server = {}): void {
         const doc: IssuedPdf = { id: 5, number: issuedSlip.number, pdf_base64: PDF }
         return doc
       }
+      case 'document.get':
       case 'document.print':
         return { id: (payload as { id: number }).id, number: issuedSlip.number, pdf_base64: PDF }
       case 'document.print_batch':
@@ -154,6 +155,17 @@ describe('CaseDocuments', () => {
     await click('doc-issue-confirm')
     expect(q('doc-issue-error')?.textContent).toContain('请重新打印')
     expect(q('doc-issued-number')).toBeNull()
+  })
+
+  it('shows an issued document without recording a print', async () => {
+    fakeServer({ issued: [issuedSlip] })
+    mountSection()
+    await settle()
+    document.body.querySelector<HTMLElement>('[data-testid="doc-view"]')?.click()
+    await settle()
+    expect(calls('document.get')[0]?.[1]).toEqual({ id: 5 })
+    expect(calls('document.print')).toHaveLength(0)
+    expect(q('pdf-dialog-note')?.textContent).toContain('天津医保追单〔2026〕1号')
   })
 
   it('reprints one document and prints a selection in one batch', async () => {

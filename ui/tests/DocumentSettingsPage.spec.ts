@@ -48,6 +48,10 @@ function stored(): DocumentSettings {
     resident_account: { ...noAccount },
     government: '',
     court: '',
+    // The core derives these from the office name (docs::settings).
+    default_agency_name: '天津市和平区医疗保障局',
+    default_government: '天津市和平区人民政府',
+    default_court: '天津市和平区人民法院',
   }
 }
 
