@@ -5,8 +5,10 @@
 //
 // Checks: the window opens on a fresh database and shows the first-run screen; the office can be
 // created there; after institutions are seeded with the CLI, a new session shows them in the
-// institutions table. Leaves a screenshot at target/desktop-smoke.png (target/desktop-smoke-failure.png
-// on failure). Always ends the WebDriver session and stops tauri-driver. Last line:
+// institutions table; after a decided case is seeded (through `recoup serve`, the e2e test's seed),
+// the case's 文书 tab previews the 追回通知单 with pdf.js in WebKitGTK (which has no PDF viewer of
+// its own): the page canvas must have ink. Leaves screenshots at target/desktop-smoke.png and
+// target/desktop-documents.png (target/desktop-smoke-failure.png on failure). Always ends the WebDriver session and stops tauri-driver. Last line:
 // `1 passed, 0 failed` or `0 passed, 1 failed`; exit code 0 only when it passed.
 //
 // Environment: RECOUP_APP_BIN, RECOUP_BIN (default target/debug/…), TAURI_DRIVER (default: on PATH),
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { seedDecidedAgreementCase } from '../../ui/e2e/seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '..', '..')
@@ -28,6 +31,7 @@ const cliBin = resolve(process.env.RECOUP_BIN ?? join(targetDir, 'debug', 'recou
 const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver'
 const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? (existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined)
 const screenshotPath = join(targetDir, 'desktop-smoke.png')
+const documentsShotPath = join(targetDir, 'desktop-documents.png')
 const failureShotPath = join(targetDir, 'desktop-smoke-failure.png')
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf' // W3C web element reference key
@@ -263,6 +267,30 @@ async function cli(...args) {
   }
 }
 
+/** Runs `recoup serve` on the database while `fn(baseUrl)` runs (the app must not be open). */
+async function withServer(db, fn) {
+  const port = await freePort()
+  const server = spawn(cliBin, ['--db', db, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  server.stdout.on('data', (d) => (out += d))
+  server.stderr.on('data', (d) => (out += d))
+  try {
+    await until(() => out.includes('Recoup 已启动'), `recoup serve 启动：${out}`, 15_000)
+    return await fn(`http://127.0.0.1:${port}/`)
+  } finally {
+    server.kill('SIGTERM')
+    await new Promise((r) => (server.exitCode !== null ? r() : server.once('exit', r)))
+  }
+}
+
+/** Non-white pixels of the first pdf.js page canvas (0 when none is drawn yet). */
+const INK_SCRIPT = `const c = document.querySelector('[data-testid="pdf-page"]');
+  if (!c || !c.width) return 0;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+  return n;`
+
 // ------------------------------------------------------------------------------------------------
 // The test
 
@@ -342,6 +370,33 @@ async function smoke(tmp) {
     })
     log(`  列表：${text.replace(/\s+/g, ' ').slice(0, 160)}`)
     await screenshot(screenshotPath)
+  })
+
+  await endSession()
+
+  let caseId = 0
+  await check('通过 recoup serve 录入一件已作出处理决定的案件', async () => {
+    await sleep(500)
+    caseId = (await withServer(db, (url) => seedDecidedAgreementCase(url, { initOffice: false }))).caseId
+  })
+
+  await check('案件“文书”页：追回通知单可开具，预览由 pdf.js 在窗口内绘出', async () => {
+    await newSession()
+    await find('[data-testid="office-display"]')
+    await exec('window.location.hash = arguments[0]', `#/cases/${caseId}?tab=documents`)
+    // By script: WebKitWebDriver refuses the pointer click while the tab content slides in.
+    await until(async () => {
+      await exec('arguments[0].click()', elRef(await find('[data-testid="doc-preview-RecoverySlip"]', 1000)))
+      return exists('[data-testid="pdf-viewer"]')
+    }, '预览对话框打开')
+    const ink = await until(async () => {
+      const n = await exec(INK_SCRIPT)
+      return n > 1000 && n
+    }, '预览页面绘出内容（pdf.js canvas）', 45_000)
+    await until(async () => !(await exists('.el-dialog .el-loading-mask')), '预览加载提示消失', 10_000)
+    const pages = await textOf(await find('[data-testid="pdf-page-count"]'))
+    log(`  预览：${pages.replace(/\s+/g, ' ')}，${ink} 个非白像素`)
+    await screenshot(documentsShotPath)
   })
 }
 
