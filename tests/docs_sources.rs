@@ -250,7 +250,15 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "历年", "amount_due": "1000"}),
     );
 
-    // Before the decision, none of the decision-stage documents (000 附件1, 2, 4; 004 art. 8, 10).
+    // Before the decision, none of the decision-stage documents (000 附件1, 2, 4; 004 art. 8, 10);
+    // before the notification, no 告知书 (001 art. 22).
+    not_yet(
+        c,
+        case_id,
+        "StatementNotice",
+        "2026-03-05",
+        "尚未告知拟处理意见",
+    );
     not_yet(
         c,
         case_id,
@@ -297,6 +305,26 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         json!({"case_id": case_id, "issued_on": "2026-03-09", "document_number": "和医保告〔2026〕3号",
                "signoff": o.signoff(), "proposed_fine": "26691.34",
                "proposed_measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}]}),
+    );
+    // 陈述申辩告知书 (001 art. 22; 行政处罚法 art. 44): the number case.notify gave it, the facts,
+    // the intended measures with the proposed fine, 5 working days to reply.
+    let (_, text) = issue(c, case_id, "StatementNotice", "2026-03-09");
+    assert_has(
+        &text,
+        &[
+            "陈述申辩告知书",
+            "和医保告〔2026〕3号",
+            "和平区某某医院：",
+            "将自费药品串换为医保目录内药品结算",
+            "《医疗保障基金使用监督管理条例》第十五条",
+            &words(c, "13345.67"),
+            "¥13,345.67",
+            &words(c, "26691.34"),
+            "¥26,691.34",
+            "限期整改：三个月内完成药品管理整改",
+            "5个工作日内",
+            "联系电话：022-27000000",
+        ],
     );
     call(
         c,
@@ -496,9 +524,8 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
                 .as_str()
                 .unwrap()
                 .contains("没有经审核同意的抵扣申请")),
-            "StatementNotice" => assert_eq!(o["available"], true, "{o}"),
             "HandlingDecision" => assert_eq!(o["available"], false),
-            "RecoveryNotice" | "ServiceReceipt" => {}
+            "ServiceReceipt" => {}
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
         }
     }
@@ -553,21 +580,8 @@ fn handling_decision_of_an_insured_person_who_did_not_reply() {
     // The statement window (5 working days from 2026-03-10) lapses on 2026-03-17.
     let decide = json!({"case_id": case_id, "kind": "行政处理决定", "decided_on": "2026-03-18",
                         "payment_due": "2026-04-17", "signoff": o.signoff(), "summary": "责令退回"});
-    let detail = c.call("case.decide", decide.clone());
-    if detail.is_err() {
-        // A decision without a fine may still need the legal review in this office's profile.
-        call(
-            c,
-            "case.submit_legal_review",
-            json!({"case_id": case_id, "on": "2026-03-18", "actor_id": o.handler}),
-        );
-        call(
-            c,
-            "case.legal_review",
-            json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-03-18", "passed": true, "opinion": "同意"}),
-        );
-        call(c, "case.decide", decide);
-    }
+    // No fine, no hearing, no heavy measure: no legal review needed (001 art. 40; 行政处罚法 art. 58).
+    call(c, "case.decide", decide);
     not_yet(
         c,
         case_id,
@@ -727,6 +741,19 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
     // Only the employee fund is on this slip: the resident account is not printed.
     assert!(!text.contains("2000123456789012"), "{text}");
 
+    // Before any deduction the notice starts the month after approval (004 art. 10: "在后续的结算
+    // 过程中"); once the agency recorded the February settlement, it starts with that month.
+    let p = call(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "OffsetNotice", "issued_on": "2026-02-12"}),
+    );
+    assert_has(&pdf_text(&pdf_of(&p)), &["自2026年3月起", "¥9,234.50"]);
+    call(
+        c,
+        "offset.deduct",
+        json!({"plan_id": id(&plan), "fund": "EmployeeBasic", "month": "2026-02", "settled_on": "2026-02-25", "settlement": "5000"}),
+    );
     let o_ = option(c, case_id, "OffsetNotice");
     assert_eq!(o_["number"], "和医保抵〔2026〕1号");
     let (notice, text) = issue(c, case_id, "OffsetNotice", "2026-02-12");
@@ -742,8 +769,8 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
             "¥9,234.50",
             "8,000.00",
             "1,234.50",
-            // 004 art. 10: approved 2026-02-12, deducted from the following settlements.
-            "自2026年3月起",
+            // The first settlement month deducted; the approved amounts as approved.
+            "自2026年2月起",
             "联系人：张三",
             "联系电话：022-27000000",
             "2026年2月12日",

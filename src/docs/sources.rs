@@ -13,7 +13,7 @@ use super::settings::DocumentSettings;
 use super::DocumentKind;
 use crate::calendar::WorkCalendar;
 use crate::cases::cases::CaseStatus;
-use crate::cases::measures::Measure;
+use crate::cases::measures::{Measure, MeasureKind};
 use crate::cases::procedure::{self, CaseDetail, DecisionKind, StepKind};
 use crate::cases::users;
 use crate::cases::Track;
@@ -256,7 +256,12 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
                     multiple: None,
                     amount,
                 }),
-                other_measures: Vec::new(),
+                // 行政处罚法 art. 44: the notice names every measure intended.
+                other_measures: n
+                    .proposed_measures
+                    .iter()
+                    .filter_map(|m| Some(measure_label(m.kind?, m.months, None, None, &m.note)))
+                    .collect(),
                 reply_days: n.statement_days,
                 hearing_days: n.hearing_offered.then_some(n.hearing_request_days),
                 contact,
@@ -338,6 +343,21 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
                 return Err(ApiError::illegal(
                     "案件没有应追回的金额，不能开具追回医保基金通知书",
                 ));
+            }
+            // One notice per case to the agency: it has no number from the procedure that
+            // `document.issue` could recognise as already used, so a second one is refused here.
+            let issued: Option<String> = conn
+                .query_row(
+                    "SELECT number FROM issued_document WHERE case_id = ?1 AND kind = 'RecoveryNotice'
+                     ORDER BY id DESC LIMIT 1",
+                    [case_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(n) = issued {
+                return Err(ApiError::illegal(format!(
+                    "本案已开具关于追回医保基金通知书（{n}），如需再次打印，请在“已开具文书”中点击“重新打印”"
+                )));
             }
             let Some(refund_order_number) = latest_service_number(conn, case_id, "RefundOrder")?
             else {
@@ -504,16 +524,27 @@ fn decision_data(
     })
 }
 
-/// A decided measure as one item of the decision: 限期整改（…）, 中止服务协议3个月.
+/// A decided measure as one item of the decision: 限期整改：…, 中止服务协议3个月（…至…）.
 fn measure_text(m: &Measure) -> String {
-    let mut s = m.kind.label().to_string();
-    if let Some(n) = m.months.filter(|n| *n > 0) {
+    measure_label(m.kind, m.months, m.starts_on, m.ends_on, &m.note)
+}
+
+/// A measure as printed: its label, months, period and note (proposed or decided alike).
+fn measure_label(
+    kind: MeasureKind,
+    months: Option<u32>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    note: &str,
+) -> String {
+    let mut s = kind.label().to_string();
+    if let Some(n) = months.filter(|n| *n > 0) {
         s.push_str(&format!("{n}个月"));
     }
-    if let (Some(a), Some(b)) = (m.starts_on, m.ends_on) {
+    if let (Some(a), Some(b)) = (starts_on, ends_on) {
         s.push_str(&format!("（{}至{}）", cn_date(a), cn_date(b)));
     }
-    let note = m.note.trim();
+    let note = note.trim();
     if !note.is_empty() {
         s.push_str(&format!("：{note}"));
     }
