@@ -193,19 +193,18 @@ impl DocumentSettings {
         t
     }
 
-    // `_office`: kept for the callers in sources.rs; the defaults are filled on load.
-    pub fn agency(&self, _office: &str) -> Agency {
+    pub fn agency(&self) -> Agency {
         Agency {
             name: non_empty_or(&self.agency_name, &self.default_agency_name),
             address: self.agency_address.trim().to_string(),
         }
     }
 
-    pub fn government(&self, _office: &str) -> String {
+    pub fn government(&self) -> String {
         non_empty_or(&self.government, &self.default_government)
     }
 
-    pub fn court(&self, _office: &str) -> String {
+    pub fn court(&self) -> String {
         non_empty_or(&self.court, &self.default_court)
     }
 }
@@ -440,9 +439,9 @@ mod tests {
         assert_eq!(region_of("长白县医疗保障局"), "长白县");
         let s = DocumentSettings::default().normalized("长白县医疗保障局");
         assert_eq!(s.prefix(DocumentKind::RefundOrder), "长白医保责退");
-        assert_eq!(s.government(""), "长白县人民政府");
-        assert_eq!(s.court(""), "长白县人民法院");
-        assert_eq!(s.agency("").name, "长白县医疗保障局");
+        assert_eq!(s.government(), "长白县人民政府");
+        assert_eq!(s.court(), "长白县人民法院");
+        assert_eq!(s.agency().name, "长白县医疗保障局");
         assert_eq!(s.kinds.len(), DocumentKind::ALL.len());
         assert!(s.templates().overrides.is_empty());
     }

@@ -142,7 +142,7 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
         phone: settings.contact_phone.clone(),
         address: String::new(),
     };
-    let agency = settings.agency(&issuer);
+    let agency = settings.agency();
     let number = ctx.number.to_string();
     let decided = matches!(
         d.case.status,
@@ -389,7 +389,7 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
                 issue_date: issued_on,
             })
         }
-        DocumentKind::OffsetNotice => offset_notice(ctx, &d, party, contact, &issuer)?,
+        DocumentKind::OffsetNotice => offset_notice(ctx, &d, party, contact)?,
         other => {
             return Err(ApiError::field(
                 "kind",
@@ -516,9 +516,9 @@ fn decision_data(
         other_measures,
         deadline,
         fine_payment: "持本决定书通过非税收入缴款渠道缴纳".to_string(),
-        agency: settings.agency(issuer),
-        government: settings.government(issuer),
-        court: settings.court(issuer),
+        agency: settings.agency(),
+        government: settings.government(),
+        court: settings.court(),
         // 行政处罚法 art. 59 (六): the date the decision was made, whenever it is printed.
         issue_date: dec.decided_on,
     })
@@ -610,7 +610,6 @@ fn offset_notice(
     d: &CaseDetail,
     party: Party,
     contact: Contact,
-    office: &str,
 ) -> Result<Document> {
     let conn = ctx.conn;
     let plan_id: Option<i64> = conn
@@ -643,7 +642,7 @@ fn offset_notice(
         .map(|x| x.month)
         .min()
         .unwrap_or_else(|| Month::of(plan.approved_on).next());
-    let agency = ctx.settings.agency(office);
+    let agency = ctx.settings.agency();
     Ok(Document::OffsetNotice(OffsetNoticeData {
         issuer: agency.name,
         document_number: ctx.number.to_string(),
@@ -734,7 +733,7 @@ pub(crate) fn build_for_self_correction(
     let settings = ctx.settings;
     // The form names the agency the record was handed to (004 art. 7, 9); its address is the
     // office's setting when it is that agency.
-    let configured = settings.agency(&office);
+    let configured = settings.agency();
     let agency = if sc.agency.trim().is_empty() || sc.agency.trim() == configured.name {
         configured
     } else {
