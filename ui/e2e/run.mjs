@@ -385,7 +385,8 @@ async function main() {
       await page.getByTestId('settings-employee_account-account_number').fill('6222 0201 0001')
       await page.getByTestId('settings-contact_phone').fill('0431-88886666')
       await page.getByTestId('settings-save').click()
-      await page.locator('.el-message--success', { hasText: '已保存' }).waitFor()
+      // .last(): an earlier step's 已保存 toast may still be fading out.
+      await page.locator('.el-message--success', { hasText: '已保存' }).last().waitFor()
       const accountItem = page.locator('.el-form-item').filter({ has: page.getByTestId('settings-employee_account-account_number') })
       await until(async () => (await accountItem.locator('.el-form-item__error').count()) === 0, '改正后错误信息消失')
       await page.locator('.el-main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
