@@ -465,13 +465,14 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         ],
     );
 
-    // 追回通知单 (004 附件1): each fund to its own account (职工 / 居民), the agency's name and address.
+    // 追回通知单 (004 附件1): issued by the agency (000 art. 3), each fund to its own account
+    // (职工 / 居民), the agency's name and address.
     let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-03-17");
     assert_eq!(slip["number"], "天津医保追单〔2026〕1号");
     assert_has(
         &text,
         &[
-            "天津市和平区医疗保障局医疗保障基金追回通知单",
+            "天津市和平区医疗保障服务中心医疗保障基金追回通知单",
             "和平区某某医院",
             "2026年4月15日前",
             "和医保罚决〔2026〕2号",

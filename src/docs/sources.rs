@@ -216,7 +216,8 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
                     })
                 };
                 Document::RecoverySlip(RecoverySlipData {
-                    issuer: issuer.clone(),
+                    // The agency issues the slip to the party (000 art. 3; 004 art. 8, 附件1).
+                    issuer: agency.name.clone(),
                     document_number: number,
                     source: d.case.source,
                     party,
