@@ -660,14 +660,21 @@ fn subtitle(text: &str) -> Block {
     }
 }
 
-/// A form's title: issuer and form name on one line (004 附件1–3), or — when together they are
-/// wider than the 20 characters a 2号 line holds on the 156 mm block — the issuer on its own line
-/// above the name, rather than a balanced break inside a word (…医疗保障基 / 金自查…).
+/// A form's title: issuer and form name on one line (004 附件1–3) in 2号 while they fit (20
+/// characters on the 156 mm block), else in 小二 (18 pt, 24 characters) so that the form keeps
+/// its one page; longer still, the issuer on its own line above the name, rather than a break
+/// inside a word (…医疗保障基 / 金自查…).
 fn form_title(issuer: &str, name: &str) -> Vec<Block> {
-    if issuer.chars().count() + name.chars().count() > 20 {
-        title_blocks(issuer, name)
-    } else {
-        vec![Block::Title(format!("{issuer}{name}"))]
+    match issuer.chars().count() + name.chars().count() {
+        0..=20 => vec![Block::Title(format!("{issuer}{name}"))],
+        21..=24 => vec![Block::Para {
+            text: format!("{issuer}{name}"),
+            style: Style::new(FontRole::Title, 18.0),
+            align: Align::Center,
+            indent: 0.0,
+            leading: 30.0,
+        }],
+        _ => title_blocks(issuer, name),
     }
 }
 
