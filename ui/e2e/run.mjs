@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
-import { seedDecidedAgreementCase } from './seedCase.mjs'
+import { SEED_INSTITUTION, SEED_SELF_CORRECTION, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -242,6 +242,19 @@ async function main() {
       await until(() => page.url().endsWith('#/cases'), '地址变为 #/cases')
       await page.getByTestId('case-table').waitFor()
       await until(async () => (await page.getByTestId('case-table').innerText()).includes('暂无案件'), '空案件表提示')
+    })
+
+    await step('自查自纠：列表为空，说明记录的来源', async () => {
+      await page.getByTestId('nav-self-corrections').click()
+      await until(() => page.url().endsWith('#/self-corrections'), '地址变为 #/self-corrections')
+      const empty = await until(async () => {
+        const t = await page.getByTestId('sc-empty').innerText().catch(() => '')
+        return t.includes('暂无自查自纠记录') ? t : null
+      }, '空列表提示')
+      assert(empty.includes('self_correction.create'), `空列表应说明记录来自自查自纠登记，实际“${empty}”`)
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(400) // let the menu's highlight transition finish before the screenshot
+      await page.screenshot({ path: join(resultsDir, 'self-corrections-empty.png') })
     })
 
     await step('进入“定点医药机构”，表格为空', async () => {
@@ -474,6 +487,66 @@ async function main() {
         return cells.includes('1')
       }, '打印次数为1')
       await page.screenshot({ path: join(resultsDir, 'case-documents-issued.png') })
+    })
+
+    let selfCorrectionId
+    const formNumber = `长春医保自纠〔${year}〕1号`
+    const formTitle = '医疗保障基金自查自纠退回明细单'
+
+    await step('经接口登记一条定点医药机构的自查自纠记录', async () => {
+      selfCorrectionId = await seedInstitutionSelfCorrection(server.url, seeded.institutionId)
+      assert(selfCorrectionId > 0, String(selfCorrectionId))
+    })
+
+    await step('自查自纠：列表显示该记录（当事人、金额、提交日期）', async () => {
+      await page.getByTestId('nav-self-corrections').click()
+      await until(() => page.url().endsWith('#/self-corrections'), '地址变为 #/self-corrections')
+      const row = page.locator('[data-testid="sc-table"] .el-table__body-wrapper tbody tr.el-table__row')
+      const text = await until(async () => {
+        const t = (await row.allInnerTexts()).map((r) => r.replace(/\s+/g, ' '))
+        return t.length === 1 ? t[0] : null
+      }, '列表有1行')
+      for (const want of [SEED_SELF_CORRECTION.formNumber, SEED_INSTITUTION, '定点医药机构', '2026-03-10', SEED_SELF_CORRECTION.due, SEED_SELF_CORRECTION.outstanding]) {
+        assert(text.includes(want), `列表应显示“${want}”：${text}`)
+      }
+      const pager = await page.getByTestId('sc-pager').innerText()
+      assert(pager.includes('共 1 条'), `分页应显示共 1 条，实际“${pager}”`)
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(400) // let the menu's highlight transition finish before the screenshot
+      await page.screenshot({ path: join(resultsDir, 'self-corrections.png') })
+    })
+
+    await step('预览自查自纠退回明细单（附件2）：pdf.js 画出非空白的页面', async () => {
+      await page.getByTestId(`sc-preview-${selfCorrectionId}`).click()
+      const dialog = page.getByTestId('doc-issue-dialog')
+      await dialog.locator('[data-testid="pdf-page"]').first().waitFor()
+      await until(async () => (await inkedPixels(page, dialog)) > 2000, '预览页面有文字（非空白像素）')
+      assert((await dialog.getByTestId('doc-preview-error').count()) === 0, '不应有预览错误')
+      assert((await dialog.getByTestId('doc-missing-glyphs').count()) === 0, '不应提示缺字')
+      const title = await dialog.locator('.el-dialog__title').innerText()
+      assert(title.includes(`预览：${formTitle}`), `对话框标题应为“预览：${formTitle}”，实际“${title}”`)
+      await page.waitForTimeout(400)
+      await page.screenshot({ path: join(resultsDir, 'self-correction-preview.png') })
+      await dialog.getByTestId('doc-cancel').click()
+      await dialog.waitFor({ state: 'hidden' })
+    })
+
+    await step(`开具自查自纠退回明细单：文号 ${formNumber}，可下载`, async () => {
+      await page.getByTestId(`sc-issue-${selfCorrectionId}`).click()
+      const dialog = page.getByTestId('doc-issue-dialog')
+      await until(() => dialog.getByTestId('doc-issue-confirm').isEnabled(), '“确认开具”可用')
+      await dialog.getByTestId('doc-issue-confirm').click()
+      const issued = (await dialog.getByTestId('doc-issued-number').innerText()).trim()
+      assert(issued.includes(formNumber), `应显示文号 ${formNumber}，实际“${issued}”`)
+      await until(async () => (await inkedPixels(page, dialog)) > 2000, '开具后的文书已显示')
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'self-correction-issued.png') })
+      const download = page.waitForEvent('download')
+      await dialog.getByTestId('doc-download').click()
+      const name = (await download).suggestedFilename()
+      assert(name === `${formNumber}${formTitle}.pdf`, `下载文件名应为“文号+文书名称.pdf”，实际“${name}”`)
+      await dialog.getByTestId('doc-done').click()
+      await dialog.waitFor({ state: 'hidden' })
     })
 
     await step('浏览器中无脚本错误', async () => {

@@ -1,6 +1,7 @@
 // Seed a decided AGREEMENT-track case through the HTTP API (the sequence of tests/docs_issue.rs):
 // office, three users, one institution, the case with a finding, evidence and two recovery lines,
 // then notify → serve → waive the statement → decide. After this the case can issue its 追回通知单.
+// Also a self-correction record of that institution (its 自查自纠退回明细单, 附件2).
 
 /** POST /api/<command>; throws with the server's Chinese message on refusal. */
 export async function api(baseUrl, command, payload) {
@@ -18,7 +19,7 @@ export async function api(baseUrl, command, payload) {
 export const SEED_OFFICE = { code: '120101', name: '天津市和平区医疗保障局', level: 'county' }
 export const SEED_INSTITUTION = '和平区某某医院'
 
-/** Returns `{ caseId, caseNumber }`. `initOffice: false` when the office already exists. */
+/** Returns `{ caseId, caseNumber, institutionId }`. `initOffice: false` when the office already exists. */
 export async function seedDecidedAgreementCase(baseUrl, { initOffice = true } = {}) {
   const call = (command, payload) => api(baseUrl, command, payload)
   if (initOffice) await call('office.init', SEED_OFFICE)
@@ -69,5 +70,36 @@ export async function seedDecidedAgreementCase(baseUrl, { initOffice = true } = 
     measures: [],
     signoff,
   })
-  return { caseId, caseNumber: d.case.case_number }
+  return { caseId, caseNumber: d.case.case_number, institutionId: inst.id }
+}
+
+// Paid 700.01 of 1200.01; nothing counts as recovered before its 票据 is issued.
+export const SEED_SELF_CORRECTION = { formNumber: 'ZC-2026-001', due: '1200.01', outstanding: '500.00' }
+
+/**
+ * A self-correction record of an institution (004 附件2; the payload of
+ * tests/ledger_scenarios.rs): 1000.01 of 当年 住院费 whose fund cannot be told (split 5:5) and 200
+ * of employee prior years, one transfer of 700.01 handed in with the form. Returns its id.
+ */
+export async function seedInstitutionSelfCorrection(baseUrl, institutionId) {
+  const sc = await api(baseUrl, 'self_correction.create', {
+    form_number: SEED_SELF_CORRECTION.formNumber,
+    party_kind: '定点医药机构',
+    institution_id: institutionId,
+    organizer: '医疗保障经办机构组织',
+    organizer_name: '和平区医保中心',
+    agency: '天津市和平区医疗保障基金管理中心',
+    submitted_on: '2026-03-10',
+    contact: '刘某',
+    phone: '022-23333334',
+    agent_name: '',
+    agent_id_number: '',
+    note: '',
+    lines: [
+      { year_kind: '当年', category: '住院费', amount: '1000.01' },
+      { fund: '职工基本医保', year_kind: '历年', amount: '200' },
+    ],
+    payments: [{ fund: 'EmployeeBasic', paid_on: '2026-03-09', amount: '700.01', voucher: 'ZC-E-1', arrived_on: '2026-03-10' }],
+  })
+  return sc.id
 }

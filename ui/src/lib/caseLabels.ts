@@ -7,6 +7,7 @@ import type {
   ClockState,
   ExpenseCategory,
   Fund,
+  PartyKind,
   RecoverySource,
   Track,
   YearKind,
@@ -29,6 +30,11 @@ export const caseStatusTags: Record<CaseStatus, TagType | 'primary'> = {
   Executing: 'success',
   Closed: 'info',
   Dropped: 'info',
+}
+
+export const partyKindLabels: Record<PartyKind, string> = {
+  Institution: '定点医药机构',
+  Insured: '参保人员',
 }
 
 export const trackLabels: Record<Track, string> = {
