@@ -927,6 +927,18 @@ fn self_correction_forms_from_the_records() {
             AGENCY,
         ],
     );
+    // The record's form is listed with it, and issued once (then reprinted).
+    let listed = call(c, "document.list", json!({"self_correction_id": sc_id}));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], doc["id"]);
+    assert_eq!(listed[0]["self_correction_id"], sc_id);
+    assert_eq!(listed[0]["case_id"], Value::Null);
+    illegal(
+        c,
+        "document.issue",
+        json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-17"}),
+        "重新打印",
+    );
     let e = refuse(
         c,
         "document.issue",

@@ -64,6 +64,9 @@ pub struct IssuedDocument {
     pub uid: String,
     #[ts(optional = nullable)]
     pub case_id: Option<i64>,
+    /// The self-correction record of a 自查自纠退回明细单.
+    #[ts(optional = nullable)]
+    pub self_correction_id: Option<i64>,
     pub kind: DocumentKind,
     pub title: String,
     pub year: i32,
@@ -81,6 +84,8 @@ pub struct IssuedDocument {
 pub struct DocumentListQuery {
     #[ts(optional = nullable)]
     pub case_id: Option<i64>,
+    #[ts(optional = nullable)]
+    pub self_correction_id: Option<i64>,
 }
 
 /// What a case can issue now (`document.options`): one entry per kind a case has.
@@ -356,6 +361,26 @@ pub fn issue(
                 .ok_or_else(|| ApiError::field("case_id", "请选择案件"))?,
         )
     };
+    let self_correction_id = if is_self_correction(kind) {
+        r.self_correction_id
+    } else {
+        None
+    };
+    if let Some(sc) = self_correction_id {
+        let issued: Option<String> = tx
+            .query_row(
+                "SELECT number FROM issued_document WHERE self_correction_id = ?1 AND kind = ?2",
+                params![sc, enum_text(&kind)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(n) = issued {
+            return Err(ApiError::illegal(format!(
+                "该自查自纠记录已开具{}（{n}），如需再次打印，请在已开具文书中点击“重新打印”",
+                kind.title()
+            )));
+        }
+    }
     let existing = match case_id {
         Some(c) => procedure_number(tx, c, kind)?,
         None => None,
@@ -413,12 +438,13 @@ pub fn issue(
     let data = serde_json::to_string(&snapshot).map_err(|e| ApiError::internal(e.to_string()))?;
     let (id, uid) = crate::ledger::matter::next_uid(tx, "issued_document", "D")?;
     tx.execute(
-        "INSERT INTO issued_document (id, uid, case_id, kind, year, seq, number, data, sha256, issued_on, issued_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO issued_document (id, uid, case_id, self_correction_id, kind, year, seq, number, data, sha256, issued_on, issued_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             id,
             uid,
             case_id,
+            self_correction_id,
             enum_text(&kind),
             year,
             seq,
@@ -558,20 +584,24 @@ pub fn print_batch(
         count: docs.len(),
     })
 }
-/// `document.list`: issued documents, of one case or all, in issue order.
+/// `document.list`: issued documents — of one case, of one self-correction record, or all — in
+/// issue order.
 pub fn list(conn: &Connection, q: &DocumentListQuery) -> Result<Vec<IssuedDocument>> {
     let mut stmt = conn.prepare(
         "SELECT d.id, d.uid, d.case_id, d.kind, d.year, d.seq, d.number, d.sha256, d.issued_on, d.issued_by,
-                (SELECT COUNT(*) FROM document_print p WHERE p.document_id = d.id)
-         FROM issued_document d WHERE ?1 IS NULL OR d.case_id = ?1 ORDER BY d.id",
+                (SELECT COUNT(*) FROM document_print p WHERE p.document_id = d.id), d.self_correction_id
+         FROM issued_document d
+         WHERE (?1 IS NULL OR d.case_id = ?1) AND (?2 IS NULL OR d.self_correction_id = ?2)
+         ORDER BY d.id",
     )?;
-    let rows = stmt.query_map([q.case_id], |r| {
+    let rows = stmt.query_map(params![q.case_id, q.self_correction_id], |r| {
         let kind: DocumentKind = enum_from(r.get(3)?);
         let on: String = r.get(8)?;
         Ok(IssuedDocument {
             id: r.get(0)?,
             uid: r.get(1)?,
             case_id: r.get(2)?,
+            self_correction_id: r.get(11)?,
             kind,
             title: kind.title().to_string(),
             year: r.get(4)?,

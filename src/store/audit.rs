@@ -80,6 +80,15 @@ fn row_to_json(r: &rusqlite::Row<'_>, names: &[String]) -> rusqlite::Result<Valu
 }
 
 /// JSON with object keys sorted at every level, whatever serde_json's map ordering is.
+/// A row as its recorded image saw it: a column a later migration added (absent from the image)
+/// counts only while it is still NULL — any value put there behind the app's back still differs.
+fn as_recorded(mut image: Value, after: &Value) -> Value {
+    if let (Value::Object(now), Value::Object(then)) = (&mut image, after) {
+        now.retain(|k, v| then.contains_key(k) || !v.is_null());
+    }
+    image
+}
+
 pub fn canonical(v: &Value) -> String {
     match v {
         Value::Object(m) => {
@@ -259,16 +268,18 @@ pub fn verify(conn: &Connection) -> Result<AuditReport> {
                         "数据表 {table} 第{id}行没有任何审计记录（被绕过软件直接写入）"
                     ),
                 }),
-                Some((seq, after)) if canonical(after) != canonical(&image) => push(AuditProblem {
-                    seq: Some(*seq),
-                    table: Some(table.to_string()),
-                    row_id: Some(id),
-                    reason: if after.is_null() {
-                        format!("数据表 {table} 第{id}行已于第{seq}条审计记录中删除，却又出现（被绕过软件直接写入）")
-                    } else {
-                        format!("数据表 {table} 第{id}行与第{seq}条审计记录不一致（被绕过软件直接修改）")
-                    },
-                }),
+                Some((seq, after)) if canonical(after) != canonical(&as_recorded(image, after)) => {
+                    push(AuditProblem {
+                        seq: Some(*seq),
+                        table: Some(table.to_string()),
+                        row_id: Some(id),
+                        reason: if after.is_null() {
+                            format!("数据表 {table} 第{id}行已于第{seq}条审计记录中删除，却又出现（被绕过软件直接写入）")
+                        } else {
+                            format!("数据表 {table} 第{id}行与第{seq}条审计记录不一致（被绕过软件直接修改）")
+                        },
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -323,6 +334,25 @@ mod tests {
 
     fn verify_s(s: &Store) -> AuditReport {
         s.read(verify).unwrap()
+    }
+
+    #[test]
+    fn a_column_added_later_counts_while_null() {
+        let s = store_with_rows();
+        s.write("管理员", "migration", |tx| {
+            tx.execute("ALTER TABLE office ADD COLUMN motto TEXT", [])?;
+            Ok(())
+        })
+        .unwrap();
+        assert!(verify_s(&s).ok, "{:?}", verify_s(&s).problems);
+        s.write("黑客", "none", |tx| {
+            tx.execute("UPDATE office SET motto = '改' WHERE id = 1", [])?;
+            Ok(())
+        })
+        .unwrap();
+        let r = verify_s(&s);
+        assert!(!r.ok);
+        assert!(r.problems[0].reason.contains("office"), "{:?}", r.problems);
     }
 
     #[test]

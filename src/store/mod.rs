@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_document_settings",
         include_str!("migrations/0005_document_settings.sql"),
     ),
+    (
+        "0006_document_self_correction",
+        include_str!("migrations/0006_document_self_correction.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

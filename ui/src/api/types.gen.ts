@@ -403,7 +403,7 @@ decision_served_on?: string | null, demand_issued_on?: string | null, demand_ser
  */
 export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt";
 
-export type DocumentListQuery = { case_id?: number | null, };
+export type DocumentListQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
 /**
  * What a case can issue now (`document.options`): one entry per kind a case has.
@@ -666,7 +666,11 @@ id_number: string, name: string, scheme?: Scheme | null, phone: string, address:
  */
 export type IssueInput = { case_id: number, document?: ServedDocumentKind | null, document_number: string, issued_on?: string | null, };
 
-export type IssuedDocument = { id: number, uid: string, case_id?: number | null, kind: DocumentKind, title: string, year: number, seq: number, number: string, sha256: string, issued_on: string, issued_by: string, 
+export type IssuedDocument = { id: number, uid: string, case_id?: number | null, 
+/**
+ * The self-correction record of a 自查自纠退回明细单.
+ */
+self_correction_id?: number | null, kind: DocumentKind, title: string, year: number, seq: number, number: string, sha256: string, issued_on: string, issued_by: string, 
 /**
  * How many times it was printed again (`document.print`).
  */
