@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
-import { SEED_INSTITUTION, SEED_SELF_CORRECTION, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
+import { SEED_INSTITUTION, SEED_SELF_CORRECTION, api, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -547,6 +547,21 @@ async function main() {
       assert(name === `${formNumber}${formTitle}.pdf`, `下载文件名应为“文号+文书名称.pdf”，实际“${name}”`)
       await dialog.getByTestId('doc-done').click()
       await dialog.waitFor({ state: 'hidden' })
+    })
+
+    await step('已开具的明细单显示在该记录上，可查看（不计打印）', async () => {
+      const number = page.getByTestId(`sc-number-${selfCorrectionId}`)
+      await number.waitFor()
+      assert((await number.innerText()).includes(formNumber), `记录上应显示文号 ${formNumber}`)
+      assert((await page.getByTestId(`sc-issue-${selfCorrectionId}`).count()) === 0, '开具后不再显示“开具”')
+      await page.getByTestId(`sc-view-${selfCorrectionId}`).click()
+      const viewer = page.getByTestId('pdf-dialog')
+      await until(async () => (await inkedPixels(page, viewer)) > 2000, '查看的文书已显示')
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: join(resultsDir, 'self-correction-view.png') })
+      await viewer.getByTestId('pdf-close').click()
+      const list = await api(server.url, 'document.list', { self_correction_id: selfCorrectionId })
+      assert(list.length === 1 && list[0].prints === 0, `查看不应计入打印：${JSON.stringify(list)}`)
     })
 
     await step('浏览器中无脚本错误', async () => {

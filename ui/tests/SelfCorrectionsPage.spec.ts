@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
 import SelfCorrectionsPage from '@/pages/SelfCorrectionsPage.vue'
 import { ApiError, call } from '@/api/client'
-import type { IssuedPdf, SelfCorrectionQuery, SelfCorrectionSummary } from '@/api/types.gen'
+import type { DocumentListQuery, IssuedDocument, IssuedPdf, SelfCorrectionQuery, SelfCorrectionSummary } from '@/api/types.gen'
 import { localToday } from '@/lib/dates'
 import { globalPlugins, realTransitions, settle } from './helpers'
 
@@ -45,10 +45,35 @@ interface Server {
   issueError?: ApiError
 }
 
+function issuedForm(record: number): IssuedDocument {
+  return {
+    id: 9,
+    uid: '120101-D9',
+    case_id: null,
+    self_correction_id: record,
+    kind: 'SelfRefundInstitution',
+    title: '医疗保障基金自查自纠退回明细单',
+    year: 2026,
+    seq: 1,
+    number: '津医保自纠〔2026〕1号',
+    sha256: 'ab',
+    issued_on: '2026-03-10',
+    issued_by: '本机用户',
+    prints: 0,
+  }
+}
+
 function fakeServer(s: Server = {}): void {
   const records = s.records ?? [insured, institution]
+  const issued: IssuedDocument[] = []
   callMock.mockImplementation((async (command: string, payload: unknown) => {
     switch (command) {
+      case 'document.list': {
+        const q = payload as DocumentListQuery
+        return issued.filter((d) => d.self_correction_id === q.self_correction_id)
+      }
+      case 'document.get':
+        return { id: 9, number: '津医保自纠〔2026〕1号', pdf_base64: PDF }
       case 'self_correction.list': {
         const q = payload as SelfCorrectionQuery
         const items = records.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 50))
@@ -58,6 +83,7 @@ function fakeServer(s: Server = {}): void {
         return { pdf_base64: PDF, pages: 1, missing_glyphs: [] }
       case 'document.issue': {
         if (s.issueError) throw s.issueError
+        issued.push(issuedForm((payload as { self_correction_id: number }).self_correction_id))
         const doc: IssuedPdf = { id: 9, number: '津医保自纠〔2026〕1号', pdf_base64: PDF }
         return doc
       }
@@ -140,6 +166,13 @@ describe('SelfCorrectionsPage', () => {
     expect(q('doc-issued-number')?.textContent).toContain('已开具，文号：津医保自纠〔2026〕1号')
     expect(q('doc-print')).not.toBeNull()
     expect(q('doc-download')).not.toBeNull()
+    // The row now shows the form's number; 查看 is not a print.
+    await settle()
+    expect(q('sc-number-3')?.textContent).toContain('津医保自纠〔2026〕1号')
+    expect(q('sc-issue-3')).toBeNull()
+    await click('sc-view-3')
+    expect(calls('document.get').at(-1)?.[1]).toEqual({ id: 9 })
+    expect(calls('document.print')).toHaveLength(0)
   })
 
   it('issues 附件3 for an insured person', async () => {
