@@ -2,71 +2,12 @@
 //! requires (ILLEGAL_STEP with the reason), and at that stage issued with every value of the data
 //! in the PDF text (pdftotext), `document.options` agreeing.
 
-use base64::Engine as _;
 use recoup::api::Core;
 use recoup::ErrorCode;
 use serde_json::{json, Value};
 
 mod common;
 use common::*;
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().expect("id")
-}
-
-fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
-    id(&call(
-        c,
-        "user.create",
-        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
-    ))
-}
-
-fn pdf_of(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v["pdf_base64"].as_str().unwrap())
-        .unwrap()
-}
-
-/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("a.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    if let Ok(keep) = std::env::var("RECOUP_KEEP_PDF") {
-        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test docs_sources
-        let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
-        let _ = std::fs::write(format!("{keep}/{n:02}.pdf"), bytes);
-    }
-    let out = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(out.status.success());
-    let text: String = String::from_utf8(out.stdout)
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    // Page numbers (— 1 —) split a sentence running over a page; a ticked box ☑ may come out as
-    // "□✓" (drawn from two fonts).
-    let mut out = String::new();
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find('—') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + '—'.len_utf8()..];
-        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 && after[digits..].starts_with('—') {
-            rest = &after[digits + '—'.len_utf8()..];
-        } else {
-            out.push('—');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out.replace("□✓", "☑")
-}
 
 fn assert_has(text: &str, needles: &[&str]) {
     for n in needles {

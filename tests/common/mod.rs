@@ -75,20 +75,43 @@ pub fn pdf_of(v: &Value) -> Vec<u8> {
         .unwrap()
 }
 
-/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match.
+/// The text of a PDF (poppler's pdftotext), without whitespace so that wrapped lines still match,
+/// without page numbers (— 1 —) and with a ticked box as ☑. `RECOUP_KEEP_PDF=DIR` keeps the PDFs.
 pub fn pdf_text(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.pdf");
     std::fs::write(&path, bytes).unwrap();
+    if let Ok(keep) = std::env::var("RECOUP_KEEP_PDF") {
+        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test docs_sources
+        let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
+        let _ = std::fs::write(format!("{keep}/{n:02}.pdf"), bytes);
+    }
     let out = std::process::Command::new("pdftotext")
         .arg(&path)
         .arg("-")
         .output()
         .expect("pdftotext (poppler-utils) is installed");
     assert!(out.status.success());
-    String::from_utf8(out.stdout)
+    let text: String = String::from_utf8(out.stdout)
         .unwrap()
         .chars()
         .filter(|c| !c.is_whitespace())
-        .collect()
+        .collect();
+    // Page numbers (— 1 —) split a sentence running over a page; a ticked box ☑ may come out as
+    // "□✓" (drawn from two fonts).
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('—') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + '—'.len_utf8()..];
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && after[digits..].starts_with('—') {
+            rest = &after[digits + '—'.len_utf8()..];
+        } else {
+            out.push('—');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out.replace("□✓", "☑")
 }
