@@ -741,6 +741,38 @@ fn is_heading2(t: &str) -> bool {
 }
 
 /// 附注 with the contact: below the date, two characters in, in parentheses (GB/T 9704 §7.3.6).
+/// A letter to one addressee whose wording announces the amounts ("明细见下表"): title, number,
+/// addressee, the wording with the table after that paragraph, signature and date, contact.
+#[allow(clippy::too_many_arguments)]
+fn letter_with_table(
+    issuer: &str,
+    title: &str,
+    number: &str,
+    addressee: &str,
+    wording: Vec<TemplateLine>,
+    amounts: &[RecoveryLine],
+    date: NaiveDate,
+    contact: &Contact,
+) -> Built {
+    let mut blocks = title_blocks(issuer, title);
+    blocks.extend(number_block(number));
+    blocks.push(Block::line(format!("{addressee}："), Align::Left));
+    let mut body = template_blocks(wording, &mut |_| Vec::new());
+    let pos = body
+        .iter()
+        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
+        .map(|i| i + 1)
+        .unwrap_or(body.len());
+    body.insert(pos, lines_table(amounts));
+    blocks.extend(body);
+    blocks.push(signature(issuer, date));
+    blocks.extend(contact_block(contact));
+    Built {
+        blocks,
+        always_number_pages: true,
+    }
+}
+
 fn contact_block(c: &Contact) -> Vec<Block> {
     let mut parts = Vec::new();
     if !c.name.trim().is_empty() {
@@ -906,24 +938,16 @@ fn refund_order(d: &RefundOrderData, t: &Templates) -> Result<Built, ApiError> {
         ("agency_name", d.agency.name.clone()),
     ]);
     let lines = expand(DocumentKind::RefundOrder, t, &f)?;
-    let mut blocks = title_blocks(&d.issuer, "责令退款通知书");
-    blocks.extend(number_block(&d.document_number));
-    blocks.push(Block::line(format!("{}：", d.party.name), Align::Left));
-    // The table follows the paragraph that announces it ("明细见下表").
-    let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body
-        .iter()
-        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
-        .map(|i| i + 1)
-        .unwrap_or(body.len());
-    body.insert(pos, lines_table(&d.lines));
-    blocks.extend(body);
-    blocks.push(signature(&d.issuer, d.issue_date));
-    blocks.extend(contact_block(&d.contact));
-    Ok(Built {
-        blocks,
-        always_number_pages: true,
-    })
+    Ok(letter_with_table(
+        &d.issuer,
+        "责令退款通知书",
+        &d.document_number,
+        &d.party.name,
+        lines,
+        &d.lines,
+        d.issue_date,
+        &d.contact,
+    ))
 }
 
 fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiError> {
@@ -948,23 +972,16 @@ fn recovery_notice(d: &RecoveryNoticeData, t: &Templates) -> Result<Built, ApiEr
         ("report_deadline", cn_date(d.report_deadline)),
     ]);
     let lines = expand(DocumentKind::RecoveryNotice, t, &f)?;
-    let mut blocks = title_blocks(&d.issuer, "关于追回医保基金通知书");
-    blocks.extend(number_block(&d.document_number));
-    blocks.push(Block::line(format!("{}：", d.agency.name), Align::Left));
-    let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body
-        .iter()
-        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
-        .map(|i| i + 1)
-        .unwrap_or(body.len());
-    body.insert(pos, lines_table(&d.lines));
-    blocks.extend(body);
-    blocks.push(signature(&d.issuer, d.issue_date));
-    blocks.extend(contact_block(&d.contact));
-    Ok(Built {
-        blocks,
-        always_number_pages: true,
-    })
+    Ok(letter_with_table(
+        &d.issuer,
+        "关于追回医保基金通知书",
+        &d.document_number,
+        &d.agency.name,
+        lines,
+        &d.lines,
+        d.issue_date,
+        &d.contact,
+    ))
 }
 
 fn check_signoffs(h: &SignOff, r: &SignOff, a: &SignOff) -> Result<(), ApiError> {
@@ -1676,23 +1693,16 @@ fn offset_notice(d: &OffsetNoticeData, t: &Templates) -> Result<Built, ApiError>
         ),
     ]);
     let lines = expand(DocumentKind::OffsetNotice, t, &f)?;
-    let mut blocks = title_blocks(&d.issuer, "抵扣通知书");
-    blocks.extend(number_block(&d.document_number));
-    blocks.push(Block::line(format!("{}：", d.party.name), Align::Left));
-    let mut body = template_blocks(lines, &mut |_| Vec::new());
-    let pos = body
-        .iter()
-        .position(|b| matches!(b, Block::Para { text, .. } if text.contains("见下表")))
-        .map(|i| i + 1)
-        .unwrap_or(body.len());
-    body.insert(pos, lines_table(&d.lines));
-    blocks.extend(body);
-    blocks.push(signature(&d.issuer, d.issue_date));
-    blocks.extend(contact_block(&d.contact));
-    Ok(Built {
-        blocks,
-        always_number_pages: true,
-    })
+    Ok(letter_with_table(
+        &d.issuer,
+        "抵扣通知书",
+        &d.document_number,
+        &d.party.name,
+        lines,
+        &d.lines,
+        d.issue_date,
+        &d.contact,
+    ))
 }
 
 fn statement_notice(d: &StatementNoticeData, t: &Templates) -> Result<Built, ApiError> {
