@@ -157,6 +157,16 @@ pub enum DecisionKind {
 }
 
 impl ServedDocumentKind {
+    pub const ALL: [ServedDocumentKind; 7] = [
+        ServedDocumentKind::StatementNotice,
+        ServedDocumentKind::HearingNotice,
+        ServedDocumentKind::HandlingDecision,
+        ServedDocumentKind::PenaltyDecision,
+        ServedDocumentKind::AgreementDecision,
+        ServedDocumentKind::RefundOrder,
+        ServedDocumentKind::RecoverySlip,
+    ];
+
     /// The document Recoup prints for it (none for the 听证通知书 and 协议处理决定书 yet).
     pub fn printed(self) -> Option<DocumentKind> {
         Some(match self {

@@ -19,7 +19,7 @@ use ts_rs::TS;
 
 use super::documents::*;
 use super::settings::{self, DocumentSettings};
-use super::sources::{build_for_case, Ctx};
+use super::sources::{build_for_case, current_offset_plan, latest_service_number, Ctx};
 use super::{render, render_batch, DocumentKind, MissingGlyphs, RenderOptions, Templates};
 use crate::calendar::WorkCalendar;
 use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
@@ -177,41 +177,26 @@ fn is_self_correction(kind: DocumentKind) -> bool {
 }
 
 /// The procedure's record of a document kind (served on the party, with a 送达 clock).
+/// (The inverse of `ServedDocumentKind::printed`, so the two never disagree.)
 fn served_kind(kind: DocumentKind) -> Option<ServedDocumentKind> {
-    Some(match kind {
-        DocumentKind::StatementNotice => ServedDocumentKind::StatementNotice,
-        DocumentKind::HandlingDecision => ServedDocumentKind::HandlingDecision,
-        DocumentKind::PenaltyDecision => ServedDocumentKind::PenaltyDecision,
-        DocumentKind::RefundOrder => ServedDocumentKind::RefundOrder,
-        DocumentKind::RecoverySlip => ServedDocumentKind::RecoverySlip,
-        _ => return None,
-    })
+    ServedDocumentKind::ALL
+        .into_iter()
+        .find(|s| s.printed() == Some(kind))
 }
 
 /// The number the procedure already gave this kind of document of the case: the latest
 /// 告知书 / 决定书 / registered 责令退款通知书 or 通知单, or the offset plan's 抵扣通知书.
 fn procedure_number(conn: &Connection, case_id: i64, kind: DocumentKind) -> Result<Option<String>> {
     if kind == DocumentKind::OffsetNotice {
-        return Ok(conn
-            .query_row(
-                "SELECT notice_number FROM offset_plan WHERE case_id = ?1 AND status <> 'Cancelled'
-                 ORDER BY id DESC LIMIT 1",
-                [case_id],
-                |r| r.get(0),
-            )
-            .optional()?);
+        return match current_offset_plan(conn, case_id)? {
+            Some(id) => Ok(Some(crate::ledger::offsets::get(conn, id)?.notice_number)),
+            None => Ok(None),
+        };
     }
-    let Some(served) = served_kind(kind) else {
-        return Ok(None);
-    };
-    Ok(conn
-        .query_row(
-            "SELECT document_number FROM document_service WHERE case_id = ?1 AND document = ?2
-             ORDER BY id DESC LIMIT 1",
-            params![case_id, enum_text(&served)],
-            |r| r.get(0),
-        )
-        .optional()?)
+    match served_kind(kind) {
+        Some(served) => latest_service_number(conn, case_id, &enum_text(&served)),
+        None => Ok(None),
+    }
 }
 
 /// An issued document of this case with this kind and number, when there is one.

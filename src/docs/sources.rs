@@ -403,7 +403,19 @@ pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result
 
 /// The number of the latest document of this kind registered for service on the case
 /// (`document_service`: by `case.issue_document`, `case.decide` or `document.issue`).
-fn latest_service_number(
+/// The case's offset plan the 抵扣通知书 is about: the latest one not cancelled.
+pub(crate) fn current_offset_plan(conn: &Connection, case_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM offset_plan WHERE case_id = ?1 AND status <> 'Cancelled' ORDER BY id DESC LIMIT 1",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The number of the latest document of this kind registered for service on the case.
+pub(crate) fn latest_service_number(
     conn: &Connection,
     case_id: i64,
     document: &str,
@@ -613,14 +625,7 @@ fn offset_notice(
     contact: Contact,
 ) -> Result<Document> {
     let conn = ctx.conn;
-    let plan_id: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM offset_plan WHERE case_id = ?1 AND status <> 'Cancelled' ORDER BY id DESC LIMIT 1",
-            [d.case.id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(plan_id) = plan_id else {
+    let Some(plan_id) = current_offset_plan(conn, d.case.id)? else {
         return Err(ApiError::illegal(
             "本案没有经审核同意的抵扣申请，不能开具抵扣通知书（天津办法第十条：定点医药机构在退缴时限内申请、经办机构审核同意后出具）",
         ));
