@@ -18,6 +18,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The text of an error that carries no message of its own. */
+export const UNKNOWN_ERROR_TEXT = '操作失败（未知错误）'
+
 interface ErrorShape {
   code?: unknown
   message?: unknown
@@ -40,12 +43,12 @@ export function toApiError(raw: unknown, fallbackCode = 'INTERNAL'): ApiError {
     const obj = raw as ErrorShape
     if (obj.error !== undefined && obj.code === undefined) return toApiError(obj.error, fallbackCode)
     const code = typeof obj.code === 'string' ? obj.code : fallbackCode
-    const message = typeof obj.message === 'string' ? obj.message : '操作失败（未知错误）'
+    const message = typeof obj.message === 'string' ? obj.message : UNKNOWN_ERROR_TEXT
     const field = typeof obj.field === 'string' ? obj.field : undefined
     return new ApiError(code, message, field)
   }
   if (raw instanceof Error) return new ApiError(fallbackCode, raw.message)
-  return new ApiError(fallbackCode, '操作失败（未知错误）')
+  return new ApiError(fallbackCode, UNKNOWN_ERROR_TEXT)
 }
 
 export function isTauri(): boolean {

@@ -2,6 +2,7 @@
 import { ref } from 'vue'
 import { ApiError, call } from '@/api/client'
 import type { Office } from '@/api/types'
+import { errorText } from '@/lib/messages'
 
 export type OfficeState =
   | { status: 'loading' }
@@ -17,7 +18,7 @@ export async function loadOffice(): Promise<void> {
     const office = await call('office.get', {})
     officeState.value = office ? { status: 'ready', office } : { status: 'uninitialised' }
   } catch (e) {
-    officeState.value = { status: 'error', error: e instanceof ApiError ? e : new ApiError('INTERNAL', String(e)) }
+    officeState.value = { status: 'error', error: e instanceof ApiError ? e : new ApiError('INTERNAL', errorText(e)) }
   }
 }
 
