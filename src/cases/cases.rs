@@ -37,6 +37,8 @@ pub enum CaseStatus {
     Dropped,
 }
 
+crate::labeled_by!(CaseStatus => label);
+
 impl CaseStatus {
     pub fn label(self) -> &'static str {
         match self {
@@ -227,6 +229,8 @@ pub enum HoldKind {
     #[serde(alias = "封存")]
     Sealing,
 }
+
+crate::labels!(HoldKind { Registration => "先行登记保存", Sealing => "封存" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct EvidenceHold {

@@ -91,6 +91,9 @@ pub enum LeadStatus {
     Referred,
 }
 
+crate::labels!(LeadStatus { Open => "核查中", CaseOpened => "已立案", NoCase => "不予立案", Referred => "已移送" });
+crate::labeled_by!(LeadSource => label);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Lead {
     pub id: i64,
@@ -178,6 +181,8 @@ pub enum LeadOutcome {
     #[serde(alias = "移送", alias = "移交")]
     Refer,
 }
+
+crate::labels!(LeadOutcome { NoCase => "不予立案", Refer => "移送" });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -290,14 +295,7 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &LeadQuery) -> Result<Page
     Ok(Page { items, total })
 }
 
-pub(crate) fn like_pattern(s: &str) -> String {
-    format!(
-        "%{}%",
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
+pub(crate) use crate::vocab::text::like_pattern;
 
 pub(crate) fn check_party(
     conn: &Connection,

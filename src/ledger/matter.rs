@@ -92,34 +92,8 @@ pub(crate) fn past_date(d: Option<NaiveDate>, field: &str, label: &str) -> Resul
     Ok(d)
 }
 
-/// `d` must not be before `from` (what `from` is, in Chinese).
-pub(crate) fn not_before(
-    d: NaiveDate,
-    from: NaiveDate,
-    field: &str,
-    label: &str,
-    from_label: &str,
-) -> Result<()> {
-    if d < from {
-        return Err(ApiError::field(
-            field,
-            format!(
-                "{label}（{}）不能早于{from_label}（{}）",
-                cases::cn_date(d),
-                cases::cn_date(from)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn required_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    cases::required_text(v, field, label, max)
-}
-
-pub(crate) fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    cases::bounded_text(v, field, label, max)
-}
+pub(crate) use crate::vocab::dates::not_before;
+pub(crate) use crate::vocab::text::{bounded_text, required_text};
 
 pub(crate) fn positive(m: Option<Money>, field: &str, label: &str) -> Result<Money> {
     let m = need(m, field, label)?;

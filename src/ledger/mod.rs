@@ -33,6 +33,9 @@ pub mod views;
 
 pub use views::{case_totals, clocks};
 
+/// The ledger's clock sources (payment, proof, offset, fine), listed in `api::HOOKS`.
+pub const CLOCK_SOURCES: &[crate::cases::clocks::ClockSource] = &[clocks];
+
 use rusqlite::Connection;
 
 use crate::error::Result;
