@@ -377,7 +377,7 @@ commands! {
     read "self_correction.get" (IdRequest) -> lt::SelfCorrection = |_, c, r| ledger::self_correction::get(c, r.id);
     read "self_correction.list" (lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary> = |_, c, q| ledger::self_correction::list(c, &q);
     read "ledger.accounting" (lt::AccountingQuery) -> Vec<lt::AccountingEntry> = |_, c, q| ledger::views::accounting(c, &q);
-    read "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::views::reconcile(c, &q);
+    read "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::reconcile::reconcile(c, &q);
     // Issued documents (src/docs/issue.rs)
     read "document.preview" (DocumentRequest) -> DocumentPreview = |e, c, r| doc_issue::preview(c, &e.cx, &r, today_local());
     write "document.issue" (DocumentRequest) -> IssuedPdf = |e, tx, r| doc_issue::issue(tx, &e.cx, e.actor, &r);

@@ -71,9 +71,8 @@ impl Matter {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+pub(crate) use crate::vocab::dates::{cn_date as cn, today_local as today};
+pub(crate) use crate::vocab::text::enum_text;
 
 /// A required request value, or a field error "请填写…".
 pub(crate) fn need<T>(v: Option<T>, field: &str, label: &str) -> Result<T> {
@@ -105,14 +104,6 @@ pub(crate) fn positive(m: Option<Money>, field: &str, label: &str) -> Result<Mon
 
 pub(crate) fn money(fen: i64) -> Money {
     Money::from_fen(fen)
-}
-
-pub(crate) fn enum_text<T: serde::Serialize>(v: &T) -> String {
-    crate::registry::enum_text(v)
-}
-
-pub(crate) fn cn(d: NaiveDate) -> String {
-    cases::cn_date(d)
 }
 
 /// The next id of `table` and its stable uid `<office>-<tag><id>`.

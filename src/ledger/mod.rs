@@ -27,6 +27,7 @@ pub mod matter;
 pub mod offset;
 pub mod offsets;
 pub mod payments;
+pub mod reconcile;
 pub mod self_correction;
 pub mod types;
 pub mod views;
