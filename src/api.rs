@@ -301,8 +301,8 @@ commands! {
     read "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
     read "audit.verify" (Empty) -> AuditReport = |_, c, _| audit::verify(c);
     read "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
-        let limit = r.limit.unwrap_or(50).clamp(1, 1000);
-        let (items, total) = audit::list(c, r.offset.unwrap_or(0).max(0), limit)?;
+        let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
+        let (items, total) = audit::list(c, offset, limit)?;
         Ok(Page { items, total })
     };
     // Case lifecycle (src/cases)

@@ -329,7 +329,8 @@ fn text(s: impl Into<String>) -> SqlValue {
     SqlValue::Text(s.into())
 }
 
-use crate::vocab::text::{bounded_text, like_pattern, required_text};
+use crate::store::query::{page_bounds, Filter};
+use crate::vocab::text::{bounded_text, required_text};
 pub use crate::vocab::text::{enum_from, enum_text};
 
 /// Chinese label of a field of either registry (for messages), else the name itself.
@@ -364,41 +365,19 @@ pub fn get<R: Registry>(conn: &Connection, id: i64) -> Result<R::Record> {
 }
 
 pub fn list<R: Registry>(conn: &Connection, q: &ListQuery) -> Result<Page<R::Record>> {
-    let mut clauses = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some(query) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = like_pattern(query);
-        let ors: Vec<String> = R::SEARCH
-            .iter()
-            .map(|c| format!("{c} LIKE ?{} ESCAPE '\\'", args.len() + 1))
-            .collect();
-        clauses.push(format!("({})", ors.join(" OR ")));
-        args.push(text(pattern));
+    let mut f = Filter::default();
+    f.search(q.query.as_deref(), R::SEARCH);
+    if R::TABLE == "institution" {
+        f.eq_enum("kind", q.kind);
     }
-    if let (Some(kind), "institution") = (q.kind, R::TABLE) {
-        clauses.push(format!("kind = ?{}", args.len() + 1));
-        args.push(text(enum_text(&kind)));
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM {} {filter}", R::TABLE),
-        params_from_iter(&args),
-        |r| r.get(0),
+    let total = f.count(conn, &format!("FROM {}", R::TABLE))?;
+    let items = f.page(
+        conn,
+        &format!("SELECT * FROM {}", R::TABLE),
+        R::KEY,
+        page_bounds(q.offset, q.limit),
+        R::from_row,
     )?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    let offset = q.offset.unwrap_or(0).max(0);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT * FROM {} {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        R::TABLE,
-        R::KEY
-    ))?;
-    let items = stmt
-        .query_map(params_from_iter(&args), R::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Page { items, total })
 }
 
