@@ -207,14 +207,13 @@ impl Reconciler<'_> {
             p.voucher,
             cn(self.last)
         );
-        let m = v.mismatch(
+        self.mismatches.push(v.mismatch(
             MismatchKind::NotArrived,
             &p.agency,
             p.fund,
             p.amount,
             detail,
-        );
-        self.mismatches.push(m);
+        ));
     }
 
     /// The fiscal receipt of the payment (004 art. 11): receipted this month, amount equal to what
@@ -252,14 +251,13 @@ impl Reconciler<'_> {
                         money(*amount).grouped(),
                         recovery.grouped()
                     );
-                    let m = v.mismatch(
+                    self.mismatches.push(v.mismatch(
                         MismatchKind::ReceiptAmount,
                         &p.agency,
                         p.fund,
                         money(*amount) - recovery,
                         detail,
-                    );
-                    self.mismatches.push(m);
+                    ));
                 }
                 if issued > last && arrived_by_end && !recovery.is_zero() {
                     let detail = format!(
@@ -269,14 +267,13 @@ impl Reconciler<'_> {
                         cn(last),
                         cn(issued)
                     );
-                    let m = v.mismatch(
+                    self.mismatches.push(v.mismatch(
                         MismatchKind::NotReceipted,
                         &p.agency,
                         p.fund,
                         recovery,
                         detail,
-                    );
-                    self.mismatches.push(m);
+                    ));
                 }
             }
             None if app => {
@@ -293,14 +290,13 @@ impl Reconciler<'_> {
                         cn(p.arrived_on.unwrap_or(p.paid_on)),
                         recovery.grouped()
                     );
-                    let m = v.mismatch(
+                    self.mismatches.push(v.mismatch(
                         MismatchKind::NotReceipted,
                         &p.agency,
                         p.fund,
                         recovery,
                         detail,
-                    );
-                    self.mismatches.push(m);
+                    ));
                 }
             }
         }
@@ -327,14 +323,13 @@ impl Reconciler<'_> {
                 cn(last)
             ),
         };
-        let m = v.mismatch(
+        self.mismatches.push(v.mismatch(
             MismatchKind::ProofMissing,
             &p.agency,
             p.fund,
             p.amount,
             detail,
-        );
-        self.mismatches.push(m);
+        ));
     }
 
     /// An over-payment not yet paid back (004 art. 15).
@@ -344,14 +339,13 @@ impl Reconciler<'_> {
             cn(p.paid_on),
             credit.grouped()
         );
-        let m = v.mismatch(
+        self.mismatches.push(v.mismatch(
             MismatchKind::CreditNotRefunded,
             &p.agency,
             p.fund,
             credit,
             detail,
-        );
-        self.mismatches.push(m);
+        ));
     }
 
     /// Refunds paid back this month; requests still open at its end.
@@ -398,14 +392,13 @@ impl Reconciler<'_> {
                     amount.grouped(),
                     cn(last)
                 );
-                let m = v.mismatch(
+                self.mismatches.push(v.mismatch(
                     MismatchKind::RefundPending,
                     &p.agency,
                     p.fund,
                     amount,
                     detail,
-                );
-                self.mismatches.push(m);
+                ));
             }
         }
         Ok(())
@@ -449,14 +442,13 @@ impl Reconciler<'_> {
                         d.deducted.grouped(),
                         cn(last)
                     );
-                    let m = v.mismatch(
+                    self.mismatches.push(v.mismatch(
                         MismatchKind::NotReceipted,
                         &plan.agency,
                         Some(d.fund),
                         d.deducted,
                         detail,
-                    );
-                    self.mismatches.push(m);
+                    ));
                 }
             }
             None if d.settled_on <= last && !d.deducted.is_zero() => {
@@ -465,14 +457,13 @@ impl Reconciler<'_> {
                     d.month.label(),
                     d.deducted.grouped()
                 );
-                let m = v.mismatch(
+                self.mismatches.push(v.mismatch(
                     MismatchKind::NotReceipted,
                     &plan.agency,
                     Some(d.fund),
                     d.deducted,
                     detail,
-                );
-                self.mismatches.push(m);
+                ));
             }
             None => {}
         }
@@ -508,14 +499,13 @@ impl Reconciler<'_> {
                     f.fund.label(),
                     f.remaining.grouped()
                 );
-                let m = v.mismatch(
+                self.mismatches.push(v.mismatch(
                     MismatchKind::OffsetMissing,
                     &plan.agency,
                     Some(f.fund),
                     f.remaining,
                     detail,
-                );
-                self.mismatches.push(m);
+                ));
             }
         }
     }
@@ -543,8 +533,13 @@ impl Reconciler<'_> {
                 fund.label(),
                 amount.grouped()
             );
-            let m = v.mismatch(MismatchKind::Overdue, &v.agency, Some(fund), amount, detail);
-            self.mismatches.push(m);
+            self.mismatches.push(v.mismatch(
+                MismatchKind::Overdue,
+                &v.agency,
+                Some(fund),
+                amount,
+                detail,
+            ));
         }
         Ok(())
     }
