@@ -1,20 +1,24 @@
 //! The one declared API surface. Every command has a serde request and response type; the three
 //! hosts (Tauri shell, `recoup call`, `recoup serve`) go through [`Core::call`] and nothing else,
 //! and the TypeScript types of the UI are generated from the same table ([`typescript`]).
+//!
+//! The command table ([`commands!`]) says of each command whether it reads or writes and which
+//! module function runs it; the table passes the command's name to the write path, so a name is
+//! written once. The extension lists of the case procedure are assembled here too ([`HOOKS`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
-use chrono::NaiveDate;
+use rusqlite::Connection;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::{TypeVisitor, TS};
 
-use crate::calendar::{DayOverride, Deadline, WorkCalendar, YearData};
+use crate::calendar::{DayOverride, Deadline, WorkCalendar};
 use crate::cases::{
     self, cases::*, clocks::ClockList, clocks::ClockQuery, leads::*, procedure::*, users::*,
-    CaseGet, RuleProfile,
+    CaseGet, Ctx, Hooks, RuleProfile,
 };
 use crate::docs::issue::{
     self as doc_issue, BatchPdf, BatchRequest, DocumentListQuery, DocumentOption, DocumentPreview,
@@ -22,18 +26,24 @@ use crate::docs::issue::{
 };
 use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
-use crate::ids::validate_division_code;
 use crate::ledger::{self, types as lt};
-use crate::money::Money;
+use crate::money::{self, MoneyRequest, MoneyWords};
+use crate::office::{
+    self, CalendarYearInfo, CalendarYearInput, CountRequest, DateRequest, Office, OfficeInit,
+    WorkingDayAnswer,
+};
 use crate::registry::{
     self, ImportReport, ImportRequest, Institution, InstitutionInput, Institutions, Insured,
     InsuredInput, InsuredPersons, ListQuery, Page,
 };
 use crate::store::audit::{self, AuditEntry, AuditReport};
-use crate::store::{now_text, Store};
+use crate::store::{Store, Tx};
+use crate::vocab::dates::today_local;
+
+pub use crate::office::OfficeLevel;
 
 // ---------------------------------------------------------------------------------------------
-// Request and response types that belong to no module
+// Request types that belong to no module
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct Empty {}
@@ -52,36 +62,6 @@ pub struct PageRequest {
     pub limit: Option<i64>,
 }
 
-/// 层级: the level of the office running this installation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum OfficeLevel {
-    #[serde(alias = "县级", alias = "区县")]
-    County,
-    #[serde(alias = "市级")]
-    City,
-    #[serde(alias = "省级")]
-    Province,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Office {
-    /// 6-digit 行政区划代码
-    pub code: String,
-    pub name: String,
-    pub level: OfficeLevel,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-#[serde(default)]
-pub struct OfficeInit {
-    pub code: String,
-    pub name: String,
-    #[ts(optional = nullable)]
-    pub level: Option<OfficeLevel>,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct InstitutionUpdate {
     pub id: i64,
@@ -96,53 +76,16 @@ pub struct InsuredUpdate {
     pub input: InsuredInput,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct CountRequest {
-    /// The event date (not counted).
-    pub date: NaiveDate,
-    pub days: u32,
-}
+// ---------------------------------------------------------------------------------------------
+// Extensions of the case procedure, assembled at the top
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct DateRequest {
-    pub date: NaiveDate,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct WorkingDayAnswer {
-    pub date: NaiveDate,
-    pub working: bool,
-    pub warnings: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct CalendarYearInput {
-    pub year: i32,
-    pub data: YearData,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct CalendarYearInfo {
-    pub year: i32,
-    pub source: String,
-    /// true when the office entered or replaced this year itself.
-    pub from_office: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct MoneyRequest {
-    /// As typed by the user, e.g. "1,234.5".
-    pub amount: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct MoneyWords {
-    pub amount: Money,
-    /// With thousands separators, e.g. "1,234.50".
-    pub grouped: String,
-    /// 大写金额, e.g. 壹仟贰佰叁拾肆元伍角整.
-    pub words: String,
-}
+/// The clock sources of `clock.list`, the checks before closing a case and the document numbers:
+/// each module above `cases` plugs in here (ARCHITECTURE.md: "A new clock").
+pub static HOOKS: Hooks = Hooks {
+    clock_sources: &[cases::clocks::SOURCES, ledger::CLOCK_SOURCES],
+    closure_checks: &[ledger::closure_blockers],
+    numbers: doc_settings::NUMBERS,
+};
 
 // ---------------------------------------------------------------------------------------------
 // The core
@@ -152,6 +95,12 @@ pub struct Core {
     store: Store,
     calendar: RwLock<WorkCalendar>,
     actor: String,
+}
+
+/// What a command handler runs with: the case context (calendar + hooks) and who acts.
+pub struct Env<'a> {
+    pub cx: Ctx<'a>,
+    pub actor: &'a str,
 }
 
 /// Where the default database lives: `$RECOUP_DB`, else `<platform data dir>/recoup.db`.
@@ -210,56 +159,28 @@ impl Core {
     }
 
     fn reload_calendar(&self) -> Result<()> {
-        let mut cal = WorkCalendar::builtin();
-        self.store.read(|c| {
-            let mut stmt = c.prepare("SELECT year, data FROM calendar_year ORDER BY year")?;
-            for row in stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?)))? {
-                let (year, data) = row?;
-                let data: YearData =
-                    serde_json::from_str(&data).map_err(|e| ApiError::internal(e.to_string()))?;
-                cal.add_year(year, &data);
-            }
-            for o in list_overrides(c)? {
-                cal.apply_override(&o);
-            }
-            Ok(())
-        })?;
+        let cal = self.store.read(office::load_calendar)?;
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
         Ok(())
     }
 
-    fn write<T>(
+    /// `document.print_batch` with a progress callback `(done, total)` (the CLI prints it).
+    pub fn print_batch(
         &self,
-        command: &str,
-        f: impl FnOnce(&mut crate::store::Tx<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.store.write(&self.actor, command, f)
+        r: &BatchRequest,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<BatchPdf> {
+        self.store.write(&self.actor, PRINT_BATCH, |tx| {
+            doc_issue::print_batch(tx, &self.actor, r, progress)
+        })
     }
 }
 
+const PRINT_BATCH: &str = "document.print_batch";
+
 /// Decode a request, naming the field in Chinese when a value cannot be read.
 pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
-    let payload = if payload.is_null() {
-        Value::Object(Default::default())
-    } else {
-        payload
-    };
-    serde_path_to_error::deserialize(payload).map_err(|e| {
-        let path = e.path().to_string();
-        // "roles[0]" → "roles": the field, not the element, is what the form shows.
-        let field = path.split(['.', '[']).next().unwrap_or("").to_string();
-        let inner = e.inner().to_string();
-        if field.is_empty() || field == "?" {
-            if let Some(missing) = inner
-                .strip_prefix("missing field `")
-                .and_then(|s| s.split('`').next())
-            {
-                return ApiError::field(missing, format!("缺少必填项：{}", label_of(missing)));
-            }
-            return ApiError::validation("请求数据格式不正确");
-        }
-        ApiError::field(&field, format!("{}的取值无法识别", label_of(&field)))
-    })
+    crate::vocab::text::decode_with(payload, label_of)
 }
 
 /// Chinese label of a request field, for messages.
@@ -297,32 +218,22 @@ fn to_value<T: Serialize>(v: T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-fn list_overrides(c: &rusqlite::Connection) -> Result<Vec<DayOverride>> {
-    let mut stmt = c.prepare("SELECT date, working, note FROM calendar_override ORDER BY date")?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(DayOverride {
-                date: r
-                    .get::<_, String>(0)?
-                    .parse()
-                    .map_err(|_| rusqlite::Error::InvalidQuery)?,
-                working: r.get(1)?,
-                note: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// Declares every command once: name, handler, request type, response type. Generates
-/// [`Core::call`], [`command_names`] and the TypeScript command map.
+/// Declares every command once: `read` or `write` (or `calendar`: a write that changes the
+/// working-day calendar, reloaded after it), name, request type, response type, and the handler
+/// `|env, conn_or_tx, request| …`. Generates [`Core::call`], [`command_names`] and the TypeScript
+/// command map.
 macro_rules! commands {
-    ($( $name:literal => $handler:ident ( $req:ty ) -> $res:ty ; )*) => {
+    ($( $kind:ident $name:literal ($req:ty) -> $res:ty = $f:expr ; )*) => {
         impl Core {
             /// Run one command with a JSON payload; the single entry point of every host.
             pub fn call(&self, command: &str, payload: Value) -> Result<Value> {
+                let calendar = self.calendar();
+                let env = Env {
+                    cx: Ctx { calendar: &calendar, hooks: &HOOKS },
+                    actor: &self.actor,
+                };
                 match command {
-                    $( $name => to_value(self.$handler(decode::<$req>(payload)?)?), )*
+                    $( $name => commands!(@run $kind, self, env, $name, payload, $req, $res, $f), )*
                     _ => Err(ApiError::new(ErrorCode::UnknownCommand, format!("未知的命令：{command}"))),
                 }
             }
@@ -333,727 +244,151 @@ macro_rules! commands {
             &[$($name),*]
         }
 
+        /// `(name, writes)` of every command: whether it changes data (and so is audited).
+        pub fn command_kinds() -> &'static [(&'static str, bool)] {
+            &[$(($name, commands!(@writes $kind))),*]
+        }
+
         fn visit_commands(v: &mut Collector<'_>) {
             $( v.command($name, <$req as TS>::name(v.cfg), <$res as TS>::name(v.cfg)); v.visit::<$req>(); v.visit::<$res>(); )*
         }
     };
+    (@writes read) => { false };
+    (@writes write) => { true };
+    (@writes calendar) => { true };
+    (@run read, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let f: fn(&Env<'_>, &Connection, $req) -> Result<$res> = $f;
+        let r = decode::<$req>($payload)?;
+        to_value($core.store.read(|c| f(&$env, c, r))?)
+    }};
+    (@run write, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
+        let r = decode::<$req>($payload)?;
+        to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
+    }};
+    (@run calendar, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let out = commands!(@run write, $core, $env, $name, $payload, $req, $res, $f)?;
+        $core.reload_calendar()?;
+        Ok(out)
+    }};
 }
 
 commands! {
-    "office.get" => office_get(Empty) -> Option<Office>;
-    "office.init" => office_init(OfficeInit) -> Office;
-    "institution.list" => institution_list(ListQuery) -> Page<Institution>;
-    "institution.get" => institution_get(IdRequest) -> Institution;
-    "institution.create" => institution_create(InstitutionInput) -> Institution;
-    "institution.update" => institution_update(InstitutionUpdate) -> Institution;
-    "institution.import" => institution_import(ImportRequest) -> ImportReport;
-    "insured.list" => insured_list(ListQuery) -> Page<Insured>;
-    "insured.get" => insured_get(IdRequest) -> Insured;
-    "insured.create" => insured_create(InsuredInput) -> Insured;
-    "insured.update" => insured_update(InsuredUpdate) -> Insured;
-    "insured.import" => insured_import(ImportRequest) -> ImportReport;
-    "calendar.add_workdays" => calendar_add_workdays(CountRequest) -> Deadline;
-    "calendar.deadline" => calendar_deadline(CountRequest) -> Deadline;
-    "calendar.is_working_day" => calendar_is_working_day(DateRequest) -> WorkingDayAnswer;
-    "calendar.years" => calendar_years(Empty) -> Vec<CalendarYearInfo>;
-    "calendar.set_year" => calendar_set_year(CalendarYearInput) -> CalendarYearInfo;
-    "calendar.overrides" => calendar_overrides(Empty) -> Vec<DayOverride>;
-    "calendar.set_override" => calendar_set_override(DayOverride) -> DayOverride;
-    "calendar.remove_override" => calendar_remove_override(DateRequest) -> Empty;
-    "money.words" => money_words(MoneyRequest) -> MoneyWords;
-    "audit.verify" => audit_verify(Empty) -> AuditReport;
-    "audit.list" => audit_list(PageRequest) -> Page<AuditEntry>;
+    read "office.get" (Empty) -> Option<Office> = |_, c, _| office::get(c);
+    write "office.init" (OfficeInit) -> Office = |_, tx, r| office::init(tx, &r);
+    read "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
+    read "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
+    write "institution.create" (InstitutionInput) -> Institution = |_, tx, i| registry::create::<Institutions>(tx, &i);
+    write "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
+        // 001 art. 20: no new agreement within 3 years of a termination.
+        cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today_local())?;
+        registry::update::<Institutions>(tx, u.id, &u.input)
+    };
+    write "institution.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<Institutions>(tx, &r);
+    read "insured.list" (ListQuery) -> Page<Insured> = |_, c, q| registry::list::<InsuredPersons>(c, &q);
+    read "insured.get" (IdRequest) -> Insured = |_, c, r| registry::get::<InsuredPersons>(c, r.id);
+    write "insured.create" (InsuredInput) -> Insured = |_, tx, i| registry::create::<InsuredPersons>(tx, &i);
+    write "insured.update" (InsuredUpdate) -> Insured = |_, tx, u| registry::update::<InsuredPersons>(tx, u.id, &u.input);
+    write "insured.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<InsuredPersons>(tx, &r);
+    read "calendar.add_workdays" (CountRequest) -> Deadline = |e, _, r| office::add_workdays(&e.cx, &r);
+    read "calendar.deadline" (CountRequest) -> Deadline = |e, _, r| office::calendar_deadline(&e.cx, &r);
+    read "calendar.is_working_day" (DateRequest) -> WorkingDayAnswer = |e, _, r| Ok(office::is_working_day(&e.cx, r.date));
+    read "calendar.years" (Empty) -> Vec<CalendarYearInfo> = |e, c, _| office::years(c, &e.cx);
+    calendar "calendar.set_year" (CalendarYearInput) -> CalendarYearInfo = |_, tx, r| office::set_year(tx, &r);
+    read "calendar.overrides" (Empty) -> Vec<DayOverride> = |_, c, _| office::overrides(c);
+    calendar "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
+    calendar "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
+    read "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
+    read "audit.verify" (Empty) -> AuditReport = |_, c, _| audit::verify(c);
+    read "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
+        let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
+        let (items, total) = audit::list(c, offset, limit)?;
+        Ok(Page { items, total })
+    };
     // Case lifecycle (src/cases)
-    "profile.get" => profile_get(Empty) -> RuleProfile;
-    "profile.update" => profile_update(RuleProfile) -> RuleProfile;
-    "user.list" => user_list(UserQuery) -> Page<User>;
-    "user.get" => user_get(IdRequest) -> User;
-    "user.create" => user_create(UserInput) -> User;
-    "user.update" => user_update(UserUpdate) -> User;
-    "user.set_password" => user_set_password(PasswordChange) -> User;
-    "user.login" => user_login(Login) -> User;
-    "lead.list" => lead_list(LeadQuery) -> Page<Lead>;
-    "lead.get" => lead_get(IdRequest) -> Lead;
-    "lead.create" => lead_create(LeadInput) -> Lead;
-    "lead.extend" => lead_extend(LeadExtension) -> Lead;
-    "lead.conclude" => lead_conclude(LeadConclusion) -> Lead;
-    "case.list" => case_list(CaseQuery) -> Page<Case>;
-    "case.get" => case_get(CaseGet) -> CaseDetail;
-    "case.create" => case_create(CaseInput) -> CaseDetail;
-    "case.update" => case_update(CaseUpdate) -> CaseDetail;
-    "finding.add" => finding_add(FindingInput) -> Finding;
-    "finding.update" => finding_update(FindingUpdate) -> Finding;
-    "evidence.add" => evidence_add(EvidenceInput) -> Evidence;
-    "evidence.hold" => evidence_hold(HoldInput) -> EvidenceHold;
-    "evidence.extend_hold" => evidence_extend_hold(HoldExtension) -> EvidenceHold;
-    "evidence.release_hold" => evidence_release_hold(HoldRelease) -> EvidenceHold;
-    "recovery.add_line" => recovery_add_line(RecoveryLineInput) -> Vec<RecoveryLine>;
-    "recovery.remove_line" => recovery_remove_line(IdRequest) -> Vec<RecoveryLine>;
-    "case.notify" => case_notify(NotifyInput) -> CaseDetail;
-    "case.issue_document" => case_issue_document(IssueInput) -> CaseDetail;
-    "case.serve" => case_serve(ServeInput) -> CaseDetail;
-    "case.statement" => case_statement(StatementInput) -> CaseDetail;
-    "case.request_hearing" => case_request_hearing(DatedNote) -> CaseDetail;
-    "case.hearing" => case_hearing(HearingInput) -> CaseDetail;
-    "case.submit_legal_review" => case_submit_legal_review(DatedNote) -> CaseDetail;
-    "case.legal_review" => case_legal_review(LegalReviewInput) -> CaseDetail;
-    "case.collective_review" => case_collective_review(CollectiveReviewInput) -> CaseDetail;
-    "case.extend_decision" => case_extend_decision(ExtensionInput) -> CaseDetail;
-    "case.decide" => case_decide(DecisionInput) -> CaseDetail;
-    "case.report_city" => case_report_city(DatedNote) -> CaseDetail;
-    "case.close" => case_close(DatedNote) -> CaseDetail;
-    "case.drop" => case_drop(DatedNote) -> CaseDetail;
-    "clock.list" => clock_list(ClockQuery) -> ClockList;
+    read "profile.get" (Empty) -> RuleProfile = |_, c, _| cases::profile::load(c);
+    write "profile.update" (RuleProfile) -> RuleProfile = |_, tx, p| cases::profile::update(tx, p);
+    read "user.list" (UserQuery) -> Page<User> = |_, c, q| cases::users::list(c, &q);
+    read "user.get" (IdRequest) -> User = |_, c, r| cases::users::get(c, r.id);
+    write "user.create" (UserInput) -> User = |_, tx, i| cases::users::create(tx, &i);
+    write "user.update" (UserUpdate) -> User = |_, tx, u| cases::users::update(tx, &u);
+    write "user.set_password" (PasswordChange) -> User = |_, tx, p| cases::users::set_password(tx, &p);
+    read "user.login" (Login) -> User = |_, c, l| cases::users::login(c, &l);
+    read "lead.list" (LeadQuery) -> Page<Lead> = |e, c, q| cases::leads::list(c, &e.cx, &q);
+    read "lead.get" (IdRequest) -> Lead = |e, c, r| cases::leads::get(c, &e.cx, r.id);
+    write "lead.create" (LeadInput) -> Lead = |e, tx, i| cases::leads::create(tx, &e.cx, &i);
+    write "lead.extend" (LeadExtension) -> Lead = |e, tx, i| cases::leads::extend(tx, &e.cx, &i);
+    write "lead.conclude" (LeadConclusion) -> Lead = |e, tx, i| cases::leads::conclude(tx, &e.cx, &i);
+    read "case.list" (CaseQuery) -> Page<Case> = |e, c, q| cases::cases::list(c, &e.cx, &q);
+    read "case.get" (CaseGet) -> CaseDetail = |e, c, r| cases::get_case(c, &e.cx, &r);
+    write "case.create" (CaseInput) -> CaseDetail = |e, tx, i| cases::create_case(tx, &e.cx, &i);
+    write "case.update" (CaseUpdate) -> CaseDetail = |e, tx, i| cases::update_case(tx, &e.cx, &i);
+    write "finding.add" (FindingInput) -> Finding = |e, tx, i| cases::cases::add_finding(tx, &e.cx, &i);
+    write "finding.update" (FindingUpdate) -> Finding = |e, tx, i| cases::cases::update_finding(tx, &e.cx, &i);
+    write "evidence.add" (EvidenceInput) -> Evidence = |e, tx, i| cases::cases::add_evidence(tx, &e.cx, &i);
+    write "evidence.hold" (HoldInput) -> EvidenceHold = |e, tx, i| cases::cases::start_hold(tx, &e.cx, &i);
+    write "evidence.extend_hold" (HoldExtension) -> EvidenceHold = |e, tx, i| cases::cases::extend_hold(tx, &e.cx, &i);
+    write "evidence.release_hold" (HoldRelease) -> EvidenceHold = |e, tx, i| cases::cases::release_hold(tx, &e.cx, &i);
+    write "recovery.add_line" (RecoveryLineInput) -> Vec<RecoveryLine> = |e, tx, i| cases::cases::add_recovery_line(tx, &e.cx, &i);
+    write "recovery.remove_line" (IdRequest) -> Vec<RecoveryLine> = |e, tx, r| cases::cases::remove_recovery_line(tx, &e.cx, r.id);
+    write "case.notify" (NotifyInput) -> CaseDetail = |e, tx, i| cases::procedure::notify(tx, &e.cx, &i);
+    write "case.issue_document" (IssueInput) -> CaseDetail = |e, tx, i| cases::procedure::issue(tx, &e.cx, &i);
+    write "case.serve" (ServeInput) -> CaseDetail = |e, tx, i| cases::procedure::serve(tx, &e.cx, &i);
+    write "case.statement" (StatementInput) -> CaseDetail = |e, tx, i| cases::procedure::statement(tx, &e.cx, &i);
+    write "case.request_hearing" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::hearing_request(tx, &e.cx, &i);
+    write "case.hearing" (HearingInput) -> CaseDetail = |e, tx, i| cases::procedure::hearing(tx, &e.cx, &i);
+    write "case.submit_legal_review" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::submit_legal_review(tx, &e.cx, &i);
+    write "case.legal_review" (LegalReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::legal_review(tx, &e.cx, &i);
+    write "case.collective_review" (CollectiveReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::collective_review(tx, &e.cx, &i);
+    write "case.extend_decision" (ExtensionInput) -> CaseDetail = |e, tx, i| cases::procedure::extend_decision(tx, &e.cx, &i);
+    write "case.decide" (DecisionInput) -> CaseDetail = |e, tx, i| cases::procedure::decide(tx, &e.cx, &i);
+    write "case.report_city" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::report_city(tx, &e.cx, &i);
+    write "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
+    write "case.drop" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::drop_case(tx, &e.cx, &i);
+    read "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, &q);
     // Execution and money (src/ledger)
-    "collection.set" => collection_set(lt::CollectionInput) -> lt::Collection;
-    "ledger.case" => ledger_case(lt::CaseLedgerQuery) -> lt::CaseLedger;
-    "payment.record" => payment_record(lt::PaymentInput) -> lt::Payment;
-    "payment.get" => payment_get(IdRequest) -> lt::Payment;
-    "payment.list" => payment_list(lt::PaymentQuery) -> Vec<lt::Payment>;
-    "payment.confirm_arrival" => payment_confirm_arrival(lt::PaymentDate) -> lt::Payment;
-    "payment.proof_received" => payment_proof_received(lt::PaymentDate) -> lt::Payment;
-    "payment.cancel" => payment_cancel(lt::PaymentCancel) -> lt::Payment;
-    "receipt.issue" => receipt_issue(lt::ReceiptInput) -> lt::Receipt;
-    "receipt.void" => receipt_void(lt::ReceiptVoid) -> lt::Receipt;
-    "refund.request" => refund_request(lt::RefundInput) -> lt::Refund;
-    "refund.complete" => refund_complete(lt::RefundDecision) -> lt::Refund;
-    "refund.reject" => refund_reject(lt::RefundDecision) -> lt::Refund;
-    "offset.create" => offset_create(lt::OffsetInput) -> lt::OffsetPlan;
-    "offset.get" => offset_get(IdRequest) -> lt::OffsetPlan;
-    "offset.deduct" => offset_deduct(lt::DeductionInput) -> lt::OffsetPlan;
-    "offset.cancel" => offset_cancel(lt::OffsetCancel) -> lt::OffsetPlan;
-    "fine.create" => fine_create(lt::FineInput) -> lt::Fine;
-    "fine.serve" => fine_serve(lt::FineServe) -> lt::Fine;
-    "fine.pay" => fine_pay(lt::FinePaymentInput) -> lt::Fine;
-    "fine.list" => fine_list(lt::FineQuery) -> Vec<lt::Fine>;
-    "referral.demand" => referral_demand(lt::DemandInput) -> lt::Referral;
-    "referral.demand_served" => referral_demand_served(lt::ReferralStep) -> lt::Referral;
-    "referral.apply" => referral_apply(lt::ReferralStep) -> lt::Referral;
-    "referral.create" => referral_create(lt::ReferralInput) -> lt::Referral;
-    "referral.close" => referral_close(lt::ReferralStep) -> lt::Referral;
-    "self_correction.create" => self_correction_create(lt::SelfCorrectionInput) -> lt::SelfCorrection;
-    "self_correction.get" => self_correction_get(IdRequest) -> lt::SelfCorrection;
-    "self_correction.list" => self_correction_list(lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary>;
-    "ledger.accounting" => ledger_accounting(lt::AccountingQuery) -> Vec<lt::AccountingEntry>;
-    "ledger.reconcile" => ledger_reconcile(lt::ReconcileQuery) -> lt::Reconciliation;
+    write "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
+    read "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);
+    write "payment.record" (lt::PaymentInput) -> lt::Payment = |e, tx, r| ledger::payments::record(tx, &e.cx, &r);
+    read "payment.get" (IdRequest) -> lt::Payment = |_, c, r| ledger::payments::get(c, r.id);
+    read "payment.list" (lt::PaymentQuery) -> Vec<lt::Payment> = |_, c, q| ledger::payments::list(c, &q);
+    write "payment.confirm_arrival" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::confirm_arrival(tx, &r);
+    write "payment.proof_received" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::proof_received(tx, &r);
+    write "payment.cancel" (lt::PaymentCancel) -> lt::Payment = |_, tx, r| ledger::payments::cancel(tx, &r);
+    write "receipt.issue" (lt::ReceiptInput) -> lt::Receipt = |_, tx, r| ledger::payments::issue_receipt(tx, &r);
+    write "receipt.void" (lt::ReceiptVoid) -> lt::Receipt = |_, tx, r| ledger::payments::void_receipt(tx, &r);
+    write "refund.request" (lt::RefundInput) -> lt::Refund = |_, tx, r| ledger::payments::request_refund(tx, &r);
+    write "refund.complete" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::complete_refund(tx, &r);
+    write "refund.reject" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::reject_refund(tx, &r);
+    write "offset.create" (lt::OffsetInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::create(tx, &r);
+    read "offset.get" (IdRequest) -> lt::OffsetPlan = |_, c, r| ledger::offsets::get(c, r.id);
+    write "offset.deduct" (lt::DeductionInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::deduct(tx, &r);
+    write "offset.cancel" (lt::OffsetCancel) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::cancel(tx, &r);
+    write "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
+    write "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
+    write "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
+    read "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);
+    write "referral.demand" (lt::DemandInput) -> lt::Referral = |e, tx, r| ledger::fines::demand(tx, &e.cx, &r);
+    write "referral.demand_served" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::demand_served(tx, &e.cx, &r);
+    write "referral.apply" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::apply(tx, &e.cx, &r);
+    write "referral.create" (lt::ReferralInput) -> lt::Referral = |e, tx, r| ledger::fines::refer(tx, &e.cx, &r);
+    write "referral.close" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::close(tx, &e.cx, &r);
+    write "self_correction.create" (lt::SelfCorrectionInput) -> lt::SelfCorrection = |e, tx, r| ledger::self_correction::create(tx, &e.cx, &r);
+    read "self_correction.get" (IdRequest) -> lt::SelfCorrection = |_, c, r| ledger::self_correction::get(c, r.id);
+    read "self_correction.list" (lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary> = |_, c, q| ledger::self_correction::list(c, &q);
+    read "ledger.accounting" (lt::AccountingQuery) -> Vec<lt::AccountingEntry> = |_, c, q| ledger::views::accounting(c, &q);
+    read "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::reconcile::reconcile(c, &q);
     // Issued documents (src/docs/issue.rs)
-    "document.preview" => document_preview(DocumentRequest) -> DocumentPreview;
-    "document.issue" => document_issue(DocumentRequest) -> IssuedPdf;
-    "document.get" => document_get(IdRequest) -> IssuedPdf;
-    "document.print" => document_print(IdRequest) -> IssuedPdf;
-    "document.list" => document_list(DocumentListQuery) -> Vec<IssuedDocument>;
-    "document.options" => document_options(IdRequest) -> Vec<DocumentOption>;
-    "document.print_batch" => document_print_batch(BatchRequest) -> BatchPdf;
-    "document.settings_get" => document_settings_get(Empty) -> DocumentSettings;
-    "document.settings_update" => document_settings_update(DocumentSettings) -> DocumentSettings;
-}
-
-impl Core {
-    fn document_preview(&self, r: DocumentRequest) -> Result<DocumentPreview> {
-        let today = chrono::Local::now().date_naive();
-        self.store
-            .read(|c| doc_issue::preview(c, &self.calendar(), &r, today))
-    }
-    fn document_issue(&self, r: DocumentRequest) -> Result<IssuedPdf> {
-        self.write("document.issue", |tx| {
-            doc_issue::issue(tx, &self.calendar(), &self.actor, &r)
-        })
-    }
-    fn document_get(&self, r: IdRequest) -> Result<IssuedPdf> {
-        self.store.read(|c| doc_issue::get(c, r.id))
-    }
-    fn document_print(&self, r: IdRequest) -> Result<IssuedPdf> {
-        self.write("document.print", |tx| {
-            doc_issue::print(tx, &self.actor, r.id)
-        })
-    }
-    fn document_list(&self, q: DocumentListQuery) -> Result<Vec<IssuedDocument>> {
-        self.store.read(|c| doc_issue::list(c, &q))
-    }
-    /// `id` is the case's.
-    fn document_options(&self, r: IdRequest) -> Result<Vec<DocumentOption>> {
-        let today = chrono::Local::now().date_naive();
-        self.store
-            .read(|c| doc_issue::options(c, &self.calendar(), r.id, today))
-    }
-    fn document_print_batch(&self, r: BatchRequest) -> Result<BatchPdf> {
-        self.print_batch(&r, &mut |_, _| {})
-    }
-
-    /// `document.print_batch` with a progress callback `(done, total)` (the CLI prints it).
-    pub fn print_batch(
-        &self,
-        r: &BatchRequest,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<BatchPdf> {
-        self.write("document.print_batch", |tx| {
-            doc_issue::print_batch(tx, &self.actor, r, progress)
-        })
-    }
-    fn document_settings_get(&self, _: Empty) -> Result<DocumentSettings> {
-        self.store.read(doc_settings::load)
-    }
-    fn document_settings_update(&self, s: DocumentSettings) -> Result<DocumentSettings> {
-        self.write("document.settings_update", |tx| doc_settings::update(tx, s))
-    }
-}
-
-impl Core {
-    fn office_get(&self, _: Empty) -> Result<Option<Office>> {
-        self.store.read(read_office)
-    }
-
-    fn office_init(&self, req: OfficeInit) -> Result<Office> {
-        let code =
-            validate_division_code(&req.code).map_err(|e| e.in_field("code", "行政区划代码"))?;
-        let name = req.name.trim();
-        if name.is_empty() {
-            return Err(ApiError::field("name", "单位名称不能为空"));
-        }
-        if name.chars().count() > 60 {
-            return Err(ApiError::field("name", "单位名称过长（最多60个字）"));
-        }
-        let level = req.level.unwrap_or(OfficeLevel::County);
-        self.write("office.init", |tx| {
-            if read_office(tx)?.is_some() {
-                return Err(ApiError::conflict("本单位已经设置过，不能重复初始化"));
-            }
-            tx.execute(
-                "INSERT INTO office (id, code, name, level, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
-                rusqlite::params![code, name, registry::enum_text(&level), now_text()],
-            )?;
-            tx.touch("office", 1);
-            read_office(tx)?.ok_or_else(|| ApiError::internal("office"))
-        })
-    }
-
-    fn institution_list(&self, q: ListQuery) -> Result<Page<Institution>> {
-        self.store.read(|c| registry::list::<Institutions>(c, &q))
-    }
-    fn institution_get(&self, r: IdRequest) -> Result<Institution> {
-        self.store.read(|c| registry::get::<Institutions>(c, r.id))
-    }
-    fn institution_create(&self, i: InstitutionInput) -> Result<Institution> {
-        self.write("institution.create", |tx| {
-            registry::create::<Institutions>(tx, &i)
-        })
-    }
-    fn institution_update(&self, u: InstitutionUpdate) -> Result<Institution> {
-        self.write("institution.update", |tx| {
-            // 001 art. 20: no new agreement within 3 years of a termination.
-            let today = cases::today_local();
-            cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today)?;
-            registry::update::<Institutions>(tx, u.id, &u.input)
-        })
-    }
-    fn institution_import(&self, r: ImportRequest) -> Result<ImportReport> {
-        self.write("institution.import", |tx| {
-            registry::import::<Institutions>(tx, &r)
-        })
-    }
-    fn insured_list(&self, q: ListQuery) -> Result<Page<Insured>> {
-        self.store.read(|c| registry::list::<InsuredPersons>(c, &q))
-    }
-    fn insured_get(&self, r: IdRequest) -> Result<Insured> {
-        self.store
-            .read(|c| registry::get::<InsuredPersons>(c, r.id))
-    }
-    fn insured_create(&self, i: InsuredInput) -> Result<Insured> {
-        self.write("insured.create", |tx| {
-            registry::create::<InsuredPersons>(tx, &i)
-        })
-    }
-    fn insured_update(&self, u: InsuredUpdate) -> Result<Insured> {
-        self.write("insured.update", |tx| {
-            registry::update::<InsuredPersons>(tx, u.id, &u.input)
-        })
-    }
-    fn insured_import(&self, r: ImportRequest) -> Result<ImportReport> {
-        self.write("insured.import", |tx| {
-            registry::import::<InsuredPersons>(tx, &r)
-        })
-    }
-
-    fn calendar_add_workdays(&self, r: CountRequest) -> Result<Deadline> {
-        self.calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .add_working_days(r.date, r.days)
-    }
-    fn calendar_deadline(&self, r: CountRequest) -> Result<Deadline> {
-        self.calendar
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .calendar_deadline(r.date, r.days)
-    }
-    fn calendar_is_working_day(&self, r: DateRequest) -> Result<WorkingDayAnswer> {
-        let cal = self.calendar.read().unwrap_or_else(|p| p.into_inner());
-        let warnings = if cal.has_year(chrono::Datelike::year(&r.date)) {
-            vec![]
-        } else {
-            vec![format!(
-                "{}年的节假日安排尚未录入，仅按周末判断",
-                chrono::Datelike::year(&r.date)
-            )]
-        };
-        Ok(WorkingDayAnswer {
-            date: r.date,
-            working: cal.is_working_day(r.date),
-            warnings,
-        })
-    }
-    fn calendar_years(&self, _: Empty) -> Result<Vec<CalendarYearInfo>> {
-        let office_years: Vec<i32> = self.store.read(|c| {
-            let mut stmt = c.prepare("SELECT year FROM calendar_year")?;
-            let years = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(years)
-        })?;
-        let cal = self.calendar();
-        Ok(cal
-            .sources()
-            .iter()
-            .map(|(y, s)| CalendarYearInfo {
-                year: *y,
-                source: s.clone(),
-                from_office: office_years.contains(y),
-            })
-            .collect())
-    }
-    fn calendar_set_year(&self, r: CalendarYearInput) -> Result<CalendarYearInfo> {
-        if !(2000..=2100).contains(&r.year) {
-            return Err(ApiError::field("year", "年份应在2000年至2100年之间"));
-        }
-        if r.data.source.trim().is_empty() {
-            return Err(ApiError::field(
-                "data",
-                "请填写该年节假日安排的依据（文件名称和文号）",
-            ));
-        }
-        let in_year = |d: &NaiveDate| chrono::Datelike::year(d) == r.year;
-        for (from, to) in &r.data.holidays {
-            if from > to || !(in_year(from) || in_year(to)) {
-                return Err(ApiError::field(
-                    "data",
-                    format!("假期 {from} 至 {to} 不正确：起止日期颠倒或不在{}年", r.year),
-                ));
-            }
-        }
-        if let Some(d) = r.data.workdays.iter().find(|d| !in_year(d)) {
-            return Err(ApiError::field(
-                "data",
-                format!("调休上班日 {d} 不在{}年", r.year),
-            ));
-        }
-        let json = serde_json::to_string(&r.data).map_err(|e| ApiError::internal(e.to_string()))?;
-        self.write("calendar.set_year", |tx| {
-            tx.execute(
-                "INSERT INTO calendar_year (year, data) VALUES (?1, ?2) ON CONFLICT(year) DO UPDATE SET data = excluded.data",
-                rusqlite::params![r.year, json],
-            )?;
-            let id: i64 = tx.query_row("SELECT id FROM calendar_year WHERE year = ?1", [r.year], |x| x.get(0))?;
-            tx.touch("calendar_year", id);
-            Ok(())
-        })?;
-        self.reload_calendar()?;
-        Ok(CalendarYearInfo {
-            year: r.year,
-            source: r.data.source,
-            from_office: true,
-        })
-    }
-    fn calendar_overrides(&self, _: Empty) -> Result<Vec<DayOverride>> {
-        self.store.read(list_overrides)
-    }
-    fn calendar_set_override(&self, o: DayOverride) -> Result<DayOverride> {
-        if o.note.trim().is_empty() {
-            return Err(ApiError::field("note", "请填写调整原因"));
-        }
-        self.write("calendar.set_override", |tx| {
-            tx.execute(
-                "INSERT INTO calendar_override (date, working, note) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(date) DO UPDATE SET working = excluded.working, note = excluded.note",
-                rusqlite::params![o.date.to_string(), o.working, o.note.trim()],
-            )?;
-            let id: i64 = tx.query_row(
-                "SELECT id FROM calendar_override WHERE date = ?1",
-                [o.date.to_string()],
-                |x| x.get(0),
-            )?;
-            tx.touch("calendar_override", id);
-            Ok(())
-        })?;
-        self.reload_calendar()?;
-        Ok(o)
-    }
-    fn calendar_remove_override(&self, r: DateRequest) -> Result<Empty> {
-        self.write("calendar.remove_override", |tx| {
-            let id: i64 = tx
-                .query_row(
-                    "SELECT id FROM calendar_override WHERE date = ?1",
-                    [r.date.to_string()],
-                    |x| x.get(0),
-                )
-                .map_err(|_| ApiError::not_found("该日的工作日调整"))?;
-            tx.execute("DELETE FROM calendar_override WHERE id = ?1", [id])?;
-            tx.touch("calendar_override", id);
-            Ok(())
-        })?;
-        self.reload_calendar()?;
-        Ok(Empty {})
-    }
-
-    fn money_words(&self, r: MoneyRequest) -> Result<MoneyWords> {
-        let amount = Money::parse(&r.amount).map_err(|e| e.in_field("amount", "金额"))?;
-        Ok(MoneyWords {
-            amount,
-            grouped: amount.grouped(),
-            words: amount.in_words(),
-        })
-    }
-
-    fn audit_verify(&self, _: Empty) -> Result<AuditReport> {
-        self.store.read(audit::verify)
-    }
-    fn audit_list(&self, r: PageRequest) -> Result<Page<AuditEntry>> {
-        let limit = r.limit.unwrap_or(50).clamp(1, 1000);
-        self.store.read(|c| {
-            let (items, total) = audit::list(c, r.offset.unwrap_or(0).max(0), limit)?;
-            Ok(Page { items, total })
-        })
-    }
-}
-
-// Case lifecycle: one-liners into src/cases.
-impl Core {
-    fn profile_get(&self, _: Empty) -> Result<RuleProfile> {
-        self.store.read(cases::profile::load)
-    }
-    fn profile_update(&self, p: RuleProfile) -> Result<RuleProfile> {
-        self.write("profile.update", |tx| cases::profile::update(tx, p))
-    }
-    fn user_list(&self, q: UserQuery) -> Result<Page<User>> {
-        self.store.read(|c| cases::users::list(c, &q))
-    }
-    fn user_get(&self, r: IdRequest) -> Result<User> {
-        self.store.read(|c| cases::users::get(c, r.id))
-    }
-    fn user_create(&self, i: UserInput) -> Result<User> {
-        self.write("user.create", |tx| cases::users::create(tx, &i))
-    }
-    fn user_update(&self, u: UserUpdate) -> Result<User> {
-        self.write("user.update", |tx| cases::users::update(tx, &u))
-    }
-    fn user_set_password(&self, p: PasswordChange) -> Result<User> {
-        self.write("user.set_password", |tx| cases::users::set_password(tx, &p))
-    }
-    fn user_login(&self, l: Login) -> Result<User> {
-        self.store.read(|c| cases::users::login(c, &l))
-    }
-    fn lead_list(&self, q: LeadQuery) -> Result<Page<Lead>> {
-        self.store
-            .read(|c| cases::leads::list(c, &self.calendar(), &q))
-    }
-    fn lead_get(&self, r: IdRequest) -> Result<Lead> {
-        self.store
-            .read(|c| cases::leads::get(c, &self.calendar(), r.id))
-    }
-    fn lead_create(&self, i: LeadInput) -> Result<Lead> {
-        self.write("lead.create", |tx| {
-            cases::leads::create(tx, &self.calendar(), &i)
-        })
-    }
-    fn lead_extend(&self, e: LeadExtension) -> Result<Lead> {
-        self.write("lead.extend", |tx| {
-            cases::leads::extend(tx, &self.calendar(), &e)
-        })
-    }
-    fn lead_conclude(&self, c: LeadConclusion) -> Result<Lead> {
-        self.write("lead.conclude", |tx| {
-            cases::leads::conclude(tx, &self.calendar(), &c)
-        })
-    }
-    fn case_list(&self, q: CaseQuery) -> Result<Page<Case>> {
-        self.store
-            .read(|c| cases::cases::list(c, &self.calendar(), &q))
-    }
-    fn case_get(&self, r: CaseGet) -> Result<CaseDetail> {
-        self.store
-            .read(|c| cases::get_case(c, &self.calendar(), &r))
-    }
-    fn case_create(&self, i: CaseInput) -> Result<CaseDetail> {
-        self.write("case.create", |tx| {
-            cases::create_case(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_update(&self, u: CaseUpdate) -> Result<CaseDetail> {
-        self.write("case.update", |tx| {
-            cases::update_case(tx, &self.calendar(), &u)
-        })
-    }
-    fn finding_add(&self, i: FindingInput) -> Result<Finding> {
-        self.write("finding.add", |tx| {
-            cases::cases::add_finding(tx, &self.calendar(), &i)
-        })
-    }
-    fn finding_update(&self, u: FindingUpdate) -> Result<Finding> {
-        self.write("finding.update", |tx| {
-            cases::cases::update_finding(tx, &self.calendar(), &u)
-        })
-    }
-    fn evidence_add(&self, i: EvidenceInput) -> Result<Evidence> {
-        self.write("evidence.add", |tx| {
-            cases::cases::add_evidence(tx, &self.calendar(), &i)
-        })
-    }
-    fn evidence_hold(&self, i: HoldInput) -> Result<EvidenceHold> {
-        self.write("evidence.hold", |tx| {
-            cases::cases::start_hold(tx, &self.calendar(), &i)
-        })
-    }
-    fn evidence_extend_hold(&self, e: HoldExtension) -> Result<EvidenceHold> {
-        self.write("evidence.extend_hold", |tx| {
-            cases::cases::extend_hold(tx, &self.calendar(), &e)
-        })
-    }
-    fn evidence_release_hold(&self, r: HoldRelease) -> Result<EvidenceHold> {
-        self.write("evidence.release_hold", |tx| {
-            cases::cases::release_hold(tx, &self.calendar(), &r)
-        })
-    }
-    fn recovery_add_line(&self, i: RecoveryLineInput) -> Result<Vec<RecoveryLine>> {
-        self.write("recovery.add_line", |tx| {
-            cases::cases::add_recovery_line(tx, &self.calendar(), &i)
-        })
-    }
-    fn recovery_remove_line(&self, r: IdRequest) -> Result<Vec<RecoveryLine>> {
-        self.write("recovery.remove_line", |tx| {
-            cases::cases::remove_recovery_line(tx, &self.calendar(), r.id)
-        })
-    }
-    fn case_notify(&self, i: NotifyInput) -> Result<CaseDetail> {
-        self.write("case.notify", |tx| {
-            cases::procedure::notify(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_issue_document(&self, i: IssueInput) -> Result<CaseDetail> {
-        self.write("case.issue_document", |tx| {
-            cases::procedure::issue(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_serve(&self, i: ServeInput) -> Result<CaseDetail> {
-        self.write("case.serve", |tx| {
-            cases::procedure::serve(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_statement(&self, i: StatementInput) -> Result<CaseDetail> {
-        self.write("case.statement", |tx| {
-            cases::procedure::statement(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_request_hearing(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.request_hearing", |tx| {
-            cases::procedure::hearing_request(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_hearing(&self, i: HearingInput) -> Result<CaseDetail> {
-        self.write("case.hearing", |tx| {
-            cases::procedure::hearing(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_submit_legal_review(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.submit_legal_review", |tx| {
-            cases::procedure::submit_legal_review(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_legal_review(&self, i: LegalReviewInput) -> Result<CaseDetail> {
-        self.write("case.legal_review", |tx| {
-            cases::procedure::legal_review(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_collective_review(&self, i: CollectiveReviewInput) -> Result<CaseDetail> {
-        self.write("case.collective_review", |tx| {
-            cases::procedure::collective_review(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_extend_decision(&self, i: ExtensionInput) -> Result<CaseDetail> {
-        self.write("case.extend_decision", |tx| {
-            cases::procedure::extend_decision(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_decide(&self, i: DecisionInput) -> Result<CaseDetail> {
-        self.write("case.decide", |tx| {
-            cases::procedure::decide(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_report_city(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.report_city", |tx| {
-            cases::procedure::report_city(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_close(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.close", |tx| {
-            cases::procedure::close(tx, &self.calendar(), &i)
-        })
-    }
-    fn case_drop(&self, i: DatedNote) -> Result<CaseDetail> {
-        self.write("case.drop", |tx| {
-            cases::procedure::drop_case(tx, &self.calendar(), &i)
-        })
-    }
-    fn clock_list(&self, q: ClockQuery) -> Result<ClockList> {
-        self.store
-            .read(|c| cases::clocks::list(c, &self.calendar(), &q))
-    }
-}
-
-// Execution and money: one-liners into src/ledger.
-impl Core {
-    fn collection_set(&self, r: lt::CollectionInput) -> Result<lt::Collection> {
-        self.write("collection.set", |tx| ledger::views::set_collection(tx, &r))
-    }
-    fn ledger_case(&self, q: lt::CaseLedgerQuery) -> Result<lt::CaseLedger> {
-        self.store
-            .read(|c| ledger::views::case_ledger(c, &self.calendar(), &q))
-    }
-    fn payment_record(&self, r: lt::PaymentInput) -> Result<lt::Payment> {
-        self.write("payment.record", |tx| {
-            ledger::payments::record(tx, &self.calendar(), &r)
-        })
-    }
-    fn payment_get(&self, r: IdRequest) -> Result<lt::Payment> {
-        self.store.read(|c| ledger::payments::get(c, r.id))
-    }
-    fn payment_list(&self, q: lt::PaymentQuery) -> Result<Vec<lt::Payment>> {
-        self.store.read(|c| ledger::payments::list(c, &q))
-    }
-    fn payment_confirm_arrival(&self, r: lt::PaymentDate) -> Result<lt::Payment> {
-        self.write("payment.confirm_arrival", |tx| {
-            ledger::payments::confirm_arrival(tx, &r)
-        })
-    }
-    fn payment_proof_received(&self, r: lt::PaymentDate) -> Result<lt::Payment> {
-        self.write("payment.proof_received", |tx| {
-            ledger::payments::proof_received(tx, &r)
-        })
-    }
-    fn payment_cancel(&self, r: lt::PaymentCancel) -> Result<lt::Payment> {
-        self.write("payment.cancel", |tx| ledger::payments::cancel(tx, &r))
-    }
-    fn receipt_issue(&self, r: lt::ReceiptInput) -> Result<lt::Receipt> {
-        self.write("receipt.issue", |tx| {
-            ledger::payments::issue_receipt(tx, &r)
-        })
-    }
-    fn receipt_void(&self, r: lt::ReceiptVoid) -> Result<lt::Receipt> {
-        self.write("receipt.void", |tx| ledger::payments::void_receipt(tx, &r))
-    }
-    fn refund_request(&self, r: lt::RefundInput) -> Result<lt::Refund> {
-        self.write("refund.request", |tx| {
-            ledger::payments::request_refund(tx, &r)
-        })
-    }
-    fn refund_complete(&self, r: lt::RefundDecision) -> Result<lt::Refund> {
-        self.write("refund.complete", |tx| {
-            ledger::payments::complete_refund(tx, &r)
-        })
-    }
-    fn refund_reject(&self, r: lt::RefundDecision) -> Result<lt::Refund> {
-        self.write("refund.reject", |tx| {
-            ledger::payments::reject_refund(tx, &r)
-        })
-    }
-    fn offset_create(&self, r: lt::OffsetInput) -> Result<lt::OffsetPlan> {
-        self.write("offset.create", |tx| ledger::offsets::create(tx, &r))
-    }
-    fn offset_get(&self, r: IdRequest) -> Result<lt::OffsetPlan> {
-        self.store.read(|c| ledger::offsets::get(c, r.id))
-    }
-    fn offset_deduct(&self, r: lt::DeductionInput) -> Result<lt::OffsetPlan> {
-        self.write("offset.deduct", |tx| ledger::offsets::deduct(tx, &r))
-    }
-    fn offset_cancel(&self, r: lt::OffsetCancel) -> Result<lt::OffsetPlan> {
-        self.write("offset.cancel", |tx| ledger::offsets::cancel(tx, &r))
-    }
-    fn fine_create(&self, r: lt::FineInput) -> Result<lt::Fine> {
-        self.write("fine.create", |tx| {
-            ledger::fines::create(tx, &self.calendar(), &r)
-        })
-    }
-    fn fine_serve(&self, r: lt::FineServe) -> Result<lt::Fine> {
-        self.write("fine.serve", |tx| {
-            ledger::fines::serve(tx, &self.calendar(), &r)
-        })
-    }
-    fn fine_pay(&self, r: lt::FinePaymentInput) -> Result<lt::Fine> {
-        self.write("fine.pay", |tx| ledger::fines::pay(tx, &r))
-    }
-    fn fine_list(&self, q: lt::FineQuery) -> Result<Vec<lt::Fine>> {
-        self.store.read(|c| ledger::fines::list(c, &q))
-    }
-    fn referral_demand(&self, r: lt::DemandInput) -> Result<lt::Referral> {
-        self.write("referral.demand", |tx| {
-            ledger::fines::demand(tx, &self.calendar(), &r)
-        })
-    }
-    fn referral_demand_served(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
-        self.write("referral.demand_served", |tx| {
-            ledger::fines::demand_served(tx, &self.calendar(), &r)
-        })
-    }
-    fn referral_apply(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
-        self.write("referral.apply", |tx| {
-            ledger::fines::apply(tx, &self.calendar(), &r)
-        })
-    }
-    fn referral_create(&self, r: lt::ReferralInput) -> Result<lt::Referral> {
-        self.write("referral.create", |tx| {
-            ledger::fines::refer(tx, &self.calendar(), &r)
-        })
-    }
-    fn referral_close(&self, r: lt::ReferralStep) -> Result<lt::Referral> {
-        self.write("referral.close", |tx| {
-            ledger::fines::close(tx, &self.calendar(), &r)
-        })
-    }
-    fn self_correction_create(&self, r: lt::SelfCorrectionInput) -> Result<lt::SelfCorrection> {
-        self.write("self_correction.create", |tx| {
-            ledger::self_correction::create(tx, &self.calendar(), &r)
-        })
-    }
-    fn self_correction_get(&self, r: IdRequest) -> Result<lt::SelfCorrection> {
-        self.store.read(|c| ledger::self_correction::get(c, r.id))
-    }
-    fn self_correction_list(
-        &self,
-        q: lt::SelfCorrectionQuery,
-    ) -> Result<Page<lt::SelfCorrectionSummary>> {
-        self.store.read(|c| ledger::self_correction::list(c, &q))
-    }
-    fn ledger_accounting(&self, q: lt::AccountingQuery) -> Result<Vec<lt::AccountingEntry>> {
-        self.store.read(|c| ledger::views::accounting(c, &q))
-    }
-    fn ledger_reconcile(&self, q: lt::ReconcileQuery) -> Result<lt::Reconciliation> {
-        self.store.read(|c| ledger::views::reconcile(c, &q))
-    }
-}
-
-fn read_office(c: &rusqlite::Connection) -> Result<Option<Office>> {
-    use rusqlite::OptionalExtension;
-    Ok(c.query_row(
-        "SELECT code, name, level, created_at FROM office WHERE id = 1",
-        [],
-        |r| {
-            Ok(Office {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                level: registry::enum_from(r.get(2)?),
-                created_at: r.get(3)?,
-            })
-        },
-    )
-    .optional()?)
+    read "document.preview" (DocumentRequest) -> DocumentPreview = |e, c, r| doc_issue::preview(c, &e.cx, &r, today_local());
+    write "document.issue" (DocumentRequest) -> IssuedPdf = |e, tx, r| doc_issue::issue(tx, &e.cx, e.actor, &r);
+    read "document.get" (IdRequest) -> IssuedPdf = |_, c, r| doc_issue::get(c, r.id);
+    write "document.print" (IdRequest) -> IssuedPdf = |e, tx, r| doc_issue::print(tx, e.actor, r.id);
+    read "document.list" (DocumentListQuery) -> Vec<IssuedDocument> = |_, c, q| doc_issue::list(c, &q);
+    // `id` is the case's.
+    read "document.options" (IdRequest) -> Vec<DocumentOption> = |e, c, r| doc_issue::options(c, &e.cx, r.id, today_local());
+    write "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| doc_issue::print_batch(tx, e.actor, &r, &mut |_, _| {});
+    read "document.settings_get" (Empty) -> DocumentSettings = |_, c, _| doc_settings::load(c);
+    write "document.settings_update" (DocumentSettings) -> DocumentSettings = |_, tx, s| doc_settings::update(tx, s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1119,10 +454,135 @@ pub fn typescript() -> String {
         out.push('\n');
     }
     out.push_str("}\n\nexport type CommandName = keyof Commands;\n");
+    out.push_str(&label_tables_ts(&cfg));
     out
+}
+
+/// Every enum the API sends, with its labels (`Labeled`): written into the generated TypeScript as
+/// `enumLabels`, so the UI shows the core's words and never spells a label again.
+fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>)> {
+    fn one<T: Labeled>(cfg: &ts_rs::Config) -> (String, Vec<(String, &'static str)>) {
+        (T::ident(cfg), labels::table::<T>(cfg))
+    }
+    use crate::docs::NumberStyle;
+    use crate::ledger::{accounting::CreditAccount, fine::PenaltyKind};
+    use crate::registry::{AgreementStatus, InstitutionKind, Scheme};
+    use crate::vocab::*;
+    vec![
+        one::<AgreementStatus>(cfg),
+        one::<CaseStatus>(cfg),
+        one::<ClockKind>(cfg),
+        one::<ClockState>(cfg),
+        one::<CreditAccount>(cfg),
+        one::<DecisionKind>(cfg),
+        one::<DocumentKind>(cfg),
+        one::<EvidenceKind>(cfg),
+        one::<ExpenseCategory>(cfg),
+        one::<Fund>(cfg),
+        one::<HoldKind>(cfg),
+        one::<InstitutionKind>(cfg),
+        one::<LeadOutcome>(cfg),
+        one::<LeadSource>(cfg),
+        one::<LeadStatus>(cfg),
+        one::<cases::measures::MeasureKind>(cfg),
+        one::<lt::MismatchKind>(cfg),
+        one::<NumberStyle>(cfg),
+        one::<OfficeLevel>(cfg),
+        one::<lt::OffsetStatus>(cfg),
+        one::<lt::Organizer>(cfg),
+        one::<PartyKind>(cfg),
+        one::<lt::PaymentMethod>(cfg),
+        one::<lt::PaymentStatus>(cfg),
+        one::<PenaltyKind>(cfg),
+        one::<RecoverySource>(cfg),
+        one::<lt::ReferralKind>(cfg),
+        one::<lt::ReferralStatus>(cfg),
+        one::<lt::RefundStatus>(cfg),
+        one::<Role>(cfg),
+        one::<Scheme>(cfg),
+        one::<ServedDocumentKind>(cfg),
+        one::<ServiceMethod>(cfg),
+        one::<StatementKind>(cfg),
+        one::<StepKind>(cfg),
+        one::<Track>(cfg),
+        one::<YearKind>(cfg),
+    ]
+}
+
+fn label_tables_ts(cfg: &ts_rs::Config) -> String {
+    let tables = label_tables(cfg);
+    let mut out = String::from(
+        "\n/** The Chinese label of every enum value, from the core (`Labeled` in src/vocab/labels.rs). */\nexport interface EnumLabels {\n",
+    );
+    for (name, _) in &tables {
+        out.push_str(&format!("  {name}: Record<{name}, string>;\n"));
+    }
+    out.push_str("}\n\nexport const enumLabels: EnumLabels = {\n");
+    for (name, values) in &tables {
+        out.push_str(&format!("  {name}: {{\n"));
+        for (value, label) in values {
+            out.push_str(&format!(
+                "    {value}: {},\n",
+                serde_json::Value::from(*label)
+            ));
+        }
+        out.push_str("  },\n");
+    }
+    out.push_str("};\n");
+    out
+}
+
+/// String-union types of the generated TypeScript that have no label table (error codes are not
+/// shown to users and need none).
+pub fn unlabeled_enums() -> Vec<String> {
+    let ts = typescript();
+    let labeled: Vec<String> = label_tables(&ts_rs::Config::new().with_large_int("number"))
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    ts.lines()
+        .filter_map(|l| l.strip_prefix("export type ")?.split_once(" = \""))
+        .map(|(name, _)| name.to_string())
+        .filter(|n| n != "ErrorCode" && !labeled.contains(n))
+        .collect()
 }
 
 /// Where the generated TypeScript lives in the repository.
 pub fn typescript_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/api/types.gen.ts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enum_of_the_api_has_labels() {
+        assert_eq!(
+            unlabeled_enums(),
+            Vec::<String>::new(),
+            "add a label table (labels! next to the enum, then api::label_tables)"
+        );
+        let cfg = ts_rs::Config::new().with_large_int("number");
+        for (name, values) in label_tables(&cfg) {
+            assert!(!values.is_empty(), "{name} has values");
+            for (value, label) in values {
+                assert!(
+                    label
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{name}::{value} has a Chinese label, not {label:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn commands_say_whether_they_write() {
+        let kinds = command_kinds();
+        assert_eq!(kinds.len(), command_names().len());
+        let writes = |n: &str| kinds.iter().find(|(k, _)| *k == n).unwrap().1;
+        assert!(writes("case.notify") && writes(PRINT_BATCH) && writes("calendar.set_year"));
+        assert!(!writes("case.get") && !writes("document.preview"));
+    }
 }

@@ -10,9 +10,11 @@ pub mod error;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod office;
 pub mod registry;
 pub mod serve;
 pub mod store;
+pub mod vocab;
 
 pub use api::Core;
 pub use error::{ApiError, ErrorCode};

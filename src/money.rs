@@ -381,6 +381,34 @@ impl<'a> Sum<&'a Money> for Money {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// `money.words`
+
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+pub struct MoneyRequest {
+    /// As typed by the user, e.g. "1,234.5".
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+pub struct MoneyWords {
+    pub amount: Money,
+    /// With thousands separators, e.g. "1,234.50".
+    pub grouped: String,
+    /// 大写金额, e.g. 壹仟贰佰叁拾肆元伍角整.
+    pub words: String,
+}
+
+/// `money.words`: what the user typed, read as an amount, grouped and in words.
+pub fn words(r: &MoneyRequest) -> Result<MoneyWords, ApiError> {
+    let amount = Money::parse(&r.amount).map_err(|e| e.in_field("amount", "金额"))?;
+    Ok(MoneyWords {
+        amount,
+        grouped: amount.grouped(),
+        words: amount.in_words(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

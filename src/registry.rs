@@ -25,6 +25,8 @@ pub enum InstitutionKind {
     RetailPharmacy,
 }
 
+crate::labels!(InstitutionKind { MedicalInstitution => "医疗机构", RetailPharmacy => "零售药店" });
+
 /// 协议状态: 正常 / 中止 / 解除 / 未签订 (001 art. 18–20).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum AgreementStatus {
@@ -38,6 +40,8 @@ pub enum AgreementStatus {
     None,
 }
 
+crate::labels!(AgreementStatus { Active => "正常", Suspended => "中止", Terminated => "解除", None => "未签订" });
+
 /// 参保类别: 职工 / 居民.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum Scheme {
@@ -48,6 +52,8 @@ pub enum Scheme {
     #[serde(alias = "未知", alias = "")]
     Unknown,
 }
+
+crate::labels!(Scheme { Employee => "职工医保", Resident => "居民医保", Unknown => "未知" });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -228,19 +234,14 @@ impl Registry for Institutions {
     type Record = Institution;
 
     fn validate(i: &InstitutionInput) -> Result<Vec<SqlValue>> {
-        let code = required(&i.code, "code", "机构编码")?;
+        let code = required_text(&i.code, "code", "机构编码", usize::MAX)?;
         if code.chars().count() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ApiError::field(
                 "code",
                 "机构编码只能由字母和数字组成，且不超过32位",
             ));
         }
-        let name = bounded(
-            required(&i.name, "name", "机构名称")?,
-            "name",
-            "机构名称",
-            100,
-        )?;
+        let name = required_text(&i.name, "name", "机构名称", 100)?;
         let kind = i
             .kind
             .ok_or_else(|| ApiError::field("kind", "请选择机构类别（医疗机构或零售药店）"))?;
@@ -251,24 +252,9 @@ impl Registry for Institutions {
             text(name),
             text(enum_text(&kind)),
             text(credit),
-            text(bounded(
-                i.address.trim().to_string(),
-                "address",
-                "地址",
-                200,
-            )?),
-            text(bounded(
-                i.legal_rep.trim().to_string(),
-                "legal_rep",
-                "法定代表人",
-                50,
-            )?),
-            text(bounded(
-                i.contact.trim().to_string(),
-                "contact",
-                "联系电话",
-                50,
-            )?),
+            text(bounded_text(&i.address, "address", "地址", 200)?),
+            text(bounded_text(&i.legal_rep, "legal_rep", "法定代表人", 50)?),
+            text(bounded_text(&i.contact, "contact", "联系电话", 50)?),
             text(enum_text(
                 &i.agreement_status.unwrap_or(AgreementStatus::Active),
             )),
@@ -315,23 +301,13 @@ impl Registry for InsuredPersons {
     fn validate(i: &InsuredInput) -> Result<Vec<SqlValue>> {
         let id =
             validate_id_number(&i.id_number).map_err(|e| e.in_field("id_number", "身份证号码"))?;
-        let name = bounded(required(&i.name, "name", "姓名")?, "name", "姓名", 50)?;
+        let name = required_text(&i.name, "name", "姓名", 50)?;
         Ok(vec![
             text(id),
             text(name),
             text(enum_text(&i.scheme.unwrap_or(Scheme::Unknown))),
-            text(bounded(
-                i.phone.trim().to_string(),
-                "phone",
-                "联系电话",
-                50,
-            )?),
-            text(bounded(
-                i.address.trim().to_string(),
-                "address",
-                "住址",
-                200,
-            )?),
+            text(bounded_text(&i.phone, "phone", "联系电话", 50)?),
+            text(bounded_text(&i.address, "address", "住址", 200)?),
         ])
     }
 
@@ -353,35 +329,18 @@ fn text(s: impl Into<String>) -> SqlValue {
     SqlValue::Text(s.into())
 }
 
-fn required(v: &str, field: &str, label: &str) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(ApiError::field(field, format!("{label}不能为空")));
-    }
-    Ok(v.to_string())
-}
+use crate::store::query::{page_bounds, Filter};
+use crate::vocab::text::{bounded_text, required_text};
+pub use crate::vocab::text::{enum_from, enum_text};
 
-fn bounded(v: String, field: &str, label: &str, max: usize) -> Result<String> {
-    if v.chars().count() > max {
-        return Err(ApiError::field(
-            field,
-            format!("{label}过长（最多{max}个字）"),
-        ));
-    }
-    Ok(v)
-}
-
-/// The serde name of a unit enum variant (the form stored in SQLite).
-pub fn enum_text<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => unreachable!("unit enum"),
-    }
-}
-
-/// Read back a stored enum; the CHECK constraints guarantee it parses.
-pub fn enum_from<T: DeserializeOwned>(s: String) -> T {
-    serde_json::from_value(serde_json::Value::String(s)).expect("stored enum value is valid")
+/// Chinese label of a field of either registry (for messages), else the name itself.
+pub fn field_label(name: &str) -> String {
+    Institutions::FIELDS
+        .iter()
+        .chain(InsuredPersons::FIELDS)
+        .find(|f| f.name == name)
+        .map(|f| f.label.to_string())
+        .unwrap_or_else(|| name.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,47 +365,19 @@ pub fn get<R: Registry>(conn: &Connection, id: i64) -> Result<R::Record> {
 }
 
 pub fn list<R: Registry>(conn: &Connection, q: &ListQuery) -> Result<Page<R::Record>> {
-    let mut clauses = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some(query) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            query
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let ors: Vec<String> = R::SEARCH
-            .iter()
-            .map(|c| format!("{c} LIKE ?{} ESCAPE '\\'", args.len() + 1))
-            .collect();
-        clauses.push(format!("({})", ors.join(" OR ")));
-        args.push(text(pattern));
+    let mut f = Filter::default();
+    f.search(q.query.as_deref(), R::SEARCH);
+    if R::TABLE == "institution" {
+        f.eq_enum("kind", q.kind);
     }
-    if let (Some(kind), "institution") = (q.kind, R::TABLE) {
-        clauses.push(format!("kind = ?{}", args.len() + 1));
-        args.push(text(enum_text(&kind)));
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM {} {filter}", R::TABLE),
-        params_from_iter(&args),
-        |r| r.get(0),
+    let total = f.count(conn, &format!("FROM {}", R::TABLE))?;
+    let items = f.page(
+        conn,
+        &format!("SELECT * FROM {}", R::TABLE),
+        R::KEY,
+        page_bounds(q.offset, q.limit),
+        R::from_row,
     )?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    let offset = q.offset.unwrap_or(0).max(0);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT * FROM {} {filter} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        R::TABLE,
-        R::KEY
-    ))?;
-    let items = stmt
-        .query_map(params_from_iter(&args), R::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Page { items, total })
 }
 
@@ -639,22 +570,25 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
                 ),
             );
         }
-        let outcome = crate::api::decode::<R::Input>(serde_json::Value::Object(obj))
-            .and_then(|input| R::validate(&input))
-            .and_then(|values| {
-                let key_pos = R::FIELDS
-                    .iter()
-                    .position(|f| f.name == R::KEY)
-                    .expect("key");
-                let key = sql_text(&values[key_pos]);
-                if !seen_keys.insert(key.clone()) {
-                    return Err(ApiError::field(
-                        R::KEY,
-                        format!("{}“{key}”在文件中重复出现", R::FIELDS[key_pos].label),
-                    ));
-                }
-                upsert::<R>(tx, &values, false)
-            });
+        let outcome = crate::vocab::text::decode_with::<R::Input>(
+            serde_json::Value::Object(obj),
+            field_label,
+        )
+        .and_then(|input| R::validate(&input))
+        .and_then(|values| {
+            let key_pos = R::FIELDS
+                .iter()
+                .position(|f| f.name == R::KEY)
+                .expect("key");
+            let key = sql_text(&values[key_pos]);
+            if !seen_keys.insert(key.clone()) {
+                return Err(ApiError::field(
+                    R::KEY,
+                    format!("{}“{key}”在文件中重复出现", R::FIELDS[key_pos].label),
+                ));
+            }
+            upsert::<R>(tx, &values, false)
+        });
         match outcome {
             Ok((_, Upsert::Created)) => report.created += 1,
             Ok((_, Upsert::Updated)) => report.updated += 1,

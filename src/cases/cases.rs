@@ -3,12 +3,11 @@
 //! holds (先行登记保存, 封存), and recovery lines per fund × current/prior year × expense category.
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::leads::{self, check_party, like_pattern, next_number, LeadStatus};
+use super::leads::{self, check_party, next_number, LeadStatus};
 use super::users::{self, Role};
 use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
@@ -18,6 +17,7 @@ use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::registry::{enum_from, enum_text, Page};
+use crate::store::query::{page_bounds, Filter};
 use crate::store::{now_text, office_code, Tx};
 
 /// 案件状态.
@@ -36,6 +36,8 @@ pub enum CaseStatus {
     /// 已撤销 (撤销立案 / 不予处理)
     Dropped,
 }
+
+crate::labeled_by!(CaseStatus => label);
 
 impl CaseStatus {
     pub fn label(self) -> &'static str {
@@ -228,6 +230,8 @@ pub enum HoldKind {
     Sealing,
 }
 
+crate::labels!(HoldKind { Registration => "先行登记保存", Sealing => "封存" });
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct EvidenceHold {
     pub id: i64,
@@ -402,59 +406,29 @@ pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Case> {
 }
 
 pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page<Case>> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some(s) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        args.push(SqlValue::Text(like_pattern(s)));
-        let n = args.len();
-        clauses.push(format!(
-            "(c.case_number LIKE ?{n} ESCAPE '\\' OR c.summary LIKE ?{n} ESCAPE '\\' OR i.name LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\' OR i.code LIKE ?{n} ESCAPE '\\')"
-        ));
-    }
-    let mut eq = |col: &str, v: SqlValue| {
-        args.push(v);
-        clauses.push(format!("{col} = ?{}", args.len()));
-    };
-    if let Some(s) = q.status {
-        eq("c.status", SqlValue::Text(enum_text(&s)));
-    }
-    if let Some(t) = q.track {
-        eq("c.track", SqlValue::Text(enum_text(&t)));
-    }
-    if let Some(k) = q.party_kind {
-        eq("c.party_kind", SqlValue::Text(enum_text(&k)));
-    }
-    if let Some(h) = q.handler_id {
-        eq("c.handler_id", SqlValue::Integer(h));
-    }
-    if let Some(h) = q.institution_id {
-        eq("c.institution_id", SqlValue::Integer(h));
-    }
-    if let Some(h) = q.insured_id {
-        eq("c.insured_id", SqlValue::Integer(h));
-    }
-    if q.open_only.unwrap_or(false) {
-        clauses.push("c.status NOT IN ('Closed', 'Dropped')".into());
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) {FROM_FOR_COUNT} {filter}"),
-        params_from_iter(&args),
-        |r| r.get(0),
+    let mut f = Filter::default();
+    f.search(
+        q.query.as_deref(),
+        &["c.case_number", "c.summary", "i.name", "p.name", "i.code"],
+    )
+    .eq_enum("c.status", q.status)
+    .eq_enum("c.track", q.track)
+    .eq_enum("c.party_kind", q.party_kind)
+    .eq("c.handler_id", q.handler_id)
+    .eq("c.institution_id", q.institution_id)
+    .eq("c.insured_id", q.insured_id)
+    .when(
+        q.open_only.unwrap_or(false),
+        "c.status NOT IN ('Closed', 'Dropped')",
+    );
+    let total = f.count(conn, FROM_FOR_COUNT)?;
+    let rows = f.page(
+        conn,
+        &select(),
+        "c.filed_on DESC, c.id DESC",
+        page_bounds(q.offset, q.limit),
+        case_row,
     )?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    let offset = q.offset.unwrap_or(0).max(0);
-    let mut stmt = conn.prepare(&format!(
-        "{} {filter} ORDER BY c.filed_on DESC, c.id DESC LIMIT {limit} OFFSET {offset}",
-        select()
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(&args), case_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     let items = rows
         .into_iter()
         .map(|r| finish(cal, r))

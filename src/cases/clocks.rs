@@ -2,9 +2,9 @@
 //! and state. Every due date comes from `WorkCalendar` (working days, or calendar days rolled to the
 //! next working day) — never from `+ Duration::days`.
 //!
-//! The money ledger (part B) adds its clocks (payment, proof, offset, fine) through [`SOURCES`]:
-//! write `pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>>` and add it to
-//! that list; build each clock with [`ClockContext::case_clock`] so that state, reference and party
+//! Another module adds its clocks (the ledger: payment, proof, offset, fine) by writing
+//! `pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>>` and listing it in
+//! `api::HOOKS.clock_sources` (see ARCHITECTURE.md, "A new clock"); build each clock with [`ClockContext::case_clock`] so that state, reference and party
 //! are computed the same way everywhere.
 
 use chrono::NaiveDate;
@@ -12,73 +12,12 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::hooks::Ctx;
 use super::profile::{self, RuleProfile};
 use super::{opt_date, parse_stored_date};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::error::Result;
-
-/// What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum ClockKind {
-    /// 线索核查 (15 working days, +15 once).
-    LeadCheck,
-    /// 先行登记保存: decide within 7 working days (001 art. 36).
-    EvidenceRegistration,
-    /// 封存: 30 days, +30 with approval (001 art. 36).
-    Sealing,
-    /// 陈述申辩期 (001 art. 22): runs from service of the notice; ends when the party replies or waives.
-    StatementWindow,
-    /// 听证申请期 (行政处罚法 art. 64).
-    HearingRequest,
-    /// 法制审核 (001 art. 40).
-    LegalReview,
-    /// 作出决定 within 90 (+30) days of filing (行政处罚法 art. 60).
-    Decision,
-    /// 送达 within 7 working days (行政处罚法 art. 61).
-    Service,
-    /// 县级经办机构违约处理决定报市局备案, 3 working days (001 art. 24).
-    CityReport,
-    /// 退缴时限 on the notice (004 art. 8–9). Part B.
-    Payment,
-    /// 缴款凭证 within 3 working days of paying (004 art. 9). Part B.
-    PaymentProof,
-    /// 抵扣 until fully covered (004 art. 10). Part B.
-    Offset,
-    /// 罚款 within 15 days of service (行政处罚法 art. 67). Part B.
-    Fine,
-    /// 中止协议期满 (001 art. 19): the suspension ends and settlement may resume.
-    AgreementSuspension,
-}
-
-impl ClockKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ClockKind::LeadCheck => "线索核查",
-            ClockKind::EvidenceRegistration => "先行登记保存处理",
-            ClockKind::Sealing => "封存期限",
-            ClockKind::StatementWindow => "陈述申辩期",
-            ClockKind::HearingRequest => "听证申请期",
-            ClockKind::LegalReview => "法制审核",
-            ClockKind::Decision => "作出处理决定",
-            ClockKind::Service => "文书送达",
-            ClockKind::CityReport => "报市医保局备案",
-            ClockKind::Payment => "退缴时限",
-            ClockKind::PaymentProof => "缴款凭证送达",
-            ClockKind::Offset => "抵扣",
-            ClockKind::Fine => "罚款缴纳",
-            ClockKind::AgreementSuspension => "中止协议期满",
-        }
-    }
-}
-
-/// 进行中 / 即将到期 / 已逾期.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum ClockState {
-    Running,
-    /// Due within `within` working days (today included).
-    DueSoon,
-    Overdue,
-}
+pub use crate::vocab::{ClockKind, ClockState};
 
 /// One running clock of one matter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -177,7 +116,8 @@ pub fn case_reference(conn: &Connection, case_id: i64) -> Result<(String, String
 /// A source of clocks: this module's own, and the ledger's (part B) once it adds itself here.
 pub type ClockSource = fn(&Connection, &ClockContext) -> Result<Vec<Clock>>;
 
-/// Every clock source, in order. Part B: add `crate::<ledger module>::clocks` here.
+/// This module's clock sources, in order. Other modules' sources are added at the top
+/// (`api::HOOKS`, through [`super::hooks::Hooks::clock_sources`]).
 pub const SOURCES: &[ClockSource] = &[
     lead_clocks,
     hold_clocks,
@@ -187,8 +127,6 @@ pub const SOURCES: &[ClockSource] = &[
     service_clocks,
     city_report_clocks,
     suspension_clocks,
-    // Part B: payment due, proof due, offset progress, fine due and surcharge.
-    crate::ledger::clocks,
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -216,7 +154,7 @@ pub struct ClockList {
     pub items: Vec<Clock>,
 }
 
-pub fn list(conn: &Connection, calendar: &WorkCalendar, q: &ClockQuery) -> Result<ClockList> {
+pub fn list(conn: &Connection, cx: &Ctx, q: &ClockQuery) -> Result<ClockList> {
     let profile = profile::load(conn)?;
     let within = q.within.unwrap_or(profile.due_soon_days);
     if within > 60 {
@@ -228,11 +166,11 @@ pub fn list(conn: &Connection, calendar: &WorkCalendar, q: &ClockQuery) -> Resul
     let ctx = ClockContext {
         today: q.today.unwrap_or_else(super::today_local),
         within,
-        calendar,
+        calendar: cx.calendar,
         profile,
     };
     let mut items = Vec::new();
-    for source in SOURCES {
+    for source in cx.hooks.clock_sources() {
         items.extend(source(conn, &ctx)?);
     }
     items.retain(|c| {

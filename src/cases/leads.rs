@@ -5,8 +5,7 @@
 //! 004 art. 3 (巡视巡察、审计监督等外部监督), and routine inspection (001 art. 31 "双随机、一公开").
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -16,6 +15,7 @@ use super::{
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::registry::{enum_from, enum_text, Page};
+use crate::store::query::{page_bounds, Filter};
 use crate::store::{now_text, office_code, Tx};
 
 /// 线索来源.
@@ -90,6 +90,9 @@ pub enum LeadStatus {
     /// 已移送
     Referred,
 }
+
+crate::labels!(LeadStatus { Open => "核查中", CaseOpened => "已立案", NoCase => "不予立案", Referred => "已移送" });
+crate::labeled_by!(LeadSource => label);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Lead {
@@ -179,6 +182,8 @@ pub enum LeadOutcome {
     Refer,
 }
 
+crate::labels!(LeadOutcome { NoCase => "不予立案", Refer => "移送" });
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct LeadConclusion {
@@ -245,58 +250,36 @@ pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Lead> {
 }
 
 pub fn list(conn: &Connection, cal: &WorkCalendar, q: &LeadQuery) -> Result<Page<Lead>> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut args: Vec<SqlValue> = Vec::new();
-    if let Some(s) = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        args.push(SqlValue::Text(like_pattern(s)));
-        let n = args.len();
-        clauses.push(format!(
-            "(l.lead_number LIKE ?{n} ESCAPE '\\' OR l.summary LIKE ?{n} ESCAPE '\\' OR l.reporter LIKE ?{n} ESCAPE '\\' OR i.name LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\')"
-        ));
-    }
-    if let Some(s) = q.status {
-        args.push(SqlValue::Text(enum_text(&s)));
-        clauses.push(format!("l.status = ?{}", args.len()));
-    }
-    if let Some(s) = q.source {
-        args.push(SqlValue::Text(enum_text(&s)));
-        clauses.push(format!("l.source = ?{}", args.len()));
-    }
-    let filter = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
-    let total: i64 = conn.query_row(
-        &format!(
-            "SELECT COUNT(*) FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
-             LEFT JOIN insured p ON p.id = l.insured_id {filter}"
-        ),
-        params_from_iter(&args),
-        |r| r.get(0),
+    let mut f = Filter::default();
+    f.search(
+        q.query.as_deref(),
+        &[
+            "l.lead_number",
+            "l.summary",
+            "l.reporter",
+            "i.name",
+            "p.name",
+        ],
+    )
+    .eq_enum("l.status", q.status)
+    .eq_enum("l.source", q.source);
+    let total = f.count(
+        conn,
+        "FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
+             LEFT JOIN insured p ON p.id = l.insured_id",
     )?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    let offset = q.offset.unwrap_or(0).max(0);
-    let mut stmt = conn.prepare(&format!(
-        "{SELECT} {filter} ORDER BY l.received_on DESC, l.id DESC LIMIT {limit} OFFSET {offset}"
-    ))?;
-    let rows = stmt
-        .query_map(params_from_iter(&args), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = f.page(
+        conn,
+        SELECT,
+        "l.received_on DESC, l.id DESC",
+        page_bounds(q.offset, q.limit),
+        from_row,
+    )?;
     let items = rows
         .into_iter()
         .map(|r| finish(cal, r))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total })
-}
-
-pub(crate) fn like_pattern(s: &str) -> String {
-    format!(
-        "%{}%",
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
 }
 
 pub(crate) fn check_party(

@@ -33,6 +33,8 @@ pub enum MeasureKind {
     PractitionerSuspension,
 }
 
+crate::labeled_by!(MeasureKind => label);
+
 impl MeasureKind {
     pub fn label(self) -> &'static str {
         match self {

@@ -10,6 +10,7 @@
 #[allow(clippy::module_inception)]
 pub mod cases;
 pub mod clocks;
+pub mod hooks;
 pub mod leads;
 pub mod measures;
 pub mod procedure;
@@ -20,206 +21,20 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::money::Money;
 
 pub use clocks::{Clock, ClockContext, ClockKind, ClockState};
+pub use hooks::{ClosureCheck, Ctx, DocumentNumbers, Hooks};
 pub use profile::RuleProfile;
-
-// ---------------------------------------------------------------------------------------------
-// Shared vocabulary
-
-/// 处理路径: administrative (bureau) or agreement (agency) track (DOMAIN §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum Track {
-    /// 行政执法 by the bureau (医保行政部门).
-    #[serde(alias = "行政", alias = "行政执法", alias = "行政处理")]
-    Administrative,
-    /// 协议处理 by the agency (经办机构), 001 art. 18–23.
-    #[serde(alias = "协议", alias = "协议管理", alias = "协议处理")]
-    Agreement,
-}
-
-impl Track {
-    pub fn label(self) -> &'static str {
-        match self {
-            Track::Administrative => "行政执法",
-            Track::Agreement => "协议处理",
-        }
-    }
-}
-
-/// 当事人类别: an institution or an insured person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum PartyKind {
-    #[serde(alias = "定点医药机构", alias = "机构")]
-    Institution,
-    #[serde(alias = "参保人员", alias = "参保人", alias = "个人")]
-    Insured,
-}
-
-/// 险种 (004 附件1; GLOSSARY `Fund`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-pub enum Fund {
-    #[serde(alias = "职工基本医保", alias = "职工基本医疗保险", alias = "职工医保")]
-    EmployeeBasic,
-    #[serde(
-        alias = "居民基本医保",
-        alias = "城乡居民基本医疗保险",
-        alias = "居民医保"
-    )]
-    ResidentBasic,
-    #[serde(alias = "职工大额救助", alias = "职工大额医疗费用补助")]
-    EmployeeLargeAmount,
-    #[serde(alias = "职工大病保险")]
-    EmployeeCriticalIllness,
-    #[serde(alias = "居民大病保险")]
-    ResidentCriticalIllness,
-    #[serde(alias = "医疗救助")]
-    MedicalAssistance,
-    #[serde(alias = "公务员医疗补助")]
-    CivilServantSubsidy,
-    #[serde(alias = "生育保险")]
-    Maternity,
-    #[serde(alias = "长期护理", alias = "长期护理保险")]
-    LongTermCare,
-    #[serde(alias = "其他")]
-    Other,
-}
-
-impl Fund {
-    pub fn label(self) -> &'static str {
-        match self {
-            Fund::EmployeeBasic => "职工基本医保",
-            Fund::ResidentBasic => "居民基本医保",
-            Fund::EmployeeLargeAmount => "职工大额救助",
-            Fund::EmployeeCriticalIllness => "职工大病保险",
-            Fund::ResidentCriticalIllness => "居民大病保险",
-            Fund::MedicalAssistance => "医疗救助",
-            Fund::CivilServantSubsidy => "公务员医疗补助",
-            Fund::Maternity => "生育保险",
-            Fund::LongTermCare => "长期护理保险",
-            Fund::Other => "其他",
-        }
-    }
-}
-
-/// 当年 / 历年: the fund year of the money (004 art. 8, 12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-pub enum YearKind {
-    #[serde(alias = "当年", alias = "当年基金")]
-    CurrentYear,
-    #[serde(alias = "历年", alias = "历年基金", alias = "跨年度")]
-    PriorYears,
-}
-
-impl YearKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            YearKind::CurrentYear => "当年",
-            YearKind::PriorYears => "历年",
-        }
-    }
-}
-
-/// 费用类别 of current-year money (004 art. 8, 附件1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-pub enum ExpenseCategory {
-    #[serde(alias = "住院费", alias = "住院")]
-    Inpatient,
-    #[serde(alias = "门诊费", alias = "门诊")]
-    Outpatient,
-    #[serde(alias = "门特费", alias = "门特")]
-    SpecialOutpatient,
-    #[serde(alias = "生育津贴")]
-    MaternityAllowance,
-    #[serde(alias = "违约金")]
-    LiquidatedDamages,
-}
-
-impl ExpenseCategory {
-    pub fn label(self) -> &'static str {
-        match self {
-            ExpenseCategory::Inpatient => "住院费",
-            ExpenseCategory::Outpatient => "门诊费",
-            ExpenseCategory::SpecialOutpatient => "门特费",
-            ExpenseCategory::MaternityAllowance => "生育津贴",
-            ExpenseCategory::LiquidatedDamages => "违约金",
-        }
-    }
-}
-
-/// 追回基金来源: how the recovery was established (004 art. 5; 附件1 first row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum RecoverySource {
-    #[serde(alias = "监督检查")]
-    Inspection,
-    #[serde(alias = "协议管理")]
-    AgreementManagement,
-    #[serde(alias = "审核结算")]
-    SettlementReview,
-    #[serde(alias = "举报")]
-    Report,
-    #[serde(alias = "移交")]
-    Referral,
-    #[serde(alias = "自查自纠")]
-    SelfCorrection,
-    #[serde(alias = "外部监督", alias = "审计监督")]
-    ExternalAudit,
-    #[serde(alias = "其他")]
-    Other,
-}
-
-impl RecoverySource {
-    pub fn label(self) -> &'static str {
-        match self {
-            RecoverySource::Inspection => "监督检查",
-            RecoverySource::AgreementManagement => "协议管理",
-            RecoverySource::SettlementReview => "审核结算",
-            RecoverySource::Report => "举报",
-            RecoverySource::Referral => "移交",
-            RecoverySource::SelfCorrection => "自查自纠",
-            RecoverySource::ExternalAudit => "外部监督",
-            RecoverySource::Other => "其他",
-        }
-    }
-}
-
-/// 证据种类: the eight kinds of evidence (001 art. 37).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-pub enum EvidenceKind {
-    #[serde(alias = "书证")]
-    Documentary,
-    #[serde(alias = "物证")]
-    Physical,
-    #[serde(alias = "视听资料")]
-    AudioVisual,
-    #[serde(alias = "电子数据")]
-    Electronic,
-    #[serde(alias = "证人证言")]
-    Testimony,
-    #[serde(alias = "当事人的陈述", alias = "当事人陈述")]
-    PartyStatement,
-    #[serde(alias = "鉴定意见")]
-    ExpertOpinion,
-    #[serde(alias = "勘验笔录、现场笔录", alias = "勘验笔录", alias = "现场笔录")]
-    InspectionRecord,
-}
-
-impl EvidenceKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            EvidenceKind::Documentary => "书证",
-            EvidenceKind::Physical => "物证",
-            EvidenceKind::AudioVisual => "视听资料",
-            EvidenceKind::Electronic => "电子数据",
-            EvidenceKind::Testimony => "证人证言",
-            EvidenceKind::PartyStatement => "当事人的陈述",
-            EvidenceKind::ExpertOpinion => "鉴定意见",
-            EvidenceKind::InspectionRecord => "勘验笔录、现场笔录",
-        }
-    }
-}
+// The shared vocabulary lives in `crate::vocab`; re-exported here for the modules above.
+pub(crate) use crate::vocab::dates::{
+    cn_date, date_text, opt_date, parse_stored_date, today_local,
+};
+pub(crate) use crate::vocab::text::{bounded_text, required_text};
+pub use crate::vocab::{
+    EvidenceKind, ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
+};
 
 // ---------------------------------------------------------------------------------------------
 // 5:5 split
@@ -233,53 +48,6 @@ pub fn split_half(total: Money) -> (Money, Money) {
     let resident = fen.div_euclid(2);
     let employee = fen - resident;
     (Money::from_fen(employee), Money::from_fen(resident))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers shared by the submodules
-
-pub(crate) fn today_local() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-pub(crate) fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn parse_stored_date(s: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-pub(crate) fn opt_date(s: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
-    s.map(|s| parse_stored_date(&s)).transpose()
-}
-
-/// Chinese date for messages: 2026年9月30日.
-pub(crate) fn cn_date(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
-/// Trimmed, non-empty, bounded text.
-pub(crate) fn required_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    let v = v.trim();
-    if v.is_empty() {
-        return Err(ApiError::field(field, format!("{label}不能为空")));
-    }
-    bounded_text(v, field, label, max)
-}
-
-pub(crate) fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    let v = v.trim();
-    if v.chars().count() > max {
-        return Err(ApiError::field(
-            field,
-            format!("{label}过长（最多{max}个字）"),
-        ));
-    }
-    Ok(v.to_string())
 }
 
 /// Chinese labels of the request fields of this module, for `api::label_of`.
@@ -366,7 +134,6 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
 // ---------------------------------------------------------------------------------------------
 // Entry points used by the command table (src/api.rs), so that its handlers stay one-liners.
 
-use crate::calendar::WorkCalendar;
 use crate::store::Tx;
 
 /// `case.get`: the detail, with clocks judged on `today` (default: the local date).
@@ -380,7 +147,7 @@ pub struct CaseGet {
 
 pub fn get_case(
     conn: &rusqlite::Connection,
-    cal: &WorkCalendar,
+    cal: &Ctx,
     r: &CaseGet,
 ) -> Result<procedure::CaseDetail> {
     procedure::detail(conn, cal, r.id, r.today)
@@ -388,7 +155,7 @@ pub fn get_case(
 
 pub fn create_case(
     tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
+    cal: &Ctx,
     r: &cases::CaseInput,
 ) -> Result<procedure::CaseDetail> {
     let c = cases::create(tx, cal, r)?;
@@ -397,7 +164,7 @@ pub fn create_case(
 
 pub fn update_case(
     tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
+    cal: &Ctx,
     r: &cases::CaseUpdate,
 ) -> Result<procedure::CaseDetail> {
     let c = cases::update(tx, cal, r)?;

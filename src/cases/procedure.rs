@@ -15,18 +15,18 @@ use ts_rs::TS;
 
 use super::cases::{self as case_mod, Case, CaseStatus};
 use super::clocks::{self, Clock, ClockKind};
+use super::hooks::{Ctx, DocumentNumbers};
 use super::measures::{self, MeasureInput, MeasureKind};
 use super::users::{self, Role, SignOff};
 use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, PartyKind, Track,
 };
 use crate::calendar::{Deadline, WorkCalendar};
-use crate::docs::settings as doc_settings;
-use crate::docs::DocumentKind;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
+use crate::vocab::DocumentKind;
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -62,6 +62,8 @@ pub enum StepKind {
     /// 撤销立案 / 不予处理
     Dropped,
 }
+
+crate::labeled_by!(StepKind => label, ServedDocumentKind => label);
 
 impl StepKind {
     pub fn label(self) -> &'static str {
@@ -142,6 +144,15 @@ pub enum ServiceMethod {
     PublicNotice,
 }
 
+crate::labels!(ServiceMethod {
+    Direct => "直接送达",
+    Left => "留置送达",
+    Mail => "邮寄送达",
+    Electronic => "电子送达",
+    Entrusted => "委托送达",
+    PublicNotice => "公告送达",
+});
+
 /// The kind of decision (000 附件4; 001 art. 24).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum DecisionKind {
@@ -155,6 +166,8 @@ pub enum DecisionKind {
     #[serde(alias = "协议处理决定", alias = "违约处理决定")]
     AgreementDecision,
 }
+
+crate::labels!(DecisionKind { HandlingDecision => "行政处理决定", PenaltyDecision => "行政处罚决定", AgreementDecision => "协议处理决定" });
 
 impl ServedDocumentKind {
     pub const ALL: [ServedDocumentKind; 7] = [
@@ -187,6 +200,7 @@ impl ServedDocumentKind {
 /// past it, so the sequence never gives it again.
 fn document_number(
     tx: &mut Tx<'_>,
+    numbers: &DocumentNumbers,
     typed: &str,
     doc: ServedDocumentKind,
     on: NaiveDate,
@@ -194,14 +208,14 @@ fn document_number(
 ) -> Result<String> {
     let typed = bounded_text(typed, "document_number", label, 60)?;
     match (doc.printed(), typed.is_empty()) {
-        (Some(kind), true) => Ok(doc_settings::next_number(tx, kind, on)?.1),
+        (Some(kind), true) => (numbers.next)(tx, kind, on),
         (None, true) => Err(ApiError::field(
             "document_number",
             format!("{label}不能为空"),
         )),
         (kind, false) => {
-            if let (Some(kind), Some((year, seq))) = (kind, doc_settings::parse_number(&typed)) {
-                doc_settings::claim(tx, kind, year, seq)?;
+            if let Some(kind) = kind {
+                (numbers.claim)(tx, kind, &typed)?;
             }
             Ok(typed)
         }
@@ -283,6 +297,8 @@ pub enum StatementKind {
     #[serde(alias = "放弃", alias = "放弃陈述申辩")]
     Waiver,
 }
+
+crate::labels!(StatementKind { Statement => "陈述申辩", Waiver => "放弃陈述申辩" });
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -519,14 +535,6 @@ pub struct CaseDetail {
     /// What the law requires next, in Chinese, most urgent first.
     pub next_steps: Vec<String>,
 }
-
-// ---------------------------------------------------------------------------------------------
-// Hooks for part B
-
-/// A check run before closing a case; returns the Chinese reasons it cannot close yet (e.g. money
-/// not recovered per the fiscal receipt, 004 art. 11). Part B adds its ledger check here.
-pub type ClosureCheck = fn(&Connection, i64) -> Result<Vec<String>>;
-pub const CLOSURE_CHECKS: &[ClosureCheck] = &[crate::ledger::closure_blockers];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -823,14 +831,9 @@ fn date_or_today(d: Option<NaiveDate>) -> NaiveDate {
     d.unwrap_or_else(super::today_local)
 }
 
+/// A step's date (the request's `field`) must not be before `what` happened on `earlier`.
 fn not_before(on: NaiveDate, earlier: NaiveDate, field: &str, what: &str) -> Result<()> {
-    if on < earlier {
-        return Err(ApiError::field(
-            field,
-            format!("日期不能早于{what}（{}）", cn_date(earlier)),
-        ));
-    }
-    Ok(())
+    crate::vocab::dates::not_before(on, earlier, field, "日期", what)
 }
 
 fn last_step_date(steps: &[Step]) -> NaiveDate {
@@ -854,7 +857,7 @@ fn investigators(conn: &Connection, case: &Case) -> Result<Vec<i64>> {
 
 /// 告知: the notice of intended handling with facts, reasons, basis and the right to state and
 /// defend (001 art. 22; 行政处罚法 art. 44), signed by three distinct people.
-pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<CaseDetail> {
+pub fn notify(tx: &mut Tx<'_>, cal: &Ctx, i: &NotifyInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     case_mod::require_open(c)?;
@@ -893,6 +896,7 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
     }
     let number = document_number(
         tx,
+        &cal.hooks.numbers,
         &i.document_number,
         ServedDocumentKind::StatementNotice,
         issued,
@@ -983,7 +987,7 @@ pub fn notify(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &NotifyInput) -> Result<Ca
 }
 
 /// Record the service of a document (送达回证; 行政处罚法 art. 61).
-pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<CaseDetail> {
+pub fn serve(tx: &mut Tx<'_>, cal: &Ctx, i: &ServeInput) -> Result<CaseDetail> {
     let row: Option<(i64, String, String, Option<String>)> = tx
         .query_row(
             "SELECT case_id, document, issued_on, served_on FROM document_service WHERE id = ?1",
@@ -1057,7 +1061,7 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &ServeInput) -> Result<Case
 
 /// 陈述申辩 received or waived; optionally a hearing request (行政处罚法 art. 64: within 5
 /// working days of the notice).
-pub fn statement(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &StatementInput) -> Result<CaseDetail> {
+pub fn statement(tx: &mut Tx<'_>, cal: &Ctx, i: &StatementInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified {
@@ -1142,7 +1146,7 @@ pub fn statement(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &StatementInput) -> Res
 }
 
 /// A hearing request recorded on its own (the party may ask without a statement).
-pub fn hearing_request(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseDetail> {
+pub fn hearing_request(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified || !st.requirements.hearing_offered {
@@ -1179,7 +1183,7 @@ pub fn hearing_request(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Re
 }
 
 /// 听证 held; the host is not an investigator (行政处罚法 art. 64(4)).
-pub fn hearing(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HearingInput) -> Result<CaseDetail> {
+pub fn hearing(tx: &mut Tx<'_>, cal: &Ctx, i: &HearingInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if c.status != CaseStatus::Notified || !st.requirements.hearing_requested {
@@ -1225,11 +1229,7 @@ fn review_stage(c: &Case) -> Result<()> {
 }
 
 /// 法制审核 (001 art. 40; 行政处罚法 art. 58): the reviewer is not an investigator of the case.
-pub fn legal_review(
-    tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
-    i: &LegalReviewInput,
-) -> Result<CaseDetail> {
+pub fn legal_review(tx: &mut Tx<'_>, cal: &Ctx, i: &LegalReviewInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     review_stage(c)?;
@@ -1266,11 +1266,7 @@ pub fn legal_review(
 
 /// 提交法制审核: starts the review clock (001 art. 40; profile `legal_review_days`). Optional: a
 /// review recorded without a submission is taken as submitted the same day.
-pub fn submit_legal_review(
-    tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
-    i: &DatedNote,
-) -> Result<CaseDetail> {
+pub fn submit_legal_review(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     review_stage(c)?;
@@ -1337,7 +1333,7 @@ pub(crate) fn pending_reviews(
 /// 集体讨论 (001 art. 21, 40): minutes kept in the file.
 pub fn collective_review(
     tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
+    cal: &Ctx,
     i: &CollectiveReviewInput,
 ) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
@@ -1387,11 +1383,7 @@ pub fn collective_review(
 
 /// 延长办案期限 (行政处罚法 art. 60: +30 days with the approval of the head), once, before the
 /// deadline.
-pub fn extend_decision(
-    tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
-    i: &ExtensionInput,
-) -> Result<CaseDetail> {
+pub fn extend_decision(tx: &mut Tx<'_>, cal: &Ctx, i: &ExtensionInput) -> Result<CaseDetail> {
     let c = case_mod::get(tx, cal, i.case_id)?;
     if !matches!(c.status, CaseStatus::Investigating | CaseStatus::Notified) {
         return Err(ApiError::illegal(format!(
@@ -1439,7 +1431,7 @@ pub fn extend_decision(
 }
 
 /// 作出决定, with every guard of the procedure.
-pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<CaseDetail> {
+pub fn decide(tx: &mut Tx<'_>, cal: &Ctx, i: &DecisionInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     let req = &st.requirements;
@@ -1525,6 +1517,7 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
     }
     let number = document_number(
         tx,
+        &cal.hooks.numbers,
         &i.document_number,
         kind.document(),
         decided,
@@ -1720,7 +1713,7 @@ pub fn decide(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DecisionInput) -> Result<
 /// and 追回通知单 once the decision is made (000 art. 2–3; 004 art. 6), the 听证通知书 once a
 /// hearing was requested (行政处罚法 art. 64(2)). The notice and the decision are issued by
 /// `notify` and `decide` themselves.
-pub fn issue(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &IssueInput) -> Result<CaseDetail> {
+pub fn issue(tx: &mut Tx<'_>, cal: &Ctx, i: &IssueInput) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     case_mod::require_open(c)?;
@@ -1728,7 +1721,14 @@ pub fn issue(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &IssueInput) -> Result<Case
         .document
         .ok_or_else(|| ApiError::field("document", "请选择文书种类"))?;
     let issued = date_or_today(i.issued_on);
-    let number = document_number(tx, &i.document_number, doc, issued, "文号")?;
+    let number = document_number(
+        tx,
+        &cal.hooks.numbers,
+        &i.document_number,
+        doc,
+        issued,
+        "文号",
+    )?;
     match doc {
         ServedDocumentKind::RefundOrder | ServedDocumentKind::RecoverySlip => {
             let d = decision(tx, c.id)?.ok_or_else(|| {
@@ -1785,7 +1785,7 @@ pub fn issue(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &IssueInput) -> Result<Case
 }
 
 /// 报市医保局备案 (001 art. 24).
-pub fn report_city(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseDetail> {
+pub fn report_city(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     let d = decision(tx, c.id)?.ok_or_else(|| ApiError::illegal("尚未作出决定，无需报备"))?;
@@ -1814,7 +1814,7 @@ pub fn report_city(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result
 
 /// 结案: the decision served, every document served, no measure on evidence still running,
 /// the agency's report to the city made, and every check of the ledger passed.
-pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseDetail> {
+pub fn close(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     case_mod::require_open(c)?;
@@ -1854,7 +1854,7 @@ pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseD
     {
         blockers.push("协议处理决定尚未报市医保局备案（河源办法第二十四条）".into());
     }
-    for check in CLOSURE_CHECKS {
+    for check in cal.hooks.closure_checks {
         blockers.extend(check(tx, c.id)?);
     }
     if !blockers.is_empty() {
@@ -1881,7 +1881,7 @@ pub fn close(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseD
 }
 
 /// 撤销案件 (no violation established, or 不予处罚) before a decision, with an approver.
-pub fn drop_case(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &DatedNote) -> Result<CaseDetail> {
+pub fn drop_case(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDetail> {
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     if !matches!(c.status, CaseStatus::Investigating | CaseStatus::Notified) {
@@ -2007,7 +2007,7 @@ fn step_title(s: &Step) -> String {
 /// The case with everything a case page shows; `today` judges the clocks (default: local date).
 pub fn detail(
     conn: &Connection,
-    cal: &WorkCalendar,
+    cal: &Ctx,
     case_id: i64,
     today: Option<NaiveDate>,
 ) -> Result<CaseDetail> {

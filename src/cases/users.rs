@@ -30,6 +30,8 @@ pub enum Role {
     Admin,
 }
 
+crate::labeled_by!(Role => label);
+
 impl Role {
     pub fn label(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -483,10 +483,7 @@ pub struct Built {
 // ---------------------------------------------------------------------------------------------
 // Formatting helpers.
 
-/// A date as the seeds print it: 2026年4月22日 (GB/T 9704 §7.3.5: Arabic numerals, no padding).
-pub fn cn_date(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
+pub use crate::vocab::dates::cn_date;
 
 /// 人民币 amount: 壹仟贰佰叁拾肆元伍角整（¥1,234.50） is built from these two.
 fn money_fields(total: Money) -> (String, String) {

@@ -21,8 +21,8 @@ use super::documents::*;
 use super::settings::{self, DocumentSettings};
 use super::sources::{build_for_case, current_offset_plan, latest_service_number, Ctx};
 use super::{render, render_batch, DocumentKind, MissingGlyphs, RenderOptions, Templates};
-use crate::calendar::WorkCalendar;
 use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
+use crate::cases::Ctx as CaseCtx;
 use crate::error::{ApiError, Result};
 use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
@@ -251,7 +251,7 @@ fn sha_hex(bytes: &[u8]) -> String {
 /// `document.options`: for each kind a case has, whether it can be issued now, and if not why.
 pub fn options(
     conn: &Connection,
-    cal: &WorkCalendar,
+    cal: &CaseCtx<'_>,
     case_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<DocumentOption>> {
@@ -296,7 +296,7 @@ pub fn options(
 /// and listed.
 pub fn preview(
     conn: &Connection,
-    cal: &WorkCalendar,
+    cal: &CaseCtx<'_>,
     r: &DocumentRequest,
     today: NaiveDate,
 ) -> Result<DocumentPreview> {
@@ -329,7 +329,7 @@ pub fn preview(
 /// 责令退款通知书 / 追回通知单 numbered here is also registered for service (`case.issue_document`).
 pub fn issue(
     tx: &mut Tx<'_>,
-    cal: &WorkCalendar,
+    cal: &CaseCtx<'_>,
     actor: &str,
     r: &DocumentRequest,
 ) -> Result<IssuedPdf> {

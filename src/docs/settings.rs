@@ -14,6 +14,7 @@ use ts_rs::TS;
 use super::documents::{Agency, BankAccount};
 use super::templates::{default_template, validate, DocumentKind, Templates};
 use super::{format_document_number, NumberStyle};
+use crate::cases::DocumentNumbers;
 use crate::error::{ApiError, Result};
 use crate::registry::enum_text;
 use crate::store::{now_text, Tx};
@@ -409,6 +410,20 @@ pub fn next_number(tx: &mut Tx<'_>, kind: DocumentKind, on: NaiveDate) -> Result
     let settings = load(tx)?;
     let seq = allocate(tx, kind, on.year())?;
     Ok((seq, settings.number(kind, on.year(), seq)?))
+}
+
+/// The office's number sequence as the case procedure uses it (`cases::Hooks::numbers`).
+pub const NUMBERS: DocumentNumbers = DocumentNumbers {
+    next: |tx, kind, on| Ok(next_number(tx, kind, on)?.1),
+    claim: claim_typed,
+};
+
+/// A number typed by hand: when it is in the usual form, move the sequence of its year past it.
+pub fn claim_typed(tx: &mut Tx<'_>, kind: DocumentKind, number: &str) -> Result<()> {
+    match parse_number(number) {
+        Some((year, seq)) => claim(tx, kind, year, seq),
+        None => Ok(()),
+    }
 }
 
 /// The year and sequence of a number in the usual form (…〔2026〕12号 / …〔2026〕第12号).

@@ -11,11 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::documents::*;
 use super::settings::DocumentSettings;
 use super::DocumentKind;
-use crate::calendar::WorkCalendar;
 use crate::cases::cases::CaseStatus;
 use crate::cases::measures::{Measure, MeasureKind};
 use crate::cases::procedure::{self, CaseDetail, DecisionKind, StepKind};
 use crate::cases::users;
+use crate::cases::Ctx as CaseCtx;
 use crate::cases::Track;
 use crate::error::{ApiError, Result};
 use crate::ledger::matter::{ledger_lines, Matter};
@@ -93,7 +93,7 @@ fn party(conn: &Connection, d: &CaseDetail) -> Result<Party> {
 /// settings, the number the document carries and its date.
 pub struct Ctx<'a> {
     pub conn: &'a Connection,
-    pub cal: &'a WorkCalendar,
+    pub cal: &'a CaseCtx<'a>,
     pub settings: &'a DocumentSettings,
     pub number: &'a str,
     pub issued_on: NaiveDate,

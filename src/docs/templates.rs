@@ -11,31 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::ApiError;
-
-/// The kinds of document Recoup prints (GLOSSARY.md "Documents").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-pub enum DocumentKind {
-    /// 责令退款通知书 (000 附件1).
-    RefundOrder,
-    /// 追回医保基金通知书 (000 附件2).
-    RecoveryNotice,
-    /// 医疗保障基金追回通知单 (000 附件3, 004 附件1).
-    RecoverySlip,
-    /// 行政处理决定书 (000 附件4).
-    HandlingDecision,
-    /// 行政处罚决定书 (000 附件4; 行政处罚法 art. 59).
-    PenaltyDecision,
-    /// 自查自纠退回明细单（定点医药机构） (004 附件2).
-    SelfRefundInstitution,
-    /// 自查自纠退回明细单（参保人员） (004 附件3).
-    SelfRefundInsured,
-    /// 抵扣通知书 (004 art. 10).
-    OffsetNotice,
-    /// 陈述申辩告知书 (001 art. 22).
-    StatementNotice,
-    /// 送达回证 (行政处罚法 art. 61; 民事诉讼法).
-    ServiceReceipt,
-}
+pub use crate::vocab::DocumentKind;
 
 impl DocumentKind {
     pub const ALL: [DocumentKind; 10] = [

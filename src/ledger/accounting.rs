@@ -27,6 +27,8 @@ pub enum CreditAccount {
     OtherIncome,
 }
 
+crate::labeled_by!(CreditAccount => label);
+
 impl CreditAccount {
     pub fn label(self) -> &'static str {
         match self {

@@ -42,6 +42,8 @@ pub enum PenaltyKind {
     Confiscation,
 }
 
+crate::labeled_by!(PenaltyKind => label);
+
 impl PenaltyKind {
     pub fn label(self) -> &'static str {
         match self {

@@ -71,9 +71,8 @@ impl Matter {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
+pub(crate) use crate::vocab::dates::{cn_date as cn, today_local as today};
+pub(crate) use crate::vocab::text::enum_text;
 
 /// A required request value, or a field error "请填写…".
 pub(crate) fn need<T>(v: Option<T>, field: &str, label: &str) -> Result<T> {
@@ -92,34 +91,8 @@ pub(crate) fn past_date(d: Option<NaiveDate>, field: &str, label: &str) -> Resul
     Ok(d)
 }
 
-/// `d` must not be before `from` (what `from` is, in Chinese).
-pub(crate) fn not_before(
-    d: NaiveDate,
-    from: NaiveDate,
-    field: &str,
-    label: &str,
-    from_label: &str,
-) -> Result<()> {
-    if d < from {
-        return Err(ApiError::field(
-            field,
-            format!(
-                "{label}（{}）不能早于{from_label}（{}）",
-                cases::cn_date(d),
-                cases::cn_date(from)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn required_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    cases::required_text(v, field, label, max)
-}
-
-pub(crate) fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
-    cases::bounded_text(v, field, label, max)
-}
+pub(crate) use crate::vocab::dates::not_before;
+pub(crate) use crate::vocab::text::{bounded_text, required_text};
 
 pub(crate) fn positive(m: Option<Money>, field: &str, label: &str) -> Result<Money> {
     let m = need(m, field, label)?;
@@ -131,14 +104,6 @@ pub(crate) fn positive(m: Option<Money>, field: &str, label: &str) -> Result<Mon
 
 pub(crate) fn money(fen: i64) -> Money {
     Money::from_fen(fen)
-}
-
-pub(crate) fn enum_text<T: serde::Serialize>(v: &T) -> String {
-    crate::registry::enum_text(v)
-}
-
-pub(crate) fn cn(d: NaiveDate) -> String {
-    cases::cn_date(d)
 }
 
 /// The next id of `table` and its stable uid `<office>-<tag><id>`.

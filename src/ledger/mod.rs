@@ -27,11 +27,15 @@ pub mod matter;
 pub mod offset;
 pub mod offsets;
 pub mod payments;
+pub mod reconcile;
 pub mod self_correction;
 pub mod types;
 pub mod views;
 
 pub use views::{case_totals, clocks};
+
+/// The ledger's clock sources (payment, proof, offset, fine), listed in `api::HOOKS`.
+pub const CLOCK_SOURCES: &[crate::cases::clocks::ClockSource] = &[clocks];
 
 use rusqlite::Connection;
 

@@ -343,8 +343,7 @@ pub fn list(
     conn: &Connection,
     q: &SelfCorrectionQuery,
 ) -> Result<crate::registry::Page<SelfCorrectionSummary>> {
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let (offset, limit) = crate::store::query::page_bounds(q.offset, q.limit);
     let filter = "(?1 IS NULL OR s.institution_id = ?1) AND (?2 IS NULL OR s.insured_id = ?2)";
     let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM self_correction s WHERE {filter}"),

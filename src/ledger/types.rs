@@ -55,6 +55,8 @@ pub enum PaymentStatus {
     Cancelled,
 }
 
+crate::labels!(PaymentStatus { Recorded => "已登记", Arrived => "已到账", Recovered => "已追回", Cancelled => "已撤销" });
+
 /// Who organised a self-correction (附件2: 自查自纠类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum Organizer {
@@ -69,6 +71,8 @@ pub enum Organizer {
     #[serde(alias = "自行开展", alias = "自行开展的自查自纠", alias = "主动")]
     SelfInitiated,
 }
+
+crate::labeled_by!(Organizer => label, ReferralKind => label, PaymentMethod => label);
 
 impl Organizer {
     pub fn label(self) -> &'static str {
@@ -87,12 +91,16 @@ pub enum OffsetStatus {
     Cancelled,
 }
 
+crate::labels!(OffsetStatus { Active => "抵扣中", Completed => "已抵扣完毕", Cancelled => "已取消" });
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum RefundStatus {
     Requested,
     Completed,
     Rejected,
 }
+
+crate::labels!(RefundStatus { Requested => "已申请", Completed => "已退款", Rejected => "已驳回" });
 
 /// 移送 kinds (GLOSSARY: JudicialReferral, DisciplineReferral).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -129,6 +137,8 @@ pub enum ReferralStatus {
     Referred,
     Closed,
 }
+
+crate::labels!(ReferralStatus { Demanded => "已催告", Referred => "已移送", Closed => "已办结" });
 
 // ---------------------------------------------------------------------------------------------
 // Lines and balances
@@ -876,6 +886,17 @@ pub enum MismatchKind {
     /// 抵扣中，本月未登记结算抵扣
     OffsetMissing,
 }
+
+crate::labels!(MismatchKind {
+    NotArrived => "未确认到账",
+    NotReceipted => "未开具财政票据",
+    ReceiptAmount => "票据金额与到账金额不符",
+    ProofMissing => "缴款凭证未送达",
+    Overdue => "逾期未缴",
+    CreditNotRefunded => "多缴款项未退",
+    RefundPending => "退款未办结",
+    OffsetMissing => "本月未登记抵扣",
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Mismatch {

@@ -7,6 +7,7 @@
 //!   appends, in the same transaction, one hash-chained audit entry (see [`audit`]).
 
 pub mod audit;
+pub mod query;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

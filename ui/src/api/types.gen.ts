@@ -1505,3 +1505,301 @@ export interface Commands {
 }
 
 export type CommandName = keyof Commands;
+
+/** The Chinese label of every enum value, from the core (`Labeled` in src/vocab/labels.rs). */
+export interface EnumLabels {
+  AgreementStatus: Record<AgreementStatus, string>;
+  CaseStatus: Record<CaseStatus, string>;
+  ClockKind: Record<ClockKind, string>;
+  ClockState: Record<ClockState, string>;
+  CreditAccount: Record<CreditAccount, string>;
+  DecisionKind: Record<DecisionKind, string>;
+  DocumentKind: Record<DocumentKind, string>;
+  EvidenceKind: Record<EvidenceKind, string>;
+  ExpenseCategory: Record<ExpenseCategory, string>;
+  Fund: Record<Fund, string>;
+  HoldKind: Record<HoldKind, string>;
+  InstitutionKind: Record<InstitutionKind, string>;
+  LeadOutcome: Record<LeadOutcome, string>;
+  LeadSource: Record<LeadSource, string>;
+  LeadStatus: Record<LeadStatus, string>;
+  MeasureKind: Record<MeasureKind, string>;
+  MismatchKind: Record<MismatchKind, string>;
+  NumberStyle: Record<NumberStyle, string>;
+  OfficeLevel: Record<OfficeLevel, string>;
+  OffsetStatus: Record<OffsetStatus, string>;
+  Organizer: Record<Organizer, string>;
+  PartyKind: Record<PartyKind, string>;
+  PaymentMethod: Record<PaymentMethod, string>;
+  PaymentStatus: Record<PaymentStatus, string>;
+  PenaltyKind: Record<PenaltyKind, string>;
+  RecoverySource: Record<RecoverySource, string>;
+  ReferralKind: Record<ReferralKind, string>;
+  ReferralStatus: Record<ReferralStatus, string>;
+  RefundStatus: Record<RefundStatus, string>;
+  Role: Record<Role, string>;
+  Scheme: Record<Scheme, string>;
+  ServedDocumentKind: Record<ServedDocumentKind, string>;
+  ServiceMethod: Record<ServiceMethod, string>;
+  StatementKind: Record<StatementKind, string>;
+  StepKind: Record<StepKind, string>;
+  Track: Record<Track, string>;
+  YearKind: Record<YearKind, string>;
+}
+
+export const enumLabels: EnumLabels = {
+  AgreementStatus: {
+    Active: "正常",
+    Suspended: "中止",
+    Terminated: "解除",
+    None: "未签订",
+  },
+  CaseStatus: {
+    Investigating: "调查中",
+    Notified: "已告知",
+    Decided: "已决定",
+    Executing: "执行中",
+    Closed: "已结案",
+    Dropped: "已撤销",
+  },
+  ClockKind: {
+    LeadCheck: "线索核查",
+    EvidenceRegistration: "先行登记保存处理",
+    Sealing: "封存期限",
+    StatementWindow: "陈述申辩期",
+    HearingRequest: "听证申请期",
+    LegalReview: "法制审核",
+    Decision: "作出处理决定",
+    Service: "文书送达",
+    CityReport: "报市医保局备案",
+    Payment: "退缴时限",
+    PaymentProof: "缴款凭证送达",
+    Offset: "抵扣",
+    Fine: "罚款缴纳",
+    AgreementSuspension: "中止协议期满",
+  },
+  ClockState: {
+    Running: "进行中",
+    DueSoon: "即将到期",
+    Overdue: "已逾期",
+  },
+  CreditAccount: {
+    BenefitExpenditure: "社会保险待遇支出",
+    OtherIncome: "其他收入",
+  },
+  DecisionKind: {
+    HandlingDecision: "行政处理决定",
+    PenaltyDecision: "行政处罚决定",
+    AgreementDecision: "协议处理决定",
+  },
+  DocumentKind: {
+    RefundOrder: "责令退款通知书",
+    RecoveryNotice: "追回医保基金通知书",
+    RecoverySlip: "医疗保障基金追回通知单",
+    HandlingDecision: "行政处理决定书",
+    PenaltyDecision: "行政处罚决定书",
+    SelfRefundInstitution: "自查自纠退回明细单（定点医药机构）",
+    SelfRefundInsured: "自查自纠退回明细单（参保人员）",
+    OffsetNotice: "抵扣通知书",
+    StatementNotice: "陈述申辩告知书",
+    ServiceReceipt: "送达回证",
+  },
+  EvidenceKind: {
+    Documentary: "书证",
+    Physical: "物证",
+    AudioVisual: "视听资料",
+    Electronic: "电子数据",
+    Testimony: "证人证言",
+    PartyStatement: "当事人的陈述",
+    ExpertOpinion: "鉴定意见",
+    InspectionRecord: "勘验笔录、现场笔录",
+  },
+  ExpenseCategory: {
+    Inpatient: "住院费",
+    Outpatient: "门诊费",
+    SpecialOutpatient: "门特费",
+    MaternityAllowance: "生育津贴",
+    LiquidatedDamages: "违约金",
+  },
+  Fund: {
+    EmployeeBasic: "职工基本医保",
+    ResidentBasic: "居民基本医保",
+    EmployeeLargeAmount: "职工大额救助",
+    EmployeeCriticalIllness: "职工大病保险",
+    ResidentCriticalIllness: "居民大病保险",
+    MedicalAssistance: "医疗救助",
+    CivilServantSubsidy: "公务员医疗补助",
+    Maternity: "生育保险",
+    LongTermCare: "长期护理保险",
+    Other: "其他",
+  },
+  HoldKind: {
+    Registration: "先行登记保存",
+    Sealing: "封存",
+  },
+  InstitutionKind: {
+    MedicalInstitution: "医疗机构",
+    RetailPharmacy: "零售药店",
+  },
+  LeadOutcome: {
+    NoCase: "不予立案",
+    Refer: "移送",
+  },
+  LeadSource: {
+    Inspection: "监督检查",
+    Report: "举报投诉",
+    AssignedFromAbove: "上级交办",
+    DepartmentReferral: "部门移交",
+    DataScreening: "大数据筛查",
+    AgencyReport: "经办机构报告",
+    ExternalAudit: "外部监督",
+    MediaExposure: "媒体曝光",
+    Other: "其他",
+  },
+  LeadStatus: {
+    Open: "核查中",
+    CaseOpened: "已立案",
+    NoCase: "不予立案",
+    Referred: "已移送",
+  },
+  MeasureKind: {
+    Interview: "约谈",
+    RectificationOrder: "限期整改",
+    PublicCriticism: "通报批评",
+    SettlementSuspension: "暂停结算",
+    AgreementSuspension: "中止服务协议",
+    AgreementTermination: "解除服务协议",
+    PractitionerSuspension: "暂停医保医师（药师）服务资格",
+  },
+  MismatchKind: {
+    NotArrived: "未确认到账",
+    NotReceipted: "未开具财政票据",
+    ReceiptAmount: "票据金额与到账金额不符",
+    ProofMissing: "缴款凭证未送达",
+    Overdue: "逾期未缴",
+    CreditNotRefunded: "多缴款项未退",
+    RefundPending: "退款未办结",
+    OffsetMissing: "本月未登记抵扣",
+  },
+  NumberStyle: {
+    Plain: "〔年份〕序号号",
+    Di: "〔年份〕第序号号",
+  },
+  OfficeLevel: {
+    county: "县级",
+    city: "市级",
+    province: "省级",
+  },
+  OffsetStatus: {
+    Active: "抵扣中",
+    Completed: "已抵扣完毕",
+    Cancelled: "已取消",
+  },
+  Organizer: {
+    Bureau: "医疗保障行政部门组织的自查自纠",
+    Agency: "医疗保障经办机构组织的自查自纠",
+    SelfInitiated: "自行开展的自查自纠",
+  },
+  PartyKind: {
+    Institution: "定点医药机构",
+    Insured: "参保人员",
+  },
+  PaymentMethod: {
+    BankTransfer: "银行缴款/转账汇款",
+    BankCounter: "银行临柜现金缴款",
+    App: "医保APP",
+  },
+  PaymentStatus: {
+    Recorded: "已登记",
+    Arrived: "已到账",
+    Recovered: "已追回",
+    Cancelled: "已撤销",
+  },
+  PenaltyKind: {
+    Fine: "罚款",
+    Confiscation: "没收违法所得",
+  },
+  RecoverySource: {
+    Inspection: "监督检查",
+    AgreementManagement: "协议管理",
+    SettlementReview: "审核结算",
+    Report: "举报",
+    Referral: "移交",
+    SelfCorrection: "自查自纠",
+    ExternalAudit: "外部监督",
+    Other: "其他",
+  },
+  ReferralKind: {
+    CourtEnforcement: "申请人民法院强制执行",
+    Judicial: "移送司法机关",
+    Discipline: "移送纪检监察机关",
+    Other: "移送其他部门",
+  },
+  ReferralStatus: {
+    Demanded: "已催告",
+    Referred: "已移送",
+    Closed: "已办结",
+  },
+  RefundStatus: {
+    Requested: "已申请",
+    Completed: "已退款",
+    Rejected: "已驳回",
+  },
+  Role: {
+    Handler: "承办人",
+    Reviewer: "复核人",
+    Approver: "审批人",
+    Finance: "财务",
+    Admin: "管理员",
+  },
+  Scheme: {
+    Employee: "职工医保",
+    Resident: "居民医保",
+    Unknown: "未知",
+  },
+  ServedDocumentKind: {
+    StatementNotice: "陈述申辩告知书",
+    HearingNotice: "听证通知书",
+    HandlingDecision: "行政处理决定书",
+    PenaltyDecision: "行政处罚决定书",
+    AgreementDecision: "协议处理决定书",
+    RefundOrder: "责令退款通知书",
+    RecoverySlip: "医疗保障基金追回通知单",
+  },
+  ServiceMethod: {
+    Direct: "直接送达",
+    Left: "留置送达",
+    Mail: "邮寄送达",
+    Electronic: "电子送达",
+    Entrusted: "委托送达",
+    PublicNotice: "公告送达",
+  },
+  StatementKind: {
+    Statement: "陈述申辩",
+    Waiver: "放弃陈述申辩",
+  },
+  StepKind: {
+    Filed: "立案",
+    Notified: "告知拟处理决定",
+    StatementReceived: "收到陈述申辩",
+    StatementWaived: "放弃陈述申辩",
+    HearingRequested: "申请听证",
+    HearingHeld: "举行听证",
+    LegalReview: "法制审核",
+    LegalReviewSubmitted: "提交法制审核",
+    CollectiveReview: "集体讨论",
+    DecisionExtended: "延长办案期限",
+    Decided: "作出处理决定",
+    ReportedToCity: "报市医保局备案",
+    Closed: "结案",
+    Dropped: "撤销案件",
+  },
+  Track: {
+    Administrative: "行政执法",
+    Agreement: "协议处理",
+  },
+  YearKind: {
+    CurrentYear: "当年",
+    PriorYears: "历年",
+  },
+};

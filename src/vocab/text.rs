@@ -1,0 +1,100 @@
+//! Text helpers shared by every module: enum ↔ stored text, request decoding with Chinese field
+//! messages, bounded text fields, SQL LIKE patterns.
+
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+
+use crate::error::{ApiError, Result};
+
+/// The serde name of a unit enum variant (the form stored in SQLite).
+pub fn enum_text<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => unreachable!("unit enum"),
+    }
+}
+
+/// Read back a stored enum; the CHECK constraints guarantee it parses.
+pub fn enum_from<T: DeserializeOwned>(s: String) -> T {
+    serde_json::from_value(Value::String(s)).expect("stored enum value is valid")
+}
+
+/// Trimmed, non-empty, bounded text.
+pub fn required_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(ApiError::field(field, format!("{label}不能为空")));
+    }
+    bounded_text(v, field, label, max)
+}
+
+/// Trimmed text of at most `max` characters (may be empty).
+pub fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
+    let v = v.trim();
+    if v.chars().count() > max {
+        return Err(ApiError::field(
+            field,
+            format!("{label}过长（最多{max}个字）"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A substring pattern for `LIKE ?n ESCAPE '\'`: `%`, `_` and `\` typed by the user match
+/// themselves.
+pub fn like_pattern(s: &str) -> String {
+    format!(
+        "%{}%",
+        s.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// Decode a request, naming the field in Chinese when a value cannot be read. `label_of` gives the
+/// Chinese label of a request field.
+pub fn decode_with<T: DeserializeOwned>(payload: Value, label_of: fn(&str) -> String) -> Result<T> {
+    let payload = if payload.is_null() {
+        Value::Object(Default::default())
+    } else {
+        payload
+    };
+    serde_path_to_error::deserialize(payload).map_err(|e| {
+        let path = e.path().to_string();
+        // "roles[0]" → "roles": the field, not the element, is what the form shows.
+        let field = path.split(['.', '[']).next().unwrap_or("").to_string();
+        let inner = e.inner().to_string();
+        if field.is_empty() || field == "?" {
+            if let Some(missing) = inner
+                .strip_prefix("missing field `")
+                .and_then(|s| s.split('`').next())
+            {
+                return ApiError::field(missing, format!("缺少必填项：{}", label_of(missing)));
+            }
+            return ApiError::validation("请求数据格式不正确");
+        }
+        ApiError::field(&field, format!("{}的取值无法识别", label_of(&field)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("5%_a\\"), "%5\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn bounded_and_required() {
+        assert_eq!(required_text("  甲 ", "f", "名称", 3).unwrap(), "甲");
+        let e = required_text(" ", "f", "名称", 3).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some("f"), "名称不能为空")
+        );
+        let e = bounded_text("甲乙丙丁", "f", "名称", 3).unwrap_err();
+        assert_eq!(e.message, "名称过长（最多3个字）");
+    }
+}
