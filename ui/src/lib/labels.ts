@@ -1,24 +1,13 @@
-// Chinese labels for the enum values of the API. `Record<Union, string>` makes the compiler demand
-// a label for every value the Rust core declares.
-import type { AgreementStatus, InstitutionKind, OfficeLevel } from '@/api/types'
+// Chinese labels for the enum values of the API: the core's own words, generated into `enumLabels`
+// (src/vocab/labels.rs), so the UI never spells a label again. Tag colours are the UI's.
+import { enumLabels } from '@/api/types.gen'
+import type { AgreementStatus } from '@/api/types'
 
-export const officeLevelLabels: Record<OfficeLevel, string> = {
-  county: '县级',
-  city: '市级',
-  province: '省级',
-}
+export const officeLevelLabels = enumLabels.OfficeLevel
 
-export const institutionKindLabels: Record<InstitutionKind, string> = {
-  MedicalInstitution: '医疗机构',
-  RetailPharmacy: '零售药店',
-}
+export const institutionKindLabels = enumLabels.InstitutionKind
 
-export const agreementStatusLabels: Record<AgreementStatus, string> = {
-  Active: '正常',
-  Suspended: '中止',
-  Terminated: '解除',
-  None: '未签订',
-}
+export const agreementStatusLabels = enumLabels.AgreementStatus
 
 export type TagType = 'success' | 'warning' | 'danger' | 'info'
 
