@@ -1,6 +1,10 @@
 //! Helpers shared by the scenario tests: calls through the public API that must succeed, and
-//! refusals that must leave the database unchanged.
+//! refusals that must leave the database unchanged; builders of offices, parties and cases
+//! (builders.rs).
 #![allow(dead_code)]
+
+mod builders;
+pub use builders::*;
 
 use base64::Engine as _;
 use recoup::api::Core;
@@ -67,6 +71,14 @@ pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
         "user.create",
         json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
     ))
+}
+
+/// The running clocks (`clock.list`) as of `today`.
+pub fn clocks(c: &Core, today: &str) -> Vec<Value> {
+    call(c, "clock.list", json!({"today": today}))["items"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 pub fn pdf_of(v: &Value) -> Vec<u8> {
