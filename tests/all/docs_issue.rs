@@ -4,8 +4,7 @@
 use recoup::ErrorCode;
 use serde_json::json;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identical() {

@@ -7,8 +7,7 @@ use recoup::cases::split_half;
 use recoup::{ErrorCode, Money};
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();

@@ -4,8 +4,7 @@
 use recoup::api::Core;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

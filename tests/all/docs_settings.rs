@@ -5,8 +5,7 @@
 use recoup::api::Core;
 use serde_json::json;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// 长白县医疗保障局 (in `core`) with three officers (李四 handler, 王五 reviewer, 赵六 approver) and
 /// an institution, 长白县某某药房.

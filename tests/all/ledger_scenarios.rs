@@ -6,8 +6,7 @@
 use recoup::api::Core;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

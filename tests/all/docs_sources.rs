@@ -6,8 +6,7 @@ use recoup::api::Core;
 use recoup::ErrorCode;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn assert_has(text: &str, needles: &[&str]) {
     for n in needles {

@@ -13,8 +13,6 @@ use recoup::ledger::book::{Book, Line, PaymentRequest};
 use recoup::ledger::fine::{late_surcharge, penalty_status, PenaltyKind};
 use recoup::Money;
 
-mod common;
-
 #[derive(Debug, Clone)]
 enum Op {
     Pay {

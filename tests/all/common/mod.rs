@@ -94,7 +94,7 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     let path = dir.path().join("a.pdf");
     std::fs::write(&path, bytes).unwrap();
     if let Ok(keep) = std::env::var("RECOUP_KEEP_PDF") {
-        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test docs_sources
+        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test all docs_sources::
         let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
         let _ = std::fs::write(format!("{keep}/{n:02}.pdf"), bytes);
     }
