@@ -17,7 +17,9 @@
 //!
 //! Everything goes through `Core::call` with the JSON a host sends, each step at once (so a test
 //! can stop anywhere, look, and go on). The defaults are what the scenario tests spelt out by hand;
-//! every step has a `…_with` form whose extra fields replace the defaults (`null` removes one).
+//! the builders and the steps with defaults (notified, served, waived, legal_reviewed, decided,
+//! decision_served) take extra fields (`with`, `…_with`) that replace them (`null` removes one);
+//! the other steps take every value as an argument.
 
 use recoup::api::Core;
 use serde_json::{json, Value};
