@@ -1,61 +1,26 @@
 //! Issuing documents from a case through the API (`document.preview|issue|print|list`): numbers
 //! per kind and year, the PDF text, byte-identical reprints, the audit trail.
 
-use recoup::api::Core;
 use recoup::ErrorCode;
 use serde_json::json;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identical() {
-    let c = &Core::open_in_memory().unwrap();
-    call(
-        c,
-        "office.init",
-        json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county"}),
-    );
-    let handler = user(c, "zhang", "张三", json!(["Handler"]));
-    let reviewer = user(c, "wang", "王五", json!(["Reviewer"]));
-    let approver = user(c, "zhao", "赵六", json!(["Approver"]));
-    let signoff = json!({"handler_id": handler, "reviewer_id": reviewer, "approver_id": approver});
-    let inst = id(&call(
-        c,
-        "institution.create",
-        json!({
-            "code": "H12010100001", "name": "和平区某某医院", "kind": "MedicalInstitution",
-            "credit_code": "91350100M000100Y43", "address": "天津市和平区南京路1号",
-            "legal_rep": "陈某", "contact": "022-23333333", "agreement_status": "Active"
-        }),
-    ));
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "虚记住院费用",
-               "handler_id": handler, "filed_on": "2026-01-05"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "虚记住院费用", "rule_broken": "服务协议第二十条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": "2026-01-05"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "历年", "amount_due": "1000"}),
-    );
+    // 天津市和平区 with three officers (handler, reviewer, approver) and an agreement case.
+    let o = OfficeBuilder::tianjin()
+        .only(&[Post::Handler, Post::Reviewer, Post::Approver])
+        .open();
+    let c = &o.core;
+    let inst = o.institution("H12010100001", "和平区某某医院");
+    let case = CaseBuilder::agreement(&o, inst)
+        .filed("2026-01-05")
+        .finding("虚记住院费用", "服务协议第二十条", "0")
+        .evidence("电子数据", "结算数据导出", "2026-01-05")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}))
+        .line(json!({"fund": "职工基本医保", "year_kind": "历年", "amount_due": "1000"}));
+    let case_id = case.id;
 
     // Refusals change nothing: an unknown case, and a 责令退款通知书 before the decision (000 附件1,
     // 004 art. 8: the amounts and the 缴费时限 are those of the decision).
@@ -80,27 +45,15 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     assert_eq!(e.code, ErrorCode::IllegalStep, "{e:?}");
 
     // Notify, serve, waive, decide (004 art. 8: with the 缴费时限).
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-02-02", "document_number": "和医保协告〔2026〕1号",
-               "signoff": signoff, "proposed_measures": []}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-02-03", "recipient": "陈某"}),
-    );
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "放弃", "on": "2026-02-04", "summary": "书面放弃陈述申辩"}),
-    );
-    call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-02-10", "document_number": "和医保协决〔2026〕1号",
-               "payment_due": "2026-03-10", "measures": [], "signoff": signoff}),
+    case.notified_with(
+        "2026-02-02",
+        json!({"document_number": "和医保协告〔2026〕1号"}),
+    )
+    .served("2026-02-03")
+    .waived("2026-02-04")
+    .decided_with(
+        "2026-02-10",
+        json!({"document_number": "和医保协决〔2026〕1号", "payment_due": "2026-03-10"}),
     );
 
     // An agreement case gets the agency's 追回通知单, not the bureau's 责令退款通知书 (000 art. 2).

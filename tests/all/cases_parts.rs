@@ -7,8 +7,7 @@ use recoup::cases::split_half;
 use recoup::{ErrorCode, Money};
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();
@@ -28,6 +27,19 @@ fn user(c: &Core, username: &str, roles: Value) -> i64 {
     )["id"]
         .as_i64()
         .unwrap()
+}
+
+/// The same office (no level given) with these officers, each named after its username (h → H)
+/// with password passw0rd, created in this order.
+fn office(officers: &[(Post, &str, &str)]) -> Office {
+    let mut b = OfficeBuilder::new("120101", "和平区医疗保障局")
+        .level(None)
+        .password("passw0rd")
+        .only(&[]);
+    for &(post, username, role) in officers {
+        b = b.officer(post, username, &username.to_uppercase(), json!([role]));
+    }
+    b.open()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,25 +78,22 @@ fn odd_amounts_split_exactly_to_the_cent() {
 
 #[test]
 fn split_lines_through_the_api_and_removal_of_both_halves() {
-    let c = core();
-    let h = user(&c, "h1", json!(["Handler"]));
-    let h2 = user(&c, "h2", json!(["Handler"]));
-    let p = call(
-        &c,
-        "insured.create",
-        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民"}),
-    );
-    let d = call(
-        &c,
-        "case.create",
-        json!({"track": "Administrative", "insured_id": p["id"], "source": "监督检查", "summary": "冒名就医",
-               "handler_id": h, "co_handler_id": h2, "filed_on": "2026-03-02"}),
-    );
+    let o = office(&[
+        (Post::Handler, "h1", "Handler"),
+        (Post::CoHandler, "h2", "Handler"),
+    ]);
+    let c = &o.core;
+    let p = InsuredBuilder::new().scheme("居民").create(c);
+    let d = CaseBuilder::administrative(&o, Insured(p))
+        .with(json!({"track": "Administrative"}))
+        .summary("冒名就医")
+        .filed("2026-03-02")
+        .detail;
     let case_id = d["case"]["id"].clone();
     assert_eq!(d["case"]["party_kind"], "Insured");
     // One cent cannot be split: it goes to the employee fund alone.
     let one = call(
-        &c,
+        c,
         "recovery.add_line",
         json!({"case_id": case_id, "amount_due": "0.01"}),
     );
@@ -95,22 +104,22 @@ fn split_lines_through_the_api_and_removal_of_both_halves() {
         "year unknown → cross-year (004 art. 12)"
     );
     let two = call(
-        &c,
+        c,
         "recovery.add_line",
         json!({"case_id": case_id, "amount_due": "777.77", "year_kind": "CurrentYear", "category": "门诊费"}),
     );
     assert_eq!(two[0]["amount_due"], "388.89");
     assert_eq!(two[1]["amount_due"], "388.88");
     assert_eq!(two[0]["split_group"], two[1]["split_group"]);
-    let d = call(&c, "case.get", json!({"id": case_id}));
+    let d = call(c, "case.get", json!({"id": case_id}));
     assert_eq!(d["case"]["recovery_total"], "777.78");
-    let left = call(&c, "recovery.remove_line", json!({"id": two[1]["id"]}));
+    let left = call(c, "recovery.remove_line", json!({"id": two[1]["id"]}));
     assert_eq!(left.as_array().unwrap().len(), 1, "both halves go together");
     // An agreement case against a person is refused (001 art. 18 concerns the institutions).
     let e = refuse(
-        &c,
+        c,
         "case.create",
-        json!({"track": "Agreement", "insured_id": p["id"], "source": "其他", "summary": "x", "handler_id": h, "filed_on": "2026-03-02"}),
+        json!({"track": "Agreement", "insured_id": p, "source": "其他", "summary": "x", "handler_id": o.handler, "filed_on": "2026-03-02"}),
     );
     assert_eq!(e.field.as_deref(), Some("track"));
 }
@@ -262,60 +271,43 @@ fn the_profile_has_the_domain_defaults_and_every_change_is_audited() {
 
 #[test]
 fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
-    let c = core();
-    let h = user(&c, "h", json!(["Handler"]));
-    let h2 = user(&c, "h2", json!(["Handler"]));
-    let r = user(&c, "r", json!(["Reviewer"]));
-    let a = user(&c, "a", json!(["Approver"]));
-    let mut p = call(&c, "profile.get", json!({}));
+    let o = office(&[
+        (Post::Handler, "h", "Handler"),
+        (Post::CoHandler, "h2", "Handler"),
+        (Post::Reviewer, "r", "Reviewer"),
+        (Post::Approver, "a", "Approver"),
+    ]);
+    let c = &o.core;
+    let mut p = call(c, "profile.get", json!({}));
     p["statement_days"] = json!(3);
-    call(&c, "profile.update", p);
-    let ins = call(
-        &c,
-        "insured.create",
-        json!({"id_number": "11010519491231002X", "name": "王某"}),
-    );
-    let case_id = call(
-        &c,
-        "case.create",
-        json!({"track": "Administrative", "insured_id": ins["id"], "source": "Inspection", "summary": "重复享受待遇",
-               "handler_id": h, "co_handler_id": h2, "filed_on": "2026-04-01"}),
-    )["case"]["id"]
-        .clone();
-    call(
-        &c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "重复报销", "rule_broken": "条例第四十一条", "amount": "6000"}),
-    );
-    call(
-        &c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "书证", "description": "报销单据", "collected_on": "2026-04-02"}),
-    );
-    call(
-        &c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "ResidentBasic", "year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "6000"}),
-    );
+    call(c, "profile.update", p);
+    let ins = InsuredBuilder::new().create(c);
     // A person fined ≥ 5,000 is offered a hearing (行政处罚法 art. 63; profile threshold).
-    let d = call(
-        &c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-04-02", "document_number": "告2", "proposed_fine": "12000",
-               "signoff": {"handler_id": h, "reviewer_id": r, "approver_id": a}}),
-    );
+    let case = CaseBuilder::administrative(&o, Insured(ins))
+        .with(json!({"track": "Administrative"}))
+        .source("Inspection")
+        .summary("重复享受待遇")
+        .filed("2026-04-01")
+        .finding("重复报销", "条例第四十一条", "6000")
+        .evidence("书证", "报销单据", "2026-04-02")
+        .line(json!({"fund": "ResidentBasic", "year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "6000"}))
+        .notified_with(
+            "2026-04-02",
+            json!({"document_number": "告2", "proposed_fine": "12000"}),
+        );
+    let (case_id, d) = (case.id, &case.detail);
     assert_eq!(d["notification"]["hearing_offered"], true);
     assert_eq!(d["notification"]["statement_days"], 3);
     let sid = d["notification"]["service_id"].clone();
     // Public notice: served 30 days after publication (民事诉讼法 art. 95), rolled to a working day.
     let e = refuse(
-        &c,
+        c,
         "case.serve",
         json!({"service_id": sid, "method": "公告送达"}),
     );
     assert_eq!(e.field.as_deref(), Some("published_on"));
     let d = call(
-        &c,
+        c,
         "case.serve",
         json!({"service_id": sid, "method": "公告送达", "published_on": "2026-04-03"}),
     );
@@ -327,7 +319,7 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
     // 11, 12.
     assert_eq!(d["requirements"]["hearing_request_due"], "2026-05-12");
     let e = refuse(
-        &c,
+        c,
         "case.statement",
         json!({"case_id": case_id, "kind": "Statement", "on": "2026-05-11", "summary": "迟到的申辩"}),
     );
@@ -335,15 +327,11 @@ fn a_shorter_statement_window_from_the_profile_applies_to_new_notices() {
     assert!(e.message.contains("视为放弃"));
     // The hearing may still be requested until 05-12.
     call(
-        &c,
+        c,
         "case.request_hearing",
         json!({"case_id": case_id, "on": "2026-05-12"}),
     );
-    let d = call(
-        &c,
-        "case.get",
-        json!({"id": case_id, "today": "2026-05-12"}),
-    );
+    let d = call(c, "case.get", json!({"id": case_id, "today": "2026-05-12"}));
     assert_eq!(d["requirements"]["hearing_requested"], true);
     assert!(d["next_steps"]
         .as_array()
@@ -498,28 +486,26 @@ fn lead_check_clock_extension_once_and_outcomes() {
 
 #[test]
 fn evidence_holds_and_the_decision_extension_are_clocks() {
-    let c = core();
-    let h = user(&c, "h", json!(["Handler"]));
-    let h2 = user(&c, "h2", json!(["Handler"]));
-    let a = user(&c, "a", json!(["Approver"]));
-    let r = user(&c, "r", json!(["Reviewer"]));
-    let inst = call(
-        &c,
-        "institution.create",
-        json!({"code": "H12010100001", "name": "和平区某医院", "kind": "医疗机构", "credit_code": "91350100M000100Y43",
-               "address": "", "legal_rep": "", "contact": ""}),
-    );
-    let d = call(
-        &c,
-        "case.create",
-        json!({"track": "Administrative", "institution_id": inst["id"], "source": "Inspection", "summary": "虚构医药服务项目",
-               "handler_id": h, "co_handler_id": h2, "filed_on": "2026-09-01"}),
-    );
-    let case_id = d["case"]["id"].clone();
+    let o = office(&[
+        (Post::Handler, "h", "Handler"),
+        (Post::CoHandler, "h2", "Handler"),
+        (Post::Approver, "a", "Approver"),
+        (Post::Reviewer, "r", "Reviewer"),
+    ]);
+    let (c, h, a) = (&o.core, o.handler, o.approver);
+    let inst = InstitutionBuilder::new("H12010100001", "和平区某医院")
+        .with(json!({"kind": "医疗机构", "address": "", "legal_rep": "", "contact": ""}))
+        .create(c);
+    let case = CaseBuilder::administrative(&o, inst)
+        .with(json!({"track": "Administrative"}))
+        .source("Inspection")
+        .summary("虚构医药服务项目")
+        .filed("2026-09-01");
+    let (case_id, d) = (case.id, &case.detail);
     assert_eq!(d["case"]["repeat_offence"], false);
     // 先行登记保存: decide within 7 working days (001 art. 36; 行政处罚法 art. 85).
     let reg = call(
-        &c,
+        c,
         "evidence.hold",
         json!({"case_id": case_id, "kind": "先行登记保存", "items": "处方笺30张", "started_on": "2026-09-22", "approver_id": a}),
     );
@@ -527,35 +513,30 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
     assert_eq!(reg["due_on"], "2026-10-09");
     // 封存: 30 days (001 art. 36): 2026-09-22 + 30 = 2026-10-22.
     let seal = call(
-        &c,
+        c,
         "evidence.hold",
         json!({"case_id": case_id, "kind": "Sealing", "items": "收费系统服务器", "started_on": "2026-09-22", "approver_id": a}),
     );
     assert_eq!(seal["due_on"], "2026-10-22");
     let e = refuse(
-        &c,
+        c,
         "evidence.extend_hold",
         json!({"id": reg["id"], "on": "2026-09-25", "approver_id": a}),
     );
     assert_eq!(e.code, ErrorCode::IllegalStep);
     let seal = call(
-        &c,
+        c,
         "evidence.extend_hold",
         json!({"id": seal["id"], "on": "2026-10-20", "approver_id": a}),
     );
     // +30: 2026-11-21 is a Saturday → Monday 2026-11-23.
     assert_eq!(seal["due_on"], "2026-11-23");
     refuse(
-        &c,
+        c,
         "evidence.extend_hold",
         json!({"id": seal["id"], "on": "2026-10-21", "approver_id": a}),
     );
-    let items = call(
-        &c,
-        "clock.list",
-        json!({"today": "2026-10-12", "within": 5}),
-    )["items"]
-        .clone();
+    let items = call(c, "clock.list", json!({"today": "2026-10-12", "within": 5}))["items"].clone();
     let items = items.as_array().unwrap();
     let reg_clock = items
         .iter()
@@ -578,42 +559,30 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
     assert_eq!(dues, sorted);
     // Only overdue clocks, on request.
     let over = call(
-        &c,
+        c,
         "clock.list",
         json!({"today": "2026-10-12", "state": "Overdue"}),
     )["items"]
         .clone();
     assert_eq!(over.as_array().unwrap().len(), 1);
     // The notice waits for the registration decision.
-    call(
-        &c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "虚构项目", "rule_broken": "条例第四十条", "amount": "3000"}),
-    );
-    call(
-        &c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "物证", "description": "处方笺", "collected_on": "2026-09-22"}),
-    );
-    call(
-        &c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "3000"}),
-    );
+    case.finding("虚构项目", "条例第四十条", "3000")
+        .evidence("物证", "处方笺", "2026-09-22")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "3000"}));
     let notify = json!({"case_id": case_id, "issued_on": "2026-10-13", "document_number": "告3",
-                        "signoff": {"handler_id": h, "reviewer_id": r, "approver_id": a}});
-    let e = refuse(&c, "case.notify", notify.clone());
+                        "signoff": o.signoff()});
+    let e = refuse(c, "case.notify", notify.clone());
     assert!(e.message.contains("先行登记保存"), "{}", e.message);
     call(
-        &c,
+        c,
         "evidence.release_hold",
         json!({"id": reg["id"], "on": "2026-10-12", "outcome": "转为证据"}),
     );
-    call(&c, "case.notify", notify);
+    call(c, "case.notify", notify);
 
     // Decision clock: 2026-09-01 + 90 days = 2026-11-30; extended once by 30 with approval.
     let k = call(
-        &c,
+        c,
         "clock.list",
         json!({"today": "2026-11-25", "case_id": case_id}),
     )["items"]
@@ -629,79 +598,73 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
     assert_eq!(dk["state"], "DueSoon");
     assert_eq!(dk["basis"], "行政处罚法第六十条");
     let e = refuse(
-        &c,
+        c,
         "case.extend_decision",
         json!({"case_id": case_id, "on": "2026-11-26", "approver_id": h, "reason": "案情复杂"}),
     );
     assert_eq!(e.field.as_deref(), Some("approver_id"));
     let d = call(
-        &c,
+        c,
         "case.extend_decision",
         json!({"case_id": case_id, "on": "2026-11-26", "approver_id": a, "reason": "案情复杂"}),
     );
     assert_eq!(d["case"]["decision_due"], "2026-12-30");
     assert_eq!(d["case"]["decision_extended"], true);
     let e = refuse(
-        &c,
+        c,
         "case.extend_decision",
         json!({"case_id": case_id, "on": "2026-11-27", "approver_id": a, "reason": "再延"}),
     );
     assert_eq!(e.code, ErrorCode::IllegalStep);
     // Dropping needs an approver and closes the clocks (once the holds are dealt with).
     let e = refuse(
-        &c,
+        c,
         "case.drop",
         json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}),
     );
     assert!(e.message.contains("收费系统服务器"), "{}", e.message);
     call(
-        &c,
+        c,
         "evidence.release_hold",
         json!({"id": seal["id"], "on": "2026-11-27", "outcome": "解除封存"}),
     );
     let d = call(
-        &c,
+        c,
         "case.drop",
         json!({"case_id": case_id, "on": "2026-11-27", "note": "证据不足", "actor_id": a}),
     );
     assert_eq!(d["case"]["status"], "Dropped");
     assert!(
-        call(&c, "clock.list", json!({"today": "2026-11-27"}))["items"]
+        call(c, "clock.list", json!({"today": "2026-11-27"}))["items"]
             .as_array()
             .unwrap()
             .is_empty()
     );
     // The list filters and searches.
     assert_eq!(
-        call(&c, "case.list", json!({"query": "和平区某"}))["total"],
+        call(c, "case.list", json!({"query": "和平区某"}))["total"],
         1
     );
-    assert_eq!(
-        call(&c, "case.list", json!({"open_only": true}))["total"],
-        0
-    );
+    assert_eq!(call(c, "case.list", json!({"open_only": true}))["total"], 0);
     assert_eq!(
         call(
-            &c,
+            c,
             "case.list",
             json!({"status": "Dropped", "track": "行政执法"})
         )["total"],
         1
     );
-    assert_eq!(call(&c, "audit.verify", json!({}))["ok"], true);
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 
 #[test]
 fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
     // 001 art. 42(二): 一年内实施两次以上同一性质违法行为 → heavier penalty. Set from decided cases.
-    let c = core();
-    let h = user(&c, "h", json!(["Handler"]));
-    let inst = call(
-        &c,
-        "institution.create",
-        json!({"code": "H12010100002", "name": "和平区某药店", "kind": "零售药店", "credit_code": "91350100M000100Y43",
-               "address": "", "legal_rep": "", "contact": ""}),
-    );
+    let o = office(&[(Post::Handler, "h", "Handler")]);
+    let (c, h) = (&o.core, o.handler);
+    let inst = InstitutionBuilder::new("H12010100002", "和平区某药店")
+        .with(json!({"kind": "零售药店", "address": "", "legal_rep": "", "contact": ""}))
+        .create(c);
     c.store()
         .write("test", "seed", |tx| {
             tx.execute(
@@ -709,7 +672,7 @@ fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
                     status, filed_on, decision_days, created_at, updated_at)
                  VALUES (100, 'x-C100', 'AJ2025-0100', 'Agreement', 'Institution', ?1, 'Other', '旧案', ?2, 'Closed',
                     '2025-10-01', 90, 't', 't')",
-                rusqlite::params![inst["id"].as_i64(), h],
+                rusqlite::params![inst, h],
             )?;
             tx.execute(
                 "INSERT INTO decision (id, case_id, kind, document_number, decided_on, recovery_total_fen, liquidated_damages_fen,
@@ -723,11 +686,12 @@ fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
         })
         .unwrap();
     let new_case = |filed: &str| {
-        call(
-            &c,
-            "case.create",
-            json!({"track": "Agreement", "institution_id": inst["id"], "source": "协议管理", "summary": "再犯", "handler_id": h, "filed_on": filed}),
-        )["case"]
+        CaseBuilder::agreement(&o, inst)
+            .with(json!({"track": "Agreement"}))
+            .source("协议管理")
+            .summary("再犯")
+            .filed(filed)
+            .detail["case"]
             .clone()
     };
     assert_eq!(new_case("2026-11-30")["repeat_offence"], true);
@@ -735,7 +699,7 @@ fn a_second_case_within_a_year_of_a_decision_is_flagged_as_repeat() {
     // The voluntary-return flag (001 art. 41) is set by the handler.
     let k = new_case("2026-12-03");
     let d = call(
-        &c,
+        c,
         "case.update",
         json!({"id": k["id"], "voluntary_return": true}),
     );

@@ -4,78 +4,17 @@
 use recoup::api::Core;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().expect("id")
-}
-
-struct Office {
-    core: Core,
-    handler: i64,
-    co_handler: i64,
-    reviewer: i64,
-    approver: i64,
-    legal: i64,
-}
-
-fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
-    id(&call(
-        c,
-        "user.create",
-        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
-    ))
-}
-
+/// 河源市源城区 with its five officers. The handler also holds the reviewer role: the core, not the
+/// role list, must stop them from reviewing their own case.
 fn office() -> Office {
-    let core = Core::open_in_memory().unwrap();
-    call(
-        &core,
-        "office.init",
-        json!({"code": "441602", "name": "河源市源城区医疗保障局", "level": "county"}),
-    );
-    // The handler also holds the reviewer role: the core, not the role list, must stop them from
-    // reviewing their own case.
-    let handler = user(&core, "zhang", "张三", json!(["承办人", "复核人"]));
-    let co_handler = user(&core, "li", "李四", json!(["Handler"]));
-    let reviewer = user(&core, "wang", "王五", json!(["Reviewer"]));
-    let approver = user(&core, "zhao", "赵六", json!(["Approver"]));
-    let legal = user(&core, "qian", "钱七", json!(["Reviewer"]));
-    Office {
-        core,
-        handler,
-        co_handler,
-        reviewer,
-        approver,
-        legal,
-    }
-}
-
-fn institution(c: &Core, code: &str, name: &str) -> i64 {
-    id(&call(
-        c,
-        "institution.create",
-        json!({
-            "code": code, "name": name, "kind": "MedicalInstitution",
-            "credit_code": "91350100M000100Y43", "address": "河源市源城区1号",
-            "legal_rep": "陈某", "contact": "0762-3333333", "agreement_status": "Active"
-        }),
-    ))
-}
-
-fn signoff(o: &Office) -> Value {
-    json!({"handler_id": o.handler, "reviewer_id": o.reviewer, "approver_id": o.approver})
-}
-
-fn clocks(c: &Core, today: &str) -> Vec<Value> {
-    call(c, "clock.list", json!({"today": today}))["items"]
-        .as_array()
-        .unwrap()
-        .clone()
+    OfficeBuilder::heyuan()
+        .officer(Post::Handler, "zhang", "张三", json!(["承办人", "复核人"]))
+        .open()
 }
 
 fn clock_of<'a>(items: &'a [Value], kind: &str, case_id: i64) -> Option<&'a Value> {
@@ -91,7 +30,7 @@ fn clock_of<'a>(items: &'a [Value], kind: &str, case_id: i64) -> Option<&'a Valu
 fn administrative_case_from_lead_to_served_decision_across_national_day() {
     let o = office();
     let c = &o.core;
-    let hospital = institution(c, "H44160200001", "源城区某医院");
+    let hospital = o.institution("H44160200001", "源城区某医院");
 
     // A report (举报) names the hospital (001 art. 31); 15 working days to verify (国家医保局令第4号).
     let lead = call(
@@ -140,7 +79,7 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     illegal(
         c,
         "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-09-20", "document_number": "源医保告〔2026〕1号", "signoff": signoff(&o)}),
+        json!({"case_id": case_id, "issued_on": "2026-09-20", "document_number": "源医保告〔2026〕1号", "signoff": o.signoff()}),
         "违规事实",
     );
 
@@ -218,7 +157,7 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         c,
         "case.notify",
         json!({"case_id": case_id, "issued_on": "2026-09-24", "document_number": "源医保告〔2026〕1号",
-               "signoff": signoff(&o), "proposed_fine": "20018.52"}),
+               "signoff": o.signoff(), "proposed_fine": "20018.52"}),
     );
     assert_eq!(detail["case"]["status"], "Notified");
     assert_eq!(detail["notification"]["statement_days"], 5);
@@ -261,7 +200,7 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         c,
         "case.decide",
         json!({"case_id": case_id, "kind": "PenaltyDecision", "decided_on": "2026-09-28", "document_number": "源医保罚〔2026〕1号",
-               "payment_due": "2026-11-30", "signoff": signoff(&o)}),
+               "payment_due": "2026-11-30", "signoff": o.signoff()}),
         "告知书尚未送达",
     );
 
@@ -324,7 +263,7 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
     let decision = |on: &str, fine: &str| {
         json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": on, "document_number": "源医保罚〔2026〕1号",
                "payment_due": "2026-11-30", "fine": fine, "fine_multiple": "1.5",
-               "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条", "signoff": signoff(&o), "summary": "责令退回并处罚款"})
+               "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条", "signoff": o.signoff(), "summary": "责令退回并处罚款"})
     };
     illegal(
         c,
@@ -507,78 +446,35 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
 // ---------------------------------------------------------------------------------------------
 // 河源: agreement case ≥ 50,000 yuan needs the collective review (001 art. 21)
 
-fn agreement_case(o: &Office, inst: i64, filed: &str) -> i64 {
-    let d = call(
-        &o.core,
-        "case.create",
-        json!({"track": "协议处理", "institution_id": inst, "source": "协议管理", "summary": "超标准收费、分解住院",
-               "handler_id": o.handler, "filed_on": filed}),
-    );
-    id(&d["case"])
+/// A 河源 agreement case against `inst`, filed on `filed`, with its finding (分解住院) and the
+/// evidence collected on `collected`.
+fn agreement_case<'o>(o: &'o Office, inst: i64, filed: &str, collected: &str) -> Case<'o> {
+    CaseBuilder::agreement(o, inst)
+        .source("协议管理")
+        .summary("超标准收费、分解住院")
+        .filed(filed)
+        .finding("分解住院", "服务协议第二十条", "0")
+        .evidence("电子数据", "结算数据导出", collected)
 }
 
-fn prepare(o: &Office, case_id: i64, collected: &str) {
-    let c = &o.core;
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "分解住院", "rule_broken": "服务协议第二十条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": collected}),
-    );
-}
-
-fn notify_and_serve(
-    o: &Office,
-    case_id: i64,
-    issued: &str,
-    served: &str,
-    measures: Value,
-) -> Value {
-    let c = &o.core;
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": issued, "document_number": "源医保协告〔2026〕1号",
-               "signoff": signoff(o), "proposed_measures": measures}),
-    );
-    let sid = d["notification"]["service_id"].clone();
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": sid, "method": "Direct", "served_on": served, "recipient": "陈某"}),
-    )
+/// The 告知书 of these agreement cases (源医保协告〔2026〕1号), proposing `measures`.
+fn notice(measures: Value) -> Value {
+    json!({"document_number": "源医保协告〔2026〕1号", "proposed_measures": measures})
 }
 
 #[test]
 fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
     let o = office();
     let c = &o.core;
-    let inst = institution(c, "H44160200002", "源城区某诊所");
-    let case_id = agreement_case(&o, inst, "2026-08-03");
-    prepare(&o, case_id, "2026-08-05");
+    let inst = o.institution("H44160200002", "源城区某诊所");
     // 52,000.00 of misused money + 3,000.00 liquidated damages. Only the former counts towards the
     // 50,000 threshold: 001 art. 21 speaks of "不予支付违规费用或者追回违规费用".
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "52000"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}),
-    );
-    let d = notify_and_serve(
-        &o,
-        case_id,
-        "2026-08-20",
-        "2026-08-21",
-        json!([{"kind": "约谈"}]),
-    );
+    let case = agreement_case(&o, inst, "2026-08-03", "2026-08-05")
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "52000"}))
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}))
+        .notified_with("2026-08-20", notice(json!([{"kind": "约谈"}])))
+        .served("2026-08-21");
+    let (case_id, d) = (case.id, &case.detail);
     assert_eq!(d["case"]["recovery_total"], "52000.00");
     assert_eq!(d["case"]["liquidated_damages"], "3000.00");
     assert_eq!(d["requirements"]["collective_review_required"], true);
@@ -589,13 +485,9 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
     // Agreement handling without termination needs no legal review (001 art. 21 para. 2 covers termination).
     assert_eq!(d["requirements"]["legal_review_required"], false);
     // The party waives its statement (001 art. 22).
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "放弃", "on": "2026-08-24", "summary": "书面放弃陈述申辩"}),
-    );
+    case.waived("2026-08-24");
     let decide = json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-08-26", "document_number": "源医保协决〔2026〕1号",
-                        "payment_due": "2026-09-30", "measures": [{"kind": "约谈"}], "signoff": signoff(&o)});
+                        "payment_due": "2026-09-30", "measures": [{"kind": "约谈"}], "signoff": o.signoff()});
     let e = illegal(c, "case.decide", decide.clone(), "集体讨论");
     assert!(e.message.contains("河源办法第二十一条"), "{}", e.message);
     // A fine is an administrative penalty, never an agreement measure.
@@ -645,17 +537,10 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
     let report = clock_of(&items, "CityReport", case_id).expect("city report clock");
     assert_eq!(report["due_on"], "2026-08-31");
     assert_eq!(report["state"], "DueSoon");
-    let sid = d["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["document"] == "AgreementDecision")
-        .unwrap()["id"]
-        .clone();
     call(
         c,
         "case.serve",
-        json!({"service_id": sid, "method": "电子送达", "served_on": "2026-08-27", "recipient": "陈某", "receipt": "DZ-7"}),
+        json!({"service_id": service_of(&d, "AgreementDecision"), "method": "电子送达", "served_on": "2026-08-27", "recipient": "陈某", "receipt": "DZ-7"}),
     );
     illegal(
         c,
@@ -681,17 +566,13 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
 fn collective_review_threshold_includes_50000_exactly() {
     // 001 art. 21: "5万元（含5万元）以上".
     let o = office();
-    let c = &o.core;
-    let inst = institution(c, "H44160200003", "源城区某药店");
+    let inst = o.institution("H44160200003", "源城区某药店");
     for (amount, required) in [("49999.99", false), ("50000.00", true)] {
-        let case_id = agreement_case(&o, inst, "2026-08-03");
-        prepare(&o, case_id, "2026-08-05");
-        call(
-            c,
-            "recovery.add_line",
-            json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": amount}),
-        );
-        let d = notify_and_serve(&o, case_id, "2026-08-20", "2026-08-21", json!([]));
+        let d = agreement_case(&o, inst, "2026-08-03", "2026-08-05")
+            .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": amount}))
+            .notified_with("2026-08-20", notice(json!([])))
+            .served("2026-08-21")
+            .detail;
         assert_eq!(
             d["requirements"]["collective_review_required"], required,
             "{amount}"
@@ -711,41 +592,24 @@ fn terminate(
     review_on: &str,
     decided: &str,
 ) -> Value {
-    let c = &o.core;
-    let case_id = agreement_case(o, inst, filed);
-    prepare(o, case_id, filed);
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}),
-    );
-    let d = notify_and_serve(o, case_id, issued, served, json!([{"kind": "解除协议"}]));
+    let case = agreement_case(o, inst, filed, filed)
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}))
+        .notified_with(issued, notice(json!([{"kind": "解除协议"}])))
+        .served(served);
+    let d = &case.detail;
     // Termination: collective review and legal review (001 art. 21), hearing offered (DOMAIN §2).
     assert_eq!(d["requirements"]["collective_review_required"], true);
     assert_eq!(d["requirements"]["legal_review_required"], true);
     assert_eq!(d["requirements"]["hearing_offered"], true);
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "Waiver", "on": served}),
-    );
-    call(
-        c,
-        "case.collective_review",
-        json!({"case_id": case_id, "on": review_on, "chair_id": o.approver, "participants": ["赵六", "王五", "孙八"],
-               "conclusion": "同意解除服务协议", "agreed": true, "minutes_ref": "记录-1"}),
-    );
-    call(
-        c,
-        "case.legal_review",
-        json!({"case_id": case_id, "reviewer_id": o.legal, "on": review_on, "passed": true, "opinion": "同意"}),
-    );
-    call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": decided, "document_number": "源医保协决〔2026〕9号",
-               "payment_due": decided, "measures": [{"kind": "AgreementTermination"}], "signoff": signoff(o)}),
-    )
+    case.waived_with(served, json!({"kind": "Waiver", "summary": null}))
+        .collectively_reviewed(review_on, "同意解除服务协议", "记录-1")
+        .legal_reviewed(review_on)
+        .decided_with(
+            decided,
+            json!({"kind": "AgreementDecision", "document_number": "源医保协决〔2026〕9号",
+                   "payment_due": decided, "measures": [{"kind": "AgreementTermination"}]}),
+        )
+        .detail
 }
 
 fn inst_input(status: &str) -> Value {
@@ -850,10 +714,10 @@ fn a_termination_older_than_three_years_no_longer_bars_a_new_agreement() {
 fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified() {
     let o = office();
     let c = &o.core;
-    let inst = institution(c, "H44160200004", "源城区某卫生院");
-    let case_id = agreement_case(&o, inst, "2026-08-03");
-    prepare(&o, case_id, "2026-08-04");
-    let notify = |m: Value| json!({"case_id": case_id, "issued_on": "2026-08-20", "document_number": "告1", "signoff": signoff(&o), "proposed_measures": [m]});
+    let inst = o.institution("H44160200004", "源城区某卫生院");
+    let case = agreement_case(&o, inst, "2026-08-03", "2026-08-04");
+    let case_id = case.id;
+    let notify = |m: Value| json!({"case_id": case_id, "issued_on": "2026-08-20", "document_number": "告1", "signoff": o.signoff(), "proposed_measures": [m]});
     // 1–3 months; 3–6 when serious.
     let e = refuse(
         c,
@@ -872,13 +736,7 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         "case.notify",
         notify(json!({"kind": "AgreementSuspension", "months": 2})),
     );
-    let d = call(c, "case.get", json!({"id": case_id}));
-    let sid = d["notification"]["service_id"].clone();
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": sid, "method": "Direct", "served_on": "2026-08-21", "recipient": "陈某"}),
-    );
+    let case = case.served("2026-08-21");
     // A hearing was offered (suspension), the party asks for one within 5 working days (行政处罚法 art. 64).
     call(
         c,
@@ -908,15 +766,10 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         clock_of(&clocks(c, "2026-09-01"), "Decision", case_id).unwrap()["due_on"],
         "2026-11-09"
     );
-    call(
-        c,
-        "case.collective_review",
-        json!({"case_id": case_id, "on": "2026-09-02", "chair_id": o.approver, "participants": ["赵六", "王五", "孙八"],
-               "conclusion": "同意中止协议", "agreed": true, "minutes_ref": "记录-2"}),
-    );
+    case.collectively_reviewed("2026-09-02", "同意中止协议", "记录-2");
     let decide = |m: Value| {
         json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": "2026-09-03", "document_number": "决1",
-               "measures": [m], "signoff": signoff(&o)})
+               "measures": [m], "signoff": o.signoff()})
     };
     illegal(
         c,
@@ -951,17 +804,10 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
     call(c, "institution.update", up);
     assert!(clock_of(&clocks(c, "2026-09-30"), "AgreementSuspension", case_id).is_none());
     // No money involved: served, reported to the city (001 art. 24), closed.
-    let sid = d["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["document"] == "AgreementDecision")
-        .unwrap()["id"]
-        .clone();
     call(
         c,
         "case.serve",
-        json!({"service_id": sid, "method": "Direct", "served_on": "2026-09-04", "recipient": "陈某"}),
+        json!({"service_id": service_of(&d, "AgreementDecision"), "method": "Direct", "served_on": "2026-09-04", "recipient": "陈某"}),
     );
     call(
         c,

@@ -3,50 +3,47 @@
 //! kind and year shared by `case.notify` and `document.issue`, never reused.
 
 use recoup::api::Core;
-use serde_json::{json, Value};
+use serde_json::json;
 
-mod common;
-use common::*;
+use crate::common::*;
 
-/// An office (长白县医疗保障局), three officers, an institution and an agreement case with a
-/// finding, evidence and one recovery line — ready to be notified.
-fn case_ready_to_notify(c: &Core) -> (i64, Value) {
-    call(
-        c,
-        "office.init",
-        json!({"code": "220623", "name": "长白县医疗保障局", "level": "county"}),
+/// 长白县医疗保障局 (in `core`) with three officers (李四 handler, 王五 reviewer, 赵六 approver) and
+/// an institution, 长白县某某药房.
+fn office(core: Core) -> (Office, i64) {
+    let o = OfficeBuilder::new("220623", "长白县医疗保障局")
+        .only(&[Post::Handler, Post::Reviewer, Post::Approver])
+        .officer(Post::Handler, "li", "李四", json!(["Handler"]))
+        .institutions_at("长白县塔山路1号", "0439-8888888")
+        .init(core);
+    let inst = o.institution_with(
+        "H22062300001",
+        "长白县某某药房",
+        json!({"kind": "RetailPharmacy"}),
     );
-    let signoff = json!({
-        "handler_id": user(c, "li", "李四", json!(["Handler"])),
-        "reviewer_id": user(c, "wang", "王五", json!(["Reviewer"])),
-        "approver_id": user(c, "zhao", "赵六", json!(["Approver"])),
-    });
-    let inst = id(&call(
-        c,
-        "institution.create",
-        json!({
-            "code": "H22062300001", "name": "长白县某某药房", "kind": "RetailPharmacy",
-            "credit_code": "91350100M000100Y43", "address": "长白县塔山路1号",
-            "legal_rep": "陈某", "contact": "0439-8888888", "agreement_status": "Active"
-        }),
-    ));
-    let case_id = new_case(c, inst, &signoff, "2468.10");
-    (case_id, signoff)
+    (o, inst)
 }
 
-fn notify(c: &Core, case_id: i64, signoff: &Value, number: &str) -> Value {
-    call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-03-10", "document_number": number,
-               "signoff": signoff, "proposed_measures": []}),
-    )
+/// An agreement case against `inst` with a finding, evidence and one recovery line of `amount`:
+/// ready to be notified.
+fn case_ready_to_notify<'o>(o: &'o Office, inst: i64, amount: &str) -> Case<'o> {
+    CaseBuilder::agreement(o, inst)
+        .summary("串换药品")
+        .filed("2026-03-02")
+        .finding("将非医保药品串换为医保药品结算", "服务协议第十五条", "0")
+        .evidence("电子数据", "进销存数据", "2026-03-02")
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": amount}))
+}
+
+/// The case's 告知书, issued on 2026-03-10 with the number `number` ("" leaves it to the sequence).
+fn notify<'o>(case: Case<'o>, number: &str) -> Case<'o> {
+    case.notified_with("2026-03-10", json!({ "document_number": number }))
 }
 
 #[test]
 fn defaults_come_from_the_office_name() {
-    let c = &Core::open_in_memory().unwrap();
-    case_ready_to_notify(c);
+    let (o, inst) = office(Core::open_in_memory().unwrap());
+    let c = &o.core;
+    case_ready_to_notify(&o, inst, "2468.10");
     let s = call(c, "document.settings_get", json!({}));
     assert_eq!(s["kinds"].as_array().unwrap().len(), 10);
     let notice = &s["kinds"].as_array().unwrap()[8];
@@ -70,8 +67,9 @@ fn defaults_come_from_the_office_name() {
 
 #[test]
 fn bad_settings_are_refused_naming_the_field_and_change_nothing() {
-    let c = &Core::open_in_memory().unwrap();
-    case_ready_to_notify(c);
+    let (o, inst) = office(Core::open_in_memory().unwrap());
+    let c = &o.core;
+    case_ready_to_notify(&o, inst, "2468.10");
     let good = call(c, "document.settings_get", json!({}));
 
     let mut s = good.clone();
@@ -100,8 +98,10 @@ fn bad_settings_are_refused_naming_the_field_and_change_nothing() {
 
 #[test]
 fn a_blank_number_is_allocated_and_a_typed_one_moves_the_sequence() {
-    let c = &Core::open_in_memory().unwrap();
-    let (case_id, signoff) = case_ready_to_notify(c);
+    let (o, inst) = office(Core::open_in_memory().unwrap());
+    let c = &o.core;
+    let case = case_ready_to_notify(&o, inst, "2468.10");
+    let case_id = case.id;
     // Prefix and 第-style set by the office for the 告知书 (DOMAIN.md §5: a setting per kind).
     let mut s = call(c, "document.settings_get", json!({}));
     s["kinds"][8]["prefix"] = json!("长医保告");
@@ -111,7 +111,7 @@ fn a_blank_number_is_allocated_and_a_typed_one_moves_the_sequence() {
     assert_eq!(audit_entries(c), before + 1);
 
     // Left blank, case.notify takes the next number of 2026.
-    let d = notify(c, case_id, &signoff, "");
+    let d = notify(case, "").detail;
     assert_eq!(
         d["notification"]["document_number"],
         "长医保告〔2026〕第1号"
@@ -134,14 +134,14 @@ fn a_blank_number_is_allocated_and_a_typed_one_moves_the_sequence() {
 
     // A number typed from the paper register (第7号) moves the sequence past it: the next blank
     // one is 第8号, and 1–7 are never given again.
-    let (case2, signoff2) = second_case(c);
-    let d = notify(c, case2, &signoff2, "长医保告〔2026〕第7号");
+    let case2 = case_ready_to_notify(&o, inst, "100");
+    let d = notify(case2, "长医保告〔2026〕第7号").detail;
     assert_eq!(
         d["notification"]["document_number"],
         "长医保告〔2026〕第7号"
     );
-    let (case3, signoff3) = second_case(c);
-    let d = notify(c, case3, &signoff3, "");
+    let case3 = case_ready_to_notify(&o, inst, "100");
+    let d = notify(case3, "").detail;
     assert_eq!(
         d["notification"]["document_number"],
         "长医保告〔2026〕第8号"
@@ -149,44 +149,11 @@ fn a_blank_number_is_allocated_and_a_typed_one_moves_the_sequence() {
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 
-/// Another case of the same office (officers 1–3, institution 1), ready to be notified.
-fn second_case(c: &Core) -> (i64, Value) {
-    let signoff = json!({"handler_id": 1, "reviewer_id": 2, "approver_id": 3});
-    (new_case(c, 1, &signoff, "100"), signoff)
-}
-
-/// An agreement case against `inst` with a finding, evidence and one recovery line.
-fn new_case(c: &Core, inst: i64, signoff: &Value, amount: &str) -> i64 {
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "串换药品",
-               "handler_id": signoff["handler_id"], "filed_on": "2026-03-02"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "将非医保药品串换为医保药品结算", "rule_broken": "服务协议第十五条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "进销存数据", "collected_on": "2026-03-02"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": amount}),
-    );
-    case_id
-}
-
 #[test]
 fn a_reprint_after_the_wording_changed_is_still_the_same_paper() {
-    let c = &Core::open_in_memory().unwrap();
-    let (case_id, signoff) = case_ready_to_notify(c);
-    notify(c, case_id, &signoff, "");
+    let (o, inst) = office(Core::open_in_memory().unwrap());
+    let c = &o.core;
+    let case_id = notify(case_ready_to_notify(&o, inst, "2468.10"), "").id;
     let issued = call(
         c,
         "document.issue",
@@ -212,11 +179,10 @@ fn the_cli_prints_a_batch_with_progress() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("recoup.db");
     {
-        let c = &Core::open(&db).unwrap();
-        let (case_id, signoff) = case_ready_to_notify(c);
-        notify(c, case_id, &signoff, "");
+        let (o, inst) = office(Core::open(&db).unwrap());
+        let case_id = notify(case_ready_to_notify(&o, inst, "2468.10"), "").id;
         call(
-            c,
+            &o.core,
             "document.issue",
             json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-03-10"}),
         );

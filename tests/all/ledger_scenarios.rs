@@ -6,152 +6,23 @@
 use recoup::api::Core;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().expect("id")
-}
 
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
-struct Office {
-    core: Core,
-    handler: i64,
-    co_handler: i64,
-    reviewer: i64,
-    approver: i64,
-    legal: i64,
-}
-
-fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
-    id(&call(
-        c,
-        "user.create",
-        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
-    ))
-}
-
-fn office() -> Office {
-    let core = Core::open_in_memory().unwrap();
-    call(
-        &core,
-        "office.init",
-        json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county"}),
-    );
-    let handler = user(&core, "zhang", "张三", json!(["Handler"]));
-    let co_handler = user(&core, "li", "李四", json!(["Handler"]));
-    let reviewer = user(&core, "wang", "王五", json!(["Reviewer"]));
-    let approver = user(&core, "zhao", "赵六", json!(["Approver"]));
-    let legal = user(&core, "qian", "钱七", json!(["Reviewer"]));
-    Office {
-        core,
-        handler,
-        co_handler,
-        reviewer,
-        approver,
-        legal,
-    }
-}
-
-fn institution(c: &Core, code: &str, name: &str) -> i64 {
-    id(&call(
-        c,
-        "institution.create",
-        json!({
-            "code": code, "name": name, "kind": "MedicalInstitution",
-            "credit_code": "91350100M000100Y43", "address": "天津市和平区南京路1号",
-            "legal_rep": "陈某", "contact": "022-23333333", "agreement_status": "Active"
-        }),
-    ))
-}
-
-fn signoff(o: &Office) -> Value {
-    json!({"handler_id": o.handler, "reviewer_id": o.reviewer, "approver_id": o.approver})
-}
-
-fn service_of(detail: &Value, doc: &str) -> Value {
-    detail["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["document"] == doc)
-        .unwrap()["id"]
-        .clone()
-}
-
-/// An agreement case (004 art. 6 para. 2: the agency's own decision) with the given recovery
-/// lines, decided on `decided` with the 退缴时限 `due`, served the next day, reported to the city.
-fn agreement_case(
-    o: &Office,
-    inst: i64,
-    filed: &str,
-    lines: Value,
-    dates: [&str; 6],
-    due: &str,
-) -> i64 {
-    let c = &o.core;
-    let [notified, served, waived, decided, decision_served, reported] = dates;
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": "虚记住院费用、串换项目",
-               "handler_id": o.handler, "filed_on": filed}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "虚记住院费用", "rule_broken": "服务协议第二十条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": filed}),
-    );
-    for l in lines.as_array().unwrap() {
-        let mut l = l.clone();
-        l["case_id"] = json!(case_id);
-        call(c, "recovery.add_line", l);
-    }
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": notified, "document_number": format!("和医保协告〔2026〕{case_id}号"),
-               "signoff": signoff(o), "proposed_measures": []}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": served, "recipient": "陈某"}),
-    );
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "放弃", "on": waived, "summary": "书面放弃陈述申辩"}),
-    );
-    let d = call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": decided, "document_number": format!("和医保协决〔2026〕{case_id}号"),
-               "payment_due": due, "measures": [], "signoff": signoff(o)}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": service_of(&d, "AgreementDecision"), "method": "Direct", "served_on": decision_served, "recipient": "陈某"}),
-    );
-    call(
-        c,
-        "case.report_city",
-        json!({"case_id": case_id, "on": reported}),
-    );
-    case_id
+/// An agreement case (004 art. 6 para. 2: the agency's own decision) against `inst`, filed on
+/// `filed` with its finding and evidence, ready for its recovery lines.
+fn agreement_case<'o>(o: &'o Office, inst: i64, filed: &str) -> Case<'o> {
+    CaseBuilder::agreement(o, inst)
+        .summary("虚记住院费用、串换项目")
+        .filed(filed)
+        .finding("虚记住院费用", "服务协议第二十条", "0")
+        .evidence("电子数据", "结算数据导出", filed)
 }
 
 fn ledger(c: &Core, case_id: i64) -> Value {
@@ -165,13 +36,6 @@ fn line<'a>(l: &'a Value, fund: &str, year: &str, category: Option<&str>) -> &'a
         .iter()
         .find(|x| x["fund"] == fund && x["year_kind"] == year && x["category"].as_str() == category)
         .unwrap_or_else(|| panic!("no line {fund} {year} {category:?}"))
-}
-
-fn clocks(c: &Core, today: &str) -> Vec<Value> {
-    call(c, "clock.list", json!({"today": today}))["items"]
-        .as_array()
-        .unwrap()
-        .clone()
 }
 
 fn clocks_of(items: &[Value], kind: &str) -> Vec<Value> {
@@ -226,30 +90,23 @@ const AGENCY: &str = "天津市和平区医疗保障基金管理中心";
 
 #[test]
 fn tianjin_recovery_partial_payment_offset_over_three_months_and_receipts() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let inst = institution(c, "H12010100001", "和平区某医院");
+    let inst = o.institution("H12010100001", "和平区某医院");
     // 004 art. 8: 当年 split into 住院/门诊; the fund of the 住院费 and of the prior years cannot be
-    // told → 5:5 employee/resident, the employee half taking the odd cent.
-    let case_id = agreement_case(
-        &o,
-        inst,
-        "2026-01-05",
-        json!([
-            {"year_kind": "当年", "category": "住院费", "amount_due": "20000.01"},
-            {"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "3000"},
-            {"year_kind": "历年", "amount_due": "5000"}
-        ]),
-        [
-            "2026-01-12",
-            "2026-01-13",
-            "2026-01-14",
-            "2026-01-20",
-            "2026-01-21",
-            "2026-01-22",
-        ],
-        "2026-03-06",
-    );
+    // told → 5:5 employee/resident, the employee half taking the odd cent. Decided with the 退缴时限
+    // 2026-03-06, served the next day, reported to the city.
+    let case_id = agreement_case(&o, inst, "2026-01-05")
+        .line(json!({"year_kind": "当年", "category": "住院费", "amount_due": "20000.01"}))
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "3000"}))
+        .line(json!({"year_kind": "历年", "amount_due": "5000"}))
+        .notified("2026-01-12")
+        .served("2026-01-13")
+        .waived("2026-01-14")
+        .decided("2026-01-20", "2026-03-06")
+        .decision_served("2026-01-21")
+        .reported("2026-01-22")
+        .id;
     let l = ledger(c, case_id);
     assert_eq!(l["totals"]["due"], "28000.01");
     assert_eq!(
@@ -679,24 +536,18 @@ fn tianjin_recovery_partial_payment_offset_over_three_months_and_receipts() {
 
 #[test]
 fn over_payment_refund_and_erroneous_payment_paid_again() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let inst = institution(c, "H12010100002", "和平区某诊所");
-    let case_id = agreement_case(
-        &o,
-        inst,
-        "2026-04-01",
-        json!([{"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}]),
-        [
-            "2026-04-08",
-            "2026-04-09",
-            "2026-04-10",
-            "2026-04-15",
-            "2026-04-16",
-            "2026-04-17",
-        ],
-        "2026-05-15",
-    );
+    let inst = o.institution("H12010100002", "和平区某诊所");
+    let case_id = agreement_case(&o, inst, "2026-04-01")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
+        .notified("2026-04-08")
+        .served("2026-04-09")
+        .waived("2026-04-10")
+        .decided("2026-04-15", "2026-05-15")
+        .decision_served("2026-04-16")
+        .reported("2026-04-17")
+        .id;
     // No collection terms yet: the receiving agency must be named.
     field(
         c,
@@ -919,63 +770,29 @@ fn over_payment_refund_and_erroneous_payment_paid_again() {
 
 #[test]
 fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let inst = institution(c, "H12010100003", "和平区某民营医院");
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "行政执法", "institution_id": inst, "source": "监督检查", "summary": "串换药品",
-               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-07-01"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "串换药品", "rule_broken": "条例第三十八条", "amount": "10000"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "书证", "description": "结算清单", "collected_on": "2026-07-02"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "10000"}),
-    );
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-08-03", "document_number": "和医保告〔2026〕7号", "signoff": signoff(&o), "proposed_fine": "20000"}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-08-04", "recipient": "陈某"}),
-    );
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "放弃", "on": "2026-08-05", "summary": "放弃"}),
-    );
-    call(
-        c,
-        "case.legal_review",
-        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-08-20", "passed": true, "opinion": "同意"}),
-    );
-    let d = call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": "2026-09-14", "document_number": "和医保罚〔2026〕7号",
-               "payment_due": "2026-10-15", "fine": "20000", "fine_multiple": "2",
-               "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条", "signoff": signoff(&o)}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": service_of(&d, "PenaltyDecision"), "method": "Direct", "served_on": "2026-09-16", "recipient": "陈某"}),
-    );
+    let inst = o.institution("H12010100003", "和平区某民营医院");
+    let case_id = CaseBuilder::administrative(&o, inst)
+        .filed("2026-07-01")
+        .finding("串换药品", "条例第三十八条", "10000")
+        .evidence("书证", "结算清单", "2026-07-02")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "10000"}))
+        .notified_with(
+            "2026-08-03",
+            json!({"document_number": "和医保告〔2026〕7号", "proposed_fine": "20000"}),
+        )
+        .served("2026-08-04")
+        .waived_with("2026-08-05", json!({"summary": "放弃"}))
+        .legal_reviewed("2026-08-20")
+        .decided_with(
+            "2026-09-14",
+            json!({"document_number": "和医保罚〔2026〕7号", "payment_due": "2026-10-15",
+                   "fine": "20000", "fine_multiple": "2",
+                   "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条"}),
+        )
+        .decision_served("2026-09-16")
+        .id;
 
     // The fine's amount comes from the decision; a different one is refused.
     field(
@@ -1155,65 +972,32 @@ fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
 
 #[test]
 fn an_unpaid_fine_blocks_closing_and_other_referrals_need_a_reason() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let inst = institution(c, "H12010100004", "和平区某药房");
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "行政执法", "institution_id": inst, "source": "监督检查", "summary": "欺诈骗保",
-               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-06-01"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "伪造处方", "rule_broken": "条例第四十条", "amount": "3000"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "书证", "description": "处方", "collected_on": "2026-06-02"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "3000"}),
-    );
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-06-08", "document_number": "和医保告〔2026〕8号", "signoff": signoff(&o), "proposed_fine": "6000"}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-06-09", "recipient": "孙某"}),
-    );
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "放弃", "on": "2026-06-10", "summary": "放弃"}),
-    );
-    call(
-        c,
-        "case.legal_review",
-        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-06-22", "passed": true, "opinion": "同意"}),
-    );
-    let d = call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": "2026-06-24", "document_number": "和医保罚〔2026〕8号",
-               "payment_due": "2026-07-24", "fine": "6000", "fine_multiple": "2", "fine_basis": "条例第四十条", "signoff": signoff(&o)}),
-    );
+    let inst = o.institution("H12010100004", "和平区某药房");
+    let case = CaseBuilder::administrative(&o, inst)
+        .summary("欺诈骗保")
+        .filed("2026-06-01")
+        .finding("伪造处方", "条例第四十条", "3000")
+        .evidence("书证", "处方", "2026-06-02")
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "3000"}))
+        .notified_with(
+            "2026-06-08",
+            json!({"document_number": "和医保告〔2026〕8号", "proposed_fine": "6000"}),
+        )
+        .served_with("2026-06-09", json!({"recipient": "孙某"}))
+        .waived_with("2026-06-10", json!({"summary": "放弃"}))
+        .legal_reviewed("2026-06-22")
+        .decided_with(
+            "2026-06-24",
+            json!({"document_number": "和医保罚〔2026〕8号", "payment_due": "2026-07-24",
+                   "fine": "6000", "fine_multiple": "2", "fine_basis": "条例第四十条"}),
+        );
+    let case_id = case.id;
     // Registered before the decision is served: no due date yet.
     let f = call(c, "fine.create", json!({"case_id": case_id}));
     assert!(f["due_on"].is_null(), "not served yet: no due date");
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": service_of(&d, "PenaltyDecision"), "method": "Direct", "served_on": "2026-06-29", "recipient": "孙某"}),
-    );
+    case.decision_served_with("2026-06-29", json!({"recipient": "孙某"}));
     // The date must be the one on the 送达回证 (行政处罚法 art. 61, 67).
     field(
         c,
@@ -1291,9 +1075,9 @@ fn an_unpaid_fine_blocks_closing_and_other_referrals_need_a_reason() {
 
 #[test]
 fn self_correction_of_an_institution_and_of_an_insured_person() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let inst = institution(c, "H12010100005", "和平区某社区卫生服务中心");
+    let inst = o.institution("H12010100005", "和平区某社区卫生服务中心");
     // 附件2 requires the type, at least one line, the year of each line; 违约金 is not on the form.
     let base = json!({"form_number": "ZC-2026-001", "party_kind": "定点医药机构", "institution_id": inst,
                       "organizer": "医疗保障经办机构组织", "organizer_name": "和平区医保中心", "agency": AGENCY,
@@ -1386,11 +1170,11 @@ fn self_correction_of_an_institution_and_of_an_insured_person() {
     assert_eq!(by("ResidentBasic", "BenefitExpenditure"), ["500.00"]);
 
     // 附件3: an insured person, 参保类别 and one amount; the APP is for insured persons only.
-    let person = id(&call(
-        c,
-        "insured.create",
-        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民", "phone": "13800000000", "address": "和平区"}),
-    ));
+    let person = InsuredBuilder::new()
+        .scheme("居民")
+        .phone("13800000000")
+        .address("和平区")
+        .create(c);
     let ins = json!({"form_number": "ZC-2026-002", "party_kind": "参保人员", "insured_id": person, "scheme": "城乡居民基本医疗保险",
                      "amount": "356.80", "agency": AGENCY, "submitted_on": "2026-03-16", "phone": "13800000000",
                      "payments": [{"paid_on": "2026-03-16", "amount": "356.80", "voucher": "APP-20260316-1", "method": "津医保APP", "arrived_on": "2026-03-17"}]});

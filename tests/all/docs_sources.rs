@@ -6,8 +6,7 @@ use recoup::api::Core;
 use recoup::ErrorCode;
 use serde_json::{json, Value};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn assert_has(text: &str, needles: &[&str]) {
     for n in needles {
@@ -23,44 +22,7 @@ fn words(c: &Core, amount: &str) -> String {
         .to_string()
 }
 
-struct Office {
-    core: Core,
-    handler: i64,
-    co_handler: i64,
-    reviewer: i64,
-    approver: i64,
-    legal: i64,
-}
-
-impl Office {
-    fn signoff(&self) -> Value {
-        json!({"handler_id": self.handler, "reviewer_id": self.reviewer, "approver_id": self.approver})
-    }
-}
-
 const AGENCY: &str = "天津市和平区医疗保障服务中心";
-
-fn office() -> Office {
-    let core = Core::open_in_memory().unwrap();
-    call(
-        &core,
-        "office.init",
-        json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county"}),
-    );
-    let handler = user(&core, "zhang", "张三", json!(["Handler"]));
-    let co_handler = user(&core, "li", "李四", json!(["Handler"]));
-    let reviewer = user(&core, "wang", "王五", json!(["Reviewer"]));
-    let approver = user(&core, "zhao", "赵六", json!(["Approver"]));
-    let legal = user(&core, "qian", "钱七", json!(["Reviewer"]));
-    Office {
-        core,
-        handler,
-        co_handler,
-        reviewer,
-        approver,
-        legal,
-    }
-}
 
 /// The office's document settings: agency, phone and the two receiving accounts (004 附件1–3).
 fn set_settings(
@@ -80,18 +42,6 @@ fn set_settings(
     s["resident_account"] = json!({"account_name": "天津市医疗保障基金管理中心居民医保支出户",
         "bank": "天津银行和平支行", "account_number": resident, "bank_code": "313110000017"});
     call(c, "document.settings_update", s);
-}
-
-fn institution(c: &Core, code: &str, name: &str) -> i64 {
-    id(&call(
-        c,
-        "institution.create",
-        json!({
-            "code": code, "name": name, "kind": "MedicalInstitution",
-            "credit_code": "91350100M000100Y43", "address": "天津市和平区南京路1号",
-            "legal_rep": "陈某", "contact": "022-23333333", "agreement_status": "Active"
-        }),
-    ))
 }
 
 fn options(c: &Core, case_id: i64) -> Vec<Value> {
@@ -147,7 +97,7 @@ fn issue(c: &Core, case_id: i64, kind: &str, on: &str) -> (Value, String) {
 
 #[test]
 fn administrative_penalty_case_prints_every_document_from_the_data() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
     set_settings(
         c,
@@ -157,39 +107,20 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         "0302001109300012345",
         "2000123456789012",
     );
-    let inst = institution(c, "H12010100001", "和平区某某医院");
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "行政执法", "institution_id": inst, "source": "监督检查", "summary": "串换药品、虚记住院费用",
-               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-03-02"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "将自费药品串换为医保目录内药品结算", "rule_broken": "《医疗保障基金使用监督管理条例》第十五条", "amount": "0"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "电子数据", "description": "2025年医保结算明细数据导出", "collected_on": "2026-03-03"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "书证", "description": "药品进销存台账复印件", "collected_on": "2026-03-03"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "历年", "amount_due": "1000"}),
-    );
+    let inst = o.institution("H12010100001", "和平区某某医院");
+    let case = CaseBuilder::administrative(&o, inst)
+        .summary("串换药品、虚记住院费用")
+        .filed("2026-03-02")
+        .finding(
+            "将自费药品串换为医保目录内药品结算",
+            "《医疗保障基金使用监督管理条例》第十五条",
+            "0",
+        )
+        .evidence("电子数据", "2025年医保结算明细数据导出", "2026-03-03")
+        .evidence("书证", "药品进销存台账复印件", "2026-03-03")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12345.67"}))
+        .line(json!({"fund": "居民基本医保", "year_kind": "历年", "amount_due": "1000"}));
+    let case_id = case.id;
 
     // Before the decision, none of the decision-stage documents (000 附件1, 2, 4; 004 art. 8, 10);
     // before the notification, no 告知书 (001 art. 22).
@@ -240,11 +171,9 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
 
     // Notify (fine 2 × 13,345.67 = 26,691.34 proposed, 限期整改), serve, statement, legal review,
     // decide (001 art. 22, 40; 行政处罚法 art. 44, 58).
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-03-09", "document_number": "和医保告〔2026〕3号",
-               "signoff": o.signoff(), "proposed_fine": "26691.34",
+    let case = case.notified_with(
+        "2026-03-09",
+        json!({"document_number": "和医保告〔2026〕3号", "proposed_fine": "26691.34",
                "proposed_measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}]}),
     );
     // 陈述申辩告知书 (001 art. 22; 行政处罚法 art. 44): the number case.notify gave it, the facts,
@@ -267,26 +196,11 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
             "联系电话：022-27000000",
         ],
     );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-03-10", "recipient": "陈某", "receipt": "SD-1"}),
-    );
-    call(
-        c,
-        "case.statement",
-        json!({"case_id": case_id, "kind": "陈述申辩", "on": "2026-03-11", "summary": "部分药品系系统对照错误所致"}),
-    );
-    call(
-        c,
-        "case.submit_legal_review",
-        json!({"case_id": case_id, "on": "2026-03-12", "actor_id": o.handler}),
-    );
-    call(
-        c,
-        "case.legal_review",
-        json!({"case_id": case_id, "reviewer_id": o.legal, "on": "2026-03-13", "passed": true, "opinion": "事实清楚"}),
-    );
+    let case = case
+        .served_with("2026-03-10", json!({"receipt": "SD-1"}))
+        .stated("2026-03-11", "部分药品系系统对照错误所致")
+        .submitted_for_legal_review("2026-03-12")
+        .legal_reviewed_with("2026-03-13", json!({"opinion": "事实清楚"}));
     // The 送达回证 exists once a document is out for service (行政处罚法 art. 61).
     assert_eq!(option(c, case_id, "ServiceReceipt")["available"], true);
     not_yet(
@@ -296,14 +210,13 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         "2026-03-13",
         "尚未作出行政处罚决定",
     );
-    call(
-        c,
-        "case.decide",
-        json!({"case_id": case_id, "kind": "行政处罚决定", "decided_on": "2026-03-16", "document_number": "和医保罚决〔2026〕2号",
-               "payment_due": "2026-04-15", "fine": "26691.34", "fine_multiple": "2",
+    case.decided_with(
+        "2026-03-16",
+        json!({"document_number": "和医保罚决〔2026〕2号", "payment_due": "2026-04-15",
+               "fine": "26691.34", "fine_multiple": "2",
                "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条",
                "measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}],
-               "signoff": o.signoff(), "summary": "责令退回并处罚款"}),
+               "summary": "责令退回并处罚款"}),
     );
 
     // The decision made is a 处罚决定: no 处理决定书 (000 附件4).
@@ -479,51 +392,34 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
 
 #[test]
 fn handling_decision_of_an_insured_person_who_did_not_reply() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
-    let person = id(&call(
-        c,
-        "insured.create",
-        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民", "phone": "13800000000", "address": "天津市和平区某路2号"}),
-    ));
-    let d = call(
-        c,
-        "case.create",
-        json!({"track": "行政执法", "insured_id": person, "source": "监督检查", "summary": "冒名就医",
-               "handler_id": o.handler, "co_handler_id": o.co_handler, "filed_on": "2026-03-02"}),
-    );
-    let case_id = id(&d["case"]);
-    call(
-        c,
-        "finding.add",
-        json!({"case_id": case_id, "description": "将本人医保凭证交由他人冒名使用", "rule_broken": "《医疗保障基金使用监督管理条例》第十九条", "amount": "0"}),
-    );
-    call(
-        c,
-        "recovery.add_line",
-        json!({"case_id": case_id, "fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "356.80"}),
-    );
-    call(
-        c,
-        "evidence.add",
-        json!({"case_id": case_id, "kind": "视听资料", "description": "药店监控录像", "collected_on": "2026-03-03"}),
-    );
-    let d = call(
-        c,
-        "case.notify",
-        json!({"case_id": case_id, "issued_on": "2026-03-09", "document_number": "和医保告〔2026〕5号",
-               "signoff": o.signoff()}),
-    );
-    call(
-        c,
-        "case.serve",
-        json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-03-10", "recipient": "王某", "receipt": "SD-5"}),
-    );
-    // The statement window (5 working days from 2026-03-10) lapses on 2026-03-17.
-    let decide = json!({"case_id": case_id, "kind": "行政处理决定", "decided_on": "2026-03-18",
-                        "payment_due": "2026-04-17", "signoff": o.signoff(), "summary": "责令退回"});
+    let person = InsuredBuilder::new()
+        .scheme("居民")
+        .phone("13800000000")
+        .address("天津市和平区某路2号")
+        .create(c);
+    let case = CaseBuilder::administrative(&o, Insured(person))
+        .summary("冒名就医")
+        .filed("2026-03-02")
+        .finding(
+            "将本人医保凭证交由他人冒名使用",
+            "《医疗保障基金使用监督管理条例》第十九条",
+            "0",
+        )
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "356.80"}))
+        .evidence("视听资料", "药店监控录像", "2026-03-03")
+        .notified_with("2026-03-09", json!({"document_number": "和医保告〔2026〕5号"}))
+        .served_with("2026-03-10", json!({"recipient": "王某", "receipt": "SD-5"}));
+    let case_id = case.id;
+    // The statement window (5 working days from 2026-03-10) lapses on 2026-03-17: a 行政处理决定
+    // (no number given: the sequence numbers it).
     // No fine, no hearing, no heavy measure: no legal review needed (001 art. 40; 行政处罚法 art. 58).
-    call(c, "case.decide", decide);
+    case.decided_with(
+        "2026-03-18",
+        json!({"kind": "行政处理决定", "document_number": null, "payment_due": "2026-04-17",
+               "summary": "责令退回"}),
+    );
     not_yet(
         c,
         case_id,
@@ -560,7 +456,7 @@ fn handling_decision_of_an_insured_person_who_did_not_reply() {
 
 #[test]
 fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
     set_settings(
         c,
@@ -570,57 +466,21 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
         "0302001109300012345",
         "2000123456789012",
     );
-    let inst = institution(c, "H12010100002", "和平区某药房");
+    let inst = o.institution("H12010100002", "和平区某药房");
+    // An agreement case decided on 2026-01-20 (the 告知书 numbered by the sequence: no number given).
     let case = |summary: &str| {
-        let d = call(
-            c,
-            "case.create",
-            json!({"track": "协议处理", "institution_id": inst, "source": "审核结算", "summary": summary,
-                   "handler_id": o.handler, "filed_on": "2026-01-05"}),
-        );
-        let case_id = id(&d["case"]);
-        call(
-            c,
-            "finding.add",
-            json!({"case_id": case_id, "description": summary, "rule_broken": "服务协议第二十条", "amount": "0"}),
-        );
-        call(
-            c,
-            "evidence.add",
-            json!({"case_id": case_id, "kind": "电子数据", "description": "结算数据导出", "collected_on": "2026-01-05"}),
-        );
-        call(
-            c,
-            "recovery.add_line",
-            json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "8000"}),
-        );
-        call(
-            c,
-            "recovery.add_line",
-            json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "历年", "amount_due": "1234.50"}),
-        );
-        let d = call(
-            c,
-            "case.notify",
-            json!({"case_id": case_id, "issued_on": "2026-01-12", "signoff": o.signoff(), "proposed_measures": []}),
-        );
-        call(
-            c,
-            "case.serve",
-            json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-01-13", "recipient": "陈某"}),
-        );
-        call(
-            c,
-            "case.statement",
-            json!({"case_id": case_id, "kind": "放弃", "on": "2026-01-14", "summary": "书面放弃"}),
-        );
-        call(
-            c,
-            "case.decide",
-            json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-01-20", "document_number": format!("和医保协决〔2026〕{case_id}号"),
-                   "payment_due": "2026-03-20", "measures": [], "signoff": o.signoff()}),
-        );
-        case_id
+        CaseBuilder::agreement(&o, inst)
+            .summary(summary)
+            .filed("2026-01-05")
+            .finding(summary, "服务协议第二十条", "0")
+            .evidence("电子数据", "结算数据导出", "2026-01-05")
+            .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "8000"}))
+            .line(json!({"fund": "职工基本医保", "year_kind": "历年", "amount_due": "1234.50"}))
+            .notified_with("2026-01-12", json!({ "document_number": null }))
+            .served("2026-01-13")
+            .waived_with("2026-01-14", json!({"summary": "书面放弃"}))
+            .decided("2026-01-20", "2026-03-20")
+            .id
     };
     let case_id = case("虚记门诊费用");
 
@@ -749,7 +609,7 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
 
 #[test]
 fn self_correction_forms_from_the_records() {
-    let o = office();
+    let o = Office::tianjin();
     let c = &o.core;
     set_settings(
         c,
@@ -759,7 +619,7 @@ fn self_correction_forms_from_the_records() {
         "0302001109300012345",
         "2000123456789012",
     );
-    let inst = institution(c, "H12010100005", "和平区某社区卫生服务中心");
+    let inst = o.institution("H12010100005", "和平区某社区卫生服务中心");
     // Unknown fund 301.01 of 当年 门诊费 → 150.51 employee, 150.50 resident (004 art. 8); employee
     // 当年 住院费 1,000 and 历年 200.
     let sc = call(
@@ -820,11 +680,11 @@ fn self_correction_forms_from_the_records() {
         ],
     );
 
-    let person = id(&call(
-        c,
-        "insured.create",
-        json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "居民", "phone": "13800000000", "address": "和平区"}),
-    ));
+    let person = InsuredBuilder::new()
+        .scheme("居民")
+        .phone("13800000000")
+        .address("和平区")
+        .create(c);
     let sc = call(
         c,
         "self_correction.create",

@@ -219,6 +219,7 @@ proptest! {
 // Σ deductions = offset.
 
 mod api {
+    use crate::common::{CaseBuilder, InstitutionBuilder, Office, OfficeBuilder, Post};
     use proptest::prelude::*;
     use recoup::api::Core;
     use recoup::Money;
@@ -239,52 +240,24 @@ mod api {
         Money::parse(v.as_str().unwrap_or_else(|| panic!("{v}"))).unwrap()
     }
 
-    /// An agreement case with these lines (fund None → 5:5), decided 2026-01-20, due 2026-03-06.
-    fn case(lines: &[(Option<&str>, bool, i64)]) -> (Core, i64) {
-        let c = Core::open_in_memory().unwrap();
-        call(
-            &c,
-            "office.init",
-            json!({"code": "120101", "name": "天津市和平区医疗保障局"}),
-        );
-        let u = |n: &str, r: &str| {
-            call(
-                &c,
-                "user.create",
-                json!({"username": n, "display_name": n, "roles": [r], "password": "secret123"}),
-            )["id"]
-                .as_i64()
-                .unwrap()
-        };
-        let (h, r, a) = (u("h", "Handler"), u("r", "Reviewer"), u("a", "Approver"));
-        let inst = call(
-            &c,
-            "institution.create",
-            json!({"code": "H1", "name": "某医院", "kind": "MedicalInstitution", "credit_code": "91350100M000100Y43"}),
-        )["id"]
-            .as_i64()
-            .unwrap();
-        let case_id = call(
-            &c,
-            "case.create",
-            json!({"track": "Agreement", "institution_id": inst, "source": "SettlementReview", "summary": "x",
-                   "handler_id": h, "filed_on": "2026-01-05"}),
-        )["case"]["id"]
-            .as_i64()
-            .unwrap();
-        call(
-            &c,
-            "finding.add",
-            json!({"case_id": case_id, "description": "x", "rule_broken": "x", "amount": "0"}),
-        );
-        call(
-            &c,
-            "evidence.add",
-            json!({"case_id": case_id, "kind": "书证", "description": "x", "collected_on": "2026-01-05"}),
-        );
+    /// An agreement case with these lines (fund None → 5:5), decided 2026-01-20, due 2026-03-06,
+    /// in an office with three officers (h, r, a).
+    fn case(lines: &[(Option<&str>, bool, i64)]) -> (Office, i64) {
+        let o = OfficeBuilder::new("120101", "天津市和平区医疗保障局")
+            .level(None)
+            .only(&[Post::Handler, Post::Reviewer, Post::Approver])
+            .officer(Post::Handler, "h", "h", json!(["Handler"]))
+            .officer(Post::Reviewer, "r", "r", json!(["Reviewer"]))
+            .officer(Post::Approver, "a", "a", json!(["Approver"]))
+            .open();
+        let inst = InstitutionBuilder::new("H1", "某医院").create(&o.core);
+        let mut case = CaseBuilder::agreement(&o, inst)
+            .with(json!({"track": "Agreement", "source": "SettlementReview", "summary": "x"}))
+            .filed("2026-01-05")
+            .finding("x", "x", "0")
+            .evidence("书证", "x", "2026-01-05");
         for (fund, current, fen) in lines {
-            let mut l =
-                json!({"case_id": case_id, "amount_due": Money::from_fen(*fen).to_string()});
+            let mut l = json!({"amount_due": Money::from_fen(*fen).to_string()});
             if let Some(f) = fund {
                 l["fund"] = json!(f);
             }
@@ -294,36 +267,23 @@ mod api {
             } else {
                 l["year_kind"] = json!("PriorYears");
             }
-            call(&c, "recovery.add_line", l);
+            case = case.line(l);
         }
-        let signoff = json!({"handler_id": h, "reviewer_id": r, "approver_id": a});
-        let d = call(
-            &c,
-            "case.notify",
-            json!({"case_id": case_id, "issued_on": "2026-01-12", "document_number": "告1", "signoff": signoff, "proposed_measures": []}),
-        );
+        let case_id = case
+            .notified_with("2026-01-12", json!({"document_number": "告1"}))
+            .served_with("2026-01-13", json!({"recipient": "x"}))
+            .waived_with("2026-01-14", json!({"kind": "Waiver", "summary": null}))
+            .decided_with(
+                "2026-01-20",
+                json!({"kind": "AgreementDecision", "document_number": "决1", "payment_due": "2026-03-06"}),
+            )
+            .id;
         call(
-            &c,
-            "case.serve",
-            json!({"service_id": d["notification"]["service_id"], "method": "Direct", "served_on": "2026-01-13", "recipient": "x"}),
-        );
-        call(
-            &c,
-            "case.statement",
-            json!({"case_id": case_id, "kind": "Waiver", "on": "2026-01-14"}),
-        );
-        call(
-            &c,
-            "case.decide",
-            json!({"case_id": case_id, "kind": "AgreementDecision", "decided_on": "2026-01-20", "document_number": "决1",
-                   "payment_due": "2026-03-06", "measures": [], "signoff": signoff}),
-        );
-        call(
-            &c,
+            &o.core,
             "collection.set",
             json!({"case_id": case_id, "agency": "某医保中心", "issued_on": "2026-01-20"}),
         );
-        (c, case_id)
+        (o, case_id)
     }
 
     #[derive(Debug, Clone)]
@@ -369,7 +329,8 @@ mod api {
         ) {
             let lines: Vec<(Option<&str>, bool, i64)> =
                 lines.iter().map(|(f, cur, fen)| (f.map(fund), *cur, *fen)).collect();
-            let (c, case_id) = case(&lines);
+            let (o, case_id) = case(&lines);
+            let c = &o.core;
             let mut payments: Vec<i64> = Vec::new();
             let mut plan: Option<i64> = None;
             let mut months = [3u32, 3u32];

@@ -1,6 +1,10 @@
 //! Helpers shared by the scenario tests: calls through the public API that must succeed, and
-//! refusals that must leave the database unchanged.
+//! refusals that must leave the database unchanged; builders of offices, parties and cases
+//! (builders.rs).
 #![allow(dead_code)]
+
+mod builders;
+pub use builders::*;
 
 use base64::Engine as _;
 use recoup::api::Core;
@@ -69,6 +73,14 @@ pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
     ))
 }
 
+/// The running clocks (`clock.list`) as of `today`.
+pub fn clocks(c: &Core, today: &str) -> Vec<Value> {
+    call(c, "clock.list", json!({"today": today}))["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
 pub fn pdf_of(v: &Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(v["pdf_base64"].as_str().unwrap())
@@ -82,7 +94,7 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     let path = dir.path().join("a.pdf");
     std::fs::write(&path, bytes).unwrap();
     if let Ok(keep) = std::env::var("RECOUP_KEEP_PDF") {
-        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test docs_sources
+        // For looking at a render: RECOUP_KEEP_PDF=/tmp/dir cargo test --test all docs_sources::
         let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
         let _ = std::fs::write(format!("{keep}/{n:02}.pdf"), bytes);
     }
