@@ -3,7 +3,7 @@
 //! No database here; `ledger::store` rebuilds a [`Book`] from its rows, asks it what to write, and
 //! writes exactly that.
 //!
-//! Invariant (checked by the property tests in `tests/ledger_props.rs`), per line and per matter,
+//! Invariant (checked by the property tests in `tests/all/ledger_props.rs`), per line and per matter,
 //! to the cent: `paid + offset + outstanding = due`, with `paid, offset, outstanding ≥ 0`, and
 //! `Σ payments − Σ refunds = Σ paid + credit`.
 //!

@@ -3,7 +3,7 @@
 //! and sent as its English identifier, accepts its Chinese labels on input, and has one Chinese
 //! label for the user ([`Labeled`]).
 //!
-//! Dependency order of the crate (checked by `tests/layers.rs`):
+//! Dependency order of the crate (checked by `tests/all/layers.rs`):
 //! error, money, ids, calendar, vocab → store → office → registry → cases → ledger → docs → api → serve.
 
 pub mod dates;

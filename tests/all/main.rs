@@ -15,6 +15,7 @@ mod docs_render;
 mod docs_settings;
 mod docs_sources;
 mod foundation;
+mod layers;
 mod ledger_props;
 mod ledger_scenarios;
 mod serve;

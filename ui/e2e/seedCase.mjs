@@ -1,4 +1,4 @@
-// Seed a decided AGREEMENT-track case through the HTTP API (the sequence of tests/docs_issue.rs):
+// Seed a decided AGREEMENT-track case through the HTTP API (the sequence of tests/all/docs_issue.rs):
 // office, three users, one institution, the case with a finding, evidence and two recovery lines,
 // then notify → serve → waive the statement → decide. After this the case can issue its 追回通知单.
 // Also a self-correction record of that institution (its 自查自纠退回明细单, 附件2).
@@ -78,7 +78,7 @@ export const SEED_SELF_CORRECTION = { formNumber: 'ZC-2026-001', due: '1200.01',
 
 /**
  * A self-correction record of an institution (004 附件2; the payload of
- * tests/ledger_scenarios.rs): 1000.01 of 当年 住院费 whose fund cannot be told (split 5:5) and 200
+ * tests/all/ledger_scenarios.rs): 1000.01 of 当年 住院费 whose fund cannot be told (split 5:5) and 200
  * of employee prior years, one transfer of 700.01 handed in with the form. Returns its id.
  */
 export async function seedInstitutionSelfCorrection(baseUrl, institutionId) {
