@@ -319,7 +319,11 @@ pub(crate) fn next_number(
     let head = format!("{prefix}{year}-");
     let last: Option<String> = conn
         .query_row(
-            &format!("SELECT {column} FROM {table} WHERE {column} LIKE ?1 ORDER BY {column} DESC LIMIT 1"),
+            // By length first: as text, AJ2026-9999 sorts after AJ2026-10000.
+            &format!(
+                "SELECT {column} FROM {table} WHERE {column} LIKE ?1
+                 ORDER BY length({column}) DESC, {column} DESC LIMIT 1"
+            ),
             [format!("{head}%")],
             |r| r.get(0),
         )
@@ -478,4 +482,33 @@ pub fn conclude(tx: &mut Tx<'_>, cal: &WorkCalendar, c: &LeadConclusion) -> Resu
     )?;
     tx.touch("lead", c.id);
     get(tx, cal, c.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_counting_past_9999() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n TEXT UNIQUE)")
+            .unwrap();
+        assert_eq!(
+            next_number(&conn, "t", "n", "AJ", 2026).unwrap(),
+            "AJ2026-0001"
+        );
+        for n in ["AJ2026-0002", "AJ2026-9999", "AJ2025-12000"] {
+            conn.execute("INSERT INTO t VALUES (?1)", [n]).unwrap();
+        }
+        assert_eq!(
+            next_number(&conn, "t", "n", "AJ", 2026).unwrap(),
+            "AJ2026-10000"
+        );
+        conn.execute("INSERT INTO t VALUES ('AJ2026-10000')", [])
+            .unwrap();
+        assert_eq!(
+            next_number(&conn, "t", "n", "AJ", 2026).unwrap(),
+            "AJ2026-10001"
+        );
+    }
 }
