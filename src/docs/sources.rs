@@ -89,9 +89,10 @@ fn party(conn: &Connection, d: &CaseDetail) -> Result<Party> {
     }
 }
 
-/// What every builder needs besides the case: the database, the calendar, the office's document
-/// settings, the number the document carries and its date.
-pub struct Ctx<'a> {
+/// Where a document is filled from (not the case module's `cases::Ctx`, which it holds as `cal`):
+/// the database, the calendar, the office's document settings, the number the document carries
+/// and its date.
+pub struct Source<'a> {
     pub conn: &'a Connection,
     pub cal: &'a CaseCtx<'a>,
     pub settings: &'a DocumentSettings,
@@ -101,8 +102,8 @@ pub struct Ctx<'a> {
 
 /// Build the document of `kind` for a case. Refuses (ILLEGAL_STEP, with the seed's reason) a kind
 /// that does not fit the case's stage, so the same call answers "can this be issued now?".
-pub fn build_for_case(ctx: &Ctx<'_>, case_id: i64, kind: DocumentKind) -> Result<Document> {
-    let Ctx {
+pub fn build_for_case(ctx: &Source<'_>, case_id: i64, kind: DocumentKind) -> Result<Document> {
+    let Source {
         conn,
         cal,
         settings,
@@ -434,7 +435,7 @@ pub(crate) fn latest_service_number(
 /// decision of that kind; everything printed comes from that decision.
 #[allow(clippy::too_many_arguments)]
 fn decision_data(
-    ctx: &Ctx<'_>,
+    ctx: &Source<'_>,
     d: &CaseDetail,
     kind: DocumentKind,
     party: Party,
@@ -619,7 +620,7 @@ fn statement_summary(d: &CaseDetail) -> String {
 /// 抵扣通知书 (004 art. 10): the agency approved the institution's request to have the money
 /// deducted from later monthly settlements; printed from the case's offset plan.
 fn offset_notice(
-    ctx: &Ctx<'_>,
+    ctx: &Source<'_>,
     d: &CaseDetail,
     party: Party,
     contact: Contact,
@@ -727,7 +728,7 @@ fn offset_lines(conn: &Connection, case_id: i64, plan: &OffsetPlan) -> Result<Ve
 /// insured person); no case. Amounts are the record's lines as the form lays them out; the
 /// receiving accounts are the office's (附件2–3 填表说明 1, 2); the title carries the region.
 pub(crate) fn build_for_self_correction(
-    ctx: &Ctx<'_>,
+    ctx: &Source<'_>,
     id: i64,
     kind: DocumentKind,
 ) -> Result<Document> {
