@@ -10,13 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::layout::Block;
 use crate::money::Money;
 
+pub use super::kinds::data::*;
 pub use super::kinds::{build, Document};
-pub use super::kinds::{
-    digit_boxes, Agent, DecisionData, InsuredPayment, OffsetNoticeData, PaymentMethod,
-    RecoveryNoticeData, RecoverySlipData, RefundOrderData, SelfCorrectionKind,
-    SelfRefundInstitutionData, SelfRefundInsuredData, SelfRefundSection, ServedDocument,
-    ServiceReceiptData, SignOff, SlipFund, StatementNoticeData, EXPENSE_CATEGORIES, SLIP_FUNDS,
-};
 
 // ---------------------------------------------------------------------------------------------
 // Shared vocabulary (GLOSSARY.md "Money", "Case file"): the case module's enums, one definition.

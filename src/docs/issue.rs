@@ -600,3 +600,22 @@ pub fn list(conn: &Connection, q: &DocumentListQuery) -> Result<Vec<IssuedDocume
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new kind issued from a case must take its place in `CASE_KINDS` (ARCHITECTURE.md, "A new
+    /// document kind"), or `document.options` would never offer it.
+    #[test]
+    fn case_kinds_are_every_kind_but_the_self_correction_forms() {
+        let mut listed = CASE_KINDS.to_vec();
+        listed.sort();
+        let mut expected: Vec<DocumentKind> = DocumentKind::ALL
+            .into_iter()
+            .filter(|k| !is_self_correction(*k))
+            .collect();
+        expected.sort();
+        assert_eq!(listed, expected);
+    }
+}

@@ -24,19 +24,24 @@ use super::sources::{CaseFacts, SelfCorrectionFacts, Source};
 use super::templates::{DocumentKind, Templates};
 use crate::error::{ApiError, Result};
 
-pub use decision::DecisionData;
-pub use offset_notice::OffsetNoticeData;
-pub use recovery_notice::RecoveryNoticeData;
-pub use recovery_slip::{
-    PaymentMethod, RecoverySlipData, SignOff, SlipFund, EXPENSE_CATEGORIES, SLIP_FUNDS,
-};
-pub use refund_order::RefundOrderData;
-pub use self_refund::{
-    digit_boxes, Agent, InsuredPayment, SelfCorrectionKind, SelfRefundInstitutionData,
-    SelfRefundInsuredData, SelfRefundSection,
-};
-pub use service_receipt::{ServedDocument, ServiceReceiptData};
-pub use statement_notice::StatementNoticeData;
+/// The kinds' data structs and their parts (one `pub use` per kind file), re-exported by
+/// documents.rs as `docs::*`.
+pub mod data {
+    pub use super::decision::DecisionData;
+    pub use super::offset_notice::OffsetNoticeData;
+    pub use super::recovery_notice::RecoveryNoticeData;
+    pub use super::recovery_slip::{
+        PaymentMethod, RecoverySlipData, SignOff, SlipFund, EXPENSE_CATEGORIES, SLIP_FUNDS,
+    };
+    pub use super::refund_order::RefundOrderData;
+    pub use super::self_refund::{
+        digit_boxes, Agent, InsuredPayment, SelfCorrectionKind, SelfRefundInstitutionData,
+        SelfRefundInsuredData, SelfRefundSection,
+    };
+    pub use super::service_receipt::{ServedDocument, ServiceReceiptData};
+    pub use super::statement_notice::StatementNoticeData;
+}
+use data::*;
 
 /// One document kind: what it prints and where its data comes from.
 pub trait Kind {
@@ -56,7 +61,7 @@ pub trait Kind {
     type Data;
 
     /// Check the data and turn it into layout blocks.
-    fn build(d: &Self::Data, t: &Templates) -> std::result::Result<Built, ApiError>;
+    fn build(d: &Self::Data, t: &Templates) -> Result<Built, ApiError>;
 
     /// Fill the data from a case, refusing (ILLEGAL_STEP, with the seed's reason) before the
     /// kind's stage. Kinds that are not issued from a case keep the default.
@@ -98,7 +103,7 @@ macro_rules! kinds {
         }
 
         /// Check a document's data and lay it out as blocks.
-        pub fn build(doc: &Document, templates: &Templates) -> std::result::Result<Built, ApiError> {
+        pub fn build(doc: &Document, templates: &Templates) -> Result<Built, ApiError> {
             match doc {
                 $(Document::$kind(d) => <$module::$kind as Kind>::build(d, templates),)*
             }

@@ -210,10 +210,6 @@ impl Kind for SelfRefundInsured {
         let small = Style::new(FontRole::FangSong, 9.0);
         let digits = digit_boxes(d.amount, false)?;
         let words = digit_boxes(d.amount, true)?;
-        let row = |cells: Vec<Cell>| Row {
-            cells,
-            keep_with_next: false,
-        };
         let mut rows = Vec::new();
         rows.push(row(vec![
             Cell::new("参保人员\n基本信息\n（必填）"),
