@@ -1,11 +1,12 @@
 //! The document kinds, one file each: the kind's data struct, its builder (data → layout blocks),
 //! its default wording and template fields, and how it is filled from the database. Every kind
-//! implements [`Kind`]; the list at the end of this file ([`kinds!`]) makes the [`Document`] enum,
+//! implements [`Kind`]; the list at the end of this file (`kinds!`) makes the [`Document`] enum,
 //! its dispatch and the per-kind tables (`DocumentKind::ALL`, `title`, `fields`, the default
 //! wording, the 机关代字 tag) from that one list.
 //!
 //! A new kind: its variant and label in `vocab::DocumentKind`, one file here implementing [`Kind`],
-//! its `mod` line and one line in the list (ARCHITECTURE.md, "A new document kind").
+//! its `mod` line, the `pub use` of its data in [`data`] and one line in the list (ARCHITECTURE.md,
+//! "A new document kind").
 
 mod common;
 pub mod decision;
