@@ -19,7 +19,7 @@ use ts_rs::TS;
 
 use super::documents::*;
 use super::settings::{self, DocumentSettings};
-use super::sources::{build_for_case, current_offset_plan, latest_service_number, Ctx};
+use super::sources::{build_for_case, current_offset_plan, latest_service_number, Source};
 use super::{render, render_batch, DocumentKind, MissingGlyphs, RenderOptions, Templates};
 use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
 use crate::cases::Ctx as CaseCtx;
@@ -218,7 +218,7 @@ fn already_issued(kind: DocumentKind, number: &str) -> ApiError {
     ))
 }
 
-fn build(ctx: &Ctx<'_>, r: &DocumentRequest, kind: DocumentKind) -> Result<Document> {
+fn build(ctx: &Source<'_>, r: &DocumentRequest, kind: DocumentKind) -> Result<Document> {
     if is_self_correction(kind) {
         let id = r
             .self_correction_id
@@ -263,7 +263,7 @@ pub fn options(
         let result = match &number {
             Some(n) if issued_as(conn, case_id, kind, n)? => Err(already_issued(kind, n)),
             _ => build_for_case(
-                &Ctx {
+                &Source {
                     conn,
                     cal,
                     settings: &settings,
@@ -308,7 +308,7 @@ pub fn preview(
         _ => None,
     }
     .unwrap_or_else(|| settings.blank_number(kind, on.year()));
-    let ctx = Ctx {
+    let ctx = Source {
         conn,
         cal,
         settings: &settings,
@@ -393,7 +393,7 @@ pub fn issue(
         }
     };
     let doc = build(
-        &Ctx {
+        &Source {
             conn: tx,
             cal,
             settings: &settings,
@@ -599,4 +599,23 @@ pub fn list(conn: &Connection, q: &DocumentListQuery) -> Result<Vec<IssuedDocume
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A new kind issued from a case must take its place in `CASE_KINDS` (ARCHITECTURE.md, "A new
+    /// document kind"), or `document.options` would never offer it.
+    #[test]
+    fn case_kinds_are_every_kind_but_the_self_correction_forms() {
+        let mut listed = CASE_KINDS.to_vec();
+        listed.sort();
+        let mut expected: Vec<DocumentKind> = DocumentKind::ALL
+            .into_iter()
+            .filter(|k| !is_self_correction(*k))
+            .collect();
+        expected.sort();
+        assert_eq!(listed, expected);
+    }
 }

@@ -16,6 +16,7 @@
 pub mod documents;
 pub mod fonts;
 pub mod issue;
+pub mod kinds;
 pub mod layout;
 pub mod samples;
 pub mod settings;

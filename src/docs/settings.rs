@@ -94,17 +94,7 @@ pub fn region_of(office_name: &str) -> &str {
 /// Default 机关代字: two characters of the region + 医保 + a tag per kind (e.g. 天津医保责退).
 pub fn default_prefix(office_name: &str, kind: DocumentKind) -> String {
     let short: String = region_of(office_name).chars().take(2).collect();
-    let tag = match kind {
-        DocumentKind::RefundOrder => "责退",
-        DocumentKind::RecoveryNotice => "追",
-        DocumentKind::RecoverySlip => "追单",
-        DocumentKind::HandlingDecision => "处决",
-        DocumentKind::PenaltyDecision => "罚决",
-        DocumentKind::SelfRefundInstitution | DocumentKind::SelfRefundInsured => "自纠",
-        DocumentKind::OffsetNotice => "抵",
-        DocumentKind::StatementNotice => "告",
-        DocumentKind::ServiceReceipt => "送",
-    };
+    let tag = super::kinds::prefix_tag(kind);
     format!("{short}医保{tag}")
 }
 

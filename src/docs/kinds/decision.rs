@@ -1,0 +1,392 @@
+//! 行政处理决定书 / 行政处罚决定书 (000 附件4; 行政处罚法 art. 59): one data struct and one
+//! builder for both; the 处罚 one carries the fine. Printed from the case's decision of that kind.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::super::documents::{Agency, Built, FineData, Party, RecoveryLine};
+use super::super::layout::Block;
+use super::super::sources::{measure_label, CaseFacts, Source};
+use super::super::templates::{expand, DocumentKind, Templates};
+use super::common::*;
+use super::Kind;
+use crate::cases::measures::Measure;
+use crate::cases::procedure::{CaseDetail, Decision, DecisionKind, StepKind};
+use crate::cases::Track;
+use crate::error::{ApiError, Result};
+use crate::money::Money;
+use crate::vocab::dates::cn_date;
+
+/// 行政处理决定书 / 行政处罚决定书 (000 附件4; 行政处罚法 art. 59).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionData {
+    pub issuer: String,
+    pub document_number: String,
+    /// art. 59 (一): name and address of the party.
+    pub party: Party,
+    pub inspection_date: NaiveDate,
+    pub inspection_name: String,
+    /// art. 59 (二): facts …
+    pub facts: Vec<String>,
+    /// … and evidence.
+    pub evidence: Vec<String>,
+    /// 陈述申辩 / 听证 outcome; empty = the party did not reply in time.
+    #[serde(default)]
+    pub statement_summary: String,
+    pub violated_provisions: String,
+    /// art. 59 (三): kind of measure and its basis.
+    pub legal_basis: String,
+    pub lines: Vec<RecoveryLine>,
+    /// Only on a 行政处罚决定书.
+    #[serde(default)]
+    pub fine: Option<FineData>,
+    /// Other measures (暂停医保医师服务资格 …), one per item.
+    #[serde(default)]
+    pub other_measures: Vec<String>,
+    /// art. 59 (四): how and by when.
+    pub deadline: NaiveDate,
+    /// Where the fine is paid (非税收入缴款, 000 art. 4).
+    #[serde(default = "default_fine_payment")]
+    pub fine_payment: String,
+    pub agency: Agency,
+    /// art. 59 (五): 复议 to the county people's government (行政复议法 2023), lawsuit to the court.
+    pub government: String,
+    pub court: String,
+    /// art. 59 (六): the deciding authority and date = issuer and issue_date.
+    pub issue_date: NaiveDate,
+}
+
+fn default_fine_payment() -> String {
+    "持本决定书通过非税收入缴款渠道缴纳".to_string()
+}
+
+/// The fields of both decisions' templates.
+const DECISION_FIELDS: &[(&str, &str)] = &[
+    ("party_name", "当事人名称"),
+    ("party_you", "对当事人的称呼（你单位/你）"),
+    ("issuer", "作出决定的机关"),
+    ("inspection_date", "检查日期"),
+    ("inspection_name", "检查名称"),
+    ("violated_provisions", "违反的规定"),
+    ("legal_basis", "处理处罚依据"),
+    ("deadline", "退款期限"),
+    ("fine_days", "罚款缴纳期限（日）"),
+    ("fine_payment", "罚款缴纳方式"),
+    ("government", "行政复议机关（县级人民政府）"),
+    ("court", "人民法院"),
+    ("agency_name", "医保经办机构"),
+];
+
+pub struct HandlingDecision;
+
+impl Kind for HandlingDecision {
+    const KIND: DocumentKind = DocumentKind::HandlingDecision;
+    const TITLE: &'static str = "行政处理决定书";
+    const PREFIX_TAG: &'static str = "处决";
+    const FIELDS: &'static [(&'static str, &'static str)] = DECISION_FIELDS;
+    // 000 附件4 with 行政处罚法 art. 59 (一)–(六); appeal to the county people's government
+    // (行政复议法 2023 art. 24), lawsuit within 6 months (行政诉讼法 art. 46).
+    const TEMPLATE: &'static str = "\
+一、违法事实和证据
+{inspection_date}，{issuer}在{inspection_name}中，对{party_you}使用医疗保障基金的情况进行了检查。经查，{party_you}存在以下违法违规行为：
+#facts
+上述事实有以下证据证明：
+#evidence
+二、陈述申辩情况
+#statement
+三、处理依据和内容
+{party_you}的上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局决定作出如下处理：
+#measures
+四、履行方式和期限
+{party_you}应于{deadline}前，按照{agency_name}出具的《医疗保障基金追回通知单》将上述款项退回至医保经办机构基金支出户。逾期不退回的，我局将依法申请人民法院强制执行。
+五、救济途径和期限
+{party_you}如不服本决定，可以在收到本决定书之日起六十日内向{government}申请行政复议，或者在六个月内直接向{court}提起行政诉讼。行政复议和行政诉讼期间，本决定不停止执行。";
+    type Data = DecisionData;
+
+    fn build(d: &DecisionData, t: &Templates) -> Result<Built, ApiError> {
+        build_decision(d, Self::KIND, t)
+    }
+
+    fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<DecisionData> {
+        decision_data(src, c, Self::KIND)
+    }
+}
+
+pub struct PenaltyDecision;
+
+impl Kind for PenaltyDecision {
+    const KIND: DocumentKind = DocumentKind::PenaltyDecision;
+    const TITLE: &'static str = "行政处罚决定书";
+    const PREFIX_TAG: &'static str = "罚决";
+    const FIELDS: &'static [(&'static str, &'static str)] = DECISION_FIELDS;
+    const TEMPLATE: &'static str = "\
+一、违法事实和证据
+{inspection_date}，{issuer}在{inspection_name}中，对{party_you}使用医疗保障基金的情况进行了检查。经查，{party_you}存在以下违法违规行为：
+#facts
+上述事实有以下证据证明：
+#evidence
+二、陈述申辩情况
+#statement
+三、处罚依据和内容
+{party_you}的上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局决定给予如下行政处理和行政处罚：
+#measures
+四、履行方式和期限
+应退回的医疗保障基金，请于{deadline}前按照{agency_name}出具的《医疗保障基金追回通知单》退回至医保经办机构基金支出户。罚款请于收到本决定书之日起{fine_days}日内{fine_payment}。到期不缴纳罚款的，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超出罚款的数额。
+五、救济途径和期限
+{party_you}如不服本处罚决定，可以在收到本决定书之日起六十日内向{government}申请行政复议，或者在六个月内直接向{court}提起行政诉讼。行政复议和行政诉讼期间，本决定不停止执行。逾期不申请行政复议、不提起行政诉讼又不履行本决定的，我局将依法申请人民法院强制执行。";
+    type Data = DecisionData;
+
+    fn build(d: &DecisionData, t: &Templates) -> Result<Built, ApiError> {
+        build_decision(d, Self::KIND, t)
+    }
+
+    fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<DecisionData> {
+        decision_data(src, c, Self::KIND)
+    }
+}
+
+fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result<Built, ApiError> {
+    require("issuer", "作出决定的机关", &d.issuer)?;
+    require("party.name", "当事人名称", &d.party.name)?;
+    // 行政处罚法 art. 59 (一): the address is required on the decision.
+    require("party.address", "当事人地址", &d.party.address)?;
+    require("government", "行政复议机关", &d.government)?;
+    require("court", "人民法院", &d.court)?;
+    // 行政复议法 (2023) art. 24: the 复议机关 of a county bureau is the county people's government.
+    if !d.government.trim().ends_with("人民政府") {
+        return Err(ApiError::field("government", "行政复议机关应为本级人民政府（如“某某县人民政府”），2024年起不再向上一级主管部门申请复议"));
+    }
+    check_deadline("deadline", d.deadline, d.issue_date)?;
+    if d.facts.is_empty() {
+        return Err(ApiError::field("facts", "违法事实不能为空"));
+    }
+    if d.evidence.is_empty() {
+        return Err(ApiError::field("evidence", "证据不能为空"));
+    }
+    let total = if d.lines.is_empty() {
+        Money::ZERO
+    } else {
+        check_lines(&d.lines)?
+    };
+    if kind == DocumentKind::HandlingDecision && d.fine.is_some() {
+        return Err(ApiError::field(
+            "fine",
+            "行政处理决定书不含罚款，罚款应使用行政处罚决定书",
+        ));
+    }
+    if kind == DocumentKind::PenaltyDecision && d.fine.is_none() && d.other_measures.is_empty() {
+        return Err(ApiError::field("fine", "行政处罚决定书应载明处罚内容"));
+    }
+    check_fine(&d.fine, total)?;
+    let f = fields(vec![
+        ("party_name", d.party.name.clone()),
+        ("party_you", d.party.you().to_string()),
+        ("issuer", d.issuer.clone()),
+        ("inspection_date", cn_date(d.inspection_date)),
+        ("inspection_name", d.inspection_name.clone()),
+        ("violated_provisions", d.violated_provisions.clone()),
+        ("legal_basis", d.legal_basis.clone()),
+        ("deadline", cn_date(d.deadline)),
+        ("fine_days", "十五".to_string()),
+        ("fine_payment", d.fine_payment.clone()),
+        ("government", d.government.clone()),
+        ("court", d.court.clone()),
+        ("agency_name", d.agency.name.clone()),
+    ]);
+    let lines = expand(kind, t, &f)?;
+    let title = if kind == DocumentKind::PenaltyDecision {
+        "行政处罚决定书"
+    } else {
+        "行政处理决定书"
+    };
+    let mut blocks = title_blocks(&d.issuer, title);
+    blocks.extend(number_block(&d.document_number));
+    blocks.extend(party_lines(&d.party));
+    let you = d.party.you();
+    blocks.extend(template_blocks(lines, &mut |m| match m {
+        "facts" => numbered_paras(&d.facts),
+        "evidence" => numbered_paras(&d.evidence),
+        "statement" => {
+            let s = if d.statement_summary.trim().is_empty() {
+                format!("我局已依法告知{you}拟作出的处理决定及事实、理由、依据，并告知{you}依法享有陈述、申辩的权利。{you}在法定期限内未提出陈述、申辩意见。")
+            } else {
+                d.statement_summary.trim().to_string()
+            };
+            vec![Block::body(s)]
+        }
+        "measures" => measures(&d.lines, &d.fine, &d.other_measures),
+        _ => Vec::new(),
+    }));
+    blocks.push(signature(&d.issuer, d.issue_date));
+    Ok(Built {
+        blocks,
+        always_number_pages: true,
+    })
+}
+
+/// 行政处理决定书 / 行政处罚决定书 (000 art. 4, 附件4; 行政处罚法 art. 59): only once the case has a
+/// decision of that kind; everything printed comes from that decision.
+fn decision_data(src: &Source<'_>, c: CaseFacts, kind: DocumentKind) -> Result<DecisionData> {
+    let d = &c.detail;
+    let title = kind.title();
+    let (dec, deadline) = decision_of(d, kind)?;
+    let evidence: Vec<String> = d
+        .evidence
+        .iter()
+        .map(|e| e.description.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if evidence.is_empty() {
+        return Err(ApiError::illegal(format!(
+            "案件没有登记证据，不能开具{title}（行政处罚法第五十九条第二项：违法事实和证据）"
+        )));
+    }
+    if c.party.address.trim().is_empty() {
+        return Err(ApiError::illegal(format!(
+            "当事人地址为空，不能开具{title}（行政处罚法第五十九条第一项），请先在登记信息中补充地址"
+        )));
+    }
+    let (fine, other_measures) = penalties(d, dec);
+    let settings = src.settings;
+    Ok(DecisionData {
+        issuer: c.issuer,
+        document_number: src.number.to_string(),
+        party: c.party,
+        inspection_date: d.case.filed_on,
+        inspection_name: c.inspection_name,
+        facts: c.findings,
+        evidence,
+        statement_summary: statement_summary(d),
+        violated_provisions: c.violated_provisions,
+        legal_basis: c.legal_basis,
+        lines: c.lines,
+        fine,
+        other_measures,
+        deadline,
+        fine_payment: "持本决定书通过非税收入缴款渠道缴纳".to_string(),
+        agency: settings.agency(),
+        government: settings.government(),
+        court: settings.court(),
+        // 行政处罚法 art. 59 (六): the date the decision was made, whenever it is printed.
+        issue_date: dec.decided_on,
+    })
+}
+
+/// The case's decision when it is of this kind (administrative track only), with its 缴费时限.
+fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDate)> {
+    let title = kind.title();
+    let (wanted, what) = if kind == DocumentKind::PenaltyDecision {
+        (DecisionKind::PenaltyDecision, "行政处罚决定")
+    } else {
+        (DecisionKind::HandlingDecision, "行政处理决定")
+    };
+    if d.case.track != Track::Administrative {
+        return Err(ApiError::illegal(format!(
+            "{title}由医疗保障行政部门作出（吉林通知第四条、附件4），协议处理案件不能开具"
+        )));
+    }
+    let Some(dec) = d.decision.as_ref() else {
+        return Err(ApiError::illegal(format!(
+            "案件尚未作出{what}，不能开具{title}（吉林通知附件4；行政处罚法第五十九条：决定书载明已作出的决定）"
+        )));
+    };
+    if dec.kind != wanted {
+        let made = if dec.kind == DecisionKind::PenaltyDecision {
+            "行政处罚决定书"
+        } else {
+            "行政处理决定书"
+        };
+        return Err(ApiError::illegal(format!(
+            "案件尚未作出{what}：本案作出的是{}，请开具{made}（吉林通知附件4）",
+            made.trim_end_matches('书')
+        )));
+    }
+    let Some(deadline) = dec.payment_due else {
+        return Err(ApiError::illegal(format!(
+            "决定未载明缴费时限，不能开具{title}（行政处罚法第五十九条第四项：履行方式和期限）"
+        )));
+    };
+    Ok((dec, deadline))
+}
+
+/// The fine (a 处罚 decision only) and the other measures: confiscation first, then the decided
+/// measures.
+fn penalties(d: &CaseDetail, dec: &Decision) -> (Option<FineData>, Vec<String>) {
+    let fine = match (dec.kind, dec.fine) {
+        (DecisionKind::PenaltyDecision, Some(amount)) => Some(FineData {
+            multiple: dec
+                .fine_multiple
+                .as_deref()
+                .and_then(|m| m.trim().parse::<rust_decimal::Decimal>().ok()),
+            amount,
+        }),
+        _ => None,
+    };
+    let mut other_measures: Vec<String> = Vec::new();
+    if let Some(c) = dec.confiscation {
+        other_measures.push(format!(
+            "没收违法所得人民币{}（¥{}）",
+            c.in_words(),
+            c.grouped()
+        ));
+    }
+    other_measures.extend(d.measures.iter().map(measure_text));
+    (fine, other_measures)
+}
+
+/// A decided measure as one item of the decision: 限期整改：…, 中止服务协议3个月（…至…）.
+fn measure_text(m: &Measure) -> String {
+    measure_label(m.kind, m.months, m.starts_on, m.ends_on, &m.note)
+}
+
+/// 陈述申辩情况 of the decision (行政处罚法 art. 44, 45, 62–65), from the steps the procedure
+/// recorded after the latest notification: the party's statement, a waiver, a hearing. Empty when
+/// the party did not reply in time (the template then says so).
+fn statement_summary(d: &CaseDetail) -> String {
+    let you = if d.case.party_kind == crate::cases::PartyKind::Institution {
+        "你单位"
+    } else {
+        "你"
+    };
+    let Some(notified) = d
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Notified)
+        .max_by_key(|s| s.id)
+    else {
+        return String::new();
+    };
+    let after = || d.steps.iter().filter(|s| s.id > notified.id);
+    let mut parts: Vec<String> = Vec::new();
+    for s in after() {
+        let note = s.note.trim().trim_end_matches(['。', '；']);
+        match s.kind {
+            StepKind::StatementReceived => parts.push(format!(
+                "{you}于{}提出陈述、申辩意见：{note}。",
+                cn_date(s.on)
+            )),
+            StepKind::StatementWaived => parts.push(format!(
+                "{you}于{}明确表示放弃陈述、申辩的权利。",
+                cn_date(s.on)
+            )),
+            StepKind::HearingHeld => parts.push(format!(
+                "我局于{}依法举行了听证，听证情况：{note}。",
+                cn_date(s.on)
+            )),
+            _ => {}
+        }
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let number = d
+        .notification
+        .as_ref()
+        .map(|n| format!("（{}）", n.document_number))
+        .unwrap_or_default();
+    format!(
+        "我局于{}向{you}告知拟作出的处理决定及其事实、理由、依据和{you}依法享有的陈述、申辩权利{number}。{}",
+        cn_date(notified.on),
+        parts.join("")
+    )
+}
