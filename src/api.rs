@@ -345,7 +345,7 @@ commands! {
     write "case.report_city" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::report_city(tx, &e.cx, &i);
     write "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
     write "case.drop" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::drop_case(tx, &e.cx, &i);
-    read "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, &q);
+    read "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, e.cx.hooks.clock_sources(), &q);
     // Execution and money (src/ledger)
     write "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
     read "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);

@@ -12,7 +12,6 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::hooks::Ctx;
 use super::profile::{self, RuleProfile};
 use super::{opt_date, parse_stored_date};
 use crate::calendar::{Deadline, WorkCalendar};
@@ -113,7 +112,8 @@ pub fn case_reference(conn: &Connection, case_id: i64) -> Result<(String, String
     )?)
 }
 
-/// A source of clocks: this module's own, and the ledger's (part B) once it adds itself here.
+/// A source of clocks for `clock.list`: each module lists its own ([`SOURCES`],
+/// `ledger::CLOCK_SOURCES`), assembled in `api::HOOKS`.
 pub type ClockSource = fn(&Connection, &ClockContext) -> Result<Vec<Clock>>;
 
 /// This module's clock sources, in order. Other modules' sources are added at the top
@@ -154,7 +154,13 @@ pub struct ClockList {
     pub items: Vec<Clock>,
 }
 
-pub fn list(conn: &Connection, cx: &Ctx, q: &ClockQuery) -> Result<ClockList> {
+/// Every clock of `sources` (in practice `Hooks::clock_sources`), filtered and sorted.
+pub fn list<'s>(
+    conn: &Connection,
+    calendar: &WorkCalendar,
+    sources: impl IntoIterator<Item = &'s ClockSource>,
+    q: &ClockQuery,
+) -> Result<ClockList> {
     let profile = profile::load(conn)?;
     let within = q.within.unwrap_or(profile.due_soon_days);
     if within > 60 {
@@ -166,11 +172,11 @@ pub fn list(conn: &Connection, cx: &Ctx, q: &ClockQuery) -> Result<ClockList> {
     let ctx = ClockContext {
         today: q.today.unwrap_or_else(super::today_local),
         within,
-        calendar: cx.calendar,
+        calendar,
         profile,
     };
     let mut items = Vec::new();
-    for source in cx.hooks.clock_sources() {
+    for source in sources {
         items.extend(source(conn, &ctx)?);
     }
     items.retain(|c| {

@@ -415,7 +415,7 @@ mod tests {
     fn over_payment_needs_confirmation_and_becomes_credit() {
         let mut b = book();
         let e = pay(&mut b, 1, "1500.01").unwrap_err();
-        assert_eq!(e.code, crate::ErrorCode::IllegalStep);
+        assert_eq!(e.code, crate::error::ErrorCode::IllegalStep);
         assert!(e.message.contains("多缴"), "{}", e.message);
         assert_eq!(b.total().paid, Money::ZERO, "refused changes nothing");
         let p = b

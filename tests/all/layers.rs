@@ -87,14 +87,13 @@ fn no_module_imports_one_above_it() {
         });
         let text = std::fs::read_to_string(file).unwrap();
         for used in used_modules(&text) {
-            // Types and functions at the crate root (`crate::Money`, `crate::ApiError`) are
-            // re-exports of the bottom layer.
+            // The crate root's re-exports (`crate::Money`) are for the hosts; inside the core a
+            // path names its module, so that the order can be read from it.
             let Some(r) = rank(&used) else {
-                assert!(
-                    used.chars().next().unwrap().is_uppercase(),
-                    "src/{}: crate::{used} is neither a module in ORDER nor a root re-export",
+                violations.push(format!(
+                    "src/{} uses crate::{used}, which is no module in ORDER",
                     rel.display()
-                );
+                ));
                 continue;
             };
             if r > own {

@@ -13,9 +13,9 @@ use super::rows::{add_step, issue_document, set_status};
 use super::service::document_number;
 use super::state::{
     date_or_today, has_step_after, last_step_date, not_before, signed_by_the_case_handler, state,
-    Requirements, State,
+    State,
 };
-use super::types::{CaseDetail, Decision, DecisionInput, ExtensionInput};
+use super::types::{CaseDetail, Decision, DecisionInput, ExtensionInput, Requirements};
 use crate::cases::cases::{self as case_mod, Case, CaseStatus};
 use crate::cases::hooks::Ctx;
 use crate::cases::measures::{self, MeasureInput};

@@ -6,7 +6,8 @@ use rusqlite::Connection;
 
 use super::kinds::StepKind;
 use super::rows::{decision, services};
-use super::state::{state, Requirements, State};
+use super::state::{state, State};
+use super::types::Requirements;
 use super::types::{CaseDetail, Decision, DocumentService, Step, TimelineEntry};
 use crate::cases::cases::{self as case_mod, CaseStatus};
 use crate::cases::clocks::{self, Clock};
@@ -32,6 +33,7 @@ pub fn detail(
     let clocks = clocks::list(
         conn,
         cal,
+        cal.hooks.clock_sources(),
         &clocks::ClockQuery {
             today,
             case_id: Some(case_id),

@@ -51,10 +51,10 @@ pub use review::{collective_review, legal_review, submit_legal_review};
 pub(crate) use rows::add_step;
 pub use rows::{decision, services, steps};
 pub use service::{issue, serve};
-pub use state::{decision_deadline, Requirements, EXCLUDED_DAYS_SQL};
+pub use state::{decision_deadline, EXCLUDED_DAYS_SQL};
 pub use types::{
     CaseDetail, CollectiveReviewInput, DatedNote, Decision, DecisionInput, DocumentService,
     ExtensionInput, HearingInput, IssueInput, LegalReviewInput, Notification, NotifyInput,
-    ServeInput, StatementInput, Step, TimelineEntry,
+    Requirements, ServeInput, StatementInput, Step, TimelineEntry,
 };
 pub(crate) use windows::{open_windows, pending_reviews};

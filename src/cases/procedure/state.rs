@@ -3,12 +3,10 @@
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use super::kinds::StepKind;
 use super::rows::{notification, steps};
-use super::types::{Notification, Step};
+use super::types::{Notification, Requirements, Step};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::cases::cases::{self as case_mod, Case};
 use crate::cases::measures::MeasureKind;
@@ -17,28 +15,6 @@ use crate::cases::users::{self, SignOff};
 use crate::cases::{parse_stored_date, Track};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-
-/// What the law requires of this case, as far as known now.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-pub struct Requirements {
-    pub notified: bool,
-    pub notice_served: bool,
-    /// End of the 陈述申辩 window (after service).
-    #[ts(optional = nullable)]
-    pub statement_due: Option<NaiveDate>,
-    pub statement_done: bool,
-    pub hearing_offered: bool,
-    #[ts(optional = nullable)]
-    pub hearing_request_due: Option<NaiveDate>,
-    pub hearing_requested: bool,
-    pub hearing_held: bool,
-    pub legal_review_required: bool,
-    pub legal_review_passed: bool,
-    pub collective_review_required: bool,
-    pub collective_review_done: bool,
-    /// Why a collective review is required (Chinese), when it is.
-    pub collective_review_reason: String,
-}
 
 /// 行政处罚法 art. 60: decide within 90 days of filing (+30 with approval) — calendar days, the
 /// last day rolled to the next working day. `excluded` days do not count: the hearing, from the

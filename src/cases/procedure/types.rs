@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::kinds::{DecisionKind, ServedDocumentKind, ServiceMethod, StatementKind, StepKind};
-use super::state::Requirements;
 use crate::cases::cases::{self as case_mod, Case};
 use crate::cases::clocks::Clock;
 use crate::cases::measures::{self, MeasureInput};
@@ -277,4 +276,26 @@ pub struct CaseDetail {
     pub clocks: Vec<Clock>,
     /// What the law requires next, in Chinese, most urgent first.
     pub next_steps: Vec<String>,
+}
+
+/// What the law requires of this case, as far as known now.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Requirements {
+    pub notified: bool,
+    pub notice_served: bool,
+    /// End of the 陈述申辩 window (after service).
+    #[ts(optional = nullable)]
+    pub statement_due: Option<NaiveDate>,
+    pub statement_done: bool,
+    pub hearing_offered: bool,
+    #[ts(optional = nullable)]
+    pub hearing_request_due: Option<NaiveDate>,
+    pub hearing_requested: bool,
+    pub hearing_held: bool,
+    pub legal_review_required: bool,
+    pub legal_review_passed: bool,
+    pub collective_review_required: bool,
+    pub collective_review_done: bool,
+    /// Why a collective review is required (Chinese), when it is.
+    pub collective_review_reason: String,
 }
