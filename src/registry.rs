@@ -128,11 +128,7 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-}
+pub use crate::store::query::Page;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ImportRequest {

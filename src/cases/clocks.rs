@@ -397,7 +397,7 @@ fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         let due = ctx
             .calendar
             .add_working_days(issued, ctx.profile.service_days)?;
-        let doc: super::procedure::ServedDocumentKind = crate::registry::enum_from(doc);
+        let doc: super::procedure::ServedDocumentKind = crate::vocab::text::enum_from(doc);
         out.push(ctx.case_clock(
             conn,
             case_id,

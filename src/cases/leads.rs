@@ -14,9 +14,10 @@ use super::{
 };
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text, Page};
+use crate::store::query::Page;
 use crate::store::query::{page_bounds, Filter};
 use crate::store::{now_text, office_code, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 /// 线索来源.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -11,8 +11,9 @@ use ts_rs::TS;
 
 use super::{cn_date, date_text, opt_date, Track};
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text, AgreementStatus};
+use crate::registry::AgreementStatus;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 /// GLOSSARY "Agreement measures".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text, Page};
+use crate::store::query::Page;
 use crate::store::{now_text, office_code, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 /// 角色.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

@@ -24,8 +24,8 @@ use super::{render, render_batch, DocumentKind, MissingGlyphs, RenderOptions, Te
 use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
 use crate::cases::Ctx as CaseCtx;
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]

@@ -16,8 +16,8 @@ use super::templates::{default_template, validate, DocumentKind, Templates};
 use super::{format_document_number, NumberStyle};
 use crate::cases::DocumentNumbers;
 use crate::error::{ApiError, Result};
-use crate::registry::enum_text;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_text;
 
 /// One placeholder a template of a kind may use (for the template editor).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

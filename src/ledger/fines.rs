@@ -11,8 +11,8 @@ use super::types::*;
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-use crate::registry::enum_from;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_from;
 
 /// 行政处罚法 art. 67: 15 days, as the rule profile has it.
 fn fine_days(conn: &Connection) -> Result<u32> {

@@ -13,8 +13,8 @@ use super::types::{LedgerLine, LedgerTotals, PaymentMethod};
 use crate::cases::{self, ExpenseCategory, Fund, PartyKind, YearKind};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-use crate::registry::enum_from;
 use crate::store::{office_code, Tx};
+use crate::vocab::text::enum_from;
 
 pub(crate) use crate::cases::{date_text, opt_date, parse_stored_date};
 

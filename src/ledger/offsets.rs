@@ -9,8 +9,8 @@ use super::types::*;
 use crate::cases::{Fund, PartyKind};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-use crate::registry::enum_from;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_from;
 
 /// Approve an offset: the 抵扣通知书 (004 art. 10).
 pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {

@@ -17,8 +17,8 @@ use super::types::*;
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-use crate::registry::enum_from;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_from;
 
 /// 004 art. 9: 在缴款后3个工作日内将《通知单》及缴款凭证复印件送达 (default of the rule profile's
 /// `payment_proof_days`).

@@ -24,8 +24,8 @@ use crate::cases::{split_half, ExpenseCategory, Fund, PartyKind, YearKind};
 use crate::error::{ApiError, Result};
 use crate::ids::validate_id_number;
 use crate::money::Money;
-use crate::registry::enum_from;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_from;
 
 struct NewLine {
     fund: Fund,
@@ -342,7 +342,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<SelfCorrection> {
 pub fn list(
     conn: &Connection,
     q: &SelfCorrectionQuery,
-) -> Result<crate::registry::Page<SelfCorrectionSummary>> {
+) -> Result<crate::store::query::Page<SelfCorrectionSummary>> {
     let (offset, limit) = crate::store::query::page_bounds(q.offset, q.limit);
     let filter = "(?1 IS NULL OR s.institution_id = ?1) AND (?2 IS NULL OR s.insured_id = ?2)";
     let total: i64 = conn.query_row(
@@ -375,5 +375,5 @@ pub fn list(
             recovered: sc.totals.recovered,
         });
     }
-    Ok(crate::registry::Page { items, total })
+    Ok(crate::store::query::Page { items, total })
 }

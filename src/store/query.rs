@@ -7,6 +7,13 @@ use rusqlite::{params_from_iter, Connection, Row};
 use crate::error::Result;
 use crate::vocab::text::{enum_text, like_pattern};
 
+/// One page of a list and the number of rows matching the filter.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
 /// How many rows a page may hold at most, and the default.
 pub const PAGE_MAX: i64 = 1000;
 pub const PAGE_DEFAULT: i64 = 50;

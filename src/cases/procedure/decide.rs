@@ -22,8 +22,8 @@ use crate::cases::measures::{self, MeasureInput};
 use crate::cases::users::{self, Role};
 use crate::cases::{bounded_text, cn_date, date_text, required_text, Track};
 use crate::error::{ApiError, Result};
-use crate::registry::enum_text;
 use crate::store::{now_text, Tx};
+use crate::vocab::text::enum_text;
 
 /// 延长办案期限 (行政处罚法 art. 60: +30 days with the approval of the head), once, before the
 /// deadline.

@@ -11,8 +11,8 @@ use crate::cases::cases::CaseStatus;
 use crate::cases::users::SignOff;
 use crate::cases::{date_text, opt_date, parse_stored_date};
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn add_step(

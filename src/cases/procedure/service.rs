@@ -13,8 +13,8 @@ use crate::cases::cases::{self as case_mod, CaseStatus};
 use crate::cases::hooks::{Ctx, DocumentNumbers};
 use crate::cases::{bounded_text, cn_date, date_text, parse_stored_date, Track};
 use crate::error::{ApiError, Result};
-use crate::registry::{enum_from, enum_text};
 use crate::store::{now_text, Tx};
+use crate::vocab::text::{enum_from, enum_text};
 
 /// The number of a served document: as typed, or — left blank — the next of its kind in the
 /// office's sequence (docs::settings). A typed number in the office's format moves the sequence

@@ -19,8 +19,8 @@ use super::common::*;
 use super::Kind;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
-use crate::registry::enum_text;
 use crate::vocab::dates::cn_date;
+use crate::vocab::text::enum_text;
 
 /// The 险种 check boxes of the 通知单, in the seed's order (004 附件1); any other fund is ticked
 /// as 其他 with its name.

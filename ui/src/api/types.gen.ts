@@ -898,6 +898,9 @@ export type OffsetStatus = "Active" | "Completed" | "Cancelled";
  */
 export type Organizer = "Bureau" | "Agency" | "SelfInitiated";
 
+/**
+ * One page of a list and the number of rows matching the filter.
+ */
 export type Page<T> = { items: Array<T>, total: number, };
 
 export type PageRequest = { offset?: number | null, limit?: number | null, };
