@@ -50,9 +50,19 @@ pub struct ClockContext<'a> {
     pub within: u32,
     pub calendar: &'a WorkCalendar,
     pub profile: RuleProfile,
+    /// Only this case's clocks are wanted (the case detail): each source narrows its query with
+    /// [`ClockContext::only_case`] instead of building every clock of the office.
+    pub case_id: Option<i64>,
 }
 
 impl ClockContext<'_> {
+    /// `AND <column> = <case id>` when only one case's clocks are wanted, else nothing.
+    pub fn only_case(&self, column: &str) -> String {
+        self.case_id
+            .map(|id| format!(" AND {column} = {id}"))
+            .unwrap_or_default()
+    }
+
     pub fn state(&self, due: NaiveDate) -> (ClockState, i64) {
         if self.today > due {
             (
@@ -174,6 +184,7 @@ pub fn list<'s>(
         within,
         calendar,
         profile,
+        case_id: q.case_id,
     };
     let mut items = Vec::new();
     for source in sources {
@@ -198,6 +209,9 @@ pub fn list<'s>(
 const OPEN_CASE: &str = "c.status NOT IN ('Closed', 'Dropped')";
 
 fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.case_id.is_some() {
+        return Ok(vec![]); // a lead's clock belongs to no case
+    }
     let mut stmt = conn.prepare(
         "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
                 l.extension_days, l.extended_on IS NOT NULL
@@ -249,7 +263,8 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT h.case_id, h.kind, h.started_on, h.period_days, h.extended_days
          FROM evidence_hold h JOIN case_file c ON c.id = h.case_id
-         WHERE h.released_on IS NULL AND {OPEN_CASE}"
+         WHERE h.released_on IS NULL AND {OPEN_CASE}{}",
+        ctx.only_case("c.id")
     ))?;
     let rows = stmt
         .query_map([], |r| {
@@ -301,7 +316,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 /// requests the hearing, or the window lapses (a lapsed party window is not a running clock).
 fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut out = Vec::new();
-    for (case_id, w) in super::procedure::open_windows(conn, ctx.calendar)? {
+    for (case_id, w) in super::procedure::open_windows(conn, ctx.calendar, ctx.case_id)? {
         if ctx.today > w.due.date {
             continue;
         }
@@ -321,7 +336,9 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 40; 行政处罚法 art. 58: the review within `legal_review_days` working days (profile).
     let mut out = Vec::new();
-    for (case_id, submitted, due) in super::procedure::pending_reviews(conn, ctx.calendar)? {
+    for (case_id, submitted, due) in
+        super::procedure::pending_reviews(conn, ctx.calendar, ctx.case_id)?
+    {
         out.push(ctx.case_clock(
             conn,
             case_id,
@@ -338,8 +355,9 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
 fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track, {}
-         FROM case_file c WHERE c.status IN ('Investigating', 'Notified')",
-        super::procedure::EXCLUDED_DAYS_SQL
+         FROM case_file c WHERE c.status IN ('Investigating', 'Notified'){}",
+        super::procedure::EXCLUDED_DAYS_SQL,
+        ctx.only_case("c.id")
     ))?;
     let rows = stmt
         .query_map([], |r| {
@@ -380,7 +398,8 @@ fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> 
 fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT s.case_id, s.document, s.issued_on FROM document_service s
-         JOIN case_file c ON c.id = s.case_id WHERE s.served_on IS NULL AND {OPEN_CASE}"
+         JOIN case_file c ON c.id = s.case_id WHERE s.served_on IS NULL AND {OPEN_CASE}{}",
+        ctx.only_case("c.id")
     ))?;
     let rows = stmt
         .query_map([], |r| {
@@ -426,7 +445,8 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
     let mut stmt = conn.prepare(&format!(
         "SELECT c.id, d.decided_on FROM case_file c JOIN decision d ON d.case_id = c.id
          WHERE c.track = 'Agreement' AND {OPEN_CASE}
-           AND NOT EXISTS (SELECT 1 FROM procedure_step s WHERE s.case_id = c.id AND s.kind = 'ReportedToCity')"
+           AND NOT EXISTS (SELECT 1 FROM procedure_step s WHERE s.case_id = c.id AND s.kind = 'ReportedToCity'){}",
+        ctx.only_case("c.id")
     ))?;
     let rows = stmt
         .query_map([], |r| {
@@ -456,11 +476,12 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
 
 fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 19: a suspension ends after its months; shown until the institution is active again.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT m.case_id, m.starts_on, m.ends_on FROM agreement_measure m
          JOIN institution i ON i.id = m.institution_id
-         WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL",
-    )?;
+         WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL{}",
+        ctx.only_case("m.case_id")
+    ))?;
     let rows = stmt
         .query_map([], |r| {
             Ok((

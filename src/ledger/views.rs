@@ -329,11 +329,12 @@ fn cached<'a>(
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut out = Vec::new();
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT c.id, d.decided_on, d.payment_due FROM case_file c JOIN decision d ON d.case_id = c.id
          WHERE c.status NOT IN ('Closed', 'Dropped') AND d.payment_due IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM offset_plan p WHERE p.case_id = c.id AND p.status = 'Active')",
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM offset_plan p WHERE p.case_id = c.id AND p.status = 'Active'){}",
+        ctx.only_case("c.id")
+    ))?;
     let rows = stmt
         .query_map([], |r| {
             Ok((
@@ -364,7 +365,8 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 缴款凭证 within 3 working days (004 art. 9), for payments of open matters.
     let mut stmt = conn.prepare(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE proof_received_on IS NULL AND cancelled_on IS NULL
-           AND (case_id IS NULL OR case_id IN (SELECT id FROM case_file WHERE status NOT IN ('Closed', 'Dropped')))"
+           AND (case_id IS NULL OR case_id IN (SELECT id FROM case_file WHERE status NOT IN ('Closed', 'Dropped'))){}",
+        ctx.only_case("case_id")
     ))?;
     let rows = stmt
         .query_map([], payment_from_row)?
@@ -415,10 +417,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         }
     }
     // 抵扣 progress (004 art. 10): the next month's settlement is due by the end of that month.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id
-         WHERE p.status = 'Active' AND c.status NOT IN ('Closed', 'Dropped')",
-    )?;
+         WHERE p.status = 'Active' AND c.status NOT IN ('Closed', 'Dropped'){}",
+        ctx.only_case("c.id")
+    ))?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
@@ -451,10 +454,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         }
     }
     // 罚款 within 15 days of service (行政处罚法 art. 67) and the surcharge (art. 72).
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT f.id FROM fine f JOIN case_file c ON c.id = f.case_id
-         WHERE f.due_on IS NOT NULL AND c.status NOT IN ('Closed', 'Dropped')",
-    )?;
+         WHERE f.due_on IS NOT NULL AND c.status NOT IN ('Closed', 'Dropped'){}",
+        ctx.only_case("c.id")
+    ))?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;

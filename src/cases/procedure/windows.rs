@@ -22,10 +22,17 @@ pub(crate) struct Window {
 }
 
 /// Running party windows of notified cases (the statement and hearing-request windows).
-pub(crate) fn open_windows(conn: &Connection, cal: &WorkCalendar) -> Result<Vec<(i64, Window)>> {
-    let mut stmt = conn.prepare("SELECT id FROM case_file WHERE status = 'Notified'")?;
+/// `case_id`: only that case's.
+pub(crate) fn open_windows(
+    conn: &Connection,
+    cal: &WorkCalendar,
+    case_id: Option<i64>,
+) -> Result<Vec<(i64, Window)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM case_file WHERE status = 'Notified' AND (?1 IS NULL OR id = ?1)",
+    )?;
     let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
+        .query_map([case_id], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for id in ids {
@@ -96,13 +103,14 @@ pub(super) fn pending_review(steps: &[Step]) -> Option<(NaiveDate, u32)> {
 pub(crate) fn pending_reviews(
     conn: &Connection,
     cal: &WorkCalendar,
+    case_id: Option<i64>,
 ) -> Result<Vec<(i64, NaiveDate, Deadline)>> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT c.id FROM case_file c JOIN procedure_step s ON s.case_id = c.id
-         WHERE c.status = 'Notified' AND s.kind = 'LegalReviewSubmitted'",
+         WHERE c.status = 'Notified' AND s.kind = 'LegalReviewSubmitted' AND (?1 IS NULL OR c.id = ?1)",
     )?;
     let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
+        .query_map([case_id], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for id in ids {

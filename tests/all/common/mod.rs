@@ -74,11 +74,32 @@ pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
 }
 
 /// The running clocks (`clock.list`) as of `today`.
+/// Every running clock of the office on `today`. Also checks that the per-case answers, which each
+/// clock source narrows in SQL (`clock.list` with `case_id`, and the clocks of `case.get`), are
+/// exactly the office-wide list filtered to that case.
 pub fn clocks(c: &Core, today: &str) -> Vec<Value> {
-    call(c, "clock.list", json!({"today": today}))["items"]
+    let items = call(c, "clock.list", json!({"today": today}))["items"]
         .as_array()
         .unwrap()
-        .clone()
+        .clone();
+    let cases = call(c, "case.list", json!({"limit": 1000}))["items"].clone();
+    for case in cases.as_array().unwrap() {
+        let id = case["id"].as_i64().unwrap();
+        let want: Vec<Value> = items
+            .iter()
+            .filter(|k| k["case_id"].as_i64() == Some(id))
+            .cloned()
+            .collect();
+        let listed = call(c, "clock.list", json!({"today": today, "case_id": id}))["items"].clone();
+        assert_eq!(listed, json!(want), "clock.list of case {id} on {today}");
+        let detail = call(c, "case.get", json!({"id": id, "today": today}))["clocks"].clone();
+        assert_eq!(
+            detail,
+            json!(want),
+            "clocks in case.get of case {id} on {today}"
+        );
+    }
+    items
 }
 
 pub fn pdf_of(v: &Value) -> Vec<u8> {
