@@ -1066,3 +1066,39 @@ pub fn remove_recovery_line(
     }
     recovery_lines(tx, case_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// The plan of a query: its `detail` lines.
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        rows.join("\n")
+    }
+
+    #[test]
+    fn a_page_of_the_case_list_is_read_in_index_order_not_sorted() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .read(|conn| {
+                let p = plan(
+                    conn,
+                    &format!(
+                        "{} ORDER BY c.filed_on DESC, c.id DESC LIMIT 50 OFFSET 0",
+                        select()
+                    ),
+                );
+                assert!(p.contains("case_file_filed"), "{p}");
+                assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{p}");
+                Ok(())
+            })
+            .unwrap();
+    }
+}

@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_document_self_correction",
         include_str!("migrations/0006_document_self_correction.sql"),
     ),
+    (
+        "0007_list_order_indexes",
+        include_str!("migrations/0007_list_order_indexes.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
