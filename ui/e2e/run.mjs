@@ -417,6 +417,22 @@ async function main() {
       assert(seeded.caseId > 0, JSON.stringify(seeded))
     })
 
+    await step('案件列表与工作台：列出这件案件，期限名称用核心的用语', async () => {
+      await page.goto(`${server.url}#/cases`)
+      const table = page.getByTestId('case-table')
+      await until(async () => (await table.innerText()).includes(seeded.caseNumber), `案件列表应列出 ${seeded.caseNumber}`)
+      await page.screenshot({ path: join(resultsDir, 'cases.png') })
+      await page.goto(`${server.url}#/dashboard`)
+      const clocks = await api(server.url, 'clock.list', {})
+      const labels = clocks.items.map((c) => c.label)
+      assert(labels.length > 0, '已作出决定的案件应有正在计算的期限')
+      await until(async () => (await page.locator('main').innerText()).includes(labels[0]), `工作台应显示“${labels[0]}”`)
+      const text = await page.locator('main').innerText()
+      const latin = clocks.items.map((c) => c.kind).filter((k) => text.includes(k))
+      assert(latin.length === 0, `工作台不应显示英文标识：${latin.join('、')}`)
+      await page.screenshot({ path: join(resultsDir, 'dashboard.png') })
+    })
+
     await step('案件“文书”页：列出可开具的文书，不能开具的说明原因', async () => {
       await page.goto(`${server.url}#/cases/${seeded.caseId}`)
       await page.getByTestId('case-number').waitFor()

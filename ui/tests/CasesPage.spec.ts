@@ -86,7 +86,7 @@ describe('CasesPage', () => {
     expect(rows[0].text()).toContain('行政执法')
     expect(rows[0].text()).toContain('调查中')
     expect(rows[0].text()).toContain('2026-09-10')
-    expect(rows[0].text()).toContain('13345.68')
+    expect(rows[0].text()).toContain('13,345.68')
     expect(rows[1].text()).toContain('协议处理')
     expect(rows[1].text()).toContain('已决定')
     expect(wrapper.get('[data-testid="case-pager"]').text()).toContain('共 2 条')

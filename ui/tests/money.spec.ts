@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest'
+import { groupedYuan } from '@/lib/money'
+
+describe('groupedYuan', () => {
+  it('groups thousands and shows two decimals without a float', () => {
+    expect(groupedYuan('86543.21')).toBe('86,543.21')
+    expect(groupedYuan('1234567890123.5')).toBe('1,234,567,890,123.50')
+    expect(groupedYuan('999')).toBe('999.00')
+    expect(groupedYuan('-1200')).toBe('-1,200.00')
+    expect(groupedYuan('0.07')).toBe('0.07')
+  })
+  it('leaves what is not an amount as it is', () => {
+    expect(groupedYuan('')).toBe('')
+    expect(groupedYuan('abc')).toBe('abc')
+  })
+})
