@@ -48,7 +48,7 @@ pub enum NumberStyle {
     Di,
 }
 
-crate::labels!(NumberStyle { Plain => "〔年份〕序号号", Di => "〔年份〕第序号号" });
+crate::labels!(NumberStyle { Plain => "〔年份〕12号", Di => "〔年份〕第12号" });
 
 /// Format a document number: prefix (机关代字), year in 六角括号, sequence without leading zeros.
 pub fn format_document_number(

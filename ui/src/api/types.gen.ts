@@ -1685,8 +1685,8 @@ export const enumLabels: EnumLabels = {
     OffsetMissing: "本月未登记抵扣",
   },
   NumberStyle: {
-    Plain: "〔年份〕序号号",
-    Di: "〔年份〕第序号号",
+    Plain: "〔年份〕12号",
+    Di: "〔年份〕第12号",
   },
   OfficeLevel: {
     county: "县级",
