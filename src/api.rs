@@ -17,8 +17,8 @@ use ts_rs::{TypeVisitor, TS};
 
 use crate::calendar::{DayOverride, Deadline, WorkCalendar};
 use crate::cases::{
-    self, cases::*, clocks::ClockList, clocks::ClockQuery, leads::*, procedure::*, users::*,
-    CaseGet, Ctx, Hooks, RuleProfile,
+    self, cases::*, clocks::ClockBoard, clocks::ClockBoardQuery, clocks::ClockList,
+    clocks::ClockQuery, leads::*, procedure::*, users::*, CaseGet, Ctx, Hooks, RuleProfile,
 };
 use crate::docs::issue::{
     self as doc_issue, BatchPdf, BatchRequest, DocumentListQuery, DocumentOption, DocumentPreview,
@@ -346,6 +346,7 @@ commands! {
     write "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
     write "case.drop" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::drop_case(tx, &e.cx, &i);
     read "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, e.cx.hooks.clock_sources(), &q);
+    read "clock.board" (ClockBoardQuery) -> ClockBoard = |e, c, q| cases::clocks::board(c, &e.cx, e.cx.hooks.clock_sources(), &q);
     // Execution and money (src/ledger)
     write "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
     read "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);

@@ -16,6 +16,7 @@ use super::profile::{self, RuleProfile};
 use super::{opt_date, parse_stored_date};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::error::Result;
+use crate::store::query::page_bounds;
 pub use crate::vocab::{ClockKind, ClockState};
 
 /// One running clock of one matter.
@@ -53,9 +54,31 @@ pub struct ClockContext<'a> {
     /// Only this case's clocks are wanted (the case detail): each source narrows its query with
     /// [`ClockContext::only_case`] instead of building every clock of the office.
     pub case_id: Option<i64>,
+    /// The first date that is more than `within` working days after today: a clock due before it
+    /// (and not overdue) is due soon. Computed once, so that judging a clock costs no calendar walk.
+    soon_from: NaiveDate,
 }
 
-impl ClockContext<'_> {
+impl<'a> ClockContext<'a> {
+    pub fn new(
+        today: NaiveDate,
+        within: u32,
+        calendar: &'a WorkCalendar,
+        profile: RuleProfile,
+        case_id: Option<i64>,
+    ) -> Result<ClockContext<'a>> {
+        // working_days_between(today, due) <= within  ⇔  due < the (within + 1)-th working day.
+        let soon_from = calendar.add_working_days(today, within + 1)?.date;
+        Ok(ClockContext {
+            today,
+            within,
+            calendar,
+            profile,
+            case_id,
+            soon_from,
+        })
+    }
+
     /// `AND <column> = <case id>` when only one case's clocks are wanted, else nothing.
     pub fn only_case(&self, column: &str) -> String {
         self.case_id
@@ -63,51 +86,70 @@ impl ClockContext<'_> {
             .unwrap_or_default()
     }
 
-    pub fn state(&self, due: NaiveDate) -> (ClockState, i64) {
+    pub fn state(&self, due: NaiveDate) -> ClockState {
         if self.today > due {
-            (
-                ClockState::Overdue,
-                -i64::from(self.calendar.working_days_between(due, self.today)),
-            )
+            ClockState::Overdue
+        } else if due < self.soon_from {
+            ClockState::DueSoon
         } else {
-            let left = self.calendar.working_days_between(self.today, due);
-            let state = if left <= self.within {
-                ClockState::DueSoon
-            } else {
-                ClockState::Running
-            };
-            (state, i64::from(left))
+            ClockState::Running
         }
     }
 
-    /// A clock of a case: reference and party are read from the case.
-    #[allow(clippy::too_many_arguments)]
+    /// Working days from today to `due`; negative when overdue.
+    pub fn working_days_left(&self, due: NaiveDate) -> i64 {
+        if self.today > due {
+            -i64::from(self.calendar.working_days_between(due, self.today))
+        } else {
+            i64::from(self.calendar.working_days_between(self.today, due))
+        }
+    }
+
+    /// A clock of a case. Its reference and party are read from the case, and the working days
+    /// left counted, only for the clocks that are shipped ([`finish`]).
     pub fn case_clock(
         &self,
-        conn: &Connection,
         case_id: i64,
         kind: ClockKind,
         label: impl Into<String>,
         started_on: NaiveDate,
         due: Deadline,
         basis: impl Into<String>,
-    ) -> Result<Clock> {
-        let (reference, party) = case_reference(conn, case_id)?;
-        let (state, left) = self.state(due.date);
-        Ok(Clock {
+    ) -> Clock {
+        self.clock(
+            kind,
+            label,
+            (Some(case_id), None, String::new(), String::new()),
+            started_on,
+            due,
+            basis,
+        )
+    }
+
+    /// A clock; `whose` is (case id, lead id, reference, party).
+    pub fn clock(
+        &self,
+        kind: ClockKind,
+        label: impl Into<String>,
+        (case_id, lead_id, reference, party): (Option<i64>, Option<i64>, String, String),
+        started_on: NaiveDate,
+        due: Deadline,
+        basis: impl Into<String>,
+    ) -> Clock {
+        Clock {
             kind,
             label: label.into(),
-            case_id: Some(case_id),
-            lead_id: None,
+            case_id,
+            lead_id,
             reference,
             party,
             started_on,
             due_on: due.date,
-            state,
-            working_days_left: left,
+            state: self.state(due.date),
+            working_days_left: 0,
             basis: basis.into(),
             warnings: due.warnings,
-        })
+        }
     }
 }
 
@@ -154,52 +196,181 @@ pub struct ClockQuery {
     /// Only clocks in this state.
     #[ts(optional = nullable)]
     pub state: Option<ClockState>,
+    /// Only clocks of this kind.
+    #[ts(optional = nullable)]
+    pub kind: Option<ClockKind>,
+    #[ts(optional = nullable)]
+    pub offset: Option<i64>,
+    /// At most this many clocks (default 50, at most 1,000).
+    #[ts(optional = nullable)]
+    pub limit: Option<i64>,
 }
 
+/// One page of clocks.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ClockList {
     pub today: NaiveDate,
     pub within: u32,
+    /// How many clocks match the filter (all pages).
+    pub total: i64,
     /// Sorted by due date, overdue first.
     pub items: Vec<Clock>,
 }
 
-/// Every clock of `sources` (in practice `Hooks::clock_sources`), filtered and sorted.
-pub fn list<'s>(
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ClockBoardQuery {
+    #[ts(optional = nullable)]
+    pub today: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub within: Option<u32>,
+    /// The first page of each group holds at most this many clocks (default 20).
+    #[ts(optional = nullable)]
+    pub limit: Option<i64>,
+}
+
+/// The clocks in one state: how many, and the first page.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ClockGroup {
+    pub state: ClockState,
+    pub total: i64,
+    pub items: Vec<Clock>,
+}
+
+/// The dashboard (工作台): the office's clocks counted by state (overdue, due soon, running), with
+/// the first page of each group — never every clock of the office in one answer.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ClockBoard {
+    pub today: NaiveDate,
+    pub within: u32,
+    pub groups: Vec<ClockGroup>,
+}
+
+/// Every clock of `sources` for the query's day, case and window, unsorted and not yet
+/// [`finish`]ed, with the context that judged them.
+fn collect<'c, 's>(
     conn: &Connection,
-    calendar: &WorkCalendar,
+    calendar: &'c WorkCalendar,
     sources: impl IntoIterator<Item = &'s ClockSource>,
-    q: &ClockQuery,
-) -> Result<ClockList> {
+    today: Option<NaiveDate>,
+    within: Option<u32>,
+    case_id: Option<i64>,
+) -> Result<(ClockContext<'c>, Vec<Clock>)> {
     let profile = profile::load(conn)?;
-    let within = q.within.unwrap_or(profile.due_soon_days);
+    let within = within.unwrap_or(profile.due_soon_days);
     if within > 60 {
         return Err(crate::error::ApiError::field(
             "within",
             "提醒天数应在0至60个工作日之间",
         ));
     }
-    let ctx = ClockContext {
-        today: q.today.unwrap_or_else(super::today_local),
-        within,
-        calendar,
-        profile,
-        case_id: q.case_id,
-    };
+    let today = today.unwrap_or_else(super::today_local);
+    let ctx = ClockContext::new(today, within, calendar, profile, case_id)?;
     let mut items = Vec::new();
     for source in sources {
         items.extend(source(conn, &ctx)?);
     }
-    items.retain(|c| {
-        q.case_id.is_none_or(|id| c.case_id == Some(id)) && q.state.is_none_or(|s| c.state == s)
-    });
+    if let Some(id) = case_id {
+        items.retain(|c| c.case_id == Some(id));
+    }
+    Ok((ctx, items))
+}
+
+/// Due date first (overdue first), then kind and matter: a stable order that needs no lookup.
+fn sort(items: &mut [Clock]) {
     items.sort_by(|a, b| {
-        (a.due_on, &a.reference, a.kind as u8).cmp(&(b.due_on, &b.reference, b.kind as u8))
+        (
+            a.due_on,
+            a.kind as u8,
+            a.case_id,
+            a.lead_id,
+            &a.reference,
+            &a.label,
+        )
+            .cmp(&(
+                b.due_on,
+                b.kind as u8,
+                b.case_id,
+                b.lead_id,
+                &b.reference,
+                &b.label,
+            ))
     });
+}
+
+/// Completes the clocks that are shipped: reference and party of a case clock, working days left.
+fn finish(conn: &Connection, ctx: &ClockContext, items: &mut [Clock]) -> Result<()> {
+    for c in items {
+        if let Some(case_id) = c.case_id {
+            (c.reference, c.party) = case_reference(conn, case_id)?;
+        }
+        c.working_days_left = ctx.working_days_left(c.due_on);
+    }
+    Ok(())
+}
+
+/// One page of the clocks of `sources` (in practice `Hooks::clock_sources`), filtered and sorted.
+pub fn list<'s>(
+    conn: &Connection,
+    calendar: &WorkCalendar,
+    sources: impl IntoIterator<Item = &'s ClockSource>,
+    q: &ClockQuery,
+) -> Result<ClockList> {
+    let (ctx, mut items) = collect(conn, calendar, sources, q.today, q.within, q.case_id)?;
+    items.retain(|c| q.state.is_none_or(|s| c.state == s) && q.kind.is_none_or(|k| c.kind == k));
+    sort(&mut items);
+    let total = items.len() as i64;
+    let (offset, limit) = page_bounds(q.offset, q.limit);
+    let mut page: Vec<Clock> = items
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    finish(conn, &ctx, &mut page)?;
     Ok(ClockList {
         today: ctx.today,
-        within,
-        items,
+        within: ctx.within,
+        total,
+        items: page,
+    })
+}
+
+/// The dashboard: the office's clocks counted by state, with the first page of each state.
+pub fn board<'s>(
+    conn: &Connection,
+    calendar: &WorkCalendar,
+    sources: impl IntoIterator<Item = &'s ClockSource>,
+    q: &ClockBoardQuery,
+) -> Result<ClockBoard> {
+    let (ctx, items) = collect(conn, calendar, sources, q.today, q.within, None)?;
+    let (_, limit) = page_bounds(None, Some(q.limit.unwrap_or(20)));
+    const ORDER: [ClockState; 3] = [
+        ClockState::Overdue,
+        ClockState::DueSoon,
+        ClockState::Running,
+    ];
+    let mut groups: Vec<ClockGroup> = ORDER
+        .into_iter()
+        .map(|state| ClockGroup {
+            state,
+            total: 0,
+            items: Vec::new(),
+        })
+        .collect();
+    for c in items {
+        let g = &mut groups[ORDER.iter().position(|s| *s == c.state).unwrap_or(0)];
+        g.total += 1;
+        g.items.push(c);
+    }
+    for g in &mut groups {
+        sort(&mut g.items);
+        g.items.truncate(limit as usize);
+        finish(conn, &ctx, &mut g.items)?;
+    }
+    Ok(ClockBoard {
+        today: ctx.today,
+        within: ctx.within,
+        groups,
     })
 }
 
@@ -212,7 +383,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     if ctx.case_id.is_some() {
         return Ok(vec![]); // a lead's clock belongs to no case
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
                 l.extension_days, l.extended_on IS NOT NULL
          FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
@@ -236,31 +407,24 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         // 15 working days, one extension of 15 (国家医保局令第4号; profile).
         let total = days + if extended { ext } else { 0 };
         let due = ctx.calendar.add_working_days(received, total)?;
-        let (state, left) = ctx.state(due.date);
-        out.push(Clock {
-            kind: ClockKind::LeadCheck,
-            label: if extended {
-                "线索核查（已延长）".into()
+        out.push(ctx.clock(
+            ClockKind::LeadCheck,
+            if extended {
+                "线索核查（已延长）"
             } else {
-                "线索核查".into()
+                "线索核查"
             },
-            case_id: None,
-            lead_id: Some(id),
-            reference: number,
-            party,
-            started_on: received,
-            due_on: due.date,
-            state,
-            working_days_left: left,
-            basis: "《医疗保障基金使用监督管理举报处理暂行办法》（国家医保局令第4号）".into(),
-            warnings: due.warnings,
-        });
+            (None, Some(id), number, party),
+            received,
+            due,
+            "《医疗保障基金使用监督管理举报处理暂行办法》（国家医保局令第4号）",
+        ));
     }
     Ok(out)
 }
 
 fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT h.case_id, h.kind, h.started_on, h.period_days, h.extended_days
          FROM evidence_hold h JOIN case_file c ON c.id = h.case_id
          WHERE h.released_on IS NULL AND {OPEN_CASE}{}",
@@ -283,19 +447,17 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             // 先行登记保存: decide within 7 日, which 行政处罚法 art. 85 reads as working days (001 art. 36).
             let due = ctx.calendar.add_working_days(started, days)?;
             out.push(ctx.case_clock(
-                conn,
                 case_id,
                 ClockKind::EvidenceRegistration,
                 "先行登记保存处理",
                 started,
                 due,
                 "河源办法第三十六条；行政处罚法第八十五条",
-            )?);
+            ));
         } else {
             // 封存: at most 30 days, +30 with approval (001 art. 36); calendar days.
             let due = ctx.calendar.calendar_deadline(started, days + ext)?;
             out.push(ctx.case_clock(
-                conn,
                 case_id,
                 ClockKind::Sealing,
                 if ext > 0 {
@@ -306,7 +468,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 started,
                 due,
                 "河源办法第三十六条；行政强制法第二十五条",
-            )?);
+            ));
         }
     }
     Ok(out)
@@ -320,15 +482,7 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         if ctx.today > w.due.date {
             continue;
         }
-        out.push(ctx.case_clock(
-            conn,
-            case_id,
-            w.kind,
-            w.kind.label(),
-            w.served_on,
-            w.due,
-            w.basis,
-        )?);
+        out.push(ctx.case_clock(case_id, w.kind, w.kind.label(), w.served_on, w.due, w.basis));
     }
     Ok(out)
 }
@@ -340,20 +494,19 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
         super::procedure::pending_reviews(conn, ctx.calendar, ctx.case_id)?
     {
         out.push(ctx.case_clock(
-            conn,
             case_id,
             ClockKind::LegalReview,
             "法制审核",
             submitted,
             due,
             "河源办法第四十条；行政处罚法第五十八条",
-        )?);
+        ));
     }
     Ok(out)
 }
 
 fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track, {}
          FROM case_file c WHERE c.status IN ('Investigating', 'Notified'){}",
         super::procedure::EXCLUDED_DAYS_SQL,
@@ -375,7 +528,6 @@ fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> 
     for (id, filed, days, ext, track, excluded) in rows {
         let due = super::procedure::decision_deadline(ctx.calendar, filed, days, ext, excluded)?;
         out.push(ctx.case_clock(
-            conn,
             id,
             ClockKind::Decision,
             if ext > 0 {
@@ -390,13 +542,13 @@ fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> 
             } else {
                 "参照行政处罚法第六十条"
             },
-        )?);
+        ));
     }
     Ok(out)
 }
 
 fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.case_id, s.document, s.issued_on FROM document_service s
          JOIN case_file c ON c.id = s.case_id WHERE s.served_on IS NULL AND {OPEN_CASE}{}",
         ctx.only_case("c.id")
@@ -418,14 +570,13 @@ fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             .add_working_days(issued, ctx.profile.service_days)?;
         let doc: super::procedure::ServedDocumentKind = crate::vocab::text::enum_from(doc);
         out.push(ctx.case_clock(
-            conn,
             case_id,
             ClockKind::Service,
             format!("文书送达（{}）", doc.label()),
             issued,
             due,
             "行政处罚法第六十一条",
-        )?);
+        ));
     }
     Ok(out)
 }
@@ -442,7 +593,7 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
     if !county {
         return Ok(vec![]);
     }
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, d.decided_on FROM case_file c JOIN decision d ON d.case_id = c.id
          WHERE c.track = 'Agreement' AND {OPEN_CASE}
            AND NOT EXISTS (SELECT 1 FROM procedure_step s WHERE s.case_id = c.id AND s.kind = 'ReportedToCity'){}",
@@ -462,21 +613,20 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
             .calendar
             .add_working_days(decided, ctx.profile.city_report_days)?;
         out.push(ctx.case_clock(
-            conn,
             case_id,
             ClockKind::CityReport,
             "违约处理决定报市医保局备案",
             decided,
             due,
             "河源办法第二十四条",
-        )?);
+        ));
     }
     Ok(out)
 }
 
 fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 19: a suspension ends after its months; shown until the institution is active again.
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.case_id, m.starts_on, m.ends_on FROM agreement_measure m
          JOIN institution i ON i.id = m.institution_id
          WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL{}",
@@ -497,7 +647,6 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
             continue;
         };
         out.push(ctx.case_clock(
-            conn,
             case_id,
             ClockKind::AgreementSuspension,
             "中止协议期满（期满后恢复协议状态）",
@@ -507,7 +656,7 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
                 warnings: vec![],
             },
             "河源办法第十九条",
-        )?);
+        ));
     }
     Ok(out)
 }

@@ -216,7 +216,7 @@ pub fn apply(
 
 pub fn list(conn: &Connection, case_id: i64) -> Result<Vec<Measure>> {
     let mut stmt =
-        conn.prepare("SELECT * FROM agreement_measure WHERE case_id = ?1 ORDER BY id")?;
+        conn.prepare_cached("SELECT * FROM agreement_measure WHERE case_id = ?1 ORDER BY id")?;
     let rows = stmt
         .query_map([case_id], |r| {
             Ok(Measure {

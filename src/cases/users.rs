@@ -139,7 +139,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<User> {
 }
 
 pub fn list(conn: &Connection, q: &UserQuery) -> Result<Page<User>> {
-    let mut stmt = conn.prepare("SELECT * FROM app_user ORDER BY username")?;
+    let mut stmt = conn.prepare_cached("SELECT * FROM app_user ORDER BY username")?;
     let all = stmt
         .query_map([], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -169,7 +169,7 @@ pub fn serve(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &FineServe) -> Result<Fine>
 }
 
 fn payments(conn: &Connection, fine_id: i64) -> Result<Vec<FinePayment>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, uid, paid_on, amount_fen, principal_fen, surcharge_fen, voucher
          FROM fine_payment WHERE fine_id = ?1 ORDER BY paid_on, id",
     )?;
@@ -594,7 +594,7 @@ pub fn referral(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Referr
 }
 
 pub fn referrals_of(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<Referral>> {
-    let mut stmt = conn.prepare("SELECT id FROM referral WHERE case_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached("SELECT id FROM referral WHERE case_id = ?1 ORDER BY id")?;
     let ids = stmt
         .query_map([case_id], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;

@@ -243,7 +243,7 @@ pub fn lines(conn: &Connection, m: Matter) -> Result<Vec<LineRow>> {
              WHERE self_correction_id = ?1 ORDER BY id"
         }
     };
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt
         .query_map([m.id()], |r| {
             Ok(LineRow {
@@ -320,7 +320,7 @@ pub fn payment_row(conn: &Connection, id: i64) -> Result<PaymentRow> {
 }
 
 pub fn payments_of(conn: &Connection, m: Matter) -> Result<Vec<PaymentRow>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE {} = ?1 ORDER BY paid_on, id",
         m.owner_col()
     ))?;
@@ -387,7 +387,7 @@ pub fn load(conn: &Connection, m: Matter) -> Result<Loaded> {
         book.load_payment(p.id, allocs, credit);
     }
     if let Matter::Case(case_id) = m {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT a.recovery_line_id, a.amount_fen FROM offset_allocation a
              JOIN offset_deduction d ON d.id = a.deduction_id
              JOIN offset_plan p ON p.id = d.plan_id WHERE p.case_id = ?1",
@@ -409,7 +409,7 @@ fn net_payment(
     line_col: &str,
     credit_at_record: Money,
 ) -> Result<(Vec<(i64, Money)>, Money)> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {line_col}, amount_fen FROM payment_allocation WHERE payment_id = ?1 ORDER BY seq"
     ))?;
     let mut allocs: Vec<(i64, Money)> = stmt
@@ -417,7 +417,7 @@ fn net_payment(
             Ok((r.get::<_, i64>(0)?, money(r.get(1)?)))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT a.{line_col}, SUM(a.amount_fen) FROM refund_allocation a
          JOIN refund r ON r.id = a.refund_id
          WHERE r.payment_id = ?1 AND r.status = 'Completed' GROUP BY a.{line_col}"
@@ -505,7 +505,7 @@ pub fn ledger_lines(conn: &Connection, m: Matter) -> Result<(Vec<LedgerLine>, Le
         refunded += money(r);
     }
     if let Matter::Case(case_id) = m {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT d.id, a.recovery_line_id, a.amount_fen FROM offset_allocation a
              JOIN offset_deduction d ON d.id = a.deduction_id
              JOIN offset_plan p ON p.id = d.plan_id WHERE p.case_id = ?1",

@@ -177,7 +177,7 @@ fn plan_row(conn: &Connection, id: i64) -> Result<PlanRow> {
 
 /// Plan amount, deducted so far, and last month, per fund.
 fn fund_progress(conn: &Connection, plan_id: i64) -> Result<Vec<OffsetFundProgress>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT f.fund, f.amount_fen,
                 COALESCE((SELECT SUM(d.deducted_fen) FROM offset_deduction d WHERE d.plan_id = f.plan_id AND d.fund = f.fund), 0),
                 (SELECT COUNT(*) FROM offset_deduction d WHERE d.plan_id = f.plan_id AND d.fund = f.fund),
@@ -343,7 +343,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<OffsetPlan> {
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, uid, fund, month, settled_on, settlement_fen, deducted_fen, remaining_fen
          FROM offset_deduction WHERE plan_id = ?1 ORDER BY month, id",
     )?;
@@ -363,7 +363,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<OffsetPlan> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut deductions = Vec::new();
     for (did, duid, fund, month, settled_on, settlement, deducted, remaining) in rows {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT recovery_line_id, amount_fen FROM offset_allocation WHERE deduction_id = ?1 ORDER BY seq",
         )?;
         let allocations = stmt
@@ -416,7 +416,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<OffsetPlan> {
 }
 
 pub fn of_case(conn: &Connection, case_id: i64) -> Result<Vec<OffsetPlan>> {
-    let mut stmt = conn.prepare("SELECT id FROM offset_plan WHERE case_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM offset_plan WHERE case_id = ?1 ORDER BY id")?;
     let ids = stmt
         .query_map([case_id], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;

@@ -356,9 +356,11 @@ pub fn receipt(conn: &Connection, id: i64) -> Result<Receipt> {
 
 /// Every receipt (valid or voided) of a case: on its payments and on its offset deductions.
 pub fn case_receipts(conn: &Connection, case_id: i64) -> Result<Vec<Receipt>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {RECEIPT_COLS} FROM fiscal_receipt WHERE payment_id IN (SELECT id FROM payment WHERE case_id = ?1)
-            OR deduction_id IN (SELECT d.id FROM offset_deduction d JOIN offset_plan p ON p.id = d.plan_id WHERE p.case_id = ?1)
+         UNION ALL
+         SELECT {RECEIPT_COLS} FROM fiscal_receipt
+         WHERE deduction_id IN (SELECT d.id FROM offset_deduction d JOIN offset_plan p ON p.id = d.plan_id WHERE p.case_id = ?1)
          ORDER BY issued_on, id"
     ))?;
     let rows = stmt
@@ -533,7 +535,7 @@ fn refund_row(conn: &Connection, id: i64) -> Result<(Refund, Matter)> {
     let p = payment_row(conn, r.payment_id)?;
     let loaded = load(conn, p.matter)?;
     let col = p.matter.line_col();
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {col}, amount_fen FROM refund_allocation WHERE refund_id = ?1 ORDER BY id"
     ))?;
     r.from_lines = stmt
@@ -554,7 +556,7 @@ pub fn refund(conn: &Connection, id: i64) -> Result<Refund> {
 }
 
 pub fn refunds_of(conn: &Connection, m: Matter) -> Result<Vec<Refund>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.id FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.{} = ?1 ORDER BY r.id",
         m.owner_col()
     ))?;

@@ -29,7 +29,7 @@ pub fn reconcile(conn: &Connection, q: &ReconcileQuery) -> Result<Reconciliation
         rows: BTreeMap::new(),
         mismatches: Vec::new(),
     };
-    for m in matters(conn)? {
+    for m in matters(conn, r.first, r.last)? {
         let v = MatterView::load(conn, m)?;
         r.notices(&v);
         for p in payments_of(conn, m)? {
@@ -43,14 +43,26 @@ pub fn reconcile(conn: &Connection, q: &ReconcileQuery) -> Result<Reconciliation
     Ok(r.finish())
 }
 
-/// Every matter that has lines: cases with recovery lines, and self-correction forms.
-fn matters(conn: &Connection) -> Result<Vec<Matter>> {
+/// The matters a month's reconciliation reads: cases with recovery lines that were filed by the end
+/// of the month and not closed before it began, and self-correction forms. A case closed before
+/// the month has nothing in it: its notice, payments, receipts, refunds and deductions all came
+/// before its closure, and closing needed every payment arrived and receipted, no over-payment and
+/// no refund pending (`ledger::closure_blockers`). So the work follows the office's open matters,
+/// not its ten years of closed files (issue 13).
+fn matters(conn: &Connection, first: NaiveDate, last: NaiveDate) -> Result<Vec<Matter>> {
     let mut matters: Vec<Matter> = Vec::new();
-    let mut stmt = conn.prepare("SELECT DISTINCT case_id FROM recovery_line ORDER BY case_id")?;
-    for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM case_file c
+         WHERE (c.closed_on IS NULL OR c.closed_on >= ?1) AND c.filed_on <= ?2
+           AND EXISTS (SELECT 1 FROM recovery_line r WHERE r.case_id = c.id)
+         ORDER BY c.id",
+    )?;
+    for id in stmt.query_map(params![date_text(first), date_text(last)], |r| {
+        r.get::<_, i64>(0)
+    })? {
         matters.push(Matter::Case(id?));
     }
-    let mut stmt = conn.prepare("SELECT id FROM self_correction ORDER BY id")?;
+    let mut stmt = conn.prepare_cached("SELECT id FROM self_correction ORDER BY id")?;
     for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
         matters.push(Matter::SelfCorrection(id?));
     }
@@ -181,7 +193,7 @@ impl Reconciler<'_> {
 
     /// What arrived this month: the payment as recorded (refunds are counted when paid back).
     fn arrivals(&mut self, v: &MatterView, p: &PaymentRow) -> Result<()> {
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {}, amount_fen FROM payment_allocation WHERE payment_id = ?1",
             v.m.line_col()
         ))?;
@@ -350,7 +362,7 @@ impl Reconciler<'_> {
 
     /// Refunds paid back this month; requests still open at its end.
     fn refunds(&mut self, v: &MatterView, p: &PaymentRow) -> Result<()> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT id, amount_fen, status, requested_on, refunded_on, from_credit_fen FROM refund WHERE payment_id = ?1",
         )?;
         let refunds = stmt
@@ -368,7 +380,7 @@ impl Reconciler<'_> {
         let last = self.last;
         for (rid, amount, status, requested, refunded_on, from_credit) in refunds {
             if status == "Completed" && self.within(refunded_on) {
-                let mut stmt = self.conn.prepare(&format!(
+                let mut stmt = self.conn.prepare_cached(&format!(
                     "SELECT {}, amount_fen FROM refund_allocation WHERE refund_id = ?1",
                     v.m.line_col()
                 ))?;
@@ -613,7 +625,7 @@ fn owed_at(
         }
     }
     if let Matter::Case(case_id) = m {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT a.recovery_line_id, a.amount_fen FROM offset_allocation a
              JOIN offset_deduction d ON d.id = a.deduction_id JOIN offset_plan p ON p.id = d.plan_id
              WHERE p.case_id = ?1 AND d.settled_on > ?2",

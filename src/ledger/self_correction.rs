@@ -350,7 +350,7 @@ pub fn list(
         params![q.institution_id, q.insured_id],
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.id FROM self_correction s WHERE {filter} ORDER BY s.submitted_on DESC, s.id DESC
          LIMIT {limit} OFFSET {offset}"
     ))?;

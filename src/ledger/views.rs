@@ -231,7 +231,7 @@ pub fn accounting(conn: &Connection, q: &AccountingQuery) -> Result<Vec<Accounti
         (c, s) => m.case_id() == c && c.is_some() || m.self_correction_id() == s && s.is_some(),
     };
     // Receipts on payments.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT r.id, r.receipt_number, r.payment_id, r.deduction_id, r.agency FROM fiscal_receipt r
          WHERE r.voided_on IS NULL AND r.issued_on BETWEEN ?1 AND ?2 ORDER BY r.issued_on, r.id",
     )?;
@@ -274,7 +274,7 @@ pub fn accounting(conn: &Connection, q: &AccountingQuery) -> Result<Vec<Accounti
             if !wanted(m) {
                 continue;
             }
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare_cached(
                 "SELECT recovery_line_id, amount_fen FROM offset_allocation WHERE deduction_id = ?1 ORDER BY seq",
             )?;
             let allocs = stmt
@@ -293,7 +293,7 @@ pub fn accounting(conn: &Connection, q: &AccountingQuery) -> Result<Vec<Accounti
         }
     }
     // Insured persons' APP refunds: recovered on the agency's arrival confirmation (004 art. 11(2)).
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE method = 'App' AND arrived_on BETWEEN ?1 AND ?2
            AND cancelled_on IS NULL ORDER BY arrived_on, id"
     ))?;
@@ -329,7 +329,7 @@ fn cached<'a>(
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut out = Vec::new();
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, d.decided_on, d.payment_due FROM case_file c JOIN decision d ON d.case_id = c.id
          WHERE c.status NOT IN ('Closed', 'Dropped') AND d.payment_due IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM offset_plan p WHERE p.case_id = c.id AND p.status = 'Active'){}",
@@ -350,7 +350,6 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             continue;
         }
         out.push(ctx.case_clock(
-            conn,
             case_id,
             ClockKind::Payment,
             format!("退缴时限（尚欠 {} 元）", totals.outstanding.grouped()),
@@ -360,10 +359,10 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 warnings: vec![],
             },
             "天津办法第八条、第九条",
-        )?);
+        ));
     }
     // 缴款凭证 within 3 working days (004 art. 9), for payments of open matters.
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE proof_received_on IS NULL AND cancelled_on IS NULL
            AND (case_id IS NULL OR case_id IN (SELECT id FROM case_file WHERE status NOT IN ('Closed', 'Dropped'))){}",
         ctx.only_case("case_id")
@@ -382,14 +381,13 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         );
         match p.matter {
             Matter::Case(case_id) => out.push(ctx.case_clock(
-                conn,
                 case_id,
                 ClockKind::PaymentProof,
                 label,
                 p.paid_on,
                 due,
                 "天津办法第九条",
-            )?),
+            )),
             Matter::SelfCorrection(id) => {
                 let (number, party): (String, String) = conn.query_row(
                     "SELECT s.form_number, COALESCE(i.name, p.name, '') FROM self_correction s
@@ -398,26 +396,19 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                     [id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                let (state, left) = ctx.state(due.date);
-                out.push(Clock {
-                    kind: ClockKind::PaymentProof,
+                out.push(ctx.clock(
+                    ClockKind::PaymentProof,
                     label,
-                    case_id: None,
-                    lead_id: None,
-                    reference: number,
-                    party,
-                    started_on: p.paid_on,
-                    due_on: due.date,
-                    state,
-                    working_days_left: left,
-                    basis: "天津办法第九条第二款".into(),
-                    warnings: due.warnings,
-                });
+                    (None, None, number, party),
+                    p.paid_on,
+                    due,
+                    "天津办法第九条第二款",
+                ));
             }
         }
     }
     // 抵扣 progress (004 art. 10): the next month's settlement is due by the end of that month.
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id
          WHERE p.status = 'Active' AND c.status NOT IN ('Closed', 'Dropped'){}",
         ctx.only_case("c.id")
@@ -437,7 +428,6 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             };
             let due = ctx.calendar.calendar_deadline(next.last_day(), 0)?;
             out.push(ctx.case_clock(
-                conn,
                 plan.case_id,
                 ClockKind::Offset,
                 format!(
@@ -450,11 +440,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 plan.approved_on,
                 due,
                 "天津办法第十条",
-            )?);
+            ));
         }
     }
     // 罚款 within 15 days of service (行政处罚法 art. 67) and the surcharge (art. 72).
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id FROM fine f JOIN case_file c ON c.id = f.case_id
          WHERE f.due_on IS NOT NULL AND c.status NOT IN ('Closed', 'Dropped'){}",
         ctx.only_case("c.id")
@@ -483,7 +473,6 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             format!("{}缴纳（{} 元）", f.kind.label(), f.amount.grouped())
         };
         let mut clock = ctx.case_clock(
-            conn,
             f.case_id,
             ClockKind::Fine,
             label,
@@ -493,7 +482,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 warnings: vec![],
             },
             "行政处罚法第六十七条、第七十二条",
-        )?;
+        );
         if clock.state != ClockState::Overdue && ctx.today > due {
             clock.state = ClockState::Overdue;
         }

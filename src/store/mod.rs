@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod query;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -39,6 +40,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0007_list_order_indexes",
         include_str!("migrations/0007_list_order_indexes.sql"),
+    ),
+    (
+        "0008_scale_indexes",
+        include_str!("migrations/0008_scale_indexes.sql"),
     ),
 ];
 
@@ -117,7 +122,12 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Reads prepare their statements through the cache (`prepare_cached`): planning a statement
+        // costs more than running it on one case, and a list or the reconciliation runs the same
+        // few dozen statements once per matter.
+        conn.set_prepared_statement_cache_capacity(256);
         migrate(&mut conn)?;
+        search::ensure(&conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
             path,
@@ -156,6 +166,7 @@ impl Store {
         };
         let out = f(&mut w)?;
         let Tx { tx, touched } = w;
+        search::refresh(&tx, &touched)?;
         if !touched.is_empty() {
             audit::append(&tx, actor, command, &touched)?;
         }

@@ -49,6 +49,17 @@ impl Filter {
         self
     }
 
+    /// A clause with one parameter: `clause(n)` is the clause naming it as `?n`.
+    pub fn param(
+        &mut self,
+        value: impl Into<SqlValue>,
+        clause: impl FnOnce(usize) -> String,
+    ) -> &mut Self {
+        self.args.push(value.into());
+        self.clauses.push(clause(self.args.len()));
+        self
+    }
+
     /// `column = value` when a value is given.
     pub fn eq(&mut self, column: &str, value: Option<impl Into<SqlValue>>) -> &mut Self {
         if let Some(v) = value {
@@ -90,6 +101,28 @@ impl Filter {
         )?)
     }
 
+    /// Like [`Filter::page`], but a page in the second half of `total` rows is read from the other
+    /// end (`reverse` is `order` reversed) and turned round, so that no page walks more than half of
+    /// the rows matching the filter.
+    #[allow(clippy::too_many_arguments)]
+    pub fn page_from_nearer_end<T>(
+        &self,
+        conn: &Connection,
+        select: &str,
+        (order, reverse): (&str, &str),
+        (offset, limit): (i64, i64),
+        total: i64,
+        row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        if offset <= total / 2 || offset >= total {
+            return self.page(conn, select, order, (offset, limit), row);
+        }
+        let end = (offset + limit).min(total);
+        let mut items = self.page(conn, select, reverse, (total - end, end - offset), row)?;
+        items.reverse();
+        Ok(items)
+    }
+
     /// `<select> WHERE … ORDER BY <order> LIMIT … OFFSET …`, each row read by `row`.
     pub fn page<T>(
         &self,
@@ -99,7 +132,7 @@ impl Filter {
         (offset, limit): (i64, i64),
         row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>> {
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "{select} {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             self.sql()
         ))?;

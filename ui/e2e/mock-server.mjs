@@ -62,7 +62,12 @@ function parseCsv(text) {
 const handlers = {
   'office.get': () => office,
   // No cases in the mock: empty lists only.
-  'clock.list': (p) => ({ today: p.today ?? new Date().toISOString().slice(0, 10), within: p.within ?? 3, items: [] }),
+  'clock.list': (p) => ({ today: p.today ?? new Date().toISOString().slice(0, 10), within: p.within ?? 3, total: 0, items: [] }),
+  'clock.board': (p) => ({
+    today: p.today ?? new Date().toISOString().slice(0, 10),
+    within: p.within ?? 3,
+    groups: ['Overdue', 'DueSoon', 'Running'].map((state) => ({ state, total: 0, items: [] })),
+  }),
   'case.list': () => ({ items: [], total: 0 }),
   'office.init': (p) => {
     if (!/^[1-9]\d{5}$/.test(p.code ?? '')) throw fieldErr('code', '行政区划代码：应为6位数字，例如 220102')

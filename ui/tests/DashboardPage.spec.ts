@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import DashboardPage from '@/pages/DashboardPage.vue'
 import { ApiError, call } from '@/api/client'
-import type { Clock, ClockList } from '@/api/types.gen'
+import type { Clock, ClockBoard, ClockList } from '@/api/types.gen'
 import { globalPlugins, settle } from './helpers'
 
 vi.mock('@/api/client', async (importOriginal) => ({
@@ -46,6 +46,18 @@ function mountPage() {
   return mount(DashboardPage, { global: { plugins: [...globalPlugins, router] }, attachTo: document.body })
 }
 
+/** A board of the three groups, each with `total` clocks of which `items` are the first page. */
+function boardOf(groups: { Overdue?: [number, Clock[]]; DueSoon?: [number, Clock[]]; Running?: [number, Clock[]] }): ClockBoard {
+  return {
+    today: '2026-11-23',
+    within: 3,
+    groups: (['Overdue', 'DueSoon', 'Running'] as const).map((state) => {
+      const [total, items] = groups[state] ?? [0, []]
+      return { state, total, items }
+    }),
+  }
+}
+
 describe('DashboardPage', () => {
   afterEach(() => {
     callMock.mockReset()
@@ -54,52 +66,80 @@ describe('DashboardPage', () => {
 
   describe('with clocks', () => {
     beforeEach(() => {
-      callMock.mockImplementation((async (command: string) => {
+      callMock.mockImplementation((async (command: string, payload: Record<string, unknown>) => {
+        if (command === 'clock.board') return boardOf({ Overdue: [1, [overdue]], DueSoon: [1, [dueSoon]], Running: [45, [running]] })
         if (command === 'clock.list') {
-          const list: ClockList = { today: '2026-11-23', within: 3, items: [running, dueSoon, overdue] }
+          const list: ClockList = {
+            today: '2026-11-23',
+            within: 3,
+            total: 45,
+            items: [{ ...running, reference: `第${payload.offset}项起` }],
+          }
           return list
         }
         throw new ApiError('UNKNOWN_COMMAND', `unexpected ${command}`)
       }) as typeof call)
     })
 
-    it('counts the clocks by state', async () => {
+    it('counts the clocks by state from the board, never asking for every clock', async () => {
       const wrapper = mountPage()
       await settle()
-      expect(callMock).toHaveBeenCalledWith('clock.list', {})
+      expect(callMock).toHaveBeenCalledWith('clock.board', { limit: 20 })
+      expect(callMock).not.toHaveBeenCalledWith('clock.list', expect.anything())
       const count = (s: string) => wrapper.get(`[data-testid="clock-count-${s}"]`).text()
       expect(count('Overdue')).toContain('已逾期')
       expect(count('Overdue')).toContain('1')
       expect(count('DueSoon')).toContain('即将到期')
       expect(count('DueSoon')).toContain('1')
       expect(count('Running')).toContain('进行中')
-      expect(count('Running')).toContain('1')
+      expect(count('Running')).toContain('45')
     })
 
-    it('lists the overdue clock first, then by due date, with Chinese labels', async () => {
+    it('opens on the overdue clocks, with Chinese labels', async () => {
       const wrapper = mountPage()
       await settle()
+      expect(wrapper.get('[data-testid="clock-section"]').text()).toContain('已逾期（1 项）')
       const rows = wrapper.get('[data-testid="clock-table"]').findAll('tbody tr')
-      expect(rows).toHaveLength(3)
+      expect(rows).toHaveLength(1)
       expect(rows[0].text()).toContain('线索〔2026〕3号')
       expect(rows[0].text()).toContain('线索核查') // no label from the API: the kind's Chinese name
-      expect(rows[0].text()).toContain('已逾期')
       expect(rows[0].text()).toContain('逾期 2 个工作日')
       expect(rows[0].find('.el-tag--danger').exists()).toBe(true)
-      expect(rows[1].text()).toContain('文书送达（行政处罚决定书）')
-      expect(rows[1].text()).toContain('即将到期')
-      expect(rows[1].find('.el-tag--warning').exists()).toBe(true)
-      expect(rows[2].text()).toContain('陈述申辩期')
-      expect(rows[2].text()).toContain('国家医保局令第4号')
-      expect(rows[2].find('.el-tag--info').exists()).toBe(true)
+    })
+
+    it('shows another state on a click, and its later pages through clock.list', async () => {
+      const wrapper = mountPage()
+      await settle()
+      await wrapper.get('[data-testid="clock-count-DueSoon"]').trigger('click')
+      await settle()
+      let rows = wrapper.get('[data-testid="clock-table"]').findAll('tbody tr')
+      expect(rows[0].text()).toContain('文书送达（行政处罚决定书）')
+      expect(rows[0].find('.el-tag--warning').exists()).toBe(true)
+      expect(wrapper.find('[data-testid="clock-pager"]').exists()).toBe(false)
+
+      await wrapper.get('[data-testid="clock-count-Running"]').trigger('click')
+      await settle()
+      expect(wrapper.get('[data-testid="clock-section"]').text()).toContain('进行中（45 项）')
+      const pager = wrapper.get('[data-testid="clock-pager"]')
+      await pager.findAll('.el-pager li').find((li) => li.text() === '3')!.trigger('click')
+      await settle()
+      expect(callMock).toHaveBeenCalledWith('clock.list', {
+        today: '2026-11-23',
+        within: 3,
+        state: 'Running',
+        offset: 40,
+        limit: 20,
+      })
+      rows = wrapper.get('[data-testid="clock-table"]').findAll('tbody tr')
+      expect(rows[0].text()).toContain('第40项起')
     })
   })
 
   it('shows an empty state when there are no clocks', async () => {
-    callMock.mockResolvedValue({ today: '2026-11-23', within: 3, items: [] } satisfies ClockList)
+    callMock.mockResolvedValue(boardOf({}))
     const wrapper = mountPage()
     await settle()
-    expect(wrapper.get('[data-testid="clock-table"]').text()).toContain('暂无进行中的法定期限')
+    expect(wrapper.get('[data-testid="clock-table"]').text()).toContain('暂无已逾期的法定期限')
     expect(wrapper.get('[data-testid="clock-count-Overdue"]').text()).toContain('0')
   })
 })

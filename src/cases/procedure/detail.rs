@@ -37,6 +37,7 @@ pub fn detail(
         &clocks::ClockQuery {
             today,
             case_id: Some(case_id),
+            limit: Some(crate::store::query::PAGE_MAX),
             ..Default::default()
         },
     )?

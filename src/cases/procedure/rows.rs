@@ -59,7 +59,7 @@ pub(super) fn set_status(tx: &mut Tx<'_>, case_id: i64, status: CaseStatus) -> R
 }
 
 pub fn steps(conn: &Connection, case_id: i64) -> Result<Vec<Step>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT s.*, COALESCE(u.display_name, '') AS actor FROM procedure_step s
          LEFT JOIN app_user u ON u.id = s.actor_id WHERE s.case_id = ?1 ORDER BY s.id",
     )?;
@@ -88,7 +88,8 @@ pub fn services(
     case_id: i64,
 ) -> Result<Vec<DocumentService>> {
     let days = crate::cases::profile::load(conn)?.service_days;
-    let mut stmt = conn.prepare("SELECT * FROM document_service WHERE case_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT * FROM document_service WHERE case_id = ?1 ORDER BY id")?;
     let rows = stmt
         .query_map([case_id], |r| {
             Ok(DocumentService {

@@ -183,7 +183,7 @@ pub(super) fn last_step_date(steps: &[Step]) -> NaiveDate {
 pub(super) fn investigators(conn: &Connection, case: &Case) -> Result<Vec<i64>> {
     let mut ids = vec![case.handler_id];
     ids.extend(case.co_handler_id);
-    let mut stmt = conn.prepare("SELECT DISTINCT collected_by FROM evidence WHERE case_id = ?1 AND collected_by IS NOT NULL")?;
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT collected_by FROM evidence WHERE case_id = ?1 AND collected_by IS NOT NULL")?;
     ids.extend(
         stmt.query_map([case.id], |r| r.get::<_, i64>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?,

@@ -28,7 +28,7 @@ pub(crate) fn open_windows(
     cal: &WorkCalendar,
     case_id: Option<i64>,
 ) -> Result<Vec<(i64, Window)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id FROM case_file WHERE status = 'Notified' AND (?1 IS NULL OR id = ?1)",
     )?;
     let ids = stmt
@@ -105,7 +105,7 @@ pub(crate) fn pending_reviews(
     cal: &WorkCalendar,
     case_id: Option<i64>,
 ) -> Result<Vec<(i64, NaiveDate, Deadline)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT c.id FROM case_file c JOIN procedure_step s ON s.case_id = c.id
          WHERE c.status = 'Notified' AND s.kind = 'LegalReviewSubmitted' AND (?1 IS NULL OR c.id = ?1)",
     )?;

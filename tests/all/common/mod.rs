@@ -78,10 +78,47 @@ pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
 /// clock source narrows in SQL (`clock.list` with `case_id`, and the clocks of `case.get`), are
 /// exactly the office-wide list filtered to that case.
 pub fn clocks(c: &Core, today: &str) -> Vec<Value> {
-    let items = call(c, "clock.list", json!({"today": today}))["items"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let list = call(c, "clock.list", json!({"today": today, "limit": 1000}));
+    let items = list["items"].as_array().unwrap().clone();
+    assert_eq!(list["total"].as_u64(), Some(items.len() as u64));
+    // Each clock's state agrees with its working days left (the state is judged without counting).
+    let within = list["within"].as_i64().unwrap();
+    for k in &items {
+        let overdue = k["due_on"].as_str().unwrap() < today;
+        let left = k["working_days_left"].as_i64().unwrap();
+        let want = if overdue {
+            "Overdue"
+        } else if left <= within {
+            "DueSoon"
+        } else {
+            "Running"
+        };
+        assert_eq!(k["state"], want, "state of {k}");
+    }
+    // The dashboard: per state, the count and the first page of the same clocks in the same order;
+    // the other pages through clock.list with the state.
+    let board = call(c, "clock.board", json!({"today": today, "limit": 2}));
+    let groups = board["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3);
+    for g in groups {
+        let state = g["state"].as_str().unwrap();
+        let of_state: Vec<Value> = items
+            .iter()
+            .filter(|k| k["state"] == state)
+            .cloned()
+            .collect();
+        assert_eq!(g["total"].as_u64(), Some(of_state.len() as u64), "{state}");
+        let first: Vec<Value> = of_state.iter().take(2).cloned().collect();
+        assert_eq!(g["items"], json!(first), "first page of {state}");
+        let rest = call(
+            c,
+            "clock.list",
+            json!({"today": today, "state": state, "offset": 2, "limit": 1000}),
+        );
+        let rest_want: Vec<Value> = of_state.iter().skip(2).cloned().collect();
+        assert_eq!(rest["items"], json!(rest_want), "later pages of {state}");
+        assert_eq!(rest["total"].as_u64(), Some(of_state.len() as u64));
+    }
     let cases = call(c, "case.list", json!({"limit": 1000}))["items"].clone();
     for case in cases.as_array().unwrap() {
         let id = case["id"].as_i64().unwrap();

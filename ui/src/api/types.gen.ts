@@ -227,11 +227,35 @@ basis: string,
 warnings: Array<string>, };
 
 /**
+ * The dashboard (工作台): the office's clocks counted by state (overdue, due soon, running), with
+ * the first page of each group — never every clock of the office in one answer.
+ */
+export type ClockBoard = { today: string, within: number, groups: Array<ClockGroup>, };
+
+export type ClockBoardQuery = { today?: string | null, within?: number | null, 
+/**
+ * The first page of each group holds at most this many clocks (default 20).
+ */
+limit?: number | null, };
+
+/**
+ * The clocks in one state: how many, and the first page.
+ */
+export type ClockGroup = { state: ClockState, total: number, items: Array<Clock>, };
+
+/**
  * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
  */
 export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension";
 
+/**
+ * One page of clocks.
+ */
 export type ClockList = { today: string, within: number, 
+/**
+ * How many clocks match the filter (all pages).
+ */
+total: number, 
 /**
  * Sorted by due date, overdue first.
  */
@@ -253,7 +277,15 @@ case_id?: number | null,
 /**
  * Only clocks in this state.
  */
-state?: ClockState | null, };
+state?: ClockState | null, 
+/**
+ * Only clocks of this kind.
+ */
+kind?: ClockKind | null, offset?: number | null, 
+/**
+ * At most this many clocks (default 50, at most 1,000).
+ */
+limit?: number | null, };
 
 /**
  * 进行中 / 即将到期 / 已逾期.
@@ -1465,6 +1497,7 @@ export interface Commands {
   "case.close": { request: DatedNote; response: CaseDetail };
   "case.drop": { request: DatedNote; response: CaseDetail };
   "clock.list": { request: ClockQuery; response: ClockList };
+  "clock.board": { request: ClockBoardQuery; response: ClockBoard };
   "collection.set": { request: CollectionInput; response: Collection };
   "ledger.case": { request: CaseLedgerQuery; response: CaseLedger };
   "payment.record": { request: PaymentInput; response: Payment };

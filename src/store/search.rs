@@ -1,0 +1,172 @@
+//! Substring search of the case list (issue 13): a full-text index of every case's number, summary,
+//! party name and institution code, so that a search reads the index instead of every case.
+//!
+//! FTS5's trigram tokenizer cannot find two-character words (同仁, 人民: the commonest searches), so
+//! the index holds *bigrams*: each text is normalised (letters, digits and CJK only, lower case) and
+//! stored as every pair of consecutive characters plus the last character alone, as space-separated
+//! tokens of FTS5's `unicode61` tokenizer ("同仁医院" → "同仁 仁医 医院 院"). A search for text
+//! of two or more characters is the phrase of its bigrams (consecutive tokens = a substring, within one
+//! column); one character is a prefix query. Punctuation does not count: "〔2026〕12" finds "2026 12".
+//!
+//! The index is derived data, not audited: [`refresh`] keeps it current inside every write
+//! transaction ([`super::Store::write`]) from the rows the command touched, and [`ensure`] rebuilds
+//! it when it does not cover every case (a new or imported database).
+
+use rusqlite::{params_from_iter, Connection};
+
+use crate::error::Result;
+
+/// Letters, digits and CJK characters of `s`, lower case; everything else dropped.
+fn normalise(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The indexed form of a text: its bigrams and its last character, space-separated.
+pub fn grams(s: &str) -> String {
+    let cs = normalise(s);
+    let mut out = String::with_capacity(cs.len() * 7);
+    for w in cs.windows(2) {
+        out.push(w[0]);
+        out.push(w[1]);
+        out.push(' ');
+    }
+    if let Some(last) = cs.last() {
+        out.push(*last);
+    }
+    out
+}
+
+/// The FTS5 query finding `text` as a substring of a column, or None when the text has no letter,
+/// digit or CJK character to look for.
+pub fn match_expr(text: &str) -> Option<String> {
+    let cs = normalise(text);
+    match cs.len() {
+        0 => None,
+        1 => Some(format!("\"{}\"*", cs[0])),
+        _ => Some(format!("\"{}\"", grams(text).rsplit_once(' ')?.0)),
+    }
+}
+
+/// The columns indexed for one case, in the order of the `case_search` table.
+const CASE_TEXTS: &str =
+    "SELECT c.id, c.case_number, c.summary, COALESCE(i.name, p.name, ''), COALESCE(i.code, '')
+     FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
+     LEFT JOIN insured p ON p.id = c.insured_id";
+
+/// (Re)indexes the cases selected by `filter` (a `WHERE` clause over `c`, with `args`).
+fn index(conn: &Connection, filter: &str, args: &[i64]) -> Result<()> {
+    let mut read = conn.prepare(&format!("{CASE_TEXTS} {filter}"))?;
+    let mut write = conn.prepare_cached(
+        "INSERT OR REPLACE INTO case_search (rowid, number, summary, party, code)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut rows = read.query(params_from_iter(args))?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let text = |i: usize| -> rusqlite::Result<String> { Ok(grams(&r.get::<_, String>(i)?)) };
+        write.execute(rusqlite::params![
+            id,
+            text(1)?,
+            text(2)?,
+            text(3)?,
+            text(4)?
+        ])?;
+    }
+    Ok(())
+}
+
+/// Keeps the index current for the rows a write touched: the cases themselves, and every case of
+/// a touched institution or insured person (whose name may have changed).
+pub fn refresh(conn: &Connection, touched: &[(&'static str, i64)]) -> Result<()> {
+    for (table, id) in touched {
+        let filter = match *table {
+            "case_file" => {
+                conn.execute("DELETE FROM case_search WHERE rowid = ?1", [id])?;
+                "WHERE c.id = ?1"
+            }
+            "institution" => "WHERE c.institution_id = ?1",
+            "insured" => "WHERE c.insured_id = ?1",
+            _ => continue,
+        };
+        index(conn, filter, &[*id])?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the index when it does not hold exactly one entry per case.
+pub fn ensure(conn: &Connection) -> Result<()> {
+    let (indexed, cases): (i64, i64) = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM case_search), (SELECT COUNT(*) FROM case_file)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if indexed != cases {
+        conn.execute("DELETE FROM case_search", [])?;
+        index(conn, "", &[])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_indexed_as_bigrams_and_searched_as_phrases() {
+        assert_eq!(grams("同仁医院"), "同仁 仁医 医院 院");
+        assert_eq!(
+            grams("和医保〔2026〕12号"),
+            "和医 医保 保2 20 02 26 61 12 2号 号"
+        );
+        assert_eq!(grams("Ab"), "ab b");
+        assert_eq!(grams("人"), "人");
+        assert_eq!(grams("（）"), "");
+        assert_eq!(match_expr(" 同仁 ").as_deref(), Some("\"同仁\""));
+        assert_eq!(match_expr("中医院").as_deref(), Some("\"中医 医院\""));
+        assert_eq!(match_expr("院").as_deref(), Some("\"院\"*"));
+        assert_eq!(match_expr("〔〕"), None);
+    }
+
+    #[test]
+    fn a_search_finds_substrings_within_one_column_only() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize = 'unicode61 remove_diacritics 0');",
+        )
+        .unwrap();
+        for (id, a, b) in [
+            (1, "天津市同仁堂药店", "串换药品"),
+            (2, "天津市人民医院", "虚记住院费用"),
+            (3, "天津市中医院", "分解住院"),
+            (4, "某费用", "人民路诊所"),
+        ] {
+            conn.execute(
+                "INSERT INTO t (rowid, a, b) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id, grams(a), grams(b)],
+            )
+            .unwrap();
+        }
+        let find = |q: &str| -> Vec<i64> {
+            let mut s = conn
+                .prepare("SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY rowid")
+                .unwrap();
+            s.query_map([match_expr(q).unwrap()], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(find("同仁"), vec![1]);
+        assert_eq!(find("人民"), vec![2, 4]);
+        assert_eq!(find("中医院"), vec![3]);
+        assert_eq!(find("医院"), vec![2, 3]);
+        assert_eq!(find("住院"), vec![2, 3]);
+        assert_eq!(find("院"), vec![2, 3]);
+        assert_eq!(find("药"), vec![1]);
+        // "费用" ends column a of case 4 and "人民" begins column b: no match across columns.
+        assert_eq!(find("用人"), Vec::<i64>::new());
+        assert_eq!(find("医院费"), Vec::<i64>::new());
+    }
+}
