@@ -164,6 +164,15 @@ fn id(v: &Value) -> i64 {
 
 fn open_office(path: &Path) -> Office {
     let core = Core::open(path).expect("open the database");
+    // Building is set-up, not measured against a target: without an fsync per transaction it is
+    // bound by the code instead of by the disk (and by other programs writing to it). The reads are
+    // measured on a fresh connection with the application's own settings.
+    core.store()
+        .read(|c| {
+            c.pragma_update(None, "synchronous", "OFF")
+                .map_err(|e| recoup::ApiError::internal(e.to_string()))
+        })
+        .expect("synchronous off");
     let mut o = Office {
         core,
         handler: 0,
@@ -658,7 +667,6 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool) -> Column {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
     }
-    let peak_reset = reset_peak_rss();
     let mut col = Column {
         n,
         cells: BTreeMap::new(),
@@ -670,8 +678,11 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool) -> Column {
         println!("\nN={n}: reusing {}", path.display());
         Core::open(&path).expect("open the kept database")
     } else {
-        build(n, &path, &mut cell)
+        drop(build(n, &path, &mut cell));
+        Core::open(&path).expect("open the built database")
     };
+    // The peak memory of the reads (the build is set-up).
+    let peak_reset = reset_peak_rss();
     // Reads.
     let c = &core;
     let sql_i64 = |sql: &str| -> i64 {
@@ -722,13 +733,22 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool) -> Column {
         ),
         Some(t.p95),
     );
-    let (t, clocks) = time(11, || call("clock.list", json!({"today": today})));
-    let items = clocks["items"].as_array().map_or(0, |a| a.len());
-    let bytes = serde_json::to_vec(&clocks).map_or(0, |v| v.len());
-    cell("clock.list (dashboard)", fmt_ms(&t), Some(t.p95));
+    let (t, board) = time(11, || call("clock.board", json!({"today": today})));
+    let groups = board["groups"].as_array().cloned().unwrap_or_default();
+    let counts: Vec<String> = groups.iter().map(|g| format!("{}", g["total"])).collect();
+    let items: usize = groups
+        .iter()
+        .map(|g| g["items"].as_array().map_or(0, |a| a.len()))
+        .sum();
+    let bytes = serde_json::to_vec(&board).map_or(0, |v| v.len());
+    cell("clock.board (dashboard)", fmt_ms(&t), Some(t.p95));
     cell(
-        "clock.list answer",
-        format!("{:.0} KB, {items} items", bytes as f64 / 1024.0),
+        "clock.board answer",
+        format!(
+            "{:.0} KB, {items} items of {} clocks",
+            bytes as f64 / 1024.0,
+            counts.join("+")
+        ),
         None,
     );
     // A case with money on it, from the middle on.
@@ -846,8 +866,12 @@ fn rows() -> Vec<Row> {
         row("case.list search 中医院", "p95 ≤ 20 ms", list),
         row("case.list last page", "p95 ≤ 20 ms", list),
         row("case.get (middle case)", "p95 ≤ 10 ms", Some(|v| v <= 10.0)),
-        row("clock.list (dashboard)", "p95 ≤ 50 ms", Some(|v| v <= 50.0)),
-        row("clock.list answer", "first page per group", None),
+        row(
+            "clock.board (dashboard)",
+            "p95 ≤ 50 ms",
+            Some(|v| v <= 50.0),
+        ),
+        row("clock.board answer", "first page per group", None),
         row("ledger.case", "p95 ≤ 5 ms", Some(|v| v <= 5.0)),
         row(
             "ledger.reconcile 2026-09",

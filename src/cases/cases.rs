@@ -339,7 +339,6 @@ fn select(cases: &str) -> String {
     )
 }
 
-
 /// A page of the list walks the list index (migration 0008: filed_on DESC, id DESC and every
 /// filter column) in order and stops at its LIMIT. Forced, because on a filter such as status =
 /// 'Closed' (most of a ten-year history) the planner would otherwise read the status index and sort
@@ -424,8 +423,10 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
     // The search text as a substring of the number, summary, party name or institution code, read
     // from the bigram index (store/search.rs); text without a letter, digit or CJK character (say
     // "〔") is looked for in the number the slow way.
-    match q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => match search::match_expr(text) {
+    let search_text = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let search_expr = search_text.and_then(search::match_expr);
+    match search_text {
+        Some(text) => match search_expr.clone() {
             Some(expr) => f.param(expr, |n| {
                 format!("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?{n})")
             }),
@@ -443,7 +444,15 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
         q.open_only.unwrap_or(false),
         "c.status NOT IN ('Closed', 'Dropped')",
     );
-    let total = f.count(conn, FROM_FOR_COUNT)?;
+    let total = match search_expr {
+        // A search alone is counted in the search index.
+        Some(expr) if f.len() == 1 => conn.query_row(
+            "SELECT COUNT(*) FROM case_search WHERE case_search MATCH ?1",
+            [expr],
+            |r| r.get(0),
+        )?,
+        _ => f.count(conn, FROM_FOR_COUNT)?,
+    };
     let rows = f.page_from_nearer_end(
         conn,
         &select(LIST_FROM),

@@ -13,6 +13,7 @@ use super::offset::Month;
 use super::types::*;
 use super::{fines, offsets, payments};
 use crate::calendar::{Deadline, WorkCalendar};
+use crate::cases::clocks::OPEN_CASE;
 use crate::cases::{Clock, ClockContext, ClockKind, ClockState, Fund, YearKind};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
@@ -331,7 +332,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, d.decided_on, d.payment_due FROM case_file c JOIN decision d ON d.case_id = c.id
-         WHERE c.status NOT IN ('Closed', 'Dropped') AND d.payment_due IS NOT NULL
+         WHERE {OPEN_CASE} AND d.payment_due IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM offset_plan p WHERE p.case_id = c.id AND p.status = 'Active'){}",
         ctx.only_case("c.id")
     ))?;
@@ -345,14 +346,15 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (case_id, decided, due) in rows {
-        let totals = case_totals(conn, case_id)?;
-        if totals.outstanding.is_zero() {
+        // The book alone (lines, payments net of refunds, offsets): what is still owed.
+        let outstanding = load(conn, Matter::Case(case_id))?.book.total().outstanding;
+        if outstanding.is_zero() {
             continue;
         }
         out.push(ctx.case_clock(
             case_id,
             ClockKind::Payment,
-            format!("退缴时限（尚欠 {} 元）", totals.outstanding.grouped()),
+            format!("退缴时限（尚欠 {} 元）", outstanding.grouped()),
             decided,
             Deadline {
                 date: due,
@@ -364,7 +366,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 缴款凭证 within 3 working days (004 art. 9), for payments of open matters.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE proof_received_on IS NULL AND cancelled_on IS NULL
-           AND (case_id IS NULL OR case_id IN (SELECT id FROM case_file WHERE status NOT IN ('Closed', 'Dropped'))){}",
+           AND (case_id IS NULL OR case_id IN (SELECT c.id FROM case_file c WHERE {OPEN_CASE})){}",
         ctx.only_case("case_id")
     ))?;
     let rows = stmt
@@ -410,7 +412,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 抵扣 progress (004 art. 10): the next month's settlement is due by the end of that month.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id
-         WHERE p.status = 'Active' AND c.status NOT IN ('Closed', 'Dropped'){}",
+         WHERE p.status = 'Active' AND {OPEN_CASE}{}",
         ctx.only_case("c.id")
     ))?;
     let ids = stmt
@@ -446,7 +448,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 罚款 within 15 days of service (行政处罚法 art. 67) and the surcharge (art. 72).
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id FROM fine f JOIN case_file c ON c.id = f.case_id
-         WHERE f.due_on IS NOT NULL AND c.status NOT IN ('Closed', 'Dropped'){}",
+         WHERE f.due_on IS NOT NULL AND {OPEN_CASE}{}",
         ctx.only_case("c.id")
     ))?;
     let ids = stmt

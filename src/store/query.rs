@@ -83,6 +83,15 @@ impl Filter {
         self
     }
 
+    /// How many clauses the filter has.
+    pub fn len(&self) -> usize {
+        self.clauses.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
     /// `WHERE …`, or nothing.
     pub fn sql(&self) -> String {
         if self.clauses.is_empty() {

@@ -12,7 +12,7 @@
 //! transaction ([`super::Store::write`]) from the rows the command touched, and [`ensure`] rebuilds
 //! it when it does not cover every case (a new or imported database).
 
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use crate::error::Result;
 
@@ -58,22 +58,34 @@ const CASE_TEXTS: &str =
 
 /// (Re)indexes the cases selected by `filter` (a `WHERE` clause over `c`, with `args`).
 fn index(conn: &Connection, filter: &str, args: &[i64]) -> Result<()> {
-    let mut read = conn.prepare(&format!("{CASE_TEXTS} {filter}"))?;
+    let mut read = conn.prepare_cached(&format!("{CASE_TEXTS} {filter}"))?;
+    let mut indexed = conn
+        .prepare_cached("SELECT number, summary, party, code FROM case_search WHERE rowid = ?1")?;
+    let mut delete = conn.prepare_cached("DELETE FROM case_search WHERE rowid = ?1")?;
     let mut write = conn.prepare_cached(
-        "INSERT OR REPLACE INTO case_search (rowid, number, summary, party, code)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO case_search (rowid, number, summary, party, code) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut rows = read.query(params_from_iter(args))?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let text = |i: usize| -> rusqlite::Result<String> { Ok(grams(&r.get::<_, String>(i)?)) };
-        write.execute(rusqlite::params![
-            id,
-            text(1)?,
-            text(2)?,
-            text(3)?,
-            text(4)?
-        ])?;
+        let mut texts: [String; 4] = Default::default();
+        for (i, t) in texts.iter_mut().enumerate() {
+            *t = grams(&r.get::<_, String>(i + 1)?);
+        }
+        // Most writes to a case change none of its searched texts: leave the index alone then
+        // (rewriting an FTS5 row leaves a tombstone that later searches read past).
+        let now: Option<[String; 4]> = indexed
+            .query_row([id], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]))
+            .optional()?;
+        match now {
+            Some(now) if now == texts => continue,
+            Some(_) => {
+                delete.execute([id])?;
+            }
+            None => {}
+        }
+        let [a, b, c, d] = texts;
+        write.execute(rusqlite::params![id, a, b, c, d])?;
     }
     Ok(())
 }
@@ -84,7 +96,11 @@ pub fn refresh(conn: &Connection, touched: &[(&'static str, i64)]) -> Result<()>
     for (table, id) in touched {
         let filter = match *table {
             "case_file" => {
-                conn.execute("DELETE FROM case_search WHERE rowid = ?1", [id])?;
+                conn.execute(
+                    "DELETE FROM case_search WHERE rowid = ?1
+                       AND NOT EXISTS (SELECT 1 FROM case_file WHERE id = ?1)",
+                    [id],
+                )?;
                 "WHERE c.id = ?1"
             }
             "institution" => "WHERE c.institution_id = ?1",
@@ -106,6 +122,10 @@ pub fn ensure(conn: &Connection) -> Result<()> {
     if indexed != cases {
         conn.execute("DELETE FROM case_search", [])?;
         index(conn, "", &[])?;
+        conn.execute(
+            "INSERT INTO case_search (case_search) VALUES ('optimize')",
+            [],
+        )?;
     }
     Ok(())
 }

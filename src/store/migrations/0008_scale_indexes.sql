@@ -22,3 +22,8 @@ CREATE INDEX fiscal_receipt_deduction ON fiscal_receipt(deduction_id);
 
 -- ledger.reconcile reads the cases open during the month (closed_on NULL or in/after the month).
 CREATE INDEX case_file_closed ON case_file(closed_on);
+
+-- The dashboard's clock sources read only what is pending, not every row ever written.
+CREATE INDEX payment_proof_pending ON payment(case_id) WHERE proof_received_on IS NULL AND cancelled_on IS NULL;
+CREATE INDEX document_service_unserved ON document_service(case_id) WHERE served_on IS NULL;
+CREATE INDEX evidence_hold_unreleased ON evidence_hold(case_id) WHERE released_on IS NULL;

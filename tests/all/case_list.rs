@@ -1,0 +1,127 @@
+//! The case list at scale (issue 13): substring search through the bigram index (two-character
+//! words included), kept current by every write; pages read from either end agree with one
+//! newest-first order.
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn numbers(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_number"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_case_list_searches_substrings_and_pages_from_either_end() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let tongren = o.institution("P12010100001", "天津市同仁堂药店");
+    let renmin = o.institution("H12010100002", "天津市人民医院");
+    let zhongyi = o.institution("H12010100003", "天津市和平区中医院");
+    // Eleven cases filed on different days, out of order.
+    let mut filed = Vec::new();
+    for (i, (inst, summary)) in [
+        (tongren, "串换药品"),
+        (renmin, "虚记住院费用"),
+        (zhongyi, "分解住院"),
+        (renmin, "超标准收费"),
+        (tongren, "重复收费"),
+        (zhongyi, "挂床住院"),
+        (renmin, "串换药品"),
+        (tongren, "虚记住院费用"),
+        (zhongyi, "超限定范围用药"),
+        (renmin, "分解住院"),
+        (tongren, "超标准收费"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let day = [3, 17, 5, 21, 9, 13, 1, 25, 7, 19, 11][i];
+        let case = CaseBuilder::agreement(&o, inst)
+            .summary(summary)
+            .filed(&format!("2026-09-{day:02}"));
+        filed.push((day, case.id));
+    }
+    let search = |q: &str| call(c, "case.list", json!({"query": q, "limit": 100}));
+    let total = |q: &str| search(q)["total"].as_i64().unwrap();
+    // Two-character words, a longer substring, one character, an institution code, a number.
+    assert_eq!(total("同仁"), 4);
+    assert_eq!(total("人民"), 4);
+    assert_eq!(total("中医院"), 3);
+    assert_eq!(total("医院"), 7);
+    assert_eq!(total("住院"), 5); // summaries: 虚记住院费用 ×2, 分解住院 ×2, 挂床住院
+    assert_eq!(total("药"), 6); // 药店 ×4, 串换药品 (of 人民医院), 超限定范围用药
+    assert_eq!(total("H1201010000"), 7);
+    let first = search("")["items"][0]["case_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(numbers(&search(&first)), vec![first.clone()]);
+    // Punctuation does not count; an unknown word finds nothing.
+    assert_eq!(total("同 仁"), 4);
+    assert_eq!(total("同仁医院"), 0);
+    // No match across fields: "费用" ends a summary, "天津" begins the party.
+    assert_eq!(total("用天"), 0);
+    // A search with a filter.
+    assert_eq!(
+        call(
+            c,
+            "case.list",
+            json!({"query": "人民", "institution_id": renmin})
+        )["total"],
+        4
+    );
+    assert_eq!(
+        call(
+            c,
+            "case.list",
+            json!({"query": "人民", "institution_id": tongren})
+        )["total"],
+        0
+    );
+    // Renaming an institution re-indexes its cases.
+    let mut renamed = InstitutionBuilder::new("P12010100001", "天津市仁心大药房").payload();
+    renamed["id"] = json!(tongren);
+    renamed["agreement_status"] = json!("Active");
+    call(c, "institution.update", renamed);
+    assert_eq!(total("同仁"), 0);
+    assert_eq!(total("仁心"), 4);
+
+    // Newest filed first; every page of 3, read from the front or (past the middle) from the
+    // back, is a slice of the same order.
+    filed.sort_by(|a, b| b.cmp(a));
+    let all = call(c, "case.list", json!({"limit": 100}));
+    let want: Vec<i64> = filed.iter().map(|(_, id)| *id).collect();
+    let got: Vec<i64> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(got, want);
+    for offset in 0..12 {
+        let page = call(c, "case.list", json!({"offset": offset, "limit": 3}));
+        assert_eq!(page["total"], 11);
+        let ids: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect();
+        let end = (offset + 3).min(11);
+        assert_eq!(ids, want[offset.min(11)..end], "offset {offset}");
+    }
+    // A search is paged the same way.
+    let page = call(
+        c,
+        "case.list",
+        json!({"query": "医院", "offset": 5, "limit": 3}),
+    );
+    assert_eq!(page["total"], 7);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
