@@ -789,7 +789,7 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool) -> Column {
         Some(peak),
     );
     drop(core);
-    if keep {
+    if keep || reuse {
         println!("  kept {}", path.display());
     } else {
         for suffix in ["", "-wal", "-shm"] {

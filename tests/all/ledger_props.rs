@@ -383,6 +383,13 @@ mod api {
                     .flat_map(|p| p["deductions"].as_array().unwrap().iter().map(|d| m(&d["deducted"])))
                     .sum();
                 prop_assert_eq!(deducted, m(&t["offset"]));
+                // The dashboard's payment clock sums what is owed in SQL (checked against the book
+                // inside, in debug) and names the same amount.
+                let clocks = call(&c, "clock.list", json!({"case_id": case_id, "today": "2026-12-01"}));
+                for k in clocks["items"].as_array().unwrap().iter().filter(|k| k["kind"] == "Payment") {
+                    let owed = m(&t["outstanding"]).grouped();
+                    prop_assert!(k["label"].as_str().unwrap().contains(&owed), "{} / {}", k, owed);
+                }
             }
             prop_assert_eq!(&call(&c, "audit.verify", json!({}))["ok"], &json!(true));
         }
