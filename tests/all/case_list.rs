@@ -6,6 +6,15 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
 fn numbers(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -96,24 +105,12 @@ fn the_case_list_searches_substrings_and_pages_from_either_end() {
     filed.sort_by(|a, b| b.cmp(a));
     let all = call(c, "case.list", json!({"limit": 100}));
     let want: Vec<i64> = filed.iter().map(|(_, id)| *id).collect();
-    let got: Vec<i64> = all["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(ids(&all), want);
     for offset in 0..12 {
         let page = call(c, "case.list", json!({"offset": offset, "limit": 3}));
         assert_eq!(page["total"], 11);
-        let ids: Vec<i64> = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["id"].as_i64().unwrap())
-            .collect();
         let end = (offset + 3).min(11);
-        assert_eq!(ids, want[offset.min(11)..end], "offset {offset}");
+        assert_eq!(ids(&page), want[offset.min(11)..end], "offset {offset}");
     }
     // A search is paged the same way.
     let page = call(
