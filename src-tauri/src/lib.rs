@@ -103,16 +103,24 @@ fn show_open_error<R: Runtime>(webview: &Webview<R>) {
 /// of forms and tables: it needs no GPU compositing (under software GL it cost ~90 MB in the web
 /// process and slowed the first paint), no back/forward page cache and no memory caches sized for
 /// browsing, no WebGL and no Web Audio.
+///
+/// Except under WebDriver (tauri-driver allows automation on the web context): without compositing,
+/// WebKit's snapshot never completes, so the desktop smoke test could take no screenshot. There the
+/// window keeps WebKit's default compositing; every other setting applies.
 #[cfg(target_os = "linux")]
 fn lighter_webkit(webview: &webkit2gtk::WebView) {
     use webkit2gtk::{
         CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
     };
+    let mut automation = false;
     if let Some(context) = webview.context() {
         context.set_cache_model(CacheModel::DocumentViewer);
+        automation = context.is_automation_allowed();
     }
     if let Some(settings) = WebViewExt::settings(webview) {
-        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        if !automation {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
         settings.set_enable_page_cache(false);
         settings.set_enable_webgl(false);
         settings.set_enable_webaudio(false);
