@@ -148,6 +148,36 @@ async function inkedPixels(page, scope = page) {
   })
 }
 
+/**
+ * Milliseconds from the click that `click()` makes to the first PDF page drawn (more than 2,000
+ * inked pixels on the first pdf.js canvas inside `scopeSelector`), measured in the page itself:
+ * the click time by a capturing listener, the drawing by a check on every animation frame.
+ */
+async function firstPageDrawnMs(page, scopeSelector, click) {
+  await page.evaluate((scope) => {
+    window.__firstPageDrawn = new Promise((resolve) => {
+      let clickedAt = null
+      document.addEventListener('click', () => (clickedAt ??= performance.now()), { capture: true, once: true })
+      const tick = () => {
+        const canvas = document.querySelector(`${scope} [data-testid="pdf-page"]`)
+        if (clickedAt !== null && canvas && canvas.width > 0 && canvas.height > 0) {
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+          let n = 0
+          for (let i = 0; i < data.length && n <= 2000; i += 4) if (data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 600) n++
+          if (n > 2000) return resolve(Math.round(performance.now() - clickedAt))
+        }
+        requestAnimationFrame(tick)
+      }
+      requestAnimationFrame(tick)
+    })
+  }, scopeSelector)
+  await click()
+  return Promise.race([
+    page.evaluate(() => window.__firstPageDrawn),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('等待超时：预览首页未绘出')), STEP_TIMEOUT_MS)),
+  ])
+}
+
 async function formItemError(page, testId) {
   const item = page.locator('.el-form-item').filter({ has: page.getByTestId(testId) })
   return (await item.locator('.el-form-item__error').textContent({ timeout: 3000 }).catch(() => null))?.trim() ?? null
@@ -447,8 +477,18 @@ async function main() {
       await page.screenshot({ path: join(resultsDir, 'case-documents.png') })
     })
 
+    await step('预览追回通知单（冷）：点击“预览”后 2000 ms 内画出首页', async () => {
+      // The first preview of the session: pdf.js is loaded on first use and the server opens its
+      // fonts on its first print, so this is what a clerk waits for (issue 13: ≤ 500 ms on a
+      // desktop; the bound here is generous against a loaded CI machine and the debug build).
+      const ms = await firstPageDrawnMs(page, '[data-testid="doc-issue-dialog"]', () =>
+        page.getByTestId('doc-preview-RecoverySlip').click(),
+      )
+      console.log(`     预览首页绘出（冷）：${ms} ms`)
+      assert(ms <= 2000, `点击“预览”到首页绘出应不超过 2000 ms，实际 ${ms} ms`)
+    })
+
     await step('预览追回通知单：pdf.js 画出非空白的页面', async () => {
-      await page.getByTestId('doc-preview-RecoverySlip').click()
       const dialog = page.getByTestId('doc-issue-dialog')
       await dialog.locator('[data-testid="pdf-page"]').first().waitFor()
       await until(async () => (await inkedPixels(page, dialog)) > 2000, '预览页面有文字（非空白像素）')

@@ -7,11 +7,22 @@
 // Fonts: the core embeds every font as a CID subset with Identity-H encoding (docs/fonts.rs), which
 // pdf.js renders from the file itself; no predefined CMaps or standard 14 fonts are needed, so
 // cMapUrl / standardFontDataUrl are deliberately not shipped (they would add ~2.5 MB to the app).
-import type { PDFDocumentProxy } from 'pdfjs-dist'
+import type { PDFDocumentProxy, PDFWorker } from 'pdfjs-dist'
 
 type PdfJs = typeof import('pdfjs-dist')
 
 let pdfjs: Promise<PdfJs> | null = null
+/**
+ * One pdf.js worker for every PDF of the session, started with the library: starting a worker
+ * (parsing its 1 MB script) per document was most of the wait for a preview. Documents opened on
+ * it do not stop it when they are destroyed.
+ */
+let worker: PDFWorker | null = null
+
+function sharedWorker(lib: PdfJs): PDFWorker {
+  if (!worker || worker.destroyed) worker = new lib.PDFWorker()
+  return worker
+}
 
 async function loadPdfJs(): Promise<PdfJs> {
   pdfjs ??= (async () => {
@@ -24,6 +35,17 @@ async function loadPdfJs(): Promise<PdfJs> {
     return lib
   })()
   return pdfjs
+}
+
+/**
+ * Start loading pdf.js without waiting for it: a viewer calls this when it opens, so that the
+ * library is ready by the time the core's PDF arrives (the first preview of a session).
+ */
+export function preloadPdfJs(): void {
+  loadPdfJs().then(sharedWorker, () => {
+    // Reported by openPdf when the PDF is shown.
+    pdfjs = null
+  })
 }
 
 /** The bytes of the core's `pdf_base64`. */
@@ -41,7 +63,7 @@ export function pdfBlob(bytes: Uint8Array): Blob {
 /** Open a PDF with pdf.js. The bytes are copied: pdf.js transfers its buffer to the worker. */
 export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
   const lib = await loadPdfJs()
-  return lib.getDocument({ data: bytes.slice(), isEvalSupported: false }).promise
+  return lib.getDocument({ data: bytes.slice(), isEvalSupported: false, worker: sharedWorker(lib) }).promise
 }
 
 /**
