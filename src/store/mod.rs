@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_list_order_indexes",
         include_str!("migrations/0007_list_order_indexes.sql"),
     ),
+    (
+        "0008_audit_compact",
+        include_str!("migrations/0008_audit_compact.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
