@@ -6,6 +6,7 @@
 
 mod common;
 
+mod audit;
 mod cases_lifecycle;
 mod cases_parts;
 mod docs_fonts;
