@@ -273,6 +273,24 @@ fn row_key(table: &str, id: i64) -> Option<i64> {
     Some(code << 40 | id)
 }
 
+/// A stored hash as hex text: TEXT before 0008, 32 bytes (a BLOB) after.
+fn hash_text(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => hex::encode(b),
+        _ => String::new(),
+    }
+}
+
+/// The stored form of a hash: its 32 bytes (hex text if it is not one, which only a damaged
+/// entry can give; it is then stored as it is and fails to verify).
+fn hash_bytes(hash: &str) -> rusqlite::types::Value {
+    match hex::decode(hash) {
+        Ok(b) if b.len() == 32 => rusqlite::types::Value::Blob(b),
+        _ => rusqlite::types::Value::Text(hash.to_string()),
+    }
+}
+
 fn entry_hash(
     prev: &str,
     seq: i64,
@@ -417,7 +435,7 @@ pub(super) fn append(
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, hash_text(r.get_ref(1)?))),
         )
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
@@ -427,7 +445,16 @@ pub(super) fn append(
     conn.prepare_cached(
         "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     )?
-    .execute(params![seq, office, at, actor, command, compress(&changes)?, prev, hash])?;
+    .execute(params![
+        seq,
+        office,
+        at,
+        actor,
+        command,
+        compress(&changes)?,
+        hash_bytes(&prev),
+        hash_bytes(&hash)
+    ])?;
     Ok(())
 }
 
@@ -461,8 +488,8 @@ pub fn list(conn: &Connection, offset: i64, limit: i64) -> Result<(Vec<AuditEntr
             actor: r.get(3)?,
             command: r.get(4)?,
             changes,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
+            prev_hash: hash_text(r.get_ref(6)?),
+            hash: hash_text(r.get_ref(7)?),
         });
     }
     Ok((items, total))
@@ -676,8 +703,8 @@ fn replay(
     while let Some(r) = rows.next()? {
         checked += 1;
         let seq: i64 = r.get(0)?;
-        let stored_prev: String = r.get(6)?;
-        let stored_hash: String = r.get(7)?;
+        let stored_prev = hash_text(r.get_ref(6)?);
+        let stored_hash = hash_text(r.get_ref(7)?);
         let changes = reader.read(r.get_ref(5)?);
         if chain_ok {
             if seq != expected_seq {
@@ -854,10 +881,11 @@ pub fn verify_with_progress(
                     "SELECT prev_hash, office_code, at, actor, command, changes, hash FROM audit_log WHERE seq = ?1",
                     [seq],
                     |r| {
-                        let stored: String = r.get(6)?;
+                        let stored = hash_text(r.get_ref(6)?);
+                        let prev = hash_text(r.get_ref(0)?);
                         let computed = reader.read(r.get_ref(5)?).map(|c| {
                             entry_hash(
-                                &r.get::<_, String>(0).unwrap_or_default(),
+                                &prev,
                                 seq,
                                 &r.get::<_, String>(1).unwrap_or_default(),
                                 &r.get::<_, String>(2).unwrap_or_default(),
@@ -1204,6 +1232,19 @@ mod tests {
             "the listed text is the canonical one"
         );
         assert!((len as usize) < e.changes.len());
+        let hash_kind: String = s
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT typeof(hash) FROM audit_log WHERE seq = 2",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(
+            (hash_kind.as_str(), e.hash.len(), e.prev_hash.len()),
+            ("blob", 64, 64)
+        );
         // The hash is over the listed (uncompressed) text.
         assert_eq!(
             entry_hash(

@@ -3,7 +3,8 @@
 -- From this version on, `audit_log.changes` of a new entry holds its canonical JSON text compressed
 -- with zstd and the dictionary built into the program (src/store/audit_changes.dict), as a BLOB;
 -- entries written before keep their plain TEXT. Either way the entry's hash is over the canonical
--- uncompressed text, so the chain means what it meant before.
+-- uncompressed text, so the chain means what it meant before. Likewise `prev_hash` and `hash` of a
+-- new entry are its 32 bytes (BLOB) instead of 64 hex digits (TEXT); they read as hex either way.
 
 -- The digest of the last recorded image of every audited row (key: table code << 40 | id; digest:
 -- the first 8 bytes of sha256(table ␟ id ␟ image) as an integer). A command that touches a row
