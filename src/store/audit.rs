@@ -95,15 +95,15 @@ pub struct AuditReport {
 pub enum VerifyStage {
     /// Replaying entries: `done` of `total` entries.
     Entries,
-    /// Comparing rows: `done` of `total` tables (full) or rows (incremental).
-    Rows,
+    /// Comparing the rows of each audited table: `done` of `total` tables.
+    Tables,
 }
 
 impl VerifyStage {
     pub fn label(self) -> &'static str {
         match self {
             VerifyStage::Entries => "审计记录",
-            VerifyStage::Rows => "数据行",
+            VerifyStage::Tables => "数据表",
         }
     }
 }
@@ -502,31 +502,29 @@ const PRESENT: u8 = 1;
 const DELETED: u8 = 2;
 const SEEN: u8 = 4;
 
-/// What verify keeps of a row: the entry of its last image, the image's digest and key set.
+/// What verify keeps of a row: the entry of its last image and the image's digest.
 #[derive(Debug, Clone, Copy, Default)]
 struct RowState {
     seq: u32,
     digest: i64,
-    keys: u16,
     flags: u8,
 }
 
-/// The rows of one table recorded in the replayed entries. Ids are small dense integers, so a
-/// vector indexed by id holds them (16 bytes a row); other ids go to a map.
+/// The rows of one table recorded in the replayed entries. Ids are small dense integers, so when
+/// the whole chain is replayed a vector indexed by id holds them (16 bytes a row); other ids, and
+/// the few rows of an incremental verify, go to a map.
 #[derive(Default)]
 struct TableState {
+    use_dense: bool,
     dense: Vec<RowState>,
     sparse: HashMap<i64, RowState>,
-    /// The distinct key sets (column lists) of recorded images, and their index.
-    keysets: Vec<Vec<String>>,
-    keyset_ids: HashMap<String, u16>,
 }
 
 const DENSE_LIMIT: i64 = 1 << 22;
 
 impl TableState {
     fn slot(&mut self, id: i64) -> &mut RowState {
-        if (0..DENSE_LIMIT).contains(&id) {
+        if self.use_dense && (0..DENSE_LIMIT).contains(&id) {
             let i = id as usize;
             if self.dense.len() <= i {
                 self.dense.resize(i + 1, RowState::default());
@@ -538,7 +536,7 @@ impl TableState {
     }
 
     fn get_mut(&mut self, id: i64) -> Option<&mut RowState> {
-        let s = if (0..DENSE_LIMIT).contains(&id) {
+        let s = if self.use_dense && (0..DENSE_LIMIT).contains(&id) {
             self.dense.get_mut(id as usize)
         } else {
             self.sparse.get_mut(&id)
@@ -553,30 +551,6 @@ impl TableState {
             .map(|(i, s)| (i as i64, s))
             .chain(self.sparse.iter().map(|(i, s)| (*i, s)))
             .filter(|(_, s)| s.flags & PRESENT != 0)
-    }
-
-    fn keyset(&mut self, keys: &str) -> u16 {
-        if let Some(&k) = self.keyset_ids.get(keys) {
-            return k;
-        }
-        let k = self.keysets.len().min(u16::MAX as usize) as u16;
-        self.keysets
-            .push(keys.split(',').map(str::to_string).collect());
-        self.keyset_ids.insert(keys.to_string(), k);
-        k
-    }
-
-    /// Per key set, per sorted column of `shape`: whether the recorded image had the column; None
-    /// when the recorded image has a column the table no longer has (it can never match).
-    fn masks(&self, shape: &Shape) -> Vec<Option<Vec<bool>>> {
-        self.keysets
-            .iter()
-            .map(|ks| {
-                ks.iter()
-                    .all(|k| shape.names.contains(k))
-                    .then(|| shape.names.iter().map(|n| ks.contains(n)).collect())
-            })
-            .collect()
     }
 }
 
@@ -694,7 +668,6 @@ fn replay(
     let mut prev_hash = prev.to_string();
     let mut chain_ok = true;
     let mut checked = 0i64;
-    let mut keys = String::new();
     progress(VerifyProgress {
         stage: VerifyStage::Entries,
         done: 0,
@@ -735,28 +708,21 @@ fn replay(
             for c in list {
                 let t = match tables.get_mut(c.table.as_ref()) {
                     Some(t) => t,
-                    None => tables.entry(c.table.to_string()).or_default(),
+                    None => tables.entry(c.table.to_string()).or_insert(TableState {
+                        use_dense: from == 0,
+                        ..TableState::default()
+                    }),
                 };
                 let after = c.after.get();
-                let state = if after == "null" {
-                    RowState {
-                        seq: seq.clamp(0, u32::MAX as i64) as u32,
-                        digest: 0,
-                        keys: 0,
-                        flags: PRESENT | DELETED,
-                    }
-                } else {
-                    keys.clear();
-                    let mut de = serde_json::Deserializer::from_str(after);
-                    if KeyList(&mut keys).deserialize(&mut de).is_err() {
-                        continue;
-                    }
-                    RowState {
-                        seq: seq.clamp(0, u32::MAX as i64) as u32,
-                        digest: row_digest(&c.table, c.id, after.as_bytes()),
-                        keys: t.keyset(&keys),
-                        flags: PRESENT,
-                    }
+                let deleted = after == "null";
+                let state = RowState {
+                    seq: seq.clamp(0, u32::MAX as i64) as u32,
+                    digest: if deleted {
+                        0
+                    } else {
+                        row_digest(&c.table, c.id, after.as_bytes())
+                    },
+                    flags: if deleted { PRESENT | DELETED } else { PRESENT },
                 };
                 *t.slot(c.id) = state;
             }
@@ -784,65 +750,115 @@ fn replay(
     })
 }
 
-/// Compare one stored row (or its absence) with its recorded state.
-#[allow(clippy::too_many_arguments)]
-fn check_row(
-    table: &str,
-    id: i64,
-    row: Option<&rusqlite::Row<'_>>,
-    state: Option<&mut RowState>,
-    shape: &Shape,
-    masks: &[Option<Vec<bool>>],
-    buf: &mut Vec<u8>,
-    problems: &mut Problems,
-) -> Result<()> {
-    let Some(st) = state else {
-        if row.is_some() {
-            problems.row(
-                None,
-                table,
-                id,
-                format!("数据表 {table} 第{id}行没有任何审计记录（被绕过软件直接写入）"),
-            );
-        }
-        return Ok(());
-    };
-    let seq = st.seq as i64;
-    match row {
-        Some(_) if st.flags & DELETED != 0 => problems.row(
-            Some(seq),
-            table,
-            id,
-            format!("数据表 {table} 第{id}行已于第{seq}条审计记录中删除，却又出现（被绕过软件直接写入）"),
-        ),
-        Some(r) => {
-            let same = match masks.get(st.keys as usize).and_then(|m| m.as_deref()) {
-                Some(mask) => {
-                    buf.clear();
-                    shape.write(r, Some(mask), buf)?;
-                    row_digest(table, id, buf) == st.digest
-                }
-                None => false,
-            };
-            if !same {
-                problems.row(
-                    Some(seq),
+/// Compares stored rows with their recorded state.
+struct RowCheck<'c> {
+    conn: &'c Connection,
+    reader: ChangesReader,
+    buf: Vec<u8>,
+    keys: String,
+    /// Per key list of a recorded image (comma-joined), for the table being checked: whether the
+    /// image had each sorted column, or None when it has a column the table no longer has.
+    masks: HashMap<String, Option<Vec<bool>>>,
+    problems: Problems,
+}
+
+impl RowCheck<'_> {
+    /// The keys of the image of `table` `id` recorded in entry `seq`, into `self.keys`; false
+    /// when the entry cannot be read (the chain check reports it).
+    fn recorded_keys(&mut self, table: &str, id: i64, seq: i64) -> Result<bool> {
+        self.keys.clear();
+        let reader = &mut self.reader;
+        let keys = &mut self.keys;
+        let found = self
+            .conn
+            .prepare_cached("SELECT changes FROM audit_log WHERE seq = ?1")?
+            .query_row([seq], |r| {
+                let Some(text) = reader.read(r.get_ref(0)?) else {
+                    return Ok(false);
+                };
+                let Ok(list) = serde_json::from_str::<Vec<Change>>(text) else {
+                    return Ok(false);
+                };
+                let Some(c) = list.iter().rev().find(|c| c.table == table && c.id == id) else {
+                    return Ok(false);
+                };
+                let mut de = serde_json::Deserializer::from_str(c.after.get());
+                Ok(KeyList(keys).deserialize(&mut de).is_ok())
+            })
+            .optional()?;
+        Ok(found == Some(true))
+    }
+
+    /// Compare one stored row (or its absence) with its recorded state.
+    fn check(
+        &mut self,
+        table: &str,
+        id: i64,
+        row: Option<&rusqlite::Row<'_>>,
+        state: Option<&mut RowState>,
+        shape: &Shape,
+    ) -> Result<()> {
+        let Some(st) = state else {
+            if row.is_some() {
+                self.problems.row(
+                    None,
                     table,
                     id,
-                    format!("数据表 {table} 第{id}行与第{seq}条审计记录不一致（被绕过软件直接修改）"),
+                    format!("数据表 {table} 第{id}行没有任何审计记录（被绕过软件直接写入）"),
                 );
             }
+            return Ok(());
+        };
+        let seq = st.seq as i64;
+        match row {
+            Some(_) if st.flags & DELETED != 0 => self.problems.row(
+                Some(seq),
+                table,
+                id,
+                format!("数据表 {table} 第{id}行已于第{seq}条审计记录中删除，却又出现（被绕过软件直接写入）"),
+            ),
+            Some(r) => {
+                self.buf.clear();
+                shape.write(r, None, &mut self.buf)?;
+                let mut same = row_digest(table, id, &self.buf) == st.digest;
+                // A column added after the image was recorded counts only while it is NULL: only
+                // then is the recorded image read back for its columns.
+                if !same && self.recorded_keys(table, id, seq)? {
+                    let mask = self
+                        .masks
+                        .entry(self.keys.clone())
+                        .or_insert_with(|| {
+                            let ks: Vec<&str> = self.keys.split(',').collect();
+                            ks.iter()
+                                .all(|k| shape.names.iter().any(|n| n == k))
+                                .then(|| shape.names.iter().map(|n| ks.contains(&n.as_str())).collect())
+                        });
+                    if let Some(mask) = mask {
+                        self.buf.clear();
+                        shape.write(r, Some(mask), &mut self.buf)?;
+                        same = row_digest(table, id, &self.buf) == st.digest;
+                    }
+                }
+                if !same {
+                    self.problems.row(
+                        Some(seq),
+                        table,
+                        id,
+                        format!("数据表 {table} 第{id}行与第{seq}条审计记录不一致（被绕过软件直接修改）"),
+                    );
+                }
+            }
+            None if st.flags & DELETED == 0 => self.problems.row(
+                Some(seq),
+                table,
+                id,
+                format!("数据表 {table} 第{id}行在第{seq}条审计记录中存在，现已缺失（被绕过软件直接删除）"),
+            ),
+            None => {}
         }
-        None if st.flags & DELETED == 0 => problems.row(
-            Some(seq),
-            table,
-            id,
-            format!("数据表 {table} 第{id}行在第{seq}条审计记录中存在，现已缺失（被绕过软件直接删除）"),
-        ),
-        None => {}
+        st.flags |= SEEN;
+        Ok(())
     }
-    st.flags |= SEEN;
-    Ok(())
 }
 
 /// Check the chain and the audited rows. Incremental (the default): the entries after the last
@@ -913,69 +929,43 @@ pub fn verify_with_progress(
 
     let mut replay = replay(&tx, since, &since_hash, &mut problems, progress)?;
 
-    let mut buf = Vec::new();
-    if full {
-        for (n, table) in AUDITED_TABLES.iter().enumerate() {
+    let mut check = RowCheck {
+        conn: &tx,
+        reader: ChangesReader::new()?,
+        buf: Vec::new(),
+        keys: String::new(),
+        masks: HashMap::new(),
+        problems,
+    };
+    for (n, table) in AUDITED_TABLES.iter().enumerate() {
+        check.masks.clear();
+        let mut state = replay.tables.remove(*table).unwrap_or_default();
+        if full {
             progress(VerifyProgress {
-                stage: VerifyStage::Rows,
+                stage: VerifyStage::Tables,
                 done: n as u64,
                 total: AUDITED_TABLES.len() as u64,
             });
-            let mut state = replay.tables.remove(*table).unwrap_or_default();
             let mut stmt = tx.prepare(&format!("SELECT * FROM {table}"))?;
             let shape = Shape::of(&stmt);
-            let masks = state.masks(&shape);
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(shape.id_col)?;
-                let st = state.get_mut(id);
-                check_row(
-                    table,
-                    id,
-                    Some(r),
-                    st,
-                    &shape,
-                    &masks,
-                    &mut buf,
-                    &mut problems,
-                )?;
+                check.check(table, id, Some(r), state.get_mut(id), &shape)?;
             }
             for (id, st) in state.rows() {
                 if st.flags & SEEN == 0 {
-                    let mut st = *st;
-                    check_row(
-                        table,
-                        id,
-                        None,
-                        Some(&mut st),
-                        &shape,
-                        &masks,
-                        &mut buf,
-                        &mut problems,
-                    )?;
+                    check.check(table, id, None, Some(&mut st.clone()), &shape)?;
                 }
             }
-        }
-    } else {
-        for table in AUDITED_TABLES {
-            let mut state = replay.tables.remove(*table).unwrap_or_default();
+        } else {
             let mut stmt = tx.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
             let shape = Shape::of(&stmt);
-            let masks = state.masks(&shape);
             let ids: Vec<i64> = state.rows().map(|(id, _)| id).collect();
             for id in ids {
                 let mut rows = stmt.query([id])?;
                 let r = rows.next()?;
-                check_row(
-                    table,
-                    id,
-                    r,
-                    state.get_mut(id),
-                    &shape,
-                    &masks,
-                    &mut buf,
-                    &mut problems,
-                )?;
+                check.check(table, id, r, state.get_mut(id), &shape)?;
             }
             // Rows added since the checkpoint must be recorded after it.
             let above = max_ids.get(*table).copied().unwrap_or(0);
@@ -984,27 +974,18 @@ pub fn verify_with_progress(
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
                 if state.get_mut(id).is_none() {
-                    check_row(
-                        table,
-                        id,
-                        Some(r),
-                        None,
-                        &shape,
-                        &masks,
-                        &mut buf,
-                        &mut problems,
-                    )?;
+                    check.check(table, id, Some(r), None, &shape)?;
                 }
             }
         }
     }
     progress(VerifyProgress {
-        stage: VerifyStage::Rows,
+        stage: VerifyStage::Tables,
         done: AUDITED_TABLES.len() as u64,
         total: AUDITED_TABLES.len() as u64,
     });
 
-    let mut problems = problems.0;
+    let mut problems = check.problems.0;
     problems.sort_by_key(|p| (p.seq.is_none(), p.seq));
     let ok = problems.is_empty();
     if ok && replay.last_seq > 0 {
@@ -1463,6 +1444,6 @@ mod tests {
             .unwrap();
         assert!(seen.contains(&(VerifyStage::Entries, 4, 4)), "{seen:?}");
         let n = AUDITED_TABLES.len() as u64;
-        assert_eq!(seen.last(), Some(&(VerifyStage::Rows, n, n)));
+        assert_eq!(seen.last(), Some(&(VerifyStage::Tables, n, n)));
     }
 }
