@@ -36,7 +36,7 @@ use crate::registry::{
     self, ImportReport, ImportRequest, Institution, InstitutionInput, Institutions, Insured,
     InsuredInput, InsuredPersons, ListQuery, Page,
 };
-use crate::store::audit::{self, AuditEntry, AuditReport};
+use crate::store::audit::{self, AuditEntry, AuditReport, AuditVerifyRequest, VerifyProgress};
 use crate::store::{Store, Tx};
 use crate::vocab::dates::today_local;
 
@@ -176,6 +176,18 @@ impl Core {
     }
 }
 
+impl Core {
+    /// `audit.verify` with a progress callback (the CLI prints it).
+    pub fn audit_verify(
+        &self,
+        r: &AuditVerifyRequest,
+        progress: &mut dyn FnMut(VerifyProgress),
+    ) -> Result<AuditReport> {
+        self.store
+            .read(|c| audit::verify_with_progress(c, r.full == Some(true), progress))
+    }
+}
+
 const PRINT_BATCH: &str = "document.print_batch";
 
 /// Decode a request, naming the field in Chinese when a value cannot be read.
@@ -299,7 +311,7 @@ commands! {
     calendar "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
     calendar "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
     read "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
-    read "audit.verify" (Empty) -> AuditReport = |_, c, _| audit::verify(c);
+    read "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
     read "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
         let (items, total) = audit::list(c, offset, limit)?;

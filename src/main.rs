@@ -103,8 +103,13 @@ enum CalendarCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain and every audited row.
-    Verify,
+    /// Check the hash chain and the audited rows: the entries since the last verify and the rows
+    /// they touched, or with --full the whole chain and every row. Progress on stderr.
+    Verify {
+        /// 全面校验: replay the whole chain and compare every row.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -180,15 +185,38 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { full },
         } => {
             let core = open(&cli.db)?;
-            let report = core.call("audit.verify", Value::Null)?;
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            let report = core.audit_verify(
+                &recoup::store::audit::AuditVerifyRequest { full: Some(full) },
+                &mut |p| {
+                    // Only a verify long enough to wait for shows progress.
+                    if shown || started.elapsed().as_millis() >= 500 {
+                        shown = true;
+                        eprint!("\r校验{} {}/{}    ", p.stage.label(), p.done, p.total);
+                    }
+                },
+            )?;
+            if shown {
+                eprintln!();
+            }
+            let report =
+                serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()))?;
             if report["ok"].as_bool() == Some(true) {
-                println!(
-                    "审计日志完整：共{}条记录，数据与记录一致",
-                    report["entries"]
-                );
+                if report["full"].as_bool() == Some(true) {
+                    println!(
+                        "审计日志完整（全面校验）：共{}条记录，数据与记录一致",
+                        report["entries"]
+                    );
+                } else {
+                    println!(
+                        "审计日志完整（增量校验）：共{}条记录，本次校验上次校验后的{}条记录及其涉及的数据，与记录一致（全面校验请加 --full）",
+                        report["entries"], report["checked"]
+                    );
+                }
             } else {
                 println!(
                     "审计日志校验失败：{}",

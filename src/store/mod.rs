@@ -45,6 +45,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_scale_indexes",
         include_str!("migrations/0008_scale_indexes.sql"),
     ),
+    (
+        "0009_audit_compact",
+        include_str!("migrations/0009_audit_compact.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

@@ -394,8 +394,16 @@ fn database_file_survives_reopen_and_verifies() {
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute("UPDATE institution SET name = '改名' WHERE id = 1", [])
         .unwrap();
+    // The default verify replays what came after its checkpoint (nothing here); the full one
+    // compares every row.
     let r = c.call("audit.verify", json!({})).unwrap();
+    assert_eq!(
+        (&r["ok"], &r["full"], &r["checked"]),
+        (&json!(true), &json!(false), &json!(0))
+    );
+    let r = c.call("audit.verify", json!({"full": true})).unwrap();
     assert_eq!(r["ok"], false);
+    assert_eq!(r["full"], true);
     assert_eq!(r["first_broken"]["table"], "institution");
 }
 

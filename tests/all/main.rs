@@ -6,6 +6,7 @@
 
 mod common;
 
+mod audit;
 mod case_list;
 mod cases_lifecycle;
 mod cases_parts;

@@ -65,7 +65,23 @@ seq: number | null, table: string | null, row_id: number | null,
  */
 reason: string, };
 
-export type AuditReport = { ok: boolean, entries: number, 
+export type AuditReport = { ok: boolean, 
+/**
+ * Entries in the log (the last sequence number reached).
+ */
+entries: number, 
+/**
+ * Whether the whole chain and every row were checked (全面校验).
+ */
+full: boolean, 
+/**
+ * Entries up to this one were verified before (the checkpoint); 0 for a full verify.
+ */
+since: number, 
+/**
+ * Entries replayed by this verify.
+ */
+checked: number, 
 /**
  * The first broken link (also `problems[0]`).
  */
@@ -74,6 +90,13 @@ first_broken: AuditProblem | null,
  * Every problem found, at most 100.
  */
 problems: Array<AuditProblem>, };
+
+export type AuditVerifyRequest = { 
+/**
+ * Replay the whole chain and compare every row (全面校验). By default only the entries after
+ * the last successful verify are replayed and the rows they touched compared.
+ */
+full?: boolean | null, };
 
 /**
  * A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
@@ -1455,7 +1478,7 @@ export interface Commands {
   "calendar.set_override": { request: DayOverride; response: DayOverride };
   "calendar.remove_override": { request: DateRequest; response: Empty };
   "money.words": { request: MoneyRequest; response: MoneyWords };
-  "audit.verify": { request: Empty; response: AuditReport };
+  "audit.verify": { request: AuditVerifyRequest; response: AuditReport };
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
   "profile.update": { request: RuleProfile; response: RuleProfile };

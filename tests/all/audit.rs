@@ -1,0 +1,177 @@
+//! The audit log through the API: entries stored compressed and listed as JSON text, no image of a
+//! row a command did not change, the incremental verify from its checkpoint and the full verify.
+
+use recoup::api::Core;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn verify(c: &Core, full: bool) -> Value {
+    call(c, "audit.verify", json!({ "full": full }))
+}
+
+fn tamper(c: &Core, sql: &str) {
+    c.store().read(|conn| Ok(conn.execute(sql, [])?)).unwrap();
+}
+
+/// A Tianjin office with one agreement case, notified and served.
+fn office_with_a_case() -> (Office, i64) {
+    let o = Office::tianjin();
+    let inst = o.institution("H12010100001", "和平区人民医院");
+    let case = CaseBuilder::agreement(&o, inst)
+        .filed("2026-03-02")
+        .finding("超标准收费", "协议第十条", "1200.00")
+        .evidence("书证", "收费票据", "2026-03-03")
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年",
+                     "category": "门诊费", "amount_due": "1200.00"}))
+        .notified("2026-03-10")
+        .served("2026-03-11");
+    let id = case.id;
+    (o, id)
+}
+
+#[test]
+fn compressed_entries_round_trip_through_audit_list() {
+    let (o, _) = office_with_a_case();
+    let c = &o.core;
+    let stored: Vec<String> = c
+        .store()
+        .read(|conn| {
+            let mut s = conn.prepare("SELECT typeof(changes) FROM audit_log")?;
+            let v = s
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(v)
+        })
+        .unwrap();
+    assert!(stored.iter().all(|t| t == "blob"), "{stored:?}");
+    let page = call(c, "audit.list", json!({"offset": 0, "limit": 100}));
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(page["total"], json!(items.len()));
+    for e in items {
+        let changes: Value = serde_json::from_str(e["changes"].as_str().unwrap()).unwrap();
+        for ch in changes.as_array().unwrap() {
+            assert!(ch["table"].is_string() && ch["id"].is_i64(), "{ch}");
+        }
+    }
+    let created = items
+        .iter()
+        .find(|e| e["command"] == "case.create")
+        .unwrap();
+    assert!(created["changes"]
+        .as_str()
+        .unwrap()
+        .contains("\"case_file\""));
+    assert_eq!(verify(c, true)["ok"], true);
+}
+
+#[test]
+fn a_command_writes_no_image_of_a_row_it_did_not_change() {
+    let (o, _) = office_with_a_case();
+    let c = &o.core;
+    // case.serve touches the case it serves; the case row does not change, so only the
+    // service is recorded.
+    let page = call(c, "audit.list", json!({"offset": 0, "limit": 1000}));
+    let served = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["command"] == "case.serve")
+        .unwrap();
+    let tables: Vec<String> = serde_json::from_str::<Value>(served["changes"].as_str().unwrap())
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ch| ch["table"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(tables, ["document_service"], "{served}");
+    // No entry carries an image equal to the row's previous image.
+    let page = call(c, "audit.list", json!({"offset": 0, "limit": 1000}));
+    let mut last = std::collections::HashMap::new();
+    for e in page["items"].as_array().unwrap().iter().rev() {
+        let changes: Value = serde_json::from_str(e["changes"].as_str().unwrap()).unwrap();
+        for ch in changes.as_array().unwrap() {
+            let key = (ch["table"].to_string(), ch["id"].as_i64().unwrap());
+            let previous = last.insert(key.clone(), ch["after"].clone());
+            assert_ne!(
+                previous.as_ref(),
+                Some(&ch["after"]),
+                "{} re-recorded {key:?} unchanged",
+                e["command"]
+            );
+        }
+    }
+}
+
+#[test]
+fn incremental_verify_catches_what_came_after_its_checkpoint() {
+    let (o, case) = office_with_a_case();
+    let c = &o.core;
+    let first = call(c, "audit.verify", json!({}));
+    assert_eq!(
+        (&first["ok"], &first["full"]),
+        (&json!(true), &json!(true)),
+        "no checkpoint yet"
+    );
+    let again = call(c, "audit.verify", json!({}));
+    assert_eq!(
+        (&again["ok"], &again["full"], &again["checked"]),
+        (&json!(true), &json!(false), &json!(0))
+    );
+    assert_eq!(again["entries"], first["entries"]);
+
+    // A row touched after the checkpoint, then changed behind the app's back.
+    call(
+        c,
+        "case.update",
+        json!({"id": case, "summary": "超标准收费（复核）"}),
+    );
+    tamper(
+        c,
+        &format!("UPDATE case_file SET summary = '改' WHERE id = {case}"),
+    );
+    let r = call(c, "audit.verify", json!({}));
+    assert_eq!(r["ok"], false, "{r}");
+    assert_eq!(
+        (&r["first_broken"]["table"], &r["first_broken"]["row_id"]),
+        (&json!("case_file"), &json!(case))
+    );
+}
+
+#[test]
+fn incremental_verify_catches_a_broken_link_after_its_checkpoint() {
+    let (o, case) = office_with_a_case();
+    let c = &o.core;
+    assert_eq!(verify(c, false)["ok"], true);
+    let checkpoint = audit_entries(c);
+    call(c, "case.update", json!({"id": case, "summary": "一"}));
+    call(c, "case.update", json!({"id": case, "summary": "二"}));
+    tamper(
+        c,
+        &format!(
+            "UPDATE audit_log SET actor = '李四' WHERE seq = {}",
+            checkpoint + 1
+        ),
+    );
+    let r = verify(c, false);
+    assert_eq!(r["first_broken"]["seq"], json!(checkpoint + 1), "{r}");
+}
+
+#[test]
+fn full_verify_catches_an_old_row_edited_that_incremental_does_not_replay() {
+    let (o, _) = office_with_a_case();
+    let c = &o.core;
+    assert_eq!(verify(c, false)["ok"], true);
+    tamper(c, "UPDATE institution SET name = '改名' WHERE id = 1");
+    assert_eq!(
+        verify(c, false)["ok"],
+        true,
+        "not touched since the checkpoint"
+    );
+    let r = verify(c, true);
+    assert_eq!(r["ok"], false);
+    assert_eq!(r["first_broken"]["table"], "institution");
+    // The failed full verify did not move the checkpoint, and does not lose the problem.
+    assert_eq!(verify(c, true)["ok"], false);
+}
