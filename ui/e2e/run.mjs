@@ -223,8 +223,10 @@ async function main() {
     })
 
     await step('首次使用：显示“设置本单位”界面', async () => {
-      await page.goto(server.url)
-      await page.getByText('首次使用：设置本单位').waitFor()
+      // The first navigation of a cold browser on a fresh machine (font caches, GPU process) once took
+      // longer than a step's 15 s to fire "load": wait for the document, then for the screen itself.
+      await page.goto(server.url, { waitUntil: 'domcontentloaded', timeout: 60_000 })
+      await page.getByText('首次使用：设置本单位').waitFor({ timeout: 60_000 })
       const level = (await page.getByTestId('office-level').innerText()).trim()
       assert(level.includes('县级'), `层级默认应为县级，实际为“${level}”`)
       await page.screenshot({ path: join(resultsDir, 'first-run.png') })
