@@ -1,8 +1,6 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
-import Components from 'unplugin-vue-components/vite'
-import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { fileURLToPath, URL } from 'node:url'
 
 // `npm run dev` proxies the API to a running `recoup serve` (`recoup serve` default port 8080; override with RECOUP_API).
@@ -11,13 +9,7 @@ const apiTarget = process.env.RECOUP_API ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   // Relative asset paths: the bundle is served from Tauri's custom protocol and from `recoup serve`.
   base: './',
-  plugins: [
-    vue(),
-    // Element Plus on demand: each <el-…> tag and v-loading in a template imports that component and
-    // its CSS only (not the whole library and its 370 kB stylesheet); less for the WebView to parse
-    // and keep (see ARCHITECTURE "Desktop memory"). Types stay those of `element-plus/global`.
-    Components({ resolvers: [ElementPlusResolver({ importStyle: 'css', directives: true })], dts: false }),
-  ],
+  plugins: [vue()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
