@@ -5,6 +5,9 @@
 //! memory for one typical two-page notice (责令退款通知书) and for a batch of N (default 1000) of
 //! the same notice with different numbers. The Typst peer: `python3 benches/typst_notice.py N`.
 
+mod bench_common;
+use bench_common::status_mb;
+
 use std::time::Instant;
 
 use recoup::docs::{self, samples, Document, RenderOptions};
@@ -16,18 +19,6 @@ fn peak_rss_mb() -> f64 {
 /// Resident memory now (after the fonts were cut, the full faces are dropped).
 fn rss_mb() -> f64 {
     status_mb("VmRSS:")
-}
-
-fn status_mb(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 /// CPU seconds used by this process (user + system), from /proc (Linux); 0 elsewhere.

@@ -15,6 +15,9 @@
 //!
 //! Example: `cargo run --release --bin scale_bench -- 1000 10000`.
 
+mod bench_common;
+use bench_common::status_mb;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -42,18 +45,6 @@ const STEM: &str = "和医保";
 
 // ---------------------------------------------------------------------------------------------
 // Process figures (Linux /proc; 0 elsewhere)
-
-fn status_mb(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
 
 /// Resets VmHWM to the current RSS (Linux ≥ 4.0), so each N gets its own peak.
 fn reset_peak_rss() -> bool {

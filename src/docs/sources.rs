@@ -117,7 +117,7 @@ impl CaseFacts {
     pub fn payment_terms(&self, title: &str) -> Result<(Decision, NaiveDate)> {
         let Some(dec) = self.detail.decision.as_ref().filter(|_| self.decided) else {
             return Err(ApiError::illegal(format!(
-                "案件尚未作出处理决定，不能开具{}（000号文附件1/3、004号文第8条：责令退款和追回以处理决定确定的金额和缴费时限为准）",
+                "案件尚未作出处理决定，不能开具{}（《吉林省医疗保障局 吉林省财政厅关于规范医疗保障基金追回工作的通知》（吉医保联〔2021〕9号）附件1、附件3：责令退款和追回以处理决定确定的金额和缴费时限为准）",
                 title
             )));
         };
