@@ -15,7 +15,7 @@
 # measures N fresh starts and prints each total and the median. Leaves a screenshot of the idle window
 # (PNG, default <target>/desktop-mem.png).
 #
-# --office: the database is not empty but has its office (`recoup init`, with $RECOUP_BIN, default
+# --office: the database is not empty but has its office (and its administrator) (`recoup init`, with $RECOUP_BIN, default
 # <target>/debug/recoup), so the window idles on the 工作台 instead of the first-run screen.
 # --build first builds the UI and the release app exactly as scripts/app.sh does (10–20 min cold).
 # Needs: xvfb, x11-apps (xwd), python3 (standard library only). Missing apt packages are installed.
@@ -199,7 +199,7 @@ run_once() {
   [ -s "$tmp/display" ] || die "Xvfb 未能启动。"
   display=":$(head -1 "$tmp/display")"
   if [ "$OFFICE" -eq 1 ]; then
-    "$RECOUP_BIN" --db "$tmp/recoup.db" init --code 220102 --name 长春市南关区医疗保障局 >/dev/null
+    RECOUP_PASSWORD=first1pass "$RECOUP_BIN" --db "$tmp/recoup.db" init --code 220102 --name 长春市南关区医疗保障局 >/dev/null
   fi
 
   t0="$(date +%s.%N)"

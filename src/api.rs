@@ -7,12 +7,15 @@
 //! written once. The extension lists of the case procedure are assembled here too ([`HOOKS`]).
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use ts_rs::{TypeVisitor, TS};
 
 use crate::calendar::{DayOverride, Deadline, WorkCalendar};
@@ -94,13 +97,124 @@ pub static HOOKS: Hooks = Hooks {
 pub struct Core {
     store: Store,
     calendar: RwLock<WorkCalendar>,
-    actor: String,
+    /// Login sessions of this process, by the SHA-256 of their token (the token itself is never
+    /// kept): a session lives as long as the process, and locks after the office's idle time.
+    sessions: Mutex<HashMap<String, SessionState>>,
+    /// The session of a single-user host (the CLI, a test): used by [`Core::call`].
+    local: Mutex<Option<String>>,
+}
+
+struct SessionState {
+    user_id: i64,
+    last_seen: Instant,
 }
 
 /// What a command handler runs with: the case context (calendar + hooks) and who acts.
 pub struct Env<'a> {
     pub cx: Ctx<'a>,
+    /// The audit actor: the logged-in user's username (a public command: [`UNAUTHENTICATED`]).
     pub actor: &'a str,
+    /// The logged-in user (None only for a public command).
+    pub user: Option<&'a User>,
+}
+
+impl Env<'_> {
+    /// The logged-in user's name as printed on papers (开具人).
+    pub fn signer(&self) -> &str {
+        self.user
+            .map(|u| u.display_name.as_str())
+            .unwrap_or(self.actor)
+    }
+
+    fn user_id(&self) -> Result<i64> {
+        self.user.map(|u| u.id).ok_or_else(not_logged_in)
+    }
+}
+
+/// The audit actor of a write nobody is logged in for (the first-run set-up).
+pub const UNAUTHENTICATED: &str = "首次设置";
+
+/// Who may run a command (issue 8), checked in the core for every host: the Tauri shell, the CLI
+/// and `recoup serve` all go through [`Core::call_as`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not: the first-run set-up, the login, computations on no office data.
+    Public,
+    /// Any logged-in user.
+    Anyone,
+    /// A logged-in user holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+const PUBLIC: Access = Access::Public;
+const ANYONE: Access = Access::Anyone;
+/// 承办人 files and records.
+const HANDLER: Access = Access::Roles(&[Role::Handler]);
+/// 复核人 reviews (法制审核).
+const REVIEWER: Access = Access::Roles(&[Role::Reviewer]);
+/// 审批人 signs: the 告知 and the decision, extensions, closure.
+const APPROVER: Access = Access::Roles(&[Role::Approver]);
+/// 财务 records money and receipts.
+const FINANCE: Access = Access::Roles(&[Role::Finance]);
+/// 管理员 manages users and settings.
+const ADMIN: Access = Access::Roles(&[Role::Admin]);
+
+/// Commands a user whose password must be changed may still run.
+const WHILE_PASSWORD_CHANGE_REQUIRED: &[&str] =
+    &["user.change_password", "user.logout", "session.get"];
+
+fn not_logged_in() -> ApiError {
+    ApiError::new(ErrorCode::NotLoggedIn, "请先登录")
+}
+
+fn token_key(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// `user.login`: the session token to carry on every call, the user, and the idle time.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LoginResult {
+    pub token: String,
+    pub user: User,
+    /// Minutes without any action after which the session locks (设置 · 规则配置).
+    pub idle_lock_minutes: u32,
+}
+
+/// `session.get`: who is logged in.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionInfo {
+    pub user: User,
+    pub idle_lock_minutes: u32,
+}
+
+/// `office.init`: the office (行政区划代码, name, level) and its first administrator (管理员), with
+/// the password they chose.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OfficeSetup {
+    pub code: String,
+    pub name: String,
+    #[ts(optional = nullable)]
+    pub level: Option<OfficeLevel>,
+    /// Checked after the office's own fields (a missing one is refused naming its field).
+    #[serde(default)]
+    pub admin: UserInput,
+}
+
+fn setup_office(tx: &mut Tx<'_>, r: &OfficeSetup) -> Result<Office> {
+    let office = office::init(
+        tx,
+        &OfficeInit {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level,
+        },
+    )?;
+    let mut admin = r.admin.clone();
+    if !admin.roles.contains(&Role::Admin) {
+        admin.roles.insert(0, Role::Admin);
+    }
+    cases::users::create(tx, &admin, true)?;
+    Ok(office)
 }
 
 /// Where the default database lives: `$RECOUP_DB`, else `<platform data dir>/recoup.db`.
@@ -128,22 +242,14 @@ impl Core {
     }
 
     fn with_store(store: Store) -> Result<Core> {
-        let actor = std::env::var("RECOUP_ACTOR")
-            .or_else(|_| std::env::var("USER"))
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "本机用户".to_string());
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
-            actor,
+            sessions: Mutex::new(HashMap::new()),
+            local: Mutex::new(None),
         };
         core.reload_calendar()?;
         Ok(core)
-    }
-
-    /// Who is recorded in the audit log for calls through this core.
-    pub fn set_actor(&mut self, actor: impl Into<String>) {
-        self.actor = actor.into();
     }
 
     pub fn store(&self) -> &Store {
@@ -164,25 +270,156 @@ impl Core {
         Ok(())
     }
 
-    /// `document.print_batch` with a progress callback `(done, total)` (the CLI prints it).
+    /// `document.print_batch` with a progress callback `(done, total)` (the CLI prints it), as the
+    /// local session's user.
     pub fn print_batch(
         &self,
         r: &BatchRequest,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<BatchPdf> {
-        self.store.write(&self.actor, PRINT_BATCH, |tx| {
-            doc_issue::print_batch(tx, &self.actor, r, progress)
+        let user = self.authorize(self.local_token().as_deref(), HANDLER, PRINT_BATCH)?;
+        let user = user.ok_or_else(not_logged_in)?;
+        self.store.write(&user.username, PRINT_BATCH, |tx| {
+            doc_issue::print_batch(tx, &user.display_name, r, progress)
         })
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
 impl Core {
-    /// `audit.verify` with a progress callback (the CLI prints it).
+    /// Log in for this process's own calls ([`Core::call`]): the CLI's `--user`, a test.
+    pub fn login(&self, username: &str, password: &str) -> Result<LoginResult> {
+        let out = self.start_session(&Login {
+            username: username.into(),
+            password: password.into(),
+        })?;
+        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = Some(out.token.clone());
+        Ok(out)
+    }
+
+    fn local_token(&self) -> Option<String> {
+        self.local.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn idle_lock_minutes(&self) -> Result<u32> {
+        Ok(self.store.read(cases::profile::load)?.idle_lock_minutes)
+    }
+
+    fn start_session(&self, l: &Login) -> Result<LoginResult> {
+        let now = chrono::Utc::now();
+        let user = self.store.read(|c| cases::users::login(c, l, now))?;
+        let mut bytes = [0u8; 32];
+        argon2::password_hash::rand_core::RngCore::fill_bytes(
+            &mut argon2::password_hash::rand_core::OsRng,
+            &mut bytes,
+        );
+        let token = hex::encode(bytes);
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                token_key(&token),
+                SessionState {
+                    user_id: user.id,
+                    last_seen: Instant::now(),
+                },
+            );
+        Ok(LoginResult {
+            token,
+            user,
+            idle_lock_minutes: self.idle_lock_minutes()?,
+        })
+    }
+
+    fn end_session(&self, token: Option<&str>) {
+        if let Some(t) = token {
+            self.sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&token_key(t));
+        }
+    }
+
+    /// The user a command runs for, or why it may not run: no session, a session locked after the
+    /// idle time, a password to change first, or a role the user does not hold.
+    fn authorize(
+        &self,
+        token: Option<&str>,
+        access: Access,
+        command: &str,
+    ) -> Result<Option<User>> {
+        if access == Access::Public {
+            return Ok(None);
+        }
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            // Before the first-run set-up nobody can log in: say what to do first.
+            self.store.read(crate::store::office_code)?;
+            return Err(not_logged_in());
+        };
+        let idle = Duration::from_secs(60 * u64::from(self.idle_lock_minutes()?));
+        let key = token_key(token);
+        let user_id = {
+            let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            let state = sessions.get_mut(&key).ok_or_else(not_logged_in)?;
+            if state.last_seen.elapsed() > idle {
+                sessions.remove(&key);
+                return Err(ApiError::new(
+                    ErrorCode::SessionExpired,
+                    "长时间未操作，已自动锁定，请重新登录（未保存的内容仍在界面上）",
+                ));
+            }
+            state.last_seen = Instant::now();
+            state.user_id
+        };
+        let user = match self.store.read(|c| cases::users::get(c, user_id)) {
+            Ok(u) if u.active => u,
+            Ok(_)
+            | Err(ApiError {
+                code: ErrorCode::NotFound,
+                ..
+            }) => {
+                self.end_session(Some(token));
+                return Err(ApiError::new(
+                    ErrorCode::NotLoggedIn,
+                    "该用户已停用，请联系管理员",
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        if user.must_change_password && !WHILE_PASSWORD_CHANGE_REQUIRED.contains(&command) {
+            return Err(ApiError::new(
+                ErrorCode::PasswordChangeRequired,
+                "密码由管理员设置，请先修改为您自己的密码",
+            ));
+        }
+        if let Access::Roles(roles) = access {
+            if !roles.iter().any(|r| user.roles.contains(r)) {
+                let needed: Vec<String> =
+                    roles.iter().map(|r| format!("“{}”", r.label())).collect();
+                return Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    format!(
+                        "此操作需要{}角色，{}没有该角色，请由具有该角色的人员办理",
+                        needed.join("或"),
+                        user.display_name
+                    ),
+                ));
+            }
+        }
+        Ok(Some(user))
+    }
+}
+
+impl Core {
+    /// `audit.verify` with a progress callback (the CLI prints it), for the local session's user.
     pub fn audit_verify(
         &self,
         r: &AuditVerifyRequest,
         progress: &mut dyn FnMut(VerifyProgress),
     ) -> Result<AuditReport> {
+        self.authorize(self.local_token().as_deref(), ANYONE, "audit.verify")?;
         self.store
             .read(|c| audit::verify_with_progress(c, r.full == Some(true), progress))
     }
@@ -231,21 +468,27 @@ fn to_value<T: Serialize>(v: T) -> Result<Value> {
 }
 
 /// Declares every command once: `read` or `write` (or `calendar`: a write that changes the
-/// working-day calendar, reloaded after it), name, request type, response type, and the handler
-/// `|env, conn_or_tx, request| …`. Generates [`Core::call`], [`command_names`] and the TypeScript
-/// command map.
+/// working-day calendar, reloaded after it; or `session`: a login command, run with the core and the
+/// caller's token), who may run it ([`Access`]), name, request type, response type, and the handler
+/// `|env, conn_or_tx, request| …`. Generates [`Core::call_as`], [`command_names`] and the
+/// TypeScript command map.
 macro_rules! commands {
-    ($( $kind:ident $name:literal ($req:ty) -> $res:ty = $f:expr ; )*) => {
+    ($( $kind:ident $access:ident $name:literal ($req:ty) -> $res:ty = $f:expr ; )*) => {
         impl Core {
-            /// Run one command with a JSON payload; the single entry point of every host.
-            pub fn call(&self, command: &str, payload: Value) -> Result<Value> {
-                let calendar = self.calendar();
-                let env = Env {
-                    cx: Ctx { calendar: &calendar, hooks: &HOOKS },
-                    actor: &self.actor,
-                };
+            /// Run one command with a JSON payload for the holder of `token` (a login session;
+            /// None: only public commands run); the single entry point of every host.
+            pub fn call_as(&self, token: Option<&str>, command: &str, payload: Value) -> Result<Value> {
                 match command {
-                    $( $name => commands!(@run $kind, self, env, $name, payload, $req, $res, $f), )*
+                    $( $name => {
+                        let user = self.authorize(token, $access, $name)?;
+                        let calendar = self.calendar();
+                        let env = Env {
+                            cx: Ctx { calendar: &calendar, hooks: &HOOKS },
+                            actor: user.as_ref().map_or(UNAUTHENTICATED, |u| u.username.as_str()),
+                            user: user.as_ref(),
+                        };
+                        commands!(@run $kind, self, env, token, $name, payload, $req, $res, $f)
+                    } )*
                     _ => Err(ApiError::new(ErrorCode::UnknownCommand, format!("未知的命令：{command}"))),
                 }
             }
@@ -261,6 +504,11 @@ macro_rules! commands {
             &[$(($name, commands!(@writes $kind))),*]
         }
 
+        /// Who may run each command.
+        pub fn command_access() -> &'static [(&'static str, Access)] {
+            &[$(($name, $access)),*]
+        }
+
         fn visit_commands(v: &mut Collector<'_>) {
             $( v.command($name, <$req as TS>::name(v.cfg), <$res as TS>::name(v.cfg)); v.visit::<$req>(); v.visit::<$res>(); )*
         }
@@ -268,140 +516,160 @@ macro_rules! commands {
     (@writes read) => { false };
     (@writes write) => { true };
     (@writes calendar) => { true };
-    (@run read, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+    (@writes session) => { false };
+    (@run read, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let f: fn(&Env<'_>, &Connection, $req) -> Result<$res> = $f;
         let r = decode::<$req>($payload)?;
         to_value($core.store.read(|c| f(&$env, c, r))?)
     }};
-    (@run write, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+    (@run write, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
         let r = decode::<$req>($payload)?;
         to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
     }};
-    (@run calendar, $core:ident, $env:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
-        let out = commands!(@run write, $core, $env, $name, $payload, $req, $res, $f)?;
+    (@run calendar, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let out = commands!(@run write, $core, $env, $token, $name, $payload, $req, $res, $f)?;
         $core.reload_calendar()?;
         Ok(out)
     }};
+    (@run session, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let f: fn(&Core, Option<&str>, &Env<'_>, $req) -> Result<$res> = $f;
+        let r = decode::<$req>($payload)?;
+        to_value(f($core, $token, &$env, r)?)
+    }};
+}
+
+impl Core {
+    /// Run one command as the local session's user ([`Core::login`]); without one, only public
+    /// commands run.
+    pub fn call(&self, command: &str, payload: Value) -> Result<Value> {
+        self.call_as(self.local_token().as_deref(), command, payload)
+    }
 }
 
 commands! {
-    read "office.get" (Empty) -> Option<Office> = |_, c, _| office::get(c);
-    write "office.init" (OfficeInit) -> Office = |_, tx, r| office::init(tx, &r);
-    read "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
-    read "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
-    write "institution.create" (InstitutionInput) -> Institution = |_, tx, i| registry::create::<Institutions>(tx, &i);
-    write "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
+    read PUBLIC "office.get" (Empty) -> Option<Office> = |_, c, _| office::get(c);
+    write PUBLIC "office.init" (OfficeSetup) -> Office = |_, tx, r| setup_office(tx, &r);
+    read ANYONE "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
+    read ANYONE "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
+    write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| registry::create::<Institutions>(tx, &i);
+    write HANDLER "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
         // 001 art. 20: no new agreement within 3 years of a termination.
         cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today_local())?;
         registry::update::<Institutions>(tx, u.id, &u.input)
     };
-    write "institution.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<Institutions>(tx, &r);
-    read "insured.list" (ListQuery) -> Page<Insured> = |_, c, q| registry::list::<InsuredPersons>(c, &q);
-    read "insured.get" (IdRequest) -> Insured = |_, c, r| registry::get::<InsuredPersons>(c, r.id);
-    write "insured.create" (InsuredInput) -> Insured = |_, tx, i| registry::create::<InsuredPersons>(tx, &i);
-    write "insured.update" (InsuredUpdate) -> Insured = |_, tx, u| registry::update::<InsuredPersons>(tx, u.id, &u.input);
-    write "insured.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<InsuredPersons>(tx, &r);
-    read "calendar.add_workdays" (CountRequest) -> Deadline = |e, _, r| office::add_workdays(&e.cx, &r);
-    read "calendar.deadline" (CountRequest) -> Deadline = |e, _, r| office::calendar_deadline(&e.cx, &r);
-    read "calendar.is_working_day" (DateRequest) -> WorkingDayAnswer = |e, _, r| Ok(office::is_working_day(&e.cx, r.date));
-    read "calendar.years" (Empty) -> Vec<CalendarYearInfo> = |e, c, _| office::years(c, &e.cx);
-    calendar "calendar.set_year" (CalendarYearInput) -> CalendarYearInfo = |_, tx, r| office::set_year(tx, &r);
-    read "calendar.overrides" (Empty) -> Vec<DayOverride> = |_, c, _| office::overrides(c);
-    calendar "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
-    calendar "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
-    read "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
-    read "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
-    read "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
+    write HANDLER "institution.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<Institutions>(tx, &r);
+    read ANYONE "insured.list" (ListQuery) -> Page<Insured> = |_, c, q| registry::list::<InsuredPersons>(c, &q);
+    read ANYONE "insured.get" (IdRequest) -> Insured = |_, c, r| registry::get::<InsuredPersons>(c, r.id);
+    write HANDLER "insured.create" (InsuredInput) -> Insured = |_, tx, i| registry::create::<InsuredPersons>(tx, &i);
+    write HANDLER "insured.update" (InsuredUpdate) -> Insured = |_, tx, u| registry::update::<InsuredPersons>(tx, u.id, &u.input);
+    write HANDLER "insured.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<InsuredPersons>(tx, &r);
+    read PUBLIC "calendar.add_workdays" (CountRequest) -> Deadline = |e, _, r| office::add_workdays(&e.cx, &r);
+    read PUBLIC "calendar.deadline" (CountRequest) -> Deadline = |e, _, r| office::calendar_deadline(&e.cx, &r);
+    read PUBLIC "calendar.is_working_day" (DateRequest) -> WorkingDayAnswer = |e, _, r| Ok(office::is_working_day(&e.cx, r.date));
+    read ANYONE "calendar.years" (Empty) -> Vec<CalendarYearInfo> = |e, c, _| office::years(c, &e.cx);
+    calendar ADMIN "calendar.set_year" (CalendarYearInput) -> CalendarYearInfo = |_, tx, r| office::set_year(tx, &r);
+    read ANYONE "calendar.overrides" (Empty) -> Vec<DayOverride> = |_, c, _| office::overrides(c);
+    calendar ADMIN "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
+    calendar ADMIN "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
+    read PUBLIC "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
+    read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
+    read ANYONE "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
         let (items, total) = audit::list(c, offset, limit)?;
         Ok(Page { items, total })
     };
     // Case lifecycle (src/cases)
-    read "profile.get" (Empty) -> RuleProfile = |_, c, _| cases::profile::load(c);
-    write "profile.update" (RuleProfile) -> RuleProfile = |_, tx, p| cases::profile::update(tx, p);
-    read "user.list" (UserQuery) -> Page<User> = |_, c, q| cases::users::list(c, &q);
-    read "user.get" (IdRequest) -> User = |_, c, r| cases::users::get(c, r.id);
-    write "user.create" (UserInput) -> User = |_, tx, i| cases::users::create(tx, &i);
-    write "user.update" (UserUpdate) -> User = |_, tx, u| cases::users::update(tx, &u);
-    write "user.set_password" (PasswordChange) -> User = |_, tx, p| cases::users::set_password(tx, &p);
-    read "user.login" (Login) -> User = |_, c, l| cases::users::login(c, &l);
-    read "lead.list" (LeadQuery) -> Page<Lead> = |e, c, q| cases::leads::list(c, &e.cx, &q);
-    read "lead.get" (IdRequest) -> Lead = |e, c, r| cases::leads::get(c, &e.cx, r.id);
-    write "lead.create" (LeadInput) -> Lead = |e, tx, i| cases::leads::create(tx, &e.cx, &i);
-    write "lead.extend" (LeadExtension) -> Lead = |e, tx, i| cases::leads::extend(tx, &e.cx, &i);
-    write "lead.conclude" (LeadConclusion) -> Lead = |e, tx, i| cases::leads::conclude(tx, &e.cx, &i);
-    read "case.list" (CaseQuery) -> Page<Case> = |e, c, q| cases::cases::list(c, &e.cx, &q);
-    read "case.get" (CaseGet) -> CaseDetail = |e, c, r| cases::get_case(c, &e.cx, &r);
-    write "case.create" (CaseInput) -> CaseDetail = |e, tx, i| cases::create_case(tx, &e.cx, &i);
-    write "case.update" (CaseUpdate) -> CaseDetail = |e, tx, i| cases::update_case(tx, &e.cx, &i);
-    write "finding.add" (FindingInput) -> Finding = |e, tx, i| cases::cases::add_finding(tx, &e.cx, &i);
-    write "finding.update" (FindingUpdate) -> Finding = |e, tx, i| cases::cases::update_finding(tx, &e.cx, &i);
-    write "evidence.add" (EvidenceInput) -> Evidence = |e, tx, i| cases::cases::add_evidence(tx, &e.cx, &i);
-    write "evidence.hold" (HoldInput) -> EvidenceHold = |e, tx, i| cases::cases::start_hold(tx, &e.cx, &i);
-    write "evidence.extend_hold" (HoldExtension) -> EvidenceHold = |e, tx, i| cases::cases::extend_hold(tx, &e.cx, &i);
-    write "evidence.release_hold" (HoldRelease) -> EvidenceHold = |e, tx, i| cases::cases::release_hold(tx, &e.cx, &i);
-    write "recovery.add_line" (RecoveryLineInput) -> Vec<RecoveryLine> = |e, tx, i| cases::cases::add_recovery_line(tx, &e.cx, &i);
-    write "recovery.remove_line" (IdRequest) -> Vec<RecoveryLine> = |e, tx, r| cases::cases::remove_recovery_line(tx, &e.cx, r.id);
-    write "case.notify" (NotifyInput) -> CaseDetail = |e, tx, i| cases::procedure::notify(tx, &e.cx, &i);
-    write "case.issue_document" (IssueInput) -> CaseDetail = |e, tx, i| cases::procedure::issue(tx, &e.cx, &i);
-    write "case.serve" (ServeInput) -> CaseDetail = |e, tx, i| cases::procedure::serve(tx, &e.cx, &i);
-    write "case.statement" (StatementInput) -> CaseDetail = |e, tx, i| cases::procedure::statement(tx, &e.cx, &i);
-    write "case.request_hearing" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::hearing_request(tx, &e.cx, &i);
-    write "case.hearing" (HearingInput) -> CaseDetail = |e, tx, i| cases::procedure::hearing(tx, &e.cx, &i);
-    write "case.submit_legal_review" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::submit_legal_review(tx, &e.cx, &i);
-    write "case.legal_review" (LegalReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::legal_review(tx, &e.cx, &i);
-    write "case.collective_review" (CollectiveReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::collective_review(tx, &e.cx, &i);
-    write "case.extend_decision" (ExtensionInput) -> CaseDetail = |e, tx, i| cases::procedure::extend_decision(tx, &e.cx, &i);
-    write "case.decide" (DecisionInput) -> CaseDetail = |e, tx, i| cases::procedure::decide(tx, &e.cx, &i);
-    write "case.report_city" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::report_city(tx, &e.cx, &i);
-    write "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
-    write "case.drop" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::drop_case(tx, &e.cx, &i);
-    read "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, e.cx.hooks.clock_sources(), &q);
-    read "clock.board" (ClockBoardQuery) -> ClockBoard = |e, c, q| cases::clocks::board(c, &e.cx, e.cx.hooks.clock_sources(), &q);
+    read ANYONE "profile.get" (Empty) -> RuleProfile = |_, c, _| cases::profile::load(c);
+    write ADMIN "profile.update" (RuleProfile) -> RuleProfile = |_, tx, p| cases::profile::update(tx, p);
+    read ANYONE "user.list" (UserQuery) -> Page<User> = |_, c, q| cases::users::list(c, &q);
+    read ANYONE "user.get" (IdRequest) -> User = |_, c, r| cases::users::get(c, r.id);
+    write ADMIN "user.create" (UserInput) -> User = |_, tx, i| cases::users::create(tx, &i, false);
+    write ADMIN "user.update" (UserUpdate) -> User = |_, tx, u| cases::users::update(tx, &u);
+    write ADMIN "user.set_password" (PasswordChange) -> User = |_, tx, p| cases::users::set_password(tx, &p);
+    session PUBLIC "user.login" (Login) -> LoginResult = |core, _, _, l| core.start_session(&l);
+    session ANYONE "user.logout" (Empty) -> Empty = |core, token, _, _| { core.end_session(token); Ok(Empty {}) };
+    session ANYONE "session.get" (Empty) -> SessionInfo = |core, _, e, _| Ok(SessionInfo {
+        user: e.user.cloned().ok_or_else(not_logged_in)?,
+        idle_lock_minutes: core.idle_lock_minutes()?,
+    });
+    write ANYONE "user.change_password" (OwnPasswordChange) -> User = |e, tx, p| cases::users::change_own_password(tx, e.user_id()?, &p);
+    read ANYONE "lead.list" (LeadQuery) -> Page<Lead> = |e, c, q| cases::leads::list(c, &e.cx, &q);
+    read ANYONE "lead.get" (IdRequest) -> Lead = |e, c, r| cases::leads::get(c, &e.cx, r.id);
+    write HANDLER "lead.create" (LeadInput) -> Lead = |e, tx, i| cases::leads::create(tx, &e.cx, &i);
+    write HANDLER "lead.extend" (LeadExtension) -> Lead = |e, tx, i| cases::leads::extend(tx, &e.cx, &i);
+    write HANDLER "lead.conclude" (LeadConclusion) -> Lead = |e, tx, i| cases::leads::conclude(tx, &e.cx, &i);
+    read ANYONE "case.list" (CaseQuery) -> Page<Case> = |e, c, q| cases::cases::list(c, &e.cx, &q);
+    read ANYONE "case.get" (CaseGet) -> CaseDetail = |e, c, r| cases::get_case(c, &e.cx, &r);
+    write HANDLER "case.create" (CaseInput) -> CaseDetail = |e, tx, i| cases::create_case(tx, &e.cx, &i);
+    write HANDLER "case.update" (CaseUpdate) -> CaseDetail = |e, tx, i| cases::update_case(tx, &e.cx, &i);
+    write HANDLER "finding.add" (FindingInput) -> Finding = |e, tx, i| cases::cases::add_finding(tx, &e.cx, &i);
+    write HANDLER "finding.update" (FindingUpdate) -> Finding = |e, tx, i| cases::cases::update_finding(tx, &e.cx, &i);
+    write HANDLER "evidence.add" (EvidenceInput) -> Evidence = |e, tx, i| cases::cases::add_evidence(tx, &e.cx, &i);
+    write HANDLER "evidence.hold" (HoldInput) -> EvidenceHold = |e, tx, i| cases::cases::start_hold(tx, &e.cx, &i);
+    write HANDLER "evidence.extend_hold" (HoldExtension) -> EvidenceHold = |e, tx, i| cases::cases::extend_hold(tx, &e.cx, &i);
+    write HANDLER "evidence.release_hold" (HoldRelease) -> EvidenceHold = |e, tx, i| cases::cases::release_hold(tx, &e.cx, &i);
+    write HANDLER "recovery.add_line" (RecoveryLineInput) -> Vec<RecoveryLine> = |e, tx, i| cases::cases::add_recovery_line(tx, &e.cx, &i);
+    write HANDLER "recovery.remove_line" (IdRequest) -> Vec<RecoveryLine> = |e, tx, r| cases::cases::remove_recovery_line(tx, &e.cx, r.id);
+    write APPROVER "case.notify" (NotifyInput) -> CaseDetail = |e, tx, i| cases::procedure::notify(tx, &e.cx, &i);
+    write HANDLER "case.issue_document" (IssueInput) -> CaseDetail = |e, tx, i| cases::procedure::issue(tx, &e.cx, &i);
+    write HANDLER "case.serve" (ServeInput) -> CaseDetail = |e, tx, i| cases::procedure::serve(tx, &e.cx, &i);
+    write HANDLER "case.statement" (StatementInput) -> CaseDetail = |e, tx, i| cases::procedure::statement(tx, &e.cx, &i);
+    write HANDLER "case.request_hearing" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::hearing_request(tx, &e.cx, &i);
+    write HANDLER "case.hearing" (HearingInput) -> CaseDetail = |e, tx, i| cases::procedure::hearing(tx, &e.cx, &i);
+    write HANDLER "case.submit_legal_review" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::submit_legal_review(tx, &e.cx, &i);
+    write REVIEWER "case.legal_review" (LegalReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::legal_review(tx, &e.cx, &i);
+    write APPROVER "case.collective_review" (CollectiveReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::collective_review(tx, &e.cx, &i);
+    write APPROVER "case.extend_decision" (ExtensionInput) -> CaseDetail = |e, tx, i| cases::procedure::extend_decision(tx, &e.cx, &i);
+    write APPROVER "case.decide" (DecisionInput) -> CaseDetail = |e, tx, i| cases::procedure::decide(tx, &e.cx, &i);
+    write HANDLER "case.report_city" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::report_city(tx, &e.cx, &i);
+    write APPROVER "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
+    write APPROVER "case.drop" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::drop_case(tx, &e.cx, &i);
+    read ANYONE "clock.list" (ClockQuery) -> ClockList = |e, c, q| cases::clocks::list(c, &e.cx, e.cx.hooks.clock_sources(), &q);
+    read ANYONE "clock.board" (ClockBoardQuery) -> ClockBoard = |e, c, q| cases::clocks::board(c, &e.cx, e.cx.hooks.clock_sources(), &q);
     // Execution and money (src/ledger)
-    write "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
-    read "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);
-    write "payment.record" (lt::PaymentInput) -> lt::Payment = |e, tx, r| ledger::payments::record(tx, &e.cx, &r);
-    read "payment.get" (IdRequest) -> lt::Payment = |_, c, r| ledger::payments::get(c, r.id);
-    read "payment.list" (lt::PaymentQuery) -> Vec<lt::Payment> = |_, c, q| ledger::payments::list(c, &q);
-    write "payment.confirm_arrival" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::confirm_arrival(tx, &r);
-    write "payment.proof_received" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::proof_received(tx, &r);
-    write "payment.cancel" (lt::PaymentCancel) -> lt::Payment = |_, tx, r| ledger::payments::cancel(tx, &r);
-    write "receipt.issue" (lt::ReceiptInput) -> lt::Receipt = |_, tx, r| ledger::payments::issue_receipt(tx, &r);
-    write "receipt.void" (lt::ReceiptVoid) -> lt::Receipt = |_, tx, r| ledger::payments::void_receipt(tx, &r);
-    write "refund.request" (lt::RefundInput) -> lt::Refund = |_, tx, r| ledger::payments::request_refund(tx, &r);
-    write "refund.complete" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::complete_refund(tx, &r);
-    write "refund.reject" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::reject_refund(tx, &r);
-    write "offset.create" (lt::OffsetInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::create(tx, &r);
-    read "offset.get" (IdRequest) -> lt::OffsetPlan = |_, c, r| ledger::offsets::get(c, r.id);
-    write "offset.deduct" (lt::DeductionInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::deduct(tx, &r);
-    write "offset.cancel" (lt::OffsetCancel) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::cancel(tx, &r);
-    write "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
-    write "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
-    write "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
-    read "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);
-    write "referral.demand" (lt::DemandInput) -> lt::Referral = |e, tx, r| ledger::fines::demand(tx, &e.cx, &r);
-    write "referral.demand_served" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::demand_served(tx, &e.cx, &r);
-    write "referral.apply" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::apply(tx, &e.cx, &r);
-    write "referral.create" (lt::ReferralInput) -> lt::Referral = |e, tx, r| ledger::fines::refer(tx, &e.cx, &r);
-    write "referral.close" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::close(tx, &e.cx, &r);
-    write "self_correction.create" (lt::SelfCorrectionInput) -> lt::SelfCorrection = |e, tx, r| ledger::self_correction::create(tx, &e.cx, &r);
-    read "self_correction.get" (IdRequest) -> lt::SelfCorrection = |_, c, r| ledger::self_correction::get(c, r.id);
-    read "self_correction.list" (lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary> = |_, c, q| ledger::self_correction::list(c, &q);
-    read "ledger.accounting" (lt::AccountingQuery) -> Vec<lt::AccountingEntry> = |_, c, q| ledger::views::accounting(c, &q);
-    read "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::reconcile::reconcile(c, &q);
+    write HANDLER "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
+    read ANYONE "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);
+    write FINANCE "payment.record" (lt::PaymentInput) -> lt::Payment = |e, tx, r| ledger::payments::record(tx, &e.cx, &r);
+    read ANYONE "payment.get" (IdRequest) -> lt::Payment = |_, c, r| ledger::payments::get(c, r.id);
+    read ANYONE "payment.list" (lt::PaymentQuery) -> Vec<lt::Payment> = |_, c, q| ledger::payments::list(c, &q);
+    write FINANCE "payment.confirm_arrival" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::confirm_arrival(tx, &r);
+    write FINANCE "payment.proof_received" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::proof_received(tx, &r);
+    write FINANCE "payment.cancel" (lt::PaymentCancel) -> lt::Payment = |_, tx, r| ledger::payments::cancel(tx, &r);
+    write FINANCE "receipt.issue" (lt::ReceiptInput) -> lt::Receipt = |_, tx, r| ledger::payments::issue_receipt(tx, &r);
+    write FINANCE "receipt.void" (lt::ReceiptVoid) -> lt::Receipt = |_, tx, r| ledger::payments::void_receipt(tx, &r);
+    write FINANCE "refund.request" (lt::RefundInput) -> lt::Refund = |_, tx, r| ledger::payments::request_refund(tx, &r);
+    write FINANCE "refund.complete" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::complete_refund(tx, &r);
+    write FINANCE "refund.reject" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::reject_refund(tx, &r);
+    write HANDLER "offset.create" (lt::OffsetInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::create(tx, &r);
+    read ANYONE "offset.get" (IdRequest) -> lt::OffsetPlan = |_, c, r| ledger::offsets::get(c, r.id);
+    write FINANCE "offset.deduct" (lt::DeductionInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::deduct(tx, &r);
+    write FINANCE "offset.cancel" (lt::OffsetCancel) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::cancel(tx, &r);
+    write HANDLER "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
+    write HANDLER "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
+    write FINANCE "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
+    read ANYONE "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);
+    write HANDLER "referral.demand" (lt::DemandInput) -> lt::Referral = |e, tx, r| ledger::fines::demand(tx, &e.cx, &r);
+    write HANDLER "referral.demand_served" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::demand_served(tx, &e.cx, &r);
+    write HANDLER "referral.apply" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::apply(tx, &e.cx, &r);
+    write HANDLER "referral.create" (lt::ReferralInput) -> lt::Referral = |e, tx, r| ledger::fines::refer(tx, &e.cx, &r);
+    write HANDLER "referral.close" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::close(tx, &e.cx, &r);
+    write HANDLER "self_correction.create" (lt::SelfCorrectionInput) -> lt::SelfCorrection = |e, tx, r| ledger::self_correction::create(tx, &e.cx, &r);
+    read ANYONE "self_correction.get" (IdRequest) -> lt::SelfCorrection = |_, c, r| ledger::self_correction::get(c, r.id);
+    read ANYONE "self_correction.list" (lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary> = |_, c, q| ledger::self_correction::list(c, &q);
+    read ANYONE "ledger.accounting" (lt::AccountingQuery) -> Vec<lt::AccountingEntry> = |_, c, q| ledger::views::accounting(c, &q);
+    read ANYONE "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::reconcile::reconcile(c, &q);
     // Issued documents (src/docs/issue.rs)
-    read "document.preview" (DocumentRequest) -> DocumentPreview = |e, c, r| doc_issue::preview(c, &e.cx, &r, today_local());
-    write "document.issue" (DocumentRequest) -> IssuedPdf = |e, tx, r| doc_issue::issue(tx, &e.cx, e.actor, &r);
-    read "document.get" (IdRequest) -> IssuedPdf = |_, c, r| doc_issue::get(c, r.id);
-    write "document.print" (IdRequest) -> IssuedPdf = |e, tx, r| doc_issue::print(tx, e.actor, r.id);
-    read "document.list" (DocumentListQuery) -> Vec<IssuedDocument> = |_, c, q| doc_issue::list(c, &q);
+    read ANYONE "document.preview" (DocumentRequest) -> DocumentPreview = |e, c, r| doc_issue::preview(c, &e.cx, &r, today_local());
+    write HANDLER "document.issue" (DocumentRequest) -> IssuedPdf = |e, tx, r| doc_issue::issue(tx, &e.cx, e.signer(), &r);
+    read ANYONE "document.get" (IdRequest) -> IssuedPdf = |_, c, r| doc_issue::get(c, r.id);
+    write HANDLER "document.print" (IdRequest) -> IssuedPdf = |e, tx, r| doc_issue::print(tx, e.signer(), r.id);
+    read ANYONE "document.list" (DocumentListQuery) -> Vec<IssuedDocument> = |_, c, q| doc_issue::list(c, &q);
     // `id` is the case's.
-    read "document.options" (IdRequest) -> Vec<DocumentOption> = |e, c, r| doc_issue::options(c, &e.cx, r.id, today_local());
-    write "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| doc_issue::print_batch(tx, e.actor, &r, &mut |_, _| {});
-    read "document.settings_get" (Empty) -> DocumentSettings = |_, c, _| doc_settings::load(c);
-    write "document.settings_update" (DocumentSettings) -> DocumentSettings = |_, tx, s| doc_settings::update(tx, s);
+    read ANYONE "document.options" (IdRequest) -> Vec<DocumentOption> = |e, c, r| doc_issue::options(c, &e.cx, r.id, today_local());
+    write HANDLER "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| doc_issue::print_batch(tx, e.signer(), &r, &mut |_, _| {});
+    read ANYONE "document.settings_get" (Empty) -> DocumentSettings = |_, c, _| doc_settings::load(c);
+    write ADMIN "document.settings_update" (DocumentSettings) -> DocumentSettings = |_, tx, s| doc_settings::update(tx, s);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ pub enum ErrorCode {
     SchemaTooNew,
     /// The command name is unknown to this version.
     UnknownCommand,
+    /// No login session, or it ended (logged out, user disabled): log in first.
+    NotLoggedIn,
+    /// The session locked after the office's idle time: log in again (the screen keeps its draft).
+    SessionExpired,
+    /// The password was set by an administrator: the user must choose their own first.
+    PasswordChangeRequired,
+    /// The logged-in user's roles do not allow the command; the message names the role needed.
+    Forbidden,
     /// Storage or I/O failure.
     Storage,
     /// Anything else: a bug.
@@ -37,6 +45,10 @@ impl ErrorCode {
             ErrorCode::NotInitialized => "NOT_INITIALIZED",
             ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
             ErrorCode::UnknownCommand => "UNKNOWN_COMMAND",
+            ErrorCode::NotLoggedIn => "NOT_LOGGED_IN",
+            ErrorCode::SessionExpired => "SESSION_EXPIRED",
+            ErrorCode::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Storage => "STORAGE",
             ErrorCode::Internal => "INTERNAL",
         }

@@ -14,13 +14,18 @@ struct Cli {
     /// Database file (default: $RECOUP_DB, else the platform data directory).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
+    /// Log in as this user (default: $RECOUP_USER); the password is read from $RECOUP_PASSWORD,
+    /// else asked for on the terminal. Commands on the office's data need a login.
+    #[arg(long, global = true, env = "RECOUP_USER")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Set up this office (行政区划代码, name, level).
+    /// Set up this office (行政区划代码, name, level) and its first administrator (管理员), whose
+    /// password is read from $RECOUP_PASSWORD, else asked for on the terminal.
     Init {
         #[arg(long)]
         code: String,
@@ -28,6 +33,12 @@ enum Command {
         name: String,
         #[arg(long, default_value = "county")]
         level: String,
+        /// The administrator's username.
+        #[arg(long, default_value = "admin")]
+        admin_user: String,
+        /// The administrator's name (姓名).
+        #[arg(long, default_value = "管理员")]
+        admin_name: String,
     },
     /// Money helpers.
     Money {
@@ -130,17 +141,49 @@ fn open(db: &Option<PathBuf>) -> Result<Core, ApiError> {
     }
 }
 
+/// `$RECOUP_PASSWORD`, else typed on the terminal without echo.
+fn password(prompt: &str) -> Result<String, ApiError> {
+    if let Some(p) = std::env::var_os("RECOUP_PASSWORD") {
+        return Ok(p.to_string_lossy().into_owned());
+    }
+    rpassword::prompt_password(prompt).map_err(|e| {
+        ApiError::validation(format!(
+            "无法读取密码：{e}（可设置环境变量 RECOUP_PASSWORD）"
+        ))
+    })
+}
+
+/// The database, logged in as `--user` when one is given (else only public commands run).
+fn open_as(cli_db: &Option<PathBuf>, user: &Option<String>) -> Result<Core, ApiError> {
+    let core = open(cli_db)?;
+    if let Some(u) = user.as_deref().filter(|u| !u.is_empty()) {
+        core.login(u, &password(&format!("用户 {u} 的密码："))?)?;
+    }
+    Ok(core)
+}
+
 fn print(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     match cli.command {
-        Command::Init { code, name, level } => {
+        Command::Init {
+            code,
+            name,
+            level,
+            admin_user,
+            admin_name,
+        } => {
             let core = open(&cli.db)?;
+            let pw = password(&format!(
+                "管理员 {admin_user} 的密码（至少8位，含字母和数字）："
+            ))?;
             let office = core.call(
                 "office.init",
-                json!({ "code": code, "name": name, "level": level }),
+                json!({ "code": code, "name": name, "level": level,
+                        "admin": { "username": admin_user, "display_name": admin_name,
+                                   "roles": ["Admin"], "password": pw } }),
             )?;
             println!(
                 "已设置本单位：{}（{}）",
@@ -187,7 +230,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Audit {
             command: AuditCommand::Verify { full },
         } => {
-            let core = open(&cli.db)?;
+            let core = open_as(&cli.db, &cli.user)?;
             let started = std::time::Instant::now();
             let mut shown = false;
             let report = core.audit_verify(
@@ -245,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 "file_name": file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
                 "content_base64": base64::engine::general_purpose::STANDARD.encode(bytes),
             });
-            let core = open(&cli.db)?;
+            let core = open_as(&cli.db, &cli.user)?;
             let r = core.call(command, payload)?;
             println!(
                 "共{}行：新增{}，更新{}，未变{}，错误{}",
@@ -269,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                     .map_err(|e| ApiError::validation(format!("参数不是有效的 JSON：{e}")))?,
                 None => Value::Null,
             };
-            let core = open(&cli.db)?;
+            let core = open_as(&cli.db, &cli.user)?;
             match core.call(&command, payload) {
                 Ok(v) => print(&v),
                 Err(e) => {
@@ -294,7 +337,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             duplex,
             out,
         } => {
-            let core = open(&cli.db)?;
+            let core = open_as(&cli.db, &cli.user)?;
             if case.is_some() || all {
                 let list = core.call("document.list", json!({ "case_id": case }))?;
                 ids.extend(

@@ -18,6 +18,8 @@ pub fn http_status(code: ErrorCode) -> u16 {
         ErrorCode::Validation => 400,
         ErrorCode::NotFound | ErrorCode::UnknownCommand => 404,
         ErrorCode::Conflict | ErrorCode::IllegalStep | ErrorCode::NotInitialized => 409,
+        ErrorCode::NotLoggedIn | ErrorCode::SessionExpired => 401,
+        ErrorCode::PasswordChangeRequired | ErrorCode::Forbidden => 403,
         ErrorCode::SchemaTooNew | ErrorCode::Storage | ErrorCode::Internal => 500,
     }
 }
@@ -91,7 +93,12 @@ fn handle(core: &Core, ui: Option<&Path>, mut req: Request) {
                         serde_json::from_str(&body)
                             .map_err(|_| ApiError::validation("请求内容不是有效的 JSON"))
                     };
-                    match payload.and_then(|p| core.call(command, p)) {
+                    let session = req
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("X-Recoup-Session"))
+                        .map(|h| h.value.as_str().to_string());
+                    match payload.and_then(|p| core.call_as(session.as_deref(), command, p)) {
                         Ok(v) => Response::from_data(v.to_string().into_bytes())
                             .with_header(json_header()),
                         Err(e) => error_response(e),

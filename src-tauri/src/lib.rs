@@ -1,7 +1,7 @@
 //! Recoup desktop shell: a thin Tauri 2 host around the `recoup` core.
 //!
-//! The shell has exactly one command, `api`, which forwards `(command, payload)` to
-//! [`recoup::Core::call`]. All rules, storage and documents live in the core; nothing here
+//! The shell has exactly one command, `api`, which forwards `(command, payload, session)` to
+//! [`recoup::Core::call_as`]. All rules, storage and documents live in the core; nothing here
 //! knows about offices, institutions or cases.
 
 use std::sync::Arc;
@@ -34,7 +34,8 @@ impl Backend {
     }
 }
 
-/// The one IPC command: `invoke('api', { command, payload })`.
+/// The one IPC command: `invoke('api', { command, payload, session })` (`session`: the token of
+/// `user.login`; the core checks it and the user's roles).
 ///
 /// Runs the core call on a blocking thread so long operations (imports, PDF generation)
 /// never freeze the window.
@@ -43,15 +44,18 @@ async fn api(
     backend: State<'_, Backend>,
     command: String,
     payload: Value,
+    session: Option<String>,
 ) -> Result<Value, ApiError> {
     let core = backend.core()?;
-    tauri::async_runtime::spawn_blocking(move || core.call(&command, payload))
-        .await
-        .map_err(|e| ApiError {
-            code: ErrorCode::Internal,
-            message: format!("后台任务异常终止：{e}"),
-            field: None,
-        })?
+    tauri::async_runtime::spawn_blocking(move || {
+        core.call_as(session.as_deref(), &command, payload)
+    })
+    .await
+    .map_err(|e| ApiError {
+        code: ErrorCode::Internal,
+        message: format!("后台任务异常终止：{e}"),
+        field: None,
+    })?
 }
 
 /// Registers the state and the `api` command on any runtime (the real one or `tauri::test`'s mock).

@@ -10,12 +10,22 @@ fn invoke(
     command: &str,
     payload: Value,
 ) -> Result<Value, Value> {
+    invoke_as(webview, None, command, payload)
+}
+
+/// `invoke('api', { command, payload, session })`: the session token of `user.login`.
+fn invoke_as(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    session: Option<&str>,
+    command: &str,
+    payload: Value,
+) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: "api".into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(json!({ "command": command, "payload": payload })),
+        body: InvokeBody::Json(json!({ "command": command, "payload": payload, "session": session })),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
@@ -64,12 +74,26 @@ fn api_command_round_trips_through_ipc() {
     let created = invoke(
         &webview,
         "office.init",
-        json!({ "code": "220102", "name": "长春市南关区医疗保障局", "level": "county" }),
+        json!({ "code": "220102", "name": "长春市南关区医疗保障局", "level": "county",
+                "admin": { "username": "admin", "display_name": "刘一", "password": "first1pass", "roles": ["Admin"] } }),
     )
     .unwrap();
     assert_eq!(created["name"], "长春市南关区医疗保障局", "{created}");
     let office = invoke(&webview, "office.get", json!({})).unwrap();
     assert_eq!(office["code"], "220102", "{office}");
+
+    // The office's data needs the session of a login, carried on every call.
+    let err = invoke(&webview, "user.list", json!({})).unwrap_err();
+    assert_eq!(err["code"], "NOT_LOGGED_IN", "{err}");
+    let login = invoke(
+        &webview,
+        "user.login",
+        json!({ "username": "admin", "password": "first1pass" }),
+    )
+    .unwrap();
+    let token = login["token"].as_str().unwrap().to_string();
+    let users = invoke_as(&webview, Some(&token), "user.list", json!({})).unwrap();
+    assert_eq!(users["items"][0]["display_name"], "刘一", "{users}");
 
     // A rejected write (bad code, office already set up) comes back as a typed error.
     let err = invoke(

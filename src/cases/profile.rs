@@ -52,6 +52,8 @@ pub struct RuleProfile {
     pub fine_payment_days: u32,
     /// Default of `clock.list`'s `within`: a clock due within this many working days is "due soon".
     pub due_soon_days: u32,
+    /// 自动锁定: minutes without any action after which a login session locks (issue 8).
+    pub idle_lock_minutes: u32,
 }
 
 impl Default for RuleProfile {
@@ -76,6 +78,7 @@ impl Default for RuleProfile {
             payment_proof_days: 3,
             fine_payment_days: 15,
             due_soon_days: 3,
+            idle_lock_minutes: 15,
         }
     }
 }
@@ -166,6 +169,12 @@ impl RuleProfile {
             ),
             ("due_soon_days", "提前提醒天数", self.due_soon_days, 0, 30),
         ];
+        if !(1..=240).contains(&self.idle_lock_minutes) {
+            return Err(ApiError::field(
+                "idle_lock_minutes",
+                "自动锁定时间应在1至240分钟之间",
+            ));
+        }
         for (field, label, v, lo, hi) in days {
             if v < lo || v > hi {
                 return Err(ApiError::field(

@@ -1,7 +1,11 @@
 //! People and sign-offs: users with roles (承办人 handler, 复核人 reviewer, 审批人 approver, 财务
-//! finance, 管理员 admin); passwords stored only as argon2id hashes (PHC strings). A notice carries
-//! three distinct people (GLOSSARY "承办人 / 复核人 / 审批人"; 004 附件1 sign-off rows): the core
-//! refuses the same person twice.
+//! finance, 管理员 admin); passwords stored only as argon2id hashes (PHC strings) in the unaudited
+//! `user_secret`, the audited user row carrying a keyed digest of the hash (`store::secrets`). A
+//! notice carries three distinct people (GLOSSARY "承办人 / 复核人 / 审批人"; 004 附件1 sign-off
+//! rows): the core refuses the same person twice.
+//!
+//! Logins (issue 8): a password chosen by an administrator must be changed at the first login; five
+//! wrong passwords in a row lock the user for 15 minutes.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -13,7 +17,7 @@ use ts_rs::TS;
 
 use crate::error::{ApiError, Result};
 use crate::store::query::Page;
-use crate::store::{now_text, office_code, Tx};
+use crate::store::{now_text, office_code, secrets, Tx};
 use crate::vocab::text::{enum_from, enum_text};
 
 /// 角色.
@@ -54,6 +58,8 @@ pub struct User {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// The password was set by an administrator: the user must choose their own at the next login.
+    pub must_change_password: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -84,6 +90,14 @@ pub struct UserUpdate {
 pub struct PasswordChange {
     pub id: i64,
     pub password: String,
+}
+
+/// `user.change_password`: the logged-in user chooses their own password.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct OwnPasswordChange {
+    pub old_password: String,
+    pub new_password: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -127,6 +141,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
             .map(|s| enum_from(s.to_string()))
             .collect(),
         active: r.get("active")?,
+        must_change_password: r.get("must_change_password")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -201,7 +216,9 @@ pub fn verify_password(pw: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-pub fn create(tx: &mut Tx<'_>, i: &UserInput) -> Result<User> {
+/// A new user. `own_password`: the person typed the password themself (the first administrator at
+/// set-up); otherwise an administrator chose it and the user must change it at the first login.
+pub fn create(tx: &mut Tx<'_>, i: &UserInput, own_password: bool) -> Result<User> {
     let username = super::required_text(&i.username, "username", "用户名", 32)?;
     if !username
         .chars()
@@ -233,9 +250,14 @@ pub fn create(tx: &mut Tx<'_>, i: &UserInput) -> Result<User> {
     })?;
     let now = now_text();
     tx.execute(
-        "INSERT INTO app_user (id, uid, username, display_name, roles, password_hash, active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)",
-        params![id, format!("{office}-U{id}"), username, display, roles, hash, now],
+        "INSERT INTO app_user (id, uid, username, display_name, roles, active, must_change_password, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7)",
+        params![id, format!("{office}-U{id}"), username, display, roles, !own_password, now],
+    )?;
+    let digest = secrets::set_password_hash(tx, id, &hash)?;
+    tx.execute(
+        "UPDATE app_user SET secret_digest = ?1 WHERE id = ?2",
+        params![digest, id],
     )?;
     tx.touch("app_user", id);
     get(tx, id)
@@ -269,31 +291,109 @@ pub fn update(tx: &mut Tx<'_>, u: &UserUpdate) -> Result<User> {
     get(tx, u.id)
 }
 
+/// `user.set_password`: an administrator sets someone's password; they change it at next login.
 pub fn set_password(tx: &mut Tx<'_>, p: &PasswordChange) -> Result<User> {
     get(tx, p.id)?;
     validate_password(&p.password)?;
-    let hash = hash_password(&p.password)?;
-    tx.execute(
-        "UPDATE app_user SET password_hash = ?1, updated_at = ?2 WHERE id = ?3",
-        params![hash, now_text(), p.id],
-    )?;
-    tx.touch("app_user", p.id);
-    get(tx, p.id)
+    store_password(tx, p.id, &p.password, true)
 }
 
-/// Check a username and password; the same message whatever was wrong.
-pub fn login(conn: &Connection, l: &Login) -> Result<User> {
-    let row: Option<(i64, String, bool)> = conn
+/// `user.change_password`: the user `id` chooses their own password, proving the current one.
+pub fn change_own_password(tx: &mut Tx<'_>, id: i64, p: &OwnPasswordChange) -> Result<User> {
+    let hash = stored_hash(tx, id)?;
+    if !hash.is_some_and(|h| verify_password(&p.old_password, &h)) {
+        return Err(ApiError::field("old_password", "原密码不正确"));
+    }
+    validate_password(&p.new_password).map_err(|e| ApiError {
+        field: Some("new_password".into()),
+        ..e
+    })?;
+    if p.new_password == p.old_password {
+        return Err(ApiError::field("new_password", "新密码不能与原密码相同"));
+    }
+    store_password(tx, id, &p.new_password, false)
+}
+
+fn store_password(tx: &mut Tx<'_>, id: i64, password: &str, must_change: bool) -> Result<User> {
+    let hash = hash_password(password)?;
+    let digest = secrets::set_password_hash(tx, id, &hash)?;
+    tx.execute(
+        "UPDATE app_user SET secret_digest = ?1, must_change_password = ?2, updated_at = ?3 WHERE id = ?4",
+        params![digest, must_change, now_text(), id],
+    )?;
+    tx.touch("app_user", id);
+    get(tx, id)
+}
+
+fn stored_hash(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
         .query_row(
-            "SELECT id, password_hash, active FROM app_user WHERE username = ?1 COLLATE NOCASE",
+            "SELECT password_hash FROM user_secret WHERE user_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Wrong passwords in a row before a user is locked, and for how long (issue 8).
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+
+/// Check a username and password; the same message whatever was wrong, except a lock. A failure
+/// is counted in `user_secret` (security state outside the audit log, written here directly);
+/// the fifth in a row locks the user for [`LOCK_MINUTES`].
+pub fn login(conn: &Connection, l: &Login, now: chrono::DateTime<chrono::Utc>) -> Result<User> {
+    let wrong = || ApiError::validation("用户名或密码不正确，或该用户已停用");
+    let row: Option<(i64, bool, String, i64, Option<String>)> = conn
+        .query_row(
+            "SELECT u.id, u.active, s.password_hash, s.failed_logins, s.locked_until
+             FROM app_user u JOIN user_secret s ON s.user_id = u.id
+             WHERE u.username = ?1 COLLATE NOCASE",
             [l.username.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    match row {
-        Some((id, hash, true)) if verify_password(&l.password, &hash) => get(conn, id),
-        _ => Err(ApiError::validation("用户名或密码不正确，或该用户已停用")),
+    let Some((id, active, hash, failures, locked_until)) = row else {
+        return Err(wrong());
+    };
+    let until = locked_until
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    if let Some(until) = until.filter(|u| *u > now) {
+        let local = until.with_timezone(&chrono::Local).format("%H:%M");
+        return Err(ApiError::illegal(format!(
+            "密码连续输错{MAX_FAILED_LOGINS}次，该用户已锁定，请于{local}后再试"
+        )));
     }
+    if !verify_password(&l.password, &hash) {
+        let failures = failures + 1;
+        if failures >= MAX_FAILED_LOGINS {
+            let until = now + chrono::Duration::minutes(LOCK_MINUTES);
+            conn.execute(
+                "UPDATE user_secret SET failed_logins = 0, locked_until = ?1 WHERE user_id = ?2",
+                params![until.to_rfc3339(), id],
+            )?;
+            return Err(ApiError::illegal(format!(
+                "密码连续输错{MAX_FAILED_LOGINS}次，该用户已锁定{LOCK_MINUTES}分钟"
+            )));
+        }
+        conn.execute(
+            "UPDATE user_secret SET failed_logins = ?1 WHERE user_id = ?2",
+            params![failures, id],
+        )?;
+        return Err(wrong());
+    }
+    if !active {
+        return Err(wrong());
+    }
+    if failures > 0 || locked_until.is_some() {
+        conn.execute(
+            "UPDATE user_secret SET failed_logins = 0, locked_until = NULL WHERE user_id = ?1",
+            [id],
+        )?;
+    }
+    get(conn, id)
 }
 
 /// An active user who holds `role`; `field` names the request field in the message.

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod query;
 pub mod search;
+pub mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -49,6 +50,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_audit_compact",
         include_str!("migrations/0009_audit_compact.sql"),
     ),
+    ("0010_auth", include_str!("migrations/0010_auth.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -132,10 +134,12 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(256);
         migrate(&mut conn)?;
         search::ensure(&conn)?;
-        Ok(Store {
+        let store = Store {
             conn: Mutex::new(conn),
             path,
-        })
+        };
+        secrets::seal_upgraded_users(&store)?;
+        Ok(store)
     }
 
     pub fn path(&self) -> Option<&Path> {

@@ -11,10 +11,10 @@ use crate::common::*;
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();
-    call(
+    crate::common::init_office(
         &c,
-        "office.init",
         json!({"code": "120101", "name": "和平区医疗保障局"}),
+        "secret123",
     );
     c
 }
@@ -135,7 +135,7 @@ fn passwords_are_argon2id_hashes_and_login_checks_them() {
         .store()
         .read(|conn| {
             Ok(conn.query_row(
-                "SELECT password_hash FROM app_user WHERE id = ?1",
+                "SELECT password_hash FROM user_secret WHERE user_id = ?1",
                 [id],
                 |r| r.get(0),
             )?)
@@ -148,9 +148,9 @@ fn passwords_are_argon2id_hashes_and_login_checks_them() {
         "user.login",
         json!({"username": "zhang", "password": "passw0rd"}),
     );
-    assert_eq!(u["roles"], json!(["Handler", "Approver"]));
+    assert_eq!(u["user"]["roles"], json!(["Handler", "Approver"]));
     assert!(
-        u.get("password_hash").is_none(),
+        u["user"].get("password_hash").is_none() && u["user"].get("secret_digest").is_none(),
         "the API never shows the hash"
     );
     let e = c
@@ -213,21 +213,27 @@ fn passwords_are_argon2id_hashes_and_login_checks_them() {
     );
     assert_eq!(e.field.as_deref(), Some("roles"));
     assert!(e.message.contains("角色"), "{}", e.message);
-    assert_eq!(call(&c, "user.list", json!({}))["total"], 0);
+    // The set-up's administrator and zhang (disabled).
+    assert_eq!(call(&c, "user.list", json!({}))["total"], 1);
     assert_eq!(
         call(&c, "user.list", json!({"include_inactive": true}))["total"],
-        1
+        2
     );
 }
 
 #[test]
 fn the_last_admin_cannot_be_disabled() {
     let c = core();
-    let a = user(&c, "admin", json!(["管理员"]));
-    let e = refuse(&c, "user.update", json!({"id": a, "active": false}));
+    // The administrator of the set-up (user 1) is the only one.
+    let e = refuse(&c, "user.update", json!({"id": 1, "active": false}));
+    assert_eq!(e.code, ErrorCode::IllegalStep);
+    let e = refuse(&c, "user.update", json!({"id": 1, "roles": ["Handler"]}));
     assert_eq!(e.code, ErrorCode::IllegalStep);
     user(&c, "admin2", json!(["Admin"]));
-    call(&c, "user.update", json!({"id": a, "active": false}));
+    call(&c, "user.update", json!({"id": 1, "active": false}));
+    // A disabled user's session ends at their next call.
+    let e = c.call("user.list", json!({})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotLoggedIn);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,23 +720,26 @@ fn the_case_commands_work_through_recoup_call() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let run = |cmd: &str, payload: Value| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
-            .arg("--db")
-            .arg(&db)
+        let out = crate::common::cli(&db)
             .args(["call", cmd, &payload.to_string()])
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         (out.status.code(), v)
     };
-    assert_eq!(
-        run(
-            "office.init",
-            json!({"code": "120101", "name": "和平区医疗保障局"})
-        )
-        .0,
-        Some(0)
-    );
+    crate::common::cli_init(&db, "120101", "和平区医疗保障局");
+    // Without a login only the public commands run.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+        .arg("--db")
+        .arg(&db)
+        .args(["call", "lead.list", "{}"])
+        .env_remove("RECOUP_USER")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["code"], "NOT_LOGGED_IN");
+    assert_eq!(e["message"], "请先登录");
     let (code, u) = run(
         "user.create",
         json!({"username": "zhang", "display_name": "张三", "roles": ["承办人"], "password": "passw0rd"}),

@@ -188,9 +188,7 @@ fn the_cli_prints_a_batch_with_progress() {
         );
     }
     let out = dir.path().join("batch.pdf");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
-        .arg("--db")
-        .arg(&db)
+    let run = crate::common::cli(&db)
         .args(["print-batch", "--all", "--out"])
         .arg(&out)
         .output()
@@ -202,8 +200,12 @@ fn the_cli_prints_a_batch_with_progress() {
     assert!(stdout.contains("1份文书"), "{stdout}");
     let text = pdf_text(&std::fs::read(&out).unwrap());
     assert!(text.contains("长白医保告〔2026〕1号"), "{text}");
-    // The print is in the audit log.
+    // The print is in the audit log, by the user logged in on the command line.
     let c = Core::open(&db).unwrap();
+    c.login(crate::common::ADMIN, "secret123").unwrap();
+    let log = call(&c, "audit.list", json!({"offset": 0, "limit": 1}));
+    assert_eq!(log["items"][0]["command"], "document.print_batch");
+    assert_eq!(log["items"][0]["actor"], crate::common::ADMIN);
     assert_eq!(call(&c, "document.list", json!({}))[0]["prints"], 1);
     assert_eq!(call(&c, "audit.verify", json!({}))["ok"], true);
 }

@@ -7,11 +7,11 @@ use serde_json::{json, Value};
 
 fn core() -> Core {
     let c = Core::open_in_memory().unwrap();
-    c.call(
-        "office.init",
+    crate::common::init_office(
+        &c,
         json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county"}),
-    )
-    .unwrap();
+        "secret123",
+    );
     c
 }
 
@@ -62,15 +62,41 @@ fn office_is_set_up_once_and_validated() {
         )
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("level"));
+    // Issue 8: the set-up creates the first administrator, with a password they choose.
+    let e = c
+        .call("office.init", json!({"code": "220102", "name": "x"}))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("username"), "{}", e.message);
+    let e = c
+        .call(
+            "office.init",
+            json!({"code": "220102", "name": "x", "admin": {"username": "admin", "display_name": "刘一", "password": "short"}}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("password"));
+    assert!(e.message.contains("至少8位"), "{}", e.message);
     assert_eq!(count(&c, "audit_log"), 0, "refused input changes nothing");
 
     let o = c
         .call(
             "office.init",
-            json!({"code": "220102", "name": "南关区医疗保障局", "level": "县级"}),
+            json!({"code": "220102", "name": "南关区医疗保障局", "level": "县级",
+                   "admin": {"username": "admin", "display_name": "刘一", "password": "first1pass"}}),
         )
         .unwrap();
     assert_eq!(o["level"], "county");
+    let login = c
+        .call(
+            "user.login",
+            json!({"username": "admin", "password": "first1pass"}),
+        )
+        .unwrap();
+    assert_eq!(login["user"]["roles"], json!(["Admin"]));
+    assert_eq!(
+        login["user"]["must_change_password"], false,
+        "the administrator chose their own password at set-up"
+    );
+    assert_eq!(login["token"].as_str().map(str::len), Some(64));
     let e = c
         .call("office.init", json!({"code": "220103", "name": "x"}))
         .unwrap_err();
@@ -379,15 +405,19 @@ fn database_file_survives_reopen_and_verifies() {
     let path = dir.path().join("sub/recoup.db");
     {
         let c = Core::open(&path).unwrap();
-        c.call(
-            "office.init",
+        crate::common::init_office(
+            &c,
             json!({"code": "220102", "name": "南关区医疗保障局"}),
-        )
-        .unwrap();
+            "secret123",
+        );
         c.call("institution.create", inst("H22010200001", "南关区人民医院"))
             .unwrap();
     }
     let c = Core::open(&path).unwrap();
+    // Sessions live in the process: a new one logs in again.
+    let e = c.call("institution.list", json!({})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotLoggedIn);
+    c.login(crate::common::ADMIN, "secret123").unwrap();
     assert_eq!(c.call("institution.list", json!({})).unwrap()["total"], 1);
     assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
     // Tamper behind the app's back.

@@ -1256,28 +1256,15 @@ fn self_correction_of_an_institution_and_of_an_insured_person() {
 
 #[test]
 fn the_cli_records_a_self_correction_and_refuses_a_bad_one() {
-    use std::process::Command;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
     let run = |cmd: &str, payload: Value| {
-        Command::new(env!("CARGO_BIN_EXE_recoup"))
-            .args([
-                "--db",
-                db.to_str().unwrap(),
-                "call",
-                cmd,
-                &payload.to_string(),
-            ])
-            .env("RECOUP_ACTOR", "测试")
+        crate::common::cli(&db)
+            .args(["call", cmd, &payload.to_string()])
             .output()
             .unwrap()
     };
-    assert!(run(
-        "office.init",
-        json!({"code": "120101", "name": "天津市和平区医疗保障局"})
-    )
-    .status
-    .success());
+    crate::common::cli_init(&db, "120101", "天津市和平区医疗保障局");
     let out = run(
         "insured.create",
         json!({"id_number": "11010519491231002X", "name": "王某", "scheme": "职工", "phone": "1", "address": "x"}),

@@ -7,6 +7,7 @@
 mod common;
 
 mod audit;
+mod auth;
 mod case_list;
 mod cases_lifecycle;
 mod cases_parts;

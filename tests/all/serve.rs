@@ -6,10 +6,18 @@ use std::net::TcpStream;
 use recoup::api::Core;
 
 fn post(addr: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+    post_as(addr, path, body, None)
+}
+
+/// A POST carrying the login session `session` (header `X-Recoup-Session`).
+fn post_as(addr: &str, path: &str, body: &str, session: Option<&str>) -> (u16, serde_json::Value) {
     let mut s = TcpStream::connect(addr).unwrap();
+    let session = session
+        .map(|t| format!("X-Recoup-Session: {t}\r\n"))
+        .unwrap_or_default();
     write!(
         s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{session}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -57,11 +65,38 @@ fn http_host_serves_the_api_and_the_ui() {
     let (status, body) = post(
         &addr,
         "/api/office.init",
-        r#"{"code":"220102","name":"南关区医疗保障局"}"#,
+        r#"{"code":"220102","name":"南关区医疗保障局","admin":{"username":"admin","display_name":"刘一","password":"first1pass","roles":["Admin","Handler"]}}"#,
     );
     assert_eq!((status, body["code"].as_str()), (200, Some("220102")));
+    // Issue 8: the office's data needs a login session, carried in a header.
     let (status, body) = post(&addr, "/api/institution.get", r#"{"id":5}"#);
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("NOT_LOGGED_IN"))
+    );
+    let (status, body) = post(
+        &addr,
+        "/api/user.login",
+        r#"{"username":"admin","password":"first1pass"}"#,
+    );
+    assert_eq!(status, 200);
+    let token = body["token"].as_str().unwrap().to_string();
+    let (status, body) = post_as(&addr, "/api/institution.get", r#"{"id":5}"#, Some(&token));
     assert_eq!((status, body["code"].as_str()), (404, Some("NOT_FOUND")));
+    let (status, body) = post_as(&addr, "/api/payment.get", r#"{"id":5}"#, Some("0000"));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("NOT_LOGGED_IN"))
+    );
+    // A command of a role the user does not hold: 403, naming the role.
+    let (status, body) = post_as(
+        &addr,
+        "/api/receipt.void",
+        r#"{"id":1,"on":"2026-03-01","reason":"x"}"#,
+        Some(&token),
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
+    assert!(body["message"].as_str().unwrap().contains("财务"), "{body}");
     let (status, _) = post(&addr, "/api/office.get", "{not json");
     assert_eq!(status, 400);
 

@@ -11,6 +11,59 @@ use recoup::api::Core;
 use recoup::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 
+/// `office.init` with `office`'s fields and the first administrator ([`ADMIN`], holding every
+/// role, password `password`), who is then logged in: the tests act as them.
+pub fn init_office(c: &Core, office: Value, password: &str) {
+    let mut office = office;
+    office["admin"] = json!({"username": ADMIN, "display_name": "系统管理员", "password": password,
+                             "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"]});
+    call(c, "office.init", office);
+    c.login(ADMIN, password).expect("the administrator logs in");
+}
+
+/// The `recoup` CLI on database `db`, logged in as the administrator of [`cli_init`].
+pub fn cli(db: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"));
+    cmd.arg("--db")
+        .arg(db)
+        .env("RECOUP_USER", ADMIN)
+        .env("RECOUP_PASSWORD", "secret123");
+    cmd
+}
+
+/// `recoup init` of office `code`/`name` on `db`: the administrator [`ADMIN`] (password secret123)
+/// gets every role, as in [`init_office`].
+pub fn cli_init(db: &std::path::Path, code: &str, name: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+        .arg("--db")
+        .arg(db)
+        .args([
+            "init",
+            "--code",
+            code,
+            "--name",
+            name,
+            "--admin-user",
+            ADMIN,
+        ])
+        .env("RECOUP_PASSWORD", "secret123")
+        .env_remove("RECOUP_USER")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = Core::open(db).unwrap();
+    c.login(ADMIN, "secret123").unwrap();
+    call(
+        &c,
+        "user.update",
+        json!({"id": 1, "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"]}),
+    );
+}
+
 /// A call that must succeed.
 pub fn call(c: &Core, cmd: &str, payload: Value) -> Value {
     match c.call(cmd, payload.clone()) {

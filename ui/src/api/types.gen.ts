@@ -536,7 +536,7 @@ export type Empty = Record<symbol, never>;
 /**
  * Stable machine-readable error codes. The UI branches on these; never rename one.
  */
-export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "STORAGE" | "INTERNAL";
+export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "INTERNAL";
 
 export type Evidence = { id: number, case_id: number, finding_id?: number | null, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number | null, };
 
@@ -839,6 +839,15 @@ query?: string | null, kind?: InstitutionKind | null, offset?: number | null, li
 
 export type Login = { username: string, password: string, };
 
+/**
+ * `user.login`: the session token to carry on every call, the user, and the idle time.
+ */
+export type LoginResult = { token: string, user: User, 
+/**
+ * Minutes without any action after which the session locks (设置 · 规则配置).
+ */
+idle_lock_minutes: number, };
+
 export type Measure = { id: number, case_id: number, institution_id?: number | null, kind: MeasureKind, months?: number | null, serious: boolean, starts_on?: string | null, ends_on?: string | null, note: string, };
 
 export type MeasureInput = { kind?: MeasureKind | null, 
@@ -923,12 +932,20 @@ export type Office = {
  */
 code: string, name: string, level: OfficeLevel, created_at: string, };
 
-export type OfficeInit = { code: string, name: string, level?: OfficeLevel | null, };
-
 /**
  * 层级: the level of the office running this installation.
  */
 export type OfficeLevel = "county" | "city" | "province";
+
+/**
+ * `office.init`: the office (行政区划代码, name, level) and its first administrator (管理员), with
+ * the password they chose.
+ */
+export type OfficeSetup = { code: string, name: string, level?: OfficeLevel | null, 
+/**
+ * Checked after the office's own fields (a missing one is refused naming its field).
+ */
+admin: UserInput, };
 
 export type OffsetCancel = { id: number, date: string, reason: string, };
 
@@ -952,6 +969,11 @@ export type OffsetStatus = "Active" | "Completed" | "Cancelled";
  * Who organised a self-correction (附件2: 自查自纠类型).
  */
 export type Organizer = "Bureau" | "Agency" | "SelfInitiated";
+
+/**
+ * `user.change_password`: the logged-in user chooses their own password.
+ */
+export type OwnPasswordChange = { old_password: string, new_password: string, };
 
 /**
  * One page of a list and the number of rows matching the filter.
@@ -1286,7 +1308,11 @@ fine_payment_days: number,
 /**
  * Default of `clock.list`'s `within`: a clock due within this many working days is "due soon".
  */
-due_soon_days: number, };
+due_soon_days: number, 
+/**
+ * 自动锁定: minutes without any action after which a login session locks (issue 8).
+ */
+idle_lock_minutes: number, };
 
 /**
  * 参保类别: 职工 / 居民.
@@ -1377,6 +1403,11 @@ export type ServedDocumentKind = "StatementNotice" | "HearingNotice" | "Handling
 export type ServiceMethod = "Direct" | "Left" | "Mail" | "Electronic" | "Entrusted" | "PublicNotice";
 
 /**
+ * `session.get`: who is logged in.
+ */
+export type SessionInfo = { user: User, idle_lock_minutes: number, };
+
+/**
  * The three signatures on a notice or decision: 承办人, 复核人, 审批人 — three distinct people.
  */
 export type SignOff = { handler_id: number, reviewer_id: number, approver_id: number, };
@@ -1419,7 +1450,11 @@ export type Track = "Administrative" | "Agreement";
 /**
  * A user as the API shows it (never the hash).
  */
-export type User = { id: number, uid: string, username: string, display_name: string, roles: Array<Role>, active: boolean, created_at: string, updated_at: string, };
+export type User = { id: number, uid: string, username: string, display_name: string, roles: Array<Role>, active: boolean, 
+/**
+ * The password was set by an administrator: the user must choose their own at the next login.
+ */
+must_change_password: boolean, created_at: string, updated_at: string, };
 
 export type UserInput = { username: string, display_name: string, roles: Array<Role>, password: string, };
 
@@ -1458,7 +1493,7 @@ export type YearKind = "CurrentYear" | "PriorYears";
 /** Every command: its request and response types. */
 export interface Commands {
   "office.get": { request: Empty; response: Office | null };
-  "office.init": { request: OfficeInit; response: Office };
+  "office.init": { request: OfficeSetup; response: Office };
   "institution.list": { request: ListQuery; response: Page<Institution> };
   "institution.get": { request: IdRequest; response: Institution };
   "institution.create": { request: InstitutionInput; response: Institution };
@@ -1487,7 +1522,10 @@ export interface Commands {
   "user.create": { request: UserInput; response: User };
   "user.update": { request: UserUpdate; response: User };
   "user.set_password": { request: PasswordChange; response: User };
-  "user.login": { request: Login; response: User };
+  "user.login": { request: Login; response: LoginResult };
+  "user.logout": { request: Empty; response: Empty };
+  "session.get": { request: Empty; response: SessionInfo };
+  "user.change_password": { request: OwnPasswordChange; response: User };
   "lead.list": { request: LeadQuery; response: Page<Lead> };
   "lead.get": { request: IdRequest; response: Lead };
   "lead.create": { request: LeadInput; response: Lead };
