@@ -78,8 +78,14 @@ pub fn validate_id_number(id: &str) -> Result<String, ApiError> {
 /// 行政区划代码: six digits, not starting with 0.
 pub fn validate_division_code(code: &str) -> Result<String, ApiError> {
     let code = code.trim();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || code.starts_with('0') {
+    if code.chars().count() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::validation("行政区划代码应为6位数字，例如 220102"));
+    }
+    // Issue 8: "012345" has six digits; say what is wrong with it.
+    if code.starts_with('0') {
+        return Err(ApiError::validation(
+            "行政区划代码不能以0开头（前两位是省级代码，为11至82），例如 220102",
+        ));
     }
     Ok(code.to_string())
 }

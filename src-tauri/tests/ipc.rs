@@ -25,7 +25,9 @@ fn invoke_as(
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(json!({ "command": command, "payload": payload, "session": session })),
+        body: InvokeBody::Json(
+            json!({ "command": command, "payload": payload, "session": session }),
+        ),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };

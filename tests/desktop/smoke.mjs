@@ -3,9 +3,9 @@
 //
 //   cargo build -p recoup -p recoup-app && xvfb-run -a node tests/desktop/smoke.mjs
 //
-// Checks: the window opens on a fresh database and shows the first-run screen; the office can be
-// created there; after institutions are seeded with the CLI, a new session shows them in the
-// institutions table; after a decided case is seeded (through `recoup serve`, the e2e test's seed),
+// Checks: the window opens on a fresh database and shows the first-run screen; the office and its
+// administrator can be created there; after institutions are seeded with the CLI (as a clerk the
+// administrator made), a new session logs in and shows them in the institutions table; after a decided case is seeded (through `recoup serve`, the e2e test's seed),
 // the case's 文书 tab previews the 追回通知单 with pdf.js in WebKitGTK (which has no PDF viewer of
 // its own): the page canvas must have ink. Leaves screenshots at target/desktop-smoke.png and
 // target/desktop-documents.png (target/desktop-smoke-failure.png on failure). Always ends the WebDriver session and stops tauri-driver. Last line:
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { seedDecidedAgreementCase } from '../../ui/e2e/seedCase.mjs'
+import { SEED_ADMIN, SEED_WORKER, loginWorker, seedDecidedAgreementCase } from '../../ui/e2e/seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '..', '..')
@@ -260,7 +260,9 @@ async function screenshot(path) {
 const run = promisify(execFile)
 async function cli(...args) {
   try {
-    const { stdout } = await run(cliBin, args, { env: process.env, maxBuffer: 16 << 20 })
+    // Logged-in calls (--user) take the clerk's password from the environment.
+    const env = { ...process.env, RECOUP_PASSWORD: SEED_WORKER.password }
+    const { stdout } = await run(cliBin, args, { env, maxBuffer: 16 << 20 })
     return stdout
   } catch (e) {
     throw new Error(`recoup ${args.slice(0, 4).join(' ')} 失败（${e.code}）：${(e.stderr || e.stdout || e.message).trim()}`)
@@ -268,6 +270,14 @@ async function cli(...args) {
 }
 
 /** Runs `recoup serve` on the database while `fn(baseUrl)` runs (the app must not be open). */
+/** The login screen of a new window: log in as `user` and wait for the shell. */
+async function logIn(user) {
+  await fill('login-username', user.username)
+  await fill('login-password', user.password)
+  await click(await find('[data-testid="login-submit"]'))
+  await find('[data-testid="office-display"]')
+}
+
 async function withServer(db, fn) {
   const port = await freePort()
   const server = spawn(cliBin, ['--db', db, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -335,9 +345,12 @@ async function smoke(tmp) {
     log(`  窗口 ${rect.width}×${rect.height}，标题「${title}」`)
   })
 
-  await check('在首次使用界面创建本单位', async () => {
+  await check('在首次使用界面创建本单位和系统管理员', async () => {
     await fill('office-code', OFFICE.code)
     await fill('office-name', OFFICE.name)
+    await fill('admin-name', SEED_ADMIN.display_name)
+    await fill('admin-password', SEED_ADMIN.password)
+    await fill('admin-confirm', SEED_ADMIN.password)
     await click(await find('[data-testid="office-submit"]'))
     await until(async () => !(await exists('[data-testid="office-code"]')), '首次使用界面关闭')
     const shown = await until(async () => {
@@ -353,11 +366,17 @@ async function smoke(tmp) {
     if (!existsSync(db)) throw new Error(`RECOUP_DB 指定的数据库不存在：${db}（程序未使用 RECOUP_DB？）`)
     // The app has quit with the session; wait until its process is gone before writing.
     await sleep(500)
-    for (const inst of INSTITUTIONS) await cli('--db', db, 'call', 'institution.create', JSON.stringify(inst))
+    // The clerk who records them (roles are checked for the command line too): made by the
+    // administrator, who sets a password the clerk then changes.
+    await withServer(db, (url) => loginWorker(url, SEED_ADMIN))
+    for (const inst of INSTITUTIONS) {
+      await cli('--db', db, '--user', SEED_WORKER.username, 'call', 'institution.create', JSON.stringify(inst))
+    }
   })
 
-  await check('重新打开程序，机构列表显示两家机构', async () => {
+  await check('重新打开程序，登录后机构列表显示两家机构', async () => {
     await newSession()
+    await logIn(SEED_WORKER)
     await click(await find('[data-testid="nav-institutions"]'))
     let seen = ''
     const text = await until(async () => {
@@ -377,12 +396,12 @@ async function smoke(tmp) {
   let caseId = 0
   await check('通过 recoup serve 录入一件已作出处理决定的案件', async () => {
     await sleep(500)
-    caseId = (await withServer(db, (url) => seedDecidedAgreementCase(url, { initOffice: false }))).caseId
+    caseId = (await withServer(db, (url) => seedDecidedAgreementCase(url, { initOffice: false, admin: SEED_ADMIN }))).caseId
   })
 
   await check('案件“文书”页：追回通知单可开具，预览由 pdf.js 在窗口内绘出', async () => {
     await newSession()
-    await find('[data-testid="office-display"]')
+    await logIn(SEED_WORKER)
     await exec('window.location.hash = arguments[0]', `#/cases/${caseId}?tab=documents`)
     // By script: WebKitWebDriver refuses the pointer click while the tab content slides in.
     await until(async () => {

@@ -59,6 +59,11 @@ function parseCsv(text) {
   return text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.split(','))
 }
 
+const mockUser = (username) => ({
+  id: 1, uid: 'U1', username, display_name: '模拟用户', roles: ['Admin', 'Handler', 'Reviewer', 'Approver', 'Finance'],
+  active: true, must_change_password: false, created_at: '', updated_at: '',
+})
+
 const handlers = {
   'office.get': () => office,
   // No cases in the mock: empty lists only.
@@ -69,6 +74,14 @@ const handlers = {
     groups: ['Overdue', 'DueSoon', 'Running'].map((state) => ({ state, total: 0, items: [] })),
   }),
   'case.list': () => ({ items: [], total: 0 }),
+  // Logins: any password of 8+ characters; one session for everyone (UI development only).
+  'user.login': (p) => {
+    if ((p.password ?? '').length < 8) throw new ApiErr('VALIDATION', '用户名或密码不正确，或该用户已停用')
+    return { token: 'mock', user: mockUser(p.username), idle_lock_minutes: 15 }
+  },
+  'session.get': () => ({ user: mockUser('admin'), idle_lock_minutes: 15 }),
+  'user.logout': () => ({}),
+  'user.change_password': () => mockUser('admin'),
   'office.init': (p) => {
     if (!/^[1-9]\d{5}$/.test(p.code ?? '')) throw fieldErr('code', '行政区划代码：应为6位数字，例如 220102')
     if (!p.name?.trim()) throw fieldErr('name', '单位名称：不能为空')
@@ -119,7 +132,7 @@ http
       try {
         const handler = handlers[command]
         if (!handler) throw new ApiErr('UNKNOWN_COMMAND', `未知命令：${command}`)
-        if (!office && command !== 'office.get' && command !== 'office.init') throw new ApiErr('NOT_INITIALIZED', '请先设置本单位')
+        if (!office && !['office.get', 'office.init', 'user.login'].includes(command)) throw new ApiErr('NOT_INITIALIZED', '请先设置本单位')
         const result = handler(body ? JSON.parse(body) : {})
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(result ?? null))
       } catch (e) {

@@ -13,7 +13,15 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
-import { SEED_INSTITUTION, SEED_SELF_CORRECTION, api, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
+import {
+  SEED_ADMIN,
+  SEED_INSTITUTION,
+  SEED_SELF_CORRECTION,
+  api,
+  apiLogin,
+  seedDecidedAgreementCase,
+  seedInstitutionSelfCorrection,
+} from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -29,6 +37,9 @@ const STEP_TIMEOUT_MS = 15_000
 // Test data: two good rows and one with a wrong 统一社会信用代码 check character (file row 4).
 
 const OFFICE = { code: '220102', name: '长春市南关区医疗保障局' }
+// The clerk who works through the UI after the set-up: every role (a small office's clerk of all
+// trades), a password the administrator set, changed at the first login.
+const CLERK = { username: 'zhou', display_name: '周九', temporary: 'temp1pass', password: 'mine1pass' }
 const HOSPITAL = { code: 'H22010200001', name: '长春市南关区中心医院', credit: creditCode('12220102MB1234567') }
 const PHARMACY = { code: 'P22010200002', name: '长春市南关区康民大药房', credit: creditCode('92220102MA0000002') }
 const BAD = { code: 'H22010200003', name: '长春市南关区永安诊所', credit: withWrongCheck(creditCode('52220102MJ0000011')) }
@@ -235,9 +246,13 @@ async function main() {
     await step('首次使用：服务端校验错误显示在“行政区划代码”下', async () => {
       await page.getByTestId('office-code').fill('012345') // 6 digits, but no 行政区划代码 starts with 0
       await page.getByTestId('office-name').fill(OFFICE.name)
+      await page.getByTestId('admin-name').fill(SEED_ADMIN.display_name)
+      await page.getByTestId('admin-password').fill(SEED_ADMIN.password)
+      await page.getByTestId('admin-confirm').fill(SEED_ADMIN.password)
+      await page.screenshot({ path: join(resultsDir, 'first-run-filled.png') })
       await page.getByTestId('office-submit').click()
       const msg = await until(() => formItemError(page, 'office-code'), '行政区划代码下的错误信息')
-      assert(/6位数字/.test(msg), `错误信息应说明行政区划代码为6位数字，实际为“${msg}”`)
+      assert(/不能以0开头/.test(msg), `错误信息应说明行政区划代码错在哪里，实际为“${msg}”`)
     })
 
     await step(`创建本单位 ${OFFICE.code} ${OFFICE.name}`, async () => {
@@ -247,6 +262,43 @@ async function main() {
       await header.waitFor()
       const text = await header.innerText()
       assert(text.includes(OFFICE.name) && text.includes(OFFICE.code), `页头应显示本单位，实际为“${text}”`)
+      const user = await page.getByTestId('current-user').innerText()
+      assert(user.includes(SEED_ADMIN.display_name) && user.includes('管理员'), `页头应显示登录的管理员，实际为“${user}”`)
+    })
+
+    await step('登录：工作人员用管理员设置的密码首次登录，须先改为自己的密码', async () => {
+      await apiLogin(server.url, SEED_ADMIN)
+      await api(server.url, 'user.create', {
+        username: CLERK.username,
+        display_name: CLERK.display_name,
+        roles: ['Handler', 'Reviewer', 'Approver', 'Finance', 'Admin'],
+        password: CLERK.temporary,
+      })
+      await page.getByTestId('current-user').click()
+      await page.getByTestId('menu-logout').click()
+      await page.getByTestId('login-username').waitFor()
+      await page.getByTestId('login-username').fill(CLERK.username)
+      await page.getByTestId('login-password').fill('wrong1pass')
+      await page.getByTestId('login-submit').click()
+      const err = await page.getByTestId('login-error').innerText()
+      assert(err.includes('用户名或密码不正确'), `错误密码应提示，实际为“${err}”`)
+      await page.screenshot({ path: join(resultsDir, 'login.png') })
+      await page.getByTestId('login-password').fill(CLERK.temporary)
+      await page.getByTestId('login-submit').click()
+      await page.getByTestId('password-new').waitFor()
+      await page.getByTestId('password-old').fill(CLERK.temporary)
+      await page.getByTestId('password-new').fill('short')
+      await page.getByTestId('password-confirm').fill('short')
+      await page.getByTestId('password-submit').click()
+      const msg = await until(() => formItemError(page, 'password-new'), '新密码下的错误信息')
+      assert(msg.includes('至少8位'), `过短的新密码应提示，实际为“${msg}”`)
+      await page.screenshot({ path: join(resultsDir, 'password-change.png') })
+      await page.getByTestId('password-new').fill(CLERK.password)
+      await page.getByTestId('password-confirm').fill(CLERK.password)
+      await page.getByTestId('password-submit').click()
+      await until(async () => !(await page.getByTestId('password-new').isVisible().catch(() => false)), '修改密码对话框关闭')
+      const user = await page.getByTestId('current-user').innerText()
+      assert(user.includes(CLERK.display_name), `页头应显示 ${CLERK.display_name}，实际为“${user}”`)
     })
 
     await step('侧边菜单：占位页面如实说明尚未提供', async () => {
@@ -445,7 +497,7 @@ async function main() {
     const slipTitle = '医疗保障基金追回通知单'
 
     await step('经接口建立一件已作出处理决定的协议处理案件', async () => {
-      seeded = await seedDecidedAgreementCase(server.url, { initOffice: false })
+      seeded = await seedDecidedAgreementCase(server.url, { initOffice: false, admin: SEED_ADMIN })
       assert(seeded.caseId > 0, JSON.stringify(seeded))
     })
 

@@ -3,11 +3,14 @@
 // then notify → serve → waive the statement → decide. After this the case can issue its 追回通知单.
 // Also a self-correction record of that institution (its 自查自纠退回明细单, 附件2).
 
-/** POST /api/<command>; throws with the server's Chinese message on refusal. */
+// The login session the calls below carry (issue 8: the core checks every command's role).
+let session = null
+
+/** POST /api/<command> with the current session; throws with the server's Chinese message on refusal. */
 export async function api(baseUrl, command, payload) {
   const res = await fetch(new URL(`api/${command}`, baseUrl), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', ...(session ? { 'X-Recoup-Session': session } : {}) },
     body: JSON.stringify(payload),
   })
   const text = await res.text()
@@ -16,18 +19,55 @@ export async function api(baseUrl, command, payload) {
   return body
 }
 
+/** Log in through the API; later calls carry the session. */
+export async function apiLogin(baseUrl, { username, password }) {
+  const r = await api(baseUrl, 'user.login', { username, password })
+  session = r.token
+  return r
+}
+
+/** The administrator of the seeded office, and the clerk who does the work (every work role). */
+export const SEED_ADMIN = { username: 'admin', display_name: '刘一', password: 'admin1pass' }
+export const SEED_WORKER = { username: 'worker', display_name: '孙八', password: 'work1pass', temporary: 'temp1pass' }
+
+/**
+ * As the administrator `admin`: the clerk SEED_WORKER (承办人, 复核人, 审批人, 财务) if not there yet,
+ * who then chooses their own password (a password an administrator set must be changed first);
+ * the calls after this run as the clerk.
+ */
+export async function loginWorker(baseUrl, admin = SEED_ADMIN) {
+  try {
+    return await apiLogin(baseUrl, SEED_WORKER)
+  } catch {
+    // Not created yet.
+  }
+  await apiLogin(baseUrl, admin)
+  const roles = ['Handler', 'Reviewer', 'Approver', 'Finance']
+  const { username, display_name, temporary } = SEED_WORKER
+  await api(baseUrl, 'user.create', { username, display_name, roles, password: temporary })
+  await apiLogin(baseUrl, { username, password: temporary })
+  await api(baseUrl, 'user.change_password', { old_password: temporary, new_password: SEED_WORKER.password })
+  return apiLogin(baseUrl, SEED_WORKER)
+}
+
 export const SEED_OFFICE = { code: '120101', name: '天津市和平区医疗保障局', level: 'county' }
 export const SEED_INSTITUTION = '和平区某某医院'
 
-/** Returns `{ caseId, caseNumber, institutionId }`. `initOffice: false` when the office already exists. */
-export async function seedDecidedAgreementCase(baseUrl, { initOffice = true } = {}) {
+/**
+ * Returns `{ caseId, caseNumber, institutionId }`. `initOffice: false` when the office already
+ * exists (then `admin`, its administrator, makes the clerk who seeds, see `loginWorker`).
+ */
+export async function seedDecidedAgreementCase(baseUrl, { initOffice = true, admin = SEED_ADMIN } = {}) {
   const call = (command, payload) => api(baseUrl, command, payload)
-  if (initOffice) await call('office.init', SEED_OFFICE)
+  if (initOffice) await call('office.init', { ...SEED_OFFICE, admin: { ...SEED_ADMIN, roles: ['Admin'] } })
+  // The administrator adds the three people who sign; the clerk then does the work.
+  await apiLogin(baseUrl, admin)
   const user = async (username, display_name, role) =>
     (await call('user.create', { username, display_name, roles: [role], password: 'secret123' })).id
   const handler = await user('zhang', '张三', 'Handler')
   const reviewer = await user('wang', '王五', 'Reviewer')
   const approver = await user('zhao', '赵六', 'Approver')
+  await loginWorker(baseUrl, admin)
   const signoff = { handler_id: handler, reviewer_id: reviewer, approver_id: approver }
   const inst = await call('institution.create', {
     code: 'H12010100001',

@@ -18,6 +18,9 @@ function mountForm() {
 async function fillAndSubmit(wrapper: ReturnType<typeof mountForm>, code: string, name: string) {
   await wrapper.get('input[data-testid="office-code"]').setValue(code)
   await wrapper.get('input[data-testid="office-name"]').setValue(name)
+  await wrapper.get('input[data-testid="admin-name"]').setValue('刘一')
+  await wrapper.get('input[data-testid="admin-password"]').setValue('first1pass')
+  await wrapper.get('input[data-testid="admin-confirm"]').setValue('first1pass')
   await wrapper.get('[data-testid="office-submit"]').trigger('click')
   await settle()
 }
@@ -35,19 +38,38 @@ describe('FirstRunSetup', () => {
     expect(wrapper.get('[data-testid="office-level"]').text()).toContain('县级')
   })
 
-  it('submits office.init with the typed payload and emits the created office', async () => {
+  it('submits office.init with its first administrator, logs them in and emits the created office', async () => {
     const office: Office = { code: '220102', name: '长春市南关区医疗保障局', level: 'county', created_at: '2026-01-05' }
-    callMock.mockResolvedValue(office)
+    const user = {
+      id: 1, uid: '220102-U1', username: 'admin', display_name: '刘一', roles: ['Admin' as const], active: true,
+      must_change_password: false, created_at: '', updated_at: '',
+    }
+    callMock.mockResolvedValueOnce(office).mockResolvedValueOnce({ token: 't', user, idle_lock_minutes: 15 })
     const wrapper = mountForm()
     await fillAndSubmit(wrapper, '220102', ' 长春市南关区医疗保障局 ')
 
-    expect(callMock).toHaveBeenCalledTimes(1)
-    expect(callMock).toHaveBeenCalledWith('office.init', {
+    expect(callMock).toHaveBeenCalledTimes(2)
+    expect(callMock).toHaveBeenNthCalledWith(1, 'office.init', {
       code: '220102',
       name: '长春市南关区医疗保障局',
       level: 'county',
+      admin: { username: 'admin', display_name: '刘一', roles: ['Admin'], password: 'first1pass' },
     })
+    expect(callMock).toHaveBeenNthCalledWith(2, 'user.login', { username: 'admin', password: 'first1pass' })
     expect(wrapper.emitted('created')).toEqual([[office]])
+  })
+
+  it('does not call the server when the two passwords differ', async () => {
+    const wrapper = mountForm()
+    await wrapper.get('input[data-testid="office-code"]').setValue('220102')
+    await wrapper.get('input[data-testid="office-name"]').setValue('某医保局')
+    await wrapper.get('input[data-testid="admin-name"]').setValue('刘一')
+    await wrapper.get('input[data-testid="admin-password"]').setValue('first1pass')
+    await wrapper.get('input[data-testid="admin-confirm"]').setValue('first2pass')
+    await wrapper.get('[data-testid="office-submit"]').trigger('click')
+    await settle()
+    expect(callMock).not.toHaveBeenCalled()
+    expect(wrapper.text()).toContain('两次输入的密码不一致')
   })
 
   it('does not call the server when the code is not 6 digits', async () => {

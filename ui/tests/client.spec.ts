@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { invoke } from '@tauri-apps/api/core'
-import { ApiError, call, toApiError } from '@/api/client'
+import { ApiError, call, onLoginNeeded, setSessionToken, toApiError } from '@/api/client'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 const invokeMock = vi.mocked(invoke)
@@ -23,6 +23,12 @@ describe('call over HTTP', () => {
     expect(url).toBe('/api/institution.list')
     expect(init.method).toBe('POST')
     expect(JSON.parse(init.body as string)).toEqual({ query: '医院', offset: 0, limit: 20 })
+    expect(new Headers(init.headers).get('X-Recoup-Session')).toBeNull()
+    setSessionToken('t0k3n')
+    await call('institution.list', {})
+    const [, second] = fetchMock.mock.calls[1] as unknown as [string, RequestInit]
+    expect(new Headers(second.headers).get('X-Recoup-Session')).toBe('t0k3n')
+    setSessionToken(null)
   })
 
   it('returns null bodies as null (office.get before the first run)', async () => {
@@ -52,11 +58,32 @@ describe('call under Tauri', () => {
     invokeMock.mockReset()
   })
 
-  it("invokes the single 'api' command with command and payload", async () => {
+  it("invokes the single 'api' command with command, payload and the login session", async () => {
     ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
     invokeMock.mockResolvedValue({ code: '220102', name: '某局', level: 'county', created_at: '2026-01-05' })
-    await call('office.init', { code: '220102', name: '某局', level: 'county' })
-    expect(invokeMock).toHaveBeenCalledWith('api', { command: 'office.init', payload: { code: '220102', name: '某局', level: 'county' } })
+    const admin = { username: 'admin', display_name: '刘一', roles: ['Admin' as const], password: 'first1pass' }
+    await call('office.init', { code: '220102', name: '某局', level: 'county', admin })
+    expect(invokeMock).toHaveBeenCalledWith('api', {
+      command: 'office.init',
+      payload: { code: '220102', name: '某局', level: 'county', admin },
+      session: null,
+    })
+    setSessionToken('t0k3n')
+    invokeMock.mockResolvedValue({ total: 0, items: [] })
+    await call('case.list', {})
+    expect(invokeMock).toHaveBeenLastCalledWith('api', { command: 'case.list', payload: {}, session: 't0k3n' })
+    setSessionToken(null)
+  })
+
+  it('tells the shell when the core asks for a login', async () => {
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    invokeMock.mockRejectedValue({ code: 'SESSION_EXPIRED', message: '长时间未操作，已自动锁定，请重新登录' })
+    const seen: string[] = []
+    const stop = onLoginNeeded((e) => seen.push(e.code))
+    await expect(call('case.list', {})).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
+    stop()
+    await expect(call('case.list', {})).rejects.toMatchObject({ code: 'SESSION_EXPIRED' })
+    expect(seen).toEqual(['SESSION_EXPIRED'])
   })
 
   it('normalises a rejected invoke into ApiError', async () => {

@@ -55,9 +55,29 @@ export function isTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
 }
 
+// The login session every call carries (issue 8): the token of `user.login`, set by
+// `@/lib/session`. The core checks it and the user's roles on every command.
+let sessionToken: string | null = null
+
+export function setSessionToken(token: string | null): void {
+  sessionToken = token
+}
+
+/** Error codes that mean "log in (again)": the shell shows the login over the current screen. */
+export const LOGIN_NEEDED_CODES = new Set(['NOT_LOGGED_IN', 'SESSION_EXPIRED'])
+
+type AuthListener = (error: ApiError) => void
+const authListeners = new Set<AuthListener>()
+
+/** Called with every rejection whose code is in `LOGIN_NEEDED_CODES`. Returns the unsubscribe. */
+export function onLoginNeeded(listener: AuthListener): () => void {
+  authListeners.add(listener)
+  return () => authListeners.delete(listener)
+}
+
 async function viaTauri<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
   try {
-    return await invoke<Res<K>>('api', { command, payload })
+    return await invoke<Res<K>>('api', { command, payload, session: sessionToken })
   } catch (e) {
     throw toApiError(e)
   }
@@ -68,7 +88,11 @@ async function viaHttp<K extends CommandName>(command: K, payload: Req<K>): Prom
   try {
     response = await fetch(`/api/${command}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        ...(sessionToken !== null ? { 'X-Recoup-Session': sessionToken } : {}),
+      },
       body: JSON.stringify(payload),
     })
   } catch {
@@ -89,5 +113,10 @@ async function viaHttp<K extends CommandName>(command: K, payload: Req<K>): Prom
 
 /** Call one command of the core. Rejects with `ApiError`. */
 export async function call<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
-  return isTauri() ? viaTauri(command, payload) : viaHttp(command, payload)
+  try {
+    return await (isTauri() ? viaTauri(command, payload) : viaHttp(command, payload))
+  } catch (e) {
+    if (e instanceof ApiError && LOGIN_NEEDED_CODES.has(e.code)) for (const l of authListeners) l(e)
+    throw e
+  }
 }
