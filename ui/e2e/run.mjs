@@ -491,6 +491,31 @@ async function main() {
       await page.screenshot({ path: join(resultsDir, 'settings.png') })
     })
 
+    await step('设置 · 用户与角色：添加用户，错误显示在字段下，新用户须本人修改密码', async () => {
+      await page.getByTestId('settings-tabs').getByText('用户与角色').click()
+      await until(() => page.url().endsWith('#/settings/users'), '地址变为 #/settings/users')
+      const table = page.getByTestId('user-table')
+      await until(async () => (await table.innerText()).includes(CLERK.display_name), '用户表列出周九')
+      await page.getByTestId('user-add').click()
+      await page.getByTestId('user-username').fill('qian')
+      await page.getByTestId('user-name').fill('钱七')
+      await page.getByTestId('user-password').fill('short')
+      await page.getByTestId('user-save').click()
+      const msg = await until(() => formItemError(page, 'user-password'), '初始密码下的错误信息')
+      assert(msg.includes('至少8位'), `过短的密码应提示，实际为“${msg}”`)
+      await page.getByTestId('user-roles').getByText('财务').click()
+      await page.getByTestId('user-password').fill('temp1pass')
+      await page.screenshot({ path: join(resultsDir, 'user-dialog.png') })
+      await page.getByTestId('user-save').click()
+      await until(async () => (await table.innerText()).includes('钱七'), '用户表列出钱七')
+      const row = (await table.innerText()).split('\n').find((l) => l.includes('qian')) ?? ''
+      const text = await table.innerText()
+      assert(text.includes('待本人修改密码'), `新用户应标明须本人修改密码：${row}`)
+      await until(async () => !(await page.getByTestId('user-dialog').isVisible().catch(() => false)), '对话框关闭')
+      await page.waitForTimeout(400)
+      await page.screenshot({ path: join(resultsDir, 'users.png') })
+    })
+
     let seeded
     const year = new Date().getFullYear() // the 成文日期 defaults to today, the number to its year
     const slipNumber = `长春医保追单〔${year}〕1号`

@@ -6,6 +6,8 @@ import CasesPage from '@/pages/CasesPage.vue'
 import CaseDetailPage from '@/pages/CaseDetailPage.vue'
 import SelfCorrectionsPage from '@/pages/SelfCorrectionsPage.vue'
 import DocumentSettingsPage from '@/pages/DocumentSettingsPage.vue'
+import SettingsLayout from '@/pages/SettingsLayout.vue'
+import UsersPage from '@/pages/UsersPage.vue'
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -41,8 +43,15 @@ export const routes: RouteRecordRaw[] = [
     meta: { title: '数据交换' },
     props: placeholder('数据交换', '与上级医保部门交换数据包将在这里进行。'),
   },
-  { path: '/settings', redirect: '/settings/documents' },
-  { path: '/settings/documents', component: DocumentSettingsPage, meta: { title: '文书设置' } },
+  {
+    path: '/settings',
+    component: SettingsLayout,
+    children: [
+      { path: '', redirect: '/settings/documents' },
+      { path: 'documents', component: DocumentSettingsPage, meta: { title: '文书设置' } },
+      { path: 'users', component: UsersPage, meta: { title: '用户与角色' } },
+    ],
+  },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },
 ]
 
