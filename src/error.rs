@@ -23,6 +23,11 @@ pub enum ErrorCode {
     UnknownCommand,
     /// Storage or I/O failure.
     Storage,
+    /// The request was refused before reaching a command: wrong Host or Origin, a missing or wrong
+    /// per-launch secret of `recoup serve`.
+    Forbidden,
+    /// The request body is larger than the host accepts.
+    TooLarge,
     /// Anything else: a bug.
     Internal,
 }
@@ -38,6 +43,8 @@ impl ErrorCode {
             ErrorCode::SchemaTooNew => "SCHEMA_TOO_NEW",
             ErrorCode::UnknownCommand => "UNKNOWN_COMMAND",
             ErrorCode::Storage => "STORAGE",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::TooLarge => "TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
