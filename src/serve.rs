@@ -83,7 +83,8 @@ pub fn serve(
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let addr = listener.local_addr()?;
         let host = Arc::new(Host::new(core, ui_dir, addr.port())?);
         on_ready(&format!("http://{addr}/"));
@@ -231,8 +232,9 @@ async fn api(host: &Arc<Host>, command: String, req: Request) -> Response {
     let payload = match std::str::from_utf8(&body) {
         Err(_) => Err(ApiError::validation("请求内容不是有效的 UTF-8 文本")),
         Ok(text) if text.trim().is_empty() => Ok(Value::Null),
-        Ok(text) => serde_json::from_str(text)
-            .map_err(|_| ApiError::validation("请求内容不是有效的 JSON")),
+        Ok(text) => {
+            serde_json::from_str(text).map_err(|_| ApiError::validation("请求内容不是有效的 JSON"))
+        }
     };
     let payload = match payload {
         Ok(p) => p,
@@ -271,10 +273,7 @@ async fn read_body(body: Body) -> std::result::Result<Bytes, Response> {
 fn too_large() -> Response {
     error_response(ApiError::new(
         ErrorCode::TooLarge,
-        format!(
-            "请求内容过大：超过 {} MB 的上限",
-            MAX_BODY / (1024 * 1024)
-        ),
+        format!("请求内容过大：超过 {} MB 的上限", MAX_BODY / (1024 * 1024)),
     ))
 }
 
@@ -291,7 +290,8 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 fn error_response(e: ApiError) -> Response {
-    let status = StatusCode::from_u16(http_status(e.code)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(http_status(e.code)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     error_response_with(status, e)
 }
 
@@ -344,7 +344,11 @@ async fn static_file(host: &Host, url: &str) -> Response {
         )
             .into_response();
     }
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(mime))], bytes).into_response()
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(mime))],
+        bytes,
+    )
+        .into_response()
 }
 
 fn mime_type(path: &Path) -> &'static str {
@@ -372,7 +376,12 @@ fn with_secret(html: &[u8], secret: &str) -> Vec<u8> {
     let at = lower
         .windows(5)
         .position(|w| w == b"<head")
-        .and_then(|start| lower[start..].iter().position(|&b| b == b'>').map(|end| start + end + 1))
+        .and_then(|start| {
+            lower[start..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map(|end| start + end + 1)
+        })
         .unwrap_or(0);
     let mut out = Vec::with_capacity(html.len() + meta.len());
     out.extend_from_slice(&html[..at]);
@@ -387,14 +396,18 @@ mod tests {
 
     #[test]
     fn the_secret_goes_first_into_the_head() {
-        let html = br#"<!doctype html><html lang="zh-CN"><HEAD data-x="1"><title>t</title></HEAD></html>"#;
+        let html =
+            br#"<!doctype html><html lang="zh-CN"><HEAD data-x="1"><title>t</title></HEAD></html>"#;
         let out = String::from_utf8(with_secret(html, "ab12")).unwrap();
         assert_eq!(
             out,
             r#"<!doctype html><html lang="zh-CN"><HEAD data-x="1"><meta name="recoup-secret" content="ab12"><title>t</title></HEAD></html>"#
         );
         let out = String::from_utf8(with_secret(b"<p>x</p>", "ab12")).unwrap();
-        assert!(out.starts_with(r#"<meta name="recoup-secret" content="ab12"><p>"#), "{out}");
+        assert!(
+            out.starts_with(r#"<meta name="recoup-secret" content="ab12"><p>"#),
+            "{out}"
+        );
     }
 
     #[test]
