@@ -3,11 +3,24 @@
 // then notify → serve → waive the statement → decide. After this the case can issue its 追回通知单.
 // Also a self-correction record of that institution (its 自查自纠退回明细单, 附件2).
 
+const secrets = new Map()
+
+/** The per-launch secret of the server at `baseUrl`, read once from the index.html it serves. */
+export async function serveSecret(baseUrl) {
+  if (!secrets.has(baseUrl)) {
+    const html = await (await fetch(baseUrl)).text()
+    const found = /<meta name="recoup-secret" content="([0-9a-f]*)">/.exec(html)
+    // The mock server has none and asks for none.
+    secrets.set(baseUrl, found?.[1] ?? '')
+  }
+  return secrets.get(baseUrl)
+}
+
 /** POST /api/<command>; throws with the server's Chinese message on refusal. */
 export async function api(baseUrl, command, payload) {
   const res = await fetch(new URL(`api/${command}`, baseUrl), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Recoup-Secret': await serveSecret(baseUrl) },
     body: JSON.stringify(payload),
   })
   const text = await res.text()
