@@ -1,6 +1,8 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { fileURLToPath, URL } from 'node:url'
 
 // `npm run dev` proxies the API to a running `recoup serve` (`recoup serve` default port 8080; override with RECOUP_API).
@@ -27,7 +29,14 @@ function recoupSecret(): Plugin {
 export default defineConfig({
   // Relative asset paths: the bundle is served from Tauri's custom protocol and from `recoup serve`.
   base: './',
-  plugins: [vue(), recoupSecret()],
+  plugins: [
+    vue(),
+    // Element Plus on demand: each <el-…> tag and v-loading in a template imports that component and
+    // its CSS only (not the whole library and its 370 kB stylesheet); less for the WebView to parse
+    // and keep (see ARCHITECTURE "Desktop memory"). Types stay those of `element-plus/global`.
+    Components({ resolvers: [ElementPlusResolver({ importStyle: 'css', directives: true })], dts: false }),
+    recoupSecret(),
+  ],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
