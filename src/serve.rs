@@ -2,16 +2,19 @@
 //! browser tests and, later, the city server.
 //!
 //! The stack: tokio, hyper's HTTP/1 connections driven by our own accept loop (TCP_NODELAY on every
-//! accepted socket, hyper's header read timeout, a bound on open connections) and axum for the
-//! requests. Before a request reaches anything, its Host must be the address served and its Origin,
+//! accepted socket, hyper's header read timeout, a write stall timeout, a bound on open connections)
+//! and axum for the requests. Before a request reaches anything, its Host must be the address served and its Origin,
 //! when it has one, that address's origin; preflights are refused and no CORS header is ever sent.
 //! An API call must carry the per-launch secret (`X-Recoup-Secret`) that only the served
 //! `index.html` holds, so no other web page can call the API. A body is refused by its declared
 //! length before anything is allocated, and read with a stall timeout and a total bound.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -23,6 +26,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::Semaphore;
 use tower_http::timeout::{TimeoutBody, TimeoutError};
 
@@ -38,6 +42,8 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const BODY_STALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// A body must be complete within this time (64 MiB take well under a second on loopback).
 pub const BODY_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
+/// A client that reads nothing of an answer for this long is dropped.
+pub const WRITE_STALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Open connections at once; the next is accepted when one closes (stalled ones are closed by the
 /// timeouts above).
 const MAX_CONNECTIONS: usize = 256;
@@ -69,13 +75,22 @@ fn call_core(core: &Core, session: Option<String>, command: &str, payload: Value
     core.call(command, payload)
 }
 
-/// Bind 127.0.0.1:`port` (0: any free port) and serve until the process ends. `on_ready` receives
-/// the served address (`http://127.0.0.1:PORT/`).
+/// What `serve` hands its caller once it listens.
+pub struct Ready {
+    /// The served address, `http://127.0.0.1:PORT/`.
+    pub url: String,
+    /// This launch's secret, for a caller in the same process that calls the API without reading
+    /// the served `index.html` (the scale benchmark). Never print it.
+    pub secret: String,
+}
+
+/// Bind 127.0.0.1:`port` (0: any free port) and serve until the process ends. `on_ready` is called
+/// once the socket listens.
 pub fn serve(
     core: Core,
     port: u16,
     ui_dir: Option<PathBuf>,
-    on_ready: impl FnOnce(&str),
+    on_ready: impl FnOnce(&Ready),
 ) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -87,7 +102,10 @@ pub fn serve(
             tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
         let addr = listener.local_addr()?;
         let host = Arc::new(Host::new(core, ui_dir, addr.port())?);
-        on_ready(&format!("http://{addr}/"));
+        on_ready(&Ready {
+            url: format!("http://{addr}/"),
+            secret: host.secret.clone(),
+        });
         accept_loop(listener, host).await
     })
 }
@@ -183,9 +201,85 @@ async fn accept_loop(listener: tokio::net::TcpListener, host: Arc<Host>) -> std:
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT);
-            let _ = http.serve_connection(TokioIo::new(stream), service).await;
+            let io = TokioIo::new(StallGuard {
+                io: stream,
+                stalled: None,
+            });
+            let _ = http.serve_connection(io, service).await;
             drop(permit);
         });
+    }
+}
+
+/// An accepted socket whose writes may wait at most `WRITE_STALL_TIMEOUT` for the client to read: a
+/// client that stops reading an answer fails its connection instead of holding it (and one of the
+/// `MAX_CONNECTIONS`) forever. Reads are timed by hyper (head) and `read_body` (body).
+struct StallGuard {
+    io: tokio::net::TcpStream,
+    /// Running while a write waits.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl StallGuard {
+    /// `inner` was not ready: start or check the stall timer.
+    fn pending<T>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<T>> {
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(WRITE_STALL_TIMEOUT)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::ErrorKind::TimedOut.into())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn timed<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        op: impl FnOnce(Pin<&mut tokio::net::TcpStream>, &mut Context<'_>) -> Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        match op(Pin::new(&mut self.io), cx) {
+            Poll::Pending => self.pending(cx),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl AsyncRead for StallGuard {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for StallGuard {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.timed(cx, |io, cx| io.poll_write(cx, buf))
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        self.timed(cx, |io, cx| io.poll_write_vectored(cx, bufs))
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.timed(cx, |io, cx| io.poll_flush(cx))
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.timed(cx, |io, cx| io.poll_shutdown(cx))
     }
 }
 

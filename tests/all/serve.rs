@@ -16,7 +16,7 @@ struct Server {
     addr: String,
     /// The per-launch secret, read from the served `index.html`.
     secret: String,
-    _ui: tempfile::TempDir,
+    ui: tempfile::TempDir,
 }
 
 fn start() -> Server {
@@ -31,23 +31,23 @@ fn start() -> Server {
     let ui_dir = ui.path().to_path_buf();
     std::thread::spawn(move || {
         let core = Core::open_in_memory().unwrap();
-        recoup::serve::serve(core, 0, Some(ui_dir), |url| {
-            tx.send(url.to_string()).unwrap()
+        recoup::serve::serve(core, 0, Some(ui_dir), |ready| {
+            tx.send((ready.url.clone(), ready.secret.clone())).unwrap()
         })
         .unwrap();
     });
-    let url = rx.recv().unwrap();
+    let (url, handed) = rx.recv().unwrap();
     let addr = url
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
     let page = request(&addr, &format!("GET / HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
     let secret = secret_of(&page.body).expect("index.html carries the secret");
-    Server {
-        addr,
-        secret,
-        _ui: ui,
-    }
+    assert_eq!(
+        secret, handed,
+        "the page carries the secret handed to the caller"
+    );
+    Server { addr, secret, ui }
 }
 
 fn secret_of(html: &str) -> Option<String> {
@@ -512,6 +512,33 @@ fn stalled_clients_are_dropped_and_do_not_stop_other_requests() {
         started.elapsed(),
         recoup::serve::HEADER_TIMEOUT,
         recoup::serve::BODY_STALL_TIMEOUT
+    );
+    still_answers(&srv);
+}
+
+#[test]
+fn a_client_that_stops_reading_an_answer_is_dropped() {
+    let srv = start();
+    let size = 32 << 20;
+    std::fs::write(srv.ui.path().join("big.pdf"), vec![b'%'; size]).unwrap();
+    let mut s = connect(&srv.addr);
+    write!(s, "GET /big.pdf HTTP/1.1\r\nHost: {}\r\n\r\n", srv.addr).unwrap();
+    // Nothing is read while the server's writes wait; others are answered meanwhile.
+    std::thread::sleep(Duration::from_secs(1));
+    still_answers(&srv);
+    std::thread::sleep(recoup::serve::WRITE_STALL_TIMEOUT + Duration::from_secs(3));
+    // What the socket buffers held arrives, then the server's close: not the whole file (had the
+    // server kept waiting, it would send the rest now).
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    assert!(
+        got.len() < size,
+        "the whole answer arrived: the server waited for the client"
+    );
+    println!(
+        "a client that read nothing was dropped with {} of {} bytes sent",
+        got.len(),
+        size
     );
     still_answers(&srv);
 }
