@@ -27,10 +27,14 @@ pub enum ErrorCode {
     SessionExpired,
     /// The password was set by an administrator: the user must choose their own first.
     PasswordChangeRequired,
-    /// The logged-in user's roles do not allow the command; the message names the role needed.
+    /// Not allowed: the logged-in user's roles do not allow the command (the message names the role
+    /// needed), or `recoup serve` refused the request before any command (wrong Host or Origin, a
+    /// missing or wrong per-launch secret).
     Forbidden,
     /// Storage or I/O failure.
     Storage,
+    /// The request body is larger than the host accepts.
+    TooLarge,
     /// Anything else: a bug.
     Internal,
 }
@@ -50,6 +54,7 @@ impl ErrorCode {
             ErrorCode::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Storage => "STORAGE",
+            ErrorCode::TooLarge => "TOO_LARGE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

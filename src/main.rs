@@ -326,8 +326,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let ui = ui.or_else(|| {
                 Some(PathBuf::from("ui/dist")).filter(|p| p.join("index.html").is_file())
             });
-            recoup::serve::serve(core, port, ui, |url| {
-                println!("Recoup 已启动：{url}");
+            recoup::serve::serve(core, port, ui, |ready| {
+                println!("Recoup 已启动：{}", ready.url);
             })?;
         }
         Command::PrintBatch {

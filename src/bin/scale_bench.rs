@@ -861,11 +861,11 @@ fn serve_round_trips(path: &Path) -> Option<Timing> {
     let core = Core::open(path).ok()?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = recoup::serve::serve(core, 0, None, |url| {
-            let _ = tx.send(url.to_string());
+        let _ = recoup::serve::serve(core, 0, None, |ready| {
+            let _ = tx.send((ready.url.clone(), ready.secret.clone()));
         });
     });
-    let url = rx.recv().ok()?;
+    let (url, secret) = rx.recv().ok()?;
     let addr = url
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -878,10 +878,16 @@ fn serve_round_trips(path: &Path) -> Option<Timing> {
         let body = "{}";
         write!(
             writer,
-            "POST /api/office.get HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "POST /api/office.get HTTP/1.1\r\nHost: {addr}\r\nX-Recoup-Secret: {secret}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         )
         .expect("send");
+        let mut status = String::new();
+        reader.read_line(&mut status).expect("answer status");
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "recoup serve refused office.get: {status}"
+        );
         let mut length = 0usize;
         loop {
             let mut line = String::new();

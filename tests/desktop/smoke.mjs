@@ -280,7 +280,9 @@ async function logIn(user) {
 
 async function withServer(db, fn) {
   const port = await freePort()
-  const server = spawn(cliBin, ['--db', db, 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The UI directory: the seeding reads the server's per-launch secret from the index.html it serves.
+  const ui = join(repoRoot, 'ui', 'dist')
+  const server = spawn(cliBin, ['--db', db, 'serve', '--port', String(port), '--ui', ui], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   server.stdout.on('data', (d) => (out += d))
   server.stderr.on('data', (d) => (out += d))

@@ -5,12 +5,28 @@
 
 // The login session the calls below carry (issue 8: the core checks every command's role).
 let session = null
+const secrets = new Map()
 
-/** POST /api/<command> with the current session; throws with the server's Chinese message on refusal. */
+/** The per-launch secret of the server at `baseUrl`, read once from the index.html it serves. */
+export async function serveSecret(baseUrl) {
+  if (!secrets.has(baseUrl)) {
+    const html = await (await fetch(baseUrl)).text()
+    const found = /<meta name="recoup-secret" content="([0-9a-f]*)">/.exec(html)
+    // The mock server has none and asks for none.
+    secrets.set(baseUrl, found?.[1] ?? '')
+  }
+  return secrets.get(baseUrl)
+}
+
+/** POST /api/<command> with the secret and the current session; throws with the server's Chinese message on refusal. */
 export async function api(baseUrl, command, payload) {
   const res = await fetch(new URL(`api/${command}`, baseUrl), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(session ? { 'X-Recoup-Session': session } : {}) },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Recoup-Secret': await serveSecret(baseUrl),
+      ...(session ? { 'X-Recoup-Session': session } : {}),
+    },
     body: JSON.stringify(payload),
   })
   const text = await res.text()

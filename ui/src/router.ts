@@ -1,13 +1,16 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import PlaceholderPage from '@/pages/PlaceholderPage.vue'
-import InstitutionsPage from '@/pages/InstitutionsPage.vue'
-import DashboardPage from '@/pages/DashboardPage.vue'
-import CasesPage from '@/pages/CasesPage.vue'
-import CaseDetailPage from '@/pages/CaseDetailPage.vue'
-import SelfCorrectionsPage from '@/pages/SelfCorrectionsPage.vue'
-import DocumentSettingsPage from '@/pages/DocumentSettingsPage.vue'
-import SettingsLayout from '@/pages/SettingsLayout.vue'
-import UsersPage from '@/pages/UsersPage.vue'
+
+// Pages are loaded when first visited (each its own chunk): the app starts with the shell only, and
+// a fresh install (first-run screen) never loads them. See ARCHITECTURE "Desktop memory".
+const PlaceholderPage = () => import('@/pages/PlaceholderPage.vue')
+const InstitutionsPage = () => import('@/pages/InstitutionsPage.vue')
+const DashboardPage = () => import('@/pages/DashboardPage.vue')
+const CasesPage = () => import('@/pages/CasesPage.vue')
+const CaseDetailPage = () => import('@/pages/CaseDetailPage.vue')
+const SelfCorrectionsPage = () => import('@/pages/SelfCorrectionsPage.vue')
+const DocumentSettingsPage = () => import('@/pages/DocumentSettingsPage.vue')
+const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
+const UsersPage = () => import('@/pages/UsersPage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [

@@ -31,6 +31,30 @@ describe('call over HTTP', () => {
     setSessionToken(null)
   })
 
+  it('sends the per-launch secret of the served index.html', async () => {
+    const meta = document.createElement('meta')
+    meta.name = 'recoup-secret'
+    meta.content = 'ab12cd34'
+    document.head.prepend(meta)
+    const fetchMock = vi.fn(async () => jsonResponse(200, null))
+    vi.stubGlobal('fetch', fetchMock)
+    try {
+      await call('office.get', {})
+      const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit]
+      expect((init.headers as Record<string, string>)['X-Recoup-Secret']).toBe('ab12cd34')
+    } finally {
+      meta.remove()
+    }
+  })
+
+  it('shows the server\'s Chinese refusal of a call without the secret', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => jsonResponse(403, { code: 'FORBIDDEN', message: '拒绝访问：请求缺少本次启动的访问口令，请刷新页面后重试' })),
+    )
+    await expect(call('office.get', {})).rejects.toMatchObject({ code: 'FORBIDDEN', message: '拒绝访问：请求缺少本次启动的访问口令，请刷新页面后重试' })
+  })
+
   it('returns null bodies as null (office.get before the first run)', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, null)))
     await expect(call('office.get', {})).resolves.toBeNull()

@@ -1,5 +1,6 @@
 // The one way the UI talks to the Rust core. Under Tauri the command goes through `invoke('api')`;
-// in a browser (`recoup serve`, `npm run dev`) it is `POST /api/<command>` with a JSON body.
+// in a browser (`recoup serve`, `npm run dev`) it is `POST /api/<command>` with a JSON body and the
+// server's per-launch secret (`X-Recoup-Secret`, from the served index.html).
 // Both transports reject with the same `ApiError`.
 import { invoke } from '@tauri-apps/api/core'
 import type { CommandName, Req, Res } from './types'
@@ -83,6 +84,18 @@ async function viaTauri<K extends CommandName>(command: K, payload: Req<K>): Pro
   }
 }
 
+/** The name of the `<meta>` in which `recoup serve` hands the page its per-launch secret. */
+export const SECRET_META = 'recoup-secret'
+
+/**
+ * The per-launch secret of `recoup serve`: the index.html it serves carries it in
+ * `<meta name="recoup-secret">`, and it refuses every API call without it (so no other web page can
+ * call the API). Read on every call: cheap, and a page reloaded after a restart has the new one.
+ */
+export function serveSecret(): string {
+  return document.querySelector<HTMLMetaElement>(`meta[name="${SECRET_META}"]`)?.content ?? ''
+}
+
 async function viaHttp<K extends CommandName>(command: K, payload: Req<K>): Promise<Res<K>> {
   let response: Response
   try {
@@ -91,6 +104,7 @@ async function viaHttp<K extends CommandName>(command: K, payload: Req<K>): Prom
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/json',
+        'X-Recoup-Secret': serveSecret(),
         ...(sessionToken !== null ? { 'X-Recoup-Session': sessionToken } : {}),
       },
       body: JSON.stringify(payload),
