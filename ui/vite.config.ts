@@ -62,6 +62,9 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.spec.ts'],
     setupFiles: ['tests/setup.ts'],
+    // The first test of a file mounts Element Plus cold (2 s alone); on a 2-core machine that is also
+    // compiling, that passed vitest's 5 s default once. A hang still fails.
+    testTimeout: 20_000,
     // Let Vite resolve Element Plus's own imports (async-validator's ESM build); Node's CJS interop
     // would otherwise hand form validation a module object instead of the validator class.
     server: { deps: { inline: ['element-plus'] } },

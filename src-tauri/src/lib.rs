@@ -141,8 +141,37 @@ pub fn run() {
     if let Some(e) = backend.open_error() {
         eprintln!("recoup-app: 无法打开数据库：{}", e.message);
     }
-    let result = with_backend(tauri::Builder::default(), backend)
+    let builder = tauri::Builder::default()
+        // First: a second launch brings the running window forward instead of opening another
+        // window on the same database.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // A log file (recoup.log) in the app's log folder that a support person can ask for.
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .target(tauri_plugin_log::Target::new(
+                    tauri_plugin_log::TargetKind::LogDir {
+                        file_name: Some("recoup".into()),
+                    },
+                ))
+                .build(),
+        )
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_fs::init());
+    let result = with_backend(builder, backend)
         .setup(|app| {
+            log::info!(
+                "医保基金追回 {} 启动，数据库：{}",
+                env!("CARGO_PKG_VERSION"),
+                recoup::api::default_db_path().display()
+            );
             #[cfg(target_os = "linux")]
             if let Some(window) = app.get_webview_window("main") {
                 window.with_webview(|webview| lighter_webkit(&webview.inner()))?;

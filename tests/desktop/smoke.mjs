@@ -15,7 +15,7 @@
 // WEBKIT_WEBDRIVER (default /usr/bin/WebKitWebDriver if present), TAURI_DRIVER_PORT (default 4444,
 // a free port if 4444 is taken), SMOKE_KEEP_TMP=1 keeps the temp dir.
 import { execFile, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -366,6 +366,12 @@ async function smoke(tmp) {
 
   await check('数据写入 RECOUP_DB，并用命令行录入两家机构', async () => {
     if (!existsSync(db)) throw new Error(`RECOUP_DB 指定的数据库不存在：${db}（程序未使用 RECOUP_DB？）`)
+    // The log plugin's file in the app's log folder (what a support person asks for).
+    const logFile = join(tmp, 'xdg-data', 'cn.recoup.desktop', 'logs', 'recoup.log')
+    if (!existsSync(logFile)) throw new Error(`日志文件不存在：${logFile}`)
+    const logText = readFileSync(logFile, 'utf-8')
+    if (!logText.includes('启动')) throw new Error(`日志文件没有启动记录：${logText.slice(0, 300)}`)
+    log(`  日志：${logFile}`)
     // The app has quit with the session; wait until its process is gone before writing.
     await sleep(500)
     // The clerk who records them (roles are checked for the command line too): made by the

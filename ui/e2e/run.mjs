@@ -6,7 +6,7 @@
 // e2e/mock-server.mjs instead (UI development only; CI uses the real server).
 // Prints one line per step and finally `N passed, M failed`; exits non-zero on any failure.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -138,6 +138,33 @@ async function stopServer(server) {
   clearTimeout(timer)
 }
 
+
+// ------------------------------------------------------------------------------------------------
+// Every screen as a user sees it (issue 8): nothing overflows horizontally, and no Latin identifier
+// (an enum value of the API, a command name, a `{placeholder}`) is visible. Then the screenshot.
+
+const ENUM_VALUES = new Set(
+  [...readFileSync(join(uiRoot, 'src', 'api', 'types.gen.ts'), 'utf-8').split('export const enumLabels')[1].matchAll(/^ {4}(\w+): "/gm)].map(
+    (m) => m[1],
+  ),
+)
+
+async function shot(page, name) {
+  const found = await page.evaluate(() => {
+    const doc = document.documentElement
+    const overflow = doc.scrollWidth > doc.clientWidth + 1 ? `页面宽 ${doc.scrollWidth}px，窗口宽 ${doc.clientWidth}px` : ''
+    return { overflow, text: document.body.innerText }
+  })
+  assert(found.overflow === '', `${name}：页面横向溢出（${found.overflow}）`)
+  const words = found.text.match(/[A-Za-z_][A-Za-z0-9_.]*/g) ?? []
+  const enums = [...new Set(words.filter((w) => ENUM_VALUES.has(w)))]
+  const commands = [...new Set(words.filter((w) => /^[a-z_]+\.[a-z_]+$/.test(w) && !/\.(pdf|csv|xlsx)$/.test(w)))]
+  const placeholders = found.text.match(/\{[a-z_]+\}/g) ?? []
+  const latin = [...enums, ...commands, ...placeholders]
+  assert(latin.length === 0, `${name}：界面上出现了英文标识：${latin.join('、')}`)
+  await page.screenshot({ path: join(resultsDir, `${name}.png`) })
+}
+
 // ------------------------------------------------------------------------------------------------
 // Page helpers
 
@@ -240,7 +267,7 @@ async function main() {
       await page.getByText('首次使用：设置本单位').waitFor({ timeout: 60_000 })
       const level = (await page.getByTestId('office-level').innerText()).trim()
       assert(level.includes('县级'), `层级默认应为县级，实际为“${level}”`)
-      await page.screenshot({ path: join(resultsDir, 'first-run.png') })
+      await shot(page, 'first-run')
     })
 
     await step('首次使用：服务端校验错误显示在“行政区划代码”下', async () => {
@@ -249,7 +276,7 @@ async function main() {
       await page.getByTestId('admin-name').fill(SEED_ADMIN.display_name)
       await page.getByTestId('admin-password').fill(SEED_ADMIN.password)
       await page.getByTestId('admin-confirm').fill(SEED_ADMIN.password)
-      await page.screenshot({ path: join(resultsDir, 'first-run-filled.png') })
+      await shot(page, 'first-run-filled')
       await page.getByTestId('office-submit').click()
       const msg = await until(() => formItemError(page, 'office-code'), '行政区划代码下的错误信息')
       assert(/不能以0开头/.test(msg), `错误信息应说明行政区划代码错在哪里，实际为“${msg}”`)
@@ -282,7 +309,7 @@ async function main() {
       await page.getByTestId('login-submit').click()
       const err = await page.getByTestId('login-error').innerText()
       assert(err.includes('用户名或密码不正确'), `错误密码应提示，实际为“${err}”`)
-      await page.screenshot({ path: join(resultsDir, 'login.png') })
+      await shot(page, 'login')
       await page.getByTestId('login-password').fill(CLERK.temporary)
       await page.getByTestId('login-submit').click()
       await page.getByTestId('password-new').waitFor()
@@ -292,7 +319,7 @@ async function main() {
       await page.getByTestId('password-submit').click()
       const msg = await until(() => formItemError(page, 'password-new'), '新密码下的错误信息')
       assert(msg.includes('至少8位'), `过短的新密码应提示，实际为“${msg}”`)
-      await page.screenshot({ path: join(resultsDir, 'password-change.png') })
+      await shot(page, 'password-change')
       await page.getByTestId('password-new').fill(CLERK.password)
       await page.getByTestId('password-confirm').fill(CLERK.password)
       await page.getByTestId('password-submit').click()
@@ -318,7 +345,7 @@ async function main() {
         const text = await page.getByTestId(`clock-count-${state}`).innerText()
         assert(/\b0\b/.test(text), `${state} 计数应为0，实际为“${text}”`)
       }
-      await page.screenshot({ path: join(resultsDir, 'dashboard-empty.png') })
+      await shot(page, 'dashboard-empty')
     })
 
     await step('案件：列表为空', async () => {
@@ -335,10 +362,10 @@ async function main() {
         const t = await page.getByTestId('sc-empty').innerText().catch(() => '')
         return t.includes('暂无自查自纠记录') ? t : null
       }, '空列表提示')
-      assert(empty.includes('self_correction.create'), `空列表应说明记录来自自查自纠登记，实际“${empty}”`)
+      assert(empty.includes('自查自纠') && empty.includes('登记'), `空列表应说明记录从哪里来，实际“${empty}”`)
       await page.mouse.move(0, 0)
       await page.waitForTimeout(400) // let the menu's highlight transition finish before the screenshot
-      await page.screenshot({ path: join(resultsDir, 'self-corrections-empty.png') })
+      await shot(page, 'self-corrections-empty')
     })
 
     await step('进入“定点医药机构”，表格为空', async () => {
@@ -364,7 +391,7 @@ async function main() {
       assert(cells[0] === String(BAD_ROW), `错误行号应为${BAD_ROW}（表头为第1行），实际为“${cells[0]}”`)
       assert(/统一社会信用代码/.test(cells.join(' ')), `错误原因应涉及统一社会信用代码：${cells.join(' | ')}`)
       await page.waitForTimeout(400) // let the dialog's opening animation finish before the screenshot
-      await page.screenshot({ path: join(resultsDir, 'import-report.png') })
+      await shot(page, 'import-report')
       await page.getByTestId('import-report-close').click()
       await report.waitFor({ state: 'hidden' })
     })
@@ -382,7 +409,7 @@ async function main() {
       assert(all.includes('医疗机构') && all.includes('零售药店') && all.includes('正常'), `类别、协议状态应显示中文：\n${all}`)
       const pager = await page.getByTestId('inst-pager').innerText()
       assert(pager.includes('共 2 条'), `分页应显示共 2 条，实际“${pager}”`)
-      await page.screenshot({ path: join(resultsDir, 'institutions.png') })
+      await shot(page, 'institutions')
     })
 
     await step('搜索“康民”只剩1家', async () => {
@@ -420,7 +447,7 @@ async function main() {
       const msg = await until(() => formItemError(page, 'inst-field-credit_code'), '统一社会信用代码下的错误信息')
       assert(/校验位/.test(msg), `错误信息应说明校验位，实际为“${msg}”`)
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'institution-form-error.png') })
+      await shot(page, 'institution-form-error')
       await page.getByTestId('inst-field-credit_code').fill(creditCode(BAD.credit.slice(0, 17)))
       await page.getByTestId('inst-save').click()
       await form.waitFor({ state: 'hidden' })
@@ -461,7 +488,30 @@ async function main() {
       assert((await rowTexts(page)).length === 20, '第1页应有20行')
       await page.getByTestId('inst-pager').locator('.el-pager li', { hasText: /^2$/ }).click()
       await until(async () => (await rowTexts(page)).length === 8, '第2页有8行')
-      await page.screenshot({ path: join(resultsDir, 'institutions-page2.png') })
+      await shot(page, 'institutions-page2')
+    })
+
+    await step('参保人员：新增一人，身份证号码错误显示在该字段下，列表隐去出生日期', async () => {
+      await page.getByTestId('nav-insured').click()
+      await until(() => page.url().endsWith('#/insured'), '地址变为 #/insured')
+      await page.getByTestId('insured-add').click()
+      await page.getByTestId('insured-id-number').fill('110105194912310021')
+      await page.getByTestId('insured-name').fill('王某某')
+      await page.getByTestId('insured-phone').fill('13800000000')
+      await page.getByTestId('insured-address').fill('长春市南关区人民大街2号')
+      await page.getByTestId('insured-save').click()
+      const msg = await until(() => formItemError(page, 'insured-id-number'), '身份证号码下的错误信息')
+      assert(msg.includes('校验'), `身份证号码校验位错误应提示，实际为“${msg}”`)
+      await shot(page, 'insured-form-error')
+      await page.getByTestId('insured-id-number').fill('11010519491231002X')
+      await page.getByTestId('insured-save').click()
+      const table = page.getByTestId('insured-table')
+      await until(async () => (await table.innerText()).includes('王某某'), '列表显示王某某')
+      const text = await table.innerText()
+      assert(text.includes('110105********002X') && !text.includes('19491231'), `列表应隐去出生日期：${text}`)
+      assert(text.includes('职工医保'), `参保类别应为中文：${text}`)
+      await page.waitForTimeout(300)
+      await shot(page, 'insured')
     })
 
     await step('设置：文书设置显示默认值，账号错误显示在该字段下，改正后“已保存”', async () => {
@@ -478,7 +528,7 @@ async function main() {
       const msg = await until(() => formItemError(page, 'settings-employee_account-account_number'), '账号下的错误信息')
       assert(/只能包含数字/.test(msg), `账号错误应说明只能包含数字，实际“${msg}”`)
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'settings-error.png') })
+      await shot(page, 'settings-error')
       await page.getByTestId('settings-employee_account-account_number').fill('6222 0201 0001')
       await page.getByTestId('settings-contact_phone').fill('0431-88886666')
       await page.getByTestId('settings-save').click()
@@ -488,7 +538,7 @@ async function main() {
       await until(async () => (await accountItem.locator('.el-form-item__error').count()) === 0, '改正后错误信息消失')
       await page.locator('.el-main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'settings.png') })
+      await shot(page, 'settings')
     })
 
     await step('设置 · 用户与角色：添加用户，错误显示在字段下，新用户须本人修改密码', async () => {
@@ -505,7 +555,7 @@ async function main() {
       assert(msg.includes('至少8位'), `过短的密码应提示，实际为“${msg}”`)
       await page.getByTestId('user-roles').getByText('财务').click()
       await page.getByTestId('user-password').fill('temp1pass')
-      await page.screenshot({ path: join(resultsDir, 'user-dialog.png') })
+      await shot(page, 'user-dialog')
       await page.getByTestId('user-save').click()
       await until(async () => (await table.innerText()).includes('钱七'), '用户表列出钱七')
       const row = (await table.innerText()).split('\n').find((l) => l.includes('qian')) ?? ''
@@ -513,7 +563,7 @@ async function main() {
       assert(text.includes('待本人修改密码'), `新用户应标明须本人修改密码：${row}`)
       await until(async () => !(await page.getByTestId('user-dialog').isVisible().catch(() => false)), '对话框关闭')
       await page.waitForTimeout(400)
-      await page.screenshot({ path: join(resultsDir, 'users.png') })
+      await shot(page, 'users')
     })
 
     let seeded
@@ -530,7 +580,7 @@ async function main() {
       await page.goto(`${server.url}#/cases`)
       const table = page.getByTestId('case-table')
       await until(async () => (await table.innerText()).includes(seeded.caseNumber), `案件列表应列出 ${seeded.caseNumber}`)
-      await page.screenshot({ path: join(resultsDir, 'cases.png') })
+      await shot(page, 'cases')
       await page.goto(`${server.url}#/dashboard`)
       const board = await api(server.url, 'clock.board', {})
       const first = board.groups.find((g) => g.total > 0)
@@ -541,7 +591,7 @@ async function main() {
       const text = await page.locator('main').innerText()
       const latin = clocks.items.map((c) => c.kind).filter((k) => text.includes(k))
       assert(latin.length === 0, `工作台不应显示英文标识：${latin.join('、')}`)
-      await page.screenshot({ path: join(resultsDir, 'dashboard.png') })
+      await shot(page, 'dashboard')
     })
 
     await step('案件“文书”页：列出可开具的文书，不能开具的说明原因', async () => {
@@ -553,7 +603,7 @@ async function main() {
       assert(/协议处理案件请出具追回通知单/.test(reason), `责令退款通知书不能开具的原因应显示，实际“${reason}”`)
       assert((await page.getByTestId('doc-issue-RefundOrder').count()) === 0, '不能开具的文书不应有“开具”按钮')
       await until(async () => (await page.getByTestId('doc-issued').innerText()).includes('本案尚未开具文书'), '已开具文书为空')
-      await page.screenshot({ path: join(resultsDir, 'case-documents.png') })
+      await shot(page, 'case-documents')
     })
 
     await step('预览追回通知单（冷）：点击“预览”后画出首页，打印所用时间', async () => {
@@ -576,7 +626,7 @@ async function main() {
       assert(count === '共 1 页', `页数应为“共 1 页”，实际“${count}”`)
       assert((await dialog.getByTestId('doc-missing-glyphs').count()) === 0, '不应提示缺字')
       await page.waitForTimeout(400)
-      await page.screenshot({ path: join(resultsDir, 'document-preview.png') })
+      await shot(page, 'document-preview')
       await dialog.getByTestId('doc-cancel').click()
       await dialog.waitFor({ state: 'hidden' })
     })
@@ -590,7 +640,7 @@ async function main() {
       assert(issued.includes(slipNumber), `应显示文号 ${slipNumber}，实际“${issued}”`)
       await until(async () => (await inkedPixels(page, dialog)) > 2000, '开具后的文书已显示')
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'document-issued.png') })
+      await shot(page, 'document-issued')
       const download = page.waitForEvent('download')
       await dialog.getByTestId('doc-download').click()
       const name = (await download).suggestedFilename()
@@ -624,7 +674,7 @@ async function main() {
         const cells = (await row.locator('td').allInnerTexts()).map((t) => t.trim())
         return cells.includes('1')
       }, '打印次数为1')
-      await page.screenshot({ path: join(resultsDir, 'case-documents-issued.png') })
+      await shot(page, 'case-documents-issued')
     })
 
     let selfCorrectionId
@@ -651,7 +701,7 @@ async function main() {
       assert(pager.includes('共 1 条'), `分页应显示共 1 条，实际“${pager}”`)
       await page.mouse.move(0, 0)
       await page.waitForTimeout(400) // let the menu's highlight transition finish before the screenshot
-      await page.screenshot({ path: join(resultsDir, 'self-corrections.png') })
+      await shot(page, 'self-corrections')
     })
 
     await step('预览自查自纠退回明细单（附件2）：pdf.js 画出非空白的页面', async () => {
@@ -664,7 +714,7 @@ async function main() {
       const title = await dialog.locator('.el-dialog__title').innerText()
       assert(title.includes(`预览：${formTitle}`), `对话框标题应为“预览：${formTitle}”，实际“${title}”`)
       await page.waitForTimeout(400)
-      await page.screenshot({ path: join(resultsDir, 'self-correction-preview.png') })
+      await shot(page, 'self-correction-preview')
       await dialog.getByTestId('doc-cancel').click()
       await dialog.waitFor({ state: 'hidden' })
     })
@@ -678,7 +728,7 @@ async function main() {
       assert(issued.includes(formNumber), `应显示文号 ${formNumber}，实际“${issued}”`)
       await until(async () => (await inkedPixels(page, dialog)) > 2000, '开具后的文书已显示')
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'self-correction-issued.png') })
+      await shot(page, 'self-correction-issued')
       const download = page.waitForEvent('download')
       await dialog.getByTestId('doc-download').click()
       const name = (await download).suggestedFilename()
@@ -696,7 +746,7 @@ async function main() {
       const viewer = page.getByTestId('pdf-dialog')
       await until(async () => (await inkedPixels(page, viewer)) > 2000, '查看的文书已显示')
       await page.waitForTimeout(300)
-      await page.screenshot({ path: join(resultsDir, 'self-correction-view.png') })
+      await shot(page, 'self-correction-view')
       await viewer.getByTestId('pdf-close').click()
       const list = await api(server.url, 'document.list', { self_correction_id: selfCorrectionId })
       assert(list.length === 1 && list[0].prints === 0, `查看不应计入打印：${JSON.stringify(list)}`)

@@ -9,6 +9,7 @@ const CasesPage = () => import('@/pages/CasesPage.vue')
 const CaseDetailPage = () => import('@/pages/CaseDetailPage.vue')
 const SelfCorrectionsPage = () => import('@/pages/SelfCorrectionsPage.vue')
 const DocumentSettingsPage = () => import('@/pages/DocumentSettingsPage.vue')
+const InsuredPage = () => import('@/pages/InsuredPage.vue')
 const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
 
@@ -18,6 +19,7 @@ export const menu = [
   { key: 'cases', path: '/cases', title: '案件', icon: 'Folder' },
   { key: 'self-corrections', path: '/self-corrections', title: '自查自纠', icon: 'DocumentChecked' },
   { key: 'institutions', path: '/institutions', title: '定点医药机构', icon: 'OfficeBuilding' },
+  { key: 'insured', path: '/insured', title: '参保人员', icon: 'User' },
   { key: 'reports', path: '/reports', title: '统计报表', icon: 'DataAnalysis' },
   { key: 'exchange', path: '/exchange', title: '数据交换', icon: 'Switch' },
   { key: 'settings', path: '/settings', title: '设置', icon: 'Setting' },
@@ -34,6 +36,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/cases/:id', component: CaseDetailPage, meta: { title: '案件详情' } },
   { path: '/self-corrections', component: SelfCorrectionsPage, meta: { title: '自查自纠' } },
   { path: '/institutions', component: InstitutionsPage, meta: { title: '定点医药机构' } },
+  { path: '/insured', component: InsuredPage, meta: { title: '参保人员' } },
   {
     path: '/reports',
     component: PlaceholderPage,

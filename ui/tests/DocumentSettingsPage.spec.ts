@@ -105,9 +105,13 @@ describe('DocumentSettingsPage', () => {
     expect(byTestId('settings-court')?.placeholder).toBe('默认：天津市和平区人民法院')
     expect(byTestId('settings-agency_name')?.placeholder).toBe('默认：天津市和平区医疗保障局')
     expect(byTestId('settings-kind-RecoverySlip-prefix')?.placeholder).toBe('默认：天津医保追单')
-    expect(byTestId<HTMLTextAreaElement>('settings-kind-RefundOrder-template')?.value).toBe('现责令{party_you}退回{amount}。')
+    // The clerk reads the template's fields by their Chinese names, never the core's identifiers.
+    expect(byTestId<HTMLTextAreaElement>('settings-kind-RefundOrder-template')?.value).toBe(
+      '现责令{对当事人的称呼（你单位/你）}退回{金额（小写）}。',
+    )
     const kind = byTestId('settings-kind-RefundOrder')?.textContent ?? ''
-    expect(kind).toContain('{party_you} = 对当事人的称呼（你单位/你）')
+    expect(kind).toContain('{对当事人的称呼（你单位/你）}')
+    expect(kind).not.toContain('party_you')
     expect(kind).toContain('当前为默认内容')
   })
 
@@ -120,7 +124,8 @@ describe('DocumentSettingsPage', () => {
     await type('settings-kind-RecoverySlip-prefix', '和医保追单')
     byTestId<HTMLInputElement>('settings-kind-RecoverySlip-style')?.querySelectorAll<HTMLInputElement>('input')[1]?.click()
     await settle(1, 0)
-    await type('settings-kind-RefundOrder-template', '请{party_you}于期限内退回。')
+    // Typed with the field's Chinese name; sent with the core's.
+    await type('settings-kind-RefundOrder-template', '请{对当事人的称呼（你单位/你）}于期限内退回。')
     expect(byTestId('settings-kind-RefundOrder')?.textContent).toContain('内容已修改')
     await type('settings-kind-RecoverySlip-template', '一式{copies}份。')
     byTestId<HTMLButtonElement>('settings-kind-RecoverySlip-reset')?.click()

@@ -8,6 +8,7 @@
 //   document's own GB/T 9704 margins) and `window.print()` opens the system print dialog. The
 //   element is removed after printing. The same path is the fallback when a browser blocks the tab.
 import { isTauri } from '@/api/client'
+import { PDF_FILTER, saveBytes } from '@/lib/files'
 import { pdfBlob, renderPagesForPrint } from './pdf'
 
 /** Dots per inch of the rendered print pages (A4 at 200 dpi ≈ 1654 × 2339 px). */
@@ -67,15 +68,7 @@ async function printRendered(bytes: Uint8Array): Promise<void> {
   window.print()
 }
 
-/** Save the PDF under `fileName` (a download in the browser and in the Tauri window). */
-export function downloadPdf(bytes: Uint8Array, fileName: string): void {
-  const url = URL.createObjectURL(pdfBlob(bytes))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = fileName
-  a.style.display = 'none'
-  document.body.appendChild(a)
-  a.click()
-  a.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
+/** Save the PDF under `fileName`: the native save dialog in the desktop window, a download in a browser. */
+export function downloadPdf(bytes: Uint8Array, fileName: string): Promise<boolean> {
+  return saveBytes(fileName, bytes, PDF_FILTER, 'application/pdf')
 }
