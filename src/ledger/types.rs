@@ -177,6 +177,38 @@ pub struct LedgerTotals {
     pub refunded: Money,
 }
 
+/// `ledger.year_summary`: a year of recovery at a glance (工作台).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct YearSummaryQuery {
+    /// Default: the year of `today`.
+    #[ts(optional = nullable)]
+    pub year: Option<i32>,
+    /// Default: the computer's date.
+    #[ts(optional = nullable)]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct YearSummary {
+    pub year: i32,
+    pub today: NaiveDate,
+    /// 应追回: recovery (and 违约金) decided in the year, plus self-corrections submitted in it.
+    pub due: Money,
+    /// 已缴款: payments made in the year (cancelled ones left out, completed refunds deducted).
+    pub paid: Money,
+    /// 已抵扣: deducted from settlements in the year.
+    pub offset: Money,
+    /// 已开票据: fiscal receipts issued in the year and not voided — what counts as recovered.
+    pub receipted: Money,
+    /// 尚欠: still owed today on open matters with a decision, whatever the year.
+    pub outstanding: Money,
+    /// 逾期未缴: the part of `outstanding` whose payment deadline has passed.
+    pub overdue: Money,
+    /// Open matters with an overdue amount.
+    pub overdue_matters: i64,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Collection terms (the 缴费信息 of the 通知单)
 

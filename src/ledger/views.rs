@@ -341,6 +341,65 @@ const OWED_SQL: &str = "COALESCE((SELECT SUM(r.amount_due_fen) FROM recovery_lin
                 JOIN offset_deduction od ON od.id = oa.deduction_id JOIN offset_plan op ON op.id = od.plan_id
                 WHERE op.case_id = c.id), 0)";
 
+/// `ledger.year_summary`: sums over the year's records (indexes of 0011 on each date) and over the
+/// open matters with a decision (what is owed now).
+pub fn year_summary(
+    conn: &Connection,
+    q: &YearSummaryQuery,
+    today: NaiveDate,
+) -> Result<YearSummary> {
+    let today = q.today.unwrap_or(today);
+    let year = q.year.unwrap_or(today.year());
+    if !(2000..=2099).contains(&year) {
+        return Err(ApiError::field("year", "年份应在2000至2099年之间"));
+    }
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let sum = |sql: &str| -> Result<Money> {
+        let fen: i64 = conn
+            .prepare_cached(sql)?
+            .query_row(params![from, to], |r| r.get(0))?;
+        Ok(money(fen))
+    };
+    let due = sum(
+        "SELECT COALESCE((SELECT SUM(recovery_total_fen + liquidated_damages_fen) FROM decision
+                          WHERE decided_on BETWEEN ?1 AND ?2), 0)
+              + COALESCE((SELECT SUM(l.amount_due_fen) FROM self_correction s
+                          JOIN self_correction_line l ON l.self_correction_id = s.id
+                          WHERE s.submitted_on BETWEEN ?1 AND ?2), 0)",
+    )?;
+    let paid = sum("SELECT COALESCE((SELECT SUM(amount_fen) FROM payment
+                          WHERE paid_on BETWEEN ?1 AND ?2 AND cancelled_on IS NULL), 0)
+              - COALESCE((SELECT SUM(amount_fen) FROM refund
+                          WHERE status = 'Completed' AND refunded_on BETWEEN ?1 AND ?2), 0)")?;
+    let offset = sum(
+        "SELECT COALESCE(SUM(deducted_fen), 0) FROM offset_deduction WHERE settled_on BETWEEN ?1 AND ?2",
+    )?;
+    let receipted = sum("SELECT COALESCE(SUM(amount_fen), 0) FROM fiscal_receipt
+         WHERE issued_on BETWEEN ?1 AND ?2 AND voided_on IS NULL")?;
+    let (outstanding, overdue, overdue_matters): (i64, i64, i64) = conn
+        .prepare_cached(&format!(
+            "SELECT COALESCE(SUM(owed), 0), COALESCE(SUM(CASE WHEN due < ?1 THEN owed END), 0),
+                    COUNT(CASE WHEN due < ?1 THEN 1 END)
+             FROM (SELECT d.payment_due AS due, {OWED_SQL} AS owed
+                   FROM case_file c JOIN decision d ON d.case_id = c.id WHERE {OPEN_CASE})
+             WHERE owed > 0"
+        ))?
+        .query_row([today.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    Ok(YearSummary {
+        year,
+        today,
+        due,
+        paid,
+        offset,
+        receipted,
+        outstanding: money(outstanding),
+        overdue: money(overdue),
+        overdue_matters,
+    })
+}
+
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut out = Vec::new();
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.

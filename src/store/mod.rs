@@ -51,6 +51,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0009_audit_compact.sql"),
     ),
     ("0010_auth", include_str!("migrations/0010_auth.sql")),
+    (
+        "0011_year_indexes",
+        include_str!("migrations/0011_year_indexes.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

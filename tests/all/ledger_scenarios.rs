@@ -507,6 +507,36 @@ fn tianjin_recovery_partial_payment_offset_over_three_months_and_receipts() {
     );
     assert!(s(&first["rule"]).contains("第十二条"));
 
+    // The 工作台's year at a glance agrees with the case's own ledger (the only matter of the office).
+    let totals = ledger(c, case_id)["totals"].clone();
+    let year = call(
+        c,
+        "ledger.year_summary",
+        json!({"year": 2026, "today": "2026-06-14"}),
+    );
+    for (summary, case) in [
+        ("due", "due"),
+        ("paid", "paid"),
+        ("offset", "offset"),
+        ("receipted", "recovered"),
+        ("outstanding", "outstanding"),
+    ] {
+        assert_eq!(year[summary], totals[case], "{summary}: {year} vs {totals}");
+    }
+    assert_eq!(
+        (year["overdue"].as_str(), year["overdue_matters"].as_i64()),
+        (Some("0.00"), Some(0))
+    );
+    let before = call(
+        c,
+        "ledger.year_summary",
+        json!({"year": 2025, "today": "2026-06-14"}),
+    );
+    assert_eq!(
+        (before["due"].as_str(), before["paid"].as_str()),
+        (Some("0.00"), Some("0.00"))
+    );
+
     let d = call(
         c,
         "case.close",
@@ -1294,4 +1324,50 @@ fn the_cli_records_a_self_correction_and_refuses_a_bad_one() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("已登记过"), "{text}");
+}
+
+#[test]
+fn the_year_at_a_glance_counts_what_is_owed_and_overdue() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100001", "和平区某医院");
+    let case_id = agreement_case(&o, inst, "2026-01-05")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "12345.67"}))
+        .notified("2026-01-12")
+        .served("2026-01-13")
+        .waived("2026-01-14")
+        .decided("2026-01-20", "2026-03-06")
+        .id;
+    call(
+        c,
+        "payment.record",
+        json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "2345.67", "voucher": "NY0213", "fund": "EmployeeBasic", "agency": "天津市和平区医疗保障基金管理中心"}),
+    );
+    let at = |today: &str| call(c, "ledger.year_summary", json!({ "today": today }));
+    // Before the 退缴时限 (004 art. 8): owed, not overdue.
+    let y = at("2026-03-06");
+    assert_eq!(y["year"], 2026);
+    assert_eq!(
+        (
+            y["due"].as_str(),
+            y["paid"].as_str(),
+            y["receipted"].as_str()
+        ),
+        (Some("12345.67"), Some("2345.67"), Some("0.00")),
+        "nothing is recovered before its fiscal receipt (004 art. 11)"
+    );
+    assert_eq!(
+        (y["outstanding"].as_str(), y["overdue"].as_str()),
+        (Some("10000.00"), Some("0.00"))
+    );
+    // The day after: overdue.
+    let y = at("2026-03-07");
+    assert_eq!(
+        (y["overdue"].as_str(), y["overdue_matters"].as_i64()),
+        (Some("10000.00"), Some(1))
+    );
+    let e = c
+        .call("ledger.year_summary", json!({"year": 1999}))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("year"));
 }

@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import DashboardPage from '@/pages/DashboardPage.vue'
 import { ApiError, call } from '@/api/client'
-import type { Clock, ClockBoard, ClockList } from '@/api/types.gen'
+import type { Clock, ClockBoard, ClockList, YearSummary } from '@/api/types.gen'
 import { globalPlugins, settle } from './helpers'
 
 vi.mock('@/api/client', async (importOriginal) => ({
@@ -58,6 +58,18 @@ function boardOf(groups: { Overdue?: [number, Clock[]]; DueSoon?: [number, Clock
   }
 }
 
+const summary: YearSummary = {
+  year: 2026,
+  today: '2026-11-23',
+  due: '1234567.8',
+  paid: '86543.21',
+  offset: '0.00',
+  receipted: '80000.00',
+  outstanding: '1148024.59',
+  overdue: '10000.00',
+  overdue_matters: 1,
+}
+
 describe('DashboardPage', () => {
   afterEach(() => {
     callMock.mockReset()
@@ -68,6 +80,7 @@ describe('DashboardPage', () => {
     beforeEach(() => {
       callMock.mockImplementation((async (command: string, payload: Record<string, unknown>) => {
         if (command === 'clock.board') return boardOf({ Overdue: [1, [overdue]], DueSoon: [1, [dueSoon]], Running: [45, [running]] })
+        if (command === 'ledger.year_summary') return summary
         if (command === 'clock.list') {
           const list: ClockList = {
             today: '2026-11-23',
@@ -79,6 +92,18 @@ describe('DashboardPage', () => {
         }
         throw new ApiError('UNKNOWN_COMMAND', `unexpected ${command}`)
       }) as typeof call)
+    })
+
+    it("shows this year's recovery in 元 with thousands separators", async () => {
+      const wrapper = mountPage()
+      await settle()
+      expect(callMock).toHaveBeenCalledWith('ledger.year_summary', {})
+      const money = wrapper.get('[data-testid="year-summary"]').text()
+      expect(money).toContain('应追回')
+      expect(wrapper.get('[data-testid="year-due"]').text()).toContain('1,234,567.80')
+      expect(wrapper.get('[data-testid="year-paid"]').text()).toContain('86,543.21')
+      expect(wrapper.get('[data-testid="year-overdue"]').text()).toContain('1 件')
+      expect(wrapper.text()).toContain('2026年追回情况')
     })
 
     it('counts the clocks by state from the board, never asking for every clock', async () => {
@@ -136,7 +161,8 @@ describe('DashboardPage', () => {
   })
 
   it('shows an empty state when there are no clocks', async () => {
-    callMock.mockResolvedValue(boardOf({}))
+    callMock.mockImplementation((async (command: string) =>
+      command === 'ledger.year_summary' ? { ...summary, due: '0', paid: '0', overdue: '0', overdue_matters: 0 } : boardOf({})) as typeof call)
     const wrapper = mountPage()
     await settle()
     expect(wrapper.get('[data-testid="clock-table"]').text()).toContain('暂无已逾期的法定期限')

@@ -1490,6 +1490,49 @@ workdays: Array<string>, };
  */
 export type YearKind = "CurrentYear" | "PriorYears";
 
+export type YearSummary = { year: number, today: string, 
+/**
+ * 应追回: recovery (and 违约金) decided in the year, plus self-corrections submitted in it.
+ */
+due: string, 
+/**
+ * 已缴款: payments made in the year (cancelled ones left out, completed refunds deducted).
+ */
+paid: string, 
+/**
+ * 已抵扣: deducted from settlements in the year.
+ */
+offset: string, 
+/**
+ * 已开票据: fiscal receipts issued in the year and not voided — what counts as recovered.
+ */
+receipted: string, 
+/**
+ * 尚欠: still owed today on open matters with a decision, whatever the year.
+ */
+outstanding: string, 
+/**
+ * 逾期未缴: the part of `outstanding` whose payment deadline has passed.
+ */
+overdue: string, 
+/**
+ * Open matters with an overdue amount.
+ */
+overdue_matters: number, };
+
+/**
+ * `ledger.year_summary`: a year of recovery at a glance (工作台).
+ */
+export type YearSummaryQuery = { 
+/**
+ * Default: the year of `today`.
+ */
+year?: number | null, 
+/**
+ * Default: the computer's date.
+ */
+today?: string | null, };
+
 /** Every command: its request and response types. */
 export interface Commands {
   "office.get": { request: Empty; response: Office | null };
@@ -1588,6 +1631,7 @@ export interface Commands {
   "self_correction.create": { request: SelfCorrectionInput; response: SelfCorrection };
   "self_correction.get": { request: IdRequest; response: SelfCorrection };
   "self_correction.list": { request: SelfCorrectionQuery; response: Page<SelfCorrectionSummary> };
+  "ledger.year_summary": { request: YearSummaryQuery; response: YearSummary };
   "ledger.accounting": { request: AccountingQuery; response: Array<AccountingEntry> };
   "ledger.reconcile": { request: ReconcileQuery; response: Reconciliation };
   "document.preview": { request: DocumentRequest; response: DocumentPreview };
