@@ -581,6 +581,7 @@ commands! {
     };
     // Case lifecycle (src/cases)
     read ANYONE "profile.get" (Empty) -> RuleProfile = |_, c, _| cases::profile::load(c);
+    read ANYONE "profile.describe" (Empty) -> Vec<cases::profile::ProfileField> = |_, _, _| Ok(cases::profile::describe());
     write ADMIN "profile.update" (RuleProfile) -> RuleProfile = |_, tx, p| cases::profile::update(tx, p);
     read ANYONE "user.list" (UserQuery) -> Page<User> = |_, c, q| cases::users::list(c, &q);
     read ANYONE "user.get" (IdRequest) -> User = |_, c, r| cases::users::get(c, r.id);
@@ -767,6 +768,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<LeadSource>(cfg),
         one::<LeadStatus>(cfg),
         one::<cases::measures::MeasureKind>(cfg),
+        one::<cases::profile::ProfileUnit>(cfg),
         one::<lt::MismatchKind>(cfg),
         one::<NumberStyle>(cfg),
         one::<OfficeLevel>(cfg),

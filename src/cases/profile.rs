@@ -83,126 +83,236 @@ impl Default for RuleProfile {
     }
 }
 
+/// How a profile value is counted (设置 · 规则配置 shows it next to the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum ProfileUnit {
+    WorkingDays,
+    Days,
+    Yuan,
+    Minutes,
+}
+
+crate::labels!(ProfileUnit { WorkingDays => "个工作日", Days => "日", Yuan => "元", Minutes => "分钟" });
+
+/// One value of the profile as the settings page shows it: what it is, its unit, the range the
+/// core accepts, and where it comes from (`profile.describe`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProfileField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub unit: ProfileUnit,
+    /// Smallest and largest accepted value (for amounts: more than zero, no upper bound).
+    #[ts(optional = nullable)]
+    pub min: Option<u32>,
+    #[ts(optional = nullable)]
+    pub max: Option<u32>,
+    /// The law that fixes the default, or that the office sets it.
+    pub source: &'static str,
+}
+
+type Count = fn(&RuleProfile) -> u32;
+type Amount = fn(&RuleProfile) -> Money;
+
+/// How a value is read from the profile: a count with its range, or an amount above zero.
+enum Value {
+    Count(Count, u32, u32),
+    Amount(Amount),
+}
+
+const OWN: &str = "本单位设置";
+
+/// Every value of the profile, in the order of the settings page. The one table of ranges: the
+/// core validates against it and the page shows it.
+const SPECS: &[(&str, &str, ProfileUnit, Value, &str)] = {
+    use ProfileUnit::*;
+    &[
+        (
+            "lead_check_days",
+            "线索核查期限",
+            WorkingDays,
+            Value::Count(|p| p.lead_check_days, 1, 60),
+            OWN,
+        ),
+        (
+            "lead_check_extension_days",
+            "线索核查延长期限（一次）",
+            WorkingDays,
+            Value::Count(|p| p.lead_check_extension_days, 0, 60),
+            OWN,
+        ),
+        (
+            "statement_days",
+            "陈述申辩期限",
+            WorkingDays,
+            Value::Count(|p| p.statement_days, 3, 15),
+            "本单位设置（各地为3至5个工作日）",
+        ),
+        (
+            "hearing_request_days",
+            "听证申请期限",
+            WorkingDays,
+            Value::Count(|p| p.hearing_request_days, 3, 15),
+            "《中华人民共和国行政处罚法》第六十四条",
+        ),
+        (
+            "hearing_threshold_person",
+            "个人听证金额标准（较大数额罚款）",
+            Yuan,
+            Value::Amount(|p| p.hearing_threshold_person),
+            "本单位设置（按省级规定的较大数额标准）",
+        ),
+        (
+            "hearing_threshold_organisation",
+            "单位听证金额标准（较大数额罚款）",
+            Yuan,
+            Value::Amount(|p| p.hearing_threshold_organisation),
+            "本单位设置（按省级规定的较大数额标准）",
+        ),
+        (
+            "legal_review_days",
+            "法制审核期限",
+            WorkingDays,
+            Value::Count(|p| p.legal_review_days, 1, 60),
+            OWN,
+        ),
+        (
+            "collective_review_threshold",
+            "集体讨论金额标准",
+            Yuan,
+            Value::Amount(|p| p.collective_review_threshold),
+            OWN,
+        ),
+        (
+            "decision_days",
+            "作出决定期限（自立案之日起）",
+            Days,
+            Value::Count(|p| p.decision_days, 30, 365),
+            "《中华人民共和国行政处罚法》第六十条",
+        ),
+        (
+            "decision_extension_days",
+            "决定期限经批准延长",
+            Days,
+            Value::Count(|p| p.decision_extension_days, 0, 180),
+            OWN,
+        ),
+        (
+            "service_days",
+            "决定书送达期限",
+            WorkingDays,
+            Value::Count(|p| p.service_days, 1, 30),
+            "《中华人民共和国行政处罚法》第六十一条",
+        ),
+        (
+            "public_notice_days",
+            "公告送达视为送达",
+            Days,
+            Value::Count(|p| p.public_notice_days, 1, 90),
+            "《中华人民共和国民事诉讼法》第九十五条",
+        ),
+        (
+            "evidence_registration_days",
+            "先行登记保存处理期限",
+            WorkingDays,
+            Value::Count(|p| p.evidence_registration_days, 1, 30),
+            "《中华人民共和国行政处罚法》第五十六条",
+        ),
+        (
+            "sealing_days",
+            "封存期限",
+            Days,
+            Value::Count(|p| p.sealing_days, 1, 90),
+            OWN,
+        ),
+        (
+            "sealing_extension_days",
+            "封存期限经批准延长",
+            Days,
+            Value::Count(|p| p.sealing_extension_days, 0, 90),
+            OWN,
+        ),
+        (
+            "city_report_days",
+            "报市局备案期限",
+            WorkingDays,
+            Value::Count(|p| p.city_report_days, 1, 30),
+            OWN,
+        ),
+        (
+            "payment_proof_days",
+            "缴款凭证送达期限",
+            WorkingDays,
+            Value::Count(|p| p.payment_proof_days, 1, 30),
+            OWN,
+        ),
+        (
+            "fine_payment_days",
+            "罚款缴纳期限",
+            Days,
+            Value::Count(|p| p.fine_payment_days, 1, 90),
+            "《中华人民共和国行政处罚法》第六十七条",
+        ),
+        (
+            "due_soon_days",
+            "提前提醒天数（工作台“即将到期”）",
+            WorkingDays,
+            Value::Count(|p| p.due_soon_days, 0, 30),
+            OWN,
+        ),
+        (
+            "idle_lock_minutes",
+            "无操作自动锁定",
+            Minutes,
+            Value::Count(|p| p.idle_lock_minutes, 1, 240),
+            OWN,
+        ),
+    ]
+};
+
+/// `profile.describe`: every value with its unit, range and source.
+pub fn describe() -> Vec<ProfileField> {
+    SPECS
+        .iter()
+        .map(|(name, label, unit, value, source)| {
+            let (min, max) = match value {
+                Value::Count(_, lo, hi) => (Some(*lo), Some(*hi)),
+                Value::Amount(_) => (None, None),
+            };
+            ProfileField {
+                name,
+                label,
+                unit: *unit,
+                min,
+                max,
+                source,
+            }
+        })
+        .collect()
+}
+
 impl RuleProfile {
     fn validate(&self) -> Result<()> {
-        let days: &[(&str, &str, u32, u32, u32)] = &[
-            (
-                "lead_check_days",
-                "线索核查期限",
-                self.lead_check_days,
-                1,
-                60,
-            ),
-            (
-                "lead_check_extension_days",
-                "线索核查延长期限",
-                self.lead_check_extension_days,
-                0,
-                60,
-            ),
-            ("statement_days", "陈述申辩期限", self.statement_days, 3, 15),
-            (
-                "hearing_request_days",
-                "听证申请期限",
-                self.hearing_request_days,
-                3,
-                15,
-            ),
-            (
-                "legal_review_days",
-                "法制审核期限",
-                self.legal_review_days,
-                1,
-                60,
-            ),
-            ("decision_days", "作出决定期限", self.decision_days, 30, 365),
-            (
-                "decision_extension_days",
-                "决定延长期限",
-                self.decision_extension_days,
-                0,
-                180,
-            ),
-            ("service_days", "送达期限", self.service_days, 1, 30),
-            (
-                "public_notice_days",
-                "公告送达期限",
-                self.public_notice_days,
-                1,
-                90,
-            ),
-            (
-                "evidence_registration_days",
-                "先行登记保存处理期限",
-                self.evidence_registration_days,
-                1,
-                30,
-            ),
-            ("sealing_days", "封存期限", self.sealing_days, 1, 90),
-            (
-                "sealing_extension_days",
-                "封存延长期限",
-                self.sealing_extension_days,
-                0,
-                90,
-            ),
-            (
-                "city_report_days",
-                "报市局备案期限",
-                self.city_report_days,
-                1,
-                30,
-            ),
-            (
-                "payment_proof_days",
-                "缴款凭证送达期限",
-                self.payment_proof_days,
-                1,
-                30,
-            ),
-            (
-                "fine_payment_days",
-                "罚款缴纳期限",
-                self.fine_payment_days,
-                1,
-                90,
-            ),
-            ("due_soon_days", "提前提醒天数", self.due_soon_days, 0, 30),
-        ];
-        if !(1..=240).contains(&self.idle_lock_minutes) {
-            return Err(ApiError::field(
-                "idle_lock_minutes",
-                "自动锁定时间应在1至240分钟之间",
-            ));
-        }
-        for (field, label, v, lo, hi) in days {
-            if v < lo || v > hi {
-                return Err(ApiError::field(
-                    field,
-                    format!("{label}应在{lo}至{hi}天之间"),
-                ));
-            }
-        }
-        let amounts: &[(&str, &str, Money)] = &[
-            (
-                "hearing_threshold_person",
-                "个人听证金额标准",
-                self.hearing_threshold_person,
-            ),
-            (
-                "hearing_threshold_organisation",
-                "单位听证金额标准",
-                self.hearing_threshold_organisation,
-            ),
-            (
-                "collective_review_threshold",
-                "集体讨论金额标准",
-                self.collective_review_threshold,
-            ),
-        ];
-        for (field, label, v) in amounts {
-            if v.is_negative() || v.is_zero() {
-                return Err(ApiError::field(field, format!("{label}应大于零")));
+        for (field, label, unit, value, _) in SPECS {
+            match value {
+                Value::Count(get, lo, hi) => {
+                    let v = get(self);
+                    if v < *lo || v > *hi {
+                        let unit = match unit {
+                            ProfileUnit::Minutes => "分钟",
+                            _ => "天",
+                        };
+                        return Err(ApiError::field(
+                            field,
+                            format!("{label}应在{lo}至{hi}{unit}之间"),
+                        ));
+                    }
+                }
+                Value::Amount(get) => {
+                    let v = get(self);
+                    if v.is_negative() || v.is_zero() {
+                        return Err(ApiError::field(field, format!("{label}应大于零")));
+                    }
+                }
             }
         }
         Ok(())

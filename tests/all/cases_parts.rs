@@ -243,6 +243,33 @@ fn the_last_admin_cannot_be_disabled() {
 fn the_profile_has_the_domain_defaults_and_every_change_is_audited() {
     let c = core();
     let p = call(&c, "profile.get", json!({}));
+    // Every value is described once (unit, range, source) for the settings page, in the core's words.
+    let fields = call(&c, "profile.describe", json!({}));
+    let mut described: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    let mut values: Vec<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
+    described.sort();
+    values.sort();
+    assert_eq!(described, values);
+    let statement = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "statement_days")
+        .unwrap();
+    assert_eq!(
+        (&statement["unit"], &statement["min"], &statement["max"]),
+        (&json!("WorkingDays"), &json!(3), &json!(15))
+    );
+    assert!(fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["source"].as_str().unwrap().contains("号文")));
     // DOMAIN.md §2 defaults.
     assert_eq!(p["statement_days"], 5);
     assert_eq!(p["hearing_threshold_person"], "5000.00");

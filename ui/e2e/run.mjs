@@ -566,6 +566,27 @@ async function main() {
       await shot(page, 'users')
     })
 
+    await step('设置 · 规则配置：每项显示单位、可设范围和依据；修改陈述申辩期限并确认保存', async () => {
+      await page.getByTestId('settings-tabs').getByText('规则配置').click()
+      await until(() => page.url().endsWith('#/settings/profile'), '地址变为 #/settings/profile')
+      const table = page.getByTestId('profile-table')
+      await until(async () => (await table.innerText()).includes('陈述申辩期限'), '规则配置表')
+      const text = await table.innerText()
+      assert(text.includes('《中华人民共和国行政处罚法》第六十四条') && text.includes('个工作日'), `应显示依据和单位：${text.slice(0, 200)}`)
+      const input = page.getByTestId('profile-statement_days').locator('input')
+      await input.fill('3')
+      await input.blur()
+      await page.getByTestId('profile-save').click()
+      await page.getByText('已告知当事人的日期不变').waitFor()
+      await shot(page, 'profile-confirm')
+      await page.getByRole('button', { name: '保存', exact: true }).click()
+      await page.getByText('已保存').first().waitFor()
+      const p = await api(server.url, 'profile.get', {})
+      assert(p.statement_days === 3, `陈述申辩期限应已保存为3，实际 ${p.statement_days}`)
+      await page.waitForTimeout(300)
+      await shot(page, 'profile')
+    })
+
     let seeded
     const year = new Date().getFullYear() // the 成文日期 defaults to today, the number to its year
     const slipNumber = `长春医保追单〔${year}〕1号`

@@ -12,6 +12,7 @@ const DocumentSettingsPage = () => import('@/pages/DocumentSettingsPage.vue')
 const InsuredPage = () => import('@/pages/InsuredPage.vue')
 const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
+const ProfilePage = () => import('@/pages/ProfilePage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -56,6 +57,7 @@ export const routes: RouteRecordRaw[] = [
       { path: '', redirect: '/settings/documents' },
       { path: 'documents', component: DocumentSettingsPage, meta: { title: '文书设置' } },
       { path: 'users', component: UsersPage, meta: { title: '用户与角色' } },
+      { path: 'profile', component: ProfilePage, meta: { title: '规则配置' } },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },

@@ -1091,6 +1091,25 @@ outstanding: string,
  */
 principal_paid_on: string | null, };
 
+/**
+ * One value of the profile as the settings page shows it: what it is, its unit, the range the
+ * core accepts, and where it comes from (`profile.describe`).
+ */
+export type ProfileField = { name: string, label: string, unit: ProfileUnit, 
+/**
+ * Smallest and largest accepted value (for amounts: more than zero, no upper bound).
+ */
+min?: number | null, max?: number | null, 
+/**
+ * The law that fixes the default, or that the office sets it.
+ */
+source: string, };
+
+/**
+ * How a profile value is counted (设置 · 规则配置 shows it next to the value).
+ */
+export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes";
+
 export type Receipt = { id: number, uid: string, receipt_number: string, issued_on: string, payment_id: number | null, deduction_id: number | null, amount: string, agency: string, voided_on: string | null, void_reason: string, };
 
 export type ReceiptInput = { 
@@ -1559,6 +1578,7 @@ export interface Commands {
   "audit.verify": { request: AuditVerifyRequest; response: AuditReport };
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
+  "profile.describe": { request: Empty; response: Array<ProfileField> };
   "profile.update": { request: RuleProfile; response: RuleProfile };
   "user.list": { request: UserQuery; response: Page<User> };
   "user.get": { request: IdRequest; response: User };
@@ -1665,6 +1685,7 @@ export interface EnumLabels {
   LeadSource: Record<LeadSource, string>;
   LeadStatus: Record<LeadStatus, string>;
   MeasureKind: Record<MeasureKind, string>;
+  ProfileUnit: Record<ProfileUnit, string>;
   MismatchKind: Record<MismatchKind, string>;
   NumberStyle: Record<NumberStyle, string>;
   OfficeLevel: Record<OfficeLevel, string>;
@@ -1811,6 +1832,12 @@ export const enumLabels: EnumLabels = {
     AgreementSuspension: "中止服务协议",
     AgreementTermination: "解除服务协议",
     PractitionerSuspension: "暂停医保医师（药师）服务资格",
+  },
+  ProfileUnit: {
+    WorkingDays: "个工作日",
+    Days: "日",
+    Yuan: "元",
+    Minutes: "分钟",
   },
   MismatchKind: {
     NotArrived: "未确认到账",
