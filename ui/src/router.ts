@@ -4,12 +4,15 @@ import InstitutionsPage from '@/pages/InstitutionsPage.vue'
 import DashboardPage from '@/pages/DashboardPage.vue'
 import CasesPage from '@/pages/CasesPage.vue'
 import CaseDetailPage from '@/pages/CaseDetailPage.vue'
+import CaseNewPage from '@/pages/CaseNewPage.vue'
+import LeadsPage from '@/pages/LeadsPage.vue'
 import SelfCorrectionsPage from '@/pages/SelfCorrectionsPage.vue'
 import DocumentSettingsPage from '@/pages/DocumentSettingsPage.vue'
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
   { key: 'dashboard', path: '/dashboard', title: '工作台', icon: 'Odometer' },
+  { key: 'leads', path: '/leads', title: '线索', icon: 'Bell' },
   { key: 'cases', path: '/cases', title: '案件', icon: 'Folder' },
   { key: 'self-corrections', path: '/self-corrections', title: '自查自纠', icon: 'DocumentChecked' },
   { key: 'institutions', path: '/institutions', title: '定点医药机构', icon: 'OfficeBuilding' },
@@ -26,7 +29,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/dashboard' },
   { path: '/dashboard', component: DashboardPage, meta: { title: '工作台' } },
   { path: '/cases', component: CasesPage, meta: { title: '案件' } },
-  { path: '/cases/:id', component: CaseDetailPage, meta: { title: '案件详情' } },
+  { path: '/leads', component: LeadsPage, meta: { title: '线索' } },
+  { path: '/cases/new', component: CaseNewPage, meta: { title: '新建案件' } },
+  { path: '/cases/:id(\\d+)', component: CaseDetailPage, meta: { title: '案件详情' } },
   { path: '/self-corrections', component: SelfCorrectionsPage, meta: { title: '自查自纠' } },
   { path: '/institutions', component: InstitutionsPage, meta: { title: '定点医药机构' } },
   {
