@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
+import { runWorkflow } from './workflow.mjs'
 import { SEED_INSTITUTION, SEED_SELF_CORRECTION, api, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -623,6 +624,20 @@ async function main() {
       await viewer.getByTestId('pdf-close').click()
       const list = await api(server.url, 'document.list', { self_correction_id: selfCorrectionId })
       assert(list.length === 1 && list[0].prints === 0, `查看不应计入打印：${JSON.stringify(list)}`)
+    })
+
+    await step('经接口添加第二名承办人（用户管理界面由登录与角色的工作提供）', async () => {
+      await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })
+    })
+
+    await runWorkflow({
+      page,
+      step,
+      assert,
+      until,
+      resultsDir,
+      institution: HOSPITAL.name,
+      staff: { handler: '张三', coHandler: '李四', reviewer: '王五', approver: '赵六' },
     })
 
     await step('浏览器中无脚本错误', async () => {

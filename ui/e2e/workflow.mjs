@@ -1,0 +1,384 @@
+// One administrative matter against an institution, from lead to closed file, ONLY through the UI:
+// register a lead → extend its check once → conclude it to a case (新建案件 prefilled) → findings →
+// evidence → recovery lines → 告知 with three signatures → 送达 → 放弃陈述申辩 → decision → 送达 →
+// payment → arrival → proof → 财政票据 → close. Screenshots of every new screen and dialog; on each
+// page nothing overflows horizontally and no Latin identifier is visible.
+//
+// `runWorkflow` is called by run.mjs once the page is set up (office, institutions, staff); a login
+// step can be inserted before it without changing it.
+
+import { join } from 'node:path'
+
+// A run of three or more Latin letters (a command, an enum value such as Open or EmployeeBasic), a
+// snake_case name or a {placeholder}. Numbers the core gives out (XS2026-0001, AJ2026-0001) and
+// registry codes (H22010200001) have at most two letters in a row and are data, not identifiers.
+const LATIN = /[A-Za-z0-9_]*[A-Za-z]{3,}[A-Za-z0-9_]*|[A-Za-z0-9]+_[A-Za-z0-9_]+|\{[A-Za-z_]+\}/g
+// What may legitimately show in Latin letters: none on these pages (PDF is on the 文书 tab only).
+const ALLOWED = new Set(['PDF'])
+
+/** ISO date `days` calendar days from today (local). */
+export function isoDaysFromToday(days) {
+  const d = new Date()
+  d.setDate(d.getDate() + days)
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+export async function runWorkflow({ page, step, assert, until, resultsDir, institution, staff }) {
+  const shot = async (name) => {
+    await page.waitForTimeout(350) // let dialogs and tooltips finish their transitions
+    await page.screenshot({ path: join(resultsDir, `${name}.png`) })
+  }
+
+  /** Nothing wider than the window, and no Latin identifier or {placeholder} in the visible text. */
+  async function pageIsClean(what) {
+    const overflow = await page.evaluate(() => {
+      const out = []
+      const doc = document.documentElement
+      if (doc.scrollWidth > doc.clientWidth + 1) out.push(`页面 ${doc.scrollWidth} > ${doc.clientWidth}`)
+      const main = document.querySelector('.el-main')
+      if (main && main.scrollWidth > main.clientWidth + 1) out.push(`主区域 ${main.scrollWidth} > ${main.clientWidth}`)
+      for (const d of document.querySelectorAll('.el-dialog, .el-message-box')) {
+        if (d.offsetParent !== null && d.scrollWidth > d.clientWidth + 1) out.push(`对话框 ${d.scrollWidth} > ${d.clientWidth}`)
+      }
+      return out
+    })
+    assert(overflow.length === 0, `${what}：出现横向溢出：${overflow.join('；')}`)
+    const text = await page.evaluate(() => document.body.innerText)
+    const latin = [...new Set((text.match(LATIN) ?? []).filter((w) => !ALLOWED.has(w)))]
+    assert(latin.length === 0, `${what}：界面上出现英文标识：${latin.join('、')}`)
+  }
+
+  async function pick(testId, optionText, scope = page) {
+    await scope.getByTestId(testId).click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
+  }
+  async function radio(testId, label, scope = page) {
+    await scope.getByTestId(testId).locator('.el-radio', { hasText: label }).click()
+  }
+  async function fillDate(testId, iso, scope = page) {
+    const input = scope.getByTestId(testId).locator('input').first()
+    const target = (await input.count()) > 0 ? input : scope.getByTestId(testId)
+    await target.fill(iso)
+    await target.press('Enter')
+  }
+  /** The confirmation of an irreversible step: its text, a screenshot, then 确定. */
+  async function confirm(shotName, mustSay) {
+    const box = page.locator('.el-message-box:visible')
+    await box.waitFor()
+    const text = await box.innerText()
+    if (mustSay) assert(mustSay.test(text), `确认框应说明后果（${mustSay}），实际“${text}”`)
+    if (shotName) await shot(shotName)
+    await box.locator('.el-button--primary').click()
+    await box.waitFor({ state: 'hidden' })
+  }
+  async function fieldError(dialog, testId) {
+    const item = dialog.locator('.el-form-item').filter({ has: page.getByTestId(testId) })
+    return (await item.locator('.el-form-item__error').textContent({ timeout: 3000 }).catch(() => null))?.trim() ?? null
+  }
+  const statusTag = () => page.getByTestId('case-status-tag').innerText()
+  /** Open a step's dialog from the action bar. */
+  async function action(key) {
+    const button = page.getByTestId(`action-${key}`)
+    await until(() => button.isEnabled(), `“${key}”按钮可用`)
+    await button.click()
+    const dialog = page.getByTestId(`step-${key}`)
+    await dialog.waitFor()
+    return dialog
+  }
+  async function submit(dialog, testId) {
+    await dialog.getByTestId(`${testId}-submit`).click()
+  }
+
+  let leadNumber = ''
+  let caseUrl = ''
+
+  await step('线索：菜单进入，列表为空并提示如何开始', async () => {
+    await page.getByTestId('nav-leads').click()
+    await until(() => page.url().endsWith('#/leads'), '地址变为 #/leads')
+    await until(async () => (await page.getByTestId('lead-table').innerText()).includes('暂无线索'), '空列表提示')
+    await page.mouse.move(0, 0)
+    await pageIsClean('线索列表')
+    await shot('leads-empty')
+  })
+
+  await step('登记线索：未填内容时错误显示在字段下，填好后列表显示核查期限和剩余工作日', async () => {
+    await page.getByTestId('lead-new').click()
+    const dialog = page.getByTestId('lead-form')
+    await dialog.waitFor()
+    await pick('lead-form-source', '举报投诉', dialog)
+    await dialog.getByTestId('lead-form-submit').click()
+    const msg = await until(() => fieldError(dialog, 'lead-form-summary'), '线索内容下的错误')
+    assert(msg === '请填写线索内容', `错误应为“请填写线索内容”，实际“${msg}”`)
+    await dialog.getByTestId('lead-form-summary').fill('群众举报该院2026年串换药品、虚记住院费用')
+    await dialog.getByTestId('lead-form-reporter').fill('匿名')
+    await radio('lead-form-party_kind', '定点医药机构', dialog)
+    await dialog.getByTestId('lead-form-institution_id').click()
+    await dialog.getByTestId('lead-form-institution_id').locator('input').fill('中心医院')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pick('lead-form-handler_id', staff.handler, dialog)
+    await pageIsClean('登记线索对话框')
+    await shot('lead-register')
+    await submit(dialog, 'lead-form')
+    await dialog.waitFor({ state: 'hidden' })
+    const row = page.locator('[data-testid="lead-table"] .el-table__body-wrapper tbody tr.el-table__row').first()
+    const text = await until(async () => {
+      const t = (await row.innerText()).replace(/\s+/g, ' ')
+      return t.includes(institution) && /剩余 \d+ 个工作日/.test(t) ? t : null
+    }, '列表显示新线索及剩余工作日')
+    assert(text.includes('举报投诉') && text.includes('核查中'), `来源、状态应显示中文：${text}`)
+    leadNumber = text.match(/XS\d{4}-\d{4}/)?.[0] ?? ''
+    assert(leadNumber, `应显示线索编号：${text}`)
+    await page.mouse.move(0, 0)
+    await pageIsClean('线索列表')
+    await shot('leads')
+  })
+
+  await step('线索延期一次：须选择批准人，确认后显示“已延期”，延期按钮不再可用', async () => {
+    await page.getByTestId('lead-table').locator('[data-testid^="lead-extend-"]').first().click()
+    const dialog = page.getByTestId('lead-extend-form')
+    await dialog.waitFor()
+    await pick('lead-extend-form-approver_id', staff.approver, dialog)
+    await dialog.getByTestId('lead-extend-form-reason').fill('涉及病历较多，需调取两年结算数据')
+    await shot('lead-extend')
+    await submit(dialog, 'lead-extend-form')
+    await confirm('lead-extend-confirm', /只能延长一次/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('lead-table').innerText()).includes('已延期'), '显示“已延期”')
+    assert((await page.getByTestId('lead-table').locator('[data-testid^="lead-extend-"]').count()) === 0, '延期后不应再有可用的“延期”按钮')
+  })
+
+  await step('线索办结为立案：打开预填的新建案件表单', async () => {
+    await page.getByTestId('lead-table').locator('[data-testid^="lead-conclude-"]').first().click()
+    const dialog = page.getByTestId('lead-conclude-form')
+    await dialog.waitFor()
+    await shot('lead-conclude')
+    await submit(dialog, 'lead-conclude-form')
+    await until(() => page.url().includes('#/cases/new?lead='), '进入新建案件')
+    await page.getByTestId('case-new-lead').waitFor()
+    const banner = await page.getByTestId('case-new-lead').innerText()
+    assert(banner.includes(leadNumber), `应说明据线索 ${leadNumber} 立案：${banner}`)
+    const party = await page.getByTestId('case-new-institution').innerText()
+    assert(party.includes(institution), `当事人应预填为 ${institution}，实际“${party}”`)
+  })
+
+  await step('新建案件：行政执法缺协办人时核心的拒绝显示在“协办人”下；选好后立案，进入案件详情', async () => {
+    await until(async () => (await page.getByTestId('case-new-handler').innerText()).includes(staff.handler), '承办人预填')
+    await page.getByTestId('case-new-submit').click()
+    const form = page.getByTestId('case-new')
+    const msg = await until(() => fieldError(form, 'case-new-co-handler'), '协办人下的错误')
+    assert(/两名以上执法人员/.test(msg), `协办人下应说明须两名执法人员，实际“${msg}”`)
+    const summary = await page.getByTestId('case-new-summary').inputValue()
+    assert(summary.includes('串换药品'), '出错后已填写的内容应保留')
+    await pageIsClean('新建案件')
+    await shot('case-new-error')
+    await pick('case-new-co-handler', staff.coHandler)
+    await shot('case-new')
+    await page.getByTestId('case-new-submit').click()
+    await until(() => /#\/cases\/\d+$/.test(page.url()), '进入案件详情')
+    caseUrl = page.url()
+    await page.getByTestId('case-actions').waitFor()
+    assert((await statusTag()).includes('调查中'), '新案件状态应为调查中')
+    const reason = await page.getByTestId('action-notify-reason').getAttribute('data-reason')
+    assert(/尚未登记违规事实/.test(reason ?? ''), `“告知当事人”应不可用并说明原因，实际“${reason}”`)
+    await page.mouse.move(0, 0)
+    await pageIsClean('案件详情（调查中）')
+    await shot('case-detail-new')
+    await page.getByTestId('action-notify-reason').hover()
+    await page.locator('.el-popper:visible', { hasText: '尚未登记违规事实' }).waitFor()
+    await shot('case-detail-disabled-reason')
+    await page.mouse.move(0, 0)
+  })
+
+  await step('登记违规事实：全角金额“１２，３４５．６”显示大写', async () => {
+    const dialog = await action('finding')
+    await dialog.getByTestId('step-finding-description').fill('2026年1月至6月串换药品、虚记住院费用共计37人次')
+    await dialog.getByTestId('step-finding-rule_broken').fill('《医疗保障基金使用监督管理条例》第三十八条第（一）项')
+    await dialog.getByTestId('step-finding-amount').fill('１２，３４５．６')
+    const words = await until(async () => {
+      const t = await dialog.getByTestId('step-finding-amount-words').innerText().catch(() => '')
+      return t.includes('壹万贰仟叁佰肆拾伍元陆角整') ? t : null
+    }, '大写金额')
+    assert(words.startsWith('大写：'), words)
+    await pageIsClean('登记违规事实')
+    await shot('step-finding')
+    await submit(dialog, 'step-finding')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('case-findings').innerText()).includes('12,345.60'), '违规事实列出，金额带千位分隔')
+  })
+
+  await step('登记证据', async () => {
+    const dialog = await action('evidence')
+    await pick('step-evidence-kind', '书证', dialog)
+    await dialog.getByTestId('step-evidence-description').fill('住院病历37份、药品进销存台账')
+    await shot('step-evidence')
+    await submit(dialog, 'step-evidence')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('case-evidence').innerText()).includes('住院病历'), '证据列出')
+  })
+
+  await step('录入追回明细：险种不明时预览5:5拆分；录入后合计带大写', async () => {
+    const dialog = await action('line')
+    await pick('step-line-fund', '不能确定险种', dialog)
+    await dialog.getByTestId('step-line-amount_due').fill('1,000.01')
+    const hint = await until(async () => {
+      const t = await dialog.getByTestId('step-line-amount_due-hint').innerText().catch(() => '')
+      return t.includes('500.01') ? t : null
+    }, '5:5 拆分预览')
+    assert(hint.includes('职工基本医保 500.01') && hint.includes('居民基本医保 500.00'), hint)
+    await shot('step-line-split')
+    await pick('step-line-fund', '职工基本医保', dialog)
+    await pick('step-line-category', '住院费', dialog)
+    await dialog.getByTestId('step-line-amount_due').fill('12,345.6')
+    await submit(dialog, 'step-line')
+    await dialog.waitFor({ state: 'hidden' })
+    const total = await until(async () => {
+      const t = await page.getByTestId('case-lines-total').innerText().catch(() => '')
+      return t.includes('壹万') ? t : null
+    }, '合计与大写')
+    assert(total.includes('12,345.60') && total.includes('壹万贰仟叁佰肆拾伍元陆角整'), total)
+  })
+
+  await step('告知当事人：三人签署，确认框说明后果；状态变为已告知', async () => {
+    const dialog = await action('notify')
+    await until(async () => (await dialog.getByTestId('step-notify-handler_id').innerText()).includes(staff.handler), '承办人预填')
+    await pick('step-notify-reviewer_id', staff.reviewer, dialog)
+    await pick('step-notify-approver_id', staff.approver, dialog)
+    await pageIsClean('告知对话框')
+    await shot('step-notify')
+    await submit(dialog, 'step-notify')
+    await confirm('step-notify-confirm', /不能再修改/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已告知'), '状态为已告知')
+    const reason = await page.getByTestId('action-decide-reason').getAttribute('data-reason')
+    assert(/告知书尚未送达/.test(reason ?? ''), `送达前“作出决定”应不可用并说明原因，实际“${reason}”`)
+  })
+
+  await step('登记告知书送达', async () => {
+    const dialog = await action('serve')
+    const doc = await dialog.getByTestId('step-serve-service_id').innerText()
+    assert(doc.includes('陈述申辩告知书'), `应预选告知书，实际“${doc}”`)
+    await dialog.getByTestId('step-serve-recipient').fill('王建国')
+    await dialog.getByTestId('step-serve-receipt').fill('送达回证001')
+    await shot('step-serve')
+    await submit(dialog, 'step-serve')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('case-timeline').innerText()).includes('签收人：王建国'), '时间线显示签收人')
+  })
+
+  await step('当事人书面放弃陈述申辩', async () => {
+    const dialog = await action('statement')
+    await radio('step-statement-kind', '放弃陈述申辩', dialog)
+    await dialog.getByTestId('step-statement-summary').fill('当事人书面表示放弃陈述申辩')
+    await shot('step-statement')
+    await submit(dialog, 'step-statement')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(() => page.getByTestId('action-decide').isEnabled(), '“作出决定”可用')
+  })
+
+  const paymentDue = isoDaysFromToday(20)
+  await step('作出行政处理决定：缴费时限、三人签署，确认后状态为已决定', async () => {
+    const dialog = await action('decide')
+    await fillDate('step-decide-payment_due', paymentDue, dialog)
+    await until(async () => (await dialog.getByTestId('step-decide-reviewer_id').innerText()).includes(staff.reviewer), '复核人预填')
+    await pageIsClean('作出决定对话框')
+    await shot('step-decide')
+    await submit(dialog, 'step-decide')
+    await confirm('step-decide-confirm', /不能撤回/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已决定'), '状态为已决定')
+  })
+
+  await step('登记决定书送达：案件进入执行', async () => {
+    const dialog = await action('serve')
+    const doc = await dialog.getByTestId('step-serve-service_id').innerText()
+    assert(doc.includes('行政处理决定书'), `应预选决定书，实际“${doc}”`)
+    await dialog.getByTestId('step-serve-recipient').fill('王建国')
+    await submit(dialog, 'step-serve')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('执行中'), '状态为执行中')
+  })
+
+  await step('执行与缴款：登记缴款（带千位分隔输入），确认到账、凭证交回', async () => {
+    await page.locator('#tab-money').click()
+    await page.getByTestId('money-totals').waitFor()
+    const totals = await page.getByTestId('money-totals').innerText()
+    assert(totals.includes('12,345.60') && totals.includes('壹万贰仟叁佰肆拾伍元陆角整'), `应显示应追回与尚欠大写：${totals}`)
+    await pageIsClean('执行与缴款')
+    await shot('case-money')
+    await page.getByTestId('money-payment').click()
+    const dialog = page.getByTestId('money-payment')
+      .and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-payment-amount').fill('12,345.60')
+    await dialog.getByTestId('money-payment-voucher').fill('YH20260001')
+    const agency = await dialog.getByTestId('money-payment-agency').inputValue()
+    assert(agency !== '', '经办机构应预填')
+    await pageIsClean('登记缴款对话框')
+    await shot('money-payment')
+    await submit(dialog, 'money-payment')
+    await dialog.waitFor({ state: 'hidden' })
+    const payments = page.getByTestId('money-payments')
+    await until(async () => (await payments.innerText()).includes('YH20260001'), '缴款列出')
+    await payments.locator('[data-testid^="pay-arrival-"]:not([data-testid$="undefined"])').click()
+    const arrival = page.getByTestId('money-arrival')
+    await arrival.waitFor()
+    await submit(arrival, 'money-arrival')
+    await arrival.waitFor({ state: 'hidden' })
+    await payments.locator('[data-testid^="pay-proof-"]:not([data-testid$="undefined"])').click()
+    const proof = page.getByTestId('money-proof')
+    await proof.waitFor()
+    await submit(proof, 'money-proof')
+    await proof.waitFor({ state: 'hidden' })
+    await until(async () => (await payments.innerText()).includes('已到账'), '状态为已到账')
+  })
+
+  await step('开具财政票据：确认后缴款为“已追回”，尚欠为0', async () => {
+    const payments = page.getByTestId('money-payments')
+    await payments.locator('[data-testid^="pay-receipt-"]:not([data-testid$="undefined"])').click()
+    const dialog = page.getByTestId('money-receipt')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-receipt-receipt_number').fill('吉财票0012345')
+    await shot('money-receipt')
+    await submit(dialog, 'money-receipt')
+    await confirm('money-receipt-confirm', /只能冲红/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await payments.innerText()).includes('已追回'), '状态为已追回')
+    const totals = await page.getByTestId('money-totals').innerText()
+    assert(/已追回（已开票，元）\s*12,345.60/.test(totals), `已追回应为12,345.60：${totals}`)
+    await page.getByTestId('money-receipts').waitFor()
+    await page.mouse.move(0, 0)
+    await pageIsClean('执行与缴款（已追回）')
+    await shot('case-money-recovered')
+  })
+
+  await step('结案：确认框说明后果，状态为已结案，时间线列出每一步和办理人', async () => {
+    await page.locator('#tab-overview').click()
+    const dialog = await action('close')
+    await dialog.getByTestId('step-close-note').fill('已全额退回，财政票据已开具')
+    await submit(dialog, 'step-close')
+    await confirm('step-close-confirm', /不能再登记/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已结案'), '状态为已结案')
+    const timeline = await page.getByTestId('case-timeline').innerText()
+    for (const t of ['立案', '告知拟处理决定', '送达陈述申辩告知书', '放弃陈述申辩', '作出处理决定', '送达行政处理决定书', '结案']) {
+      assert(timeline.includes(t), `时间线应有“${t}”：\n${timeline}`)
+    }
+    assert(timeline.includes(`办理人：${staff.handler}`), `时间线应显示办理人：\n${timeline}`)
+    const disabled = await page.getByTestId('action-finding-reason').getAttribute('data-reason')
+    assert(/已结案/.test(disabled ?? ''), `结案后各步骤应不可用：${disabled}`)
+    await page.mouse.move(0, 0)
+    await pageIsClean('案件详情（已结案）')
+    await shot('case-detail-closed')
+    await page.locator('.el-main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    await shot('case-detail-timeline')
+  })
+
+  await step('线索列表：该线索已立案，可打开案件', async () => {
+    await page.getByTestId('nav-leads').click()
+    const row = page.locator('[data-testid="lead-table"] tbody tr', { hasText: leadNumber })
+    await until(async () => (await row.innerText()).includes('已立案'), '线索状态为已立案')
+    await row.getByText('查看案件').click()
+    await until(() => page.url() === caseUrl, '打开该案件')
+  })
+}
