@@ -159,7 +159,7 @@ export function caseActions(d: CaseDetail, today: string): ActionState[] {
   let close = closedReason
   if (!close && c.status !== 'Executing')
     close = `案件${c.case_number}当前${statusWord(d)}：须作出决定并送达后才能结案；未作决定的案件请使用“撤销案件”`
-  add('close', close)
+  add('close', close, true)
 
   let drop = closedReason
   if (!drop && !(investigating || notified)) drop = `案件${c.case_number}${statusWord(d)}，不能撤销`
