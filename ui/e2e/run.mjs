@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
-import { runWorkflow } from './workflow.mjs'
+import { runPenaltyMatter, runWorkflow } from './workflow.mjs'
 import { SEED_INSTITUTION, SEED_SELF_CORRECTION, api, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -630,7 +630,7 @@ async function main() {
       await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })
     })
 
-    await runWorkflow({
+    const workflow = {
       page,
       step,
       assert,
@@ -638,7 +638,9 @@ async function main() {
       resultsDir,
       institution: HOSPITAL.name,
       staff: { handler: '张三', coHandler: '李四', reviewer: '王五', approver: '赵六' },
-    })
+    }
+    await runWorkflow(workflow)
+    await runPenaltyMatter(workflow)
 
     await step('浏览器中无脚本错误', async () => {
       assert(pageErrors.length === 0, pageErrors.join('\n'))

@@ -24,7 +24,8 @@ export function isoDaysFromToday(days) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
 }
 
-export async function runWorkflow({ page, step, assert, until, resultsDir, institution, staff }) {
+/** The page helpers both matters use. */
+function helpers({ page, assert, until, resultsDir }) {
   const shot = async (name) => {
     await page.waitForTimeout(350) // let dialogs and tooltips finish their transitions
     await page.screenshot({ path: join(resultsDir, `${name}.png`) })
@@ -49,9 +50,11 @@ export async function runWorkflow({ page, step, assert, until, resultsDir, insti
     assert(latin.length === 0, `${what}：界面上出现英文标识：${latin.join('、')}`)
   }
 
+  /** Choose an option of a select; waits until its list has closed so that the next one is unambiguous. */
   async function pick(testId, optionText, scope = page) {
     await scope.getByTestId(testId).click()
-    await page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first().click()
+    await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: optionText }).first().click()
+    await until(async () => (await page.locator('.el-select__popper:visible').count()) === 0, '下拉列表关闭')
   }
   async function radio(testId, label, scope = page) {
     await scope.getByTestId(testId).locator('.el-radio', { hasText: label }).click()
@@ -90,6 +93,12 @@ export async function runWorkflow({ page, step, assert, until, resultsDir, insti
     await dialog.getByTestId(`${testId}-submit`).click()
   }
 
+  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit }
+}
+
+export async function runWorkflow(ctx) {
+  const { page, step, assert, until, institution, staff } = ctx
+  const { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit } = helpers(ctx)
   let leadNumber = ''
   let caseUrl = ''
 
@@ -380,5 +389,323 @@ export async function runWorkflow({ page, step, assert, until, resultsDir, insti
     await until(async () => (await row.innerText()).includes('已立案'), '线索状态为已立案')
     await row.getByText('查看案件').click()
     await until(() => page.url() === caseUrl, '打开该案件')
+  })
+}
+
+/**
+ * A penalty matter opened directly from 新建案件 (no lead): 先行登记保存 and its release, an unknown
+ * fund split 5:5, the decision period extended, a proposed fine that offers a hearing, the party's
+ * statement asking for one, the hearing, legal review (submit + opinion), collective review (≥ 5万),
+ * the penalty decision; then the fine to the treasury, an offset with its monthly deduction and
+ * receipt, a payment with its receipt voided (冲红) and issued again, and the close. Also a lead
+ * concluded as 不予立案 and a case dropped (撤销) with an approver. Only through the UI.
+ */
+export async function runPenaltyMatter(ctx) {
+  const { page, step, assert, until, institution, staff } = ctx
+  const { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit } = helpers(ctx)
+  const table = (id) => page.getByTestId(id)
+  const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
+
+  await step('线索办结为不予立案：须写理由，确认后状态为不予立案', async () => {
+    await page.getByTestId('nav-leads').click()
+    await until(() => page.url().endsWith('#/leads'), '地址变为 #/leads')
+    await page.getByTestId('lead-new').click()
+    const form = page.getByTestId('lead-form')
+    await form.waitFor()
+    await pick('lead-form-source', '大数据筛查', form)
+    await form.getByTestId('lead-form-summary').fill('筛查发现某药店夜间频繁刷卡')
+    await submit(form, 'lead-form')
+    await form.waitFor({ state: 'hidden' })
+    const row = page.locator('[data-testid="lead-table"] tbody tr.el-table__row', { hasText: '夜间频繁刷卡' })
+    await row.waitFor()
+    await row.locator('[data-testid^="lead-conclude-"]').click()
+    const dialog = page.getByTestId('lead-conclude-form')
+    await dialog.waitFor()
+    await radio('lead-conclude-form-outcome', '不予立案', dialog)
+    await submit(dialog, 'lead-conclude-form')
+    const msg = await until(() => fieldError(dialog, 'lead-conclude-form-note'), '理由下的错误')
+    assert(msg === '请填写理由', `应提示填写理由，实际“${msg}”`)
+    await dialog.getByTestId('lead-conclude-form-note').fill('经核查系夜班急诊购药，未发现违规')
+    await shot('lead-conclude-nocase')
+    await submit(dialog, 'lead-conclude-form')
+    await confirm('lead-conclude-nocase-confirm', /不能再立案/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await row.innerText()).includes('不予立案'), '状态为不予立案')
+  })
+
+  await step('案件列表“新建案件”：不经线索直接立案，当事人按名称查找', async () => {
+    await page.getByTestId('nav-cases').click()
+    await until(() => page.url().endsWith('#/cases'), '地址变为 #/cases')
+    await page.getByTestId('case-new-button').click()
+    await until(() => page.url().endsWith('#/cases/new'), '进入新建案件')
+    const picker = page.getByTestId('case-new-institution')
+    await picker.click()
+    await picker.locator('input').fill('中心')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pick('case-new-source', '监督检查')
+    await page.getByTestId('case-new-summary').fill('飞行检查发现虚构医疗服务、伪造病历')
+    await pick('case-new-handler', staff.handler)
+    await pick('case-new-co-handler', staff.coHandler)
+    await pageIsClean('新建案件（直接立案）')
+    await shot('case-new-direct')
+    await page.getByTestId('case-new-submit').click()
+    await until(() => /#\/cases\/\d+$/.test(page.url()), '进入案件详情')
+    await page.getByTestId('case-actions').waitFor()
+  })
+
+  await step('先行登记保存：批准人批准后列出，处理期限7个工作日；处理后结束', async () => {
+    const dialog = await action('hold')
+    await dialog.getByTestId('step-hold-items').fill('2026年5月住院病历20份、收费票据存根3本')
+    await pick('step-hold-approver_id', staff.approver, dialog)
+    await pageIsClean('证据保全对话框')
+    await shot('step-hold')
+    await submit(dialog, 'step-hold')
+    await dialog.waitFor({ state: 'hidden' })
+    const holds = table('case-holds')
+    await until(async () => (await holds.innerText()).includes('先行登记保存'), '保全措施列出')
+    await rowButton(holds, 'hold-release-').click()
+    const release = page.getByTestId('step-hold-release')
+    await release.waitFor()
+    await release.getByTestId('step-hold-release-outcome').fill('经审查转为证据，原件返还')
+    await shot('step-hold-release')
+    await submit(release, 'step-hold-release')
+    await confirm(null, /不能恢复/)
+    await release.waitFor({ state: 'hidden' })
+    await until(async () => (await holds.innerText()).includes('转为证据'), '处理结果列出')
+  })
+
+  await step('违规事实、证据、险种不明的追回明细（拆为职工、居民两条）', async () => {
+    let dialog = await action('finding')
+    await dialog.getByTestId('step-finding-description').fill('虚构住院服务12人次，伪造病历')
+    await dialog.getByTestId('step-finding-rule_broken').fill('《医疗保障基金使用监督管理条例》第四十条第一款第（二）项')
+    await dialog.getByTestId('step-finding-amount').fill('60,000')
+    await submit(dialog, 'step-finding')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('evidence')
+    await pick('step-evidence-kind', '勘验笔录', dialog)
+    await dialog.getByTestId('step-evidence-description').fill('飞行检查现场笔录1份')
+    await submit(dialog, 'step-evidence')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('line')
+    await pick('step-line-fund', '不能确定险种', dialog)
+    await pick('step-line-category', '住院费', dialog)
+    await dialog.getByTestId('step-line-amount_due').fill('60,000.00')
+    await submit(dialog, 'step-line')
+    await dialog.waitFor({ state: 'hidden' })
+    const lines = await until(async () => {
+      const t = await table('case-recovery-lines').innerText()
+      return t.includes('居民基本医保') ? t : null
+    }, '两条拆分明细')
+    assert(lines.includes('职工基本医保') && (lines.match(/30,000\.00/g) ?? []).length === 2, `应拆为两条各30,000.00：\n${lines}`)
+  })
+
+  await step('延长办案期限：只能一次，确认后按钮不再可用', async () => {
+    const dialog = await action('extend')
+    await pick('step-extend-approver_id', staff.approver, dialog)
+    await dialog.getByTestId('step-extend-reason').fill('涉案病历多、需调取银行流水')
+    await shot('step-extend')
+    await submit(dialog, 'step-extend')
+    await confirm(null, /只能延长一次/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => /只能延长一次/.test((await page.getByTestId('action-extend-reason').getAttribute('data-reason').catch(() => '')) ?? ''), '延长按钮不可用并说明原因')
+  })
+
+  await step('告知拟罚款12万元（应告知听证权利），登记送达', async () => {
+    let dialog = await action('notify')
+    await pick('step-notify-reviewer_id', staff.reviewer, dialog)
+    await pick('step-notify-approver_id', staff.approver, dialog)
+    await dialog.getByTestId('step-notify-proposed_fine').fill('120,000')
+    await until(async () => (await dialog.getByTestId('step-notify-proposed_fine-words').innerText().catch(() => '')).includes('壹拾贰万元整'), '拟罚款大写')
+    await submit(dialog, 'step-notify')
+    await confirm(null)
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('serve')
+    await dialog.getByTestId('step-serve-recipient').fill('王建国')
+    await submit(dialog, 'step-serve')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(() => page.getByTestId('action-statement').isEnabled(), '可登记陈述申辩')
+  })
+
+  await step('陈述申辩并申请听证；举行听证（主持人非调查人员）', async () => {
+    let dialog = await action('statement')
+    await dialog.getByTestId('step-statement-summary').fill('对罚款倍数有异议，申请听证')
+    await dialog.getByTestId('step-statement-hearing_requested').click()
+    await shot('step-statement-hearing')
+    await submit(dialog, 'step-statement')
+    await dialog.waitFor({ state: 'hidden' })
+    const reason = await page.getByTestId('action-decide-reason').getAttribute('data-reason')
+    assert(/须先举行听证/.test(reason ?? ''), `听证前“作出决定”应说明须先听证，实际“${reason}”`)
+    dialog = await action('hearing')
+    await pick('step-hearing-host_id', staff.reviewer, dialog)
+    await dialog.getByTestId('step-hearing-summary').fill('当事人到场陈述，调查人员出示证据，当事人质证')
+    await shot('step-hearing')
+    await submit(dialog, 'step-hearing')
+    await dialog.waitFor({ state: 'hidden' })
+  })
+
+  await step('法制审核：提交后登记审核意见（通过）', async () => {
+    let dialog = await action('submitLegalReview')
+    await submit(dialog, 'step-submitLegalReview')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('legalReview')
+    await pick('step-legalReview-reviewer_id', staff.reviewer, dialog)
+    await dialog.getByTestId('step-legalReview-opinion').fill('事实清楚，证据确凿，适用依据正确，程序合法')
+    await shot('step-legal-review')
+    await submit(dialog, 'step-legalReview')
+    await dialog.waitFor({ state: 'hidden' })
+  })
+
+  await step('集体讨论：追回5万元以上须讨论；参加人员以顿号分隔', async () => {
+    const reason = await page.getByTestId('action-decide-reason').getAttribute('data-reason')
+    assert(/集体讨论/.test(reason ?? ''), `讨论前“作出决定”应说明须集体讨论，实际“${reason}”`)
+    const dialog = await action('collectiveReview')
+    await pick('step-collectiveReview-chair_id', staff.approver, dialog)
+    await dialog.getByTestId('step-collectiveReview-participants').fill([staff.approver, staff.reviewer, staff.handler].join('、'))
+    await dialog.getByTestId('step-collectiveReview-conclusion').fill('同意处以违法金额2倍罚款')
+    await dialog.getByTestId('step-collectiveReview-minutes_ref').fill('案卷第15页')
+    await shot('step-collective-review')
+    await submit(dialog, 'step-collectiveReview')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(() => page.getByTestId('action-decide').isEnabled(), '“作出决定”可用')
+  })
+
+  await step('作出行政处罚决定：罚款12万元（2倍）', async () => {
+    const dialog = await action('decide')
+    await pick('step-decide-kind', '行政处罚决定', dialog)
+    await fillDate('step-decide-payment_due', isoDaysFromToday(20), dialog)
+    await dialog.getByTestId('step-decide-fine').fill('120,000')
+    await dialog.getByTestId('step-decide-fine_multiple').fill('2')
+    await dialog.getByTestId('step-decide-fine_basis').fill('《医疗保障基金使用监督管理条例》第四十条')
+    await pageIsClean('行政处罚决定对话框')
+    await shot('step-decide-penalty')
+    await submit(dialog, 'step-decide')
+    await confirm(null, /行政处罚决定/)
+    await dialog.waitFor({ state: 'hidden' })
+    const serve = await action('serve')
+    await serve.getByTestId('step-serve-recipient').fill('王建国')
+    await submit(serve, 'step-serve')
+    await serve.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('执行中'), '状态为执行中')
+  })
+
+  await step('罚款上缴国库：登记并缴清', async () => {
+    await page.locator('#tab-money').click()
+    await page.getByTestId('money-fine').click()
+    let dialog = page.getByTestId('money-fine').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await shot('money-fine')
+    await submit(dialog, 'money-fine')
+    await dialog.waitFor({ state: 'hidden' })
+    const fines = table('money-fines')
+    await until(async () => (await fines.innerText()).includes('120,000.00'), '罚款列出')
+    await rowButton(fines, 'fine-pay-').click()
+    dialog = page.getByTestId('money-fine-pay')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-fine-pay-voucher').fill('非税0001')
+    await shot('money-fine-pay')
+    await submit(dialog, 'money-fine-pay')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await fines.innerText()).includes('已缴清'), '罚款已缴清')
+  })
+
+  await step('抵扣：居民基本医保1万元从本月结算款中扣减，扣款开具财政票据', async () => {
+    await page.getByTestId('money-offset').click()
+    let dialog = page.getByTestId('money-offset').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-offset-notice_number').fill('长春医保抵〔2026〕1号')
+    await pick('money-offset-fund', '居民基本医保', dialog)
+    await dialog.getByTestId('money-offset-amount').fill('10,000')
+    await shot('money-offset')
+    await submit(dialog, 'money-offset')
+    await dialog.waitFor({ state: 'hidden' })
+    await rowButton(page.getByTestId('case-money'), 'offset-deduct-').click()
+    dialog = page.getByTestId('money-deduct')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-deduct-settlement').fill('50,000')
+    await shot('money-deduct')
+    await submit(dialog, 'money-deduct')
+    await dialog.waitFor({ state: 'hidden' })
+    await rowButton(page.getByTestId('case-money'), 'deduction-receipt-').click()
+    dialog = page.getByTestId('money-dreceipt')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-dreceipt-receipt_number').fill('吉财票0020001')
+    await submit(dialog, 'money-dreceipt')
+    await confirm(null, /10,000\.00/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('money-totals').innerText()).includes('50,000.00'), '尚欠50,000.00')
+  })
+
+  await step('缴款5万元（到账、凭证同时登记），开票后冲红，再开票；结案', async () => {
+    await page.getByTestId('money-payment').click()
+    let dialog = page.getByTestId('money-payment').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-payment-amount').fill('５００００')
+    await dialog.getByTestId('money-payment-voucher').fill('YH20260002')
+    await fillDate('money-payment-arrived_on', isoDaysFromToday(0), dialog)
+    await fillDate('money-payment-proof_received_on', isoDaysFromToday(0), dialog)
+    await submit(dialog, 'money-payment')
+    await dialog.waitFor({ state: 'hidden' })
+    const payments = table('money-payments')
+    const issue = async (number) => {
+      await rowButton(payments, 'pay-receipt-').click()
+      const d = page.getByTestId('money-receipt')
+      await d.waitFor()
+      await d.getByTestId('money-receipt-receipt_number').fill(number)
+      await submit(d, 'money-receipt')
+      await confirm(null)
+      await d.waitFor({ state: 'hidden' })
+    }
+    await issue('吉财票0020002')
+    const receipts = table('money-receipts')
+    await until(async () => (await receipts.innerText()).includes('吉财票0020002'), '票据列出')
+    await rowButton(receipts.locator('tr', { hasText: '吉财票0020002' }), 'receipt-void-').click()
+    dialog = page.getByTestId('money-void')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-void-reason').fill('缴款单位名称开错')
+    await shot('money-void')
+    await submit(dialog, 'money-void')
+    await confirm('money-void-confirm', /作废/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await receipts.innerText()).includes('冲红'), '显示已冲红')
+    await issue('吉财票0020003')
+    await until(async () => /尚欠（元）\s*0\.00/.test(await page.getByTestId('money-totals').innerText()), '尚欠为0')
+    await page.mouse.move(0, 0)
+    await pageIsClean('执行与缴款（罚款、抵扣、冲红）')
+    await shot('case-money-penalty')
+    await page.locator('.el-main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    await shot('case-money-penalty-bottom')
+    await page.locator('#tab-overview').click()
+    dialog = await action('close')
+    await submit(dialog, 'step-close')
+    await confirm(null)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已结案'), '状态为已结案')
+    const timeline = await table('case-timeline').innerText()
+    for (const t of ['延长办案期限', '申请听证', '举行听证', '提交法制审核', '法制审核（通过）', '集体讨论（同意）']) {
+      assert(timeline.includes(t), `时间线应有“${t}”：\n${timeline}`)
+    }
+  })
+
+  await step('撤销案件：须审批人批准并写理由，确认后状态为已撤销', async () => {
+    await page.getByTestId('nav-cases').click()
+    await page.getByTestId('case-new-button').click()
+    const picker = page.getByTestId('case-new-institution')
+    await picker.click()
+    await picker.locator('input').fill('中心')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pick('case-new-source', '举报')
+    await page.getByTestId('case-new-summary').fill('举报重复收费')
+    await pick('case-new-handler', staff.handler)
+    await pick('case-new-co-handler', staff.coHandler)
+    await page.getByTestId('case-new-submit').click()
+    await until(() => /#\/cases\/\d+$/.test(page.url()), '进入案件详情')
+    const dialog = await action('drop')
+    await pick('step-drop-actor_id', staff.approver, dialog)
+    await dialog.getByTestId('step-drop-note').fill('经调查，违法事实不能成立')
+    await shot('step-drop')
+    await submit(dialog, 'step-drop')
+    await confirm('step-drop-confirm', /不能恢复/)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已撤销'), '状态为已撤销')
   })
 }

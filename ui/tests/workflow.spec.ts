@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseDetail } from '@/api/types.gen'
 import { caseActions, leadDaysLeftText, type CaseAction } from '@/lib/workflow'
-import { fieldFor, missingRequired, placeError, type FieldSpec } from '@/lib/stepForm'
+import { fieldFor, missingRequired, placeError, splitNames, type FieldSpec } from '@/lib/stepForm'
 import { ApiError } from '@/api/client'
 
 function detail(over: Partial<CaseDetail> = {}, caseOver: Partial<CaseDetail['case']> = {}): CaseDetail {
@@ -142,6 +142,10 @@ describe('stepForm', () => {
   it('lists the required fields left empty', () => {
     expect(missingRequired(fields, { amount: ' ', handler_id: null })).toEqual({ amount: '请填写涉及金额', handler_id: '请选择承办人' })
     expect(missingRequired(fields, { amount: '1', handler_id: 2 })).toEqual({})
+  })
+  it('splits the names of a collective review', () => {
+    expect(splitNames('赵六、王五，张三 李四;钱七')).toEqual(['赵六', '王五', '张三', '李四', '钱七'])
+    expect(splitNames('  ')).toEqual([])
   })
   it('lead days left in words', () => {
     const clock = { working_days_left: 3 } as Parameters<typeof leadDaysLeftText>[0]

@@ -79,3 +79,11 @@ export function missingRequired(fields: readonly FieldSpec[], values: FormValues
 export function blankToNull<T>(v: T): T | null {
   return typeof v === 'string' && v.trim() === '' ? null : v
 }
+
+/** Names typed in one field: separated by 、，, ；; or spaces. */
+export function splitNames(text: string): string[] {
+  return text
+    .split(/[、，,；;\s]+/)
+    .map((n) => n.trim())
+    .filter(Boolean)
+}
