@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
-import { runPenaltyMatter, runWorkflow } from './workflow.mjs'
+import { runAgreementMatter, runPenaltyMatter, runWorkflow } from './workflow.mjs'
 import { SEED_INSTITUTION, SEED_SELF_CORRECTION, api, seedDecidedAgreementCase, seedInstitutionSelfCorrection } from './seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -46,6 +46,8 @@ const BAD_ROW = 4 // the header is row 1
 
 const results = []
 let aborted = false
+/** The page whose state is captured (test-results/failure.png) when a step fails. */
+let failurePage = null
 
 async function step(name, fn) {
   if (aborted) {
@@ -61,6 +63,7 @@ async function step(name, fn) {
   } catch (e) {
     results.push({ name, status: 'failed' })
     aborted = true
+    await failurePage?.screenshot({ path: join(resultsDir, 'failure.png') }).catch(() => {})
     console.log(`  ✗  ${name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`)
   }
 }
@@ -217,6 +220,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
     const page = await context.newPage()
     page.setDefaultTimeout(STEP_TIMEOUT_MS)
+    failurePage = page
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
     page.on('console', (m) => {
       // 4xx answers to deliberately invalid input are logged by Chromium as resource errors.
@@ -641,6 +645,7 @@ async function main() {
     }
     await runWorkflow(workflow)
     await runPenaltyMatter(workflow)
+    await runAgreementMatter(workflow)
 
     await step('浏览器中无脚本错误', async () => {
       assert(pageErrors.length === 0, pageErrors.join('\n'))

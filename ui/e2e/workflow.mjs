@@ -93,7 +93,19 @@ function helpers({ page, assert, until, resultsDir }) {
     await dialog.getByTestId(`${testId}-submit`).click()
   }
 
-  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit }
+  /** Wait until a step's dialog closed; a refusal shown in it fails at once with the core's words. */
+  async function closed(dialog, testId) {
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      if (await dialog.waitFor({ state: 'hidden', timeout: 300 }).then(() => true, () => false)) return
+      const general = await dialog.getByTestId(`${testId}-error`).innerText({ timeout: 100 }).catch(() => '')
+      const fields = (await dialog.locator('.el-form-item__error').allInnerTexts()).filter(Boolean)
+      if (general || fields.length) throw new Error(`${testId} 被拒绝：${[general, ...fields].filter(Boolean).join('；')}`)
+    }
+    throw new Error(`等待超时：${testId} 对话框关闭`)
+  }
+
+  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit, closed }
 }
 
 export async function runWorkflow(ctx) {
@@ -707,5 +719,144 @@ export async function runPenaltyMatter(ctx) {
     await confirm('step-drop-confirm', /不能恢复/)
     await dialog.waitFor({ state: 'hidden' })
     await until(async () => (await statusTag()).includes('已撤销'), '状态为已撤销')
+  })
+}
+
+/**
+ * An agreement matter (协议处理) against an institution: recovery with 违约金, the notice proposing
+ * 约谈 and 限期整改, the decision carrying them over, its report to the city, payment with its
+ * receipt, close. Only through the UI.
+ */
+export async function runAgreementMatter(ctx) {
+  const { page, step, assert, until, institution, staff } = ctx
+  const { shot, pageIsClean, pick, radio, fillDate, confirm, statusTag, action, submit, closed } = helpers(ctx)
+  const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
+
+  await step('协议处理：立案，违约金只在协议处理中可录', async () => {
+    await page.getByTestId('nav-cases').click()
+    await page.getByTestId('case-new-button').click()
+    const picker = page.getByTestId('case-new-institution')
+    await picker.click()
+    await picker.locator('input').fill('中心')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await radio('case-new-track', '协议处理')
+    await pick('case-new-source', '协议管理')
+    await page.getByTestId('case-new-summary').fill('审核结算发现超标准收费')
+    await pick('case-new-handler', staff.handler)
+    await page.getByTestId('case-new-submit').click()
+    await until(() => /#\/cases\/\d+$/.test(page.url()), '进入案件详情')
+    let dialog = await action('finding')
+    await dialog.getByTestId('step-finding-description').fill('超标准收取床位费')
+    await dialog.getByTestId('step-finding-rule_broken').fill('医疗保障定点医疗机构服务协议第二十条')
+    await dialog.getByTestId('step-finding-amount').fill('8000')
+    await submit(dialog, 'step-finding')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('evidence')
+    await pick('step-evidence-kind', '电子数据', dialog)
+    await dialog.getByTestId('step-evidence-description').fill('结算数据导出')
+    await submit(dialog, 'step-evidence')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('line')
+    await pick('step-line-category', '住院费', dialog)
+    await dialog.getByTestId('step-line-amount_due').fill('8,000')
+    await submit(dialog, 'step-line')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('line')
+    await pick('step-line-category', '违约金', dialog)
+    await dialog.getByTestId('step-line-amount_due').fill('800')
+    await submit(dialog, 'step-line')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await page.getByTestId('case-lines-total').innerText()).includes('8,800.00'), '合计8,800.00')
+  })
+
+  await step('协议处理：告知拟约谈、限期整改；送达；放弃陈述申辩', async () => {
+    let dialog = await action('notify')
+    await pick('step-notify-reviewer_id', staff.reviewer, dialog)
+    await pick('step-notify-approver_id', staff.approver, dialog)
+    const measures = dialog.getByTestId('step-notify-proposed_measures')
+    for (const [i, kind] of [[0, '约谈'], [1, '限期整改']]) {
+      await measures.getByTestId('step-notify-proposed_measures-add').click()
+      await pick(`step-notify-proposed_measures-kind-${i}`, kind, dialog)
+    }
+    await pageIsClean('协议处理告知对话框')
+    await shot('step-notify-measures')
+    await submit(dialog, 'step-notify')
+    await confirm(null)
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('serve')
+    await dialog.getByTestId('step-serve-recipient').fill('王建国')
+    await submit(dialog, 'step-serve')
+    await dialog.waitFor({ state: 'hidden' })
+    dialog = await action('statement')
+    await radio('step-statement-kind', '放弃陈述申辩', dialog)
+    await dialog.getByTestId('step-statement-summary').fill('书面放弃')
+    await submit(dialog, 'step-statement')
+    await dialog.waitFor({ state: 'hidden' })
+  })
+
+  await step('协议处理决定：措施沿用告知的内容；送达；报市医保局备案', async () => {
+    let dialog = await action('decide')
+    const kind = await dialog.getByTestId('step-decide-kind').innerText()
+    assert(kind.includes('协议处理决定'), `决定种类应为协议处理决定，实际“${kind}”`)
+    await fillDate('step-decide-payment_due', isoDaysFromToday(15), dialog)
+    await dialog.getByTestId('step-decide-document_number').fill('长春医保协决〔2026〕1号')
+    const rows = await dialog.getByTestId('step-decide-measures').innerText()
+    assert(rows.includes('约谈') && rows.includes('限期整改'), `应带出告知的措施：${rows}`)
+    await shot('step-decide-agreement')
+    await submit(dialog, 'step-decide')
+    await confirm(null)
+    await closed(dialog, 'step-decide')
+    await until(async () => (await page.getByTestId('case-measures').innerText()).includes('限期整改'), '处理措施列出')
+    dialog = await action('serve')
+    await dialog.getByTestId('step-serve-recipient').fill('王建国')
+    await submit(dialog, 'step-serve')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('执行中'), '状态为执行中')
+    const reason = await page.getByTestId('action-close').isEnabled()
+    assert(reason, '执行中可点“结案”（核心会说明未完成的事项）')
+    dialog = await action('reportCity')
+    await dialog.getByTestId('step-reportCity-note').fill('已报送市医保局')
+    await shot('step-report-city')
+    await submit(dialog, 'step-reportCity')
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => /已报备/.test((await page.getByTestId('action-reportCity-reason').getAttribute('data-reason').catch(() => '')) ?? ''), '备案后按钮说明已报备')
+  })
+
+  await step('协议处理：结案前核心说明尚欠款项；缴款、到账、开票后结案', async () => {
+    let dialog = await action('close')
+    await submit(dialog, 'step-close')
+    await confirm(null)
+    const refusal = await until(async () => (await dialog.getByTestId('step-close-error').innerText().catch(() => '')) || null, '结案被拒绝的原因')
+    assert(/暂不能结案/.test(refusal) && refusal.includes('8,800.00'), `应说明尚欠款项，实际“${refusal}”`)
+    await shot('step-close-refused')
+    await dialog.getByRole('button', { name: '取消' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await page.locator('#tab-money').click()
+    await page.getByTestId('money-payment').click()
+    dialog = page.getByTestId('money-payment').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-payment-amount').fill('8,800')
+    await dialog.getByTestId('money-payment-voucher').fill('YH20260003')
+    await fillDate('money-payment-arrived_on', isoDaysFromToday(0), dialog)
+    await fillDate('money-payment-proof_received_on', isoDaysFromToday(0), dialog)
+    await submit(dialog, 'money-payment')
+    await dialog.waitFor({ state: 'hidden' })
+    const payments = page.getByTestId('money-payments')
+    await until(async () => (await payments.innerText()).includes('YH20260003'), '缴款列出')
+    await rowButton(payments, 'pay-receipt-').click()
+    dialog = page.getByTestId('money-receipt')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-receipt-receipt_number').fill('吉财票0030001')
+    await submit(dialog, 'money-receipt')
+    await confirm(null)
+    await dialog.waitFor({ state: 'hidden' })
+    await page.locator('#tab-overview').click()
+    dialog = await action('close')
+    await submit(dialog, 'step-close')
+    await confirm(null)
+    await dialog.waitFor({ state: 'hidden' })
+    await until(async () => (await statusTag()).includes('已结案'), '状态为已结案')
+    const timeline = await page.getByTestId('case-timeline').innerText()
+    assert(timeline.includes('报市医保局备案'), `时间线应有备案：\n${timeline}`)
   })
 }

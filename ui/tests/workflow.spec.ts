@@ -154,3 +154,25 @@ describe('stepForm', () => {
     expect(leadDaysLeftText(undefined)).toBe('')
   })
 })
+
+describe('measures', async () => {
+  const { measureKindsFor, measureHasMonths, measuresToSend } = await import('@/lib/measures')
+  it('offers the agreement measures only on the agreement track', () => {
+    expect(measureKindsFor('Administrative')).toEqual(['Interview', 'RectificationOrder', 'PublicCriticism'])
+    expect(measureKindsFor('Agreement')).toContain('AgreementTermination')
+  })
+  it('sends only chosen rows, months only where the measure has a term', () => {
+    expect(measureHasMonths('AgreementSuspension')).toBe(true)
+    expect(measureHasMonths('Interview')).toBe(false)
+    expect(
+      measuresToSend([
+        { kind: 'Interview', months: 2, serious: false, note: ' 院长 ' },
+        { kind: null, months: null, serious: false, note: '' },
+        { kind: 'AgreementSuspension', months: 2, serious: false, note: '' },
+      ]),
+    ).toEqual([
+      { kind: 'Interview', months: null, serious: false, note: '院长' },
+      { kind: 'AgreementSuspension', months: 2, serious: false, note: '' },
+    ])
+  })
+})

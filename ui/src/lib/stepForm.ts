@@ -1,6 +1,6 @@
 // The declarative forms of the workflow dialogs (StepFormDialog.vue): which fields a step asks for,
 // and where a refusal of the core lands. Pure logic, unit-tested.
-import type { PartyKind, Role } from '@/api/types.gen'
+import type { PartyKind, Role, Track } from '@/api/types.gen'
 import { ApiError } from '@/api/client'
 import { errorText, withoutLabel } from '@/lib/messages'
 
@@ -17,6 +17,7 @@ export type FieldType =
   | 'number'
   | 'tags'
   | 'party'
+  | 'measures'
 
 export interface FieldSpec {
   /** The request field (serde name); the core's `ApiError.field` is matched against it. */
@@ -25,6 +26,8 @@ export interface FieldSpec {
   type: FieldType
   role?: Role
   partyKind?: PartyKind
+  /** For `measures`: which measures the case's track may decide. */
+  track?: Track
   options?: { value: string | number; label: string }[]
   required?: boolean
   placeholder?: string
