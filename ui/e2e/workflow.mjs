@@ -93,6 +93,14 @@ function helpers({ page, assert, until, resultsDir }) {
     await dialog.getByTestId(`${testId}-submit`).click()
   }
 
+  /** The refusal shown in a dialog (above the form or under a field), or null. */
+  async function fieldErrorOrGeneral(dialog, testId) {
+    const general = await dialog.getByTestId(`${testId}-error`).innerText({ timeout: 100 }).catch(() => '')
+    const fields = (await dialog.locator('.el-form-item__error').allInnerTexts()).filter(Boolean)
+    const all = [general, ...fields].filter(Boolean).join('；')
+    return all || null
+  }
+
   /** Wait until a step's dialog closed; a refusal shown in it fails at once with the core's words. */
   async function closed(dialog, testId) {
     const deadline = Date.now() + 15_000
@@ -105,7 +113,7 @@ function helpers({ page, assert, until, resultsDir }) {
     throw new Error(`等待超时：${testId} 对话框关闭`)
   }
 
-  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit, closed }
+  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, fieldErrorOrGeneral, statusTag, action, submit, closed }
 }
 
 export async function runWorkflow(ctx) {
@@ -729,7 +737,7 @@ export async function runPenaltyMatter(ctx) {
  */
 export async function runAgreementMatter(ctx) {
   const { page, step, assert, until, institution, staff } = ctx
-  const { shot, pageIsClean, pick, radio, fillDate, confirm, statusTag, action, submit, closed } = helpers(ctx)
+  const { shot, pageIsClean, pick, radio, fillDate, confirm, fieldErrorOrGeneral, statusTag, action, submit, closed } = helpers(ctx)
   const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
 
   await step('协议处理：立案，违约金只在协议处理中可录', async () => {
@@ -822,7 +830,7 @@ export async function runAgreementMatter(ctx) {
     await until(async () => /已报备/.test((await page.getByTestId('action-reportCity-reason').getAttribute('data-reason').catch(() => '')) ?? ''), '备案后按钮说明已报备')
   })
 
-  await step('协议处理：结案前核心说明尚欠款项；缴款、到账、开票后结案', async () => {
+  await step('协议处理：结案前核心说明尚欠款项；缴费信息；错录的缴款撤销；多缴须确认并退款；开票后结案', async () => {
     let dialog = await action('close')
     await submit(dialog, 'step-close')
     await confirm(null)
@@ -832,24 +840,83 @@ export async function runAgreementMatter(ctx) {
     await dialog.getByRole('button', { name: '取消' }).click()
     await dialog.waitFor({ state: 'hidden' })
     await page.locator('#tab-money').click()
+    // 缴费信息 of the 通知单: the agency then comes prefilled into every payment.
+    await page.getByTestId('money-collection').click()
+    dialog = page.getByTestId('money-collection').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-collection-notice_number').fill('长春医保追单〔2026〕9号')
+    await dialog.getByTestId('money-collection-agency').fill('长春市南关区医疗保障中心')
+    await dialog.getByTestId('money-collection-account_name').fill('长春市南关区医疗保障中心')
+    await dialog.getByTestId('money-collection-bank').fill('中国工商银行长春南关支行')
+    await dialog.getByTestId('money-collection-account_number').fill('4200 2210 0900 1234')
+    await shot('money-collection')
+    await submit(dialog, 'money-collection')
+    await closed(dialog, 'money-collection')
+    await until(async () => (await page.getByTestId('money-collection-view').innerText()).includes('长春医保追单〔2026〕9号'), '缴费信息列出')
+    // A payment recorded by mistake is cancelled (撤销), with its reason.
     await page.getByTestId('money-payment').click()
     dialog = page.getByTestId('money-payment').and(page.locator('.el-dialog'))
     await dialog.waitFor()
-    await dialog.getByTestId('money-payment-amount').fill('8,800')
+    const agency = await dialog.getByTestId('money-payment-agency').inputValue()
+    assert(agency === '长春市南关区医疗保障中心', `经办机构应取自缴费信息，实际“${agency}”`)
+    await dialog.getByTestId('money-payment-amount').fill('100')
+    await dialog.getByTestId('money-payment-voucher').fill('YH-错录')
+    await submit(dialog, 'money-payment')
+    await closed(dialog, 'money-payment')
+    const payments0 = page.getByTestId('money-payments')
+    await rowButton(payments0.locator('tr', { hasText: 'YH-错录' }), 'pay-cancel-').click()
+    dialog = page.getByTestId('money-cancel')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-cancel-reason').fill('凭证号录错')
+    await submit(dialog, 'money-cancel')
+    await confirm('money-cancel-confirm', /不能恢复/)
+    await closed(dialog, 'money-cancel')
+    await until(async () => (await payments0.innerText()).includes('已撤销'), '显示已撤销')
+    // Paid 200 too much: the over-payment is confirmed, kept as credit and refunded.
+    await page.getByTestId('money-payment').click()
+    dialog = page.getByTestId('money-payment').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-payment-amount').fill('9,000')
     await dialog.getByTestId('money-payment-voucher').fill('YH20260003')
     await fillDate('money-payment-arrived_on', isoDaysFromToday(0), dialog)
     await fillDate('money-payment-proof_received_on', isoDaysFromToday(0), dialog)
     await submit(dialog, 'money-payment')
-    await dialog.waitFor({ state: 'hidden' })
+    const over = await until(() => fieldErrorOrGeneral(dialog, 'money-payment'), '多缴须确认')
+    assert(/多缴|超过/.test(over), `多缴未确认时核心应拒绝，实际“${over}”`)
+    await shot('money-payment-overpaid')
+    await dialog.getByTestId('money-payment-record_overpayment').click()
+    await submit(dialog, 'money-payment')
+    await closed(dialog, 'money-payment')
     const payments = page.getByTestId('money-payments')
+    const paid = payments.locator('tr', { hasText: 'YH20260003' })
     await until(async () => (await payments.innerText()).includes('YH20260003'), '缴款列出')
-    await rowButton(payments, 'pay-receipt-').click()
+    await until(async () => /多缴待退（元）\s*200\.00/.test(await page.getByTestId('money-totals').innerText()), '多缴待退200.00')
+    await rowButton(paid, 'pay-receipt-').click()
     dialog = page.getByTestId('money-receipt')
     await dialog.waitFor()
     await dialog.getByTestId('money-receipt-receipt_number').fill('吉财票0030001')
+    await dialog.getByTestId('money-receipt-amount').fill('')
     await submit(dialog, 'money-receipt')
     await confirm(null)
-    await dialog.waitFor({ state: 'hidden' })
+    await closed(dialog, 'money-receipt')
+    await rowButton(paid, 'pay-refund-').click()
+    dialog = page.getByTestId('money-refund')
+    await dialog.waitFor()
+    const amount = await dialog.getByTestId('money-refund-amount').inputValue()
+    assert(amount === '200.00', `退款金额应预填多缴的200.00，实际“${amount}”`)
+    await dialog.getByTestId('money-refund-reason').fill('多缴200元，申请退回')
+    await shot('money-refund')
+    await submit(dialog, 'money-refund')
+    await closed(dialog, 'money-refund')
+    const refunds = page.getByTestId('money-refunds')
+    await rowButton(refunds, 'refund-complete-').click()
+    dialog = page.getByTestId('money-refund-ok')
+    await dialog.waitFor()
+    await dialog.getByTestId('money-refund-ok-opinion').fill('同意退回多缴部分')
+    await submit(dialog, 'money-refund-ok')
+    await confirm(null, /200\.00/)
+    await closed(dialog, 'money-refund-ok')
+    await until(async () => (await refunds.innerText()).includes('已退款'), '退款完成')
     await page.locator('#tab-overview').click()
     dialog = await action('close')
     await submit(dialog, 'step-close')
