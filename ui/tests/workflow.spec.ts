@@ -82,7 +82,7 @@ describe('caseActions', () => {
       { status: 'Notified' },
     )
     expect(state(base, 'finding').reason).toContain('不得擅自变更')
-    expect(state(base, 'decide')).toMatchObject({ enabled: false, reason: expect.stringContaining('陈述申辩期至2026-12-08届满') })
+    expect(state(base, 'decide')).toMatchObject({ enabled: false, reason: expect.stringContaining('陈述申辩期至2026年12月8日届满') })
     expect(state(base, 'decide', '2026-12-09').enabled).toBe(true)
     expect(state(base, 'statement').enabled).toBe(true)
     const waived = { ...base, requirements: { ...base.requirements, statement_done: true } }

@@ -3,6 +3,7 @@
 // reasons here use the core's wording so that the disabled button and a refusal say the same.
 import type { CaseDetail, Clock } from '@/api/types.gen'
 import { enumLabels } from '@/api/types.gen'
+import { cnDate } from '@/lib/dates'
 
 export type CaseAction =
   | 'finding'
@@ -142,7 +143,7 @@ export function caseActions(d: CaseDetail, today: string): ActionState[] {
   if (!decide && !notified) decide = `案件${c.case_number}已作出决定，不能重复决定`
   if (!decide && !r.notice_served) decide = '告知书尚未送达当事人，不能作出决定：请先登记告知书的送达（行政处罚法第六十一条）'
   if (!decide && !r.statement_done && r.statement_due && today <= r.statement_due)
-    decide = `陈述申辩期至${r.statement_due}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定（河源办法第二十二条）`
+    decide = `陈述申辩期至${cnDate(r.statement_due)}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定（河源办法第二十二条）`
   if (!decide && r.hearing_requested && !r.hearing_held) decide = '当事人已申请听证，须先举行听证（行政处罚法第六十三条、第六十四条）'
   if (!decide && r.legal_review_required && !r.legal_review_passed)
     decide = '本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定（河源办法第四十条；行政处罚法第五十八条）'
