@@ -22,6 +22,7 @@ import {
   seedDecidedAgreementCase,
   seedInstitutionSelfCorrection,
 } from './seedCase.mjs'
+import { runAgreementMatter, runPenaltyMatter, runWorkflow } from './workflow.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -56,6 +57,8 @@ const BAD_ROW = 4 // the header is row 1
 
 const results = []
 let aborted = false
+/** The page whose state is captured (test-results/failure.png) when a step fails. */
+let failurePage = null
 
 async function step(name, fn) {
   if (aborted) {
@@ -71,6 +74,7 @@ async function step(name, fn) {
   } catch (e) {
     results.push({ name, status: 'failed' })
     aborted = true
+    await failurePage?.screenshot({ path: join(resultsDir, 'failure.png') }).catch(() => {})
     console.log(`  ✗  ${name}\n     ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n     ')}`)
   }
 }
@@ -254,6 +258,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
     const page = await context.newPage()
     page.setDefaultTimeout(STEP_TIMEOUT_MS)
+    failurePage = page
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
     page.on('console', (m) => {
       // 4xx answers to deliberately invalid input are logged by Chromium as resource errors.
@@ -772,6 +777,24 @@ async function main() {
       const list = await api(server.url, 'document.list', { self_correction_id: selfCorrectionId })
       assert(list.length === 1 && list[0].prints === 0, `查看不应计入打印：${JSON.stringify(list)}`)
     })
+
+    await step('管理员经接口添加第二名承办人（协办人）', async () => {
+      await apiLogin(server.url, SEED_ADMIN)
+      await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })
+    })
+
+    const workflow = {
+      page,
+      step,
+      assert,
+      until,
+      resultsDir,
+      institution: HOSPITAL.name,
+      staff: { handler: '张三', coHandler: '李四', reviewer: '王五', approver: '赵六' },
+    }
+    await runWorkflow(workflow)
+    await runPenaltyMatter(workflow)
+    await runAgreementMatter(workflow)
 
     await step('浏览器中无脚本错误', async () => {
       assert(pageErrors.length === 0, pageErrors.join('\n'))

@@ -9,6 +9,8 @@ const CasesPage = () => import('@/pages/CasesPage.vue')
 const CaseDetailPage = () => import('@/pages/CaseDetailPage.vue')
 const SelfCorrectionsPage = () => import('@/pages/SelfCorrectionsPage.vue')
 const DocumentSettingsPage = () => import('@/pages/DocumentSettingsPage.vue')
+const CaseNewPage = () => import('@/pages/CaseNewPage.vue')
+const LeadsPage = () => import('@/pages/LeadsPage.vue')
 const InsuredPage = () => import('@/pages/InsuredPage.vue')
 const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
@@ -17,6 +19,7 @@ const ProfilePage = () => import('@/pages/ProfilePage.vue')
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
   { key: 'dashboard', path: '/dashboard', title: '工作台', icon: 'Odometer' },
+  { key: 'leads', path: '/leads', title: '线索', icon: 'Bell' },
   { key: 'cases', path: '/cases', title: '案件', icon: 'Folder' },
   { key: 'self-corrections', path: '/self-corrections', title: '自查自纠', icon: 'DocumentChecked' },
   { key: 'institutions', path: '/institutions', title: '定点医药机构', icon: 'OfficeBuilding' },
@@ -34,7 +37,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/dashboard' },
   { path: '/dashboard', component: DashboardPage, meta: { title: '工作台' } },
   { path: '/cases', component: CasesPage, meta: { title: '案件' } },
-  { path: '/cases/:id', component: CaseDetailPage, meta: { title: '案件详情' } },
+  { path: '/leads', component: LeadsPage, meta: { title: '线索' } },
+  { path: '/cases/new', component: CaseNewPage, meta: { title: '新建案件' } },
+  { path: '/cases/:id(\\d+)', component: CaseDetailPage, meta: { title: '案件详情' } },
   { path: '/self-corrections', component: SelfCorrectionsPage, meta: { title: '自查自纠' } },
   { path: '/institutions', component: InstitutionsPage, meta: { title: '定点医药机构' } },
   { path: '/insured', component: InsuredPage, meta: { title: '参保人员' } },
