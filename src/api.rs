@@ -738,6 +738,7 @@ pub fn typescript() -> String {
     }
     out.push_str("}\n\nexport type CommandName = keyof Commands;\n");
     out.push_str(&label_tables_ts(&cfg));
+    out.push_str(&command_roles_ts());
     out
 }
 
@@ -791,6 +792,22 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<Track>(cfg),
         one::<YearKind>(cfg),
     ]
+}
+
+/// The roles of each role-bound command (`commandRoles`): the UI disables what the core would refuse
+/// (the core still checks every call).
+fn command_roles_ts() -> String {
+    let mut out = String::from(
+        "\n/** The roles that may run each role-bound command (the core checks them on every call). */\nexport const commandRoles: Partial<Record<CommandName, Role[]>> = {\n",
+    );
+    for (name, access) in command_access() {
+        if let Access::Roles(roles) = access {
+            let roles: Vec<String> = roles.iter().map(|r| format!("\"{r:?}\"")).collect();
+            out.push_str(&format!("  \"{name}\": [{}],\n", roles.join(", ")));
+        }
+    }
+    out.push_str("};\n");
+    out
 }
 
 fn label_tables_ts(cfg: &ts_rs::Config) -> String {

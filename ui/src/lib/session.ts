@@ -5,6 +5,7 @@
 import { reactive } from 'vue'
 import { call, onLoginNeeded, setSessionToken } from '@/api/client'
 import type { Res } from '@/api/types'
+import { commandRoles, enumLabels, type CommandName } from '@/api/types.gen'
 
 export type SessionUser = Res<'session.get'>['user']
 
@@ -84,6 +85,18 @@ export function passwordChanged(user: SessionUser): void {
 
 export function hasRole(role: SessionUser['roles'][number]): boolean {
   return session.user?.roles.includes(role) ?? false
+}
+
+/**
+ * '' when the logged-in user may run `command`, else why not, in the core's terms (its table of
+ * roles per command, generated as `commandRoles`). The UI only disables what the core would refuse.
+ */
+export function roleRefusal(command: CommandName): string {
+  const roles = commandRoles[command]
+  const user = session.user
+  if (roles === undefined || user === null) return ''
+  if (roles.some((r) => user.roles.includes(r))) return ''
+  return `需要“${roles.map((r) => enumLabels.Role[r]).join('”或“')}”角色，${user.display_name}没有该角色`
 }
 
 function lock(reason: string): void {

@@ -1,7 +1,7 @@
 // Which steps of a case can be taken now, and why not: read from what `case.get` answers (status,
 // requirements, services, steps). The core checks every step again and refuses with its rule; the
 // reasons here use the core's wording so that the disabled button and a refusal say the same.
-import type { CaseDetail, Clock } from '@/api/types.gen'
+import type { CaseDetail, Clock, CommandName } from '@/api/types.gen'
 import { enumLabels } from '@/api/types.gen'
 import { cnDate } from '@/lib/dates'
 
@@ -34,6 +34,27 @@ export interface ActionState {
   reason: string
   /** The step the law asks for next: shown as the primary button. */
   primary?: boolean
+}
+
+/** The core command behind each action (its roles are checked in the core; see `roleRefusal`). */
+export const ACTION_COMMANDS: Record<CaseAction, CommandName> = {
+  finding: 'finding.add',
+  evidence: 'evidence.add',
+  hold: 'evidence.hold',
+  line: 'recovery.add_line',
+  notify: 'case.notify',
+  serve: 'case.serve',
+  statement: 'case.statement',
+  requestHearing: 'case.request_hearing',
+  hearing: 'case.hearing',
+  submitLegalReview: 'case.submit_legal_review',
+  legalReview: 'case.legal_review',
+  collectiveReview: 'case.collective_review',
+  extend: 'case.extend_decision',
+  decide: 'case.decide',
+  reportCity: 'case.report_city',
+  close: 'case.close',
+  drop: 'case.drop',
 }
 
 const LABELS: Record<CaseAction, [string, string]> = {
