@@ -362,7 +362,10 @@ pub fn get<R: Registry>(conn: &Connection, id: i64) -> Result<R::Record> {
 
 pub fn list<R: Registry>(conn: &Connection, q: &ListQuery) -> Result<Page<R::Record>> {
     let mut f = Filter::default();
-    f.search(q.query.as_deref(), R::SEARCH);
+    f.search(
+        crate::vocab::text::search_text(q.query.as_deref())?,
+        R::SEARCH,
+    );
     if R::TABLE == "institution" {
         f.eq_enum("kind", q.kind);
     }

@@ -423,7 +423,7 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
     // The search text as a substring of the number, summary, party name or institution code, read
     // from the bigram index (store/search.rs); text without a letter, digit or CJK character (say
     // "〔") is looked for in the number the slow way.
-    let search_text = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let search_text = crate::vocab::text::search_text(q.query.as_deref())?;
     let search_expr = search_text.and_then(search::match_expr);
     match search_text {
         Some(text) => match search_expr.clone() {

@@ -253,7 +253,7 @@ pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Lead> {
 pub fn list(conn: &Connection, cal: &WorkCalendar, q: &LeadQuery) -> Result<Page<Lead>> {
     let mut f = Filter::default();
     f.search(
-        q.query.as_deref(),
+        crate::vocab::text::search_text(q.query.as_deref())?,
         &[
             "l.lead_number",
             "l.summary",

@@ -48,6 +48,9 @@ pub fn record(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &PaymentInput) -> Result<P
     let paid_on = past_date(r.paid_on, "paid_on", "缴款日期")?;
     let amount = positive(r.amount, "amount", "缴款金额")?;
     let voucher = required_text(&r.voucher, "voucher", "缴款凭证号", 60)?;
+    if !r.confirm_duplicate_voucher {
+        refuse_duplicate_voucher(tx, &voucher)?;
+    }
     let payer = bounded_text(&r.payer, "payer", "缴款人", 100)?;
     let note = bounded_text(&r.note, "note", "备注", 500)?;
     let method = r.method.unwrap_or(PaymentMethod::BankTransfer);
@@ -689,4 +692,30 @@ pub fn reject_refund(tx: &mut Tx<'_>, r: &RefundDecision) -> Result<Refund> {
     )?;
     tx.touch("refund", rf.id);
     refund(tx, rf.id)
+}
+
+/// A voucher number already on a payment that was not cancelled is most likely the same money
+/// recorded twice (a double click, a retry after a crash): refused until the clerk confirms.
+fn refuse_duplicate_voucher(conn: &Connection, voucher: &str) -> Result<()> {
+    let earlier: Option<(String, i64, Option<String>)> = conn
+        .query_row(
+            "SELECT p.paid_on, p.amount_fen, c.case_number FROM payment p
+             LEFT JOIN case_file c ON c.id = p.case_id
+             WHERE p.voucher = ?1 AND p.cancelled_on IS NULL ORDER BY p.id LIMIT 1",
+            [voucher],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((paid_on, fen, case_number)) = earlier else {
+        return Ok(());
+    };
+    let whose = case_number
+        .map(|n| format!("（案件{n}）"))
+        .unwrap_or_else(|| "（自查自纠）".to_string());
+    Err(ApiError::conflict(format!(
+        "缴款凭证号“{voucher}”已于{}登记过一笔{}元的缴款{whose}。如确为另一笔缴款，请确认不是重复登记后再保存",
+        cn(parse_stored_date(&paid_on).map_err(|e| ApiError::internal(e.to_string()))?),
+        money(fen).grouped()
+    ))
+    .in_field("voucher", "缴款凭证号"))
 }

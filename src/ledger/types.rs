@@ -280,6 +280,9 @@ pub struct PaymentInput {
     pub allocations: Vec<AllocationInput>,
     /// Confirms that money beyond what is owed is an over-payment to refund (004 art. 15).
     pub record_overpayment: bool,
+    /// Confirms that a voucher number already recorded belongs to another payment (issue 12: a
+    /// double click or a retry must not record the same money twice).
+    pub confirm_duplicate_voucher: bool,
     /// Already seen on the agency's bank statement.
     #[ts(optional = nullable)]
     pub arrived_on: Option<NaiveDate>,

@@ -55,6 +55,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_year_indexes",
         include_str!("migrations/0011_year_indexes.sql"),
     ),
+    (
+        "0012_payment_voucher",
+        include_str!("migrations/0012_payment_voucher.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

@@ -42,6 +42,28 @@ pub fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<Str
 
 /// A substring pattern for `LIKE ?n ESCAPE '\'`: `%`, `_` and `\` typed by the user match
 /// themselves.
+/// The longest text a search box takes (characters).
+pub const SEARCH_MAX: usize = 100;
+
+/// The text typed in a search box, trimmed (None when empty), refused when longer than
+/// [`SEARCH_MAX`] (issue 12: a 50,000-character search made SQLite refuse its LIKE pattern, HTTP 500)
+/// or holding control characters.
+pub fn search_text(query: Option<&str>) -> Result<Option<&str>> {
+    let Some(q) = query.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if q.chars().count() > SEARCH_MAX {
+        return Err(ApiError::field(
+            "query",
+            format!("搜索内容过长（最多{SEARCH_MAX}个字）"),
+        ));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::field("query", "搜索内容含有不可见的控制字符"));
+    }
+    Ok(Some(q))
+}
+
 pub fn like_pattern(s: &str) -> String {
     format!(
         "%{}%",

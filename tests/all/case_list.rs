@@ -122,3 +122,32 @@ fn the_case_list_searches_substrings_and_pages_from_either_end() {
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
+
+#[test]
+fn a_search_too_long_or_with_control_characters_is_refused_with_its_field() {
+    // Issue 12: a 50,000-character search answered HTTP 500 (SQLite's LIKE pattern limit).
+    let o = crate::common::OfficeBuilder::tianjin().open();
+    let long = "人".repeat(50_000);
+    for command in ["case.list", "lead.list", "institution.list", "insured.list"] {
+        let e = crate::common::refuse(&o.core, command, serde_json::json!({ "query": long }));
+        assert_eq!(e.code, recoup::ErrorCode::Validation, "{command}");
+        assert_eq!(e.field.as_deref(), Some("query"), "{command}");
+        assert!(
+            e.message.contains("最多100个字"),
+            "{command}: {}",
+            e.message
+        );
+        let e = crate::common::refuse(
+            &o.core,
+            command,
+            serde_json::json!({ "query": "同仁\u{7}" }),
+        );
+        assert_eq!(e.field.as_deref(), Some("query"), "{command}");
+    }
+    // A hundred characters are still a search.
+    let hundred = "人".repeat(100);
+    for command in ["case.list", "lead.list", "institution.list", "insured.list"] {
+        let page = crate::common::call(&o.core, command, serde_json::json!({ "query": hundred }));
+        assert_eq!(page["total"], 0, "{command}");
+    }
+}

@@ -1371,3 +1371,55 @@ fn the_year_at_a_glance_counts_what_is_owed_and_overdue() {
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("year"));
 }
+
+#[test]
+fn the_same_voucher_twice_is_refused_until_confirmed() {
+    // Issue 12: a double click or a retry after a crash must not record the same money twice.
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100001", "和平区某医院");
+    let case_id = agreement_case(&o, inst, "2026-01-05")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
+        .notified("2026-01-12")
+        .served("2026-01-13")
+        .waived("2026-01-14")
+        .decided("2026-01-20", "2026-03-06")
+        .id;
+    let pay = |extra: Value| {
+        merged(
+            json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "1000", "voucher": "NY0213",
+                   "agency": "天津市和平区医疗保障基金管理中心"}),
+            extra,
+        )
+    };
+    let first = call(c, "payment.record", pay(Value::Null));
+    let e = refuse(c, "payment.record", pay(Value::Null));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (recoup::ErrorCode::Conflict, Some("voucher"))
+    );
+    assert!(
+        e.message.contains("2026年2月13日") && e.message.contains("1,000.00元"),
+        "{}",
+        e.message
+    );
+    // Confirmed as another payment with the same number: recorded.
+    call(
+        c,
+        "payment.record",
+        pay(json!({"confirm_duplicate_voucher": true})),
+    );
+    assert_eq!(ledger(c, case_id)["totals"]["paid"], "2000.00");
+    // A cancelled payment's number is free again.
+    call(
+        c,
+        "payment.cancel",
+        json!({"id": first["id"], "date": "2026-02-20", "reason": "银行退票"}),
+    );
+    let e = refuse(c, "payment.record", pay(Value::Null));
+    assert_eq!(
+        e.field.as_deref(),
+        Some("voucher"),
+        "the second is still there"
+    );
+}

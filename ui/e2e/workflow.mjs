@@ -331,8 +331,12 @@ export async function runWorkflow(ctx) {
   await step('执行与缴款：登记缴款（带千位分隔输入），确认到账、凭证交回', async () => {
     await page.locator('#tab-money').click()
     await page.getByTestId('money-totals').waitFor()
-    const totals = await page.getByTestId('money-totals').innerText()
-    assert(totals.includes('12,345.60') && totals.includes('壹万贰仟叁佰肆拾伍元陆角整'), `应显示应追回与尚欠大写：${totals}`)
+    // The 大写 comes from the core (money.words) a moment after the totals.
+    let totals = ''
+    await until(async () => {
+      totals = await page.getByTestId('money-totals').innerText()
+      return totals.includes('12,345.60') && totals.includes('壹万贰仟叁佰肆拾伍元陆角整')
+    }, '应显示应追回与尚欠大写').catch(() => assert(false, `应显示应追回与尚欠大写：${totals}`))
     await pageIsClean('执行与缴款')
     await shot('case-money')
     await page.getByTestId('money-payment').click()

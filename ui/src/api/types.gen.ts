@@ -1041,6 +1041,11 @@ allocations: Array<AllocationInput>,
  */
 record_overpayment: boolean, 
 /**
+ * Confirms that a voucher number already recorded belongs to another payment (issue 12: a
+ * double click or a retry must not record the same money twice).
+ */
+confirm_duplicate_voucher: boolean, 
+/**
  * Already seen on the agency's bank statement.
  */
 arrived_on?: string | null, 
