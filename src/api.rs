@@ -658,6 +658,7 @@ commands! {
     write HANDLER "self_correction.create" (lt::SelfCorrectionInput) -> lt::SelfCorrection = |e, tx, r| ledger::self_correction::create(tx, &e.cx, &r);
     read ANYONE "self_correction.get" (IdRequest) -> lt::SelfCorrection = |_, c, r| ledger::self_correction::get(c, r.id);
     read ANYONE "self_correction.list" (lt::SelfCorrectionQuery) -> Page<lt::SelfCorrectionSummary> = |_, c, q| ledger::self_correction::list(c, &q);
+    read ANYONE "task.mine" (Empty) -> Vec<ledger::tasks::TaskGroup> = |e, c, _| ledger::tasks::mine(c, e.user.ok_or_else(not_logged_in)?);
     read ANYONE "ledger.year_summary" (lt::YearSummaryQuery) -> lt::YearSummary = |_, c, q| ledger::views::year_summary(c, &q, today_local());
     read ANYONE "ledger.accounting" (lt::AccountingQuery) -> Vec<lt::AccountingEntry> = |_, c, q| ledger::views::accounting(c, &q);
     read ANYONE "ledger.reconcile" (lt::ReconcileQuery) -> lt::Reconciliation = |_, c, q| ledger::reconcile::reconcile(c, &q);

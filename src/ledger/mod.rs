@@ -29,6 +29,7 @@ pub mod offsets;
 pub mod payments;
 pub mod reconcile;
 pub mod self_correction;
+pub mod tasks;
 pub mod types;
 pub mod views;
 

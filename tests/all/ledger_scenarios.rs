@@ -1343,6 +1343,30 @@ fn the_year_at_a_glance_counts_what_is_owed_and_overdue() {
         "payment.record",
         json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "2345.67", "voucher": "NY0213", "fund": "EmployeeBasic", "agency": "天津市和平区医疗保障基金管理中心"}),
     );
+    // 我的待办 of the administrator, who holds every role: the payment waits for its arrival.
+    let tasks = call(c, "task.mine", json!({}));
+    let group = |label: &str| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["label"] == label)
+            .unwrap_or_else(|| panic!("{label} in {tasks}"))
+            .clone()
+    };
+    let arrival = group("已登记、待确认到账的缴款");
+    assert_eq!(
+        (arrival["total"].as_i64(), arrival["role"].as_str()),
+        (Some(1), Some("Finance"))
+    );
+    assert_eq!(arrival["items"][0]["case_id"], case_id);
+    assert_eq!(arrival["items"][0]["party"], "和平区某医院");
+    assert_eq!(group("已告知、待作出决定")["total"], 0, "decided already");
+    assert_eq!(
+        group("我承办的未结案件")["total"],
+        0,
+        "张三 handles it, not the administrator"
+    );
     let at = |today: &str| call(c, "ledger.year_summary", json!({ "today": today }));
     // Before the 退缴时限 (004 art. 8): owed, not overdue.
     let y = at("2026-03-06");

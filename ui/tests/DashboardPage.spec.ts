@@ -81,6 +81,10 @@ describe('DashboardPage', () => {
       callMock.mockImplementation((async (command: string, payload: Record<string, unknown>) => {
         if (command === 'clock.board') return boardOf({ Overdue: [1, [overdue]], DueSoon: [1, [dueSoon]], Running: [45, [running]] })
         if (command === 'ledger.year_summary') return summary
+        if (command === 'task.mine')
+          return [
+            { role: 'Approver', label: '已告知、待作出决定', total: 7, items: [{ case_id: 7, reference: 'AJ2026-0007', party: '长春市南关区中心医院' }] },
+          ]
         if (command === 'clock.list') {
           const list: ClockList = {
             today: '2026-11-23',
@@ -104,6 +108,16 @@ describe('DashboardPage', () => {
       expect(wrapper.get('[data-testid="year-paid"]').text()).toContain('86,543.21')
       expect(wrapper.get('[data-testid="year-overdue"]').text()).toContain('1 件')
       expect(wrapper.text()).toContain('2026年追回情况')
+    })
+
+    it('lists what waits for me, per role, one click from the matter', async () => {
+      const wrapper = mountPage()
+      await settle()
+      const task = wrapper.get('[data-testid="task-已告知、待作出决定"]').text()
+      expect(task).toContain('审批人')
+      expect(task).toContain('AJ2026-0007')
+      expect(task).toContain('另有 6 件')
+      expect(wrapper.get('[data-testid="task-已告知、待作出决定"] a').attributes('href')).toContain('/cases/7')
     })
 
     it('counts the clocks by state from the board, never asking for every clock', async () => {
@@ -162,7 +176,11 @@ describe('DashboardPage', () => {
 
   it('shows an empty state when there are no clocks', async () => {
     callMock.mockImplementation((async (command: string) =>
-      command === 'ledger.year_summary' ? { ...summary, due: '0', paid: '0', overdue: '0', overdue_matters: 0 } : boardOf({})) as typeof call)
+      command === 'ledger.year_summary'
+        ? { ...summary, due: '0', paid: '0', overdue: '0', overdue_matters: 0 }
+        : command === 'task.mine'
+          ? []
+          : boardOf({})) as typeof call)
     const wrapper = mountPage()
     await settle()
     expect(wrapper.get('[data-testid="clock-table"]').text()).toContain('暂无已逾期的法定期限')

@@ -1452,6 +1452,26 @@ export type Step = { id: number, kind: StepKind, on: string, actor_id?: number |
 
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
+export type TaskGroup = { 
+/**
+ * The role the group belongs to.
+ */
+role: Role, 
+/**
+ * What waits, in the office's words.
+ */
+label: string, total: number, items: Array<TaskItem>, };
+
+export type TaskItem = { 
+/**
+ * The case to open (None: a lead, see `lead_id`).
+ */
+case_id?: number | null, lead_id?: number | null, 
+/**
+ * 案件编号 or 线索编号.
+ */
+reference: string, party: string, };
+
 /**
  * One placeholder a template of a kind may use (for the template editor).
  */
@@ -1656,6 +1676,7 @@ export interface Commands {
   "self_correction.create": { request: SelfCorrectionInput; response: SelfCorrection };
   "self_correction.get": { request: IdRequest; response: SelfCorrection };
   "self_correction.list": { request: SelfCorrectionQuery; response: Page<SelfCorrectionSummary> };
+  "task.mine": { request: Empty; response: Array<TaskGroup> };
   "ledger.year_summary": { request: YearSummaryQuery; response: YearSummary };
   "ledger.accounting": { request: AccountingQuery; response: Array<AccountingEntry> };
   "ledger.reconcile": { request: ReconcileQuery; response: Reconciliation };
