@@ -56,6 +56,21 @@ function helpers({ page, assert, until, resultsDir }) {
     await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: optionText }).first().click()
     await until(async () => (await page.locator('.el-select__popper:visible').count()) === 0, '下拉列表关闭')
   }
+  /** On 新建案件: find the institution by typing and pick it; retried until the form shows it (the
+   *  search answers after the typing, and a click on a list still loading picks nothing). */
+  async function pickInstitution(name) {
+    await until(() => page.url().endsWith('#/cases/new'), '进入新建案件')
+    const picker = page.getByTestId('case-new-institution')
+    await until(async () => {
+      await picker.click()
+      await picker.locator('input').fill('中心')
+      const item = page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: name }).first()
+      await item.waitFor({ timeout: 3000 })
+      await item.click()
+      await page.waitForTimeout(200)
+      return (await picker.innerText()).includes(name)
+    }, `当事人选为${name}`)
+  }
   async function radio(testId, label, scope = page) {
     await scope.getByTestId(testId).locator('.el-radio', { hasText: label }).click()
   }
@@ -113,7 +128,7 @@ function helpers({ page, assert, until, resultsDir }) {
     throw new Error(`等待超时：${testId} 对话框关闭`)
   }
 
-  return { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, fieldErrorOrGeneral, statusTag, action, submit, closed }
+  return { shot, pageIsClean, pick, pickInstitution, radio, fillDate, confirm, fieldError, fieldErrorOrGeneral, statusTag, action, submit, closed }
 }
 
 export async function runWorkflow(ctx) {
@@ -426,7 +441,7 @@ export async function runWorkflow(ctx) {
  */
 export async function runPenaltyMatter(ctx) {
   const { page, step, assert, until, institution, staff } = ctx
-  const { shot, pageIsClean, pick, radio, fillDate, confirm, fieldError, statusTag, action, submit } = helpers(ctx)
+  const { shot, pageIsClean, pick, pickInstitution, radio, fillDate, confirm, fieldError, statusTag, action, submit } = helpers(ctx)
   const table = (id) => page.getByTestId(id)
   const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
 
@@ -461,11 +476,7 @@ export async function runPenaltyMatter(ctx) {
     await page.getByTestId('nav-cases').click()
     await until(() => page.url().endsWith('#/cases'), '地址变为 #/cases')
     await page.getByTestId('case-new-button').click()
-    await until(() => page.url().endsWith('#/cases/new'), '进入新建案件')
-    const picker = page.getByTestId('case-new-institution')
-    await picker.click()
-    await picker.locator('input').fill('中心')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pickInstitution(institution)
     await pick('case-new-source', '监督检查')
     await page.getByTestId('case-new-summary').fill('飞行检查发现虚构医疗服务、伪造病历')
     await pick('case-new-handler', staff.handler)
@@ -713,10 +724,7 @@ export async function runPenaltyMatter(ctx) {
   await step('撤销案件：须审批人批准并写理由，确认后状态为已撤销', async () => {
     await page.getByTestId('nav-cases').click()
     await page.getByTestId('case-new-button').click()
-    const picker = page.getByTestId('case-new-institution')
-    await picker.click()
-    await picker.locator('input').fill('中心')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pickInstitution(institution)
     await pick('case-new-source', '举报')
     await page.getByTestId('case-new-summary').fill('举报重复收费')
     await pick('case-new-handler', staff.handler)
@@ -741,16 +749,13 @@ export async function runPenaltyMatter(ctx) {
  */
 export async function runAgreementMatter(ctx) {
   const { page, step, assert, until, institution, staff } = ctx
-  const { shot, pageIsClean, pick, radio, fillDate, confirm, fieldErrorOrGeneral, statusTag, action, submit, closed } = helpers(ctx)
+  const { shot, pageIsClean, pick, pickInstitution, radio, fillDate, confirm, fieldErrorOrGeneral, statusTag, action, submit, closed } = helpers(ctx)
   const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
 
   await step('协议处理：立案，违约金只在协议处理中可录', async () => {
     await page.getByTestId('nav-cases').click()
     await page.getByTestId('case-new-button').click()
-    const picker = page.getByTestId('case-new-institution')
-    await picker.click()
-    await picker.locator('input').fill('中心')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: institution }).first().click()
+    await pickInstitution(institution)
     await radio('case-new-track', '协议处理')
     await pick('case-new-source', '协议管理')
     await page.getByTestId('case-new-summary').fill('审核结算发现超标准收费')
