@@ -74,7 +74,7 @@ export function sumAmounts(amounts: readonly string[]): string {
 }
 
 /**
- * The 5:5 split of an amount whose fund cannot be told (天津办法第八条): the employee half takes the
+ * The 5:5 split of an amount whose fund cannot be told (004 art. 8): the employee half takes the
  * odd cent (cases::split_half). Returns [employee, resident] as decimal texts, or null.
  */
 export function splitHalf(input: string): [string, string] | null {

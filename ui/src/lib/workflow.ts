@@ -81,9 +81,9 @@ function statusWord(d: CaseDetail): string {
   return enumLabels.CaseStatus[d.case.status]
 }
 
-/** The core's refusal once the facts were told to the party (河源办法第二十二条). */
+/** The core's refusal once the facts were told to the party (001 art. 22; the core words it from the office's rules). */
 function afterNotice(d: CaseDetail, what: string): string {
-  return `案件${d.case.case_number}已${statusWord(d).replace(/^已/, '')}，不能再${what}：已告知当事人的事实和金额不得擅自变更（河源办法第二十二条）`
+  return `案件${d.case.case_number}已${statusWord(d).replace(/^已/, '')}，不能再${what}：已告知当事人的事实和金额不得擅自变更`
 }
 
 export function caseActions(d: CaseDetail, today: string): ActionState[] {
@@ -114,9 +114,9 @@ export function caseActions(d: CaseDetail, today: string): ActionState[] {
 
   let notify = closedReason
   if (!notify && !investigating) notify = `案件${c.case_number}已告知当事人，不能重复告知`
-  if (!notify && d.findings.length === 0) notify = '尚未登记违规事实，不能告知当事人（须先查清事实，河源办法第二十二条）'
-  if (!notify && d.evidence.length === 0) notify = '尚未登记证据，不能告知当事人（证据须经查证属实方可作为认定事实的根据，河源办法第三十七条）'
-  if (!notify && d.recovery_lines.length === 0) notify = '尚未录入应追回金额，不能告知当事人（天津办法第八条）'
+  if (!notify && d.findings.length === 0) notify = '尚未登记违规事实，不能告知当事人（须先查清事实）'
+  if (!notify && d.evidence.length === 0) notify = '尚未登记证据，不能告知当事人（证据须经查证属实方可作为认定事实的根据）'
+  if (!notify && d.recovery_lines.length === 0) notify = '尚未录入应追回金额，不能告知当事人'
   add('notify', notify, true)
 
   add('serve', closedReason || (unserved.length === 0 ? '没有待送达的文书：告知书、决定书等开具后在此登记送达' : ''), true)
@@ -160,14 +160,14 @@ export function caseActions(d: CaseDetail, today: string): ActionState[] {
 
   let decide = closedReason
   if (!decide && investigating)
-    decide = '尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定（河源办法第二十二条；行政处罚法第四十四条）'
+    decide = '尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定（行政处罚法第四十四条）'
   if (!decide && !notified) decide = `案件${c.case_number}已作出决定，不能重复决定`
   if (!decide && !r.notice_served) decide = '告知书尚未送达当事人，不能作出决定：请先登记告知书的送达（行政处罚法第六十一条）'
   if (!decide && !r.statement_done && r.statement_due && today <= r.statement_due)
-    decide = `陈述申辩期至${cnDate(r.statement_due)}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定（河源办法第二十二条）`
+    decide = `陈述申辩期至${cnDate(r.statement_due)}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定`
   if (!decide && r.hearing_requested && !r.hearing_held) decide = '当事人已申请听证，须先举行听证（行政处罚法第六十三条、第六十四条）'
   if (!decide && r.legal_review_required && !r.legal_review_passed)
-    decide = '本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定（河源办法第四十条；行政处罚法第五十八条）'
+    decide = '本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定（行政处罚法第五十八条）'
   if (!decide && r.collective_review_required && !r.collective_review_done)
     decide = `本案须经集体讨论同意后才能作出决定：${r.collective_review_reason}`
   add('decide', decide, true)
