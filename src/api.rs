@@ -569,6 +569,7 @@ commands! {
     read PUBLIC "calendar.is_working_day" (DateRequest) -> WorkingDayAnswer = |e, _, r| Ok(office::is_working_day(&e.cx, r.date));
     read ANYONE "calendar.years" (Empty) -> Vec<CalendarYearInfo> = |e, c, _| office::years(c, &e.cx);
     calendar ADMIN "calendar.set_year" (CalendarYearInput) -> CalendarYearInfo = |_, tx, r| office::set_year(tx, &r);
+    read ANYONE "calendar.year" (office::YearRequest) -> office::CalendarYearView = |e, c, r| office::year_view(c, &e.cx, r.year);
     read ANYONE "calendar.overrides" (Empty) -> Vec<DayOverride> = |_, c, _| office::overrides(c);
     calendar ADMIN "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
     calendar ADMIN "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});

@@ -72,8 +72,18 @@ impl WorkCalendar {
         cal
     }
 
-    /// Add (or replace) a year of holiday data.
+    /// The shipped arrangement of one year, as in the file.
+    pub fn builtin_year(year: i32) -> Option<YearData> {
+        let mut file: CalendarFile =
+            serde_json::from_str(BUILTIN).expect("assets/calendar/holidays.json is valid");
+        file.years.remove(&year.to_string())
+    }
+
+    /// Add (or replace) a year of holiday data. Replacing drops every day of the year the earlier
+    /// data had off or made a working day, so an office's corrected year is exactly what it typed.
     pub fn add_year(&mut self, year: i32, data: &YearData) {
+        self.holidays.retain(|d| d.year() != year);
+        self.workdays.retain(|d| d.year() != year);
         for &(from, to) in &data.holidays {
             let mut d = from;
             while d <= to {
@@ -96,6 +106,21 @@ impl WorkCalendar {
             self.workdays.remove(&o.date);
             self.holidays.insert(o.date);
         }
+    }
+
+    /// One year's days off of the holiday arrangement (weekend days inside a holiday included) and
+    /// its make-up working days, overrides applied; plain weekends are not listed. What a month grid marks.
+    pub fn year_marks(&self, year: i32) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+        let in_year = |d: &&NaiveDate| d.year() == year;
+        (
+            self.holidays.iter().filter(in_year).copied().collect(),
+            self.workdays
+                .iter()
+                .filter(in_year)
+                .filter(|d| !self.holidays.contains(d))
+                .copied()
+                .collect(),
+        )
     }
 
     pub fn has_year(&self, year: i32) -> bool {

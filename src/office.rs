@@ -123,6 +123,61 @@ pub struct CalendarYearInfo {
     pub from_office: bool,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct YearRequest {
+    pub year: i32,
+}
+
+/// One year as the calendar page shows it: what the counting uses, and where it comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CalendarYearView {
+    pub year: i32,
+    /// The notice the year's arrangement comes from; None when the year has no data (weekends only).
+    pub source: Option<String>,
+    pub from_office: bool,
+    /// Days off (weekend days inside a holiday included), overrides applied.
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days that are working days (调休上班), overrides applied.
+    pub workdays: Vec<NaiveDate>,
+    /// The office's own changes of single days in this year.
+    pub overrides: Vec<DayOverride>,
+    /// The arrangement as entered (ranges), for editing; None when the year has no data.
+    pub data: Option<YearData>,
+}
+
+/// `calendar.year`: one year's marked days, for the month grid and the date pickers.
+pub fn year_view(c: &Connection, cal: &WorkCalendar, year: i32) -> Result<CalendarYearView> {
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field("year", "年份应在2000年至2100年之间"));
+    }
+    let (holidays, workdays) = cal.year_marks(year);
+    let office: Option<String> = c
+        .query_row(
+            "SELECT data FROM calendar_year WHERE year = ?1",
+            [year],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let data = match &office {
+        Some(json) => {
+            Some(serde_json::from_str(json).map_err(|e| ApiError::internal(e.to_string()))?)
+        }
+        None => WorkCalendar::builtin_year(year),
+    };
+    Ok(CalendarYearView {
+        year,
+        source: cal.sources().get(&year).cloned(),
+        from_office: office.is_some(),
+        holidays,
+        workdays,
+        overrides: overrides(c)?
+            .into_iter()
+            .filter(|o| o.date.year() == year)
+            .collect(),
+        data,
+    })
+}
+
 /// The shipped calendar with this office's years and overrides applied.
 pub fn load_calendar(c: &Connection) -> Result<WorkCalendar> {
     let mut cal = WorkCalendar::builtin();

@@ -368,6 +368,71 @@ fn calendar_and_money_through_the_api() {
     let years = c.call("calendar.years", json!({})).unwrap();
     assert_eq!(years.as_array().unwrap().len(), 8);
 
+    // The month grid's view of a year: the shipped 2026 (国办发明电〔2025〕7号) with the office's
+    // override marked; weekends are not listed, a make-up Saturday is.
+    c.call(
+        "calendar.set_override",
+        json!({"date": "2026-12-31", "working": false, "note": "县里统一安排"}),
+    )
+    .unwrap();
+    let y = c.call("calendar.year", json!({"year": 2026})).unwrap();
+    assert_eq!(y["from_office"], false);
+    assert!(y["source"]
+        .as_str()
+        .unwrap()
+        .contains("国办发明电〔2025〕7号"));
+    let days = |k: &str| -> Vec<String> {
+        y[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(days("holidays").contains(&"2026-10-07".to_string()));
+    assert!(days("holidays").contains(&"2026-12-31".to_string()));
+    assert!(!days("holidays").contains(&"2026-10-10".to_string()));
+    assert_eq!(
+        days("workdays"),
+        [
+            "2026-01-04",
+            "2026-02-14",
+            "2026-02-28",
+            "2026-05-09",
+            "2026-09-20",
+            "2026-10-10"
+        ]
+    );
+    assert_eq!(y["overrides"][0]["note"], "县里统一安排");
+    assert_eq!(y["data"]["holidays"].as_array().unwrap().len(), 7);
+    let y = c.call("calendar.year", json!({"year": 2030})).unwrap();
+    assert_eq!(y["source"], json!(null));
+    assert_eq!(y["holidays"], json!([]));
+    let e = c.call("calendar.year", json!({"year": 1999})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("year"));
+
+    // An office that replaces a shipped year gets exactly what it typed: the shipped 国庆 days off
+    // and the make-up Saturday 2026-10-10 are gone, the deadline counts the new arrangement.
+    c.call(
+        "calendar.set_year",
+        json!({"year": 2026, "data": {"source": "本局更正", "holidays": [["2026-10-01", "2026-10-02"]], "workdays": []}}),
+    )
+    .unwrap();
+    let y = c.call("calendar.year", json!({"year": 2026})).unwrap();
+    assert_eq!(y["from_office"], true);
+    assert_eq!(
+        y["holidays"],
+        json!(["2026-10-01", "2026-10-02", "2026-12-31"])
+    );
+    assert_eq!(y["workdays"], json!([]));
+    assert_eq!(
+        c.call(
+            "calendar.add_workdays",
+            json!({"date": "2026-09-30", "days": 3})
+        )
+        .unwrap()["date"],
+        "2026-10-07"
+    );
+
     let w = c
         .call("money.words", json!({"amount": "16,409.02"}))
         .unwrap();

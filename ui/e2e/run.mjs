@@ -592,6 +592,51 @@ async function main() {
       await shot(page, 'profile')
     })
 
+    await step('设置 · 工作日历：节假日标“休”、调休上班标“班”并写明依据；下一年按国务院通知录入', async () => {
+      const thisYear = new Date().getFullYear()
+      await page.getByTestId('settings-tabs').getByText('工作日历').click()
+      await until(() => page.url().endsWith('#/settings/calendar'), '地址变为 #/settings/calendar')
+      const shipped = await api(server.url, 'calendar.year', { year: thisYear })
+      const kindOf = (iso) => page.getByTestId(`day-${iso}`).getAttribute('data-kind')
+      if (shipped.holidays.length > 0) {
+        await until(async () => (await kindOf(shipped.holidays[0])) === 'holiday', `${shipped.holidays[0]} 标为休息日`)
+      }
+      if (shipped.workdays.length > 0) {
+        await until(async () => (await kindOf(shipped.workdays[0])) === 'workday', `${shipped.workdays[0]} 标为调休上班`)
+      }
+      if (shipped.source) {
+        const src = await page.getByTestId('calendar-source').innerText()
+        assert(src.includes(shipped.source), `应显示依据“${shipped.source}”，实际“${src}”`)
+      }
+      await shot(page, 'calendar')
+
+      const next = thisYear + 1
+      if ((await api(server.url, 'calendar.year', { year: next })).source !== null) return
+      await page.getByTestId('calendar-year').click()
+      await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: `${next}年` }).first().click()
+      await page.getByTestId('calendar-missing').waitFor()
+      await page.getByTestId('calendar-edit-year').click()
+      const dialog = page.getByTestId('calendar-year-dialog')
+      await dialog.waitFor()
+      await dialog.getByTestId('calendar-year-save').click()
+      await page.locator('.el-message-box:visible .el-button--primary').click()
+      await until(async () => (await dialog.locator('.el-form-item__error').innerText().catch(() => '')).includes('依据'), '未填通知名称时的提示')
+      await dialog.getByTestId('calendar-year-source').fill(`国务院办公厅关于${next}年部分节假日安排的通知`)
+      const range = dialog.getByTestId('calendar-holiday-0')
+      const [from, to] = [range.locator('input').nth(0), range.locator('input').nth(1)]
+      await from.fill(`${next}-01-01`)
+      await to.fill(`${next}-01-01`)
+      await to.press('Enter')
+      await shot(page, 'calendar-year-dialog')
+      await dialog.getByTestId('calendar-year-save').click()
+      const box = page.locator('.el-message-box:visible')
+      assert((await box.innerText()).includes('重新推算'), '确认框应说明期限将重新推算')
+      await box.locator('.el-button--primary').click()
+      await until(async () => (await kindOf(`${next}-01-01`)) === 'holiday', `${next}年1月1日标为休息日`)
+      const saved = await api(server.url, 'calendar.year', { year: next })
+      assert(saved.from_office && saved.holidays.includes(`${next}-01-01`), JSON.stringify(saved))
+    })
+
     let seeded
     const year = new Date().getFullYear() // the 成文日期 defaults to today, the number to its year
     const slipNumber = `长春医保追单〔${year}〕1号`
@@ -618,6 +663,45 @@ async function main() {
       const latin = clocks.items.map((c) => c.kind).filter((k) => text.includes(k))
       assert(latin.length === 0, `工作台不应显示英文标识：${latin.join('、')}`)
       await shot(page, 'dashboard')
+    })
+
+    await step('工作日历：把案件一个期限的最后一天设为休息日，案件页的该期限推后一个工作日；取消后恢复', async () => {
+      const before = await api(server.url, 'case.get', { id: seeded.caseId })
+      const clock = before.clocks[0]
+      assert(clock, '案件应有正在计算的期限')
+      const due = clock.due_on
+      const later = (await api(server.url, 'calendar.add_workdays', { date: due, days: 1 })).date
+      await page.goto(`${server.url}#/settings/calendar`)
+      const dueYear = Number(due.slice(0, 4))
+      if (dueYear !== new Date().getFullYear()) {
+        await page.getByTestId('calendar-year').click()
+        await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: `${dueYear}年` }).first().click()
+      }
+      const day = page.getByTestId(`day-${due}`)
+      await day.click()
+      const dialog = page.getByTestId('calendar-day-dialog')
+      await dialog.waitFor()
+      await dialog.getByTestId('calendar-day-working').locator('.el-radio', { hasText: '休息日' }).click()
+      await dialog.getByTestId('calendar-day-save').click()
+      await until(async () => (await dialog.locator('.el-form-item__error').innerText().catch(() => '')).includes('原因'), '未写原因时的提示')
+      await dialog.getByTestId('calendar-day-note').fill('县政府通知放假一天')
+      await shot(page, 'calendar-day-dialog')
+      await dialog.getByTestId('calendar-day-save').click()
+      await until(async () => (await day.getAttribute('data-kind')) === 'holiday', `${due} 标为休息日`)
+      await page.goto(`${server.url}#/cases/${seeded.caseId}`)
+      const clocks = page.getByTestId('case-clocks')
+      await until(async () => (await clocks.innerText()).includes(later), `案件页的“${clock.label}”应推后到 ${later}（原为 ${due}）`)
+      await shot(page, 'case-clock-moved')
+      await page.goto(`${server.url}#/settings/calendar`)
+      if (dueYear !== new Date().getFullYear()) {
+        await page.getByTestId('calendar-year').click()
+        await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: `${dueYear}年` }).first().click()
+      }
+      await page.getByTestId(`day-${due}`).click()
+      await dialog.getByTestId('calendar-day-remove').click()
+      await until(async () => (await page.getByTestId(`day-${due}`).getAttribute('data-kind')) !== 'holiday', `${due} 恢复`)
+      const after = await api(server.url, 'case.get', { id: seeded.caseId })
+      assert(after.clocks.find((c) => c.kind === clock.kind).due_on === due, '取消调整后期限应恢复')
     })
 
     await step('案件“文书”页：列出可开具的文书，不能开具的说明原因', async () => {
@@ -795,6 +879,79 @@ async function main() {
     await runWorkflow(workflow)
     await runPenaltyMatter(workflow)
     await runAgreementMatter(workflow)
+
+    await step('角色：财务人员不能立案（核心拒绝并说明所需角色），承办人不能登记缴款、不能改工作日历和用户', async () => {
+      const FINANCE = { username: 'cai', display_name: '蔡十', password: 'cash1pass' }
+      const HANDLER = { username: 'li', password: 'hand1pass' }
+      await apiLogin(server.url, SEED_ADMIN)
+      await api(server.url, 'user.create', { username: FINANCE.username, display_name: FINANCE.display_name, roles: ['Finance'], password: 'temp1pass' })
+      await apiLogin(server.url, { username: FINANCE.username, password: 'temp1pass' })
+      await api(server.url, 'user.change_password', { old_password: 'temp1pass', new_password: FINANCE.password })
+      await apiLogin(server.url, { username: 'li', password: 'secret123' })
+      await api(server.url, 'user.change_password', { old_password: 'secret123', new_password: HANDLER.password })
+      // The core refuses whatever the UI shows: a case filed by 财务 over the API.
+      await apiLogin(server.url, FINANCE)
+      const refused = await api(server.url, 'case.create', {}).then(() => '', (e) => e.message)
+      assert(refused.includes('HTTP 403') && refused.includes('承办人'), `核心应拒绝并说明需要“承办人”角色：${refused}`)
+
+      const logInAs = async (u) => {
+        await page.getByTestId('current-user').click()
+        await page.getByTestId('menu-logout').click()
+        await page.getByTestId('login-username').fill(u.username)
+        await page.getByTestId('login-password').fill(u.password)
+        await page.getByTestId('login-submit').click()
+        await page.getByTestId('current-user').waitFor()
+      }
+      await logInAs(FINANCE)
+      await page.goto(`${server.url}#/cases`)
+      await page.getByTestId('case-table').waitFor()
+      assert((await page.getByTestId('case-new-button').count()) === 0, '财务人员不应看到“新建案件”')
+      await page.goto(`${server.url}#/cases/new`)
+      const why = await page.getByTestId('case-new-refusal').innerText()
+      assert(why.includes('承办人') && why.includes(FINANCE.display_name), `应说明需要“承办人”角色：${why}`)
+      assert(await page.getByTestId('case-new-submit').isDisabled(), '“立案”按钮应不可用')
+      await shot(page, 'role-finance-case-new')
+
+      await logInAs(HANDLER)
+      await page.goto(`${server.url}#/cases/${seeded.caseId}?tab=money`)
+      const role = await page.getByTestId('money-role').innerText()
+      assert(role.includes('财务'), `承办人登记缴款应说明需要“财务”角色：${role}`)
+      assert(await page.getByTestId('money-payment').isDisabled(), '“登记缴款”按钮应不可用')
+      await shot(page, 'role-handler-money')
+      await page.goto(`${server.url}#/settings/calendar`)
+      await page.getByTestId('calendar-months').waitFor()
+      assert((await page.getByTestId('calendar-edit-year').count()) === 0, '承办人不应看到“录入本年安排”')
+      await page.goto(`${server.url}#/settings/users`)
+      await page.getByText('只有管理员可以添加用户').waitFor()
+      await logInAs(CLERK)
+    })
+
+    await step('自动锁定：超过规定时间未操作即锁定；重新登录后，锁定前未保存的填写仍在', async () => {
+      // The page's clock made controllable (a reload installs it in the page), then moved past the
+      // idle time instead of waiting it out.
+      await page.goto(`${server.url}#/settings/calendar`)
+      await page.clock.install()
+      await page.reload()
+      await page.getByTestId('calendar-months').waitFor()
+      const day = page.locator('[data-testid^="day-"][data-kind="working"]').first()
+      await day.click()
+      const dialog = page.getByTestId('calendar-day-dialog')
+      await dialog.waitFor()
+      const note = dialog.getByTestId('calendar-day-note')
+      await note.fill('尚未保存的调整原因')
+      const minutes = (await api(server.url, 'profile.get', {})).idle_lock_minutes
+      await page.clock.fastForward(`${String(minutes + 1).padStart(2, '0')}:00`)
+      const overlay = page.getByTestId('login')
+      await overlay.waitFor()
+      const said = await overlay.innerText()
+      assert(said.includes(`${minutes}分钟未操作`), `锁定界面应说明原因，实际“${said}”`)
+      await shot(page, 'idle-locked')
+      await overlay.getByTestId('login-password').fill(CLERK.password)
+      await overlay.getByTestId('login-submit').click()
+      await overlay.waitFor({ state: 'hidden' })
+      assert((await note.inputValue()) === '尚未保存的调整原因', '重新登录后填写的内容应保留')
+      await dialog.getByRole('button', { name: '关闭', exact: true }).click()
+    })
 
     await step('浏览器中无脚本错误', async () => {
       assert(pageErrors.length === 0, pageErrors.join('\n'))

@@ -15,6 +15,7 @@ const InsuredPage = () => import('@/pages/InsuredPage.vue')
 const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
 const ProfilePage = () => import('@/pages/ProfilePage.vue')
+const CalendarPage = () => import('@/pages/CalendarPage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -63,6 +64,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'documents', component: DocumentSettingsPage, meta: { title: '文书设置' } },
       { path: 'users', component: UsersPage, meta: { title: '用户与角色' } },
       { path: 'profile', component: ProfilePage, meta: { title: '规则配置' } },
+      { path: 'calendar', component: CalendarPage, meta: { title: '工作日历' } },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },

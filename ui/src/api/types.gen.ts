@@ -131,6 +131,31 @@ from_office: boolean, };
 
 export type CalendarYearInput = { year: number, data: YearData, };
 
+/**
+ * One year as the calendar page shows it: what the counting uses, and where it comes from.
+ */
+export type CalendarYearView = { year: number, 
+/**
+ * The notice the year's arrangement comes from; None when the year has no data (weekends only).
+ */
+source: string | null, from_office: boolean, 
+/**
+ * Days off (weekend days inside a holiday included), overrides applied.
+ */
+holidays: Array<string>, 
+/**
+ * Weekend days that are working days (调休上班), overrides applied.
+ */
+workdays: Array<string>, 
+/**
+ * The office's own changes of single days in this year.
+ */
+overrides: Array<DayOverride>, 
+/**
+ * The arrangement as entered (ranges), for editing; None when the year has no data.
+ */
+data: YearData | null, };
+
 export type Case = { id: number, uid: string, case_number: string, track: Track, party_kind: PartyKind, institution_id?: number | null, insured_id?: number | null, 
 /**
  * 机构名称 / 参保人姓名.
@@ -1534,6 +1559,8 @@ workdays: Array<string>, };
  */
 export type YearKind = "CurrentYear" | "PriorYears";
 
+export type YearRequest = { year: number, };
+
 export type YearSummary = { year: number, today: string, 
 /**
  * 应追回: recovery (and 违约金) decided in the year, plus self-corrections submitted in it.
@@ -1596,6 +1623,7 @@ export interface Commands {
   "calendar.is_working_day": { request: DateRequest; response: WorkingDayAnswer };
   "calendar.years": { request: Empty; response: Array<CalendarYearInfo> };
   "calendar.set_year": { request: CalendarYearInput; response: CalendarYearInfo };
+  "calendar.year": { request: YearRequest; response: CalendarYearView };
   "calendar.overrides": { request: Empty; response: Array<DayOverride> };
   "calendar.set_override": { request: DayOverride; response: DayOverride };
   "calendar.remove_override": { request: DateRequest; response: Empty };
