@@ -20,7 +20,6 @@ import {
   api,
   apiLogin,
   seedDecidedAgreementCase,
-  seedInstitutionSelfCorrection,
 } from './seedCase.mjs'
 import { runAgreementMatter, runPenaltyMatter, runWorkflow } from './workflow.mjs'
 
@@ -791,9 +790,66 @@ async function main() {
     const formNumber = `长春医保自纠〔${year}〕1号`
     const formTitle = '医疗保障基金自查自纠退回明细单'
 
-    await step('经接口登记一条定点医药机构的自查自纠记录', async () => {
-      selfCorrectionId = await seedInstitutionSelfCorrection(server.url, seeded.institutionId)
-      assert(selfCorrectionId > 0, String(selfCorrectionId))
+    await step('登记自查自纠（附件2）：缺编号时提示；险种不明的一项预览5:5拆分，合计带大写；再登记缴款700.01元', async () => {
+      const choose = async (within, optionText) => {
+        await within.click()
+        await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: optionText }).first().click()
+        await until(async () => (await page.locator('.el-select__popper:visible').count()) === 0, '下拉列表关闭')
+      }
+      await page.getByTestId('nav-self-corrections').click()
+      await until(() => page.url().endsWith('#/self-corrections'), '地址变为 #/self-corrections')
+      await page.getByTestId('sc-new').click()
+      const dialog = page.getByTestId('sc-form')
+      await dialog.waitFor()
+      const picker = dialog.getByTestId('sc-form-institution_id')
+      await until(async () => {
+        await picker.click()
+        await picker.locator('input').fill('和平')
+        const item = page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: SEED_INSTITUTION }).first()
+        await item.waitFor({ timeout: 3000 })
+        await item.click()
+        await page.waitForTimeout(200)
+        return (await picker.innerText()).includes(SEED_INSTITUTION)
+      }, `当事人选为${SEED_INSTITUTION}`)
+      await choose(dialog.getByTestId('sc-form-organizer'), '医疗保障经办机构组织')
+      await dialog.getByTestId('sc-form-organizer_name').fill('和平区医保中心')
+      const lines = dialog.getByTestId('sc-form-lines')
+      await choose(lines.getByTestId('sc-form-lines-fund-0'), '不能确定')
+      await choose(lines.getByTestId('sc-form-lines-category-0'), '住院费')
+      await lines.getByTestId('sc-form-lines-amount-0').fill('1,000.01')
+      await until(async () => (await lines.innerText()).includes('职工 500.01 元，居民 500.00 元'), '险种不明的一项预览5:5拆分')
+      await lines.getByTestId('sc-form-lines-add').click()
+      await choose(lines.getByTestId('sc-form-lines-year-1'), '历年')
+      await lines.getByTestId('sc-form-lines-amount-1').fill('200')
+      await until(async () => (await lines.getByTestId('sc-form-lines-total').innerText()).includes('1,200.01 元（壹仟贰佰元零壹分）'), '合计带大写')
+      const submitted = dialog.getByTestId('sc-form-submitted_on').locator('input')
+      await submitted.fill('2026-03-10')
+      await submitted.press('Enter')
+      await dialog.getByTestId('sc-form-contact').fill('刘某')
+      await dialog.getByTestId('sc-form-phone').fill('022-23333334')
+      await dialog.getByTestId('sc-form-submit').click()
+      await until(async () => (await dialog.locator('.el-form-item__error').allInnerTexts()).join('').includes('请填写明细单编号'), '缺明细单编号时的提示')
+      await shot(page, 'self-correction-form')
+      await dialog.getByTestId('sc-form-form_number').fill(SEED_SELF_CORRECTION.formNumber)
+      await dialog.getByTestId('sc-form-submit').click()
+      await dialog.waitFor({ state: 'hidden' })
+      const list = await api(server.url, 'self_correction.list', { page: 1, page_size: 20 })
+      selfCorrectionId = list.items[0].id
+      assert(list.items[0].due === '1200.01', `应退回应为1200.01：${JSON.stringify(list.items[0])}`)
+
+      await page.getByTestId(`sc-pay-${selfCorrectionId}`).click()
+      const pay = page.getByTestId('sc-payment')
+      await pay.waitFor()
+      for (const [key, value] of [['paid_on', '2026-03-09'], ['arrived_on', '2026-03-10']]) {
+        const input = pay.getByTestId(`sc-payment-${key}`).locator('input')
+        await input.fill(value)
+        await input.press('Enter')
+      }
+      await pay.getByTestId('sc-payment-amount').fill('700.01')
+      await pay.getByTestId('sc-payment-voucher').fill('ZC-E-1')
+      await shot(page, 'self-correction-payment')
+      await pay.getByTestId('sc-payment-submit').click()
+      await pay.waitFor({ state: 'hidden' })
     })
 
     await step('自查自纠：列表显示该记录（当事人、金额、提交日期）', async () => {

@@ -129,33 +129,5 @@ export async function seedDecidedAgreementCase(baseUrl, { initOffice = true, adm
   return { caseId, caseNumber: d.case.case_number, institutionId: inst.id }
 }
 
-// Paid 700.01 of 1200.01; nothing counts as recovered before its 票据 is issued.
-export const SEED_SELF_CORRECTION = { formNumber: 'ZC-2026-001', due: '1200.01', outstanding: '500.00' }
-
-/**
- * A self-correction record of an institution (004 附件2; the payload of
- * tests/all/ledger_scenarios.rs): 1000.01 of 当年 住院费 whose fund cannot be told (split 5:5) and 200
- * of employee prior years, one transfer of 700.01 handed in with the form. Returns its id.
- */
-export async function seedInstitutionSelfCorrection(baseUrl, institutionId) {
-  const sc = await api(baseUrl, 'self_correction.create', {
-    form_number: SEED_SELF_CORRECTION.formNumber,
-    party_kind: '定点医药机构',
-    institution_id: institutionId,
-    organizer: '医疗保障经办机构组织',
-    organizer_name: '和平区医保中心',
-    agency: '天津市和平区医疗保障基金管理中心',
-    submitted_on: '2026-03-10',
-    contact: '刘某',
-    phone: '022-23333334',
-    agent_name: '',
-    agent_id_number: '',
-    note: '',
-    lines: [
-      { year_kind: '当年', category: '住院费', amount: '1000.01' },
-      { fund: '职工基本医保', year_kind: '历年', amount: '200' },
-    ],
-    payments: [{ fund: 'EmployeeBasic', paid_on: '2026-03-09', amount: '700.01', voucher: 'ZC-E-1', arrived_on: '2026-03-10' }],
-  })
-  return sc.id
-}
+// Paid 700.01 of 1200.01; nothing counts as recovered before its 票据 is issued (as the list shows them).
+export const SEED_SELF_CORRECTION = { formNumber: 'ZC-2026-001', due: '1,200.01', outstanding: '500.00' }

@@ -124,8 +124,9 @@ describe('SelfCorrectionsPage', () => {
       (r.textContent ?? '').replace(/\s+/g, ' '),
     )
     expect(rows).toHaveLength(2)
+    // Amounts with thousands separators, as everywhere.
     for (const text of ['ZC-2026-002', '参保人员', '王某某', '2026-03-16', '356.80']) expect(rows[0]).toContain(text)
-    for (const text of ['ZC-2026-001', '定点医药机构', '和平区某社区卫生服务中心', '2026-03-10', '1200.01', '700.01', '500.00']) {
+    for (const text of ['ZC-2026-001', '定点医药机构', '和平区某社区卫生服务中心', '2026-03-10', '1,200.01', '700.01', '500.00']) {
       expect(rows[1]).toContain(text)
     }
     expect(q('sc-pager')?.textContent).toContain('共 42 条')

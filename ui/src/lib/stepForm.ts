@@ -18,6 +18,7 @@ export type FieldType =
   | 'tags'
   | 'party'
   | 'measures'
+  | 'lines'
 
 export interface FieldSpec {
   /** The request field (serde name); the core's `ApiError.field` is matched against it. */
