@@ -59,6 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_payment_voucher",
         include_str!("migrations/0012_payment_voucher.sql"),
     ),
+    (
+        "0015_case_list_source",
+        include_str!("migrations/0015_case_list_source.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

@@ -62,10 +62,15 @@ impl Filter {
 
     /// `column = value` when a value is given.
     pub fn eq(&mut self, column: &str, value: Option<impl Into<SqlValue>>) -> &mut Self {
+        self.cmp(column, "=", value)
+    }
+
+    /// `column <op> value` (a comparison such as `>=`) when a value is given.
+    pub fn cmp(&mut self, column: &str, op: &str, value: Option<impl Into<SqlValue>>) -> &mut Self {
         if let Some(v) = value {
             self.args.push(v.into());
             self.clauses
-                .push(format!("{column} = ?{}", self.args.len()));
+                .push(format!("{column} {op} ?{}", self.args.len()));
         }
         self
     }

@@ -50,9 +50,14 @@ fn the_case_list_searches_substrings_and_pages_from_either_end() {
     .enumerate()
     {
         let day = [3, 17, 5, 21, 9, 13, 1, 25, 7, 19, 11][i];
-        let case = CaseBuilder::agreement(&o, inst)
-            .summary(summary)
-            .filed(&format!("2026-09-{day:02}"));
+        // Every third case came from a report (举报), the others from settlement review.
+        let builder = CaseBuilder::agreement(&o, inst).summary(summary);
+        let builder = if i % 3 == 0 {
+            builder.source("举报")
+        } else {
+            builder
+        };
+        let case = builder.filed(&format!("2026-09-{day:02}"));
         filed.push((day, case.id));
     }
     let search = |q: &str| call(c, "case.list", json!({"query": q, "limit": 100}));
@@ -112,6 +117,59 @@ fn the_case_list_searches_substrings_and_pages_from_either_end() {
         let end = (offset + 3).min(11);
         assert_eq!(ids(&page), want[offset.min(11)..end], "offset {offset}");
     }
+    // Oldest first: the same order reversed, paged the same way from either end.
+    let oldest: Vec<i64> = want.iter().rev().copied().collect();
+    for offset in 0..12 {
+        let page = call(
+            c,
+            "case.list",
+            json!({"offset": offset, "limit": 3, "oldest_first": true}),
+        );
+        let end = (offset + 3).min(11);
+        assert_eq!(
+            ids(&page),
+            oldest[offset.min(11)..end],
+            "oldest first, offset {offset}"
+        );
+    }
+    // 立案日期 from/to (both inclusive), 案件来源, and the two together.
+    let dated = call(
+        c,
+        "case.list",
+        json!({"filed_from": "2026-09-07", "filed_to": "2026-09-17", "oldest_first": true}),
+    );
+    let in_range: Vec<i64> = filed
+        .iter()
+        .rev()
+        .filter(|(d, _)| (7..=17).contains(d))
+        .map(|(_, id)| *id)
+        .collect();
+    assert_eq!(ids(&dated), in_range);
+    assert_eq!(dated["total"], 5); // the 7th, 9th, 11th, 13th and 17th
+                                   // Cases 0, 3, 6, 9 were reported: filed on the 3rd, 21st, 1st and 19th.
+    let reported = call(c, "case.list", json!({"source": "Report"}));
+    assert_eq!(reported["total"], 4);
+    let reported_days: Vec<i64> = [21, 19, 3, 1]
+        .iter()
+        .map(|d| filed.iter().find(|(day, _)| day == d).unwrap().1)
+        .collect();
+    assert_eq!(ids(&reported), reported_days);
+    assert_eq!(
+        call(
+            c,
+            "case.list",
+            json!({"source": "Report", "filed_from": "2026-09-02", "filed_to": "2026-09-20"})
+        )["total"],
+        2
+    );
+    let e = c
+        .call(
+            "case.list",
+            json!({"filed_from": "2026-09-20", "filed_to": "2026-09-02"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("filed_from"));
+
     // A search is paged the same way.
     let page = call(
         c,

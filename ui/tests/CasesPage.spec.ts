@@ -108,6 +108,25 @@ describe('CasesPage', () => {
     expect(rows[0].text()).toContain('长春市南关区康民大药房')
   })
 
+  it('sends the filters and the 立案日期 sort to case.list, each from page 1', async () => {
+    const { wrapper } = mountPage()
+    await settle()
+    callMock.mockClear()
+
+    await wrapper.get('[data-testid="case-open-only"] input').setValue(true)
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, open_only: true })
+
+    // The date column sorts on the server: ascending asks for the oldest first.
+    const header = wrapper.findAll('[data-testid="case-table"] thead th').find((th) => th.text().includes('立案日期'))!
+    await header.trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, open_only: true, oldest_first: true })
+    await header.trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, open_only: true })
+  })
+
   it('opens the detail when a row is clicked', async () => {
     const { wrapper, router } = mountPage()
     await settle()

@@ -232,7 +232,23 @@ query?: string | null, status?: CaseStatus | null,
 /**
  * Only open matters (not closed or dropped).
  */
-open_only?: boolean | null, track?: Track | null, party_kind?: PartyKind | null, handler_id?: number | null, institution_id?: number | null, insured_id?: number | null, offset?: number | null, limit?: number | null, };
+open_only?: boolean | null, track?: Track | null, party_kind?: PartyKind | null, handler_id?: number | null, institution_id?: number | null, insured_id?: number | null, 
+/**
+ * 案件来源 (004 art. 5).
+ */
+source?: RecoverySource | null, 
+/**
+ * 立案日期 from (inclusive).
+ */
+filed_from?: string | null, 
+/**
+ * 立案日期 to (inclusive).
+ */
+filed_to?: string | null, 
+/**
+ * Oldest filed first (default: newest first). Both orders walk the list index.
+ */
+oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 
 /**
  * 案件状态.
