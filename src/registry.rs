@@ -141,6 +141,9 @@ pub struct ImportRequest {
 pub struct ImportRowError {
     /// Row number as the spreadsheet shows it (the header is row 1).
     pub row: i64,
+    /// Who the row is about, as typed: its key and name cells ("H22010200001 长春市南关区中心医院"),
+    /// so that the clerk finds the record without counting rows.
+    pub record: String,
     #[ts(optional = nullable)]
     pub field: Option<String>,
     pub message: String,
@@ -149,6 +152,8 @@ pub struct ImportRowError {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportReport {
     pub total_rows: i64,
+    /// Example rows of the template (key cell beginning with 示例), left out.
+    pub examples_skipped: i64,
     pub created: i64,
     pub updated: i64,
     pub unchanged: i64,
@@ -554,6 +559,25 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let cell_of = |name: &str| {
+            mapping
+                .iter()
+                .find(|(_, f)| **f == name)
+                .and_then(|(col, _)| cells.get(*col))
+                .map(|c| c.trim())
+                .unwrap_or("")
+        };
+        // The template's example row says so in its key cell; it is never imported.
+        if cell_of(R::KEY).starts_with(EXAMPLE_MARK) {
+            report.examples_skipped += 1;
+            continue;
+        }
+        let record = [cell_of(R::KEY), cell_of("name")]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         report.total_rows += 1;
         let mut obj = serde_json::Map::new();
         for (col, field) in &mapping {
@@ -594,6 +618,7 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
             Ok((_, Upsert::Unchanged)) => report.unchanged += 1,
             Err(e) => report.errors.push(ImportRowError {
                 row: row_no,
+                record,
                 field: e.field.clone(),
                 message: e.message,
             }),
@@ -602,7 +627,12 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
     Ok(report)
 }
 
-/// Column index → field name. Unknown columns are ignored; a missing key column is an error.
+/// The key cell of a template's example row begins with this; such a row is skipped on import.
+pub const EXAMPLE_MARK: &str = "示例";
+
+/// Column index → field name. Unknown columns are ignored; a missing key column is an error. A
+/// header may carry a note in full-width brackets after its label, as the template's do
+/// ("机构类别（医院、基层医疗机构…）").
 fn map_header<R: Registry>(header: &[String]) -> Result<BTreeMap<usize, &'static str>> {
     let mut mapping = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -611,10 +641,14 @@ fn map_header<R: Registry>(header: &[String]) -> Result<BTreeMap<usize, &'static
             .trim_start_matches('\u{feff}')
             .trim_start_matches('*')
             .trim();
-        if let Some(f) = R::FIELDS
-            .iter()
-            .find(|f| f.name == h || f.label == h || f.aliases.contains(&h))
-        {
+        let find = |h: &str| {
+            R::FIELDS
+                .iter()
+                .find(|f| f.name == h || f.label == h || f.aliases.contains(&h))
+        };
+        let found =
+            find(h).or_else(|| h.split_once('（').and_then(|(label, _)| find(label.trim())));
+        if let Some(f) = found {
             mapping.insert(i, f.name);
         }
     }

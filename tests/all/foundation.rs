@@ -200,10 +200,13 @@ fn csv_import_takes_good_rows_reports_bad_ones_and_is_idempotent() {
         (Some(3), Some("credit_code"))
     );
     assert!(errors[0]["message"].as_str().unwrap().contains("校验位"));
+    // The report names the rejected institution, not only its row (issue 8).
+    assert_eq!(errors[0]["record"], "P22010200002 大药房南关店");
     assert_eq!(
         (errors[1]["row"].as_i64(), errors[1]["field"].as_str()),
         (Some(5), Some("code"))
     );
+    assert_eq!(errors[1]["record"], "没有编码的机构");
     let audit_before = count(&c, "audit_log");
 
     let again = c.call("institution.import", req).unwrap();
@@ -238,6 +241,35 @@ fn csv_import_takes_good_rows_reports_bad_ones_and_is_idempotent() {
         .unwrap();
     assert_eq!(page["total"], 1);
     assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
+}
+
+#[test]
+fn the_template_notes_in_headers_and_its_example_row_do_not_get_in_the_way() {
+    // The template's headers carry the allowed values in brackets and its second row is an
+    // example whose code begins with 示例: both as the UI's template writes them.
+    let c = core();
+    let csv = "\u{feff}机构编码,机构名称,机构类别（医疗机构、零售药店）,统一社会信用代码,地址,法定代表人,联系电话,协议状态（正常、中止、解除、未签订）\n\
+示例：H22010200001,长春市某某医院,医疗机构,91350100M000100Y43,人民大街1号,王五,0431-1,正常\n\
+H22010200009,南关区中医院,医疗机构,91350100M000100Y43,人民大街9号,王九,0431-9,中止\n";
+    let r = c
+        .call(
+            "institution.import",
+            json!({"file_name": "机构.csv", "content_base64": b64(csv.as_bytes())}),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            r["total_rows"].as_i64(),
+            r["created"].as_i64(),
+            r["examples_skipped"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["errors"], json!([]));
+    let page = c.call("institution.list", json!({})).unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["agreement_status"], "Suspended");
 }
 
 #[test]

@@ -37,10 +37,11 @@ const pharmacy: Institution = {
 }
 const report: ImportReport = {
   total_rows: 3,
+  examples_skipped: 0,
   created: 2,
   updated: 0,
   unchanged: 0,
-  errors: [{ row: 4, field: 'credit_code', message: '统一社会信用代码校验位错误' }],
+  errors: [{ row: 4, record: 'P22010200003 百姓药房', field: 'credit_code', message: '统一社会信用代码校验位错误' }],
 }
 
 type ListPayload = Parameters<typeof call<'institution.list'>>[1]
@@ -128,7 +129,7 @@ describe('InstitutionsPage', () => {
     const errorRows = reportEl?.querySelectorAll('[data-testid="import-errors"] tbody tr') ?? []
     expect(errorRows).toHaveLength(1)
     const cells = Array.from(errorRows[0].querySelectorAll('td')).map((td) => td.textContent?.trim())
-    expect(cells).toEqual(['4', '统一社会信用代码', '统一社会信用代码校验位错误'])
+    expect(cells).toEqual(['4', 'P22010200003 百姓药房', '统一社会信用代码', '统一社会信用代码校验位错误'])
     // The list is reloaded after the import.
     expect(callMock.mock.calls.filter(([c]) => c === 'institution.list').length).toBeGreaterThanOrEqual(2)
   })
@@ -140,29 +141,31 @@ describe('ImportReportView', () => {
       props: {
         report: {
           total_rows: 5,
+          examples_skipped: 1,
           created: 1,
           updated: 1,
           unchanged: 1,
           errors: [
-            { row: 3, field: 'kind', message: '机构类别：应为“医疗机构”或“零售药店”' },
-            { row: 6, message: '列数不足' },
+            { row: 3, record: 'H22010200003 南关区中医院', field: 'kind', message: '机构类别：应为“医疗机构”或“零售药店”' },
+            { row: 6, record: '', message: '列数不足' },
           ],
         },
       },
       global: { plugins: globalPlugins },
     })
     await settle()
-    expect(wrapper.get('[data-testid="import-summary"]').text()).toBe('共5行，新增1，更新1，未变1，错误2')
+    expect(wrapper.get('[data-testid="import-summary"]').text()).toBe('共5行，新增1，更新1，未变1，错误2（模板示例行1行未导入）')
     const rows = wrapper.findAll('[data-testid="import-errors"] tbody tr')
+    // Each rejected row names its record (code and name as typed), not only its row number.
     expect(rows.map((r) => r.findAll('td').map((td) => td.text()))).toEqual([
-      ['3', '机构类别', '应为“医疗机构”或“零售药店”'],
-      ['6', '—', '列数不足'],
+      ['3', 'H22010200003 南关区中医院', '机构类别', '应为“医疗机构”或“零售药店”'],
+      ['6', '', '—', '列数不足'],
     ])
   })
 
   it('shows no error table when every row was imported', async () => {
     const wrapper = mount(ImportReportView, {
-      props: { report: { total_rows: 2, created: 2, updated: 0, unchanged: 0, errors: [] } },
+      props: { report: { total_rows: 2, examples_skipped: 0, created: 2, updated: 0, unchanged: 0, errors: [] } },
       global: { plugins: globalPlugins },
     })
     await settle()

@@ -681,7 +681,11 @@ outcome: string, };
 
 export type IdRequest = { id: number, };
 
-export type ImportReport = { total_rows: number, created: number, updated: number, unchanged: number, errors: Array<ImportRowError>, };
+export type ImportReport = { total_rows: number, 
+/**
+ * Example rows of the template (key cell beginning with 示例), left out.
+ */
+examples_skipped: number, created: number, updated: number, unchanged: number, errors: Array<ImportRowError>, };
 
 export type ImportRequest = { file_name: string, 
 /**
@@ -693,7 +697,12 @@ export type ImportRowError = {
 /**
  * Row number as the spreadsheet shows it (the header is row 1).
  */
-row: number, field?: string | null, message: string, };
+row: number, 
+/**
+ * Who the row is about, as typed: its key and name cells ("H22010200001 长春市南关区中心医院"),
+ * so that the clerk finds the record without counting rows.
+ */
+record: string, field?: string | null, message: string, };
 
 export type Institution = { id: number, 
 /**
