@@ -32,6 +32,7 @@ const driverBin = process.env.TAURI_DRIVER ?? 'tauri-driver'
 const nativeDriver = process.env.WEBKIT_WEBDRIVER ?? (existsSync('/usr/bin/WebKitWebDriver') ? '/usr/bin/WebKitWebDriver' : undefined)
 const screenshotPath = join(targetDir, 'desktop-smoke.png')
 const documentsShotPath = join(targetDir, 'desktop-documents.png')
+const stepShotPath = join(targetDir, 'desktop-step.png')
 const failureShotPath = join(targetDir, 'desktop-smoke-failure.png')
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf' // W3C web element reference key
@@ -424,6 +425,45 @@ async function smoke(tmp) {
     const pages = await textOf(await find('[data-testid="pdf-page-count"]'))
     log(`  预览：${pages.replace(/\s+/g, ' ')}，${ink} 个非白像素`)
     await screenshot(documentsShotPath)
+  })
+
+  // Clicks and reads by script: WebKitWebDriver refuses pointer clicks on elements that move.
+  const clickBy = (css) => exec('const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e', css)
+  const textBy = (css) => exec('return document.querySelector(arguments[0])?.innerText ?? ""', css)
+  // Dialogs stay in the page when closed: what counts is whether they are shown.
+  const shown = (css) => exec('const e = document.querySelector(arguments[0]); return !!e && e.getClientRects().length > 0', css)
+
+  await check('在窗口中开具追回通知单：确认后显示文号，已开具文书列出', async () => {
+    await clickBy('[data-testid="doc-issue-dialog"] .el-dialog__headerbtn')
+    await until(async () => !(await shown('[data-testid="doc-issue-dialog"]')), '预览对话框关闭')
+    await until(async () => {
+      await clickBy('[data-testid="doc-issue-RecoverySlip"]')
+      return shown('[data-testid="doc-issue-confirm"]')
+    }, '开具对话框打开')
+    await until(
+      () => exec('const b = document.querySelector(\'[data-testid="doc-issue-confirm"]\'); return !!b && !b.disabled'),
+      '“确认开具”可用',
+      45_000,
+    )
+    await clickBy('[data-testid="doc-issue-confirm"]')
+    // "已开具，文号：长春医保追单〔2026〕1号"
+    const said = await until(async () => /文号：(\S+)/.exec(await textBy('[data-testid="doc-issued-number"]')), '显示文号', 45_000)
+    const number = said[1]
+    await clickBy('[data-testid="doc-done"]')
+    await until(async () => (await textBy('[data-testid="doc-issued"]')).includes(number), `已开具文书列出 ${number}`)
+    log(`  文号：${number}`)
+  })
+
+  await check('在窗口中办理一步：报市医保局备案，时间线记下', async () => {
+    await until(async () => {
+      await clickBy('[data-testid="action-reportCity"]')
+      return shown('[data-testid="step-reportCity-submit"]')
+    }, '备案对话框打开')
+    await clickBy('[data-testid="step-reportCity-submit"]')
+    await until(async () => !(await shown('[data-testid="step-reportCity-submit"]')), '备案对话框关闭')
+    await clickBy('#tab-overview')
+    await until(async () => (await textBy('[data-testid="case-timeline"]')).includes('报市医保局备案'), '时间线记下“报市医保局备案”')
+    await screenshot(stepShotPath)
   })
 }
 
