@@ -29,6 +29,7 @@ use crate::docs::issue::{
 };
 use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::jobs::{JobProgress, JobRequest, Jobs};
 use crate::ledger::{self, types as lt};
 use crate::money::{self, MoneyRequest, MoneyWords};
 use crate::office::{
@@ -102,6 +103,8 @@ pub struct Core {
     sessions: Mutex<HashMap<String, SessionState>>,
     /// The session of a single-user host (the CLI, a test): used by [`Core::call`].
     local: Mutex<Option<String>>,
+    /// Long work that reports progress and can be cancelled (imports).
+    jobs: Jobs,
 }
 
 struct SessionState {
@@ -116,6 +119,8 @@ pub struct Env<'a> {
     pub actor: &'a str,
     /// The logged-in user (None only for a public command).
     pub user: Option<&'a User>,
+    /// Where long work reports its progress (imports).
+    pub jobs: &'a Jobs,
 }
 
 impl Env<'_> {
@@ -142,12 +147,16 @@ pub enum Access {
     Public,
     /// Any logged-in user.
     Anyone,
+    /// Any live login session, checked in memory only: no database read (a running import holds
+    /// the database) and no activity for the idle lock. The job commands.
+    Session,
     /// A logged-in user holding one of these roles.
     Roles(&'static [Role]),
 }
 
 const PUBLIC: Access = Access::Public;
 const ANYONE: Access = Access::Anyone;
+const SESSION: Access = Access::Session;
 /// 承办人 files and records.
 const HANDLER: Access = Access::Roles(&[Role::Handler]);
 /// 复核人 reviews (法制审核).
@@ -247,6 +256,7 @@ impl Core {
             calendar: RwLock::new(WorkCalendar::default()),
             sessions: Mutex::new(HashMap::new()),
             local: Mutex::new(None),
+            jobs: Jobs::default(),
         };
         core.reload_calendar()?;
         Ok(core)
@@ -352,6 +362,14 @@ impl Core {
     ) -> Result<Option<User>> {
         if access == Access::Public {
             return Ok(None);
+        }
+        if access == Access::Session {
+            let key = token_key(token.unwrap_or_default());
+            let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            return match sessions.get(&key) {
+                Some(_) => Ok(None),
+                None => Err(not_logged_in()),
+            };
         }
         let Some(token) = token.filter(|t| !t.is_empty()) else {
             // Before the first-run set-up nobody can log in: say what to do first.
@@ -486,6 +504,7 @@ macro_rules! commands {
                             cx: Ctx { calendar: &calendar, hooks: &HOOKS },
                             actor: user.as_ref().map_or(UNAUTHENTICATED, |u| u.username.as_str()),
                             user: user.as_ref(),
+                            jobs: &self.jobs,
                         };
                         commands!(@run $kind, self, env, token, $name, payload, $req, $res, $f)
                     } )*
@@ -558,12 +577,14 @@ commands! {
         cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today_local())?;
         registry::update::<Institutions>(tx, u.id, &u.input)
     };
-    write HANDLER "institution.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<Institutions>(tx, &r);
+    write HANDLER "institution.import" (ImportRequest) -> ImportReport = |e, tx, r| registry::import::<Institutions>(tx, &r, &e.jobs.start(r.job.as_deref())?);
     read ANYONE "insured.list" (ListQuery) -> Page<Insured> = |_, c, q| registry::list::<InsuredPersons>(c, &q);
     read ANYONE "insured.get" (IdRequest) -> Insured = |_, c, r| registry::get::<InsuredPersons>(c, r.id);
     write HANDLER "insured.create" (InsuredInput) -> Insured = |_, tx, i| registry::create::<InsuredPersons>(tx, &i);
     write HANDLER "insured.update" (InsuredUpdate) -> Insured = |_, tx, u| registry::update::<InsuredPersons>(tx, u.id, &u.input);
-    write HANDLER "insured.import" (ImportRequest) -> ImportReport = |_, tx, r| registry::import::<InsuredPersons>(tx, &r);
+    write HANDLER "insured.import" (ImportRequest) -> ImportReport = |e, tx, r| registry::import::<InsuredPersons>(tx, &r, &e.jobs.start(r.job.as_deref())?);
+    session SESSION "job.progress" (JobRequest) -> JobProgress = |core, _, _, r| Ok(core.jobs.progress(&r.job));
+    session SESSION "job.cancel" (JobRequest) -> JobProgress = |core, _, _, r| Ok(core.jobs.cancel(&r.job));
     read PUBLIC "calendar.add_workdays" (CountRequest) -> Deadline = |e, _, r| office::add_workdays(&e.cx, &r);
     read PUBLIC "calendar.deadline" (CountRequest) -> Deadline = |e, _, r| office::calendar_deadline(&e.cx, &r);
     read PUBLIC "calendar.is_working_day" (DateRequest) -> WorkingDayAnswer = |e, _, r| Ok(office::is_working_day(&e.cx, r.date));

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     Storage,
     /// The request body is larger than the host accepts.
     TooLarge,
+    /// The user cancelled long work (an import); nothing of it was kept.
+    Cancelled,
     /// Anything else: a bug.
     Internal,
 }
@@ -55,6 +57,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::Storage => "STORAGE",
             ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use crate::error::{ApiError, Result};
 use crate::ids::{validate_credit_code, validate_id_number};
+use crate::jobs::Job;
 use crate::store::{now_text, office_code, Tx};
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +136,10 @@ pub struct ImportRequest {
     pub file_name: String,
     /// The file's bytes, base64.
     pub content_base64: String,
+    /// Follow the import under this id (`job.progress`, `job.cancel`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub job: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -540,7 +545,11 @@ pub fn update<R: Registry>(tx: &mut Tx<'_>, id: i64, input: &R::Input) -> Result
 // Import
 
 /// Import a CSV (UTF-8 or GB18030, as Excel on Chinese Windows saves it) or XLSX file.
-pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<ImportReport> {
+pub fn import<R: Registry>(
+    tx: &mut Tx<'_>,
+    req: &ImportRequest,
+    job: &Job<'_>,
+) -> Result<ImportReport> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(req.content_base64.trim())
@@ -551,11 +560,13 @@ pub fn import<R: Registry>(tx: &mut Tx<'_>, req: &ImportRequest) -> Result<Impor
         .next()
         .ok_or_else(|| ApiError::field("file_name", "文件是空的，没有表头"))?;
     let mapping = map_header::<R>(&header)?;
+    job.set_total(rows.len() as u64);
 
     let mut report = ImportReport::default();
     let mut seen_keys = HashSet::new();
     for (i, cells) in rows.enumerate() {
         let row_no = i as i64 + 2;
+        job.step("导入")?;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -62,7 +62,10 @@ pub fn http_status(code: ErrorCode) -> u16 {
         ErrorCode::Validation => 400,
         ErrorCode::Forbidden => 403,
         ErrorCode::NotFound | ErrorCode::UnknownCommand => 404,
-        ErrorCode::Conflict | ErrorCode::IllegalStep | ErrorCode::NotInitialized => 409,
+        ErrorCode::Conflict
+        | ErrorCode::IllegalStep
+        | ErrorCode::NotInitialized
+        | ErrorCode::Cancelled => 409,
         ErrorCode::NotLoggedIn | ErrorCode::SessionExpired => 401,
         ErrorCode::PasswordChangeRequired => 403,
         ErrorCode::TooLarge => 413,

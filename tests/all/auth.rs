@@ -56,7 +56,7 @@ fn every_command_checks_the_session_and_the_role_in_the_core() {
     for (command, access) in command_access() {
         match access {
             Access::Public => public.push(*command),
-            Access::Anyone | Access::Roles(_) => {
+            Access::Anyone | Access::Session | Access::Roles(_) => {
                 guarded += 1;
                 let e = c.call_as(None, command, json!(7)).unwrap_err();
                 assert_eq!(

@@ -557,3 +557,56 @@ fn typescript_bindings_are_current() {
         }
     }
 }
+
+#[test]
+fn a_long_import_reports_its_progress_and_a_cancelled_one_keeps_nothing() {
+    // Issue 8: long work shows progress and can be cancelled, leaving no half result. The job
+    // commands are answered while the import holds the database.
+    let c = core();
+    let mut csv = String::from("机构编码,机构名称,机构类别,统一社会信用代码\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "H220102{i:05},南关区第{i}诊所,医疗机构,91350100M000100Y43\n"
+        ));
+    }
+    let req =
+        json!({"file_name": "机构.csv", "content_base64": b64(csv.as_bytes()), "job": "imp-1"});
+    let progress = || c.call("job.progress", json!({"job": "imp-1"})).unwrap();
+    std::thread::scope(|s| {
+        let import = s.spawn(|| c.call("institution.import", req.clone()));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let seen = loop {
+            let p = progress();
+            if p["running"] == true && p["done"].as_u64().unwrap() > 0 {
+                break p;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the import never reported progress"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        assert_eq!(seen["total"], 20_000);
+        assert_eq!(seen["cancelled"], false);
+        let asked = c.call("job.cancel", json!({"job": "imp-1"})).unwrap();
+        assert_eq!(asked["cancelled"], true);
+        let e = import.join().unwrap().unwrap_err();
+        assert_eq!(e.code, ErrorCode::Cancelled);
+        assert!(e.message.contains("已取消导入"), "{}", e.message);
+    });
+    assert_eq!(
+        count(&c, "institution"),
+        0,
+        "a cancelled import keeps nothing"
+    );
+    assert_eq!(progress()["running"], false);
+    // Nothing to cancel once it ended; the same id may run again, to the end.
+    assert_eq!(
+        c.call("job.cancel", json!({"job": "imp-1"})).unwrap()["cancelled"],
+        false
+    );
+    let short =
+        json!({"file_name": "机构.csv", "content_base64": b64(CSV.as_bytes()), "job": "imp-1"});
+    assert_eq!(c.call("institution.import", short).unwrap()["created"], 2);
+    assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
+}

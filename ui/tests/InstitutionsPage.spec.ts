@@ -108,6 +108,39 @@ describe('InstitutionsPage', () => {
     expect(rows[0].text()).toContain('康民大药房')
   })
 
+  it('shows the progress of a long import and cancels it: the core keeps nothing, the clerk is told so', async () => {
+    let reject: (e: unknown) => void = () => {}
+    let job = ''
+    const base = callMock.getMockImplementation()!
+    callMock.mockImplementation((async (command: string, payload: unknown) => {
+      const p = payload as { job?: string }
+      if (command === 'institution.import') {
+        job = p.job ?? ''
+        return new Promise((_, rej) => (reject = rej))
+      }
+      if (command === 'job.progress') return { running: p.job === job, done: 1234, total: 20000, cancelled: false }
+      if (command === 'job.cancel') {
+        reject(new ApiError('CANCELLED', '已取消导入，没有保存任何内容'))
+        return { running: true, done: 1234, total: 20000, cancelled: true }
+      }
+      return base(command as never, payload as never)
+    }) as typeof call)
+    const wrapper = mountPage()
+    await settle()
+    const input = wrapper.get('input[data-testid="inst-import-file"]')
+    Object.defineProperty(input.element, 'files', { value: [new File(['机构编码\n'], '机构.csv')], configurable: true })
+    await input.trigger('change')
+    await settle(5, 450)
+
+    const dialog = document.body.querySelector('[data-testid="import-progress"]')
+    expect(dialog?.textContent).toContain('已处理 1,234 / 20,000 行')
+    ;(document.body.querySelector('[data-testid="import-cancel"]') as HTMLButtonElement).click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('job.cancel', { job })
+    expect(document.body.textContent).toContain('已取消导入，没有保存任何内容')
+    expect(document.body.querySelector('[data-testid="import-report"]')).toBeNull()
+  })
+
   it('imports a chosen file as base64 and shows the report with row numbers', async () => {
     const wrapper = mountPage()
     await settle()
@@ -120,7 +153,11 @@ describe('InstitutionsPage', () => {
     await settle()
 
     const expectedBase64 = Buffer.from(csv, 'utf-8').toString('base64')
-    expect(callMock).toHaveBeenCalledWith('institution.import', { file_name: '机构.csv', content_base64: expectedBase64 })
+    expect(callMock).toHaveBeenCalledWith('institution.import', {
+      file_name: '机构.csv',
+      content_base64: expectedBase64,
+      job: expect.any(String),
+    })
 
     // The dialog is teleported to <body>.
     const reportEl = document.body.querySelector('[data-testid="import-report"]')

@@ -577,7 +577,7 @@ export type Empty = Record<symbol, never>;
 /**
  * Stable machine-readable error codes. The UI branches on these; never rename one.
  */
-export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "TOO_LARGE" | "INTERNAL";
+export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "TOO_LARGE" | "CANCELLED" | "INTERNAL";
 
 export type Evidence = { id: number, case_id: number, finding_id?: number | null, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number | null, };
 
@@ -691,7 +691,11 @@ export type ImportRequest = { file_name: string,
 /**
  * The file's bytes, base64.
  */
-content_base64: string, };
+content_base64: string, 
+/**
+ * Follow the import under this id (`job.progress`, `job.cancel`).
+ */
+job?: string | null, };
 
 export type ImportRowError = { 
 /**
@@ -782,6 +786,18 @@ self_correction_id?: number | null, kind: DocumentKind, title: string, year: num
 prints: number, };
 
 export type IssuedPdf = { id: number, number: string, pdf_base64: string, };
+
+export type JobProgress = { 
+/**
+ * false once the work ended (or before it began): the command's own answer tells how.
+ */
+running: boolean, done: number, 
+/**
+ * 0 while the work does not know its size yet.
+ */
+total: number, cancelled: boolean, };
+
+export type JobRequest = { job: string, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -1643,6 +1659,8 @@ export interface Commands {
   "insured.create": { request: InsuredInput; response: Insured };
   "insured.update": { request: InsuredUpdate; response: Insured };
   "insured.import": { request: ImportRequest; response: ImportReport };
+  "job.progress": { request: JobRequest; response: JobProgress };
+  "job.cancel": { request: JobRequest; response: JobProgress };
   "calendar.add_workdays": { request: CountRequest; response: Deadline };
   "calendar.deadline": { request: CountRequest; response: Deadline };
   "calendar.is_working_day": { request: DateRequest; response: WorkingDayAnswer };

@@ -1,5 +1,7 @@
 // 导入 of a registry (定点医药机构, 参保人员): the file comes from the native open dialog in the desktop
 // window or from a hidden file input in a browser; the core's report is shown, and the list reloads.
+// While it runs, the core's progress is shown (`job.progress`, polled) and the clerk may cancel
+// (`job.cancel`): the core then rolls the whole import back.
 import { ref, type Ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import { ApiError, call, isTauri } from '@/api/client'
@@ -17,20 +19,42 @@ export function useRegistryImport(
   const report = ref<ImportReport | null>(null)
   const reportFile = ref('')
   const reportOpen = ref(false)
+  /** Rows read so far while an import runs (null: no import running, or too short to show). */
+  const progress = ref<{ done: number; total: number } | null>(null)
+  const cancelling = ref(false)
+  let job = ''
 
   async function importFile(file: PickedFile): Promise<void> {
     report.value = null // never show the previous file's result for this one
     importing.value = true
+    cancelling.value = false
+    job = newJobId()
+    const poll = setInterval(() => {
+      call('job.progress', { job })
+        .then((p) => {
+          if (p.running && importing.value) progress.value = { done: p.done, total: p.total }
+        })
+        .catch(() => {})
+    }, PROGRESS_POLL_MS)
     try {
-      report.value = await call(command, { file_name: file.name, content_base64: file.content_base64 })
+      report.value = await call(command, { file_name: file.name, content_base64: file.content_base64, job })
       reportFile.value = file.name
       reportOpen.value = true
       reload()
     } catch (e) {
-      ElMessage.error(e instanceof ApiError ? errorText(e) : `导入失败：${errorText(e)}`)
+      if (e instanceof ApiError && e.code === 'CANCELLED') ElMessage.info(e.message)
+      else ElMessage.error(e instanceof ApiError ? errorText(e) : `导入失败：${errorText(e)}`)
     } finally {
+      clearInterval(poll)
+      progress.value = null
       importing.value = false
     }
+  }
+
+  /** 取消导入: the core stops at its next row and keeps nothing. */
+  async function cancel(): Promise<void> {
+    cancelling.value = true
+    await call('job.cancel', { job }).catch(() => {})
   }
 
   /** The 导入 button. */
@@ -56,5 +80,14 @@ export function useRegistryImport(
     await importFile({ name: file.name, content_base64: await fileToBase64(file) })
   }
 
-  return { importing, report, reportFile, reportOpen, pickFile, onFileChosen }
+  return { importing, report, reportFile, reportOpen, pickFile, onFileChosen, progress, cancelling, cancel }
+}
+
+/** How often a running import is asked how far it is. */
+export const PROGRESS_POLL_MS = 300
+
+function newJobId(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`
 }
