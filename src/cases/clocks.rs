@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::profile::{self, RuleProfile};
+use super::rules::{Cache, Rule};
 use super::{opt_date, parse_stored_date};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::error::Result;
@@ -405,6 +406,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let lead_basis = super::rules::office(conn)?.basis(Rule::LeadCheck);
     for (id, number, party, received, days, ext, extended) in rows {
         // 15 working days, one extension of 15 (国家医保局令第4号; profile).
         let total = days + if extended { ext } else { 0 };
@@ -419,7 +421,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             (None, Some(id), number, party),
             received,
             due,
-            "《医疗保障基金使用监督管理举报处理暂行办法》（国家医保局令第4号）",
+            lead_basis.clone(),
         ));
     }
     Ok(out)
@@ -444,6 +446,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, kind, started, days, ext) in rows {
         if kind == "Registration" {
             // 先行登记保存: decide within 7 日, which 行政处罚法 art. 85 reads as working days (001 art. 36).
@@ -454,7 +457,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 "先行登记保存处理",
                 started,
                 due,
-                "河源办法第三十六条；行政处罚法第八十五条",
+                rules.basis(conn, case_id, Rule::EvidenceRegistration)?,
             ));
         } else {
             // 封存: at most 30 days, +30 with approval (001 art. 36); calendar days.
@@ -469,7 +472,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 },
                 started,
                 due,
-                "河源办法第三十六条；行政强制法第二十五条",
+                rules.basis(conn, case_id, Rule::Sealing)?,
             ));
         }
     }
@@ -492,6 +495,7 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 40; 行政处罚法 art. 58: the review within `legal_review_days` working days (profile).
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, submitted, due) in
         super::procedure::pending_reviews(conn, ctx.calendar, ctx.case_id)?
     {
@@ -501,7 +505,7 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
             "法制审核",
             submitted,
             due,
-            "河源办法第四十条；行政处罚法第五十八条",
+            rules.basis(conn, case_id, Rule::LegalReview)?,
         ));
     }
     Ok(out)
@@ -610,6 +614,7 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, decided) in rows {
         let due = ctx
             .calendar
@@ -620,7 +625,7 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
             "违约处理决定报市医保局备案",
             decided,
             due,
-            "河源办法第二十四条",
+            rules.basis(conn, case_id, Rule::CityReport)?,
         ));
     }
     Ok(out)
@@ -644,6 +649,7 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, starts, ends) in rows {
         let (Some(starts), Some(ends)) = (starts, ends) else {
             continue;
@@ -657,7 +663,7 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
                 date: ends,
                 warnings: vec![],
             },
-            "河源办法第十九条",
+            rules.basis(conn, case_id, Rule::AgreementMeasures)?,
         ));
     }
     Ok(out)

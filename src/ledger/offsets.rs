@@ -1,6 +1,7 @@
 //! Offsets against monthly settlements, stored (004 art. 10; 000 art. 7). See [`super::offset`]
 //! for the month rules and [`super::book::Book::record_offset`] for the allocation.
 
+use crate::cases::Rule;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::matter::*;
@@ -17,9 +18,10 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
     let case = case_info(tx, r.case_id)?;
     case.require_open("办理抵扣")?;
     if case.party_kind != PartyKind::Institution {
-        return Err(ApiError::illegal(
-            "抵扣结算基金仅适用于定点医药机构（天津办法第十条），参保人员应通过银行缴款退回",
-        ));
+        return Err(ApiError::illegal(format!(
+            "抵扣结算基金仅适用于定点医药机构{}，参保人员应通过银行缴款退回",
+            crate::cases::rules::for_case(tx, r.case_id)?.cite(Rule::Offset)
+        )));
     }
     let notice = required_text(&r.notice_number, "notice_number", "抵扣通知书文号", 60)?;
     let requested_on = past_date(r.requested_on, "requested_on", "抵扣申请日期")?;
@@ -33,10 +35,13 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
     )?;
     // 004 art. 10: 可在退缴时限内向医保经办机构提出抵扣退回申请.
     if let Some(due) = case.payment_due {
+        let rules = crate::cases::rules::for_case(tx, r.case_id)?;
         if requested_on > due {
             return Err(ApiError::illegal(format!(
-                "抵扣申请应在退缴时限（{}）内提出（天津办法第十条），已逾期的应依法依规进一步处理（第十四条）",
-                cn(due)
+                "抵扣申请应在退缴时限（{}）内提出{}，已逾期的应依法依规进一步处理{}",
+                cn(due),
+                rules.cite(Rule::OffsetOnRequest),
+                rules.cite(Rule::Overdue)
             )));
         }
     }

@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_payment_voucher",
         include_str!("migrations/0012_payment_voucher.sql"),
     ),
+    ("0013_rule_sets", include_str!("migrations/0013_rule_sets.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -104,6 +105,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     // 0005_document_settings
     "document_setting",
     "document_sequence",
+    // 0013_rule_sets
+    "rule_set",
 ];
 
 pub struct Store {

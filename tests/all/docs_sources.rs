@@ -642,7 +642,7 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-10"}),
         "kind",
     );
-    assert!(e.message.contains("附件2"), "{}", e.message);
+    assert!(e.message.contains("应打印定点医药机构的退回明细单"), "{}", e.message);
     let p = call(
         c,
         "document.preview",
@@ -700,7 +700,7 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-16"}),
         "kind",
     );
-    assert!(e.message.contains("附件3"), "{}", e.message);
+    assert!(e.message.contains("应打印参保人员的退回明细单"), "{}", e.message);
     let doc = call(
         c,
         "document.issue",

@@ -1,6 +1,7 @@
 //! 行政处理决定书 / 行政处罚决定书 (000 附件4; 行政处罚法 art. 59): one data struct and one
 //! builder for both; the 处罚 one carries the fine. Printed from the case's decision of that kind.
 
+use crate::cases::{Rule, RuleSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -229,7 +230,7 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
 fn decision_data(src: &Source<'_>, c: CaseFacts, kind: DocumentKind) -> Result<DecisionData> {
     let d = &c.detail;
     let title = kind.title();
-    let (dec, deadline) = decision_of(d, kind)?;
+    let (dec, deadline) = decision_of(d, kind, &c.rules)?;
     let evidence: Vec<String> = d
         .evidence
         .iter()
@@ -273,7 +274,11 @@ fn decision_data(src: &Source<'_>, c: CaseFacts, kind: DocumentKind) -> Result<D
 }
 
 /// The case's decision when it is of this kind (administrative track only), with its 缴费时限.
-fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDate)> {
+fn decision_of<'d>(
+    d: &'d CaseDetail,
+    kind: DocumentKind,
+    rules: &RuleSet,
+) -> Result<(&'d Decision, NaiveDate)> {
     let title = kind.title();
     let (wanted, what) = if kind == DocumentKind::PenaltyDecision {
         (DecisionKind::PenaltyDecision, "行政处罚决定")
@@ -282,12 +287,14 @@ fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDa
     };
     if d.case.track != Track::Administrative {
         return Err(ApiError::illegal(format!(
-            "{title}由医疗保障行政部门作出（吉林通知第四条、附件4），协议处理案件不能开具"
+            "{title}由医疗保障行政部门作出{}，协议处理案件不能开具",
+            rules.cite(Rule::DecisionDocument)
         )));
     }
     let Some(dec) = d.decision.as_ref() else {
         return Err(ApiError::illegal(format!(
-            "案件尚未作出{what}，不能开具{title}（吉林通知附件4；行政处罚法第五十九条：决定书载明已作出的决定）"
+            "案件尚未作出{what}，不能开具{title}{}",
+            rules.cite_with(Rule::DecisionDocument, "决定书载明已作出的决定")
         )));
     };
     if dec.kind != wanted {
@@ -297,7 +304,7 @@ fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDa
             "行政处理决定书"
         };
         return Err(ApiError::illegal(format!(
-            "案件尚未作出{what}：本案作出的是{}，请开具{made}（吉林通知附件4）",
+            "案件尚未作出{what}：本案作出的是{}，请开具{made}",
             made.trim_end_matches('书')
         )));
     }

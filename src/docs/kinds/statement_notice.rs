@@ -1,6 +1,7 @@
 //! 陈述申辩告知书 (001 art. 22; 行政处罚法 art. 44, 45, 63, 64): the notice of the intended
 //! measures and the party's right to state its case (and to a hearing), after case.notify.
 
+use crate::cases::Rule;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -116,9 +117,10 @@ impl Kind for StatementNotice {
         let d = &c.detail;
         // 001 art. 22: the notice of intended action follows the findings (case.notify).
         let Some(n) = d.notification.as_ref() else {
-            return Err(ApiError::illegal(
-                "案件尚未告知拟处理意见，不能开具陈述申辩告知书（001号文第22条：先查明事实，再告知）",
-            ));
+            return Err(ApiError::illegal(format!(
+                "案件尚未告知拟处理意见，不能开具陈述申辩告知书{}",
+                c.rules.cite_with(Rule::NoticeFacts, "先查明事实，再告知")
+            )));
         };
         Ok(StatementNoticeData {
             issuer: c.issuer,

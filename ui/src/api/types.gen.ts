@@ -945,7 +945,11 @@ export type OfficeSetup = { code: string, name: string, level?: OfficeLevel | nu
 /**
  * Checked after the office's own fields (a missing one is refused naming its field).
  */
-admin: UserInput, };
+admin: UserInput, 
+/**
+ * The rule set the office starts from (issue 9); none: the national base.
+ */
+preset?: RulePreset | null, };
 
 export type OffsetCancel = { id: number, date: string, reason: string, };
 
@@ -1095,6 +1099,39 @@ outstanding: string,
  * The day the principal was paid in full.
  */
 principal_paid_on: string | null, };
+
+/**
+ * The regional document a preset is drawn from.
+ */
+export type PresetDocument = { title: string, 
+/**
+ * 文号; empty when the document has none.
+ */
+number: string, issuer: string, date: string, 
+/**
+ * A draft for comment binds nobody: never cited.
+ */
+draft: boolean, };
+
+/**
+ * `profile.presets`: every preset with its document and its table.
+ */
+export type PresetInfo = { preset: RulePreset, name: string, document?: PresetDocument | null, note: string, rows: Array<PresetRow>, };
+
+/**
+ * One line of a preset's table: rule → values → citation.
+ */
+export type PresetRow = { rule: Rule, 
+/**
+ * `name=value` of the profile values the rule governs, in the preset.
+ */
+values: Array<PresetValue>, 
+/**
+ * Empty: no text fixes it; the office's own rule.
+ */
+citation: string, };
+
+export type PresetValue = { name: string, value: string, };
 
 /**
  * One value of the profile as the settings page shows it: what it is, its unit, the range the
@@ -1256,6 +1293,16 @@ collective_review_reason: string, };
  */
 export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
 
+/**
+ * One rule whose citation the office's rule set gives.
+ */
+export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "AgreementRemedies" | "CityReport" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "SelfCorrection" | "AppRefund";
+
+/**
+ * The presets shipped with Recoup.
+ */
+export type RulePreset = "National" | "Jilin" | "Tianjin" | "Jinan" | "Heyuan";
+
 export type RuleProfile = { 
 /**
  * 线索核查: working days to verify a lead (国家医保局令第4号; setting).
@@ -1336,7 +1383,16 @@ due_soon_days: number,
 /**
  * 自动锁定: minutes without any action after which a login session locks (issue 8).
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * The preset the office started from (issue 9; `profile.use_preset`).
+ */
+preset: RulePreset, 
+/**
+ * What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
+ * edited it. A rule missing here cites the national base.
+ */
+citations: Partial<Record<Rule, string>>, };
 
 /**
  * 参保类别: 职工 / 居民.
@@ -1492,6 +1548,13 @@ title: string, actor: string, note: string, step_id?: number | null, service_id?
 export type Track = "Administrative" | "Agreement";
 
 /**
+ * `profile.use_preset`: the office switches to a preset (first run, or later on the profile page;
+ * audited like every write). The preset's values and citations replace the legal ones; the office's
+ * own working settings (reminder days, idle lock) stay. Matters already filed keep their rule set.
+ */
+export type UsePreset = { preset: RulePreset, };
+
+/**
  * A user as the API shows it (never the hash).
  */
 export type User = { id: number, uid: string, username: string, display_name: string, roles: Array<Role>, active: boolean, 
@@ -1604,6 +1667,8 @@ export interface Commands {
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
   "profile.describe": { request: Empty; response: Array<ProfileField> };
+  "profile.presets": { request: Empty; response: Array<PresetInfo> };
+  "profile.use_preset": { request: UsePreset; response: RuleProfile };
   "profile.update": { request: RuleProfile; response: RuleProfile };
   "user.list": { request: UserQuery; response: Page<User> };
   "user.get": { request: IdRequest; response: User };
@@ -1712,6 +1777,8 @@ export interface EnumLabels {
   LeadStatus: Record<LeadStatus, string>;
   MeasureKind: Record<MeasureKind, string>;
   ProfileUnit: Record<ProfileUnit, string>;
+  Rule: Record<Rule, string>;
+  RulePreset: Record<RulePreset, string>;
   MismatchKind: Record<MismatchKind, string>;
   NumberStyle: Record<NumberStyle, string>;
   OfficeLevel: Record<OfficeLevel, string>;
@@ -1865,6 +1932,44 @@ export const enumLabels: EnumLabels = {
     Yuan: "元",
     Minutes: "分钟",
   },
+  Rule: {
+    LeadCheck: "线索核查及其期限",
+    Complaint: "举报线索的受理和处理",
+    TwoOfficers: "两名以上执法人员、出示执法证件",
+    Evidence: "证据种类及查证属实",
+    EvidenceRegistration: "先行登记保存及处理期限",
+    Sealing: "封存及其期限",
+    NoticeFacts: "告知拟处理内容及事实、理由、依据",
+    StatementRight: "陈述申辩权利及其期限",
+    LegalReview: "法制审核",
+    CollectiveReview: "集体讨论（行政执法）",
+    AgreementCollectiveReview: "集体讨论（协议处理）",
+    AgreementMeasures: "协议处理措施（违约金、中止、解除等）",
+    TerminationBan: "解除服务协议后不得重新签订",
+    AgreementRemedies: "对协议处理不服的救济途径",
+    CityReport: "协议处理决定报上级备案",
+    RefundOrder: "责令退款通知书",
+    RecoveryNotice: "追回医保基金通知书",
+    DecisionDocument: "处理（处罚）决定书",
+    RecoveryTerms: "追回通知单载明险种、金额、时限和账户",
+    UnknownFundSplit: "险种无法细分时按职工和居民5：5分摊",
+    PaymentProof: "缴款及缴款凭证送达期限",
+    FiscalReceipt: "以财政票据作为追回的最终凭据",
+    Offset: "抵扣结算基金",
+    OffsetOnRequest: "抵扣须在退缴时限内申请并经审核同意",
+    Overdue: "逾期不退款的处理",
+    ErroneousRefund: "退款有误的退还和重新缴款",
+    Accounting: "追回基金的账务处理",
+    SelfCorrection: "自查自纠退回明细单",
+    AppRefund: "参保人员通过医保APP退回",
+  },
+  RulePreset: {
+    National: "全国通用（国家法律法规）",
+    Jilin: "吉林省",
+    Tianjin: "天津市",
+    Jinan: "山东省济南市",
+    Heyuan: "广东省河源市",
+  },
   MismatchKind: {
     NotArrived: "未确认到账",
     NotReceipted: "未开具财政票据",
@@ -2009,6 +2114,7 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "calendar.set_year": ["Admin"],
   "calendar.set_override": ["Admin"],
   "calendar.remove_override": ["Admin"],
+  "profile.use_preset": ["Admin"],
   "profile.update": ["Admin"],
   "user.create": ["Admin"],
   "user.update": ["Admin"],
