@@ -657,7 +657,10 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
         // 001 art. 32(二); 行政处罚法 art. 42: at least two law-enforcement officers.
         return Err(ApiError::field(
             "co_handler_id",
-            "行政执法案件须有两名以上执法人员：请选择协办人",
+            format!(
+                "行政执法案件须有两名以上执法人员{}：请选择协办人",
+                super::rules::office(tx)?.cite(Rule::TwoOfficers)
+            ),
         ));
     }
     // 001 art. 42(二): a second act within one year is a ground for a heavier penalty.

@@ -388,7 +388,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     }
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
-                l.extension_days, l.extended_on IS NOT NULL
+                l.extension_days, l.extended_on IS NOT NULL, l.source = 'Report'
          FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
          LEFT JOIN insured p ON p.id = l.insured_id WHERE l.status = 'Open'",
     )?;
@@ -402,12 +402,20 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 r.get::<_, u32>(4)?,
                 r.get::<_, u32>(5)?,
                 r.get::<_, bool>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    let lead_basis = super::rules::office(conn)?.basis(Rule::LeadCheck);
-    for (id, number, party, received, days, ext, extended) in rows {
+    // 令第4号 fixes the check period; a 举报 is also handled under 令第5号 (issue 9: 举报处理 is
+    // 令第5号, not 第4号).
+    let rules = super::rules::office(conn)?;
+    for (id, number, party, received, days, ext, extended, report) in rows {
+        let lead_basis = if report {
+            rules.basis_all(&[Rule::LeadCheck, Rule::Complaint])
+        } else {
+            rules.basis(Rule::LeadCheck)
+        };
         // 15 working days, one extension of 15 (国家医保局令第4号; profile).
         let total = days + if extended { ext } else { 0 };
         let due = ctx.calendar.add_working_days(received, total)?;

@@ -39,7 +39,6 @@ pub enum Rule {
     AgreementCollectiveReview,
     AgreementMeasures,
     TerminationBan,
-    AgreementRemedies,
     CityReport,
     RefundOrder,
     RecoveryNotice,
@@ -53,7 +52,6 @@ pub enum Rule {
     Overdue,
     ErroneousRefund,
     Accounting,
-    SelfCorrection,
     AppRefund,
 }
 
@@ -63,9 +61,9 @@ impl Rule {
         &[
             LeadCheck, Complaint, TwoOfficers, Evidence, EvidenceRegistration, Sealing, NoticeFacts,
             StatementRight, LegalReview, CollectiveReview, AgreementCollectiveReview, AgreementMeasures, TerminationBan,
-            AgreementRemedies, CityReport, RefundOrder, RecoveryNotice, DecisionDocument,
+            CityReport, RefundOrder, RecoveryNotice, DecisionDocument,
             RecoveryTerms, UnknownFundSplit, PaymentProof, FiscalReceipt, Offset, OffsetOnRequest, Overdue,
-            ErroneousRefund, Accounting, SelfCorrection, AppRefund,
+            ErroneousRefund, Accounting, AppRefund,
         ]
     };
 
@@ -100,7 +98,6 @@ crate::labels!(Rule {
     AgreementCollectiveReview => "集体讨论（协议处理）",
     AgreementMeasures => "协议处理措施（违约金、中止、解除等）",
     TerminationBan => "解除服务协议后不得重新签订",
-    AgreementRemedies => "对协议处理不服的救济途径",
     CityReport => "协议处理决定报上级备案",
     RefundOrder => "责令退款通知书",
     RecoveryNotice => "追回医保基金通知书",
@@ -114,7 +111,6 @@ crate::labels!(Rule {
     Overdue => "逾期不退款的处理",
     ErroneousRefund => "退款有误的退还和重新缴款",
     Accounting => "追回基金的账务处理",
-    SelfCorrection => "自查自纠退回明细单",
     AppRefund => "参保人员通过医保APP退回",
 });
 

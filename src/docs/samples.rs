@@ -322,6 +322,7 @@ pub fn statement_notice() -> StatementNoticeData {
             address: "某某县建设路88号".into(),
         },
         issue_date: d(2026, 4, 15),
+        agreement_basis: None,
     }
 }
 

@@ -683,6 +683,7 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         .as_str()
         .unwrap()
         .contains("3年"));
+    assert!(!report.to_string().contains("河源"), "{report}");
     assert_eq!(
         call(c, "institution.get", json!({"id": inst}))["agreement_status"],
         "None"
