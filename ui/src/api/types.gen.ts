@@ -471,7 +471,17 @@ reason: string,
 /**
  * The number it carries when the procedure already gave it one (告知书, 决定书 …).
  */
-number?: string | null, };
+number?: string | null, 
+/**
+ * The date of the step the document records (告知, 决定, 出具, 抵扣审核同意): its default
+ * 成文日期 and the earliest one accepted (issue 9).
+ */
+step_date?: string | null, 
+/**
+ * The 成文日期 must be `step_date` (the procedure numbered the document on that date and its
+ * service clock runs from it).
+ */
+date_fixed: boolean, };
 
 export type DocumentPreview = { pdf_base64: string, pages: number, 
 /**
