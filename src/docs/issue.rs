@@ -161,10 +161,11 @@ impl Snapshot {
 }
 
 /// The kinds issued from a case (the self-correction forms have none).
-pub const CASE_KINDS: [DocumentKind; 8] = [
+pub const CASE_KINDS: [DocumentKind; 9] = [
     DocumentKind::StatementNotice,
     DocumentKind::HandlingDecision,
     DocumentKind::PenaltyDecision,
+    DocumentKind::AgreementDecision,
     DocumentKind::RefundOrder,
     DocumentKind::RecoveryNotice,
     DocumentKind::RecoverySlip,

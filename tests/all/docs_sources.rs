@@ -379,7 +379,7 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
                 .as_str()
                 .unwrap()
                 .contains("没有经审核同意的抵扣申请")),
-            "HandlingDecision" => assert_eq!(o["available"], false),
+            "HandlingDecision" | "AgreementDecision" => assert_eq!(o["available"], false),
             "ServiceReceipt" => {}
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
         }

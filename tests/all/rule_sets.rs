@@ -467,3 +467,64 @@ fn a_case_keeps_the_rule_set_it_was_filed_under() {
     assert!(!note(new.id).contains("天津"));
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
+
+/// The agreement track prints its own decision (issue 9): 协议处理决定书 with its own number
+/// sequence, the measures, amount and 违约金, deadline and how to pay, and the remedies against an
+/// agreement decision — no 行政处罚法 wording.
+#[test]
+fn the_agreement_track_prints_its_own_decision() {
+    let o = OfficeBuilder::new("510104", "成都市锦江区医疗保障局")
+        .institutions_at("成都市锦江区红星路1号", "028-88888888")
+        .open();
+    let c = &o.core;
+    let mut s = call(c, "document.settings_get", json!({}));
+    s["employee_account"] = json!({"account_name": "成都市医疗保障事务中心", "bank": "某银行锦江支行",
+                                   "account_number": "510100001", "bank_code": "102651000001"});
+    call(c, "document.settings_update", s);
+    let inst = o.institution("H51010400001", "锦江区某医院");
+    let decide = |case: Case<'_>| -> i64 {
+        let id = case.id;
+        let case = case
+            .line(json!({"fund": "EmployeeBasic", "year_kind": "CurrentYear", "category": "LiquidatedDamages", "amount_due": "2000.00"}))
+            .notified("2026-08-20")
+            .served("2026-08-21")
+            .waived("2026-08-24")
+            .collectively_reviewed("2026-08-25", "同意追回", "会议纪要1");
+        // A blank number: the next of the agreement decision's own sequence.
+        call(
+            c,
+            "case.decide",
+            json!({"case_id": id, "kind": "协议处理决定", "decided_on": "2026-08-26", "document_number": "",
+                   "payment_due": "2026-09-30", "measures": [], "signoff": o.signoff()}),
+        );
+        drop(case);
+        id
+    };
+    let first = decide(agreement(&o, inst));
+    let second = decide(agreement(&o, inst));
+    let number = |id: i64| call(c, "case.get", json!({"id": id}))["decision"]["document_number"].as_str().unwrap().to_string();
+    assert!(number(first).ends_with("协决〔2026〕1号"), "{}", number(first));
+    assert!(number(second).ends_with("协决〔2026〕2号"), "{}", number(second));
+    let doc = call(c, "document.issue", json!({"case_id": second, "kind": "AgreementDecision"}));
+    assert_eq!(doc["number"], number(second));
+    let text = pdf_text(&pdf_of(&doc));
+    for want in [
+        "协议处理决定书",
+        &number(second),
+        "一、违约事实和证据",
+        "依据《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）、《零售药店医疗保障定点管理暂行办法》（国家医疗保障局令第3号）及医保服务协议，我单位决定作出如下协议处理：",
+        "违约金",
+        "应于2026年9月30日前",
+        "可以与我单位协商解决，或者请求医疗保障行政部门协调处理，也可以依法向",
+        "2026年8月26日",
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
+    assert_none_of(&text, &["行政处罚法", "罚款", "我局"]);
+    // An administrative case has no agreement decision to print.
+    let admin = administrative(&o, inst);
+    let options = call(c, "document.options", json!({"id": admin.id}));
+    let option = options.as_array().unwrap().iter().find(|o| o["kind"] == "AgreementDecision").unwrap();
+    assert_eq!(option["available"], false);
+    assert!(option["reason"].as_str().unwrap().contains("行政执法案件请开具行政处理决定书"), "{option}");
+}

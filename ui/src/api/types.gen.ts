@@ -456,7 +456,7 @@ decision_served_on?: string | null, demand_issued_on?: string | null, demand_ser
 /**
  * The kinds of document Recoup prints (GLOSSARY.md "Documents").
  */
-export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt";
+export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision";
 
 export type DocumentListQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
@@ -1868,6 +1868,7 @@ export const enumLabels: EnumLabels = {
     OffsetNotice: "抵扣通知书",
     StatementNotice: "陈述申辩告知书",
     ServiceReceipt: "送达回证",
+    AgreementDecision: "协议处理决定书",
   },
   EvidenceKind: {
     Documentary: "书证",
