@@ -1104,6 +1104,23 @@ pub fn remove_recovery_line(
         }
         None => vec![id],
     };
+    // Money already allocated to the line (a payment before the decision, 两轻一免 主动退回) keeps
+    // it: refused with the reason (issue 9), never a raw foreign-key error.
+    for rid in &ids {
+        let allocated: i64 = tx.query_row(
+            "SELECT (SELECT COALESCE(SUM(amount_fen), 0) FROM payment_allocation WHERE recovery_line_id = ?1)
+                  + (SELECT COALESCE(SUM(amount_fen), 0) FROM offset_allocation WHERE recovery_line_id = ?1)
+                  + (SELECT COALESCE(SUM(amount_fen), 0) FROM refund_allocation WHERE recovery_line_id = ?1)",
+            [rid],
+            |r| r.get(0),
+        )?;
+        if allocated > 0 {
+            return Err(ApiError::illegal(format!(
+                "该应追回金额明细已有缴款（抵扣）{} 元计入，不能删除：如属错缴，请先撤销该笔缴款或办理退款",
+                Money::from_fen(allocated).grouped()
+            )));
+        }
+    }
     for rid in ids {
         tx.execute("DELETE FROM recovery_line WHERE id = ?1", [rid])?;
         tx.touch("recovery_line", rid);

@@ -528,3 +528,23 @@ fn the_agreement_track_prints_its_own_decision() {
     assert_eq!(option["available"], false);
     assert!(option["reason"].as_str().unwrap().contains("行政执法案件请开具行政处理决定书"), "{option}");
 }
+
+/// A party returning money before the decision (主动退回, 001 art. 41) has it allocated to the
+/// recovery lines; removing such a line is refused with the reason, not a storage error (issue 9).
+#[test]
+fn a_recovery_line_with_money_on_it_is_not_removed() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100001", "和平区某医院");
+    let case = agreement(&o, inst);
+    let line = call(c, "case.get", json!({"id": case.id}))["recovery_lines"][0]["id"].clone();
+    call(
+        c,
+        "payment.record",
+        json!({"case_id": case.id, "paid_on": "2026-08-10", "amount": "1000.00", "voucher": "ZD0810",
+               "fund": "EmployeeBasic", "method": "BankTransfer", "agency": "天津市和平区医疗保障服务中心"}),
+    );
+    let e = illegal(c, "recovery.remove_line", json!({"id": line}), "已有缴款（抵扣）1,000.00 元计入，不能删除");
+    assert!(e.message.contains("撤销该笔缴款或办理退款"), "{}", e.message);
+    assert_eq!(call(c, "case.get", json!({"id": case.id}))["recovery_lines"].as_array().unwrap().len(), 1);
+}
