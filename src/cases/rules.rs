@@ -118,10 +118,15 @@ crate::labels!(Rule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub enum RulePreset {
     #[default]
+    #[serde(alias = "全国通用（国家法律法规）", alias = "全国通用", alias = "国家")]
     National,
+    #[serde(alias = "吉林省", alias = "吉林")]
     Jilin,
+    #[serde(alias = "天津市", alias = "天津")]
     Tianjin,
+    #[serde(alias = "山东省济南市", alias = "济南市", alias = "济南")]
     Jinan,
+    #[serde(alias = "广东省河源市", alias = "河源市", alias = "河源")]
     Heyuan,
 }
 

@@ -548,3 +548,24 @@ fn a_recovery_line_with_money_on_it_is_not_removed() {
     assert!(e.message.contains("撤销该笔缴款或办理退款"), "{}", e.message);
     assert_eq!(call(c, "case.get", json!({"id": case.id}))["recovery_lines"].as_array().unwrap().len(), 1);
 }
+
+/// `recoup init --preset 吉林`: the CLI sets the office up with its preset (Chinese names accepted).
+#[test]
+fn the_cli_sets_the_office_up_with_its_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("recoup.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+        .arg("--db")
+        .arg(&db)
+        .args(["init", "--code", "220102", "--name", "长春市南关区医疗保障局", "--admin-user", ADMIN, "--preset", "吉林"])
+        .env("RECOUP_PASSWORD", "secret123")
+        .env_remove("RECOUP_USER")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let c = Core::open(&db).unwrap();
+    c.login(ADMIN, "secret123").unwrap();
+    let p = call(&c, "profile.get", json!({}));
+    assert_eq!(p["preset"], "Jilin");
+    assert!(p["citations"]["RefundOrder"].as_str().unwrap().contains("吉医保联〔2021〕9号"));
+}
