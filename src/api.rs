@@ -785,6 +785,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<cases::profile::ProfileUnit>(cfg),
         one::<cases::Rule>(cfg),
         one::<cases::RulePreset>(cfg),
+        one::<cases::rules::OffsetPolicy>(cfg),
         one::<lt::MismatchKind>(cfg),
         one::<NumberStyle>(cfg),
         one::<OfficeLevel>(cfg),

@@ -60,6 +60,9 @@ pub struct RuleProfile {
     pub idle_lock_minutes: u32,
     /// The preset the office started from (issue 9; `profile.use_preset`).
     pub preset: RulePreset,
+    /// When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
+    /// deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
+    pub offset_policy: rules::OffsetPolicy,
     /// What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
     /// edited it. A rule missing here cites the national base.
     #[ts(type = "Partial<Record<Rule, string>>")]
@@ -90,6 +93,7 @@ impl Default for RuleProfile {
             due_soon_days: 3,
             idle_lock_minutes: 15,
             preset: RulePreset::National,
+            offset_policy: rules::OffsetPolicy::default(),
             citations: rules::national().clone(),
         }
     }
@@ -117,6 +121,7 @@ impl RuleProfile {
         citations.extend(self.citations.clone());
         RuleSet {
             preset: self.preset,
+            offset_policy: self.offset_policy,
             citations,
         }
     }

@@ -79,6 +79,7 @@ impl Rule {
             CollectiveReview | AgreementCollectiveReview => &["collective_review_threshold"],
             CityReport => &["city_report_days"],
             PaymentProof => &["payment_proof_days"],
+            Offset | OffsetOnRequest => &["offset_policy"],
             _ => &[],
         }
     }
@@ -136,6 +137,24 @@ crate::labels!(RulePreset {
     Tianjin => "天津市",
     Jinan => "山东省济南市",
     Heyuan => "广东省河源市",
+});
+
+/// When the agency may deduct money owed from an institution's later settlements (抵扣): a rule the
+/// preset decides (issue 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub enum OffsetPolicy {
+    /// On the institution's request within the refund deadline, once the agency approved (seed 004
+    /// art. 10).
+    #[default]
+    OnRequestWithinDeadline,
+    /// When the institution let the deadline pass (无故、恶意拖延), without a request (seed 000
+    /// art. 7).
+    AfterOverdue,
+}
+
+crate::labels!(OffsetPolicy {
+    OnRequestWithinDeadline => "退缴时限内经申请并审核同意后抵扣",
+    AfterOverdue => "逾期不退（无故、恶意拖延）时抵扣拨付基金",
 });
 
 /// The regional document a preset is drawn from.
@@ -254,6 +273,10 @@ pub fn presets() -> Vec<PresetInfo> {
                             .map(|n| PresetValue {
                                 name: n.to_string(),
                                 value: match &json[*n] {
+                                    // An enum value is shown by its label, never its identifier.
+                                    v if *n == "offset_policy" => serde_json::from_value::<OffsetPolicy>(v.clone())
+                                        .map(|p| crate::vocab::Labeled::label(&p).to_string())
+                                        .unwrap_or_default(),
                                     serde_json::Value::String(s) => s.clone(),
                                     v => v.to_string(),
                                 },
@@ -271,6 +294,9 @@ pub fn presets() -> Vec<PresetInfo> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RuleSet {
     pub preset: RulePreset,
+    /// When an offset may be set up (a rule of the preset).
+    #[serde(default)]
+    pub offset_policy: OffsetPolicy,
     #[ts(type = "Partial<Record<Rule, string>>")]
     pub citations: BTreeMap<Rule, String>,
 }
@@ -279,6 +305,7 @@ impl Default for RuleSet {
     fn default() -> Self {
         RuleSet {
             preset: RulePreset::National,
+            offset_policy: OffsetPolicy::default(),
             citations: national().clone(),
         }
     }

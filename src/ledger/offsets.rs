@@ -1,6 +1,7 @@
 //! Offsets against monthly settlements, stored (004 art. 10; 000 art. 7). See [`super::offset`]
 //! for the month rules and [`super::book::Book::record_offset`] for the allocation.
 
+use crate::cases::rules::OffsetPolicy;
 use crate::cases::Rule;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -33,10 +34,30 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
         "审核同意日期",
         "申请日期",
     )?;
-    // 004 art. 10: 可在退缴时限内向医保经办机构提出抵扣退回申请.
-    if let Some(due) = case.payment_due {
-        let rules = crate::cases::rules::for_case(tx, r.case_id)?;
-        if requested_on > due {
+    // Issue 9: only once the amount is decided and the 通知单 that sets the deadline was issued —
+    // never on a matter under investigation; when, follows the case's rule set.
+    let rules = crate::cases::rules::for_case(tx, r.case_id)?;
+    let Some(due) = case.payment_due else {
+        return Err(ApiError::illegal(format!(
+            "本案尚未作出决定确定应退回的金额和缴费时限，不能办理抵扣{}",
+            rules.cite(Rule::Offset)
+        )));
+    };
+    let slip: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM document_service WHERE case_id = ?1 AND document = 'RecoverySlip')
+             OR EXISTS (SELECT 1 FROM collection WHERE case_id = ?1 AND notice_number <> '' AND issued_on IS NOT NULL)",
+        [case.id],
+        |x| x.get(0),
+    )?;
+    if !slip {
+        return Err(ApiError::illegal(format!(
+            "本案尚未出具医疗保障基金追回通知单，不能办理抵扣{}",
+            rules.cite_with(Rule::Offset, "抵扣的是通知单所列应追回基金")
+        )));
+    }
+    match rules.offset_policy {
+        // 004 art. 10: 可在退缴时限内向医保经办机构提出抵扣退回申请.
+        OffsetPolicy::OnRequestWithinDeadline if requested_on > due => {
             return Err(ApiError::illegal(format!(
                 "抵扣申请应在退缴时限（{}）内提出{}，已逾期的应依法依规进一步处理{}",
                 cn(due),
@@ -44,6 +65,15 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
                 rules.cite(Rule::Overdue)
             )));
         }
+        // 000 art. 7: 对无故、恶意拖延或不予足额退款的，可以抵扣拨付基金.
+        OffsetPolicy::AfterOverdue if requested_on <= due => {
+            return Err(ApiError::illegal(format!(
+                "退缴时限（{}）尚未届满：本单位规则为定点医药机构逾期不退、无故或恶意拖延时方可抵扣拨付基金{}",
+                cn(due),
+                rules.cite(Rule::Offset)
+            )));
+        }
+        _ => {}
     }
     let served_on = match r.served_on {
         Some(d) => {

@@ -257,7 +257,7 @@ fn the_profile_has_the_domain_defaults_and_every_change_is_audited() {
         .unwrap()
         .keys()
         .map(String::as_str)
-        .filter(|k| !["preset", "citations"].contains(k))
+        .filter(|k| !["preset", "offset_policy", "citations"].contains(k))
         .collect();
     described.sort();
     values.sort();

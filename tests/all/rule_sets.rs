@@ -569,3 +569,46 @@ fn the_cli_sets_the_office_up_with_its_preset() {
     assert_eq!(p["preset"], "Jilin");
     assert!(p["citations"]["RefundOrder"].as_str().unwrap().contains("吉医保联〔2021〕9号"));
 }
+
+/// Which matters may be offset follows the preset (issue 9): 天津 on request within the deadline
+/// (seed 004 art. 10), 吉林 once the institution let the deadline pass (seed 000 art. 7); never on a
+/// matter under investigation nor before the 通知单 that sets the deadline.
+#[test]
+fn when_an_offset_may_be_set_up_follows_the_preset() {
+    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局").preset("Jilin").open();
+    let c = &o.core;
+    let inst = o.institution("H22010200001", "南关区某医院");
+    let case = CaseBuilder::agreement(&o, inst)
+        .filed("2026-08-03")
+        .finding("分解住院", "医保服务协议第十条", "6000.00")
+        .evidence("书证", "住院病历", "2026-08-04")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "6000.00"}));
+    let case_id = case.id;
+    let offset = move |requested: &str, approved: &str, n: u32| {
+        json!({"case_id": case_id, "notice_number": format!("长医保抵〔2026〕{n}号"), "requested_on": requested,
+               "approved_on": approved, "agency": "长春市南关区医疗保障经办中心"})
+    };
+    illegal(c, "offset.create", offset("2026-08-05", "2026-08-06", 1), "尚未作出决定确定应退回的金额和缴费时限");
+    let case = case
+        .notified("2026-08-20")
+        .served("2026-08-21")
+        .waived("2026-08-24")
+        .decided("2026-08-26", "2026-09-30")
+        .decision_served("2026-08-27");
+    illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "尚未出具医疗保障基金追回通知单");
+    call(
+        c,
+        "case.issue_document",
+        json!({"case_id": case.id, "document": "RecoverySlip", "document_number": "长医保追〔2026〕1号", "issued_on": "2026-08-27"}),
+    );
+    // 吉林: within the deadline the institution pays; the agency deducts only after it let the
+    // deadline pass.
+    let e = illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "退缴时限（2026年9月30日）尚未届满");
+    assert!(e.message.contains("（吉医保联〔2021〕9号）第七条"), "{}", e.message);
+    let plan = call(c, "offset.create", offset("2026-10-09", "2026-10-12", 1));
+    assert_eq!(plan["status"], "Active");
+    let presets = presets(c);
+    let jilin = presets.iter().find(|p| p["preset"] == "Jilin").unwrap();
+    let row = jilin["rows"].as_array().unwrap().iter().find(|r| r["rule"] == "Offset").unwrap();
+    assert_eq!(row["values"][0]["value"], "逾期不退（无故、恶意拖延）时抵扣拨付基金");
+}

@@ -27,6 +27,7 @@ function profile(preset: RuleProfile['preset'], refundOrder: string): RuleProfil
     public_notice_days: 30, evidence_registration_days: 7, sealing_days: 30, sealing_extension_days: 30,
     city_report_days: 3, payment_proof_days: 3, fine_payment_days: 15, due_soon_days: 3, idle_lock_minutes: 15,
     preset,
+    offset_policy: preset === 'Jilin' ? 'AfterOverdue' : 'OnRequestWithinDeadline',
     citations: { RefundOrder: refundOrder, Offset: '' },
   }
 }
@@ -79,6 +80,7 @@ describe('ProfilePage · 适用规则与依据', () => {
     expect(byTestId('rule-set-document')?.textContent).toContain('（吉医保联〔2021〕9号）')
     const table = byTestId('citation-table')?.textContent ?? ''
     expect(table).toContain('责令退款通知书')
+    expect(byTestId('offset-policy')?.textContent ?? document.body.textContent).toContain('逾期不退（无故、恶意拖延）时抵扣拨付基金')
     expect(byTestId<HTMLTextAreaElement>('citation-RefundOrder')?.querySelector('textarea')?.value ?? byTestId<HTMLTextAreaElement>('citation-RefundOrder')?.value).toBe(jilinRefundOrder)
   })
 

@@ -977,6 +977,12 @@ funds: Array<FundAmount>, };
 
 export type OffsetPlan = { id: number, uid: string, case_id: number, notice_number: string, requested_on: string, approved_on: string, served_on: string | null, agency: string, status: OffsetStatus, closed_on: string | null, close_reason: string, funds: Array<OffsetFundProgress>, deductions: Array<Deduction>, };
 
+/**
+ * When the agency may deduct money owed from an institution's later settlements (抵扣): a rule the
+ * preset decides (issue 9).
+ */
+export type OffsetPolicy = "OnRequestWithinDeadline" | "AfterOverdue";
+
 export type OffsetStatus = "Active" | "Completed" | "Cancelled";
 
 /**
@@ -1399,6 +1405,11 @@ idle_lock_minutes: number,
  */
 preset: RulePreset, 
 /**
+ * When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
+ * deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
+ */
+offset_policy: OffsetPolicy, 
+/**
  * What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
  * edited it. A rule missing here cites the national base.
  */
@@ -1789,6 +1800,7 @@ export interface EnumLabels {
   ProfileUnit: Record<ProfileUnit, string>;
   Rule: Record<Rule, string>;
   RulePreset: Record<RulePreset, string>;
+  OffsetPolicy: Record<OffsetPolicy, string>;
   MismatchKind: Record<MismatchKind, string>;
   NumberStyle: Record<NumberStyle, string>;
   OfficeLevel: Record<OfficeLevel, string>;
@@ -1978,6 +1990,10 @@ export const enumLabels: EnumLabels = {
     Tianjin: "天津市",
     Jinan: "山东省济南市",
     Heyuan: "广东省河源市",
+  },
+  OffsetPolicy: {
+    OnRequestWithinDeadline: "退缴时限内经申请并审核同意后抵扣",
+    AfterOverdue: "逾期不退（无故、恶意拖延）时抵扣拨付基金",
   },
   MismatchKind: {
     NotArrived: "未确认到账",
