@@ -43,16 +43,19 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
             rules.cite(Rule::Offset)
         )));
     };
-    let slip: bool = tx.query_row(
+    // The deadline reached the party: the decision served, or the 通知单 issued.
+    let notified: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM document_service WHERE case_id = ?1 AND document = 'RecoverySlip')
-             OR EXISTS (SELECT 1 FROM collection WHERE case_id = ?1 AND notice_number <> '' AND issued_on IS NOT NULL)",
+             OR EXISTS (SELECT 1 FROM collection WHERE case_id = ?1 AND notice_number <> '' AND issued_on IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM document_service WHERE case_id = ?1 AND served_on IS NOT NULL
+                          AND document IN ('HandlingDecision', 'PenaltyDecision', 'AgreementDecision'))",
         [case.id],
         |x| x.get(0),
     )?;
-    if !slip {
+    if !notified {
         return Err(ApiError::illegal(format!(
-            "本案尚未出具医疗保障基金追回通知单，不能办理抵扣{}",
-            rules.cite_with(Rule::Offset, "抵扣的是通知单所列应追回基金")
+            "本案的决定书尚未送达、也未出具医疗保障基金追回通知单，不能办理抵扣{}",
+            rules.cite_with(Rule::Offset, "抵扣的是已告知当事人的应追回基金")
         )));
     }
     match rules.offset_policy {

@@ -521,7 +521,7 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
         json!({"case_id": case_id, "notice_number": "和医保抵〔2026〕1号", "requested_on": "2026-02-10",
                "approved_on": "2026-02-12", "agency": AGENCY,
                "funds": [{"fund": "EmployeeBasic", "amount": "9234.50"}]}),
-        "尚未出具医疗保障基金追回通知单，不能办理抵扣",
+        "也未出具医疗保障基金追回通知单，不能办理抵扣",
     );
     let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-01-21");
     let plan = call(

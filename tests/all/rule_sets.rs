@@ -593,9 +593,8 @@ fn when_an_offset_may_be_set_up_follows_the_preset() {
         .notified("2026-08-20")
         .served("2026-08-21")
         .waived("2026-08-24")
-        .decided("2026-08-26", "2026-09-30")
-        .decision_served("2026-08-27");
-    illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "尚未出具医疗保障基金追回通知单");
+        .decided("2026-08-26", "2026-09-30");
+    illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "决定书尚未送达、也未出具医疗保障基金追回通知单");
     call(
         c,
         "case.issue_document",

@@ -2,21 +2,10 @@
 // (src/vocab/labels.rs), so the UI never spells a label again. Tag colours are the UI's.
 import { enumLabels } from '@/api/types.gen'
 import type { AgreementStatus } from '@/api/types'
-import type { RulePreset } from '@/api/types.gen'
 
 export const officeLevelLabels = enumLabels.OfficeLevel
 
 export const rulePresetLabels = enumLabels.RulePreset
-
-/** The preset an office of this 行政区划代码 most likely follows (issue 9): its province's or city's
- * (吉林 22, 天津 12, 济南 3701, 河源 4416), else the national base. Only a suggestion at first run. */
-export function suggestedPreset(code: string): RulePreset {
-  if (code.startsWith('22')) return 'Jilin'
-  if (code.startsWith('12')) return 'Tianjin'
-  if (code.startsWith('3701')) return 'Jinan'
-  if (code.startsWith('4416')) return 'Heyuan'
-  return 'National'
-}
 
 export const institutionKindLabels = enumLabels.InstitutionKind
 
