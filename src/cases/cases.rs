@@ -1008,14 +1008,22 @@ pub fn add_recovery_line(
     let year_kind = i.year_kind.unwrap_or(YearKind::PriorYears);
     let rules = super::rules::for_case(tx, c.id)?;
     let category = match (year_kind, i.category) {
-        (YearKind::CurrentYear, None) => return Err(ApiError::field(
-            "category",
-            format!("当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金{}", rules.cite(Rule::RecoveryTerms)),
-        )),
+        (YearKind::CurrentYear, None) => {
+            return Err(ApiError::field(
+                "category",
+                format!(
+                    "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金{}",
+                    rules.cite(Rule::RecoveryTerms)
+                ),
+            ))
+        }
         (YearKind::PriorYears, Some(_)) => {
             return Err(ApiError::field(
                 "category",
-                format!("历年基金不再细分费用类别{}，请清空费用类别或改为当年基金", rules.cite(Rule::RecoveryTerms)),
+                format!(
+                    "历年基金不再细分费用类别{}，请清空费用类别或改为当年基金",
+                    rules.cite(Rule::RecoveryTerms)
+                ),
             ))
         }
         (_, c) => c,
@@ -1024,7 +1032,10 @@ pub fn add_recovery_line(
         // 违约金 is a contractual remedy of the agreement (001 art. 18).
         return Err(ApiError::field(
             "category",
-            format!("违约金只能在协议处理案件中按服务协议约定收取{}；行政执法案件请改用罚款", rules.cite(Rule::AgreementMeasures)),
+            format!(
+                "违约金只能在协议处理案件中按服务协议约定收取{}；行政执法案件请改用罚款",
+                rules.cite(Rule::AgreementMeasures)
+            ),
         ));
     }
     let note = bounded_text(&i.note, "note", "备注", 200)?;
@@ -1054,7 +1065,11 @@ pub fn add_recovery_line(
     for (fund, amt) in parts {
         let id = next_id(tx, "recovery_line")?;
         let note = if group.is_some() {
-            let split_note = format!("险种无法细分，{}按5：5比例分摊{}", amount, rules.cite(Rule::UnknownFundSplit));
+            let split_note = format!(
+                "险种无法细分，{}按5：5比例分摊{}",
+                amount,
+                rules.cite(Rule::UnknownFundSplit)
+            );
             if note.is_empty() {
                 split_note
             } else {

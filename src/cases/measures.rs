@@ -294,7 +294,10 @@ pub fn guard_agreement_status(
             "该机构的服务协议已于{}解除，{}前不得重新签订服务协议{}",
             cn_date(from),
             cn_date(until),
-            super::rules::office(conn)?.cite_with(Rule::TerminationBan, "被解除服务协议的定点医药机构，3年内不得与其签订服务协议")
+            super::rules::office(conn)?.cite_with(
+                Rule::TerminationBan,
+                "被解除服务协议的定点医药机构，3年内不得与其签订服务协议"
+            )
         )));
     }
     Ok(())

@@ -59,11 +59,33 @@ impl Rule {
     pub const ALL: &'static [Rule] = {
         use Rule::*;
         &[
-            LeadCheck, Complaint, TwoOfficers, Evidence, EvidenceRegistration, Sealing, NoticeFacts,
-            StatementRight, LegalReview, CollectiveReview, AgreementCollectiveReview, AgreementMeasures, TerminationBan,
-            CityReport, RefundOrder, RecoveryNotice, DecisionDocument,
-            RecoveryTerms, UnknownFundSplit, PaymentProof, FiscalReceipt, Offset, OffsetOnRequest, Overdue,
-            ErroneousRefund, Accounting, AppRefund,
+            LeadCheck,
+            Complaint,
+            TwoOfficers,
+            Evidence,
+            EvidenceRegistration,
+            Sealing,
+            NoticeFacts,
+            StatementRight,
+            LegalReview,
+            CollectiveReview,
+            AgreementCollectiveReview,
+            AgreementMeasures,
+            TerminationBan,
+            CityReport,
+            RefundOrder,
+            RecoveryNotice,
+            DecisionDocument,
+            RecoveryTerms,
+            UnknownFundSplit,
+            PaymentProof,
+            FiscalReceipt,
+            Offset,
+            OffsetOnRequest,
+            Overdue,
+            ErroneousRefund,
+            Accounting,
+            AppRefund,
         ]
     };
 
@@ -274,9 +296,11 @@ pub fn presets() -> Vec<PresetInfo> {
                                 name: n.to_string(),
                                 value: match &json[*n] {
                                     // An enum value is shown by its label, never its identifier.
-                                    v if *n == "offset_policy" => serde_json::from_value::<OffsetPolicy>(v.clone())
-                                        .map(|p| crate::vocab::Labeled::label(&p).to_string())
-                                        .unwrap_or_default(),
+                                    v if *n == "offset_policy" => {
+                                        serde_json::from_value::<OffsetPolicy>(v.clone())
+                                            .map(|p| crate::vocab::Labeled::label(&p).to_string())
+                                            .unwrap_or_default()
+                                    }
                                     serde_json::Value::String(s) => s.clone(),
                                     v => v.to_string(),
                                 },
@@ -339,7 +363,11 @@ impl RuleSet {
 
     /// Citations of several rules joined by "；", skipping empty ones, in brackets (or nothing).
     pub fn cite_all(&self, rules: &[Rule]) -> String {
-        let parts: Vec<&str> = rules.iter().map(|r| self.text(*r)).filter(|t| !t.is_empty()).collect();
+        let parts: Vec<&str> = rules
+            .iter()
+            .map(|r| self.text(*r))
+            .filter(|t| !t.is_empty())
+            .collect();
         if parts.is_empty() {
             String::new()
         } else {
@@ -349,7 +377,11 @@ impl RuleSet {
 
     /// The basis of a clock from several rules (joined by "；"), or that the office set it.
     pub fn basis_all(&self, rules: &[Rule]) -> String {
-        let parts: Vec<&str> = rules.iter().map(|r| self.text(*r)).filter(|t| !t.is_empty()).collect();
+        let parts: Vec<&str> = rules
+            .iter()
+            .map(|r| self.text(*r))
+            .filter(|t| !t.is_empty())
+            .collect();
         if parts.is_empty() {
             "本单位规则配置".to_string()
         } else {
@@ -400,12 +432,18 @@ pub fn snapshot(tx: &mut Tx<'_>) -> Result<i64> {
     let data = serde_json::to_string(&set).map_err(|e| ApiError::internal(e.to_string()))?;
     let digest = hex::encode(Sha256::digest(data.as_bytes()));
     if let Some(id) = tx
-        .query_row("SELECT id FROM rule_set WHERE digest = ?1", [&digest], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM rule_set WHERE digest = ?1",
+            [&digest],
+            |r| r.get(0),
+        )
         .optional()?
     {
         return Ok(id);
     }
-    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM rule_set", [], |r| r.get(0))?;
+    let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM rule_set", [], |r| {
+        r.get(0)
+    })?;
     tx.execute(
         "INSERT INTO rule_set (id, digest, data, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, digest, data, now_text()],

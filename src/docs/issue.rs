@@ -277,7 +277,11 @@ fn document_date(
         if on < d {
             return Err(ApiError::field(
                 "issued_on",
-                format!("成文日期{}早于{what}{}，请改为{what}或其后的日期", cn_date(on), cn_date(d)),
+                format!(
+                    "成文日期{}早于{what}{}，请改为{what}或其后的日期",
+                    cn_date(on),
+                    cn_date(d)
+                ),
             ));
         }
         if fixed && on != d {
@@ -402,7 +406,9 @@ pub fn preview(
     let kind = kind_of(r)?;
     let on = match r.case_id {
         Some(case_id) if r.issued_on.is_none() && !is_self_correction(kind) => {
-            step_date(conn, case_id, kind)?.map(|(d, _, _)| d).unwrap_or(today)
+            step_date(conn, case_id, kind)?
+                .map(|(d, _, _)| d)
+                .unwrap_or(today)
         }
         _ => r.issued_on.unwrap_or(today),
     };

@@ -241,7 +241,8 @@ pub fn agreement_decision() -> DecisionData {
         legal_basis: String::new(),
         fine: None,
         other_measures: vec!["约谈法定代表人，限期一个月整改".into()],
-        agreement_basis: "《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）及医保服务协议".into(),
+        agreement_basis:
+            "《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）及医保服务协议".into(),
         ..decision()
     }
 }

@@ -123,7 +123,10 @@ impl CaseFacts {
             return Err(ApiError::illegal(format!(
                 "案件尚未作出处理决定，不能开具{}{}",
                 title,
-                self.rules.cite_with(Rule::RecoveryTerms, "责令退款和追回以处理决定确定的金额和缴费时限为准")
+                self.rules.cite_with(
+                    Rule::RecoveryTerms,
+                    "责令退款和追回以处理决定确定的金额和缴费时限为准"
+                )
             )));
         };
         if self.lines.is_empty() {

@@ -389,7 +389,9 @@ pub fn issue_receipt(tx: &mut Tx<'_>, r: &ReceiptInput) -> Result<Receipt> {
             let Some(arrived) = p.arrived_on else {
                 return Err(ApiError::illegal(format!(
                     "该笔缴款尚未确认到账，不能开具财政票据{}",
-                    p.matter.rules(tx)?.cite_with(Rule::FiscalReceipt, "收到银行入账凭证、核对无误后开具")
+                    p.matter
+                        .rules(tx)?
+                        .cite_with(Rule::FiscalReceipt, "收到银行入账凭证、核对无误后开具")
                 )));
             };
             not_before(issued_on, arrived, "issued_on", "开票日期", "到账日期")?;

@@ -67,10 +67,7 @@ pub fn create(
                 ));
             }
             if r.lines.is_empty() {
-                return Err(ApiError::field(
-                    "lines",
-                    "请至少填写一项应退回金额",
-                ));
+                return Err(ApiError::field("lines", "请至少填写一项应退回金额"));
             }
             let mut group = 0;
             for (n, l) in r.lines.iter().enumerate() {
@@ -177,10 +174,7 @@ pub fn create(
             let agent_name = bounded_text(&r.agent_name, "agent_name", "代办人姓名", 50)?;
             let agent_id = if r.agent_id_number.trim().is_empty() {
                 if !agent_name.is_empty() {
-                    return Err(ApiError::field(
-                        "agent_id_number",
-                        "请填写代办人身份证号码",
-                    ));
+                    return Err(ApiError::field("agent_id_number", "请填写代办人身份证号码"));
                 }
                 String::new()
             } else {

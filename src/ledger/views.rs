@@ -437,17 +437,21 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         if outstanding.is_zero() {
             continue;
         }
-        out.push(ctx.case_clock(
-            case_id,
-            ClockKind::Payment,
-            format!("退缴时限（尚欠 {} 元）", outstanding.grouped()),
-            decided,
-            Deadline {
-                date: due,
-                warnings: vec![],
-            },
-            rules.get(conn, case_id)?.basis_all(&[Rule::RecoveryTerms, Rule::PaymentProof]),
-        ));
+        out.push(
+            ctx.case_clock(
+                case_id,
+                ClockKind::Payment,
+                format!("退缴时限（尚欠 {} 元）", outstanding.grouped()),
+                decided,
+                Deadline {
+                    date: due,
+                    warnings: vec![],
+                },
+                rules
+                    .get(conn, case_id)?
+                    .basis_all(&[Rule::RecoveryTerms, Rule::PaymentProof]),
+            ),
+        );
     }
     // 缴款凭证 within 3 working days (004 art. 9), for payments of open matters.
     let mut stmt = conn.prepare_cached(&format!(

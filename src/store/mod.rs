@@ -59,7 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_payment_voucher",
         include_str!("migrations/0012_payment_voucher.sql"),
     ),
-    ("0013_rule_sets", include_str!("migrations/0013_rule_sets.sql")),
+    (
+        "0013_rule_sets",
+        include_str!("migrations/0013_rule_sets.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

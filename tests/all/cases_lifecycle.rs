@@ -490,7 +490,11 @@ fn heyuan_agreement_case_above_50000_is_blocked_until_collective_review() {
                         "payment_due": "2026-09-30", "measures": [{"kind": "约谈"}], "signoff": o.signoff()});
     let e = illegal(c, "case.decide", decide.clone(), "集体讨论");
     // The 河源 preset takes the draft's threshold but never cites the draft (issue 9).
-    assert!(e.message.contains("达到50,000.00元集体讨论标准") && !e.message.contains("河源"), "{}", e.message);
+    assert!(
+        e.message.contains("达到50,000.00元集体讨论标准") && !e.message.contains("河源"),
+        "{}",
+        e.message
+    );
     // A fine is an administrative penalty, never an agreement measure.
     let mut with_fine = decide.clone();
     with_fine["fine"] = json!("100");
@@ -726,7 +730,11 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         "case.notify",
         notify(json!({"kind": "中止协议", "months": 4})),
     );
-    assert!(e.message.contains("（国家医疗保障局令第2号）") && !e.message.contains("河源"), "{}", e.message);
+    assert!(
+        e.message.contains("（国家医疗保障局令第2号）") && !e.message.contains("河源"),
+        "{}",
+        e.message
+    );
     refuse(
         c,
         "case.notify",

@@ -76,7 +76,11 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
         json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-11"}),
         "“设置 · 文书设置”中的职工医保收款账户尚未填写账号",
     );
-    assert!(e.message.contains("请先填写职工医保收款账户"), "{}", e.message);
+    assert!(
+        e.message.contains("请先填写职工医保收款账户"),
+        "{}",
+        e.message
+    );
     let mut s = call(c, "document.settings_get", json!({}));
     s["employee_account"] = json!({"account_name": "天津市医疗保障基金管理中心", "bank": "中国农业银行天津和平支行",
                                    "account_number": "02160001040042313", "bank_code": "103110016005"});
@@ -157,7 +161,11 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
         json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-02-12"}),
         "issued_on",
     );
-    assert!(e.message.contains("告知日期为2026年2月2日"), "{}", e.message);
+    assert!(
+        e.message.contains("告知日期为2026年2月2日"),
+        "{}",
+        e.message
+    );
     let e = field(
         c,
         "document.issue",
@@ -173,7 +181,10 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     assert_eq!(notice["number"], "和医保协告〔2026〕1号");
     assert!(pdf_text(&pdf_of(&notice)).contains("2026年2月2日"));
     let listed = call(c, "document.list", json!({"case_id": case_id}));
-    assert!(listed.to_string().contains("\"issued_on\":\"2026-02-02\""), "{listed}");
+    assert!(
+        listed.to_string().contains("\"issued_on\":\"2026-02-02\""),
+        "{listed}"
+    );
 
     // Looking at an issued document is not a print: same bytes, nothing written.
     let before = audit_entries(c);

@@ -643,7 +643,11 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-10"}),
         "kind",
     );
-    assert!(e.message.contains("应打印定点医药机构的退回明细单"), "{}", e.message);
+    assert!(
+        e.message.contains("应打印定点医药机构的退回明细单"),
+        "{}",
+        e.message
+    );
     let p = call(
         c,
         "document.preview",
@@ -701,7 +705,11 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-16"}),
         "kind",
     );
-    assert!(e.message.contains("应打印参保人员的退回明细单"), "{}", e.message);
+    assert!(
+        e.message.contains("应打印参保人员的退回明细单"),
+        "{}",
+        e.message
+    );
     let doc = call(
         c,
         "document.issue",

@@ -14,11 +14,25 @@ use crate::common::*;
 /// the short names earlier versions used for regional documents, and those documents' titles and
 /// 文号 (which only the preset data in `assets/rules/` carries).
 const FORBIDDEN: &[&str] = &[
-    "000号", "001号", "002号", "003号", "004号", "号文第", "河源办法", "天津办法", "吉林通知",
-    "济南通知", "河源市医疗保障基金使用监督管理办法", "天津市医疗保障基金追回流程管理办法",
-    "关于规范医疗保障基金追回工作的通知", "吉医保联", "济医保字", "全市医疗保障基金监管工作的通知",
+    "000号",
+    "001号",
+    "002号",
+    "003号",
+    "004号",
+    "号文第",
+    "河源办法",
+    "天津办法",
+    "吉林通知",
+    "济南通知",
+    "河源市医疗保障基金使用监督管理办法",
+    "天津市医疗保障基金追回流程管理办法",
+    "关于规范医疗保障基金追回工作的通知",
+    "吉医保联",
+    "济医保字",
+    "全市医疗保障基金监管工作的通知",
     // 举报处理 is 令第5号; 令第4号 is the 处罚程序 (DOMAIN §7).
-    "举报处理暂行办法》（国家医保局令第4号", "举报处理暂行办法》（国家医疗保障局令第4号",
+    "举报处理暂行办法》（国家医保局令第4号",
+    "举报处理暂行办法》（国家医疗保障局令第4号",
 ];
 
 fn files_under(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
@@ -66,7 +80,11 @@ fn no_user_facing_text_names_a_seed_or_another_regions_document() {
             }
         }
     }
-    assert!(found.is_empty(), "user-facing text names a seed or another region:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "user-facing text names a seed or another region:\n{}",
+        found.join("\n")
+    );
     // The database's own text: the termination-ban trigger as 0013 left it.
     let c = Core::open_in_memory().unwrap();
     let sql: Vec<String> = c
@@ -87,7 +105,10 @@ fn no_user_facing_text_names_a_seed_or_another_regions_document() {
 }
 
 fn presets(c: &Core) -> Vec<Value> {
-    call(c, "profile.presets", json!({})).as_array().unwrap().clone()
+    call(c, "profile.presets", json!({}))
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn citation(preset: &Value, rule: &str) -> String {
@@ -113,9 +134,19 @@ fn every_preset_is_a_table_of_rule_value_citation() {
     let rules = all[0]["rows"].as_array().unwrap().len();
     assert!(rules >= 20);
     for p in &all {
-        assert_eq!(p["rows"].as_array().unwrap().len(), rules, "{}", p["preset"]);
+        assert_eq!(
+            p["rows"].as_array().unwrap().len(),
+            rules,
+            "{}",
+            p["preset"]
+        );
         let table = p["rows"].to_string();
-        for other in ["吉医保联", "天津市医疗保障基金追回流程管理办法", "济医保字", "河源"] {
+        for other in [
+            "吉医保联",
+            "天津市医疗保障基金追回流程管理办法",
+            "济医保字",
+            "河源",
+        ] {
             let own = match p["preset"].as_str().unwrap() {
                 "Jilin" => "吉医保联",
                 "Tianjin" => "天津市医疗保障基金追回流程管理办法",
@@ -151,24 +182,42 @@ fn every_preset_is_a_table_of_rule_value_citation() {
     // 河源 (seed 001) is a draft: its numbers, the national citations.
     let heyuan = &all[4];
     assert_eq!(heyuan["document"]["draft"], true);
-    for (row, national) in heyuan["rows"].as_array().unwrap().iter().zip(all[0]["rows"].as_array().unwrap()) {
+    for (row, national) in heyuan["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(all[0]["rows"].as_array().unwrap())
+    {
         if row["rule"] != "CityReport" {
             assert_eq!(row["citation"], national["citation"], "{}", row["rule"]);
         }
     }
-    let statement = heyuan["rows"].as_array().unwrap().iter().find(|r| r["rule"] == "StatementRight").unwrap();
-    assert_eq!(statement["values"][0], json!({"name": "statement_days", "value": "5"}));
+    let statement = heyuan["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "StatementRight")
+        .unwrap();
+    assert_eq!(
+        statement["values"][0],
+        json!({"name": "statement_days", "value": "5"})
+    );
 }
 
 /// The preset is picked at first run and may change later (audited, by an administrator); the office
 /// may edit a citation, never to a draft for comment.
 #[test]
 fn the_office_picks_its_preset_and_edits_citations() {
-    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局").preset("Jilin").open();
+    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局")
+        .preset("Jilin")
+        .open();
     let c = &o.core;
     let p = call(c, "profile.get", json!({}));
     assert_eq!(p["preset"], "Jilin");
-    assert!(p["citations"]["Offset"].as_str().unwrap().contains("吉医保联〔2021〕9号）第七条"));
+    assert!(p["citations"]["Offset"]
+        .as_str()
+        .unwrap()
+        .contains("吉医保联〔2021〕9号）第七条"));
     let before = audit_entries(c);
     let p = call(c, "profile.use_preset", json!({"preset": "National"}));
     assert_eq!(p["preset"], "National");
@@ -177,7 +226,10 @@ fn the_office_picks_its_preset_and_edits_citations() {
     let mut edited = p.clone();
     edited["citations"]["Offset"] = json!("《长春市医疗保障基金追回细则》第五条");
     let p = call(c, "profile.update", edited.clone());
-    assert_eq!(p["citations"]["Offset"], "《长春市医疗保障基金追回细则》第五条");
+    assert_eq!(
+        p["citations"]["Offset"],
+        "《长春市医疗保障基金追回细则》第五条"
+    );
     edited["citations"]["Offset"] = json!("《某市办法（征求意见稿）》第五条");
     let e = field(c, "profile.update", edited, "citations");
     assert!(e.message.contains("征求意见稿"), "{}", e.message);
@@ -213,16 +265,30 @@ fn assert_none_of(text: &str, others: &[&str]) {
     }
 }
 
-const REGIONS: &[&str] = &["吉医保联", "吉林省", "天津", "济医保字", "济南", "河源", "号文"];
+const REGIONS: &[&str] = &[
+    "吉医保联",
+    "吉林省",
+    "天津",
+    "济医保字",
+    "济南",
+    "河源",
+    "号文",
+];
 
 /// An administrative case against a hospital: a finding of 36,000 yuan (an unknown fund, 5:5),
 /// evidence, notified and served; returns the case.
 fn administrative<'o>(o: &'o Office, inst: i64) -> Case<'o> {
     CaseBuilder::administrative(o, inst)
         .filed("2026-08-03")
-        .finding("串换药品", "《医疗保障基金使用监督管理条例》第十五条", "36000.00")
+        .finding(
+            "串换药品",
+            "《医疗保障基金使用监督管理条例》第十五条",
+            "36000.00",
+        )
         .evidence("书证", "药品进销存台账", "2026-08-04")
-        .line(json!({"year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "36000.00"}))
+        .line(
+            json!({"year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "36000.00"}),
+        )
 }
 
 /// An agreement case of 60,000 yuan against a hospital, notified, served and waived.
@@ -236,7 +302,9 @@ fn agreement<'o>(o: &'o Office, inst: i64) -> Case<'o> {
 
 #[test]
 fn a_jilin_county_cites_national_law_and_its_province() {
-    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局").preset("Jilin").open();
+    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局")
+        .preset("Jilin")
+        .open();
     let c = &o.core;
     let inst = o.institution("H22010200001", "南关区某医院");
     let case = administrative(&o, inst);
@@ -245,7 +313,13 @@ fn a_jilin_county_cites_national_law_and_its_province() {
     let lines = &filed["recovery_lines"];
     assert_eq!(lines.as_array().unwrap().len(), 2, "5:5 split");
     // The split is no 吉林 rule: the note cites nothing.
-    assert!(lines[0]["note"].as_str().unwrap().ends_with("按5：5比例分摊"), "{lines}");
+    assert!(
+        lines[0]["note"]
+            .as_str()
+            .unwrap()
+            .ends_with("按5：5比例分摊"),
+        "{lines}"
+    );
     // The 责令退款通知书 waits for the decision (seed 000 art. 2–3), in 吉林's words.
     illegal(
         c,
@@ -255,7 +329,10 @@ fn a_jilin_county_cites_national_law_and_its_province() {
     );
     let case = case.notified("2026-08-20");
     let steps = next_steps(&case.detail);
-    assert!(steps.iter().all(|s| !s.contains("吉医保联")), "nothing of 000 before the money: {steps:?}");
+    assert!(
+        steps.iter().all(|s| !s.contains("吉医保联")),
+        "nothing of 000 before the money: {steps:?}"
+    );
     // Findings are fixed once notified (行政处罚法 art. 44).
     illegal(
         c,
@@ -270,10 +347,16 @@ fn a_jilin_county_cites_national_law_and_its_province() {
         json!({"case_id": case.id, "kind": "StatementNotice", "issued_on": "2026-08-20"}),
     );
     let text = pdf_text(&pdf_of(&doc));
-    assert!(text.contains("根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定"), "{text}");
+    assert!(
+        text.contains("根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定"),
+        "{text}"
+    );
     assert!(!text.contains("协议处理"), "{text}");
     assert_none_of(&text, &["吉医保联", "天津", "河源", "济南"]);
-    assert_none_of(&case_text(c, case.id), &["天津", "济医保字", "河源", "号文"]);
+    assert_none_of(
+        &case_text(c, case.id),
+        &["天津", "济医保字", "河源", "号文"],
+    );
 }
 
 #[test]
@@ -285,7 +368,10 @@ fn a_tianjin_district_cites_the_tianjin_measures() {
     let d = call(c, "case.get", json!({"id": case.id}));
     let lines = &d["recovery_lines"];
     assert!(
-        lines[0]["note"].as_str().unwrap().ends_with("按5：5比例分摊（《天津市医疗保障基金追回流程管理办法（试行）》第八条）"),
+        lines[0]["note"]
+            .as_str()
+            .unwrap()
+            .ends_with("按5：5比例分摊（《天津市医疗保障基金追回流程管理办法（试行）》第八条）"),
         "{lines}"
     );
     let d = call(c, "case.get", json!({"id": case.id}));
@@ -302,7 +388,12 @@ fn a_tianjin_district_cites_the_tianjin_measures() {
         json!({"case_id": case.id, "fund": "EmployeeBasic", "year_kind": "CurrentYear", "amount_due": "1.00"}),
         "category",
     );
-    assert!(e.message.ends_with("（《天津市医疗保障基金追回流程管理办法（试行）》第八条）"), "{}", e.message);
+    assert!(
+        e.message
+            .ends_with("（《天津市医疗保障基金追回流程管理办法（试行）》第八条）"),
+        "{}",
+        e.message
+    );
     // 违约金 is the agreement's: 令第2号/第3号 and the service agreement, not a regional text.
     let e = field(
         c,
@@ -310,7 +401,12 @@ fn a_tianjin_district_cites_the_tianjin_measures() {
         json!({"case_id": case.id, "fund": "EmployeeBasic", "year_kind": "CurrentYear", "category": "LiquidatedDamages", "amount_due": "1.00"}),
         "category",
     );
-    assert!(e.message.contains("（《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("（《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）"),
+        "{}",
+        e.message
+    );
     // Decided and served: the money hint cites 天津 art. 9 and 11.
     let case = case
         .notified("2026-08-20")
@@ -328,7 +424,12 @@ fn a_tianjin_district_cites_the_tianjin_measures() {
         ),
         "{steps:?}"
     );
-    let clocks = call(c, "clock.list", json!({"case_id": case.id, "today": "2026-08-28"}))["items"].clone();
+    let clocks = call(
+        c,
+        "clock.list",
+        json!({"case_id": case.id, "today": "2026-08-28"}),
+    )["items"]
+        .clone();
     let payment = clocks
         .as_array()
         .unwrap()
@@ -339,12 +440,17 @@ fn a_tianjin_district_cites_the_tianjin_measures() {
         payment["basis"],
         "《天津市医疗保障基金追回流程管理办法（试行）》第八条；《天津市医疗保障基金追回流程管理办法（试行）》第九条"
     );
-    assert_none_of(&case_text(c, case.id), &["吉医保联", "吉林", "济医保字", "河源", "号文"]);
+    assert_none_of(
+        &case_text(c, case.id),
+        &["吉医保联", "吉林", "济医保字", "河源", "号文"],
+    );
 }
 
 #[test]
 fn a_jinan_district_reports_agreement_decisions_to_the_city() {
-    let o = OfficeBuilder::new("370102", "济南市历下区医疗保障局").preset("Jinan").open();
+    let o = OfficeBuilder::new("370102", "济南市历下区医疗保障局")
+        .preset("Jinan")
+        .open();
     let c = &o.core;
     let inst = o.institution("H37010200001", "历下区某医院");
     let case = agreement(&o, inst).notified("2026-08-20");
@@ -362,7 +468,17 @@ fn a_jinan_district_reports_agreement_decisions_to_the_city() {
     ] {
         assert!(text.contains(want), "{want} not in {text}");
     }
-    assert_none_of(&text, &["行政处罚法", "行政处理（处罚）", "听证", "吉医保联", "天津", "河源"]);
+    assert_none_of(
+        &text,
+        &[
+            "行政处罚法",
+            "行政处理（处罚）",
+            "听证",
+            "吉医保联",
+            "天津",
+            "河源",
+        ],
+    );
     let case = case.served("2026-08-21").waived("2026-08-24");
     // 60,000 ≥ 50,000: the collective review, which 济南 requires of agreement matters (seed 002
     // 二（三）).
@@ -387,10 +503,29 @@ fn a_jinan_district_reports_agreement_decisions_to_the_city() {
         hint(&steps, "协议处理决定报市医保局备案").contains("（济医保字〔2020〕1号）二（三）"),
         "{steps:?}"
     );
-    let clocks = call(c, "clock.list", json!({"case_id": case.id, "today": "2026-08-28"}))["items"].clone();
-    let report = clocks.as_array().unwrap().iter().find(|k| k["kind"] == "CityReport").unwrap();
-    assert!(report["basis"].as_str().unwrap().contains("济医保字〔2020〕1号"), "{report}");
-    assert_none_of(&case_text(c, case.id), &["吉医保联", "天津", "河源", "号文"]);
+    let clocks = call(
+        c,
+        "clock.list",
+        json!({"case_id": case.id, "today": "2026-08-28"}),
+    )["items"]
+        .clone();
+    let report = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "CityReport")
+        .unwrap();
+    assert!(
+        report["basis"]
+            .as_str()
+            .unwrap()
+            .contains("济医保字〔2020〕1号"),
+        "{report}"
+    );
+    assert_none_of(
+        &case_text(c, case.id),
+        &["吉医保联", "天津", "河源", "号文"],
+    );
 }
 
 #[test]
@@ -403,8 +538,16 @@ fn the_national_base_cites_only_national_law() {
     let case = agreement(&o, inst);
     let steps = next_steps(&call(c, "case.get", json!({"id": case.id})));
     // No national text fixes the recovery lines' layout: no citation rather than a foreign one.
-    assert!(steps.iter().all(|s| !s.contains("按险种、当年/历年、费用类别录入应追回金额（")), "{steps:?}");
-    let case = case.notified("2026-08-20").served("2026-08-21").waived("2026-08-24");
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s.contains("按险种、当年/历年、费用类别录入应追回金额（")),
+        "{steps:?}"
+    );
+    let case = case
+        .notified("2026-08-20")
+        .served("2026-08-21")
+        .waived("2026-08-24");
     let e = illegal(
         c,
         "case.decide",
@@ -413,15 +556,32 @@ fn the_national_base_cites_only_national_law() {
         "集体讨论",
     );
     // The threshold is the office's own setting on the agreement track: no citation.
-    assert!(e.message.contains("达到50,000.00元集体讨论标准") && !e.message.contains("标准（"), "{}", e.message);
+    assert!(
+        e.message.contains("达到50,000.00元集体讨论标准") && !e.message.contains("标准（"),
+        "{}",
+        e.message
+    );
     let case = case
         .collectively_reviewed("2026-08-25", "同意追回", "会议纪要1")
         .decided("2026-08-26", "2026-09-30")
         .decision_served("2026-08-27");
     let steps = next_steps(&case.detail);
-    assert_eq!(hint(&steps, "协议处理决定报市医保局备案"), "协议处理决定报市医保局备案");
-    let clocks = call(c, "clock.list", json!({"case_id": case.id, "today": "2026-08-28"}))["items"].clone();
-    let report = clocks.as_array().unwrap().iter().find(|k| k["kind"] == "CityReport").unwrap();
+    assert_eq!(
+        hint(&steps, "协议处理决定报市医保局备案"),
+        "协议处理决定报市医保局备案"
+    );
+    let clocks = call(
+        c,
+        "clock.list",
+        json!({"case_id": case.id, "today": "2026-08-28"}),
+    )["items"]
+        .clone();
+    let report = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "CityReport")
+        .unwrap();
     assert_eq!(report["basis"], "本单位规则配置");
     assert_none_of(&case_text(c, case.id), REGIONS);
     // The lead check: 令第4号, and for a 举报 also 令第5号 (not 第4号).
@@ -431,7 +591,12 @@ fn the_national_base_cites_only_national_law() {
         json!({"source": "举报", "received_on": "2026-11-20", "summary": "举报串换药品", "institution_id": inst, "handler_id": o.handler}),
     );
     let clocks = call(c, "clock.list", json!({"today": "2026-11-21"}))["items"].clone();
-    let lead = clocks.as_array().unwrap().iter().find(|k| k["kind"] == "LeadCheck").unwrap();
+    let lead = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "LeadCheck")
+        .unwrap();
     assert_eq!(
         lead["basis"],
         "《医疗保障行政处罚程序暂行规定》（国家医疗保障局令第4号）；《医疗保障基金使用监督管理举报处理暂行办法》（国家医疗保障局令第5号）"
@@ -448,14 +613,24 @@ fn a_case_keeps_the_rule_set_it_was_filed_under() {
     let old = administrative(&o, inst);
     call(c, "profile.use_preset", json!({"preset": "National"}));
     let new = administrative(&o, inst);
-    let note = |id: i64| call(c, "case.get", json!({"id": id}))["recovery_lines"][0]["note"].as_str().unwrap().to_string();
+    let note = |id: i64| {
+        call(c, "case.get", json!({"id": id}))["recovery_lines"][0]["note"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let e = field(
         c,
         "recovery.add_line",
         json!({"case_id": old.id, "fund": "EmployeeBasic", "year_kind": "CurrentYear", "amount_due": "1.00"}),
         "category",
     );
-    assert!(e.message.contains("《天津市医疗保障基金追回流程管理办法（试行）》第八条"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("《天津市医疗保障基金追回流程管理办法（试行）》第八条"),
+        "{}",
+        e.message
+    );
     let e = field(
         c,
         "recovery.add_line",
@@ -502,10 +677,27 @@ fn the_agreement_track_prints_its_own_decision() {
     };
     let first = decide(agreement(&o, inst));
     let second = decide(agreement(&o, inst));
-    let number = |id: i64| call(c, "case.get", json!({"id": id}))["decision"]["document_number"].as_str().unwrap().to_string();
-    assert!(number(first).ends_with("协决〔2026〕1号"), "{}", number(first));
-    assert!(number(second).ends_with("协决〔2026〕2号"), "{}", number(second));
-    let doc = call(c, "document.issue", json!({"case_id": second, "kind": "AgreementDecision"}));
+    let number = |id: i64| {
+        call(c, "case.get", json!({"id": id}))["decision"]["document_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        number(first).ends_with("协决〔2026〕1号"),
+        "{}",
+        number(first)
+    );
+    assert!(
+        number(second).ends_with("协决〔2026〕2号"),
+        "{}",
+        number(second)
+    );
+    let doc = call(
+        c,
+        "document.issue",
+        json!({"case_id": second, "kind": "AgreementDecision"}),
+    );
     assert_eq!(doc["number"], number(second));
     let text = pdf_text(&pdf_of(&doc));
     for want in [
@@ -524,9 +716,20 @@ fn the_agreement_track_prints_its_own_decision() {
     // An administrative case has no agreement decision to print.
     let admin = administrative(&o, inst);
     let options = call(c, "document.options", json!({"id": admin.id}));
-    let option = options.as_array().unwrap().iter().find(|o| o["kind"] == "AgreementDecision").unwrap();
+    let option = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "AgreementDecision")
+        .unwrap();
     assert_eq!(option["available"], false);
-    assert!(option["reason"].as_str().unwrap().contains("行政执法案件请开具行政处理决定书"), "{option}");
+    assert!(
+        option["reason"]
+            .as_str()
+            .unwrap()
+            .contains("行政执法案件请开具行政处理决定书"),
+        "{option}"
+    );
 }
 
 /// A party returning money before the decision (主动退回, 001 art. 41) has it allocated to the
@@ -544,9 +747,24 @@ fn a_recovery_line_with_money_on_it_is_not_removed() {
         json!({"case_id": case.id, "paid_on": "2026-08-10", "amount": "1000.00", "voucher": "ZD0810",
                "fund": "EmployeeBasic", "method": "BankTransfer", "agency": "天津市和平区医疗保障服务中心"}),
     );
-    let e = illegal(c, "recovery.remove_line", json!({"id": line}), "已有缴款（抵扣）1,000.00 元计入，不能删除");
-    assert!(e.message.contains("撤销该笔缴款或办理退款"), "{}", e.message);
-    assert_eq!(call(c, "case.get", json!({"id": case.id}))["recovery_lines"].as_array().unwrap().len(), 1);
+    let e = illegal(
+        c,
+        "recovery.remove_line",
+        json!({"id": line}),
+        "已有缴款（抵扣）1,000.00 元计入，不能删除",
+    );
+    assert!(
+        e.message.contains("撤销该笔缴款或办理退款"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        call(c, "case.get", json!({"id": case.id}))["recovery_lines"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 /// `recoup init --preset 吉林`: the CLI sets the office up with its preset (Chinese names accepted).
@@ -557,17 +775,34 @@ fn the_cli_sets_the_office_up_with_its_preset() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
         .arg("--db")
         .arg(&db)
-        .args(["init", "--code", "220102", "--name", "长春市南关区医疗保障局", "--admin-user", ADMIN, "--preset", "吉林"])
+        .args([
+            "init",
+            "--code",
+            "220102",
+            "--name",
+            "长春市南关区医疗保障局",
+            "--admin-user",
+            ADMIN,
+            "--preset",
+            "吉林",
+        ])
         .env("RECOUP_PASSWORD", "secret123")
         .env_remove("RECOUP_USER")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let c = Core::open(&db).unwrap();
     c.login(ADMIN, "secret123").unwrap();
     let p = call(&c, "profile.get", json!({}));
     assert_eq!(p["preset"], "Jilin");
-    assert!(p["citations"]["RefundOrder"].as_str().unwrap().contains("吉医保联〔2021〕9号"));
+    assert!(p["citations"]["RefundOrder"]
+        .as_str()
+        .unwrap()
+        .contains("吉医保联〔2021〕9号"));
 }
 
 /// Which matters may be offset follows the preset (issue 9): 天津 on request within the deadline
@@ -575,7 +810,9 @@ fn the_cli_sets_the_office_up_with_its_preset() {
 /// matter under investigation nor before the 通知单 that sets the deadline.
 #[test]
 fn when_an_offset_may_be_set_up_follows_the_preset() {
-    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局").preset("Jilin").open();
+    let o = OfficeBuilder::new("220102", "长春市南关区医疗保障局")
+        .preset("Jilin")
+        .open();
     let c = &o.core;
     let inst = o.institution("H22010200001", "南关区某医院");
     let case = CaseBuilder::agreement(&o, inst)
@@ -588,13 +825,23 @@ fn when_an_offset_may_be_set_up_follows_the_preset() {
         json!({"case_id": case_id, "notice_number": format!("长医保抵〔2026〕{n}号"), "requested_on": requested,
                "approved_on": approved, "agency": "长春市南关区医疗保障经办中心"})
     };
-    illegal(c, "offset.create", offset("2026-08-05", "2026-08-06", 1), "尚未作出决定确定应退回的金额和缴费时限");
+    illegal(
+        c,
+        "offset.create",
+        offset("2026-08-05", "2026-08-06", 1),
+        "尚未作出决定确定应退回的金额和缴费时限",
+    );
     let case = case
         .notified("2026-08-20")
         .served("2026-08-21")
         .waived("2026-08-24")
         .decided("2026-08-26", "2026-09-30");
-    illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "决定书尚未送达、也未出具医疗保障基金追回通知单");
+    illegal(
+        c,
+        "offset.create",
+        offset("2026-09-01", "2026-09-02", 1),
+        "决定书尚未送达、也未出具医疗保障基金追回通知单",
+    );
     call(
         c,
         "case.issue_document",
@@ -602,12 +849,29 @@ fn when_an_offset_may_be_set_up_follows_the_preset() {
     );
     // 吉林: within the deadline the institution pays; the agency deducts only after it let the
     // deadline pass.
-    let e = illegal(c, "offset.create", offset("2026-09-01", "2026-09-02", 1), "退缴时限（2026年9月30日）尚未届满");
-    assert!(e.message.contains("（吉医保联〔2021〕9号）第七条"), "{}", e.message);
+    let e = illegal(
+        c,
+        "offset.create",
+        offset("2026-09-01", "2026-09-02", 1),
+        "退缴时限（2026年9月30日）尚未届满",
+    );
+    assert!(
+        e.message.contains("（吉医保联〔2021〕9号）第七条"),
+        "{}",
+        e.message
+    );
     let plan = call(c, "offset.create", offset("2026-10-09", "2026-10-12", 1));
     assert_eq!(plan["status"], "Active");
     let presets = presets(c);
     let jilin = presets.iter().find(|p| p["preset"] == "Jilin").unwrap();
-    let row = jilin["rows"].as_array().unwrap().iter().find(|r| r["rule"] == "Offset").unwrap();
-    assert_eq!(row["values"][0]["value"], "逾期不退（无故、恶意拖延）时抵扣拨付基金");
+    let row = jilin["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "Offset")
+        .unwrap();
+    assert_eq!(
+        row["values"][0]["value"],
+        "逾期不退（无故、恶意拖延）时抵扣拨付基金"
+    );
 }

@@ -138,7 +138,10 @@ fn city_report_missing(conn: &Connection, st: &State) -> Option<String> {
         .unwrap_or(true)
     };
     if st.case.track == Track::Agreement && county() && !reported_to_city(st) {
-        Some(format!("协议处理决定尚未报市医保局备案{}", st.rules.cite(Rule::CityReport)))
+        Some(format!(
+            "协议处理决定尚未报市医保局备案{}",
+            st.rules.cite(Rule::CityReport)
+        ))
     } else {
         None
     }

@@ -193,14 +193,15 @@ fn record_decision(
 fn notified_and_undecided(c: &Case, rules: &RuleSet) -> Result<()> {
     case_mod::require_open(c)?;
     match c.status {
-        CaseStatus::Investigating => {
-            Err(ApiError::illegal(format!(
-                "尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定{}",
-                rules.cite(Rule::NoticeFacts)
-            )))
-        }
+        CaseStatus::Investigating => Err(ApiError::illegal(format!(
+            "尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定{}",
+            rules.cite(Rule::NoticeFacts)
+        ))),
         CaseStatus::Notified => Ok(()),
-        _ => Err(ApiError::illegal(format!("案件{}已作出决定，不能重复决定", c.case_number))),
+        _ => Err(ApiError::illegal(format!(
+            "案件{}已作出决定，不能重复决定",
+            c.case_number
+        ))),
     }
 }
 
@@ -342,7 +343,10 @@ fn payment_due_for_money_owed(
         }
         None if !owed.is_zero() => Err(ApiError::field(
             "payment_due",
-            format!("请填写应追回金额的缴费时限{}", rules.cite(Rule::RecoveryTerms)),
+            format!(
+                "请填写应追回金额的缴费时限{}",
+                rules.cite(Rule::RecoveryTerms)
+            ),
         )),
         None => Ok(None),
     }

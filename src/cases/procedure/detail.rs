@@ -242,7 +242,8 @@ fn executing_next(st: &State, decision: Option<&Decision>) -> Vec<String> {
                 "督促当事人于{}前退回{}元，以财政票据为追回的最终凭据{}",
                 cn_date(due),
                 (d.recovery_total + d.liquidated_damages).grouped(),
-                st.rules.cite_all(&[Rule::PaymentProof, Rule::FiscalReceipt])
+                st.rules
+                    .cite_all(&[Rule::PaymentProof, Rule::FiscalReceipt])
             ));
         }
         if let Some(f) = d.fine {

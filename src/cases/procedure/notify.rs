@@ -122,7 +122,8 @@ fn evidence_recorded(conn: &Connection, c: &Case) -> Result<()> {
     if case_mod::evidence(conn, c.id)?.is_empty() {
         return Err(ApiError::illegal(format!(
             "尚未登记证据，不能告知当事人{}",
-            for_case(conn, c.id)?.cite_with(Rule::Evidence, "证据须经查证属实方可作为认定事实的根据")
+            for_case(conn, c.id)?
+                .cite_with(Rule::Evidence, "证据须经查证属实方可作为认定事实的根据")
         )));
     }
     Ok(())
@@ -136,7 +137,10 @@ fn no_registration_hold_open(conn: &Connection, cal: &Ctx, c: &Case) -> Result<(
     if let Some(h) = open_registration {
         return Err(ApiError::illegal(format!(
             "先行登记保存的证据尚未作出处理决定{}，请先处理",
-            for_case(conn, c.id)?.cite_with(Rule::EvidenceRegistration, &format!("应于{}前作出", cn_date(h.due_on)))
+            for_case(conn, c.id)?.cite_with(
+                Rule::EvidenceRegistration,
+                &format!("应于{}前作出", cn_date(h.due_on))
+            )
         )));
     }
     Ok(())

@@ -134,10 +134,10 @@ pub(super) fn measures_not_heavier_than_notified(
         match proposed {
             None => {
                 return Err(ApiError::illegal(format!(
-                "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知{}",
-                k.label(),
-                rules.cite(Rule::NoticeFacts)
-            )))
+                    "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知{}",
+                    k.label(),
+                    rules.cite(Rule::NoticeFacts)
+                )))
             }
             Some(p) if m.months.unwrap_or(0) > p.months.unwrap_or(0) => {
                 return Err(ApiError::illegal(format!(

@@ -62,7 +62,8 @@ pub(crate) fn open_windows(
                     kind: ClockKind::StatementWindow,
                     served_on: served,
                     due: cal.add_working_days(served, n.statement_days)?,
-                    basis: crate::cases::rules::for_case(conn, id)?.basis(crate::cases::rules::Rule::StatementRight),
+                    basis: crate::cases::rules::for_case(conn, id)?
+                        .basis(crate::cases::rules::Rule::StatementRight),
                 },
             ));
         }

@@ -406,7 +406,10 @@ fn decision_of<'d>(
 }
 
 /// The agreement decision of an agreement case, with its 缴费时限 (issue 9).
-fn agreement_decision_of<'d>(d: &'d CaseDetail, rules: &RuleSet) -> Result<(&'d Decision, NaiveDate)> {
+fn agreement_decision_of<'d>(
+    d: &'d CaseDetail,
+    rules: &RuleSet,
+) -> Result<(&'d Decision, NaiveDate)> {
     if d.case.track != Track::Agreement {
         return Err(ApiError::illegal(
             "协议处理决定书用于协议处理案件，行政执法案件请开具行政处理决定书或行政处罚决定书",

@@ -101,14 +101,16 @@ impl Kind for OffsetNotice {
         let Some(plan_id) = current_offset_plan(conn, d.case.id)? else {
             return Err(ApiError::illegal(format!(
                 "本案没有经审核同意的抵扣申请，不能开具抵扣通知书{}",
-                c.rules.cite_with(Rule::Offset, "经办机构审核同意抵扣后出具")
+                c.rules
+                    .cite_with(Rule::Offset, "经办机构审核同意抵扣后出具")
             )));
         };
         let plan = offsets::get(conn, plan_id)?;
         let Some(slip_number) = latest_service_number(conn, d.case.id, "RecoverySlip")? else {
             return Err(ApiError::illegal(format!(
                 "本案尚未开具医疗保障基金追回通知单，不能开具抵扣通知书{}",
-                c.rules.cite_with(Rule::Offset, "抵扣的是通知单所列应追回基金")
+                c.rules
+                    .cite_with(Rule::Offset, "抵扣的是通知单所列应追回基金")
             )));
         };
         let lines = offset_lines(conn, d.case.id, &plan)?;

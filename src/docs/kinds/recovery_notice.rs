@@ -112,7 +112,8 @@ impl Kind for RecoveryNotice {
         let Some(dec) = d.decision.as_ref().filter(|_| c.decided) else {
             return Err(ApiError::illegal(format!(
                 "案件尚未作出处理决定，不能开具追回医保基金通知书{}",
-                c.rules.cite_with(Rule::RecoveryNotice, "依据处理决定和责令退款通知书追回")
+                c.rules
+                    .cite_with(Rule::RecoveryNotice, "依据处理决定和责令退款通知书追回")
             )));
         };
         let Some(deadline) = dec.payment_due else {

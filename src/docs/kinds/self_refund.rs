@@ -544,9 +544,9 @@ fn sections(sc: &SelfCorrection) -> Result<(Option<SelfRefundSection>, Option<Se
             Fund::ResidentBasic => resident.get_or_insert_with(Default::default),
             other => {
                 return Err(ApiError::validation(format!(
-                    "定点医药机构的退回明细单只有职工基本医保和居民基本医保两栏，本记录含{}，无法打印",
-                    other.label()
-                )))
+                "定点医药机构的退回明细单只有职工基本医保和居民基本医保两栏，本记录含{}，无法打印",
+                other.label()
+            )))
             }
         };
         let slot = match (l.year_kind, l.category) {

@@ -109,9 +109,17 @@ impl Kind for StatementNotice {
             ),
             (
                 "administrative",
-                if d.agreement_basis.is_none() { "是" } else { "" }.to_string(),
+                if d.agreement_basis.is_none() {
+                    "是"
+                } else {
+                    ""
+                }
+                .to_string(),
             ),
-            ("agreement_basis", d.agreement_basis.clone().unwrap_or_default()),
+            (
+                "agreement_basis",
+                d.agreement_basis.clone().unwrap_or_default(),
+            ),
         ]);
         let lines = expand(DocumentKind::StatementNotice, t, &f)?;
         let mut blocks = title_blocks(&d.issuer, "陈述申辩告知书");
@@ -164,7 +172,13 @@ impl Kind for StatementNotice {
             issue_date: src.issued_on,
             agreement_basis: (d.case.track == crate::cases::Track::Agreement)
                 .then(|| c.rules.text(Rule::AgreementMeasures).to_string())
-                .map(|b| if b.is_empty() { "医保服务协议".to_string() } else { b }),
+                .map(|b| {
+                    if b.is_empty() {
+                        "医保服务协议".to_string()
+                    } else {
+                        b
+                    }
+                }),
         })
     }
 }
