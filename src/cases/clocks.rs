@@ -513,7 +513,19 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
             "法制审核",
             submitted,
             due,
-            rules.basis(conn, case_id, Rule::LegalReview)?,
+            {
+                // 行政处罚法 art. 58 on the administrative track; the office's rule on the agreement one.
+                let agreement: bool = conn.query_row(
+                    "SELECT track = 'Agreement' FROM case_file WHERE id = ?1",
+                    [case_id],
+                    |r| r.get(0),
+                )?;
+                if agreement {
+                    "本单位规则配置".to_string()
+                } else {
+                    rules.basis(conn, case_id, Rule::LegalReview)?
+                }
+            },
         ));
     }
     Ok(out)

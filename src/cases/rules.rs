@@ -361,6 +361,15 @@ impl RuleSet {
         }
     }
 
+    /// The legal review's citation: 行政处罚法 art. 58 binds the administrative track only; an
+    /// agreement matter's review (before a termination) is the office's own rule, cited by nothing.
+    pub fn cite_legal_review(&self, track: crate::vocab::Track) -> String {
+        match track {
+            crate::vocab::Track::Administrative => self.cite(Rule::LegalReview),
+            crate::vocab::Track::Agreement => String::new(),
+        }
+    }
+
     /// Citations of several rules joined by "；", skipping empty ones, in brackets (or nothing).
     pub fn cite_all(&self, rules: &[Rule]) -> String {
         let parts: Vec<&str> = rules

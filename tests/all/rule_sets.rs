@@ -875,3 +875,26 @@ fn when_an_offset_may_be_set_up_follows_the_preset() {
         "逾期不退（无故、恶意拖延）时抵扣拨付基金"
     );
 }
+
+/// 行政处罚法 binds the administrative track: the legal review an agreement termination needs is
+/// not refused "under 行政处罚法 art. 58" (issue 9), while an administrative one is.
+#[test]
+fn the_agreement_track_does_not_cite_the_administrative_penalty_law() {
+    let o = OfficeBuilder::new("510104", "成都市锦江区医疗保障局").open();
+    let c = &o.core;
+    let inst = o.institution("H51010400001", "锦江区某医院");
+    let case = agreement(&o, inst)
+        .notified_with("2026-08-20", json!({"proposed_measures": [{"kind": "解除协议"}]}))
+        .served("2026-08-21")
+        .waived("2026-08-24");
+    let e = illegal(
+        c,
+        "case.decide",
+        json!({"case_id": case.id, "kind": "协议处理决定", "decided_on": "2026-08-26", "document_number": "锦医保协决〔2026〕1号",
+               "payment_due": "2026-09-30", "measures": [{"kind": "解除协议"}], "signoff": o.signoff()}),
+        "本案须经法制审核",
+    );
+    assert!(!e.message.contains("行政处罚法"), "{}", e.message);
+    let steps = next_steps(&call(c, "case.get", json!({"id": case.id})));
+    assert!(steps.iter().all(|s| !s.contains("行政处罚法")), "{steps:?}");
+}

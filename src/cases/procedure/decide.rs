@@ -88,7 +88,7 @@ pub fn decide(tx: &mut Tx<'_>, cal: &Ctx, i: &DecisionInput) -> Result<CaseDetai
     statement_window_over(req, decided, rules)?;
     hearing_request_window_over(&st, decided)?;
     hearing_held_if_requested(req)?;
-    legal_review_passed(req, rules)?;
+    legal_review_passed(req, rules, c.track)?;
     collective_review_agreed(req)?;
     let kind = kind_of_the_track(i.kind, c.track)?;
     let number = document_number(
@@ -272,11 +272,11 @@ fn hearing_held_if_requested(req: &Requirements) -> Result<()> {
 
 /// Legal review passed before a penalty, heard or suspension/termination decision (001 art. 40;
 /// 行政处罚法 art. 58).
-fn legal_review_passed(req: &Requirements, rules: &RuleSet) -> Result<()> {
+fn legal_review_passed(req: &Requirements, rules: &RuleSet, track: Track) -> Result<()> {
     if req.legal_review_required && !req.legal_review_passed {
         return Err(ApiError::illegal(format!(
             "本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定{}",
-            rules.cite(Rule::LegalReview)
+            rules.cite_legal_review(track)
         )));
     }
     Ok(())

@@ -36,7 +36,7 @@ pub fn legal_review(tx: &mut Tx<'_>, cal: &Ctx, i: &LegalReviewInput) -> Result<
         return Err(ApiError::illegal(format!(
             "{}是本案承办人或调查人员，不能担任法制审核人员{}",
             reviewer.display_name,
-            st.rules.cite(crate::cases::rules::Rule::LegalReview)
+            st.rules.cite_legal_review(c.track)
         )));
     }
     if st.requirements.hearing_requested && !st.requirements.hearing_held {
