@@ -884,7 +884,10 @@ fn the_agreement_track_does_not_cite_the_administrative_penalty_law() {
     let c = &o.core;
     let inst = o.institution("H51010400001", "锦江区某医院");
     let case = agreement(&o, inst)
-        .notified_with("2026-08-20", json!({"proposed_measures": [{"kind": "解除协议"}]}))
+        .notified_with(
+            "2026-08-20",
+            json!({"proposed_measures": [{"kind": "解除协议"}]}),
+        )
         .served("2026-08-21")
         .waived("2026-08-24");
     let e = illegal(
