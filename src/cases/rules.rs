@@ -372,29 +372,56 @@ impl RuleSet {
 
     /// Citations of several rules joined by "；", skipping empty ones, in brackets (or nothing).
     pub fn cite_all(&self, rules: &[Rule]) -> String {
-        let parts: Vec<&str> = rules
+        match self.joined(rules) {
+            j if j.is_empty() => j,
+            j => format!("（{j}）"),
+        }
+    }
+
+    /// The citations of `rules`, joined: articles of one document run on after its title once
+    /// (《天津…》第九条、第十一条), different documents are separated by "；".
+    fn joined(&self, rules: &[Rule]) -> String {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for t in rules
             .iter()
             .map(|r| self.text(*r))
             .filter(|t| !t.is_empty())
-            .collect();
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("（{}）", parts.join("；"))
+        {
+            // "《title》（文号）" + "第…条": split where the articles of a single document begin.
+            let split = t
+                .rfind('》')
+                .and_then(|i| t[i..].find('第').map(|j| i + j))
+                .filter(|_| !t.contains('；'));
+            match split {
+                Some(at) => {
+                    let (title, article) = t.split_at(at);
+                    match out.last_mut() {
+                        Some((last, articles)) if last == title && !articles.is_empty() => {
+                            if !articles.iter().any(|a| a == article) {
+                                articles.push(article.to_string());
+                            }
+                        }
+                        _ => out.push((title.to_string(), vec![article.to_string()])),
+                    }
+                }
+                None => {
+                    if !out.iter().any(|(whole, a)| a.is_empty() && whole == t) {
+                        out.push((t.to_string(), Vec::new()));
+                    }
+                }
+            }
         }
+        out.into_iter()
+            .map(|(title, articles)| format!("{title}{}", articles.join("、")))
+            .collect::<Vec<_>>()
+            .join("；")
     }
 
     /// The basis of a clock from several rules (joined by "；"), or that the office set it.
     pub fn basis_all(&self, rules: &[Rule]) -> String {
-        let parts: Vec<&str> = rules
-            .iter()
-            .map(|r| self.text(*r))
-            .filter(|t| !t.is_empty())
-            .collect();
-        if parts.is_empty() {
-            "本单位规则配置".to_string()
-        } else {
-            parts.join("；")
+        match self.joined(rules) {
+            j if j.is_empty() => "本单位规则配置".to_string(),
+            j => j,
         }
     }
 
@@ -477,5 +504,36 @@ impl Cache {
     /// [`RuleSet::basis`] of the case's rule set.
     pub fn basis(&mut self, conn: &Connection, case_id: i64, r: Rule) -> Result<String> {
         Ok(self.get(conn, case_id)?.basis(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles_of_one_document_run_on_after_its_title() {
+        let tianjin = RuleSet {
+            preset: RulePreset::Tianjin,
+            offset_policy: OffsetPolicy::default(),
+            citations: preset_citations(RulePreset::Tianjin),
+        };
+        assert_eq!(
+            tianjin.cite_all(&[Rule::PaymentProof, Rule::FiscalReceipt]),
+            "（《天津市医疗保障基金追回流程管理办法（试行）》第九条、第十一条）"
+        );
+        // Different documents stay apart; a document cited twice for the same article once.
+        assert_eq!(
+            tianjin.basis_all(&[Rule::LeadCheck, Rule::Complaint, Rule::Offset, Rule::OffsetOnRequest]),
+            "《医疗保障行政处罚程序暂行规定》（国家医疗保障局令第4号）；《医疗保障基金使用监督管理举报处理暂行办法》（国家医疗保障局令第5号）；《天津市医疗保障基金追回流程管理办法（试行）》第十条"
+        );
+        assert_eq!(
+            RuleSet::default().cite_all(&[Rule::PaymentProof, Rule::FiscalReceipt]),
+            ""
+        );
+        assert_eq!(
+            RuleSet::default().basis_all(&[Rule::PaymentProof]),
+            "本单位规则配置"
+        );
     }
 }
