@@ -207,6 +207,10 @@ pub struct OfficeSetup {
     /// Checked after the office's own fields (a missing one is refused naming its field).
     #[serde(default)]
     pub admin: UserInput,
+    /// The rule set the office starts from (issue 9); none: the national base.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub preset: Option<cases::RulePreset>,
 }
 
 fn setup_office(tx: &mut Tx<'_>, r: &OfficeSetup) -> Result<Office> {
@@ -223,6 +227,12 @@ fn setup_office(tx: &mut Tx<'_>, r: &OfficeSetup) -> Result<Office> {
         admin.roles.insert(0, Role::Admin);
     }
     cases::users::create(tx, &admin, true)?;
+    cases::profile::use_preset(
+        tx,
+        &cases::profile::UsePreset {
+            preset: r.preset.unwrap_or_default(),
+        },
+    )?;
     Ok(office)
 }
 
@@ -604,6 +614,8 @@ commands! {
     // Case lifecycle (src/cases)
     read ANYONE "profile.get" (Empty) -> RuleProfile = |_, c, _| cases::profile::load(c);
     read ANYONE "profile.describe" (Empty) -> Vec<cases::profile::ProfileField> = |_, _, _| Ok(cases::profile::describe());
+    read PUBLIC "profile.presets" (Empty) -> Vec<cases::rules::PresetInfo> = |_, _, _| Ok(cases::rules::presets());
+    write ADMIN "profile.use_preset" (cases::profile::UsePreset) -> RuleProfile = |_, tx, r| cases::profile::use_preset(tx, &r);
     write ADMIN "profile.update" (RuleProfile) -> RuleProfile = |_, tx, p| cases::profile::update(tx, p);
     read ANYONE "user.list" (UserQuery) -> Page<User> = |_, c, q| cases::users::list(c, &q);
     read ANYONE "user.get" (IdRequest) -> User = |_, c, r| cases::users::get(c, r.id);
@@ -793,6 +805,9 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<LeadStatus>(cfg),
         one::<cases::measures::MeasureKind>(cfg),
         one::<cases::profile::ProfileUnit>(cfg),
+        one::<cases::Rule>(cfg),
+        one::<cases::RulePreset>(cfg),
+        one::<cases::rules::OffsetPolicy>(cfg),
         one::<lt::MismatchKind>(cfg),
         one::<NumberStyle>(cfg),
         one::<OfficeLevel>(cfg),

@@ -39,6 +39,10 @@ enum Command {
         /// The administrator's name (姓名).
         #[arg(long, default_value = "管理员")]
         admin_name: String,
+        /// The rule set the office starts from (issue 9): National, Jilin, Tianjin, Jinan, Heyuan
+        /// (or its Chinese name); national law when left out.
+        #[arg(long)]
+        preset: Option<String>,
     },
     /// Money helpers.
     Money {
@@ -174,6 +178,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             level,
             admin_user,
             admin_name,
+            preset,
         } => {
             let core = open(&cli.db)?;
             let pw = password(&format!(
@@ -181,7 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ))?;
             let office = core.call(
                 "office.init",
-                json!({ "code": code, "name": name, "level": level,
+                json!({ "code": code, "name": name, "level": level, "preset": preset,
                         "admin": { "username": admin_user, "display_name": admin_name,
                                    "roles": ["Admin"], "password": pw } }),
             )?;

@@ -455,6 +455,12 @@ fn steps(
             Some(())
         }
         Stage::Offset => {
+            // The 通知单 that sets the deadline comes first (an offset deducts what it lists).
+            o.call(
+                "case.issue_document",
+                json!({"case_id": case_id, "document": "RecoverySlip", "issued_on": ds(decision_served),
+                       "document_number": format!("{STEM}追单〔{}〕{case_id}号", decision_served.year())}),
+            )?;
             let requested = after(decision_served, &mut rng, 1, 5);
             let approved = after(requested, &mut rng, 1, 3);
             let plan = o.call(

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::leads::{self, check_party, next_number, LeadStatus};
+use super::rules::Rule;
 use super::users::{self, Role};
 use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
@@ -684,7 +685,10 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
         // 001 art. 32(二); 行政处罚法 art. 42: at least two law-enforcement officers.
         return Err(ApiError::field(
             "co_handler_id",
-            "行政执法案件须有两名以上执法人员：请选择协办人",
+            format!(
+                "行政执法案件须有两名以上执法人员{}：请选择协办人",
+                super::rules::office(tx)?.cite(Rule::TwoOfficers)
+            ),
         ));
     }
     // 001 art. 42(二): a second act within one year is a ground for a heavier penalty.
@@ -696,6 +700,7 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
         |r| r.get(0),
     )?;
     let profile = super::profile::load(tx)?;
+    let rule_set = super::rules::snapshot(tx)?;
     let office = office_code(tx)?;
     let id = next_id(tx, "case_file")?;
     let number = next_number(
@@ -709,8 +714,8 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
     tx.execute(
         "INSERT INTO case_file (id, uid, case_number, track, party_kind, institution_id, insured_id, source,
             lead_id, summary, handler_id, co_handler_id, status, filed_on, decision_days, repeat_offence,
-            created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'Investigating', ?13, ?14, ?15, ?16, ?16)",
+            created_at, updated_at, rule_set_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'Investigating', ?13, ?14, ?15, ?16, ?16, ?17)",
         params![
             id,
             format!("{office}-C{id}"),
@@ -727,7 +732,8 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
             date_text(filed),
             profile.decision_days,
             repeat,
-            now
+            now,
+            rule_set
         ],
     )?;
     tx.touch("case_file", id);
@@ -797,12 +803,13 @@ pub(crate) fn require_open(c: &Case) -> Result<()> {
 
 /// Findings and money may change only while investigating: once the party has been notified of
 /// the facts and amounts (001 art. 22), a change needs a new notification.
-pub(crate) fn require_investigating(c: &Case, what: &str) -> Result<()> {
+pub(crate) fn require_investigating(conn: &Connection, c: &Case, what: &str) -> Result<()> {
     if c.status != CaseStatus::Investigating {
         return Err(ApiError::illegal(format!(
-            "案件{}已{}，不能再{what}：已告知当事人的事实和金额不得擅自变更（河源办法第二十二条）",
+            "案件{}已{}，不能再{what}：已告知当事人的事实和金额不得擅自变更{}",
             c.case_number,
-            c.status.label().trim_start_matches('已')
+            c.status.label().trim_start_matches('已'),
+            super::rules::for_case(conn, c.id)?.cite(Rule::NoticeFacts)
         )));
     }
     Ok(())
@@ -830,7 +837,7 @@ fn validate_finding(i: &FindingInput) -> Result<(String, String, Money)> {
 
 pub fn add_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &FindingInput) -> Result<Finding> {
     let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
-    require_investigating(&c, "登记违规事实")?;
+    require_investigating(tx, &c, "登记违规事实")?;
     let (description, rule, amount) = validate_finding(i)?;
     let id = next_id(tx, "finding")?;
     let now = now_text();
@@ -851,7 +858,7 @@ pub fn update_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &FindingUpdate) ->
         .optional()?
         .ok_or_else(|| ApiError::not_found("违规事实"))?;
     let c = get(tx, cal, case_id)?;
-    require_investigating(&c, "修改违规事实")?;
+    require_investigating(tx, &c, "修改违规事实")?;
     let (description, rule, amount) = validate_finding(&u.input)?;
     tx.execute(
         "UPDATE finding SET description = ?1, period_from = ?2, period_to = ?3, rule_broken = ?4, amount_fen = ?5,
@@ -864,7 +871,7 @@ pub fn update_finding(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &FindingUpdate) ->
 
 pub fn add_evidence(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &EvidenceInput) -> Result<Evidence> {
     let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
-    require_investigating(&c, "登记证据")?;
+    require_investigating(tx, &c, "登记证据")?;
     let kind = i.kind.ok_or_else(|| {
         ApiError::field(
             "kind",
@@ -903,7 +910,7 @@ pub fn add_evidence(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &EvidenceInput) -> R
 
 pub fn start_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &HoldInput) -> Result<EvidenceHold> {
     let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
-    require_investigating(&c, "采取证据保全措施")?;
+    require_investigating(tx, &c, "采取证据保全措施")?;
     if c.track != Track::Administrative {
         // 001 art. 35–36 are measures of the administrative department.
         return Err(ApiError::illegal(
@@ -959,17 +966,19 @@ fn hold(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<EvidenceHold> 
 pub fn extend_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &HoldExtension) -> Result<EvidenceHold> {
     let h = hold(tx, cal, e.id)?;
     if h.kind != HoldKind::Sealing {
-        return Err(ApiError::illegal(
-            "先行登记保存须在七个工作日内作出处理决定，不能延长（河源办法第三十六条）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "先行登记保存须在规定期限内作出处理决定，不能延长{}",
+            super::rules::for_case(tx, h.case_id)?.cite(Rule::EvidenceRegistration)
+        )));
     }
     if h.released_on.is_some() {
         return Err(ApiError::illegal("该封存措施已解除，不能延长"));
     }
     if h.extended {
-        return Err(ApiError::illegal(
-            "封存期限只能延长一次（河源办法第三十六条：可以延长三十日）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "封存期限只能延长一次{}",
+            super::rules::for_case(tx, h.case_id)?.cite(Rule::Sealing)
+        )));
     }
     let on = e.on.unwrap_or_else(super::today_local);
     if on > h.due_on {
@@ -1016,7 +1025,7 @@ pub fn add_recovery_line(
     i: &RecoveryLineInput,
 ) -> Result<Vec<RecoveryLine>> {
     let c = get(tx, cal, i.case_id).map_err(|e| e.in_field("case_id", "案件"))?;
-    require_investigating(&c, "变更应追回金额")?;
+    require_investigating(tx, &c, "变更应追回金额")?;
     let amount = i
         .amount_due
         .ok_or_else(|| ApiError::field("amount_due", "请填写应退回金额"))?;
@@ -1025,15 +1034,24 @@ pub fn add_recovery_line(
     }
     // 004 art. 12: money whose year cannot be told is treated as cross-year (历年).
     let year_kind = i.year_kind.unwrap_or(YearKind::PriorYears);
+    let rules = super::rules::for_case(tx, c.id)?;
     let category = match (year_kind, i.category) {
-        (YearKind::CurrentYear, None) => return Err(ApiError::field(
-            "category",
-            "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金（天津办法第八条）",
-        )),
+        (YearKind::CurrentYear, None) => {
+            return Err(ApiError::field(
+                "category",
+                format!(
+                    "当年基金须选择费用类别：住院费、门诊费、门特费、生育津贴或违约金{}",
+                    rules.cite(Rule::RecoveryTerms)
+                ),
+            ))
+        }
         (YearKind::PriorYears, Some(_)) => {
             return Err(ApiError::field(
                 "category",
-                "历年基金不再细分费用类别（天津办法附件1），请清空费用类别或改为当年基金",
+                format!(
+                    "历年基金不再细分费用类别{}，请清空费用类别或改为当年基金",
+                    rules.cite(Rule::RecoveryTerms)
+                ),
             ))
         }
         (_, c) => c,
@@ -1042,7 +1060,10 @@ pub fn add_recovery_line(
         // 违约金 is a contractual remedy of the agreement (001 art. 18).
         return Err(ApiError::field(
             "category",
-            "违约金只能在协议处理案件中按服务协议约定收取（河源办法第十八条）；行政执法案件请改用罚款",
+            format!(
+                "违约金只能在协议处理案件中按服务协议约定收取{}；行政执法案件请改用罚款",
+                rules.cite(Rule::AgreementMeasures)
+            ),
         ));
     }
     let note = bounded_text(&i.note, "note", "备注", 200)?;
@@ -1072,7 +1093,11 @@ pub fn add_recovery_line(
     for (fund, amt) in parts {
         let id = next_id(tx, "recovery_line")?;
         let note = if group.is_some() {
-            let split_note = format!("险种无法细分，{}按5：5比例分摊（天津办法第八条）", amount);
+            let split_note = format!(
+                "险种无法细分，{}按5：5比例分摊{}",
+                amount,
+                rules.cite(Rule::UnknownFundSplit)
+            );
             if note.is_empty() {
                 split_note
             } else {
@@ -1110,7 +1135,7 @@ pub fn remove_recovery_line(
         .optional()?
         .ok_or_else(|| ApiError::not_found("应追回金额明细"))?;
     let c = get(tx, cal, case_id)?;
-    require_investigating(&c, "变更应追回金额")?;
+    require_investigating(tx, &c, "变更应追回金额")?;
     let ids: Vec<i64> = match group {
         Some(g) => {
             let mut stmt =
@@ -1122,6 +1147,23 @@ pub fn remove_recovery_line(
         }
         None => vec![id],
     };
+    // Money already allocated to the line (a payment before the decision, 两轻一免 主动退回) keeps
+    // it: refused with the reason (issue 9), never a raw foreign-key error.
+    for rid in &ids {
+        let allocated: i64 = tx.query_row(
+            "SELECT (SELECT COALESCE(SUM(amount_fen), 0) FROM payment_allocation WHERE recovery_line_id = ?1)
+                  + (SELECT COALESCE(SUM(amount_fen), 0) FROM offset_allocation WHERE recovery_line_id = ?1)
+                  + (SELECT COALESCE(SUM(amount_fen), 0) FROM refund_allocation WHERE recovery_line_id = ?1)",
+            [rid],
+            |r| r.get(0),
+        )?;
+        if allocated > 0 {
+            return Err(ApiError::illegal(format!(
+                "该应追回金额明细已有缴款（抵扣）{} 元计入，不能删除：如属错缴，请先撤销该笔缴款或办理退款",
+                Money::from_fen(allocated).grouped()
+            )));
+        }
+    }
     for rid in ids {
         tx.execute("DELETE FROM recovery_line WHERE id = ?1", [rid])?;
         tx.touch("recovery_line", rid);

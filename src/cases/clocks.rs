@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::profile::{self, RuleProfile};
+use super::rules::{Cache, Rule};
 use super::{opt_date, parse_stored_date};
 use crate::calendar::{Deadline, WorkCalendar};
 use crate::error::Result;
@@ -387,7 +388,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     }
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
-                l.extension_days, l.extended_on IS NOT NULL
+                l.extension_days, l.extended_on IS NOT NULL, l.source = 'Report'
          FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
          LEFT JOIN insured p ON p.id = l.insured_id WHERE l.status = 'Open'",
     )?;
@@ -401,11 +402,20 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 r.get::<_, u32>(4)?,
                 r.get::<_, u32>(5)?,
                 r.get::<_, bool>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    for (id, number, party, received, days, ext, extended) in rows {
+    // 令第4号 fixes the check period; a 举报 is also handled under 令第5号 (issue 9: 举报处理 is
+    // 令第5号, not 第4号).
+    let rules = super::rules::office(conn)?;
+    for (id, number, party, received, days, ext, extended, report) in rows {
+        let lead_basis = if report {
+            rules.basis_all(&[Rule::LeadCheck, Rule::Complaint])
+        } else {
+            rules.basis(Rule::LeadCheck)
+        };
         // 15 working days, one extension of 15 (国家医保局令第4号; profile).
         let total = days + if extended { ext } else { 0 };
         let due = ctx.calendar.add_working_days(received, total)?;
@@ -419,7 +429,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             (None, Some(id), number, party),
             received,
             due,
-            "《医疗保障基金使用监督管理举报处理暂行办法》（国家医保局令第4号）",
+            lead_basis.clone(),
         ));
     }
     Ok(out)
@@ -444,6 +454,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, kind, started, days, ext) in rows {
         if kind == "Registration" {
             // 先行登记保存: decide within 7 日, which 行政处罚法 art. 85 reads as working days (001 art. 36).
@@ -454,7 +465,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 "先行登记保存处理",
                 started,
                 due,
-                "河源办法第三十六条；行政处罚法第八十五条",
+                rules.basis(conn, case_id, Rule::EvidenceRegistration)?,
             ));
         } else {
             // 封存: at most 30 days, +30 with approval (001 art. 36); calendar days.
@@ -469,7 +480,7 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 },
                 started,
                 due,
-                "河源办法第三十六条；行政强制法第二十五条",
+                rules.basis(conn, case_id, Rule::Sealing)?,
             ));
         }
     }
@@ -492,6 +503,7 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 001 art. 40; 行政处罚法 art. 58: the review within `legal_review_days` working days (profile).
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, submitted, due) in
         super::procedure::pending_reviews(conn, ctx.calendar, ctx.case_id)?
     {
@@ -501,7 +513,19 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
             "法制审核",
             submitted,
             due,
-            "河源办法第四十条；行政处罚法第五十八条",
+            {
+                // 行政处罚法 art. 58 on the administrative track; the office's rule on the agreement one.
+                let agreement: bool = conn.query_row(
+                    "SELECT track = 'Agreement' FROM case_file WHERE id = ?1",
+                    [case_id],
+                    |r| r.get(0),
+                )?;
+                if agreement {
+                    "本单位规则配置".to_string()
+                } else {
+                    rules.basis(conn, case_id, Rule::LegalReview)?
+                }
+            },
         ));
     }
     Ok(out)
@@ -610,6 +634,7 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, decided) in rows {
         let due = ctx
             .calendar
@@ -620,7 +645,7 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
             "违约处理决定报市医保局备案",
             decided,
             due,
-            "河源办法第二十四条",
+            rules.basis(conn, case_id, Rule::CityReport)?,
         ));
     }
     Ok(out)
@@ -644,6 +669,7 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
+    let mut rules = Cache::default();
     for (case_id, starts, ends) in rows {
         let (Some(starts), Some(ends)) = (starts, ends) else {
             continue;
@@ -657,7 +683,7 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
                 date: ends,
                 warnings: vec![],
             },
-            "河源办法第十九条",
+            rules.basis(conn, case_id, Rule::AgreementMeasures)?,
         ));
     }
     Ok(out)

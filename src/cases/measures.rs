@@ -4,6 +4,7 @@
 //! institution's agreement is set back to Active ([`guard_agreement_status`], and a trigger in
 //! migration 0002 for every other path).
 
+use super::rules::{Rule, RuleSet};
 use chrono::{Months, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,12 @@ pub struct Measure {
 }
 
 /// Check one proposed or decided measure; returns its kind.
-pub fn validate(m: &MeasureInput, track: Track, party_is_institution: bool) -> Result<MeasureKind> {
+pub fn validate(
+    m: &MeasureInput,
+    track: Track,
+    party_is_institution: bool,
+    rules: &RuleSet,
+) -> Result<MeasureKind> {
     let kind = m
         .kind
         .ok_or_else(|| ApiError::field("measures", "请选择协议处理措施的种类"))?;
@@ -113,8 +119,9 @@ pub fn validate(m: &MeasureInput, track: Track, party_is_institution: bool) -> R
         return Err(ApiError::field(
             "measures",
             format!(
-                "“{}”是服务协议约定的处理措施，只能在协议处理案件中作出（河源办法第十八条）",
-                kind.label()
+                "“{}”是服务协议约定的处理措施，只能在协议处理案件中作出{}",
+                kind.label(),
+                rules.cite(Rule::AgreementMeasures)
             ),
         ));
     }
@@ -135,13 +142,14 @@ pub fn validate(m: &MeasureInput, track: Track, party_is_institution: bool) -> R
                 return Err(ApiError::field(
                     "measures",
                     format!(
-                        "{}期限应为{lo}至{hi}个月{}（河源办法第十九条）",
+                        "{}期限应为{lo}至{hi}个月{}{}",
                         kind.label(),
                         if m.serious {
                             "（情节较重）"
                         } else {
                             "；情节较重的为3至6个月"
-                        }
+                        },
+                        rules.cite(Rule::AgreementMeasures)
                     ),
                 ));
             }
@@ -283,9 +291,13 @@ pub fn guard_agreement_status(
     }
     if let Some((from, until)) = termination_ban(conn, institution_id, today)? {
         return Err(ApiError::illegal(format!(
-            "该机构的服务协议已于{}解除，{}前不得重新签订服务协议（河源办法第二十条：被解除服务协议的定点医药机构，3年内不得与其签订服务协议）",
+            "该机构的服务协议已于{}解除，{}前不得重新签订服务协议{}",
             cn_date(from),
-            cn_date(until)
+            cn_date(until),
+            super::rules::office(conn)?.cite_with(
+                Rule::TerminationBan,
+                "被解除服务协议的定点医药机构，3年内不得与其签订服务协议"
+            )
         )));
     }
     Ok(())

@@ -15,6 +15,7 @@ pub mod leads;
 pub mod measures;
 pub mod procedure;
 pub mod profile;
+pub mod rules;
 pub mod users;
 
 use chrono::NaiveDate;
@@ -27,6 +28,7 @@ use crate::money::Money;
 pub use clocks::{Clock, ClockContext, ClockKind, ClockState};
 pub use hooks::{ClosureCheck, Ctx, DocumentNumbers, Hooks};
 pub use profile::RuleProfile;
+pub use rules::{Rule, RulePreset, RuleSet};
 // The shared vocabulary lives in `crate::vocab`; re-exported here for the modules above.
 pub(crate) use crate::vocab::dates::{
     cn_date, date_text, opt_date, parse_stored_date, today_local,

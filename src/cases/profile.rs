@@ -3,6 +3,8 @@
 //! audited). Every rule reads its value from here; a matter keeps the value in force when its clock
 //! started (stored on the row), so that changing the profile never moves a date already notified.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -10,6 +12,8 @@ use ts_rs::TS;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::store::{now_text, Tx};
+
+use super::rules::{self, Rule, RulePreset, RuleSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -54,6 +58,15 @@ pub struct RuleProfile {
     pub due_soon_days: u32,
     /// 自动锁定: minutes without any action after which a login session locks (issue 8).
     pub idle_lock_minutes: u32,
+    /// The preset the office started from (issue 9; `profile.use_preset`).
+    pub preset: RulePreset,
+    /// When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
+    /// deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
+    pub offset_policy: rules::OffsetPolicy,
+    /// What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
+    /// edited it. A rule missing here cites the national base.
+    #[ts(type = "Partial<Record<Rule, string>>")]
+    pub citations: BTreeMap<Rule, String>,
 }
 
 impl Default for RuleProfile {
@@ -79,6 +92,37 @@ impl Default for RuleProfile {
             fine_payment_days: 15,
             due_soon_days: 3,
             idle_lock_minutes: 15,
+            preset: RulePreset::National,
+            offset_policy: rules::OffsetPolicy::default(),
+            citations: rules::national().clone(),
+        }
+    }
+}
+
+impl RuleProfile {
+    /// A preset's profile: the defaults, the preset's values over them, its citation table.
+    pub fn from_preset(p: RulePreset) -> RuleProfile {
+        let mut json = serde_json::to_value(RuleProfile::default()).unwrap_or_default();
+        if let Some(obj) = json.as_object_mut() {
+            for (k, v) in rules::preset_values(p) {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        let mut profile: RuleProfile =
+            serde_json::from_value(json).expect("assets/rules: preset values fit the profile");
+        profile.preset = p;
+        profile.citations = rules::preset_citations(p);
+        profile
+    }
+
+    /// The citations of this profile as a rule set (national text for a rule it lacks).
+    pub fn rule_set(&self) -> RuleSet {
+        let mut citations = rules::national().clone();
+        citations.extend(self.citations.clone());
+        RuleSet {
+            preset: self.preset,
+            offset_policy: self.offset_policy,
+            citations,
         }
     }
 }
@@ -292,6 +336,22 @@ pub fn describe() -> Vec<ProfileField> {
 
 impl RuleProfile {
     fn validate(&self) -> Result<()> {
+        for (rule, text) in &self.citations {
+            let label = crate::vocab::Labeled::label(rule);
+            if text.chars().count() > 300 {
+                return Err(ApiError::field(
+                    "citations",
+                    format!("“{label}”的依据过长（最多300个字）"),
+                ));
+            }
+            // A draft for comment binds nobody (issue 9): it is never cited.
+            if text.contains("征求意见稿") {
+                return Err(ApiError::field(
+                    "citations",
+                    format!("“{label}”的依据不能引用征求意见稿：征求意见稿尚未生效，请引用现行有效的法律法规或本地正式文件"),
+                ));
+            }
+        }
         for (field, label, unit, value, _) in SPECS {
             match value {
                 Value::Count(get, lo, hi) => {
@@ -326,11 +386,32 @@ pub fn load(conn: &Connection) -> Result<RuleProfile> {
             r.get(0)
         })
         .optional()?;
-    match data {
-        None => Ok(RuleProfile::default()),
+    let mut profile: RuleProfile = match data {
+        None => RuleProfile::default(),
         Some(s) => serde_json::from_str(&s)
-            .map_err(|e| ApiError::internal(format!("规则配置无法读取：{e}"))),
+            .map_err(|e| ApiError::internal(format!("规则配置无法读取：{e}")))?,
+    };
+    // A profile saved before a rule existed cites the national base for it.
+    for (r, t) in rules::national() {
+        profile.citations.entry(*r).or_insert_with(|| t.clone());
     }
+    Ok(profile)
+}
+
+/// `profile.use_preset`: the office switches to a preset (first run, or later on the profile page;
+/// audited like every write). The preset's values and citations replace the legal ones; the office's
+/// own working settings (reminder days, idle lock) stay. Matters already filed keep their rule set.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UsePreset {
+    pub preset: RulePreset,
+}
+
+pub fn use_preset(tx: &mut Tx<'_>, r: &UsePreset) -> Result<RuleProfile> {
+    let old = load(tx)?;
+    let mut p = RuleProfile::from_preset(r.preset);
+    p.due_soon_days = old.due_soon_days;
+    p.idle_lock_minutes = old.idle_lock_minutes;
+    update(tx, p)
 }
 
 pub fn update(tx: &mut Tx<'_>, p: RuleProfile) -> Result<RuleProfile> {

@@ -25,6 +25,7 @@ use crate::cases::procedure::{self, IssueInput, ServedDocumentKind};
 use crate::cases::Ctx as CaseCtx;
 use crate::error::{ApiError, Result};
 use crate::store::{now_text, Tx};
+use crate::vocab::dates::cn_date;
 use crate::vocab::text::{enum_from, enum_text};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -99,6 +100,13 @@ pub struct DocumentOption {
     /// The number it carries when the procedure already gave it one (告知书, 决定书 …).
     #[ts(optional = nullable)]
     pub number: Option<String>,
+    /// The date of the step the document records (告知, 决定, 出具, 抵扣审核同意): its default
+    /// 成文日期 and the earliest one accepted (issue 9).
+    #[ts(optional = nullable)]
+    pub step_date: Option<NaiveDate>,
+    /// The 成文日期 must be `step_date` (the procedure numbered the document on that date and its
+    /// service clock runs from it).
+    pub date_fixed: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -153,10 +161,11 @@ impl Snapshot {
 }
 
 /// The kinds issued from a case (the self-correction forms have none).
-pub const CASE_KINDS: [DocumentKind; 8] = [
+pub const CASE_KINDS: [DocumentKind; 9] = [
     DocumentKind::StatementNotice,
     DocumentKind::HandlingDecision,
     DocumentKind::PenaltyDecision,
+    DocumentKind::AgreementDecision,
     DocumentKind::RefundOrder,
     DocumentKind::RecoveryNotice,
     DocumentKind::RecoverySlip,
@@ -197,6 +206,96 @@ fn procedure_number(conn: &Connection, case_id: i64, kind: DocumentKind) -> Resu
         Some(served) => latest_service_number(conn, case_id, &enum_text(&served)),
         None => Ok(None),
     }
+}
+
+/// The date of the step a case document records (issue 9: the 成文日期 tells the truth), with what
+/// it is called and whether the document must carry exactly that date: a document whose number the
+/// procedure holds (告知书, 决定书, a registered 通知单) carries the date of its step, from which its
+/// service clock runs; a 抵扣通知书 is dated on or after the approval.
+fn step_date(
+    conn: &Connection,
+    case_id: i64,
+    kind: DocumentKind,
+) -> Result<Option<(NaiveDate, &'static str, bool)>> {
+    if kind == DocumentKind::OffsetNotice {
+        return match current_offset_plan(conn, case_id)? {
+            Some(id) => Ok(Some((
+                crate::ledger::offsets::get(conn, id)?.approved_on,
+                "抵扣审核同意日期",
+                false,
+            ))),
+            None => Ok(None),
+        };
+    }
+    let Some(served) = served_kind(kind) else {
+        return Ok(None);
+    };
+    let on: Option<String> = conn
+        .query_row(
+            "SELECT issued_on FROM document_service WHERE case_id = ?1 AND document = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![case_id, enum_text(&served)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let what = match kind {
+        DocumentKind::StatementNotice => "告知日期",
+        DocumentKind::RefundOrder | DocumentKind::RecoverySlip => "出具日期",
+        _ => "决定日期",
+    };
+    Ok(match on {
+        Some(d) => Some((crate::cases::parse_stored_date(&d)?, what, true)),
+        None => None,
+    })
+}
+
+/// The 成文日期 of a document: the one asked for, else the date of the step it records — never
+/// silently today; refused when before that step, different from a step date the procedure fixed,
+/// or after today.
+fn document_date(
+    conn: &Connection,
+    r: &DocumentRequest,
+    kind: DocumentKind,
+    today: NaiveDate,
+) -> Result<NaiveDate> {
+    let step = match r.case_id {
+        Some(case_id) if !is_self_correction(kind) => step_date(conn, case_id, kind)?,
+        _ => None,
+    };
+    let on = match (r.issued_on, step) {
+        (Some(d), _) => d,
+        (None, Some((d, _, _))) => d,
+        (None, None) => return Err(ApiError::field("issued_on", "请填写成文日期")),
+    };
+    if on > today {
+        return Err(ApiError::field(
+            "issued_on",
+            format!("成文日期{}晚于今天，文书不能预先开具", cn_date(on)),
+        ));
+    }
+    if let Some((d, what, fixed)) = step {
+        if on < d {
+            return Err(ApiError::field(
+                "issued_on",
+                format!(
+                    "成文日期{}早于{what}{}，请改为{what}或其后的日期",
+                    cn_date(on),
+                    cn_date(d)
+                ),
+            ));
+        }
+        if fixed && on != d {
+            return Err(ApiError::field(
+                "issued_on",
+                format!(
+                    "{}的{what}为{}，成文日期应与之一致（已开具清单、文书和送达期限使用同一日期）",
+                    kind.title(),
+                    cn_date(d)
+                ),
+            ));
+        }
+    }
+    Ok(on)
 }
 
 /// An issued document of this case with this kind and number, when there is one.
@@ -260,6 +359,8 @@ pub fn options(
     for kind in CASE_KINDS {
         let number = procedure_number(conn, case_id, kind)?;
         let blank = settings.blank_number(kind, today.year());
+        let step = step_date(conn, case_id, kind)?;
+        let on = step.map_or(today, |(d, _, _)| d);
         let result = match &number {
             Some(n) if issued_as(conn, case_id, kind, n)? => Err(already_issued(kind, n)),
             _ => build_for_case(
@@ -268,7 +369,7 @@ pub fn options(
                     cal,
                     settings: &settings,
                     number: number.as_deref().unwrap_or(&blank),
-                    issued_on: today,
+                    issued_on: on,
                 },
                 case_id,
                 kind,
@@ -286,6 +387,8 @@ pub fn options(
             available: result.is_ok(),
             reason: result.err().map(|e| e.message).unwrap_or_default(),
             number,
+            step_date: step.map(|(d, _, _)| d),
+            date_fixed: step.is_some_and(|(_, _, fixed)| fixed),
         });
     }
     Ok(out)
@@ -301,7 +404,14 @@ pub fn preview(
     today: NaiveDate,
 ) -> Result<DocumentPreview> {
     let kind = kind_of(r)?;
-    let on = r.issued_on.unwrap_or(today);
+    let on = match r.case_id {
+        Some(case_id) if r.issued_on.is_none() && !is_self_correction(kind) => {
+            step_date(conn, case_id, kind)?
+                .map(|(d, _, _)| d)
+                .unwrap_or(today)
+        }
+        _ => r.issued_on.unwrap_or(today),
+    };
     let settings = settings::load(conn)?;
     let number = match r.case_id {
         Some(case_id) if !is_self_correction(kind) => procedure_number(conn, case_id, kind)?,
@@ -334,9 +444,6 @@ pub fn issue(
     r: &DocumentRequest,
 ) -> Result<IssuedPdf> {
     let kind = kind_of(r)?;
-    let on = r
-        .issued_on
-        .ok_or_else(|| ApiError::field("issued_on", "请填写成文日期"))?;
     let settings = settings::load(tx)?;
     let case_id = if is_self_correction(kind) {
         None
@@ -372,11 +479,14 @@ pub fn issue(
     };
     let register = existing.is_none()
         && matches!(kind, DocumentKind::RefundOrder | DocumentKind::RecoverySlip);
+    if let Some(n) = &existing {
+        if issued_as(tx, case_id.unwrap_or_default(), kind, n)? {
+            return Err(already_issued(kind, n));
+        }
+    }
+    let on = document_date(tx, r, kind, crate::cases::today_local())?;
     let (number, year, seq) = match existing {
         Some(n) => {
-            if issued_as(tx, case_id.unwrap_or_default(), kind, &n)? {
-                return Err(already_issued(kind, &n));
-            }
             // A number in the office's format takes its place in the sequence; any other (typed
             // by hand) gets the next register number, and prints as typed.
             match settings::parse_number(&n) {

@@ -227,6 +227,23 @@ pub fn decision() -> DecisionData {
         government: "某某县人民政府".into(),
         court: "某某县人民法院".into(),
         issue_date: d(2026, 4, 30),
+        agreement_basis: String::new(),
+    }
+}
+
+/// 协议处理决定书 (issue 9): the agency's decision on a breach of the service agreement.
+pub fn agreement_decision() -> DecisionData {
+    DecisionData {
+        issuer: agency().name,
+        document_number: "某医保协决〔2026〕2号".into(),
+        inspection_name: "2026年度医保服务协议履行情况核查".into(),
+        violated_provisions: "医疗保障服务协议第十条的约定".into(),
+        legal_basis: String::new(),
+        fine: None,
+        other_measures: vec!["约谈法定代表人，限期一个月整改".into()],
+        agreement_basis:
+            "《医疗机构医疗保障定点管理暂行办法》（国家医疗保障局令第2号）及医保服务协议".into(),
+        ..decision()
     }
 }
 
@@ -322,6 +339,7 @@ pub fn statement_notice() -> StatementNoticeData {
             address: "某某县建设路88号".into(),
         },
         issue_date: d(2026, 4, 15),
+        agreement_basis: None,
     }
 }
 
@@ -353,5 +371,6 @@ pub fn all() -> Vec<Document> {
         Document::OffsetNotice(offset_notice()),
         Document::StatementNotice(statement_notice()),
         Document::ServiceReceipt(service_receipt()),
+        Document::AgreementDecision(agreement_decision()),
     ]
 }

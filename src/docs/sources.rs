@@ -5,6 +5,7 @@
 //! refuses before the stage the seed requires in `kinds/<kind>.rs` (`Kind::from_case`, e.g. no
 //! 责令退款通知书 before the decision, 000 附件1).
 
+use crate::cases::Rule;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -47,6 +48,8 @@ pub struct CaseFacts {
     pub violated_provisions: String,
     /// The decision's basis, else 条例 art. 38.
     pub legal_basis: String,
+    /// The rule set the case was filed under: what refusals and papers cite (issue 9).
+    pub rules: crate::cases::RuleSet,
     pub inspection_name: String,
     /// The case's handler with the office's phone.
     pub contact: Contact,
@@ -102,6 +105,7 @@ impl CaseFacts {
             findings,
             violated_provisions: violated_provisions(&d),
             legal_basis,
+            rules: crate::cases::rules::for_case(src.conn, case_id)?,
             inspection_name,
             contact,
             agency: settings.agency(),
@@ -117,8 +121,12 @@ impl CaseFacts {
     pub fn payment_terms(&self, title: &str) -> Result<(Decision, NaiveDate)> {
         let Some(dec) = self.detail.decision.as_ref().filter(|_| self.decided) else {
             return Err(ApiError::illegal(format!(
-                "案件尚未作出处理决定，不能开具{}（《吉林省医疗保障局 吉林省财政厅关于规范医疗保障基金追回工作的通知》（吉医保联〔2021〕9号）附件1、附件3：责令退款和追回以处理决定确定的金额和缴费时限为准）",
-                title
+                "案件尚未作出处理决定，不能开具{}{}",
+                title,
+                self.rules.cite_with(
+                    Rule::RecoveryTerms,
+                    "责令退款和追回以处理决定确定的金额和缴费时限为准"
+                )
             )));
         };
         if self.lines.is_empty() {
@@ -128,9 +136,10 @@ impl CaseFacts {
             )));
         }
         let Some(deadline) = dec.payment_due else {
-            return Err(ApiError::illegal(
-                "处理决定未载明缴费时限（004号文第8条），不能开具退款、追回文书",
-            ));
+            return Err(ApiError::illegal(format!(
+                "处理决定未载明缴费时限{}，不能开具退款、追回文书",
+                self.rules.cite(Rule::RecoveryTerms)
+            )));
         };
         Ok((dec.clone(), deadline))
     }

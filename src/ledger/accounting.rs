@@ -38,7 +38,7 @@ impl CreditAccount {
     }
 }
 
-/// Which credit account, and the reason in Chinese, for money of a line received on `received_on`.
+/// Which credit account, and the reason in Chinese (the caller appends the matter's citation), for money of a line received on `received_on`.
 /// `current_year`: Some(true) for a 当年 line, Some(false) for 历年, None when the form did not say
 /// (an insured person's self-correction, 004 art. 8: 参保人员无需填报此项). `fund_year`: the year a
 /// 当年 line refers to.
@@ -51,23 +51,23 @@ pub fn credit_account(
     match (current_year, fund_year) {
         (Some(true), Some(y)) if y == year => (
             CreditAccount::BenefitExpenditure,
-            format!("{year}年收到的追回本年医疗保险待遇（天津办法第十二条）"),
+            format!("{year}年收到的追回本年医疗保险待遇"),
         ),
         (Some(true), Some(y)) => (
             CreditAccount::OtherIncome,
-            format!("{y}年的当年基金于{year}年收到，按跨年度追回处理（天津办法第十二条）"),
+            format!("{y}年的当年基金于{year}年收到，按跨年度追回处理"),
         ),
         (Some(true), None) => (
             CreditAccount::OtherIncome,
-            "当年基金所属年度不明，按跨年度追回处理（天津办法第十二条）".to_string(),
+            "当年基金所属年度不明，按跨年度追回处理".to_string(),
         ),
         (Some(false), _) => (
             CreditAccount::OtherIncome,
-            "历年基金，跨年度追回医疗保险待遇（天津办法第十二条）".to_string(),
+            "历年基金，跨年度追回医疗保险待遇".to_string(),
         ),
         (None, _) => (
             CreditAccount::OtherIncome,
-            "无法区分当年和历年，按跨年度追回处理（天津办法第十二条）".to_string(),
+            "无法区分当年和历年，按跨年度追回处理".to_string(),
         ),
     }
 }

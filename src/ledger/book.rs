@@ -269,7 +269,7 @@ impl Book {
         }
         if !left.is_zero() && !req.record_overpayment {
             return Err(ApiError::illegal(format!(
-                "缴款金额 {} 元超出尚欠金额 {} 元。如确属多缴，请选择“记录多缴”，多缴部分将作为待退款项按《天津市医疗保障基金追回流程管理办法（试行）》第十五条办理退款",
+                "缴款金额 {} 元超出尚欠金额 {} 元。如确属多缴，请选择“记录多缴”，多缴部分将作为待退款项办理退款",
                 req.amount.grouped(),
                 (req.amount - left).grouped(),
             )));

@@ -25,6 +25,14 @@ pub enum Matter {
 }
 
 impl Matter {
+    /// The rule set the matter cites (issue 9): a case's own, a self-correction form the office's.
+    pub fn rules(self, conn: &rusqlite::Connection) -> Result<crate::cases::RuleSet> {
+        match self {
+            Matter::Case(id) => crate::cases::rules::for_case(conn, id),
+            Matter::SelfCorrection(_) => crate::cases::rules::office(conn),
+        }
+    }
+
     pub fn from_ids(case_id: Option<i64>, self_correction_id: Option<i64>) -> Result<Matter> {
         match (case_id, self_correction_id) {
             (Some(c), None) => Ok(Matter::Case(c)),

@@ -38,6 +38,7 @@ pub use views::{case_totals, clocks};
 /// The ledger's clock sources (payment, proof, offset, fine), listed in `api::HOOKS`.
 pub const CLOCK_SOURCES: &[crate::cases::clocks::ClockSource] = &[clocks];
 
+use crate::cases::Rule;
 use rusqlite::Connection;
 
 use crate::error::Result;
@@ -48,6 +49,7 @@ use crate::money::Money;
 /// (art. 15); an offset must have run its course (art. 10); a fine must be paid (行政处罚法 art. 67)
 /// or handed to the court.
 pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> {
+    let rules = crate::cases::rules::for_case(conn, case_id)?;
     let mut out = Vec::new();
     let m = matter::Matter::Case(case_id);
     let (_, t) = matter::ledger_lines(conn, m)?;
@@ -77,14 +79,16 @@ pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> 
     }
     if !t.awaiting_receipt.is_zero() {
         out.push(format!(
-            "已缴（抵扣）的 {} 元尚未开具财政票据（天津办法第十一条：以财政票据作为基金追回的最终凭据）",
-            t.awaiting_receipt.grouped()
+            "已缴（抵扣）的 {} 元尚未开具财政票据{}",
+            t.awaiting_receipt.grouped(),
+            rules.cite_with(Rule::FiscalReceipt, "以财政票据作为基金追回的最终凭据")
         ));
     }
     if !t.credit.is_zero() {
         out.push(format!(
-            "多缴的 {} 元尚未退还（天津办法第十五条）",
-            t.credit.grouped()
+            "多缴的 {} 元尚未退还{}",
+            t.credit.grouped(),
+            rules.cite(Rule::ErroneousRefund)
         ));
     }
     let pending: i64 = conn.query_row(
@@ -97,8 +101,9 @@ pub fn closure_blockers(conn: &Connection, case_id: i64) -> Result<Vec<String>> 
     }
     if active_offsets(conn, case_id)? > 0 && !t.outstanding.is_zero() {
         out.push(format!(
-            "抵扣尚在进行，尚需抵扣 {} 元（天津办法第十条）",
-            t.outstanding.grouped()
+            "抵扣尚在进行，尚需抵扣 {} 元{}",
+            t.outstanding.grouped(),
+            rules.cite(Rule::Offset)
         ));
     }
     for f in fines::list(

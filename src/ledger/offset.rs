@@ -111,7 +111,7 @@ pub fn check_month(approved_on: NaiveDate, last: Option<Month>, month: Month) ->
         return Err(ApiError::field(
             "month",
             format!(
-                "{}早于抵扣通知书的审核同意月份{}，不能抵扣（天津办法第十条：经审核同意后在后续结算中抵扣）",
+                "{}早于抵扣通知书的审核同意月份{}，不能抵扣（经审核同意后在后续结算中抵扣）",
                 month.label(),
                 first.label()
             ),

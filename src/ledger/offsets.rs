@@ -1,6 +1,8 @@
 //! Offsets against monthly settlements, stored (004 art. 10; 000 art. 7). See [`super::offset`]
 //! for the month rules and [`super::book::Book::record_offset`] for the allocation.
 
+use crate::cases::rules::OffsetPolicy;
+use crate::cases::Rule;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::matter::*;
@@ -17,9 +19,10 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
     let case = case_info(tx, r.case_id)?;
     case.require_open("办理抵扣")?;
     if case.party_kind != PartyKind::Institution {
-        return Err(ApiError::illegal(
-            "抵扣结算基金仅适用于定点医药机构（天津办法第十条），参保人员应通过银行缴款退回",
-        ));
+        return Err(ApiError::illegal(format!(
+            "抵扣结算基金仅适用于定点医药机构{}，参保人员应通过银行缴款退回",
+            crate::cases::rules::for_case(tx, r.case_id)?.cite(Rule::Offset)
+        )));
     }
     let notice = required_text(&r.notice_number, "notice_number", "抵扣通知书文号", 60)?;
     let requested_on = past_date(r.requested_on, "requested_on", "抵扣申请日期")?;
@@ -31,14 +34,49 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
         "审核同意日期",
         "申请日期",
     )?;
-    // 004 art. 10: 可在退缴时限内向医保经办机构提出抵扣退回申请.
-    if let Some(due) = case.payment_due {
-        if requested_on > due {
+    // Issue 9: only once the amount is decided and the 通知单 that sets the deadline was issued —
+    // never on a matter under investigation; when, follows the case's rule set.
+    let rules = crate::cases::rules::for_case(tx, r.case_id)?;
+    let Some(due) = case.payment_due else {
+        return Err(ApiError::illegal(format!(
+            "本案尚未作出决定确定应退回的金额和缴费时限，不能办理抵扣{}",
+            rules.cite(Rule::Offset)
+        )));
+    };
+    // The deadline reached the party: the decision served, or the 通知单 issued.
+    let notified: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM document_service WHERE case_id = ?1 AND document = 'RecoverySlip')
+             OR EXISTS (SELECT 1 FROM collection WHERE case_id = ?1 AND notice_number <> '' AND issued_on IS NOT NULL)
+             OR EXISTS (SELECT 1 FROM document_service WHERE case_id = ?1 AND served_on IS NOT NULL
+                          AND document IN ('HandlingDecision', 'PenaltyDecision', 'AgreementDecision'))",
+        [case.id],
+        |x| x.get(0),
+    )?;
+    if !notified {
+        return Err(ApiError::illegal(format!(
+            "本案的决定书尚未送达、也未出具医疗保障基金追回通知单，不能办理抵扣{}",
+            rules.cite_with(Rule::Offset, "抵扣的是已告知当事人的应追回基金")
+        )));
+    }
+    match rules.offset_policy {
+        // 004 art. 10: 可在退缴时限内向医保经办机构提出抵扣退回申请.
+        OffsetPolicy::OnRequestWithinDeadline if requested_on > due => {
             return Err(ApiError::illegal(format!(
-                "抵扣申请应在退缴时限（{}）内提出（天津办法第十条），已逾期的应依法依规进一步处理（第十四条）",
-                cn(due)
+                "抵扣申请应在退缴时限（{}）内提出{}，已逾期的应依法依规进一步处理{}",
+                cn(due),
+                rules.cite(Rule::OffsetOnRequest),
+                rules.cite(Rule::Overdue)
             )));
         }
+        // 000 art. 7: 对无故、恶意拖延或不予足额退款的，可以抵扣拨付基金.
+        OffsetPolicy::AfterOverdue if requested_on <= due => {
+            return Err(ApiError::illegal(format!(
+                "退缴时限（{}）尚未届满：本单位规则为定点医药机构逾期不退、无故或恶意拖延时方可抵扣拨付基金{}",
+                cn(due),
+                rules.cite(Rule::Offset)
+            )));
+        }
+        _ => {}
     }
     let served_on = match r.served_on {
         Some(d) => {

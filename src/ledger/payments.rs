@@ -7,6 +7,7 @@
 //! receipt makes money "recovered". A payment that never arrives is cancelled (its allocations stop
 //! counting); one that arrived is undone only by a refund.
 
+use crate::cases::Rule;
 use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -69,7 +70,10 @@ pub fn record(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &PaymentInput) -> Result<P
         if !insured_form {
             return Err(ApiError::field(
                 "method",
-                "通过医保APP退回仅适用于参保人员的自查自纠（天津办法第七条），其他缴款请选择银行缴款/转账汇款",
+                format!(
+                    "通过医保APP退回仅适用于参保人员的自查自纠{}，其他缴款请选择银行缴款/转账汇款",
+                    crate::cases::rules::office(tx)?.cite(Rule::AppRefund)
+                ),
             ));
         }
     }
@@ -309,9 +313,10 @@ pub fn proof_received(tx: &mut Tx<'_>, r: &PaymentDate) -> Result<Payment> {
 pub fn cancel(tx: &mut Tx<'_>, r: &PaymentCancel) -> Result<Payment> {
     let p = live_payment(tx, r.id)?;
     if p.arrived_on.is_some() {
-        return Err(ApiError::illegal(
-            "该笔缴款已确认到账，不能撤销；如属错缴，请办理退款（天津办法第十五条）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "该笔缴款已确认到账，不能撤销；如属错缴，请办理退款{}",
+            p.matter.rules(tx)?.cite(Rule::ErroneousRefund)
+        )));
     }
     if let Matter::Case(id) = p.matter {
         case_info(tx, id)?.require_open("撤销缴款")?;
@@ -382,9 +387,12 @@ pub fn issue_receipt(tx: &mut Tx<'_>, r: &ReceiptInput) -> Result<Receipt> {
         (Some(pid), None) => {
             let p = live_payment(tx, pid)?;
             let Some(arrived) = p.arrived_on else {
-                return Err(ApiError::illegal(
-                    "该笔缴款尚未确认到账，不能开具财政票据（天津办法第十一条：收到银行入账凭证、核对无误后开具）",
-                ));
+                return Err(ApiError::illegal(format!(
+                    "该笔缴款尚未确认到账，不能开具财政票据{}",
+                    p.matter
+                        .rules(tx)?
+                        .cite_with(Rule::FiscalReceipt, "收到银行入账凭证、核对无误后开具")
+                )));
             };
             not_before(issued_on, arrived, "issued_on", "开票日期", "到账日期")?;
             if let Some(n) = payment_receipt(tx, pid)? {
@@ -393,9 +401,10 @@ pub fn issue_receipt(tx: &mut Tx<'_>, r: &ReceiptInput) -> Result<Receipt> {
                 )));
             }
             if app_recovered(tx, &p)? {
-                return Err(ApiError::illegal(
-                    "参保人员通过医保APP退回的款项以到账确认作为认定依据（天津办法第十一条第二款），无需在此开具票据",
-                ));
+                return Err(ApiError::illegal(format!(
+                    "参保人员通过医保APP退回的款项以到账确认作为认定依据{}，无需在此开具票据",
+                    p.matter.rules(tx)?.cite(Rule::AppRefund)
+                )));
             }
             let loaded = load(tx, p.matter)?;
             let (allocs, _) = loaded.book.payment(pid).unwrap_or_default();

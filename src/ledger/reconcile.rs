@@ -3,6 +3,7 @@
 //! deducted, what was refunded, what was receipted — and every mismatch standing at the end of the
 //! month. Each kind of mismatch has its own named check below.
 
+use crate::cases::Rule;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -28,6 +29,7 @@ pub fn reconcile(conn: &Connection, q: &ReconcileQuery) -> Result<Reconciliation
         last: month.last_day(),
         rows: BTreeMap::new(),
         mismatches: Vec::new(),
+        rules: crate::cases::rules::office(conn)?,
     };
     for m in matters(conn, r.first, r.last)? {
         let v = MatterView::load(conn, m)?;
@@ -144,6 +146,8 @@ struct Reconciler<'c> {
     last: NaiveDate,
     rows: BTreeMap<(String, Option<Fund>), ReconcileRow>,
     mismatches: Vec<Mismatch>,
+    /// The office's rule set: what the mismatches cite.
+    rules: crate::cases::RuleSet,
 }
 
 impl Reconciler<'_> {
@@ -298,9 +302,10 @@ impl Reconciler<'_> {
             None => {
                 if arrived_by_end && !recovery.is_zero() {
                     let detail = format!(
-                        "{}到账 {} 元，尚未开具财政票据（天津办法第十一条）",
+                        "{}到账 {} 元，尚未开具财政票据{}",
                         cn(p.arrived_on.unwrap_or(p.paid_on)),
-                        recovery.grouped()
+                        recovery.grouped(),
+                        self.rules.cite(Rule::FiscalReceipt)
                     );
                     self.mismatches.push(v.mismatch(
                         MismatchKind::NotReceipted,
@@ -329,9 +334,10 @@ impl Reconciler<'_> {
                 cn(d)
             ),
             _ => format!(
-                "{}缴款的凭证应于{}前送达（天津办法第九条），至{}未送达",
+                "{}缴款的凭证应于{}前送达{}，至{}未送达",
                 cn(p.paid_on),
                 cn(p.proof_due_on),
+                self.rules.cite(Rule::PaymentProof),
                 cn(last)
             ),
         };
@@ -347,9 +353,10 @@ impl Reconciler<'_> {
     /// An over-payment not yet paid back (004 art. 15).
     fn credit_not_refunded(&mut self, v: &MatterView, p: &PaymentRow, credit: Money) {
         let detail = format!(
-            "{}缴款多缴 {} 元，尚未退还（天津办法第十五条）",
+            "{}缴款多缴 {} 元，尚未退还{}",
             cn(p.paid_on),
-            credit.grouped()
+            credit.grouped(),
+            self.rules.cite(Rule::ErroneousRefund)
         );
         self.mismatches.push(v.mismatch(
             MismatchKind::CreditNotRefunded,
@@ -465,9 +472,10 @@ impl Reconciler<'_> {
             }
             None if d.settled_on <= last && !d.deducted.is_zero() => {
                 let detail = format!(
-                    "{}结算抵扣 {} 元，尚未开具财政票据（天津办法第十一条）",
+                    "{}结算抵扣 {} 元，尚未开具财政票据{}",
                     d.month.label(),
-                    d.deducted.grouped()
+                    d.deducted.grouped(),
+                    self.rules.cite(Rule::FiscalReceipt)
                 );
                 self.mismatches.push(v.mismatch(
                     MismatchKind::NotReceipted,
@@ -505,11 +513,12 @@ impl Reconciler<'_> {
                 >= f.amount;
             if !has_month && !covered_before && !f.remaining.is_zero() {
                 let detail = format!(
-                    "抵扣通知书 {}：{}{}的结算抵扣未登记，尚需抵扣 {} 元（天津办法第十条）",
+                    "抵扣通知书 {}：{}{}的结算抵扣未登记，尚需抵扣 {} 元{}",
                     plan.notice_number,
                     month.label(),
                     f.fund.label(),
-                    f.remaining.grouped()
+                    f.remaining.grouped(),
+                    self.rules.cite(Rule::Offset)
                 );
                 self.mismatches.push(v.mismatch(
                     MismatchKind::OffsetMissing,
@@ -540,10 +549,11 @@ impl Reconciler<'_> {
         }
         for (fund, amount) in owed_at(self.conn, &v.loaded, v.m, last)? {
             let detail = format!(
-                "退缴时限{}已过，{}尚欠 {} 元（天津办法第十四条）",
+                "退缴时限{}已过，{}尚欠 {} 元{}",
                 cn(due),
                 fund.label(),
-                amount.grouped()
+                amount.grouped(),
+                self.rules.cite(Rule::Overdue)
             );
             self.mismatches.push(v.mismatch(
                 MismatchKind::Overdue,

@@ -63,14 +63,11 @@ pub fn create(
             if r.insured_id.is_some() || r.scheme.is_some() || r.amount.is_some() {
                 return Err(ApiError::field(
                     "lines",
-                    "定点医药机构的退回明细单按险种、年度和费用类别分项填写（附件2），请使用“明细”",
+                    "定点医药机构的退回明细单按险种、年度和费用类别分项填写，请使用“明细”",
                 ));
             }
             if r.lines.is_empty() {
-                return Err(ApiError::field(
-                    "lines",
-                    "请至少填写一项应退回金额（天津办法附件2）",
-                ));
+                return Err(ApiError::field("lines", "请至少填写一项应退回金额"));
             }
             let mut group = 0;
             for (n, l) in r.lines.iter().enumerate() {
@@ -100,7 +97,7 @@ pub fn create(
                     (_, Some(ExpenseCategory::LiquidatedDamages)) => {
                         return Err(ApiError::field(
                             "lines",
-                            format!("{at}：自查自纠退回明细单不含违约金（天津办法附件2）"),
+                            format!("{at}：自查自纠退回明细单不含违约金"),
                         ))
                     }
                     _ => {}
@@ -137,7 +134,7 @@ pub fn create(
             if organizer != Organizer::SelfInitiated && organizer_name.is_empty() {
                 return Err(ApiError::field(
                     "organizer_name",
-                    "请填写组织自查自纠的部门名称（天津办法附件2）",
+                    "请填写组织自查自纠的部门名称",
                 ));
             }
             (
@@ -155,7 +152,7 @@ pub fn create(
             if r.institution_id.is_some() || !r.lines.is_empty() {
                 return Err(ApiError::field(
                     "lines",
-                    "参保人员的退回明细单只填写参保类别和缴款金额（天津办法附件3）",
+                    "参保人员的退回明细单只填写参保类别和缴款金额",
                 ));
             }
             // 附件3: 参保类别（必选）: 职工基本医疗保险 / 居民基本医疗保险.
@@ -163,7 +160,7 @@ pub fn create(
             if !matches!(scheme, Fund::EmployeeBasic | Fund::ResidentBasic) {
                 return Err(ApiError::field(
                     "scheme",
-                    "参保类别应为职工基本医疗保险或居民基本医疗保险（天津办法附件3）",
+                    "参保类别应为职工基本医疗保险或居民基本医疗保险",
                 ));
             }
             let amount = positive(r.amount, "amount", "缴款金额")?;
@@ -177,10 +174,7 @@ pub fn create(
             let agent_name = bounded_text(&r.agent_name, "agent_name", "代办人姓名", 50)?;
             let agent_id = if r.agent_id_number.trim().is_empty() {
                 if !agent_name.is_empty() {
-                    return Err(ApiError::field(
-                        "agent_id_number",
-                        "请填写代办人身份证号码（天津办法附件3）",
-                    ));
+                    return Err(ApiError::field("agent_id_number", "请填写代办人身份证号码"));
                 }
                 String::new()
             } else {

@@ -1,6 +1,7 @@
 //! Read-side of the ledger: the collection terms of a case, the case ledger, the accounting view
 //! (004 art. 12) and the ledger's clocks. The monthly reconciliation is in `reconcile.rs`.
 
+use crate::cases::rules::{Cache, Rule};
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -149,6 +150,8 @@ pub(super) struct MatterMeta {
     pub(super) reference: String,
     /// The year a 当年 line refers to.
     pub(super) fund_year: Option<i32>,
+    /// What the matter's rule set cites for the accounting entry (issue 9).
+    pub(super) accounting_cite: String,
 }
 
 pub(super) fn matter_meta(conn: &Connection, m: Matter) -> Result<MatterMeta> {
@@ -157,6 +160,7 @@ pub(super) fn matter_meta(conn: &Connection, m: Matter) -> Result<MatterMeta> {
             let case = case_info(conn, id)?;
             let issued = collection(conn, id)?.and_then(|c| c.issued_on);
             Ok(MatterMeta {
+                accounting_cite: crate::cases::rules::for_case(conn, id)?.cite(Rule::Accounting),
                 reference: case.case_number,
                 // 当年 on the decision (or the 通知单) means the year it was made.
                 fund_year: case.decided_on.or(issued).map(|d| d.year()),
@@ -169,6 +173,7 @@ pub(super) fn matter_meta(conn: &Connection, m: Matter) -> Result<MatterMeta> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             Ok(MatterMeta {
+                accounting_cite: crate::cases::rules::office(conn)?.cite(Rule::Accounting),
                 reference: number,
                 fund_year: Some(parse_stored_date(&submitted)?.year()),
             })
@@ -194,7 +199,8 @@ fn entries_for(
             continue;
         };
         let current = l.year_kind.map(|y| y == YearKind::CurrentYear);
-        let (account, rule) = credit_account(current, meta.fund_year, received_on);
+        let (account, mut rule) = credit_account(current, meta.fund_year, received_on);
+        rule.push_str(&meta.accounting_cite);
         let slot = grouped
             .entry((l.fund, account))
             .or_insert((Money::ZERO, rule));
@@ -401,6 +407,8 @@ pub fn year_summary(
 }
 
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    let mut rules = Cache::default();
+    let office_rules = crate::cases::rules::office(conn)?;
     let mut out = Vec::new();
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.
     let mut stmt = conn.prepare_cached(&format!(
@@ -429,17 +437,21 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         if outstanding.is_zero() {
             continue;
         }
-        out.push(ctx.case_clock(
-            case_id,
-            ClockKind::Payment,
-            format!("退缴时限（尚欠 {} 元）", outstanding.grouped()),
-            decided,
-            Deadline {
-                date: due,
-                warnings: vec![],
-            },
-            "天津办法第八条、第九条",
-        ));
+        out.push(
+            ctx.case_clock(
+                case_id,
+                ClockKind::Payment,
+                format!("退缴时限（尚欠 {} 元）", outstanding.grouped()),
+                decided,
+                Deadline {
+                    date: due,
+                    warnings: vec![],
+                },
+                rules
+                    .get(conn, case_id)?
+                    .basis_all(&[Rule::RecoveryTerms, Rule::PaymentProof]),
+            ),
+        );
     }
     // 缴款凭证 within 3 working days (004 art. 9), for payments of open matters.
     let mut stmt = conn.prepare_cached(&format!(
@@ -466,7 +478,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 label,
                 p.paid_on,
                 due,
-                "天津办法第九条",
+                rules.basis(conn, case_id, Rule::PaymentProof)?,
             )),
             Matter::SelfCorrection(id) => {
                 let (number, party): (String, String) = conn.query_row(
@@ -482,7 +494,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                     (None, None, number, party),
                     p.paid_on,
                     due,
-                    "天津办法第九条第二款",
+                    office_rules.basis(Rule::PaymentProof),
                 ));
             }
         }
@@ -519,7 +531,7 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 ),
                 plan.approved_on,
                 due,
-                "天津办法第十条",
+                rules.basis(conn, plan.case_id, Rule::Offset)?,
             ));
         }
     }

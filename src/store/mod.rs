@@ -60,6 +60,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0012_payment_voucher.sql"),
     ),
     (
+        "0013_rule_sets",
+        include_str!("migrations/0013_rule_sets.sql"),
+    ),
+    (
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
     ),
@@ -108,6 +112,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     // 0005_document_settings
     "document_setting",
     "document_sequence",
+    // 0013_rule_sets
+    "rule_set",
 ];
 
 pub struct Store {

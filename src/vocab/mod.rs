@@ -300,6 +300,8 @@ pub enum DocumentKind {
     StatementNotice,
     /// 送达回证 (行政处罚法 art. 61; 民事诉讼法).
     ServiceReceipt,
+    /// 协议处理决定书 (违约处理决定书; 001 art. 18–24; 令第2号/第3号 and the service agreement).
+    AgreementDecision,
 }
 
 crate::labels!(DocumentKind {
@@ -313,6 +315,7 @@ crate::labels!(DocumentKind {
     OffsetNotice => "抵扣通知书",
     StatementNotice => "陈述申辩告知书",
     ServiceReceipt => "送达回证",
+    AgreementDecision => "协议处理决定书",
 });
 
 crate::labeled_by!(

@@ -109,6 +109,7 @@ fn every_command_checks_the_session_and_the_role_in_the_core() {
             "calendar.deadline",
             "calendar.is_working_day",
             "money.words",
+            "profile.presets",
             "user.login"
         ]
     );

@@ -68,6 +68,24 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
         e.message
     );
 
+    // The slip asks for money into the employee account: not while that account has no number
+    // (issue 9); the reason names the setting to fill.
+    let e = illegal(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "RecoverySlip", "issued_on": "2026-02-11"}),
+        "“设置 · 文书设置”中的职工医保收款账户尚未填写账号",
+    );
+    assert!(
+        e.message.contains("请先填写职工医保收款账户"),
+        "{}",
+        e.message
+    );
+    let mut s = call(c, "document.settings_get", json!({}));
+    s["employee_account"] = json!({"account_name": "天津市医疗保障基金管理中心", "bank": "中国农业银行天津和平支行",
+                                   "account_number": "02160001040042313", "bank_code": "103110016005"});
+    call(c, "document.settings_update", s);
+
     // What the case can issue now: the 告知书 and the slip, not the 处罚决定书.
     let options = call(c, "document.options", json!({"id": case_id}));
     let option = |kind: &str| {
@@ -135,12 +153,38 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     assert!(e.message.contains("重新打印"), "{}", e.message);
 
     // The 告知书 prints the number case.notify gave it; that number takes its place in the sequence.
-    let notice = call(
+    // Its 成文日期 is the 告知 date (issue 9): another date is refused with the reason, none given
+    // takes the step's, and a date after today is refused.
+    let e = field(
         c,
         "document.issue",
         json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2026-02-12"}),
+        "issued_on",
+    );
+    assert!(
+        e.message.contains("告知日期为2026年2月2日"),
+        "{}",
+        e.message
+    );
+    let e = field(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "StatementNotice", "issued_on": "2099-02-02"}),
+        "issued_on",
+    );
+    assert!(e.message.contains("晚于今天"), "{}", e.message);
+    let notice = call(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "StatementNotice"}),
     );
     assert_eq!(notice["number"], "和医保协告〔2026〕1号");
+    assert!(pdf_text(&pdf_of(&notice)).contains("2026年2月2日"));
+    let listed = call(c, "document.list", json!({"case_id": case_id}));
+    assert!(
+        listed.to_string().contains("\"issued_on\":\"2026-02-02\""),
+        "{listed}"
+    );
 
     // Looking at an issued document is not a print: same bytes, nothing written.
     let before = audit_entries(c);

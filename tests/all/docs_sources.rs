@@ -379,7 +379,7 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
                 .as_str()
                 .unwrap()
                 .contains("没有经审核同意的抵扣申请")),
-            "HandlingDecision" => assert_eq!(o["available"], false),
+            "HandlingDecision" | "AgreementDecision" => assert_eq!(o["available"], false),
             "ServiceReceipt" => {}
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
         }
@@ -514,6 +514,16 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
         "2026-01-21",
         "没有经审核同意的抵扣申请",
     );
+    // … of the money on a 追回通知单: no offset before the slip that sets the deadline (issue 9).
+    illegal(
+        c,
+        "offset.create",
+        json!({"case_id": case_id, "notice_number": "和医保抵〔2026〕1号", "requested_on": "2026-02-10",
+               "approved_on": "2026-02-12", "agency": AGENCY,
+               "funds": [{"fund": "EmployeeBasic", "amount": "9234.50"}]}),
+        "也未出具医疗保障基金追回通知单，不能办理抵扣",
+    );
+    let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-01-21");
     let plan = call(
         c,
         "offset.create",
@@ -521,15 +531,6 @@ fn agreement_case_offset_notice_and_settings_on_the_next_slip() {
                "approved_on": "2026-02-12", "agency": AGENCY,
                "funds": [{"fund": "EmployeeBasic", "amount": "9234.50"}]}),
     );
-    // … of the money on a 追回通知单.
-    not_yet(
-        c,
-        case_id,
-        "OffsetNotice",
-        "2026-02-12",
-        "尚未开具医疗保障基金追回通知单",
-    );
-    let (slip, text) = issue(c, case_id, "RecoverySlip", "2026-01-21");
     let slip_number = slip["number"].as_str().unwrap().to_string();
     assert_has(
         &text,
@@ -642,7 +643,11 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInsured", "issued_on": "2026-03-10"}),
         "kind",
     );
-    assert!(e.message.contains("附件2"), "{}", e.message);
+    assert!(
+        e.message.contains("应打印定点医药机构的退回明细单"),
+        "{}",
+        e.message
+    );
     let p = call(
         c,
         "document.preview",
@@ -700,7 +705,11 @@ fn self_correction_forms_from_the_records() {
         json!({"self_correction_id": sc_id, "kind": "SelfRefundInstitution", "issued_on": "2026-03-16"}),
         "kind",
     );
-    assert!(e.message.contains("附件3"), "{}", e.message);
+    assert!(
+        e.message.contains("应打印参保人员的退回明细单"),
+        "{}",
+        e.message
+    );
     let doc = call(
         c,
         "document.issue",

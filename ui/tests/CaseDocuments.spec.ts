@@ -15,15 +15,19 @@ const callMock = vi.mocked(call)
 const PDF = btoa('%PDF-1.7 test')
 
 const options: DocumentOption[] = [
-  { kind: 'StatementNotice', title: '陈述申辩告知书', available: true, reason: '', number: '和医保协告〔2026〕1号' },
+  {
+    kind: 'StatementNotice', title: '陈述申辩告知书', available: true, reason: '', number: '和医保协告〔2026〕1号',
+    step_date: '2026-02-02', date_fixed: true,
+  },
   {
     kind: 'RefundOrder',
     title: '责令退款通知书',
     available: false,
     reason: '责令退款通知书由医保行政部门出具，协议处理案件请出具追回通知单',
     number: null,
+    date_fixed: false,
   },
-  { kind: 'RecoverySlip', title: '医疗保障基金追回通知单', available: true, reason: '', number: null },
+  { kind: 'RecoverySlip', title: '医疗保障基金追回通知单', available: true, reason: '', number: null, date_fixed: false },
 ]
 
 const issuedSlip: IssuedDocument = {
@@ -110,6 +114,16 @@ describe('CaseDocuments', () => {
     expect(q('doc-option-RefundOrder')?.closest('tr')?.className).toContain('doc-unavailable')
     expect(q('doc-options')?.textContent).toContain('和医保协告〔2026〕1号')
     expect(q('doc-issued')?.textContent).toContain('本案尚未开具文书')
+  })
+
+  it('dates a document the procedure numbered on its step, and does not let the date change', async () => {
+    fakeServer()
+    mountSection()
+    await settle()
+    await click('doc-issue-StatementNotice')
+    expect(calls('document.preview').at(-1)?.[1]).toEqual({ case_id: 1, kind: 'StatementNotice', issued_on: '2026-02-02' })
+    // The date picker of the dialog's bar (成文日期).
+    expect(document.body.querySelector<HTMLInputElement>('.bar .el-date-editor input')?.disabled).toBe(true)
   })
 
   it('previews with the 成文日期, issues with the same payload, shows the number and reloads', async () => {

@@ -53,10 +53,24 @@ describe('FirstRunSetup', () => {
       code: '220102',
       name: '长春市南关区医疗保障局',
       level: 'county',
+      // No preset picked: the national base (issue 9).
+      preset: 'National',
       admin: { username: 'admin', display_name: '刘一', roles: ['Admin'], password: 'first1pass' },
     })
     expect(callMock).toHaveBeenNthCalledWith(2, 'user.login', { username: 'admin', password: 'first1pass' })
     expect(wrapper.emitted('created')).toEqual([[office]])
+  })
+
+  it('offers the rule sets by their Chinese names, the national base first, and sends the one picked', async () => {
+    const wrapper = mountForm()
+    await settle()
+    expect(wrapper.get('[data-testid="office-preset"]').text()).toContain('全国通用（国家法律法规）')
+    ;(wrapper.vm as unknown as { form: { preset: string } }).form.preset = 'Jilin'
+    await settle(2, 0)
+    expect(wrapper.get('[data-testid="office-preset"]').text()).toContain('吉林省')
+    callMock.mockResolvedValueOnce({ code: '220102', name: '某医保局', level: 'county', created_at: '' }).mockRejectedValueOnce(new Error('x'))
+    await fillAndSubmit(wrapper, '220102', '某医保局')
+    expect((callMock.mock.calls[0]?.[1] as { preset: string }).preset).toBe('Jilin')
   })
 
   it('does not call the server when the two passwords differ', async () => {

@@ -1,6 +1,7 @@
 //! The end of a case: the agency's report to the city (001 art. 24), 结案 once everything is
 //! served, released and paid, and 撤销案件 before a decision.
 
+use crate::cases::rules::Rule;
 use rusqlite::{params, Connection};
 
 use super::detail::detail;
@@ -21,9 +22,10 @@ pub fn report_city(tx: &mut Tx<'_>, cal: &Ctx, i: &DatedNote) -> Result<CaseDeta
     let c = &st.case;
     let d = decision(tx, c.id)?.ok_or_else(|| ApiError::illegal("尚未作出决定，无需报备"))?;
     if c.track != Track::Agreement {
-        return Err(ApiError::illegal(
-            "报市医保局备案适用于经办机构的协议处理决定（河源办法第二十四条）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "报市医保局备案适用于经办机构的协议处理决定{}",
+            st.rules.cite(Rule::CityReport)
+        )));
     }
     if reported_to_city(&st) {
         return Err(ApiError::illegal("本案决定已报备，不能重复登记"));
@@ -136,7 +138,10 @@ fn city_report_missing(conn: &Connection, st: &State) -> Option<String> {
         .unwrap_or(true)
     };
     if st.case.track == Track::Agreement && county() && !reported_to_city(st) {
-        Some("协议处理决定尚未报市医保局备案（河源办法第二十四条）".into())
+        Some(format!(
+            "协议处理决定尚未报市医保局备案{}",
+            st.rules.cite(Rule::CityReport)
+        ))
     } else {
         None
     }

@@ -3,6 +3,7 @@
 //! they are listed here (the checks of what the decision imposes — fine, confiscation, measures —
 //! are in `penalty.rs`), so the first one that fails is the message the user sees.
 
+use crate::cases::rules::{Rule, RuleSet};
 use chrono::NaiveDate;
 use rusqlite::params;
 
@@ -79,14 +80,15 @@ pub fn decide(tx: &mut Tx<'_>, cal: &Ctx, i: &DecisionInput) -> Result<CaseDetai
     let st = state(tx, cal, i.case_id)?;
     let c = &st.case;
     let req = &st.requirements;
-    notified_and_undecided(c)?;
+    let rules = &st.rules;
+    notified_and_undecided(c, rules)?;
     let (_, notice) = st.notice.clone().expect("notified");
     let decided = decision_date(i, &st)?;
     notice_served(&st)?;
-    statement_window_over(req, decided)?;
+    statement_window_over(req, decided, rules)?;
     hearing_request_window_over(&st, decided)?;
     hearing_held_if_requested(req)?;
-    legal_review_passed(req)?;
+    legal_review_passed(req, rules, c.track)?;
     collective_review_agreed(req)?;
     let kind = kind_of_the_track(i.kind, c.track)?;
     let number = document_number(
@@ -98,11 +100,11 @@ pub fn decide(tx: &mut Tx<'_>, cal: &Ctx, i: &DecisionInput) -> Result<CaseDetai
         "决定书文号",
     )?;
     signed_by_the_case_handler(tx, &i.signoff, c, "决定书")?;
-    let payment_due = payment_due_for_money_owed(i.payment_due, c, decided)?;
+    let payment_due = payment_due_for_money_owed(i.payment_due, c, decided, rules)?;
     let fine_basis = bounded_text(&i.fine_basis, "fine_basis", "罚款依据", 300)?;
     let fine_multiple = valid_fine(i, c, kind, &notice, &fine_basis)?;
     confiscation_in_a_penalty(i.confiscation, kind)?;
-    measures_not_heavier_than_notified(&i.measures, c, &notice)?;
+    measures_not_heavier_than_notified(&i.measures, c, &notice, rules)?;
     let late_reason = within_the_decision_period(i, c, decided)?;
     let summary = bounded_text(&i.summary, "summary", "决定内容摘要", 2000)?;
     let d = Decision {
@@ -188,16 +190,18 @@ fn record_decision(
 
 /// The party was told the intended decision with its facts, reasons and basis and the right to
 /// state and defend (001 art. 22; 行政处罚法 art. 44), and the case is not decided yet.
-fn notified_and_undecided(c: &Case) -> Result<()> {
+fn notified_and_undecided(c: &Case, rules: &RuleSet) -> Result<()> {
     case_mod::require_open(c)?;
     match c.status {
-        CaseStatus::Investigating => {
-            Err(ApiError::illegal(
-                "尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定（河源办法第二十二条；行政处罚法第四十四条）",
-            ))
-        }
+        CaseStatus::Investigating => Err(ApiError::illegal(format!(
+            "尚未告知当事人拟作出的处理决定及其事实、理由、依据和陈述申辩权利，不能作出决定{}",
+            rules.cite(Rule::NoticeFacts)
+        ))),
         CaseStatus::Notified => Ok(()),
-        _ => Err(ApiError::illegal(format!("案件{}已作出决定，不能重复决定", c.case_number))),
+        _ => Err(ApiError::illegal(format!(
+            "案件{}已作出决定，不能重复决定",
+            c.case_number
+        ))),
     }
 }
 
@@ -226,12 +230,13 @@ fn notice_served(st: &State) -> Result<()> {
 }
 
 /// The statement window has run out, unless the party already replied or waived (001 art. 22).
-fn statement_window_over(req: &Requirements, decided: NaiveDate) -> Result<()> {
+fn statement_window_over(req: &Requirements, decided: NaiveDate, rules: &RuleSet) -> Result<()> {
     let statement_due = req.statement_due.expect("served");
     if !req.statement_done && decided <= statement_due {
         return Err(ApiError::illegal(format!(
-            "陈述申辩期至{}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定（河源办法第二十二条）",
-            cn_date(statement_due)
+            "陈述申辩期至{}届满，期满前（当事人未陈述申辩或明确放弃的）不能作出决定{}",
+            cn_date(statement_due),
+            rules.cite(Rule::StatementRight)
         )));
     }
     Ok(())
@@ -267,11 +272,12 @@ fn hearing_held_if_requested(req: &Requirements) -> Result<()> {
 
 /// Legal review passed before a penalty, heard or suspension/termination decision (001 art. 40;
 /// 行政处罚法 art. 58).
-fn legal_review_passed(req: &Requirements) -> Result<()> {
+fn legal_review_passed(req: &Requirements, rules: &RuleSet, track: Track) -> Result<()> {
     if req.legal_review_required && !req.legal_review_passed {
-        return Err(ApiError::illegal(
-            "本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定（河源办法第四十条；行政处罚法第五十八条）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "本案须经法制审核，未经法制审核或者审核未通过的，不得作出决定{}",
+            rules.cite_legal_review(track)
+        )));
     }
     Ok(())
 }
@@ -319,6 +325,7 @@ fn payment_due_for_money_owed(
     payment_due: Option<NaiveDate>,
     c: &Case,
     decided: NaiveDate,
+    rules: &RuleSet,
 ) -> Result<Option<NaiveDate>> {
     let owed = c.recovery_total + c.liquidated_damages;
     match payment_due {
@@ -336,7 +343,10 @@ fn payment_due_for_money_owed(
         }
         None if !owed.is_zero() => Err(ApiError::field(
             "payment_due",
-            "请填写应追回金额的缴费时限（天津办法第八条）",
+            format!(
+                "请填写应追回金额的缴费时限{}",
+                rules.cite(Rule::RecoveryTerms)
+            ),
         )),
         None => Ok(None),
     }

@@ -1,6 +1,7 @@
 //! The case page: everything about a case, its timeline (steps and service in date order) and
 //! what the law requires next.
 
+use crate::cases::rules::Rule;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
@@ -135,6 +136,15 @@ fn overdue(clocks: &[Clock]) -> Vec<String> {
         .collect()
 }
 
+/// The rule a notice of intended action follows: 行政处罚法 art. 44 on the administrative track;
+/// the service agreement and 令第2/3号 on the agreement track (issue 9).
+pub(crate) fn notice_rule(track: Track) -> Rule {
+    match track {
+        Track::Administrative => Rule::NoticeFacts,
+        Track::Agreement => Rule::AgreementMeasures,
+    }
+}
+
 /// Before the notice: facts, evidence, money, the holds, then the notice (001 art. 22).
 fn investigating_next(
     st: &State,
@@ -148,10 +158,16 @@ fn investigating_next(
         next.push("登记违规事实（事实、期间、违反的规定、金额）".into());
     }
     if evidence.is_empty() {
-        next.push("登记证据（河源办法第三十七条所列八类）".into());
+        next.push(format!(
+            "登记证据（书证、物证、视听资料、电子数据、证人证言、当事人的陈述、鉴定意见、勘验笔录或现场笔录）{}",
+            st.rules.cite(Rule::Evidence)
+        ));
     }
     if lines.is_empty() {
-        next.push("按险种、当年/历年、费用类别录入应追回金额（天津办法第八条）".into());
+        next.push(format!(
+            "按险种、当年/历年、费用类别录入应追回金额{}",
+            st.rules.cite(Rule::RecoveryTerms)
+        ));
     }
     for h in holds.iter().filter(|h| h.released_on.is_none()) {
         next.push(format!(
@@ -161,7 +177,8 @@ fn investigating_next(
         ));
     }
     next.push(format!(
-        "制作并送达告知书，告知拟处理内容及陈述申辩权利（河源办法第二十二条）；办案期限至{}",
+        "制作并送达告知书，告知拟处理内容及陈述申辩权利{}；办案期限至{}",
+        st.rules.cite(notice_rule(st.case.track)),
         cn_date(st.case.decision_due)
     ));
     next
@@ -222,9 +239,11 @@ fn executing_next(st: &State, decision: Option<&Decision>) -> Vec<String> {
     if let Some(d) = decision {
         if let Some(due) = d.payment_due {
             next.push(format!(
-                "督促当事人于{}前退回{}元，以财政票据为追回的最终凭据（天津办法第九条、第十一条）",
+                "督促当事人于{}前退回{}元，以财政票据为追回的最终凭据{}",
                 cn_date(due),
-                (d.recovery_total + d.liquidated_damages).grouped()
+                (d.recovery_total + d.liquidated_damages).grouped(),
+                st.rules
+                    .cite_all(&[Rule::PaymentProof, Rule::FiscalReceipt])
             ));
         }
         if let Some(f) = d.fine {
@@ -237,7 +256,10 @@ fn executing_next(st: &State, decision: Option<&Decision>) -> Vec<String> {
     if st.case.track == Track::Agreement
         && !st.steps.iter().any(|s| s.kind == StepKind::ReportedToCity)
     {
-        next.push("协议处理决定报市医保局备案（3个工作日内，河源办法第二十四条）".into());
+        next.push(format!(
+            "协议处理决定报市医保局备案{}",
+            st.rules.cite(Rule::CityReport)
+        ));
     }
     next.push("执行完毕后结案归档".into());
     next

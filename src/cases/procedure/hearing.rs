@@ -91,8 +91,9 @@ fn statement_window_open(st: &State, step_id: i64, on: NaiveDate) -> Result<()> 
     if on > due {
         // 001 art. 22: 自告知书送达之日起五个工作日内未行使的，视为放弃.
         return Err(ApiError::illegal(format!(
-            "陈述申辩期已于{}届满，当事人未在期限内陈述申辩的视为放弃此权利（河源办法第二十二条）",
-            cn_date(due)
+            "陈述申辩期已于{}届满，当事人未在期限内陈述申辩的视为放弃此权利{}",
+            cn_date(due),
+            st.rules.cite(crate::cases::rules::Rule::StatementRight)
         )));
     }
     Ok(())

@@ -163,9 +163,9 @@ impl ServedDocumentKind {
             ServedDocumentKind::PenaltyDecision => DocumentKind::PenaltyDecision,
             ServedDocumentKind::RefundOrder => DocumentKind::RefundOrder,
             ServedDocumentKind::RecoverySlip => DocumentKind::RecoverySlip,
-            ServedDocumentKind::HearingNotice | ServedDocumentKind::AgreementDecision => {
-                return None
-            }
+            // Issue 9: the agreement decision is printed too, with its own number sequence.
+            ServedDocumentKind::AgreementDecision => DocumentKind::AgreementDecision,
+            ServedDocumentKind::HearingNotice => return None,
         })
     }
 }

@@ -2,6 +2,8 @@
 //! enforces one rule; `notify` runs them in this order, so the first one that fails is the
 //! message the user sees.
 
+use crate::cases::procedure::detail::notice_rule;
+use crate::cases::rules::{for_case, Rule};
 use rusqlite::{params, Connection};
 
 use super::detail::detail;
@@ -45,7 +47,7 @@ pub fn notify(tx: &mut Tx<'_>, cal: &Ctx, i: &NotifyInput) -> Result<CaseDetail>
     )?;
     signed_by_the_case_handler(tx, &i.signoff, c, "告知书")?;
     let profile = crate::cases::profile::load(tx)?;
-    let proposed_measures = valid_proposed_measures(i, c)?;
+    let proposed_measures = valid_proposed_measures(i, c, &st.rules)?;
     valid_proposed_fine(i.proposed_fine, c)?;
     something_proposed(c, i.proposed_fine, &proposed_measures)?;
     let hearing_offered = hearing_offered(&profile, c, i.proposed_fine, &proposed_measures);
@@ -107,9 +109,10 @@ fn not_yet_notified(c: &Case) -> Result<()> {
 /// The notice states the facts, reasons and basis (001 art. 22): findings come first.
 fn facts_recorded(conn: &Connection, c: &Case) -> Result<()> {
     if case_mod::findings(conn, c.id)?.is_empty() {
-        return Err(ApiError::illegal(
-            "尚未登记违规事实，不能告知当事人（告知须载明事实、理由和依据，河源办法第二十二条）",
-        ));
+        return Err(ApiError::illegal(format!(
+            "尚未登记违规事实，不能告知当事人{}",
+            for_case(conn, c.id)?.cite_with(notice_rule(c.track), "告知须载明事实、理由和依据")
+        )));
     }
     Ok(())
 }
@@ -117,7 +120,11 @@ fn facts_recorded(conn: &Connection, c: &Case) -> Result<()> {
 /// Facts rest on evidence checked as true (001 art. 37).
 fn evidence_recorded(conn: &Connection, c: &Case) -> Result<()> {
     if case_mod::evidence(conn, c.id)?.is_empty() {
-        return Err(ApiError::illegal("尚未登记证据，不能告知当事人（证据须经查证属实方可作为认定事实的根据，河源办法第三十七条）"));
+        return Err(ApiError::illegal(format!(
+            "尚未登记证据，不能告知当事人{}",
+            for_case(conn, c.id)?
+                .cite_with(Rule::Evidence, "证据须经查证属实方可作为认定事实的根据")
+        )));
     }
     Ok(())
 }
@@ -129,18 +136,25 @@ fn no_registration_hold_open(conn: &Connection, cal: &Ctx, c: &Case) -> Result<(
         .find(|h| h.kind == case_mod::HoldKind::Registration && h.released_on.is_none());
     if let Some(h) = open_registration {
         return Err(ApiError::illegal(format!(
-            "先行登记保存的证据尚未作出处理决定（应于{}前作出，河源办法第三十六条），请先处理",
-            cn_date(h.due_on)
+            "先行登记保存的证据尚未作出处理决定{}，请先处理",
+            for_case(conn, c.id)?.cite_with(
+                Rule::EvidenceRegistration,
+                &format!("应于{}前作出", cn_date(h.due_on))
+            )
         )));
     }
     Ok(())
 }
 
 /// Each proposed agreement measure fits the track and the party (001 art. 19–20).
-fn valid_proposed_measures(i: &NotifyInput, c: &Case) -> Result<Vec<MeasureInput>> {
+fn valid_proposed_measures(
+    i: &NotifyInput,
+    c: &Case,
+    rules: &crate::cases::rules::RuleSet,
+) -> Result<Vec<MeasureInput>> {
     let proposed_measures = i.proposed_measures.clone().unwrap_or_default();
     for m in &proposed_measures {
-        measures::validate(m, c.track, c.party_kind == PartyKind::Institution)?;
+        measures::validate(m, c.track, c.party_kind == PartyKind::Institution, rules)?;
     }
     Ok(proposed_measures)
 }

@@ -3,6 +3,7 @@
 //! procedure's own (see `decide.rs`), in the order `valid_fine`, `confiscation_in_a_penalty`,
 //! `measures_not_heavier_than_notified`.
 
+use crate::cases::rules::{Rule, RuleSet};
 use rust_decimal::Decimal;
 
 use super::kinds::DecisionKind;
@@ -125,16 +126,18 @@ pub(super) fn measures_not_heavier_than_notified(
     decided: &[MeasureInput],
     c: &Case,
     notice: &Notification,
+    rules: &RuleSet,
 ) -> Result<()> {
     for m in decided {
-        let k = measures::validate(m, c.track, c.party_kind == PartyKind::Institution)?;
+        let k = measures::validate(m, c.track, c.party_kind == PartyKind::Institution, rules)?;
         let proposed = notice.proposed_measures.iter().find(|p| p.kind == Some(k));
         match proposed {
             None => {
                 return Err(ApiError::illegal(format!(
-                "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知（河源办法第二十二条）",
-                k.label()
-            )))
+                    "告知书未告知拟{}，决定不能增加该措施：如需采取应重新告知{}",
+                    k.label(),
+                    rules.cite(Rule::NoticeFacts)
+                )))
             }
             Some(p) if m.months.unwrap_or(0) > p.months.unwrap_or(0) => {
                 return Err(ApiError::illegal(format!(

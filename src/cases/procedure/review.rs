@@ -34,8 +34,9 @@ pub fn legal_review(tx: &mut Tx<'_>, cal: &Ctx, i: &LegalReviewInput) -> Result<
     let reviewer = users::require_role(tx, i.reviewer_id, Role::Reviewer, "reviewer_id")?;
     if investigators(tx, c)?.contains(&reviewer.id) {
         return Err(ApiError::illegal(format!(
-            "{}是本案承办人或调查人员，不能担任法制审核人员（行政处罚法第五十八条；河源办法第四十条）",
-            reviewer.display_name
+            "{}是本案承办人或调查人员，不能担任法制审核人员{}",
+            reviewer.display_name,
+            st.rules.cite_legal_review(c.track)
         )));
     }
     if st.requirements.hearing_requested && !st.requirements.hearing_held {

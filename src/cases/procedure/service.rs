@@ -1,6 +1,7 @@
 //! Documents served on the party (行政处罚法 art. 61): their numbers, further documents issued for
 //! service (`issue`) and the record of service (`serve`, the 送达回证).
 
+use crate::cases::rules::Rule;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -178,8 +179,12 @@ fn issuable(
         ServedDocumentKind::RefundOrder | ServedDocumentKind::RecoverySlip => {
             let d = decision(conn, c.id)?.ok_or_else(|| {
                 ApiError::illegal(format!(
-                    "尚未作出处理决定，不能出具{}（吉林通知第二条、第三条；天津办法第六条）",
-                    doc.label()
+                    "尚未作出处理决定，不能出具{}{}",
+                    doc.label(),
+                    st.rules.cite(match doc {
+                        ServedDocumentKind::RefundOrder => Rule::RefundOrder,
+                        _ => Rule::RecoveryTerms,
+                    })
                 ))
             })?;
             if (d.recovery_total + d.liquidated_damages).is_zero() {
@@ -189,7 +194,10 @@ fn issuable(
                 )));
             }
             if doc == ServedDocumentKind::RefundOrder && c.track != Track::Administrative {
-                return Err(ApiError::illegal("责令退款通知书由医保行政部门出具（吉林通知第二条），协议处理案件请出具追回通知单"));
+                return Err(ApiError::illegal(format!(
+                    "责令退款通知书由医保行政部门出具{}，协议处理案件请出具追回通知单",
+                    st.rules.cite(Rule::RefundOrder)
+                )));
             }
             not_before(issued, d.decided_on, "issued_on", "决定日期")?;
         }

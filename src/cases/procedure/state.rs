@@ -11,6 +11,7 @@ use crate::calendar::{Deadline, WorkCalendar};
 use crate::cases::cases::{self as case_mod, Case};
 use crate::cases::measures::MeasureKind;
 use crate::cases::profile::RuleProfile;
+use crate::cases::rules::{Rule, RuleSet};
 use crate::cases::users::{self, SignOff};
 use crate::cases::{parse_stored_date, Track};
 use crate::error::{ApiError, Result};
@@ -42,6 +43,8 @@ pub(super) struct State {
     pub(super) notice_served_on: Option<NaiveDate>,
     pub(super) steps: Vec<Step>,
     pub(super) requirements: Requirements,
+    /// The rule set the case was filed under: what its refusals cite.
+    pub(super) rules: RuleSet,
 }
 
 pub(super) fn has_step_after(steps: &[Step], after: i64, kinds: &[StepKind]) -> bool {
@@ -55,6 +58,7 @@ pub(super) fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Resu
     let steps = steps(conn, case_id)?;
     let notice = notification(conn, case_id)?;
     let profile = crate::cases::profile::load(conn)?;
+    let rules = crate::cases::rules::for_case(conn, case_id)?;
     let mut req = Requirements::default();
     let mut notice_served_on = None;
     let mut proposed_heavy: Vec<MeasureKind> = Vec::new();
@@ -72,6 +76,7 @@ pub(super) fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Resu
     review_requirements(
         &case,
         &profile,
+        &rules,
         &steps,
         &proposed_heavy,
         proposed_fine,
@@ -83,6 +88,7 @@ pub(super) fn state(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Resu
         notice_served_on,
         steps,
         requirements: req,
+        rules,
     })
 }
 
@@ -131,6 +137,7 @@ fn notice_requirements(
 fn review_requirements(
     case: &Case,
     profile: &RuleProfile,
+    rules: &RuleSet,
     steps: &[Step],
     proposed_heavy: &[MeasureKind],
     proposed_fine: Money,
@@ -149,15 +156,20 @@ fn review_requirements(
     // 001 art. 21: recovery (不予支付 or 追回违规费用) ≥ 50,000 yuan, or any suspension of people,
     // departments or the agreement → collective review; 001 art. 40 for the bureau's major cases.
     let mut reasons = Vec::new();
+    let rule = match case.track {
+        Track::Administrative => Rule::CollectiveReview,
+        Track::Agreement => Rule::AgreementCollectiveReview,
+    };
     if case.recovery_total >= profile.collective_review_threshold {
         reasons.push(format!(
-            "追回违规费用{}元，达到{}元集体讨论标准（河源办法第二十一条）",
+            "追回违规费用{}元，达到{}元集体讨论标准{}",
             case.recovery_total.grouped(),
-            profile.collective_review_threshold.grouped()
+            profile.collective_review_threshold.grouped(),
+            rules.cite(rule)
         ));
     }
     for k in proposed_heavy {
-        reasons.push(format!("拟{}（河源办法第二十一条）", k.label()));
+        reasons.push(format!("拟{}{}", k.label(), rules.cite(rule)));
     }
     req.collective_review_required = !reasons.is_empty();
     req.collective_review_reason = reasons.join("；");

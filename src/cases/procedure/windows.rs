@@ -18,7 +18,7 @@ pub(crate) struct Window {
     pub kind: ClockKind,
     pub served_on: NaiveDate,
     pub due: Deadline,
-    pub basis: &'static str,
+    pub basis: String,
 }
 
 /// Running party windows of notified cases (the statement and hearing-request windows).
@@ -62,7 +62,8 @@ pub(crate) fn open_windows(
                     kind: ClockKind::StatementWindow,
                     served_on: served,
                     due: cal.add_working_days(served, n.statement_days)?,
-                    basis: "河源办法第二十二条；行政处罚法第四十五条",
+                    basis: crate::cases::rules::for_case(conn, id)?
+                        .basis(crate::cases::rules::Rule::StatementRight),
                 },
             ));
         }
@@ -79,7 +80,7 @@ pub(crate) fn open_windows(
                     kind: ClockKind::HearingRequest,
                     served_on: served,
                     due: cal.add_working_days(served, n.hearing_request_days)?,
-                    basis: "行政处罚法第六十三条、第六十四条",
+                    basis: "《中华人民共和国行政处罚法》第六十三条、第六十四条".into(),
                 },
             ));
         }

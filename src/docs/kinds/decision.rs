@@ -1,6 +1,9 @@
-//! 行政处理决定书 / 行政处罚决定书 (000 附件4; 行政处罚法 art. 59): one data struct and one
-//! builder for both; the 处罚 one carries the fine. Printed from the case's decision of that kind.
+//! 行政处理决定书 / 行政处罚决定书 (000 附件4; 行政处罚法 art. 59) and 协议处理决定书 (issue 9; 001
+//! art. 18–25; 令第2号/第3号): one data struct and one builder for the three; the 处罚 one carries
+//! the fine, the agreement one cites the agreement and offers the agreement's remedies. Printed from
+//! the case's decision of that kind.
 
+use crate::cases::{Rule, RuleSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +57,10 @@ pub struct DecisionData {
     pub court: String,
     /// art. 59 (六): the deciding authority and date = issuer and issue_date.
     pub issue_date: NaiveDate,
+    /// 协议处理决定书 only: the basis of the agreement measures (the case's rule set: 令第2号/第3号
+    /// and the service agreement).
+    #[serde(default)]
+    pub agreement_basis: String,
 }
 
 fn default_fine_payment() -> String {
@@ -76,6 +83,57 @@ const DECISION_FIELDS: &[(&str, &str)] = &[
     ("court", "人民法院"),
     ("agency_name", "医保经办机构"),
 ];
+
+/// The fields of the agreement decision's template.
+const AGREEMENT_FIELDS: &[(&str, &str)] = &[
+    ("party_name", "当事人名称"),
+    ("party_you", "对当事人的称呼（你单位/你）"),
+    ("issuer", "作出决定的单位"),
+    ("inspection_date", "检查日期"),
+    ("inspection_name", "检查名称"),
+    ("violated_provisions", "违反的协议约定或规定"),
+    ("agreement_basis", "协议处理依据"),
+    ("deadline", "退款期限"),
+    ("government", "行政复议机关（县级人民政府）"),
+    ("court", "人民法院"),
+    ("agency_name", "医保经办机构"),
+];
+
+/// 协议处理决定书 (违约处理决定书): the agency's decision on a breach of the service agreement —
+/// facts, measures, amount and 违约金, deadline and how to pay, and how to object under the
+/// agreement (协商, 协调, 行政复议, 行政诉讼; 001 art. 25). No 行政处罚法 wording.
+pub struct AgreementDecision;
+
+impl Kind for AgreementDecision {
+    const KIND: DocumentKind = DocumentKind::AgreementDecision;
+    const TITLE: &'static str = "协议处理决定书";
+    const PREFIX_TAG: &'static str = "协决";
+    const FIELDS: &'static [(&'static str, &'static str)] = AGREEMENT_FIELDS;
+    const TEMPLATE: &'static str = "\
+一、违约事实和证据
+{inspection_date}，{issuer}在{inspection_name}中，对{party_you}履行医疗保障服务协议的情况进行了核查。经查，{party_you}存在以下违反服务协议约定的行为：
+#facts
+上述事实有以下证据证明：
+#evidence
+二、陈述申辩情况
+#statement
+三、处理依据和内容
+{party_you}的上述行为违反了{violated_provisions}。依据{agreement_basis}，我单位决定作出如下协议处理：
+#measures
+四、履行方式和期限
+{party_you}应于{deadline}前，按照{agency_name}出具的《医疗保障基金追回通知单》将上述款项（含违约金）退回至医保经办机构基金支出户。逾期不退回的，我单位将依照服务协议约定和有关规定作进一步处理。
+五、异议途径
+{party_you}对本处理决定有异议的，可以与我单位协商解决，或者请求医疗保障行政部门协调处理，也可以依法向{government}申请行政复议，或者向{court}提起行政诉讼。";
+    type Data = DecisionData;
+
+    fn build(d: &DecisionData, t: &Templates) -> Result<Built, ApiError> {
+        build_decision(d, Self::KIND, t)
+    }
+
+    fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<DecisionData> {
+        decision_data(src, c, Self::KIND)
+    }
+}
 
 pub struct HandlingDecision;
 
@@ -168,6 +226,15 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
     } else {
         check_lines(&d.lines)?
     };
+    if kind == DocumentKind::AgreementDecision {
+        if d.fine.is_some() {
+            return Err(ApiError::field(
+                "fine",
+                "协议处理决定书不含罚款：罚款是行政处罚，应由医疗保障行政部门作出",
+            ));
+        }
+        require("agreement_basis", "协议处理依据", &d.agreement_basis)?;
+    }
     if kind == DocumentKind::HandlingDecision && d.fine.is_some() {
         return Err(ApiError::field(
             "fine",
@@ -192,12 +259,14 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
         ("government", d.government.clone()),
         ("court", d.court.clone()),
         ("agency_name", d.agency.name.clone()),
+        ("agreement_basis", d.agreement_basis.clone()),
     ]);
     let lines = expand(kind, t, &f)?;
-    let title = if kind == DocumentKind::PenaltyDecision {
-        "行政处罚决定书"
+    let title = kind.title();
+    let we = if kind == DocumentKind::AgreementDecision {
+        "我单位"
     } else {
-        "行政处理决定书"
+        "我局"
     };
     let mut blocks = title_blocks(&d.issuer, title);
     blocks.extend(number_block(&d.document_number));
@@ -208,7 +277,7 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
         "evidence" => numbered_paras(&d.evidence),
         "statement" => {
             let s = if d.statement_summary.trim().is_empty() {
-                format!("我局已依法告知{you}拟作出的处理决定及事实、理由、依据，并告知{you}依法享有陈述、申辩的权利。{you}在法定期限内未提出陈述、申辩意见。")
+                format!("{we}已依法告知{you}拟作出的处理决定及事实、理由、依据，并告知{you}依法享有陈述、申辩的权利。{you}在{}期限内未提出陈述、申辩意见。", if kind == DocumentKind::AgreementDecision { "规定" } else { "法定" })
             } else {
                 d.statement_summary.trim().to_string()
             };
@@ -229,21 +298,31 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
 fn decision_data(src: &Source<'_>, c: CaseFacts, kind: DocumentKind) -> Result<DecisionData> {
     let d = &c.detail;
     let title = kind.title();
-    let (dec, deadline) = decision_of(d, kind)?;
+    let (dec, deadline) = decision_of(d, kind, &c.rules)?;
     let evidence: Vec<String> = d
         .evidence
         .iter()
         .map(|e| e.description.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect();
+    // 行政处罚法 art. 59 (一), (二) on the administrative track; the agreement decision states the
+    // same (issue 9) without citing the 行政处罚法.
+    let (art_evidence, art_address) = if kind == DocumentKind::AgreementDecision {
+        (String::new(), String::new())
+    } else {
+        (
+            "（行政处罚法第五十九条第二项：违法事实和证据）".to_string(),
+            "（行政处罚法第五十九条第一项）".to_string(),
+        )
+    };
     if evidence.is_empty() {
         return Err(ApiError::illegal(format!(
-            "案件没有登记证据，不能开具{title}（行政处罚法第五十九条第二项：违法事实和证据）"
+            "案件没有登记证据，不能开具{title}{art_evidence}"
         )));
     }
     if c.party.address.trim().is_empty() {
         return Err(ApiError::illegal(format!(
-            "当事人地址为空，不能开具{title}（行政处罚法第五十九条第一项），请先在登记信息中补充地址"
+            "当事人地址为空，不能开具{title}{art_address}，请先在登记信息中补充地址"
         )));
     }
     let (fine, other_measures) = penalties(d, dec);
@@ -269,12 +348,27 @@ fn decision_data(src: &Source<'_>, c: CaseFacts, kind: DocumentKind) -> Result<D
         court: settings.court(),
         // 行政处罚法 art. 59 (六): the date the decision was made, whenever it is printed.
         issue_date: dec.decided_on,
+        agreement_basis: if kind == DocumentKind::AgreementDecision {
+            match c.rules.text(Rule::AgreementMeasures) {
+                "" => "医保服务协议".to_string(),
+                t => t.to_string(),
+            }
+        } else {
+            String::new()
+        },
     })
 }
 
 /// The case's decision when it is of this kind (administrative track only), with its 缴费时限.
-fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDate)> {
+fn decision_of<'d>(
+    d: &'d CaseDetail,
+    kind: DocumentKind,
+    rules: &RuleSet,
+) -> Result<(&'d Decision, NaiveDate)> {
     let title = kind.title();
+    if kind == DocumentKind::AgreementDecision {
+        return agreement_decision_of(d, rules);
+    }
     let (wanted, what) = if kind == DocumentKind::PenaltyDecision {
         (DecisionKind::PenaltyDecision, "行政处罚决定")
     } else {
@@ -282,12 +376,14 @@ fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDa
     };
     if d.case.track != Track::Administrative {
         return Err(ApiError::illegal(format!(
-            "{title}由医疗保障行政部门作出（吉林通知第四条、附件4），协议处理案件不能开具"
+            "{title}由医疗保障行政部门作出{}，协议处理案件不能开具",
+            rules.cite(Rule::DecisionDocument)
         )));
     }
     let Some(dec) = d.decision.as_ref() else {
         return Err(ApiError::illegal(format!(
-            "案件尚未作出{what}，不能开具{title}（吉林通知附件4；行政处罚法第五十九条：决定书载明已作出的决定）"
+            "案件尚未作出{what}，不能开具{title}{}",
+            rules.cite_with(Rule::DecisionDocument, "决定书载明已作出的决定")
         )));
     };
     if dec.kind != wanted {
@@ -297,7 +393,7 @@ fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDa
             "行政处理决定书"
         };
         return Err(ApiError::illegal(format!(
-            "案件尚未作出{what}：本案作出的是{}，请开具{made}（吉林通知附件4）",
+            "案件尚未作出{what}：本案作出的是{}，请开具{made}",
             made.trim_end_matches('书')
         )));
     }
@@ -305,6 +401,30 @@ fn decision_of(d: &CaseDetail, kind: DocumentKind) -> Result<(&Decision, NaiveDa
         return Err(ApiError::illegal(format!(
             "决定未载明缴费时限，不能开具{title}（行政处罚法第五十九条第四项：履行方式和期限）"
         )));
+    };
+    Ok((dec, deadline))
+}
+
+/// The agreement decision of an agreement case, with its 缴费时限 (issue 9).
+fn agreement_decision_of<'d>(
+    d: &'d CaseDetail,
+    rules: &RuleSet,
+) -> Result<(&'d Decision, NaiveDate)> {
+    if d.case.track != Track::Agreement {
+        return Err(ApiError::illegal(
+            "协议处理决定书用于协议处理案件，行政执法案件请开具行政处理决定书或行政处罚决定书",
+        ));
+    }
+    let Some(dec) = d.decision.as_ref() else {
+        return Err(ApiError::illegal(format!(
+            "案件尚未作出协议处理决定，不能开具协议处理决定书{}",
+            rules.cite(Rule::AgreementMeasures)
+        )));
+    };
+    let Some(deadline) = dec.payment_due else {
+        return Err(ApiError::illegal(
+            "协议处理决定未载明缴费时限，不能开具协议处理决定书（决定书载明退款期限和方式）",
+        ));
     };
     Ok((dec, deadline))
 }
@@ -348,6 +468,12 @@ fn statement_summary(d: &CaseDetail) -> String {
     } else {
         "你"
     };
+    // The agency decides an agreement matter (issue 9); the bureau an administrative one.
+    let we = if d.case.track == Track::Agreement {
+        "我单位"
+    } else {
+        "我局"
+    };
     let Some(notified) = d
         .steps
         .iter()
@@ -370,7 +496,7 @@ fn statement_summary(d: &CaseDetail) -> String {
                 cn_date(s.on)
             )),
             StepKind::HearingHeld => parts.push(format!(
-                "我局于{}依法举行了听证，听证情况：{note}。",
+                "{we}于{}依法举行了听证，听证情况：{note}。",
                 cn_date(s.on)
             )),
             _ => {}
@@ -385,7 +511,7 @@ fn statement_summary(d: &CaseDetail) -> String {
         .map(|n| format!("（{}）", n.document_number))
         .unwrap_or_default();
     format!(
-        "我局于{}向{you}告知拟作出的处理决定及其事实、理由、依据和{you}依法享有的陈述、申辩权利{number}。{}",
+        "{we}于{}向{you}告知拟作出的处理决定及其事实、理由、依据和{you}依法享有的陈述、申辩权利{number}。{}",
         cn_date(notified.on),
         parts.join("")
     )

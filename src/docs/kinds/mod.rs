@@ -181,6 +181,7 @@ kinds! {
     offset_notice::OffsetNotice(OffsetNoticeData),
     statement_notice::StatementNotice(StatementNoticeData),
     service_receipt::ServiceReceipt(ServiceReceiptData),
+    decision::AgreementDecision(DecisionData),
 }
 
 impl Document {

@@ -1,6 +1,7 @@
 //! 抵扣通知书 (004 art. 10): the agency deducts the slip's money from later monthly settlements;
 //! a letter with the amounts table, printed from the case's approved offset plan.
 
+use crate::cases::Rule;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -98,15 +99,19 @@ impl Kind for OffsetNotice {
         let conn = src.conn;
         let d = &c.detail;
         let Some(plan_id) = current_offset_plan(conn, d.case.id)? else {
-            return Err(ApiError::illegal(
-                "本案没有经审核同意的抵扣申请，不能开具抵扣通知书（天津办法第十条：定点医药机构在退缴时限内申请、经办机构审核同意后出具）",
-            ));
+            return Err(ApiError::illegal(format!(
+                "本案没有经审核同意的抵扣申请，不能开具抵扣通知书{}",
+                c.rules
+                    .cite_with(Rule::Offset, "经办机构审核同意抵扣后出具")
+            )));
         };
         let plan = offsets::get(conn, plan_id)?;
         let Some(slip_number) = latest_service_number(conn, d.case.id, "RecoverySlip")? else {
-            return Err(ApiError::illegal(
-                "本案尚未开具医疗保障基金追回通知单，不能开具抵扣通知书（天津办法第十条：抵扣的是通知单所列应追回基金）",
-            ));
+            return Err(ApiError::illegal(format!(
+                "本案尚未开具医疗保障基金追回通知单，不能开具抵扣通知书{}",
+                c.rules
+                    .cite_with(Rule::Offset, "抵扣的是通知单所列应追回基金")
+            )));
         };
         let lines = offset_lines(conn, d.case.id, &plan)?;
         // 004 art. 10: after approval the notice is served and the agency deducts "在后续的结算过程中"

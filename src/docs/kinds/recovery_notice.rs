@@ -1,6 +1,7 @@
 //! 追回医保基金通知书 (000 附件2): the bureau tells the agency to recover what the 责令退款通知书
 //! ordered; a letter with the amounts table, citing the order's number.
 
+use crate::cases::Rule;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -103,19 +104,23 @@ impl Kind for RecoveryNotice {
         let conn = src.conn;
         let d = &c.detail;
         if d.case.track != Track::Administrative {
-            return Err(ApiError::illegal(
-                "追回医保基金通知书由医保行政部门向经办机构下达（吉林通知第二条、附件2），协议处理案件由经办机构直接出具追回通知单",
-            ));
+            return Err(ApiError::illegal(format!(
+                "追回医保基金通知书由医保行政部门向经办机构下达{}，协议处理案件由经办机构直接出具追回通知单",
+                c.rules.cite(Rule::RecoveryNotice)
+            )));
         }
         let Some(dec) = d.decision.as_ref().filter(|_| c.decided) else {
-            return Err(ApiError::illegal(
-                "案件尚未作出处理决定，不能开具追回医保基金通知书（吉林通知第二条、附件2：依据处理决定和责令退款通知书追回）",
-            ));
+            return Err(ApiError::illegal(format!(
+                "案件尚未作出处理决定，不能开具追回医保基金通知书{}",
+                c.rules
+                    .cite_with(Rule::RecoveryNotice, "依据处理决定和责令退款通知书追回")
+            )));
         };
         let Some(deadline) = dec.payment_due else {
-            return Err(ApiError::illegal(
-                "处理决定未载明缴费时限（天津办法第八条），不能开具追回医保基金通知书",
-            ));
+            return Err(ApiError::illegal(format!(
+                "处理决定未载明缴费时限{}，不能开具追回医保基金通知书",
+                c.rules.cite(Rule::RecoveryTerms)
+            )));
         };
         if c.lines.is_empty() {
             return Err(ApiError::illegal(
@@ -126,7 +131,7 @@ impl Kind for RecoveryNotice {
         let Some(refund_order_number) = latest_service_number(conn, c.case_id, "RefundOrder")?
         else {
             return Err(ApiError::illegal(
-                "本案尚未开具责令退款通知书，不能开具追回医保基金通知书（吉林通知附件2载明责令退款通知书的文号）",
+                "本案尚未开具责令退款通知书，不能开具追回医保基金通知书（追回医保基金通知书载明责令退款通知书的文号）",
             ));
         };
         let report_deadline = report_deadline(src, deadline)?;

@@ -141,6 +141,8 @@ impl Kind for RecoverySlip {
                 date: Some(dec.decided_on),
             })
         };
+        let funds = funds_of(src.settings, &c.lines);
+        accounts_filled(&funds)?;
         Ok(RecoverySlipData {
             issuer: c.agency.name.clone(),
             document_number: c.number,
@@ -155,7 +157,7 @@ impl Kind for RecoverySlip {
             handler: sign(dec.signoff.handler_id, "")?,
             reviewer: sign(dec.signoff.reviewer_id, "情况属实，同意追回。")?,
             approver: sign(dec.signoff.approver_id, "同意。")?,
-            funds: funds_of(src.settings, &c.lines),
+            funds,
             agency: c.agency,
             copies: 3,
         })
@@ -493,6 +495,28 @@ fn sign_text(label: &str, s: &SignOff, seal: bool) -> String {
         if seal { "（公章）　" } else { "" }
     ));
     t
+}
+
+/// A slip asks for money into the accounts it prints (004 art. 8: 基金退缴接收账户): it is not issued
+/// while the employee or resident account of a fund on it has no account number (issue 9); the
+/// reason names the setting. Other funds print blank by design (附件2–3: ask the agency).
+fn accounts_filled(funds: &[SlipFund]) -> Result<()> {
+    for f in funds {
+        let label = f.fund.label();
+        let setting = if label.starts_with("职工") {
+            "职工医保收款账户"
+        } else if label.starts_with("居民") {
+            "居民医保收款账户"
+        } else {
+            continue;
+        };
+        if f.account.account_number.trim().is_empty() {
+            return Err(ApiError::illegal(format!(
+                "通知单载明{label}的退缴接收账户，但“设置 · 文书设置”中的{setting}尚未填写账号，不能开具医疗保障基金追回通知单：请先填写{setting}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The decision's recovery lines grouped by fund, in the order the funds first appear.

@@ -1,6 +1,7 @@
 //! 责令退款通知书 (000 附件1): the bureau orders the party to refund; a letter with the amounts
 //! table. Issued from a decided administrative case.
 
+use crate::cases::Rule;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -98,9 +99,10 @@ impl Kind for RefundOrder {
     fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<RefundOrderData> {
         let (_, deadline) = c.payment_terms(Self::TITLE)?;
         if c.detail.case.track != Track::Administrative {
-            return Err(ApiError::illegal(
-                "责令退款通知书由医保行政部门出具（吉林通知第二条），协议处理案件请出具追回通知单",
-            ));
+            return Err(ApiError::illegal(format!(
+                "责令退款通知书由医保行政部门出具{}，协议处理案件请出具追回通知单",
+                c.rules.cite(Rule::RefundOrder)
+            )));
         }
         Ok(RefundOrderData {
             issuer: c.issuer,

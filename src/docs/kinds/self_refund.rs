@@ -484,11 +484,11 @@ pub(super) fn other_form(filed_by: PartyKind) -> ApiError {
     match filed_by {
         PartyKind::Institution => ApiError::field(
             "kind",
-            "该退回明细单由定点医药机构填报，应打印定点医药机构的退回明细单（天津办法附件2），不能打印参保人员的（附件3）",
+            "该退回明细单由定点医药机构填报，应打印定点医药机构的退回明细单，不能打印参保人员的",
         ),
         PartyKind::Insured => ApiError::field(
             "kind",
-            "该退回明细单由参保人员填报，应打印参保人员的退回明细单（天津办法附件3），不能打印定点医药机构的（附件2）",
+            "该退回明细单由参保人员填报，应打印参保人员的退回明细单，不能打印定点医药机构的",
         ),
     }
 }
@@ -544,9 +544,9 @@ fn sections(sc: &SelfCorrection) -> Result<(Option<SelfRefundSection>, Option<Se
             Fund::ResidentBasic => resident.get_or_insert_with(Default::default),
             other => {
                 return Err(ApiError::validation(format!(
-                    "退回明细单（天津办法附件2）只有职工基本医保和居民基本医保两栏，本记录含{}，无法打印",
-                    other.label()
-                )))
+                "定点医药机构的退回明细单只有职工基本医保和居民基本医保两栏，本记录含{}，无法打印",
+                other.label()
+            )))
             }
         };
         let slot = match (l.year_kind, l.category) {
@@ -567,7 +567,7 @@ fn sections(sc: &SelfCorrection) -> Result<(Option<SelfRefundSection>, Option<Se
             (Some(YearKind::PriorYears) | None, None) => &mut section.prior_years,
             _ => {
                 return Err(ApiError::validation(format!(
-                    "退回明细单（天津办法附件2）没有“{}”这一栏，无法打印",
+                    "定点医药机构的退回明细单没有“{}”这一栏，无法打印",
                     l.label
                 )))
             }

@@ -121,7 +121,7 @@ impl Kind for ServiceReceipt {
         }
         if servers.len() < 2 {
             return Err(ApiError::illegal(
-                "送达回证需有两名送达人（001号文第32条），本案只有一名承办人，请先指定协办人",
+                "送达回证需有两名送达人，本案只有一名承办人，请先指定协办人",
             ));
         }
         Ok(ServiceReceiptData {

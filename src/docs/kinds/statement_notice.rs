@@ -1,6 +1,7 @@
 //! 陈述申辩告知书 (001 art. 22; 行政处罚法 art. 44, 45, 63, 64): the notice of the intended
 //! measures and the party's right to state its case (and to a hearing), after case.notify.
 
+use crate::cases::Rule;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,12 @@ pub struct StatementNoticeData {
     pub hearing_days: Option<u32>,
     pub contact: Contact,
     pub issue_date: NaiveDate,
+    /// Agreement track (issue 9): the notice announces an intended 协议处理 under this basis (the
+    /// service agreement and 令第2/3号, from the case's rule set) with the remedies open against an
+    /// agreement decision (协商, 协调, 行政复议, 行政诉讼; 001 art. 25), and no 行政处罚法 paragraph.
+    /// None: an administrative notice.
+    #[serde(default)]
+    pub agreement_basis: Option<String>,
 }
 
 pub struct StatementNotice;
@@ -56,13 +63,18 @@ impl Kind for StatementNotice {
         ("legal_basis", "拟处理处罚依据"),
         ("reply_days", "陈述申辩期限（工作日）"),
         ("hearing_days", "听证申请期限（工作日）"),
+        ("administrative", "行政执法案件（协议处理案件为空）"),
+        ("agreement_basis", "协议处理依据（行政执法案件为空）"),
     ];
     // 001 art. 22; 行政处罚法 art. 44, 45, 63, 64.
     const TEMPLATE: &'static str = "\
 {inspection_date}，{issuer}在{inspection_name}中发现，{party_you}存在以下违法违规使用医疗保障基金的行为：{findings}
-上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局拟对{party_you}作出如下行政处理（处罚）：
+?administrative|上述行为违反了{violated_provisions}的规定。依据{legal_basis}的规定，我局拟对{party_you}作出如下行政处理（处罚）：
+?agreement_basis|上述行为违反了{violated_provisions}的规定。依据{agreement_basis}，我单位拟对{party_you}作出如下协议处理：
 #measures
-根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{party_you}享有陈述和申辩的权利。请于收到本告知书之日起{reply_days}个工作日内向我局提出陈述、申辩意见；逾期未提出的，视为放弃陈述、申辩的权利。我局不因{party_you}的陈述、申辩而加重处罚。
+?administrative|根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{party_you}享有陈述和申辩的权利。请于收到本告知书之日起{reply_days}个工作日内向我局提出陈述、申辩意见；逾期未提出的，视为放弃陈述、申辩的权利。我局不因{party_you}的陈述、申辩而加重处罚。
+?agreement_basis|{party_you}享有陈述和申辩的权利。请于收到本告知书之日起{reply_days}个工作日内向我单位提出陈述、申辩意见；逾期未提出的，视为放弃陈述、申辩的权利。我单位不因{party_you}的陈述、申辩而加重处理。
+?agreement_basis|{party_you}对协议处理有异议的，可以与我单位协商解决，或者请求医疗保障行政部门协调处理，也可以依法申请行政复议或者提起行政诉讼。
 ?hearing_days|根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，{party_you}有权要求举行听证。要求听证的，请于收到本告知书之日起{hearing_days}个工作日内向我局提出；逾期未提出的，视为放弃听证的权利。";
     type Data = StatementNoticeData;
 
@@ -95,6 +107,19 @@ impl Kind for StatementNotice {
                 "hearing_days",
                 d.hearing_days.map(|x| x.to_string()).unwrap_or_default(),
             ),
+            (
+                "administrative",
+                if d.agreement_basis.is_none() {
+                    "是"
+                } else {
+                    ""
+                }
+                .to_string(),
+            ),
+            (
+                "agreement_basis",
+                d.agreement_basis.clone().unwrap_or_default(),
+            ),
         ]);
         let lines = expand(DocumentKind::StatementNotice, t, &f)?;
         let mut blocks = title_blocks(&d.issuer, "陈述申辩告知书");
@@ -116,9 +141,10 @@ impl Kind for StatementNotice {
         let d = &c.detail;
         // 001 art. 22: the notice of intended action follows the findings (case.notify).
         let Some(n) = d.notification.as_ref() else {
-            return Err(ApiError::illegal(
-                "案件尚未告知拟处理意见，不能开具陈述申辩告知书（001号文第22条：先查明事实，再告知）",
-            ));
+            return Err(ApiError::illegal(format!(
+                "案件尚未告知拟处理意见，不能开具陈述申辩告知书{}",
+                c.rules.cite_with(Rule::NoticeFacts, "先查明事实，再告知")
+            )));
         };
         Ok(StatementNoticeData {
             issuer: c.issuer,
@@ -144,6 +170,15 @@ impl Kind for StatementNotice {
             hearing_days: n.hearing_offered.then_some(n.hearing_request_days),
             contact: c.contact,
             issue_date: src.issued_on,
+            agreement_basis: (d.case.track == crate::cases::Track::Agreement)
+                .then(|| c.rules.text(Rule::AgreementMeasures).to_string())
+                .map(|b| {
+                    if b.is_empty() {
+                        "医保服务协议".to_string()
+                    } else {
+                        b
+                    }
+                }),
         })
     }
 }

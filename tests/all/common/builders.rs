@@ -84,6 +84,7 @@ pub struct OfficeBuilder {
     stem: String,
     address: String,
     phone: String,
+    preset: Option<String>,
 }
 
 /// An office set up through the API, with the ids of its officers (0 for a post the office was
@@ -127,12 +128,20 @@ impl OfficeBuilder {
             stem: "医保".into(),
             address: String::new(),
             phone: String::new(),
+            preset: None,
         }
+    }
+
+    /// The rule set the office picks at first run (`office.init`'s `preset`; none: national base).
+    pub fn preset(mut self, preset: &str) -> Self {
+        self.preset = Some(preset.into());
+        self
     }
 
     /// 天津市和平区医疗保障局 (120101); institutions on 南京路, numbers 和医保….
     pub fn tianjin() -> Self {
         Self::new("120101", "天津市和平区医疗保障局")
+            .preset("Tianjin")
             .numbers("和医保")
             .institutions_at("天津市和平区南京路1号", "022-23333333")
     }
@@ -140,6 +149,7 @@ impl OfficeBuilder {
     /// 河源市源城区医疗保障局 (441602); numbers 源医保….
     pub fn heyuan() -> Self {
         Self::new("441602", "河源市源城区医疗保障局")
+            .preset("Heyuan")
             .numbers("源医保")
             .institutions_at("河源市源城区1号", "0762-3333333")
     }
@@ -199,6 +209,9 @@ impl OfficeBuilder {
         let mut office = json!({"code": self.code, "name": self.name});
         if let Some(level) = &self.level {
             office["level"] = json!(level);
+        }
+        if let Some(preset) = &self.preset {
+            office["preset"] = json!(preset);
         }
         // The tests act as the first administrator, who here holds every role (a small office's
         // clerk of all trades); the officers below are the people who sign.

@@ -497,7 +497,7 @@ decision_served_on?: string | null, demand_issued_on?: string | null, demand_ser
 /**
  * The kinds of document Recoup prints (GLOSSARY.md "Documents").
  */
-export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt";
+export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision";
 
 export type DocumentListQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
@@ -512,7 +512,17 @@ reason: string,
 /**
  * The number it carries when the procedure already gave it one (告知书, 决定书 …).
  */
-number?: string | null, };
+number?: string | null, 
+/**
+ * The date of the step the document records (告知, 决定, 出具, 抵扣审核同意): its default
+ * 成文日期 and the earliest one accepted (issue 9).
+ */
+step_date?: string | null, 
+/**
+ * The 成文日期 must be `step_date` (the procedure numbered the document on that date and its
+ * service clock runs from it).
+ */
+date_fixed: boolean, };
 
 export type DocumentPreview = { pdf_base64: string, pages: number, 
 /**
@@ -1011,7 +1021,11 @@ export type OfficeSetup = { code: string, name: string, level?: OfficeLevel | nu
 /**
  * Checked after the office's own fields (a missing one is refused naming its field).
  */
-admin: UserInput, };
+admin: UserInput, 
+/**
+ * The rule set the office starts from (issue 9); none: the national base.
+ */
+preset?: RulePreset | null, };
 
 export type OffsetCancel = { id: number, date: string, reason: string, };
 
@@ -1028,6 +1042,12 @@ notice_number: string, requested_on?: string | null, approved_on?: string | null
 funds: Array<FundAmount>, };
 
 export type OffsetPlan = { id: number, uid: string, case_id: number, notice_number: string, requested_on: string, approved_on: string, served_on: string | null, agency: string, status: OffsetStatus, closed_on: string | null, close_reason: string, funds: Array<OffsetFundProgress>, deductions: Array<Deduction>, };
+
+/**
+ * When the agency may deduct money owed from an institution's later settlements (抵扣): a rule the
+ * preset decides (issue 9).
+ */
+export type OffsetPolicy = "OnRequestWithinDeadline" | "AfterOverdue";
 
 export type OffsetStatus = "Active" | "Completed" | "Cancelled";
 
@@ -1161,6 +1181,39 @@ outstanding: string,
  * The day the principal was paid in full.
  */
 principal_paid_on: string | null, };
+
+/**
+ * The regional document a preset is drawn from.
+ */
+export type PresetDocument = { title: string, 
+/**
+ * 文号; empty when the document has none.
+ */
+number: string, issuer: string, date: string, 
+/**
+ * A draft for comment binds nobody: never cited.
+ */
+draft: boolean, };
+
+/**
+ * `profile.presets`: every preset with its document and its table.
+ */
+export type PresetInfo = { preset: RulePreset, name: string, document?: PresetDocument | null, note: string, rows: Array<PresetRow>, };
+
+/**
+ * One line of a preset's table: rule → values → citation.
+ */
+export type PresetRow = { rule: Rule, 
+/**
+ * `name=value` of the profile values the rule governs, in the preset.
+ */
+values: Array<PresetValue>, 
+/**
+ * Empty: no text fixes it; the office's own rule.
+ */
+citation: string, };
+
+export type PresetValue = { name: string, value: string, };
 
 /**
  * One value of the profile as the settings page shows it: what it is, its unit, the range the
@@ -1322,6 +1375,16 @@ collective_review_reason: string, };
  */
 export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
 
+/**
+ * One rule whose citation the office's rule set gives.
+ */
+export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund";
+
+/**
+ * The presets shipped with Recoup.
+ */
+export type RulePreset = "National" | "Jilin" | "Tianjin" | "Jinan" | "Heyuan";
+
 export type RuleProfile = { 
 /**
  * 线索核查: working days to verify a lead (国家医保局令第4号; setting).
@@ -1402,7 +1465,21 @@ due_soon_days: number,
 /**
  * 自动锁定: minutes without any action after which a login session locks (issue 8).
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * The preset the office started from (issue 9; `profile.use_preset`).
+ */
+preset: RulePreset, 
+/**
+ * When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
+ * deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
+ */
+offset_policy: OffsetPolicy, 
+/**
+ * What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
+ * edited it. A rule missing here cites the national base.
+ */
+citations: Partial<Record<Rule, string>>, };
 
 /**
  * 参保类别: 职工 / 居民.
@@ -1558,6 +1635,13 @@ title: string, actor: string, note: string, step_id?: number | null, service_id?
 export type Track = "Administrative" | "Agreement";
 
 /**
+ * `profile.use_preset`: the office switches to a preset (first run, or later on the profile page;
+ * audited like every write). The preset's values and citations replace the legal ones; the office's
+ * own working settings (reminder days, idle lock) stay. Matters already filed keep their rule set.
+ */
+export type UsePreset = { preset: RulePreset, };
+
+/**
  * A user as the API shows it (never the hash).
  */
 export type User = { id: number, uid: string, username: string, display_name: string, roles: Array<Role>, active: boolean, 
@@ -1675,6 +1759,8 @@ export interface Commands {
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
   "profile.describe": { request: Empty; response: Array<ProfileField> };
+  "profile.presets": { request: Empty; response: Array<PresetInfo> };
+  "profile.use_preset": { request: UsePreset; response: RuleProfile };
   "profile.update": { request: RuleProfile; response: RuleProfile };
   "user.list": { request: UserQuery; response: Page<User> };
   "user.get": { request: IdRequest; response: User };
@@ -1783,6 +1869,9 @@ export interface EnumLabels {
   LeadStatus: Record<LeadStatus, string>;
   MeasureKind: Record<MeasureKind, string>;
   ProfileUnit: Record<ProfileUnit, string>;
+  Rule: Record<Rule, string>;
+  RulePreset: Record<RulePreset, string>;
+  OffsetPolicy: Record<OffsetPolicy, string>;
   MismatchKind: Record<MismatchKind, string>;
   NumberStyle: Record<NumberStyle, string>;
   OfficeLevel: Record<OfficeLevel, string>;
@@ -1862,6 +1951,7 @@ export const enumLabels: EnumLabels = {
     OffsetNotice: "抵扣通知书",
     StatementNotice: "陈述申辩告知书",
     ServiceReceipt: "送达回证",
+    AgreementDecision: "协议处理决定书",
   },
   EvidenceKind: {
     Documentary: "书证",
@@ -1935,6 +2025,46 @@ export const enumLabels: EnumLabels = {
     Days: "日",
     Yuan: "元",
     Minutes: "分钟",
+  },
+  Rule: {
+    LeadCheck: "线索核查及其期限",
+    Complaint: "举报线索的受理和处理",
+    TwoOfficers: "两名以上执法人员、出示执法证件",
+    Evidence: "证据种类及查证属实",
+    EvidenceRegistration: "先行登记保存及处理期限",
+    Sealing: "封存及其期限",
+    NoticeFacts: "告知拟处理内容及事实、理由、依据",
+    StatementRight: "陈述申辩权利及其期限",
+    LegalReview: "法制审核",
+    CollectiveReview: "集体讨论（行政执法）",
+    AgreementCollectiveReview: "集体讨论（协议处理）",
+    AgreementMeasures: "协议处理措施（违约金、中止、解除等）",
+    TerminationBan: "解除服务协议后不得重新签订",
+    CityReport: "协议处理决定报上级备案",
+    RefundOrder: "责令退款通知书",
+    RecoveryNotice: "追回医保基金通知书",
+    DecisionDocument: "处理（处罚）决定书",
+    RecoveryTerms: "追回通知单载明险种、金额、时限和账户",
+    UnknownFundSplit: "险种无法细分时按职工和居民5：5分摊",
+    PaymentProof: "缴款及缴款凭证送达期限",
+    FiscalReceipt: "以财政票据作为追回的最终凭据",
+    Offset: "抵扣结算基金",
+    OffsetOnRequest: "抵扣须在退缴时限内申请并经审核同意",
+    Overdue: "逾期不退款的处理",
+    ErroneousRefund: "退款有误的退还和重新缴款",
+    Accounting: "追回基金的账务处理",
+    AppRefund: "参保人员通过医保APP退回",
+  },
+  RulePreset: {
+    National: "全国通用（国家法律法规）",
+    Jilin: "吉林省",
+    Tianjin: "天津市",
+    Jinan: "山东省济南市",
+    Heyuan: "广东省河源市",
+  },
+  OffsetPolicy: {
+    OnRequestWithinDeadline: "退缴时限内经申请并审核同意后抵扣",
+    AfterOverdue: "逾期不退（无故、恶意拖延）时抵扣拨付基金",
   },
   MismatchKind: {
     NotArrived: "未确认到账",
@@ -2080,6 +2210,7 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "calendar.set_year": ["Admin"],
   "calendar.set_override": ["Admin"],
   "calendar.remove_override": ["Admin"],
+  "profile.use_preset": ["Admin"],
   "profile.update": ["Admin"],
   "user.create": ["Admin"],
   "user.update": ["Admin"],

@@ -5,6 +5,8 @@ import type { AgreementStatus } from '@/api/types'
 
 export const officeLevelLabels = enumLabels.OfficeLevel
 
+export const rulePresetLabels = enumLabels.RulePreset
+
 export const institutionKindLabels = enumLabels.InstitutionKind
 
 export const agreementStatusLabels = enumLabels.AgreementStatus
