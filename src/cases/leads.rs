@@ -155,6 +155,9 @@ pub struct LeadQuery {
     pub status: Option<LeadStatus>,
     #[ts(optional = nullable)]
     pub source: Option<LeadSource>,
+    /// Oldest received first (default: newest first); both orders walk `lead_received`.
+    #[ts(optional = nullable)]
+    pub oldest_first: Option<bool>,
     #[ts(optional = nullable)]
     pub offset: Option<i64>,
     #[ts(optional = nullable)]
@@ -272,7 +275,11 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &LeadQuery) -> Result<Page
     let rows = f.page(
         conn,
         SELECT,
-        "l.received_on DESC, l.id DESC",
+        if q.oldest_first.unwrap_or(false) {
+            "l.received_on, l.id"
+        } else {
+            "l.received_on DESC, l.id DESC"
+        },
         page_bounds(q.offset, q.limit),
         from_row,
     )?;

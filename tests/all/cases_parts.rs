@@ -436,6 +436,14 @@ fn lead_check_clock_extension_once_and_outcomes() {
         json!({"source": "Report", "received_on": "2026-09-14", "summary": "举报某药店刷卡套现", "handler_id": h}),
     );
     let lid = lead["id"].clone();
+    // Newest received first by default; oldest first when asked (the 收到日期 column's sort).
+    let first = |q: Value| call(&c, "lead.list", q)["items"][0]["id"].clone();
+    assert_eq!(first(json!({})), lid);
+    assert_ne!(first(json!({"oldest_first": true})), lid);
+    assert_eq!(
+        call(&c, "lead.list", json!({"oldest_first": true}))["items"][9]["id"],
+        lid
+    );
     // 2026-09-14 + 15 working days: 09-20 (Sunday) works, 09-25..27 off, 10-01..07 off →
     // 15,16,17,18,20,21,22,23,24,28,29,30,10-08,09,10 → 2026-10-10 (make-up Saturday).
     assert_eq!(lead["check_due"], "2026-10-10");

@@ -861,7 +861,11 @@ export type LeadQuery = {
 /**
  * Substring of the number, summary, reporter or party name.
  */
-query?: string | null, status?: LeadStatus | null, source?: LeadSource | null, offset?: number | null, limit?: number | null, };
+query?: string | null, status?: LeadStatus | null, source?: LeadSource | null, 
+/**
+ * Oldest received first (default: newest first); both orders walk `lead_received`.
+ */
+oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 
 /**
  * 线索来源.
