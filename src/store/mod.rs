@@ -59,6 +59,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_payment_voucher",
         include_str!("migrations/0012_payment_voucher.sql"),
     ),
+    // 0013 is branch `rules` (issue 9); at the merge its line goes before this one.
+    ("0014_reports", include_str!("migrations/0014_reports.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -104,6 +106,13 @@ pub const AUDITED_TABLES: &[&str] = &[
     // 0005_document_settings
     "document_setting",
     "document_sequence",
+    // 0014_reports
+    "campaign",
+    "campaign_area",
+    "inspection",
+    "inspection_link",
+    "accountability",
+    "report_settings",
 ];
 
 pub struct Store {

@@ -21,4 +21,5 @@ mod foundation;
 mod layers;
 mod ledger_props;
 mod ledger_scenarios;
+mod reports;
 mod serve;
