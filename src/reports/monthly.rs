@@ -378,7 +378,7 @@ pub fn wan_yuan(fen: i64, decimals: u32) -> Decimal {
 /// 检查进度 = 已检查总数 ÷ 定点医药机构数 × 100, two decimals, rounded once.
 pub fn progress(inspected: i64, total: i64) -> Decimal {
     if total == 0 {
-        return Decimal::ZERO.round_dp(2);
+        return Decimal::new(0, 2);
     }
     (Decimal::from(inspected) * Decimal::from(100) / Decimal::from(total))
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
