@@ -697,6 +697,7 @@ commands! {
     read ANYONE "report.monthly_drill" (monthly::DrillQuery) -> Page<monthly::DrillItem> = |_, c, q| monthly::drill(c, &q);
     read ANYONE "report.monthly_xlsx" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_xlsx(c, &e.cx, &r, today_local());
     read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
+    read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
 }
 
 // ---------------------------------------------------------------------------------------------

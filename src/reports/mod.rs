@@ -1,8 +1,10 @@
 //! Reports (issue 10): the records only the reports need (`records.rs`: inspections,
 //! accountability, campaigns), the monthly table of 002 附表 with its drill-down (`monthly.rs`),
-//! its XLSX and PDF (`export.rs`) and the report settings (`settings.rs`). Reports only read the
+//! its XLSX and PDF (`export.rs`), the campaign figures of 003 (`campaign.rs`) and the report settings
+//! (`settings.rs`). Reports only read the
 //! ledger and the cases, through date indexes; the records are written through `Store::write`.
 
+pub mod campaign;
 pub mod export;
 pub mod monthly;
 pub mod records;
@@ -36,6 +38,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("measure", "追责方式"),
     ("areas", "重点领域"),
     ("month", "月份"),
+    ("campaign_id", "专项整治"),
+    ("to", "截止日期"),
     ("column", "统计栏目"),
     ("filled_on", "填报日期"),
     ("recovered_basis", "追回资金统计口径"),

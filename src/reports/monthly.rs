@@ -210,7 +210,7 @@ fn accountable(category: &str) -> String {
 /// part of the receipted recovery; fines and confiscations have their own ledger (to the treasury,
 /// 000 art. 4) and are never here. Arrived: money arrived less refunds completed, plus offset
 /// deductions settled, by date.
-fn recovered(basis: RecoveredBasis) -> String {
+pub(super) fn recovered(basis: RecoveredBasis) -> String {
     match basis {
         RecoveredBasis::Receipted => "
         SELECT CASE WHEN p.case_id IS NULL THEN 'self_correction' ELSE 'case' END AS k,

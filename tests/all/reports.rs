@@ -574,6 +574,9 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
         "landscape A4 MediaBox"
     );
     let text = pdf_text(&bytes);
+    // Every record written above is in the audit chain (invariant 2), the new tables included.
+    let audit = call(c, "audit.verify", json!({"full": true}));
+    assert_eq!(audit["ok"], true, "{audit}");
     for needle in [
         "医保基金监督检查情况统计表",
         "填报单位",
@@ -673,6 +676,59 @@ fn inspections_accountability_and_campaigns_are_refused_with_the_field_named() {
         "campaign.tag",
         json!({"case_id": case.id, "campaign_area_id": area}),
     );
+    // 003 二(二): every lead verified one by one, 清仓见底 = none outstanding.
+    call(
+        c,
+        "lead.create",
+        json!({"source": "举报投诉", "received_on": "2026-06-01", "summary": "反映串换药品"}),
+    );
+    call(
+        c,
+        "lead.create",
+        json!({"source": "上级交办", "received_on": "2026-06-02", "summary": "上级下发线索"}),
+    );
+    call(
+        c,
+        "lead.create",
+        json!({"source": "上级交办", "received_on": "2025-06-02", "summary": "去年的线索"}),
+    );
+    let f = call(c, "report.campaign", json!({"campaign_id": id(&campaign)}));
+    assert_eq!(
+        (f["from"].as_str(), f["to"].as_str()),
+        (Some("2026-01-01"), Some("2026-12-31"))
+    );
+    let dialysis = &f["areas"][0];
+    assert_eq!(dialysis["area"], "血液透析");
+    assert_eq!(
+        (
+            &dialysis["inspections"],
+            &dialysis["cases"],
+            &dialysis["institutions"],
+            &dialysis["recovered"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!("0.00"))
+    );
+    assert_eq!(f["areas"][1]["cases"], 0);
+    let leads: Vec<(String, i64, i64)> = f["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_str().unwrap().to_string(),
+                l["received"].as_i64().unwrap(),
+                l["outstanding"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        leads,
+        [
+            ("AssignedFromAbove".to_string(), 1, 1),
+            ("Report".to_string(), 1, 1)
+        ]
+    );
+    assert_eq!(f["leads_cleared"], false);
     let list = call(
         c,
         "inspection.list",

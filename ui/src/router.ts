@@ -19,6 +19,7 @@ const ReportsLayout = () => import('@/pages/ReportsLayout.vue')
 const MonthlyReportPage = () => import('@/pages/MonthlyReportPage.vue')
 const InspectionsPage = () => import('@/pages/InspectionsPage.vue')
 const AccountabilityPage = () => import('@/pages/AccountabilityPage.vue')
+const CampaignPage = () => import('@/pages/CampaignPage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -55,6 +56,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'monthly', component: MonthlyReportPage, meta: { title: '统计报表' } },
       { path: 'inspections', component: InspectionsPage, meta: { title: '检查记录' } },
       { path: 'accountability', component: AccountabilityPage, meta: { title: '追责情况' } },
+      { path: 'campaign', component: CampaignPage, meta: { title: '专项整治' } },
     ],
   },
   {

@@ -82,3 +82,8 @@ CREATE TABLE report_settings (
     data        TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
+
+-- The campaign figures (003 四(三): 定期报送专项整治工作数据) read the tagged records by area.
+CREATE INDEX case_file_campaign_area ON case_file(campaign_area_id) WHERE campaign_area_id IS NOT NULL;
+CREATE INDEX self_correction_campaign_area ON self_correction(campaign_area_id) WHERE campaign_area_id IS NOT NULL;
+CREATE INDEX inspection_campaign_area ON inspection(campaign_area_id) WHERE campaign_area_id IS NOT NULL;

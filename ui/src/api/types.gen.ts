@@ -71,6 +71,20 @@ message: string,
  */
 field?: string, };
 
+export type AreaFigures = { area_id: number, area: string, inspections: number, cases: number, 
+/**
+ * Institutions concerned by the area's cases.
+ */
+institutions: number, 
+/**
+ * Fund money recovered on the area's cases and self-corrections in the period.
+ */
+recovered: string, self_corrections: number, 
+/**
+ * What the area's self-correction forms declared.
+ */
+self_corrected: string, };
+
 export type AuditEntry = { seq: number, office_code: string, at: string, actor: string, command: string, 
 /**
  * JSON array of `{table, id, after}`; `after` is null for a deleted row.
@@ -157,11 +171,23 @@ export type Campaign = { id: number, name: string, year: number, note: string, a
 
 export type CampaignArea = { id: number, name: string, };
 
+export type CampaignFigures = { campaign: Campaign, from: string, to: string, areas: Array<AreaFigures>, leads: Array<LeadFigures>, 
+/**
+ * 清仓见底: no lead of the period is still being verified.
+ */
+leads_cleared: boolean, };
+
 export type CampaignInput = { name: string, year: number, note: string, 
 /**
  * Key areas (重点领域), in order; an update may add areas, never drop one in use.
  */
 areas: Array<string>, };
+
+export type CampaignQuery = { campaign_id: number, 
+/**
+ * The last day counted (default: 31 December of the campaign's year).
+ */
+to?: string | null, };
 
 /**
  * `campaign.tag`: a case or a self-correction form carries a campaign area (or none).
@@ -879,6 +905,12 @@ referred_to: string, };
  * The one extension of the check period, approved by an approver.
  */
 export type LeadExtension = { id: number, on?: string | null, approver_id: number, reason: string, };
+
+export type LeadFigures = { source: LeadSource, received: number, 
+/**
+ * Concluded: a case opened, no case, or referred.
+ */
+verified: number, outstanding: number, };
 
 export type LeadInput = { source?: LeadSource | null, received_on?: string | null, summary: string, reporter: string, institution_id?: number | null, insured_id?: number | null, handler_id?: number | null, };
 
@@ -1890,6 +1922,7 @@ export interface Commands {
   "report.monthly_drill": { request: DrillQuery; response: Page<DrillItem> };
   "report.monthly_xlsx": { request: MonthlyExport; response: ReportFile };
   "report.monthly_pdf": { request: MonthlyExport; response: ReportFile };
+  "report.campaign": { request: CampaignQuery; response: CampaignFigures };
 }
 
 export type CommandName = keyof Commands;

@@ -34,3 +34,6 @@ export type Accountability = Res<'accountability.create'>
 export type AccountabilityInput = Req<'accountability.create'>
 export type AccountabilityCategory = Accountability['category']
 export type Campaign = Res<'campaign.create'>
+export type CampaignFigures = Res<'report.campaign'>
+export type AreaFigures = CampaignFigures['areas'][number]
+export type LeadFigures = CampaignFigures['leads'][number]
