@@ -25,8 +25,11 @@ use recoup::api::Core;
 use recoup::calendar::WorkCalendar;
 use recoup::reports::campaign::{figures, CampaignQuery};
 use recoup::reports::export::MonthlyExport;
-use recoup::reports::monthly::{drill, monthly, DrillQuery, MonthlyColumn, MonthlyQuery};
+use recoup::reports::monthly::{
+    drill, members_sql, monthly, DrillQuery, MonthlyColumn, MonthlyQuery,
+};
 use recoup::reports::monthly_xlsx;
+use recoup::reports::settings::RecoveredBasis;
 use rusqlite::params;
 use serde_json::json;
 
@@ -293,6 +296,21 @@ fn main() -> anyhow::Result<()> {
             let cells: Vec<&str> = t.cells.iter().map(|c| c.text.as_str()).collect();
             println!("  2026-{month:02}: {ms:7.1} ms  {}", cells.join(" "));
         }
+    }
+    // Each column's own query, to see where the time goes.
+    let november = ("2026-01-01", "2026-11-30");
+    for (column, _) in recoup::reports::monthly::columns() {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT k, ref FROM ({}) GROUP BY k, ref)",
+            members_sql(column, RecoveredBasis::Receipted)
+        );
+        let ms = median_ms(3, || {
+            conn.query_row(&sql, params![november.0, november.1], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            Ok(())
+        })?;
+        println!("    {column:?}: {ms:.1} ms");
     }
     let drill_q = DrillQuery {
         year: 2026,

@@ -180,12 +180,15 @@ fn inspected(extra: &str) -> String {
 
 /// Cases against an institution decided in the period with one of these measures (001 art. 18–20).
 /// A case with two measures appears in each of their columns.
+/// Driven by the decisions of the period, each looked up in its case's measures, both through
+/// covering indexes (0014: decision_decided_case, agreement_measure_case_kind); a measure carries
+/// its institution exactly when the case is against one (`measures::apply`), so no case row is read.
 fn measured(kinds: &str) -> String {
     format!(
-        "SELECT DISTINCT 'case' AS k, c.id AS ref, 0 AS fen
-         FROM decision d JOIN case_file c ON c.id = d.case_id
-         JOIN agreement_measure m ON m.case_id = c.id
-         WHERE d.decided_on BETWEEN ?1 AND ?2 AND c.party_kind = 'Institution' AND m.kind IN ({kinds})"
+        "SELECT 'case' AS k, d.case_id AS ref, 0 AS fen FROM decision d
+         WHERE d.decided_on BETWEEN ?1 AND ?2
+           AND EXISTS (SELECT 1 FROM agreement_measure m WHERE m.case_id = d.case_id
+                       AND m.kind IN ({kinds}) AND m.institution_id IS NOT NULL)"
     )
 }
 

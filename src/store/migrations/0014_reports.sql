@@ -72,7 +72,8 @@ ALTER TABLE case_file ADD COLUMN campaign_area_id INTEGER REFERENCES campaign_ar
 ALTER TABLE self_correction ADD COLUMN campaign_area_id INTEGER REFERENCES campaign_area(id);
 
 -- The monthly table reads measures and referrals by their case's decision and referral date.
-CREATE INDEX agreement_measure_case ON agreement_measure(case_id);
+CREATE INDEX agreement_measure_case_kind ON agreement_measure(case_id, kind, institution_id);
+CREATE INDEX decision_decided_case ON decision(decided_on, case_id, kind);
 CREATE INDEX referral_referred_on ON referral(referred_on);
 CREATE INDEX payment_arrived_on ON payment(arrived_on);
 
