@@ -830,6 +830,19 @@ async function main() {
       await shot(page, 'report-inspections')
     })
 
+    await step('统计报表 · 专项整治：新建（列出003的重点领域），显示各领域数字和线索核查情况', async () => {
+      await page.getByRole('tab', { name: '专项整治' }).click()
+      await until(() => page.url().endsWith('#/reports/campaign'), '地址变为 #/reports/campaign')
+      await page.getByTestId('campaign-add').click()
+      await page.getByRole('button', { name: '保存' }).click()
+      const areas = page.getByTestId('campaign-areas')
+      await until(async () => (await areas.innerText()).includes('冒用死亡人员信息'), '重点领域表列出003的领域')
+      await page.getByTestId('campaign-cleared').waitFor()
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(400)
+      await shot(page, 'report-campaign')
+    })
+
     await step('管理员经接口添加第二名承办人（协办人）', async () => {
       await apiLogin(server.url, SEED_ADMIN)
       await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })
