@@ -40,6 +40,10 @@ use crate::registry::{
     self, ImportReport, ImportRequest, Institution, InstitutionInput, Institutions, Insured,
     InsuredInput, InsuredPersons, ListQuery, Page,
 };
+use crate::reports::{
+    self, export::MonthlyExport, export::ReportFile, monthly, records as rec,
+    settings::ReportSettings,
+};
 use crate::store::audit::{self, AuditEntry, AuditReport, AuditVerifyRequest, VerifyProgress};
 use crate::store::{Store, Tx};
 use crate::vocab::dates::today_local;
@@ -477,6 +481,7 @@ fn label_of(field: &str) -> String {
     registry_labels()
         .chain(cases::FIELD_LABELS.iter().copied())
         .chain(ledger::FIELD_LABELS.iter().copied())
+        .chain(reports::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -707,6 +712,26 @@ commands! {
     write HANDLER "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| doc_issue::print_batch(tx, e.signer(), &r, &mut |_, _| {});
     read ANYONE "document.settings_get" (Empty) -> DocumentSettings = |_, c, _| doc_settings::load(c);
     write ADMIN "document.settings_update" (DocumentSettings) -> DocumentSettings = |_, tx, s| doc_settings::update(tx, s);
+    // Reports and the records they count (src/reports, issue 10)
+    read ANYONE "campaign.list" (Empty) -> Vec<rec::Campaign> = |_, c, _| rec::campaign_list(c);
+    write ADMIN "campaign.create" (rec::CampaignInput) -> rec::Campaign = |_, tx, i| rec::campaign_create(tx, &i);
+    write ADMIN "campaign.update" (rec::CampaignUpdate) -> rec::Campaign = |_, tx, u| rec::campaign_update(tx, &u);
+    write HANDLER "campaign.tag" (rec::CampaignTag) -> rec::CampaignTag = |_, tx, t| rec::campaign_tag(tx, &t);
+    read ANYONE "inspection.list" (rec::InspectionQuery) -> Page<rec::Inspection> = |_, c, q| rec::inspection_list(c, &q);
+    read ANYONE "inspection.get" (IdRequest) -> rec::Inspection = |_, c, r| rec::inspection_get(c, r.id);
+    write HANDLER "inspection.create" (rec::InspectionInput) -> rec::Inspection = |_, tx, i| rec::inspection_create(tx, &i);
+    write HANDLER "inspection.update" (rec::InspectionUpdate) -> rec::Inspection = |_, tx, u| rec::inspection_update(tx, &u);
+    write HANDLER "inspection.import" (ImportRequest) -> ImportReport = |e, tx, r| rec::inspection_import(tx, &r, &e.jobs.start(r.job.as_deref())?);
+    read ANYONE "accountability.list" (rec::AccountabilityQuery) -> Page<rec::Accountability> = |_, c, q| rec::accountability_list(c, &q);
+    write HANDLER "accountability.create" (rec::AccountabilityInput) -> rec::Accountability = |_, tx, i| rec::accountability_create(tx, &i);
+    write HANDLER "accountability.update" (rec::AccountabilityUpdate) -> rec::Accountability = |_, tx, u| rec::accountability_update(tx, &u);
+    read ANYONE "report.settings_get" (Empty) -> ReportSettings = |_, c, _| reports::settings::load(c);
+    write ADMIN "report.settings_update" (ReportSettings) -> ReportSettings = |_, tx, s| reports::settings::update(tx, s);
+    read ANYONE "report.monthly" (monthly::MonthlyQuery) -> monthly::MonthlyTable = |e, c, q| monthly::monthly(c, &e.cx, &q);
+    read ANYONE "report.monthly_drill" (monthly::DrillQuery) -> Page<monthly::DrillItem> = |_, c, q| monthly::drill(c, &q);
+    read ANYONE "report.monthly_xlsx" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_xlsx(c, &e.cx, &r, today_local());
+    read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
+    read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -788,6 +813,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
     use crate::registry::{AgreementStatus, InstitutionKind, Scheme};
     use crate::vocab::*;
     vec![
+        one::<reports::records::AccountabilityCategory>(cfg),
         one::<AgreementStatus>(cfg),
         one::<CaseStatus>(cfg),
         one::<ClockKind>(cfg),
@@ -799,11 +825,14 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<ExpenseCategory>(cfg),
         one::<Fund>(cfg),
         one::<HoldKind>(cfg),
+        one::<reports::records::InspectionKind>(cfg),
         one::<InstitutionKind>(cfg),
         one::<LeadOutcome>(cfg),
         one::<LeadSource>(cfg),
         one::<LeadStatus>(cfg),
+        one::<reports::monthly::MatterKind>(cfg),
         one::<cases::measures::MeasureKind>(cfg),
+        one::<reports::monthly::MonthlyColumn>(cfg),
         one::<cases::profile::ProfileUnit>(cfg),
         one::<cases::Rule>(cfg),
         one::<cases::RulePreset>(cfg),
@@ -817,6 +846,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),
+        one::<reports::settings::RecoveredBasis>(cfg),
         one::<RecoverySource>(cfg),
         one::<lt::ReferralKind>(cfg),
         one::<lt::ReferralStatus>(cfg),

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod money;
 pub mod office;
 pub mod registry;
+pub mod reports;
 pub mod serve;
 pub mod store;
 pub mod vocab;

@@ -215,7 +215,12 @@ pub fn render_batch(
     } else {
         format!("文书批量打印（{total}份）")
     };
-    let (bytes, pages) = write_pdf(&laid_all, &title, opts.duplex && total > 1);
+    let (bytes, pages) = write_pdf(
+        &laid_all,
+        &title,
+        opts.duplex && total > 1,
+        Geometry::default(),
+    );
     progress(total + 1, total + 1);
     Ok(RenderedPdf {
         bytes,
@@ -241,8 +246,39 @@ fn font_tag(slot: usize) -> String {
 /// the time of a notice; printpdf's own compression uses the slowest level.
 const COMPRESSION_LEVEL: u8 = 1;
 
-fn write_pdf(laid: &[Laid], title: &str, duplex: bool) -> (Vec<u8>, usize) {
-    let g = Geometry::default();
+/// Lay out blocks on a page of their own geometry (a report on landscape A4) and write the PDF,
+/// without page numbers on a single page. Characters no font has are refused, as for notices.
+pub fn render_blocks(
+    blocks: &[layout::Block],
+    g: Geometry,
+    title: &str,
+) -> Result<RenderedPdf, ApiError> {
+    let fonts = fonts_or_err()?;
+    let lay = |numbers: bool| {
+        let mut engine = layout::Engine::new(fonts, g);
+        for b in blocks {
+            engine.push(b);
+        }
+        engine.finish(numbers)
+    };
+    let mut laid = lay(true);
+    if laid.pages == 1 {
+        laid = lay(false);
+    }
+    let missing: Vec<char> = laid.missing.iter().copied().collect();
+    if !missing.is_empty() {
+        return Err(missing_error(&missing));
+    }
+    let (bytes, pages) = write_pdf(&[laid], title, false, g);
+    Ok(RenderedPdf {
+        bytes,
+        pages,
+        missing_glyphs: Vec::new(),
+    })
+}
+
+fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>, usize) {
+    let (page_w, page_h) = (Mm(g.page_w / layout::MM), Mm(g.page_h / layout::MM));
     let mut doc = PdfDocument::new(title);
     // Fixed metadata (issue: the same inputs give a byte-identical PDF).
     let epoch = printpdf::OffsetDateTime::from_unix_timestamp(946_684_800).expect("fixed date");
@@ -347,10 +383,10 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool) -> (Vec<u8>, usize) {
             ops.push(Op::EndTextSection);
         }
         for ops in per_page {
-            pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+            pages.push(PdfPage::new(page_w, page_h, ops));
         }
         if duplex && l.pages % 2 == 1 {
-            pages.push(PdfPage::new(Mm(210.0), Mm(297.0), Vec::new()));
+            pages.push(PdfPage::new(page_w, page_h, Vec::new()));
         }
     }
     let npages = pages.len();

@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_rule_sets",
         include_str!("migrations/0013_rule_sets.sql"),
     ),
+    ("0014_reports", include_str!("migrations/0014_reports.sql")),
     (
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
@@ -114,6 +115,13 @@ pub const AUDITED_TABLES: &[&str] = &[
     "document_sequence",
     // 0013_rule_sets
     "rule_set",
+    // 0014_reports
+    "campaign",
+    "campaign_area",
+    "inspection",
+    "inspection_link",
+    "accountability",
+    "report_settings",
 ];
 
 pub struct Store {

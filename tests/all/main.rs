@@ -21,5 +21,6 @@ mod foundation;
 mod layers;
 mod ledger_props;
 mod ledger_scenarios;
+mod reports;
 mod rule_sets;
 mod serve;

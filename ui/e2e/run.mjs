@@ -333,7 +333,7 @@ async function main() {
     })
 
     await step('侧边菜单：占位页面如实说明尚未提供', async () => {
-      for (const key of ['reports', 'exchange']) {
+      for (const key of ['exchange']) {
         await page.getByTestId(`nav-${key}`).click()
         await until(() => page.url().endsWith(`#/${key}`), `地址变为 #/${key}`)
         await page.getByText('该功能将在后续版本提供').waitFor()
@@ -916,6 +916,71 @@ async function main() {
       await viewer.getByTestId('pdf-close').click()
       const list = await api(server.url, 'document.list', { self_correction_id: selfCorrectionId })
       assert(list.length === 1 && list[0].prints === 0, `查看不应计入打印：${JSON.stringify(list)}`)
+    })
+
+    await step('统计报表：上月的月度统计表，表头同纸质表，点击数字列出机构，导出电子表格和PDF', async () => {
+      // A joint inspection with problems found on the 1st of last month (the table the UI opens with).
+      const d = new Date()
+      d.setDate(1)
+      d.setMonth(d.getMonth() - 1)
+      const first = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-01`
+      await api(server.url, 'inspection.create', {
+        kind: 'Special',
+        institution_id: seeded.institutionId,
+        started_on: first,
+        departments: ['公安', '卫生健康'],
+        problems_found: true,
+        inspectors: '张三、李四',
+      })
+      await page.getByTestId('nav-reports').click()
+      await until(() => page.url().endsWith('#/reports/monthly'), '地址变为 #/reports/monthly')
+      const table = page.getByTestId('report-table')
+      await table.waitFor()
+      const heads = (await table.locator('thead tr').first().locator('th').allInnerTexts()).map((t) => t.trim())
+      assert(
+        JSON.stringify(heads) === JSON.stringify(['填报单位', '定点医药机构数', '已检查机构数', '存在问题机构数', '定点医药机构处理情况', '追责情况']),
+        `表头应同纸质表：${heads.join('、')}`,
+      )
+      const joint = page.getByTestId('report-cell-InspectedJoint')
+      await until(async () => (await joint.innerText()).trim() === '1', '多部门联合检查为1')
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(400)
+      await shot(page, 'report-monthly')
+      await joint.click()
+      const drill = page.getByTestId('drill-dialog')
+      await until(async () => (await drill.innerText()).includes(SEED_INSTITUTION), `明细列出 ${SEED_INSTITUTION}`)
+      await page.waitForTimeout(400)
+      await shot(page, 'report-drill')
+      await page.keyboard.press('Escape')
+      await drill.waitFor({ state: 'hidden' })
+      const download = page.waitForEvent('download')
+      await page.getByTestId('report-xlsx').click()
+      const name = (await download).suggestedFilename()
+      assert(name.endsWith('医保基金监督检查情况统计表.xlsx'), `Excel 文件名：${name}`)
+      await page.getByTestId('report-pdf').click()
+      const viewer = page.getByTestId('pdf-dialog')
+      await until(async () => (await inkedPixels(page, viewer)) > 2000, 'PDF 已显示')
+      await page.waitForTimeout(300)
+      await shot(page, 'report-pdf')
+      await viewer.getByTestId('pdf-close').click()
+      await page.getByRole('tab', { name: '检查记录' }).click()
+      await until(() => page.url().endsWith('#/reports/inspections'), '地址变为 #/reports/inspections')
+      await until(async () => (await page.getByTestId('insp-table').innerText()).includes(SEED_INSTITUTION), '检查记录列出该次检查')
+      await page.waitForTimeout(300)
+      await shot(page, 'report-inspections')
+    })
+
+    await step('统计报表 · 专项整治：新建（列出003的重点领域），显示各领域数字和线索核查情况', async () => {
+      await page.getByRole('tab', { name: '专项整治' }).click()
+      await until(() => page.url().endsWith('#/reports/campaign'), '地址变为 #/reports/campaign')
+      await page.getByTestId('campaign-add').click()
+      await page.getByRole('button', { name: '保存' }).click()
+      const areas = page.getByTestId('campaign-areas')
+      await until(async () => (await areas.innerText()).includes('冒用死亡人员信息'), '重点领域表列出003的领域')
+      await page.getByTestId('campaign-cleared').waitFor()
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(400)
+      await shot(page, 'report-campaign')
     })
 
     await step('管理员经接口添加第二名承办人（协办人）', async () => {

@@ -16,6 +16,11 @@ const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
 const ProfilePage = () => import('@/pages/ProfilePage.vue')
 const CalendarPage = () => import('@/pages/CalendarPage.vue')
+const ReportsLayout = () => import('@/pages/ReportsLayout.vue')
+const MonthlyReportPage = () => import('@/pages/MonthlyReportPage.vue')
+const InspectionsPage = () => import('@/pages/InspectionsPage.vue')
+const AccountabilityPage = () => import('@/pages/AccountabilityPage.vue')
+const CampaignPage = () => import('@/pages/CampaignPage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -46,9 +51,14 @@ export const routes: RouteRecordRaw[] = [
   { path: '/insured', component: InsuredPage, meta: { title: '参保人员' } },
   {
     path: '/reports',
-    component: PlaceholderPage,
-    meta: { title: '统计报表' },
-    props: placeholder('统计报表', '月度统计表、追回台账和对账报表将在这里生成与导出。'),
+    component: ReportsLayout,
+    children: [
+      { path: '', redirect: '/reports/monthly' },
+      { path: 'monthly', component: MonthlyReportPage, meta: { title: '统计报表' } },
+      { path: 'inspections', component: InspectionsPage, meta: { title: '检查记录' } },
+      { path: 'accountability', component: AccountabilityPage, meta: { title: '追责情况' } },
+      { path: 'campaign', component: CampaignPage, meta: { title: '专项整治' } },
+    ],
   },
   {
     path: '/exchange',

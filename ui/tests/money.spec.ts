@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { groupedYuan } from '@/lib/money'
+import { groupedNumber, groupedYuan } from '@/lib/money'
 
 describe('groupedYuan', () => {
   it('groups thousands and shows two decimals without a float', () => {
@@ -12,5 +12,15 @@ describe('groupedYuan', () => {
   it('leaves what is not an amount as it is', () => {
     expect(groupedYuan('')).toBe('')
     expect(groupedYuan('abc')).toBe('abc')
+  })
+})
+
+describe('groupedNumber', () => {
+  it('groups thousands and keeps the decimals the core rounded', () => {
+    expect(groupedNumber('1234')).toBe('1,234')
+    expect(groupedNumber('12345.678')).toBe('12,345.678')
+    expect(groupedNumber('2.97')).toBe('2.97')
+    expect(groupedNumber('0')).toBe('0')
+    expect(groupedNumber('万元')).toBe('万元')
   })
 })

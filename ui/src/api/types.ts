@@ -20,3 +20,20 @@ export type InstitutionPage = Res<'institution.list'>
 
 export type ImportReport = Res<'institution.import'>
 export type ImportRowError = ImportReport['errors'][number]
+
+// Reports and the records they count (issue 10)
+export type MonthlyTable = Res<'report.monthly'>
+export type MonthlyCell = MonthlyTable['cells'][number]
+export type MonthlyColumn = MonthlyCell['column']
+export type DrillItem = Res<'report.monthly_drill'>['items'][number]
+export type ReportSettings = Res<'report.settings_get'>
+export type Inspection = Res<'inspection.get'>
+export type InspectionInput = Req<'inspection.create'>
+export type InspectionKind = Inspection['kind']
+export type Accountability = Res<'accountability.create'>
+export type AccountabilityInput = Req<'accountability.create'>
+export type AccountabilityCategory = Accountability['category']
+export type Campaign = Res<'campaign.create'>
+export type CampaignFigures = Res<'report.campaign'>
+export type AreaFigures = CampaignFigures['areas'][number]
+export type LeadFigures = CampaignFigures['leads'][number]

@@ -11,6 +11,14 @@ export const institutionKindLabels = enumLabels.InstitutionKind
 
 export const agreementStatusLabels = enumLabels.AgreementStatus
 
+export const inspectionKindLabels = enumLabels.InspectionKind
+
+export const accountabilityCategoryLabels = enumLabels.AccountabilityCategory
+
+export const matterKindLabels = enumLabels.MatterKind
+
+export const recoveredBasisLabels = enumLabels.RecoveredBasis
+
 export type TagType = 'success' | 'warning' | 'danger' | 'info'
 
 export const agreementStatusTags: Record<AgreementStatus, TagType> = {

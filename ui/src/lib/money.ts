@@ -8,3 +8,12 @@ export function groupedYuan(amount: string): string {
   const [, sign, whole, cents = ''] = m
   return `${sign}${whole.replace(/\B(?=(\d{3})+$)/g, ',')}.${cents.padEnd(2, '0')}`
 }
+
+/** A count or a decimal as the core sent it ("1234", "1234.567") with thousands separators, its
+ * decimals kept as they are (the core rounded them once). Anything else is returned as it came. */
+export function groupedNumber(text: string): string {
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(text.trim())
+  if (!m) return text
+  const [, sign, whole, fraction = ''] = m
+  return `${sign}${whole.replace(/\B(?=(\d{3})+$)/g, ',')}${fraction}`
+}

@@ -11,7 +11,7 @@ import { errorText } from '@/lib/messages'
 
 /** `fileInput`: the page's hidden `<input type="file">` (its template ref). */
 export function useRegistryImport(
-  command: 'institution.import' | 'insured.import',
+  command: 'institution.import' | 'insured.import' | 'inspection.import',
   reload: () => void,
   fileInput: Ref<HTMLInputElement | undefined>,
 ) {

@@ -1,0 +1,779 @@
+//! Reports (issue 10) through the public API: the records only the reports need (inspections,
+//! accountability, campaigns) and the monthly table of 002 (济南市医疗保障局 济医保字〔2020〕1号,
+//! 二(五) and 附表 with its 备注), written out by hand for January, February and March 2026 over a
+//! fixture that crosses the year and month boundaries; its drill-down, XLSX and PDF.
+
+use std::io::Cursor;
+
+use base64::Engine;
+use calamine::{Data, Reader, Xlsx};
+use recoup::api::Core;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const AGENCY: &str = "天津市和平区医疗保障基金管理中心";
+
+fn b64(v: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(v["content_base64"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The texts of the 22 figure cells of a month, in the paper's column order.
+fn row(c: &Core, month: u32) -> Vec<String> {
+    let t = call(c, "report.monthly", json!({"year": 2026, "month": month}));
+    t["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn drill(c: &Core, month: u32, column: &str) -> Vec<(String, String, Option<String>)> {
+    let p = call(
+        c,
+        "report.monthly_drill",
+        json!({"year": 2026, "month": month, "column": column}),
+    );
+    assert_eq!(
+        p["total"].as_i64().unwrap() as usize,
+        p["items"].as_array().unwrap().len()
+    );
+    p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["number"].as_str().unwrap().to_string(),
+                i["amount"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// An agreement case against `inst` with its finding and evidence and one or two recovery lines.
+fn agreement<'o>(o: &'o Office, inst: i64, filed: &str, lines: &[Value]) -> Case<'o> {
+    let mut case = CaseBuilder::agreement(o, inst)
+        .filed(filed)
+        .finding("虚记住院费用", "服务协议第二十条", "0")
+        .evidence("电子数据", "结算数据导出", filed);
+    for l in lines {
+        case = case.line(l.clone());
+    }
+    case
+}
+
+fn measures(kinds: &[&str]) -> Value {
+    Value::Array(kinds.iter().map(|k| json!({"kind": k})).collect())
+}
+
+fn pay(c: &Core, case_id: i64, paid: &str, amount: &str, fund: &str, voucher: &str) -> i64 {
+    id(&call(
+        c,
+        "payment.record",
+        json!({"case_id": case_id, "paid_on": paid, "amount": amount, "fund": fund,
+               "voucher": voucher, "agency": AGENCY}),
+    ))
+}
+
+fn receipt(c: &Core, payment: i64, number: &str, on: &str) -> i64 {
+    id(&call(
+        c,
+        "receipt.issue",
+        json!({"payment_id": payment, "receipt_number": number, "issued_on": on}),
+    ))
+}
+
+fn inspect(
+    c: &Core,
+    kind: &str,
+    inst: i64,
+    on: &str,
+    departments: &[&str],
+    problems: bool,
+) -> Value {
+    call(
+        c,
+        "inspection.create",
+        json!({"kind": kind, "institution_id": inst, "started_on": on, "departments": departments,
+               "problems_found": problems, "inspectors": "张三、李四"}),
+    )
+}
+
+fn accountable(c: &Core, category: &str, person: &str, on: &str, case_id: Option<i64>) {
+    call(
+        c,
+        "accountability.create",
+        json!({"category": category, "person": person, "decided_on": on, "case_id": case_id,
+               "measure": "诫勉谈话"}),
+    );
+}
+
+fn xlsx_file(rows: &[&[&str]]) -> String {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (col, v) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, col as u16, *v).unwrap();
+        }
+    }
+    base64::engine::general_purpose::STANDARD.encode(book.save_to_buffer().unwrap())
+}
+
+/// The fixture (all figures below are counted by hand from it):
+///
+/// Institutions under agreement: 医院甲, 医院乙, 诊所丙 (medical), 药店丁, 药店戊 (pharmacies) = 5;
+/// 医院己 has no agreement and 医院庚 was terminated before the year: not counted (002 备注1).
+///
+/// Inspections: 医院甲 2025-12-15 (last year: not counted), 2026-01-10 日常 no problem, 2026-02-05
+/// 飞行 with 市场监管局, problems; 药店丁 2026-01-20 专项 with 公安局 and 卫健委, problems;
+/// 医院乙 2026-02-27 交叉, none; 药店戊 2026-03-02 抽查复查, problems (imported); 诊所丙
+/// 2026-04-01 (after March).
+///
+/// Cases: Z against 医院乙, a December finding decided 2025-12-10 (约谈), paid 2025-12-28, receipt
+/// 2026-01-05, closed 2026-01-12: its 约谈 is last year's, its 3,000.00 this January's.
+/// A against 医院甲 decided 2026-01-15 with 约谈 and 通报批评 (two columns), 8,000.00 住院费 +
+/// 500.00 违约金 paid, receipt 2026-01-28 voided (冲红) 2026-02-10 and issued again 2026-03-03.
+/// B against 药店丁 decided 2026-02-12 with 暂停结算 (其他处理情形), 20,000.00 offset against the
+/// February (settled 2026-03-10, 12,000.00) and March (settled 2026-04-10, 8,000.00) settlements,
+/// each deduction receipted the day it was settled. C against 诊所丙, 行政处罚 decided 2026-03-05
+/// (fine 10,000.00 paid to the treasury 2026-03-10: never in the fund figure), 5,000.00 paid,
+/// receipt 2026-03-16, moved to the police 2026-03-20 (移交司法机关).
+/// Self-correction of 药店戊: 1,234.56 submitted 2026-02-15, receipt 2026-02-18.
+/// Accountability: an institution's staff 2025-12-20 (last year) and 2026-01-15, agency staff
+/// 2026-02-12, another department's staff 2026-03-06, an insured person 2026-03-05.
+#[test]
+fn the_monthly_table_of_002_for_three_months_by_hand() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let pharmacy = json!({"kind": "RetailPharmacy"});
+    let h1 = o.institution("H12010100011", "和平区医院甲");
+    let h2 = o.institution("H12010100012", "和平区医院乙");
+    let h3 = o.institution("H12010100013", "和平区诊所丙");
+    let p1 = o.institution_with("P12010100014", "和平区药店丁", pharmacy.clone());
+    let p2 = o.institution_with("P12010100015", "和平区药店戊", pharmacy);
+    o.institution_with(
+        "H12010100016",
+        "和平区医院己",
+        json!({"agreement_status": "None"}),
+    );
+    o.institution_with(
+        "H12010100017",
+        "和平区医院庚",
+        json!({"agreement_status": "Terminated"}),
+    );
+
+    // Inspections (the March one of 药店戊 comes by import below).
+    inspect(c, "日常", h1, "2025-12-15", &[], true);
+    inspect(c, "日常", h1, "2026-01-10", &[], false);
+    inspect(c, "专项", p1, "2026-01-20", &["公安局", "卫健委"], true);
+    inspect(c, "飞行", h1, "2026-02-05", &["市场监管局"], true);
+    inspect(c, "交叉", h2, "2026-02-27", &[], false);
+    inspect(c, "日常", h3, "2026-04-01", &[], false);
+    let report = call(
+        c,
+        "inspection.import",
+        json!({"file_name": "检查记录.xlsx", "content_base64": xlsx_file(&[
+            &["机构编码", "检查方式", "检查日期", "联合检查部门", "是否发现问题", "检查人员"],
+            &["P12010100015", "抽查复查", "2026-03-02", "", "是", "张三、李四"],
+            &["X00000000000", "日常", "2026-03-03", "", "否", "张三"],
+            &["H12010100013", "日常", "3月5日", "", "否", "张三"],
+        ])}),
+    );
+    assert_eq!(report["total_rows"], 3);
+    assert_eq!(report["created"], 1);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["field"].as_str()),
+        (Some(3), Some("institution_code"))
+    );
+    assert_eq!(
+        (errors[1]["row"].as_i64(), errors[1]["field"].as_str()),
+        (Some(4), Some("started_on"))
+    );
+
+    // Z: the December finding, closed in January.
+    let z = agreement(
+        &o,
+        h2,
+        "2025-12-01",
+        &[json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "3000"})],
+    )
+    .notified_with("2025-12-03", json!({"proposed_measures": measures(&["约谈"])}))
+    .served("2025-12-04")
+    .waived("2025-12-05")
+    .decided_with(
+        "2025-12-10",
+        json!({"payment_due": "2026-01-30", "measures": measures(&["约谈"])}),
+    )
+    .decision_served("2025-12-11")
+    .reported("2025-12-12")
+    .id;
+    let zp = pay(c, z, "2025-12-28", "3000", "职工基本医保", "NY-Z");
+    call(
+        c,
+        "payment.confirm_arrival",
+        json!({"id": zp, "date": "2025-12-29"}),
+    );
+    call(
+        c,
+        "payment.proof_received",
+        json!({"id": zp, "date": "2025-12-29"}),
+    );
+    receipt(c, zp, "津财票2026-000001", "2026-01-05");
+    call(c, "case.close", json!({"case_id": z, "on": "2026-01-12"}));
+
+    // A: two measures, 违约金, a receipt reversed by 冲红 and issued again.
+    let a = agreement(
+        &o,
+        h1,
+        "2026-01-05",
+        &[
+            json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "8000"}),
+            json!({"fund": "职工基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "500"}),
+        ],
+    )
+    .notified_with("2026-01-06", json!({"proposed_measures": measures(&["约谈", "通报批评"])}))
+    .served("2026-01-07")
+    .waived("2026-01-08")
+    .decided_with(
+        "2026-01-15",
+        json!({"payment_due": "2026-03-31", "measures": measures(&["约谈", "通报批评"])}),
+    )
+    .id;
+    let ap = pay(c, a, "2026-01-26", "8500", "职工基本医保", "NY-A");
+    call(
+        c,
+        "payment.confirm_arrival",
+        json!({"id": ap, "date": "2026-01-27"}),
+    );
+    let ar = receipt(c, ap, "津财票2026-000002", "2026-01-28");
+    call(
+        c,
+        "receipt.void",
+        json!({"id": ar, "date": "2026-02-10", "reason": "票据抬头有误，冲红重开"}),
+    );
+    receipt(c, ap, "津财票2026-000003", "2026-03-03");
+
+    // B: 暂停结算, offset over two monthly settlements.
+    let b = agreement(
+        &o,
+        p1,
+        "2026-01-22",
+        &[json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "20000"})],
+    )
+    .notified_with("2026-02-02", json!({"proposed_measures": measures(&["暂停结算"])}))
+    .served("2026-02-03")
+    .waived("2026-02-04")
+    .decided_with(
+        "2026-02-12",
+        json!({"payment_due": "2026-02-27", "measures": measures(&["暂停结算"])}),
+    )
+    // An offset needs the decision served first (issue 9: only money the party was told of).
+    .decision_served("2026-02-13")
+    .id;
+    call(c, "collection.set", json!({"case_id": b, "agency": AGENCY}));
+    let plan = call(
+        c,
+        "offset.create",
+        json!({"case_id": b, "notice_number": "和医保抵〔2026〕1号", "requested_on": "2026-02-20",
+               "approved_on": "2026-02-24", "served_on": "2026-02-25"}),
+    );
+    for (month, settled, settlement) in [
+        ("2026-02", "2026-03-10", "12000"),
+        ("2026-03", "2026-04-10", "30000"),
+    ] {
+        let plan = call(
+            c,
+            "offset.deduct",
+            json!({"plan_id": id(&plan), "fund": "EmployeeBasic", "month": month, "settled_on": settled, "settlement": settlement}),
+        );
+        let d = plan["deductions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["month"] == month)
+            .unwrap()
+            .clone();
+        call(
+            c,
+            "receipt.issue",
+            json!({"deduction_id": d["id"], "receipt_number": format!("津财票2026-1{}", &month[5..]), "issued_on": settled}),
+        );
+    }
+
+    // C: an administrative penalty; the fine goes to the treasury; moved to the police.
+    let cc = CaseBuilder::administrative(&o, h3)
+        .filed("2026-02-02")
+        .finding("串换药品", "条例第三十八条", "5000")
+        .evidence("书证", "结算清单", "2026-02-03")
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
+        .notified_with(
+            "2026-02-09",
+            json!({"document_number": "和医保告〔2026〕3号", "proposed_fine": "10000"}),
+        )
+        .served("2026-02-10")
+        .waived_with("2026-02-11", json!({"summary": "放弃"}))
+        .legal_reviewed("2026-02-24")
+        .decided_with(
+            "2026-03-05",
+            json!({"document_number": "和医保罚〔2026〕3号", "payment_due": "2026-03-31",
+                   "fine": "10000", "fine_multiple": "2",
+                   "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条"}),
+        )
+        .decision_served("2026-03-06")
+        .id;
+    let fine = call(c, "fine.create", json!({"case_id": cc}));
+    call(
+        c,
+        "fine.pay",
+        json!({"fine_id": id(&fine), "paid_on": "2026-03-10", "amount": "10000", "voucher": "FS-C"}),
+    );
+    let cp = pay(c, cc, "2026-03-12", "5000", "居民基本医保", "NY-C");
+    call(
+        c,
+        "payment.confirm_arrival",
+        json!({"id": cp, "date": "2026-03-13"}),
+    );
+    receipt(c, cp, "津财票2026-000004", "2026-03-16");
+    call(
+        c,
+        "referral.create",
+        json!({"case_id": cc, "kind": "移送司法", "to_body": "天津市公安局和平分局",
+               "referred_on": "2026-03-20", "reason": "伪造处方骗取医保基金，涉嫌诈骗罪"}),
+    );
+
+    // A self-correction return.
+    let sc = call(
+        c,
+        "self_correction.create",
+        json!({"form_number": "ZC-2026-001", "party_kind": "定点医药机构", "institution_id": p2,
+               "organizer": "医疗保障经办机构组织", "organizer_name": "和平区医保中心", "agency": AGENCY,
+               "submitted_on": "2026-02-15", "contact": "刘某", "phone": "022-1",
+               "lines": [{"fund": "职工基本医保", "year_kind": "历年", "amount": "1234.56"}],
+               "payments": [{"fund": "EmployeeBasic", "paid_on": "2026-02-16", "amount": "1234.56",
+                             "voucher": "ZC-1", "arrived_on": "2026-02-17"}]}),
+    );
+    receipt(c, id(&sc["payments"][0]), "津财票2026-000005", "2026-02-18");
+
+    // Accountability (002 附表 备注3).
+    accountable(c, "医疗机构", "周某", "2025-12-20", Some(z));
+    accountable(c, "医疗机构", "吴某", "2026-01-15", Some(a));
+    accountable(c, "经办机构", "郑某", "2026-02-12", None);
+    accountable(c, "参保人员", "王某", "2026-03-05", None);
+    accountable(c, "其他部门", "冯某", "2026-03-06", Some(cc));
+
+    // The table, by hand. Columns: institutions 总数 医疗 药店 | inspected 总数 联合 医疗 药店 进度 |
+    // problems 医疗 药店 | 约谈 通报 暂停 解除 处罚 移交 追回(万元) 其他 | 追责 医疗机构 经办 其他部门 参保.
+    // 追回, January: Z 3,000.00 + A 8,500.00 (违约金 included) = 11,500.00 = 1.15 万元.
+    // February: A's receipt voided on 02-10 → Z 3,000.00 + self-correction 1,234.56 = 4,234.56 →
+    // 0.423456 → 0.42. March: Z 3,000.00 + A again 8,500.00 + 1,234.56 + B's first deduction
+    // 12,000.00 + C 5,000.00 = 29,734.56 → 2.97 (the second deduction is April's; the fine is not
+    // fund money).
+    let jan = [
+        "5", "3", "2", "2", "1", "1", "1", "40.00", "0", "1", "1", "1", "0", "0", "0", "0", "1.15",
+        "0", "1", "0", "0", "0",
+    ];
+    let feb = [
+        "5", "3", "2", "3", "2", "2", "1", "60.00", "1", "1", "1", "1", "0", "0", "0", "0", "0.42",
+        "1", "1", "1", "0", "0",
+    ];
+    let mar = [
+        "5", "3", "2", "4", "2", "2", "2", "80.00", "1", "2", "1", "1", "0", "0", "1", "1", "2.97",
+        "1", "1", "1", "1", "1",
+    ];
+    assert_eq!(row(c, 1), jan);
+    assert_eq!(row(c, 2), feb);
+    assert_eq!(row(c, 3), mar);
+
+    let t = call(c, "report.monthly", json!({"year": 2026, "month": 3}));
+    let recovered = t["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["column"] == "Recovered")
+        .unwrap();
+    assert_eq!(recovered["amount"], "29734.56");
+    assert_eq!(recovered["count"], 5);
+    assert_eq!(
+        (t["from"].as_str(), t["to"].as_str()),
+        (Some("2026-01-01"), Some("2026-03-31"))
+    );
+    // 002 二(五): by the 3rd of the next month; 2026-04-03 is a Friday (清明 is 04-04..06).
+    assert_eq!(t["due"], "2026-04-03");
+    assert!(t["notes"][1]
+        .as_str()
+        .unwrap()
+        .contains("不含上缴国库的罚款"));
+
+    // Drill-down: the same query lists the matters behind a cell.
+    let case_no = |case_id: i64| {
+        call(c, "case.get", json!({"id": case_id}))["case"]["case_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (na, nb, nc, nz) = (case_no(a), case_no(b), case_no(cc), case_no(z));
+    assert_eq!(
+        drill(c, 3, "Interview"),
+        [("Case".into(), na.clone(), None)]
+    );
+    assert_eq!(
+        drill(c, 3, "OtherHandling"),
+        [("Case".into(), nb.clone(), None)]
+    );
+    assert_eq!(drill(c, 3, "Judicial"), [("Case".into(), nc.clone(), None)]);
+    let mut money = drill(c, 3, "Recovered");
+    money.sort();
+    let mut expected = vec![
+        ("Case".to_string(), na, Some("8500.00".to_string())),
+        ("Case".to_string(), nb, Some("12000.00".to_string())),
+        ("Case".to_string(), nc, Some("5000.00".to_string())),
+        ("Case".to_string(), nz, Some("3000.00".to_string())),
+        (
+            "SelfCorrection".to_string(),
+            "ZC-2026-001".to_string(),
+            Some("1234.56".to_string()),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(money, expected);
+    let joint: Vec<String> = drill(c, 2, "InspectedJoint")
+        .into_iter()
+        .map(|x| x.1)
+        .collect();
+    assert_eq!(joint, ["H12010100011", "P12010100014"]);
+    assert_eq!(drill(c, 1, "AccountableInstitution")[0].1, "吴某");
+
+    // The other definition of 追回 (a setting): by arrival and settled deduction. March: A 8,500.00
+    // (arrived 01-27) + 1,234.56 + 12,000.00 + C 5,000.00 = 26,734.56 (Z's money arrived in 2025).
+    let mut s = call(c, "report.settings_get", json!({}));
+    s["recovered_basis"] = json!("Arrived");
+    s["amount_decimals"] = json!(3);
+    field(
+        c,
+        "report.settings_update",
+        merged(s.clone(), json!({"due_day": 40})),
+        "due_day",
+    );
+    call(c, "report.settings_update", s);
+    assert_eq!(row(c, 3)[16], "2.673");
+    let mut s = call(c, "report.settings_get", json!({}));
+    s["recovered_basis"] = json!("Receipted");
+    s["amount_decimals"] = json!(2);
+    s["principal"] = json!("赵局长");
+    s["preparer"] = json!("张三");
+    s["phone"] = json!("022-12345678");
+    call(c, "report.settings_update", s);
+
+    // XLSX: the merged header rows of 002 附表, the numbers back through calamine.
+    let file = call(
+        c,
+        "report.monthly_xlsx",
+        json!({"year": 2026, "month": 3, "filled_on": "2026-04-02"}),
+    );
+    assert!(file["file_name"]
+        .as_str()
+        .unwrap()
+        .ends_with("2026年3月医保基金监督检查情况统计表.xlsx"));
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(b64(&file))).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    assert_eq!(sheet, "2026年3月");
+    let mut merged: Vec<((u32, u32), (u32, u32))> = book
+        .merge_cells_by_sheet_name(&sheet)
+        .unwrap()
+        .iter()
+        .map(|d| (d.start, d.end))
+        .filter(|(s, _)| (2..=3).contains(&s.0))
+        .collect();
+    merged.sort();
+    assert_eq!(
+        merged,
+        [
+            ((2, 0), (3, 0)),
+            ((2, 1), (2, 3)),
+            ((2, 4), (2, 8)),
+            ((2, 9), (2, 10)),
+            ((2, 11), (2, 18)),
+            ((2, 19), (2, 22)),
+        ]
+    );
+    let range = book.worksheet_range(&sheet).unwrap();
+    let text = |r: u32, col: u32| match range.get_value((r, col)) {
+        Some(Data::String(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(text(0, 0), "医保基金监督检查情况统计表");
+    assert_eq!(text(2, 0), "填报单位");
+    let groups: Vec<String> = [1, 4, 9, 11, 19].iter().map(|col| text(2, *col)).collect();
+    assert_eq!(
+        groups,
+        [
+            "定点医药机构数",
+            "已检查机构数",
+            "存在问题机构数",
+            "定点医药机构处理情况",
+            "追责情况"
+        ]
+    );
+    let heads: Vec<String> = (1..23).map(|col| text(3, col)).collect();
+    assert_eq!(
+        heads,
+        [
+            "总数",
+            "医疗机构",
+            "零售药店",
+            "总数",
+            "多部门联合检查",
+            "医疗机构数量",
+            "零售药店数量",
+            "检查进度（%）",
+            "医疗机构",
+            "零售药店",
+            "约谈限期整改数量",
+            "通报批评数量",
+            "暂停协议数量",
+            "解除协议数量",
+            "行政处罚数量",
+            "移交司法机关数量",
+            "追回医保基金",
+            "其他处理情形",
+            "医疗机构",
+            "经办机构",
+            "其他部门",
+            "参保人员"
+        ]
+    );
+    assert_eq!(text(4, 0), "天津市和平区医疗保障局");
+    let back: Vec<String> = (1..23)
+        .map(|col| match range.get_value((4, col)) {
+            Some(Data::Float(f)) if col == 8 || col == 17 => format!("{f:.2}"),
+            Some(Data::Float(f)) => format!("{f}"),
+            other => panic!("cell {col}: {other:?}"),
+        })
+        .collect();
+    assert_eq!(back, mar);
+    assert!(text(6, 0).contains("单位主要负责人") && text(6, 0).contains("赵局长"));
+    assert!(text(6, 17).contains("022-12345678"));
+    assert!(text(1, 11).contains("2026年4月2日"));
+
+    // PDF: one landscape A4 page with the table, the sign-off row and the notes.
+    let pdf = call(
+        c,
+        "report.monthly_pdf",
+        json!({"year": 2026, "month": 3, "filled_on": "2026-04-02"}),
+    );
+    assert_eq!(pdf["pages"], 1);
+    let bytes = b64(&pdf);
+    let raw = String::from_utf8_lossy(&bytes);
+    assert!(
+        raw.contains("841.8") && raw.contains("595.2"),
+        "landscape A4 MediaBox"
+    );
+    let text = pdf_text(&bytes);
+    // Every record written above is in the audit chain (invariant 2), the new tables included.
+    let audit = call(c, "audit.verify", json!({"full": true}));
+    assert_eq!(audit["ok"], true, "{audit}");
+    for needle in [
+        "医保基金监督检查情况统计表",
+        "填报单位",
+        "定点医药机构处理情况",
+        "单位主要负责人",
+        "核对人",
+        "制表人电话",
+        "2.97",
+        "80.00",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+}
+
+#[test]
+fn inspections_accountability_and_campaigns_are_refused_with_the_field_named() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let h = o.institution("H12010100021", "和平区医院甲");
+    field(
+        c,
+        "inspection.create",
+        json!({"institution_id": h, "started_on": "2026-03-01"}),
+        "kind",
+    );
+    field(
+        c,
+        "inspection.create",
+        json!({"kind": "日常", "started_on": "2026-03-01"}),
+        "institution_id",
+    );
+    field(
+        c,
+        "inspection.create",
+        json!({"kind": "日常", "institution_id": h}),
+        "started_on",
+    );
+    field(
+        c,
+        "inspection.create",
+        json!({"kind": "日常", "institution_id": h, "started_on": "2026-03-05", "ended_on": "2026-03-01"}),
+        "ended_on",
+    );
+    field(
+        c,
+        "inspection.create",
+        json!({"kind": "日常", "institution_id": h, "started_on": "2026-03-05", "case_ids": [99]}),
+        "case_ids",
+    );
+    let campaign = call(
+        c,
+        "campaign.create",
+        json!({"name": "2026年医保基金违法违规问题专项整治", "year": 2026, "areas": ["血液透析", "康复理疗", "血液透析"]}),
+    );
+    assert_eq!(campaign["areas"].as_array().unwrap().len(), 2);
+    let area = campaign["areas"][0]["id"].clone();
+    field(
+        c,
+        "campaign.create",
+        json!({"name": "2026年医保基金违法违规问题专项整治", "year": 2026, "areas": ["骨科"]}),
+        "name",
+    );
+    field(
+        c,
+        "campaign.create",
+        json!({"name": "x", "year": 2026, "areas": []}),
+        "areas",
+    );
+    let x = call(
+        c,
+        "inspection.create",
+        json!({"kind": "专项", "institution_id": h, "started_on": "2026-03-05", "departments": ["公安局", " ", "公安局"],
+               "problems_found": true, "campaign_area_id": area}),
+    );
+    assert_eq!(x["departments"], json!(["公安局"]));
+    assert_eq!(
+        x["campaign_area"],
+        "2026年医保基金违法违规问题专项整治 · 血液透析"
+    );
+    // An area in use cannot be dropped from the list.
+    field(
+        c,
+        "campaign.update",
+        json!({"id": id(&campaign), "name": "2026年医保基金违法违规问题专项整治", "year": 2026, "areas": ["康复理疗"]}),
+        "areas",
+    );
+    let case = CaseBuilder::agreement(&o, h).filed("2026-03-06");
+    let updated = call(
+        c,
+        "inspection.update",
+        json!({"id": id(&x), "kind": "专项", "institution_id": h, "started_on": "2026-03-05",
+               "departments": ["公安局"], "problems_found": true, "campaign_area_id": area, "case_ids": [case.id]}),
+    );
+    assert_eq!(updated["case_ids"], json!([case.id]));
+    call(
+        c,
+        "campaign.tag",
+        json!({"case_id": case.id, "campaign_area_id": area}),
+    );
+    // 003 二(二): every lead verified one by one, 清仓见底 = none outstanding.
+    call(
+        c,
+        "lead.create",
+        json!({"source": "举报投诉", "received_on": "2026-06-01", "summary": "反映串换药品"}),
+    );
+    call(
+        c,
+        "lead.create",
+        json!({"source": "上级交办", "received_on": "2026-06-02", "summary": "上级下发线索"}),
+    );
+    call(
+        c,
+        "lead.create",
+        json!({"source": "上级交办", "received_on": "2025-06-02", "summary": "去年的线索"}),
+    );
+    let f = call(c, "report.campaign", json!({"campaign_id": id(&campaign)}));
+    assert_eq!(
+        (f["from"].as_str(), f["to"].as_str()),
+        (Some("2026-01-01"), Some("2026-12-31"))
+    );
+    let dialysis = &f["areas"][0];
+    assert_eq!(dialysis["area"], "血液透析");
+    assert_eq!(
+        (
+            &dialysis["inspections"],
+            &dialysis["cases"],
+            &dialysis["institutions"],
+            &dialysis["recovered"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!("0.00"))
+    );
+    assert_eq!(f["areas"][1]["cases"], 0);
+    let leads: Vec<(String, i64, i64)> = f["leads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["source"].as_str().unwrap().to_string(),
+                l["received"].as_i64().unwrap(),
+                l["outstanding"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        leads,
+        [
+            ("AssignedFromAbove".to_string(), 1, 1),
+            ("Report".to_string(), 1, 1)
+        ]
+    );
+    assert_eq!(f["leads_cleared"], false);
+    let list = call(
+        c,
+        "inspection.list",
+        json!({"year": 2026, "query": "医院甲"}),
+    );
+    assert_eq!(list["total"], 1);
+    assert_eq!(
+        call(c, "inspection.list", json!({"year": 2025}))["total"],
+        0
+    );
+
+    field(
+        c,
+        "accountability.create",
+        json!({"person": "吴某", "decided_on": "2026-03-01"}),
+        "category",
+    );
+    field(
+        c,
+        "accountability.create",
+        json!({"category": "经办机构", "decided_on": "2026-03-01"}),
+        "person",
+    );
+    field(
+        c,
+        "accountability.create",
+        json!({"category": "经办机构", "person": "吴某"}),
+        "decided_on",
+    );
+    let a = call(
+        c,
+        "accountability.create",
+        json!({"category": "经办机构", "person": "吴某", "decided_on": "2026-03-01", "case_id": case.id}),
+    );
+    assert_eq!(a["case_number"], case.detail["case"]["case_number"]);
+    assert_eq!(
+        call(c, "accountability.list", json!({"category": "AgencyStaff"}))["total"],
+        1
+    );
+    field(
+        c,
+        "report.monthly",
+        json!({"year": 2026, "month": 13}),
+        "month",
+    );
+}
