@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { SEED_ADMIN, SEED_WORKER, loginWorker, seedDecidedAgreementCase } from '../../ui/e2e/seedCase.mjs'
+import { SEED_ADMIN, SEED_WORKER, loginWorker, seedDecidedAgreementCase, setFundAccounts } from '../../ui/e2e/seedCase.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '..', '..')
@@ -405,7 +405,11 @@ async function smoke(tmp) {
   let caseId = 0
   await check('通过 recoup serve 录入一件已作出处理决定的案件', async () => {
     await sleep(500)
-    caseId = (await withServer(db, (url) => seedDecidedAgreementCase(url, { initOffice: false, admin: SEED_ADMIN }))).caseId
+    caseId = await withServer(db, async (url) => {
+      const seeded = await seedDecidedAgreementCase(url, { initOffice: false, admin: SEED_ADMIN })
+      await setFundAccounts(url, SEED_ADMIN)
+      return seeded.caseId
+    })
   })
 
   await check('案件“文书”页：追回通知单可开具，预览由 pdf.js 在窗口内绘出', async () => {

@@ -129,5 +129,20 @@ export async function seedDecidedAgreementCase(baseUrl, { initOffice = true, adm
   return { caseId, caseNumber: d.case.case_number, institutionId: inst.id }
 }
 
+/**
+ * As the administrator: the fund accounts the 追回通知单 prints (it is refused while one is empty),
+ * as an office fills them on 设置 · 文书设置.
+ */
+export async function setFundAccounts(baseUrl, admin = SEED_ADMIN) {
+  await apiLogin(baseUrl, admin)
+  const settings = await api(baseUrl, 'document.settings_get', {})
+  const account = (name, number) => ({ account_name: name, bank: '中国工商银行长春南关支行', account_number: number, bank_code: '102241000011' })
+  await api(baseUrl, 'document.settings_update', {
+    ...settings,
+    employee_account: account('长春市南关区医疗保障局职工医保基金专户', '6222 0201 0001'),
+    resident_account: account('长春市南关区医疗保障局居民医保基金专户', '6222 0201 0002'),
+  })
+}
+
 // Paid 700.01 of 1200.01; nothing counts as recovered before its 票据 is issued (as the list shows them).
 export const SEED_SELF_CORRECTION = { formNumber: 'ZC-2026-001', due: '1,200.01', outstanding: '500.00' }
