@@ -92,6 +92,9 @@ pub struct Case {
     pub liquidated_damages: Money,
     #[ts(optional = nullable)]
     pub closed_on: Option<NaiveDate>,
+    /// The 专项整治 key area the matter is counted under (`campaign.tag`, reports).
+    #[ts(optional = nullable)]
+    pub campaign_area_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -397,6 +400,7 @@ fn case_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCase> {
             recovery_total: r.get("recovery_total")?,
             liquidated_damages: r.get("liquidated_damages")?,
             closed_on: opt_date(r.get("closed_on")?)?,
+            campaign_area_id: r.get("campaign_area_id")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
         },

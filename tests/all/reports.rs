@@ -678,6 +678,11 @@ fn inspections_accountability_and_campaigns_are_refused_with_the_field_named() {
         "campaign.tag",
         json!({"case_id": case.id, "campaign_area_id": area}),
     );
+    // The case detail says which area the matter counts under (the case page's 专项整治领域).
+    assert_eq!(
+        call(c, "case.get", json!({"id": case.id}))["case"]["campaign_area_id"],
+        area
+    );
     // 003 二(二): every lead verified one by one, 清仓见底 = none outstanding.
     call(
         c,

@@ -983,6 +983,18 @@ async function main() {
       await shot(page, 'report-campaign')
     })
 
+    await step('案件详情：设置专项整治领域，案件计入该领域', async () => {
+      await page.goto(`${server.url}#/cases/${seeded.caseId}`)
+      const select = page.getByTestId('case-campaign-area')
+      await select.click()
+      await page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: '冒用死亡人员信息' }).first().click()
+      await page.getByText('已设置专项整治领域').first().waitFor()
+      const got = await api(server.url, 'case.get', { id: seeded.caseId })
+      assert(got.case.campaign_area_id != null, '案件应已计入专项整治领域')
+      await until(async () => (await select.innerText()).includes('冒用死亡人员信息'), '详情显示所设领域')
+      await shot(page, 'case-campaign-area')
+    })
+
     await step('管理员经接口添加第二名承办人（协办人）', async () => {
       await apiLogin(server.url, SEED_ADMIN)
       await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })

@@ -250,7 +250,11 @@ recovery_total: string,
 /**
  * 违约金 lines.
  */
-liquidated_damages: string, closed_on?: string | null, created_at: string, updated_at: string, };
+liquidated_damages: string, closed_on?: string | null, 
+/**
+ * The 专项整治 key area the matter is counted under (`campaign.tag`, reports).
+ */
+campaign_area_id?: number | null, created_at: string, updated_at: string, };
 
 export type CaseDetail = { case: Case, findings: Array<Finding>, evidence: Array<Evidence>, holds: Array<EvidenceHold>, recovery_lines: Array<RecoveryLine>, notification?: Notification | null, decision?: Decision | null, measures: Array<Measure>, services: Array<DocumentService>, steps: Array<Step>, timeline: Array<TimelineEntry>, requirements: Requirements, 
 /**
