@@ -28,7 +28,10 @@ pub fn required_text(v: &str, field: &str, label: &str, max: usize) -> Result<St
     bounded_text(v, field, label, max)
 }
 
-/// Trimmed text of at most `max` characters (may be empty).
+/// Trimmed text of at most `max` characters (may be empty), without invisible control characters
+/// (issue 12): line breaks and tabs are what people type; other control characters and the
+/// direction overrides (U+202A–U+202E, U+2066–U+2069, which make "医院" print as "院医") are not,
+/// and would reach papers and the city's copy.
 pub fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<String> {
     let v = v.trim();
     if v.chars().count() > max {
@@ -37,7 +40,21 @@ pub fn bounded_text(v: &str, field: &str, label: &str, max: usize) -> Result<Str
             format!("{label}过长（最多{max}个字）"),
         ));
     }
+    if v.chars().any(invisible_control) {
+        return Err(ApiError::field(
+            field,
+            format!("{label}含有不可见的控制字符（可能是从其他软件复制带来的），请删除后重新输入"),
+        ));
+    }
     Ok(v.to_string())
+}
+
+/// A character nobody means to type into a form: control characters other than line breaks and
+/// tabs, and the bidirectional overrides and isolates.
+fn invisible_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 /// A substring pattern for `LIKE ?n ESCAPE '\'`: `%`, `_` and `\` typed by the user match
@@ -106,6 +123,29 @@ mod tests {
     #[test]
     fn like_pattern_escapes_wildcards() {
         assert_eq!(like_pattern("5%_a\\"), "%5\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn invisible_control_characters_are_refused_line_breaks_are_not() {
+        assert_eq!(
+            bounded_text("第一行\n第二行\t完", "note", "备注", 50).unwrap(),
+            "第一行\n第二行\t完"
+        );
+        for bad in [
+            "南关\u{202E}医院",
+            "南关\u{2066}医院",
+            "南关\u{0007}医院",
+            "南关\u{001B}[0m",
+        ] {
+            let e = bounded_text(bad, "name", "机构名称", 50).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("name"));
+            assert!(
+                e.message.starts_with("机构名称含有不可见的控制字符"),
+                "{}",
+                e.message
+            );
+        }
+        assert!(required_text("甲\u{202D}乙", "f", "名称", 10).is_err());
     }
 
     #[test]

@@ -610,3 +610,22 @@ fn a_long_import_reports_its_progress_and_a_cancelled_one_keeps_nothing() {
     assert_eq!(c.call("institution.import", short).unwrap()["created"], 2);
     assert_eq!(c.call("audit.verify", json!({})).unwrap()["ok"], true);
 }
+
+#[test]
+fn a_name_with_a_direction_override_is_refused_and_nothing_is_written() {
+    // Issue 12: U+202E in a name would print "医院" reversed on every paper.
+    let c = core();
+    let before = count(&c, "audit_log");
+    let e = c
+        .call(
+            "institution.create",
+            json!({"code": "H22010200001", "name": "南关区\u{202E}人民医院", "kind": "MedicalInstitution",
+                   "credit_code": "91350100M000100Y43", "agreement_status": "Active"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Validation);
+    assert_eq!(e.field.as_deref(), Some("name"));
+    assert!(e.message.contains("控制字符"), "{}", e.message);
+    assert_eq!(count(&c, "institution"), 0);
+    assert_eq!(count(&c, "audit_log"), before);
+}
