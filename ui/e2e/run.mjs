@@ -983,6 +983,42 @@ async function main() {
       await shot(page, 'report-campaign')
     })
 
+    await step('登记自查自纠（参保人员）：参保类别和缴款金额；代办人身份证号码有误时显示在该字段下', async () => {
+      await page.goto(`${server.url}#/self-corrections`)
+      await page.getByTestId('sc-new').click()
+      const dialog = page.getByTestId('sc-form')
+      await dialog.waitFor()
+      await dialog.getByTestId('sc-form-party_kind').locator('.el-radio', { hasText: '参保人员' }).click()
+      const picker = dialog.getByTestId('sc-form-insured_id')
+      await until(async () => {
+        await picker.click()
+        await picker.locator('input').fill('王某某')
+        const item = page.locator('.el-select__popper:visible .el-select-dropdown__item', { hasText: '王某某' }).first()
+        await item.waitFor({ timeout: 3000 })
+        await item.click()
+        await page.waitForTimeout(200)
+        return (await picker.innerText()).includes('王某某')
+      }, '参保人员选为王某某')
+      await dialog.getByTestId('sc-form-scheme').locator('.el-radio', { hasText: '职工基本医保' }).click()
+      await dialog.getByTestId('sc-form-amount').fill('356.8')
+      await dialog.getByTestId('sc-form-form_number').fill('ZC-2026-002')
+      await dialog.getByTestId('sc-form-agent_name').fill('王小某')
+      await dialog.getByTestId('sc-form-agent_id_number').fill('110105194912310021')
+      await dialog.getByTestId('sc-form-submit').click()
+      const err = await until(async () => {
+        const t = (await dialog.locator('.el-form-item__error').allInnerTexts()).join('')
+        return t.includes('校验位') && t
+      }, '代办人身份证号码的错误')
+      assert(err.includes('第18位应为'), `应说明哪一位不对：${err}`)
+      await shot(page, 'self-correction-insured-error')
+      await dialog.getByTestId('sc-form-agent_id_number').fill('11010519491231002X')
+      await dialog.getByTestId('sc-form-submit').click()
+      await dialog.waitFor({ state: 'hidden' })
+      const list = await api(server.url, 'self_correction.list', { limit: 20 })
+      const mine = list.items.find((r) => r.form_number === 'ZC-2026-002')
+      assert(mine && mine.party_kind === 'Insured' && mine.due === '356.80', `应登记参保人员的自查自纠：${JSON.stringify(list.items)}`)
+    })
+
     await step('案件详情：设置专项整治领域，案件计入该领域', async () => {
       await page.goto(`${server.url}#/cases/${seeded.caseId}`)
       const select = page.getByTestId('case-campaign-area')
