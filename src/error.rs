@@ -37,6 +37,9 @@ pub enum ErrorCode {
     TooLarge,
     /// The user cancelled long work (an import); nothing of it was kept.
     Cancelled,
+    /// Another program holds the database (a second window, a backup tool): try again; nothing was
+    /// saved.
+    Busy,
     /// Anything else: a bug.
     Internal,
 }
@@ -58,6 +61,7 @@ impl ErrorCode {
             ErrorCode::Storage => "STORAGE",
             ErrorCode::TooLarge => "TOO_LARGE",
             ErrorCode::Cancelled => "CANCELLED",
+            ErrorCode::Busy => "BUSY",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -121,6 +125,19 @@ impl ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
+        // Issue 12: two processes on one database showed "数据库错误：database is locked" after the
+        // busy timeout; say what happened and what to do instead.
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) {
+                return ApiError::new(
+                    ErrorCode::Busy,
+                    "数据库正被另一个程序使用（例如同时打开了两个医保基金追回窗口），本次操作未保存，请稍后重试",
+                );
+            }
+        }
         ApiError::new(ErrorCode::Storage, format!("数据库错误：{e}"))
     }
 }

@@ -69,6 +69,7 @@ pub fn http_status(code: ErrorCode) -> u16 {
         ErrorCode::NotLoggedIn | ErrorCode::SessionExpired => 401,
         ErrorCode::PasswordChangeRequired => 403,
         ErrorCode::TooLarge => 413,
+        ErrorCode::Busy => 503,
         ErrorCode::SchemaTooNew | ErrorCode::Storage | ErrorCode::Internal => 500,
     }
 }

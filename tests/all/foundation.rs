@@ -629,3 +629,34 @@ fn a_name_with_a_direction_override_is_refused_and_nothing_is_written() {
     assert_eq!(count(&c, "institution"), 0);
     assert_eq!(count(&c, "audit_log"), before);
 }
+
+#[test]
+fn a_database_held_by_another_program_is_refused_as_busy_and_nothing_is_written() {
+    // Issue 12: a second process holding the write lock past the busy timeout used to surface as
+    // "数据库错误：database is locked" (HTTP 500).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recoup.db");
+    let c = Core::open(&path).unwrap();
+    crate::common::init_office(
+        &c,
+        json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county"}),
+        "secret123",
+    );
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = c
+        .call("institution.create", inst("H22010200001", "南关区人民医院"))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Busy);
+    assert!(
+        e.message.contains("另一个程序") && e.message.contains("未保存"),
+        "{}",
+        e.message
+    );
+    assert_eq!(recoup::serve::http_status(e.code), 503);
+    other.execute_batch("ROLLBACK").unwrap();
+    // Once the other program lets go, the same request goes through.
+    c.call("institution.create", inst("H22010200001", "南关区人民医院"))
+        .unwrap();
+    assert_eq!(count(&c, "institution"), 1);
+}

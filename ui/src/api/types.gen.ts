@@ -679,7 +679,7 @@ export type Empty = Record<symbol, never>;
 /**
  * Stable machine-readable error codes. The UI branches on these; never rename one.
  */
-export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "TOO_LARGE" | "CANCELLED" | "INTERNAL";
+export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "TOO_LARGE" | "CANCELLED" | "BUSY" | "INTERNAL";
 
 export type Evidence = { id: number, case_id: number, finding_id?: number | null, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number | null, };
 
