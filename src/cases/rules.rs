@@ -23,9 +23,22 @@ use ts_rs::TS;
 use crate::error::{ApiError, Result};
 use crate::store::{now_text, Tx};
 
-/// One rule whose citation the office's rule set gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-pub enum Rule {
+/// Declares the rules once: the enum and `Rule::ALL`, in the same order.
+macro_rules! rules {
+    ($($rule:ident),* $(,)?) => {
+        /// One rule whose citation the office's rule set gives.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+        pub enum Rule {
+            $($rule),*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$rule),*];
+        }
+    };
+}
+
+rules! {
     LeadCheck,
     Complaint,
     TwoOfficers,
@@ -56,39 +69,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: &'static [Rule] = {
-        use Rule::*;
-        &[
-            LeadCheck,
-            Complaint,
-            TwoOfficers,
-            Evidence,
-            EvidenceRegistration,
-            Sealing,
-            NoticeFacts,
-            StatementRight,
-            LegalReview,
-            CollectiveReview,
-            AgreementCollectiveReview,
-            AgreementMeasures,
-            TerminationBan,
-            CityReport,
-            RefundOrder,
-            RecoveryNotice,
-            DecisionDocument,
-            RecoveryTerms,
-            UnknownFundSplit,
-            PaymentProof,
-            FiscalReceipt,
-            Offset,
-            OffsetOnRequest,
-            Overdue,
-            ErroneousRefund,
-            Accounting,
-            AppRefund,
-        ]
-    };
-
     /// The profile values this rule governs (shown next to it in a preset's table).
     pub fn values(self) -> &'static [&'static str] {
         use Rule::*;

@@ -154,6 +154,8 @@ pub fn xlsx(t: &MonthlyTable, filled_on: NaiveDate) -> Result<Vec<u8>> {
     sheet.set_row_height(DATA_ROW, 30).map_err(xlsx_err)?;
     for (i, c) in t.cells.iter().enumerate() {
         let col = 1 + i as u16;
+        // A spreadsheet cell holds a double: the figure is computed exactly (分) and rounded once
+        // into `c.text`; only that rounded text becomes the cell's number.
         let (value, format) = match c.column {
             MonthlyColumn::Progress => (c.text.parse::<f64>(), &percent),
             MonthlyColumn::Recovered => (c.text.parse::<f64>(), &amount),
