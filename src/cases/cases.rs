@@ -10,6 +10,7 @@ use ts_rs::TS;
 use super::leads::{self, check_party, next_number, LeadStatus};
 use super::rules::Rule;
 use super::users::{self, Role};
+use super::hooks::Ctx;
 use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
     EvidenceKind, ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
@@ -166,6 +167,18 @@ pub struct CaseQuery {
     /// 立案日期 to (inclusive).
     #[ts(optional = nullable)]
     pub filed_to: Option<NaiveDate>,
+    /// Only matters with a recovery line of this fund (基金类别).
+    #[ts(optional = nullable)]
+    pub fund: Option<Fund>,
+    /// 应追回金额 (the recovery lines other than 违约金) at least this.
+    #[ts(optional = nullable)]
+    pub amount_min: Option<Money>,
+    /// 应追回金额 at most this.
+    #[ts(optional = nullable)]
+    pub amount_max: Option<Money>,
+    /// Only matters with a clock past its due date (as on the 工作台, judged today).
+    #[ts(optional = nullable)]
+    pub overdue_only: Option<bool>,
     /// Oldest filed first (default: newest first). Both orders walk the list index.
     #[ts(optional = nullable)]
     pub oldest_first: Option<bool>,
@@ -435,7 +448,12 @@ pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Case> {
     finish(cal, raw)
 }
 
-pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page<Case>> {
+/// The recovery total of case `c` (lines other than 违约金), as in [`select`].
+const RECOVERY_TOTAL_SQL: &str = "(SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r
+    WHERE r.case_id = c.id AND COALESCE(r.category, '') <> 'LiquidatedDamages')";
+
+pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>> {
+    let cal: &WorkCalendar = cx;
     if let (Some(from), Some(to)) = (q.filed_from, q.filed_to) {
         if from > to {
             return Err(ApiError::field(
@@ -444,6 +462,28 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
             ));
         }
     }
+    if let (Some(min), Some(max)) = (q.amount_min, q.amount_max) {
+        if min > max {
+            return Err(ApiError::field(
+                "amount_min",
+                "应追回金额的下限大于上限",
+            ));
+        }
+    }
+    for (field, amount) in [("amount_min", q.amount_min), ("amount_max", q.amount_max)] {
+        if amount.is_some_and(Money::is_negative) {
+            return Err(ApiError::field(field, "金额不能为负数"));
+        }
+    }
+    // Overdue is judged from the clocks (not a stored column): the ids of the open matters with a
+    // clock past due, read by the same sources as the 工作台 (work proportional to open matters).
+    let overdue: Option<String> = if q.overdue_only.unwrap_or(false) {
+        let ids = super::clocks::overdue_case_ids(conn, cal, cx.hooks.clock_sources())?;
+        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+        Some(format!("[{}]", ids.join(",")))
+    } else {
+        None
+    };
     let mut f = Filter::default();
     // The search text as a substring of the number, summary, party name or institution code, read
     // from the bigram index (store/search.rs); text without a letter, digit or CJK character (say
@@ -472,6 +512,16 @@ pub fn list(conn: &Connection, cal: &WorkCalendar, q: &CaseQuery) -> Result<Page
         q.open_only.unwrap_or(false),
         "c.status NOT IN ('Closed', 'Dropped')",
     );
+    if let Some(fund) = q.fund {
+        f.param(enum_text(&fund), |n| {
+            format!("c.id IN (SELECT case_id FROM recovery_line WHERE fund = ?{n})")
+        });
+    }
+    f.cmp(RECOVERY_TOTAL_SQL, ">=", q.amount_min.map(Money::fen))
+        .cmp(RECOVERY_TOTAL_SQL, "<=", q.amount_max.map(Money::fen));
+    if let Some(ids) = overdue {
+        f.param(ids, |n| format!("c.id IN (SELECT value FROM json_each(?{n}))"));
+    }
     let total = match search_expr {
         // A search alone is counted in the search index.
         Some(expr) if f.len() == 1 => conn.query_row(

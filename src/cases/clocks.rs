@@ -336,6 +336,23 @@ pub fn list<'s>(
     })
 }
 
+/// The cases with at least one overdue clock today (the 案件 list's 只看逾期), in id order.
+pub fn overdue_case_ids<'s>(
+    conn: &Connection,
+    calendar: &WorkCalendar,
+    sources: impl IntoIterator<Item = &'s ClockSource>,
+) -> Result<Vec<i64>> {
+    let (_, items) = collect(conn, calendar, sources, None, None, None)?;
+    let mut ids: Vec<i64> = items
+        .iter()
+        .filter(|c| c.state == ClockState::Overdue)
+        .filter_map(|c| c.case_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// The dashboard: the office's clocks counted by state, with the first page of each state.
 pub fn board<'s>(
     conn: &Connection,

@@ -209,3 +209,56 @@ fn a_search_too_long_or_with_control_characters_is_refused_with_its_field() {
         assert_eq!(page["total"], 0, "{command}");
     }
 }
+
+/// 案件 list filters of issue 8: 险种 (a matter with a line of that fund), 应追回金额 range (lines
+/// other than 违约金), and 只看逾期 (a clock past its due date today, as on the 工作台).
+#[test]
+fn the_case_list_filters_by_fund_amount_and_overdue() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100002", "天津市人民医院");
+    let today = chrono::Local::now().date_naive();
+    // Filed long ago and still investigating: its decision clock is overdue.
+    let old = CaseBuilder::agreement(&o, inst)
+        .filed(&(today - chrono::Duration::days(400)).to_string())
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "52000"}))
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}));
+    // Filed today: nothing is overdue yet.
+    let employee = CaseBuilder::agreement(&o, inst)
+        .filed(&today.to_string())
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "1200.50"}));
+    let both = CaseBuilder::agreement(&o, inst)
+        .filed(&today.to_string())
+        .line(json!({"fund": "职工基本医保", "year_kind": "历年", "amount_due": "800"}))
+        .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "800"}));
+    let list = |q: Value| {
+        let mut got = ids(&call(c, "case.list", q.clone()));
+        got.sort_unstable();
+        let total = call(c, "case.list", q)["total"].as_i64().unwrap();
+        assert_eq!(total as usize, got.len());
+        got
+    };
+    let sorted = |mut v: Vec<i64>| {
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(list(json!({"fund": "EmployeeBasic"})), sorted(vec![employee.id, both.id]));
+    assert_eq!(list(json!({"fund": "ResidentBasic"})), sorted(vec![old.id, both.id]));
+    assert_eq!(list(json!({"fund": "Maternity"})), Vec::<i64>::new());
+    // 违约金 is not part of the recovery total: the old case is 52,000.00, not 55,000.00.
+    assert_eq!(list(json!({"amount_min": "52000"})), vec![old.id]);
+    assert_eq!(list(json!({"amount_min": "52000.01"})), Vec::<i64>::new());
+    assert_eq!(list(json!({"amount_max": "1200.50"})), sorted(vec![employee.id]));
+    assert_eq!(list(json!({"amount_min": "1,200.50", "amount_max": "1600"})), sorted(vec![employee.id, both.id]));
+    assert_eq!(list(json!({"overdue_only": true})), vec![old.id]);
+    assert_eq!(list(json!({"overdue_only": true, "fund": "EmployeeBasic"})), Vec::<i64>::new());
+    // The overdue case is the one the 工作台 shows as overdue.
+    let board = call(c, "clock.board", json!({}));
+    let overdue = board["groups"].as_array().unwrap().iter().find(|g| g["state"] == "Overdue").unwrap();
+    assert!(overdue["items"].as_array().unwrap().iter().all(|k| k["case_id"] == old.id));
+    // A range upside down, or a negative amount, is refused naming the field.
+    let e = c.call("case.list", json!({"amount_min": "100", "amount_max": "10"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("amount_min"));
+    let e = c.call("case.list", json!({"amount_max": "-1"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("amount_max"));
+}

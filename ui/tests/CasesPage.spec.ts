@@ -127,6 +127,31 @@ describe('CasesPage', () => {
     expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, open_only: true })
   })
 
+  it('sends the amount range as typed (separators, full-width digits) and the overdue filter', async () => {
+    const { wrapper } = mountPage()
+    await settle()
+    callMock.mockClear()
+
+    const min = wrapper.get('input[data-testid="case-amount-min"]')
+    await min.setValue('１,000.5')
+    await min.trigger('change')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, amount_min: '1000.50' })
+
+    await wrapper.get('[data-testid="case-overdue-only"] input').setValue(true)
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('case.list', { offset: 0, limit: 20, amount_min: '1000.50', overdue_only: true })
+
+    // A malformed bound is named and nothing is asked for.
+    callMock.mockClear()
+    const max = wrapper.get('input[data-testid="case-amount-max"]')
+    await max.setValue('12元3')
+    await max.trigger('change')
+    await settle()
+    expect(callMock).not.toHaveBeenCalled()
+    expect(wrapper.get('[data-testid="case-amount-problem"]').text()).toContain('金额上限')
+  })
+
   it('opens the detail when a row is clicked', async () => {
     const { wrapper, router } = mountPage()
     await settle()

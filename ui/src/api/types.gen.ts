@@ -319,6 +319,22 @@ filed_from?: string | null,
  */
 filed_to?: string | null, 
 /**
+ * Only matters with a recovery line of this fund (基金类别).
+ */
+fund?: Fund | null, 
+/**
+ * 应追回金额 (the recovery lines other than 违约金) at least this.
+ */
+amount_min?: string | null, 
+/**
+ * 应追回金额 at most this.
+ */
+amount_max?: string | null, 
+/**
+ * Only matters with a clock past its due date (as on the 工作台, judged today).
+ */
+overdue_only?: boolean | null, 
+/**
  * Oldest filed first (default: newest first). Both orders walk the list index.
  */
 oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
