@@ -475,6 +475,9 @@ fn label_of(field: &str) -> String {
         ("level", "层级"),
         ("offset", "起始位置"),
         ("limit", "每页条数"),
+        ("sort", "排序方式"),
+        ("descending", "排序方向"),
+        ("oldest_first", "排序方向"),
         ("working", "是否工作日"),
         ("data", "数据"),
     ];

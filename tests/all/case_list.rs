@@ -262,3 +262,34 @@ fn the_case_list_filters_by_fund_amount_and_overdue() {
     let e = c.call("case.list", json!({"amount_max": "-1"})).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("amount_max"));
 }
+
+/// The registries sort on the server by code or name, both ways, and page through that order
+/// (issue 8: every list sortable).
+#[test]
+fn the_registries_sort_by_code_or_name_and_page_through_that_order() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    for (code, name) in [
+        ("H12010100003", "乙医院"),
+        ("H12010100001", "丙医院"),
+        ("P12010100002", "甲药店"),
+    ] {
+        o.institution(code, name);
+    }
+    let names = |q: Value| -> Vec<String> {
+        call(c, "institution.list", q)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(json!({})), ["丙医院", "乙医院", "甲药店"]); // by code
+    assert_eq!(names(json!({"sort": "Code", "descending": true})), ["甲药店", "乙医院", "丙医院"]);
+    // Names by character code: 丙 U+4E19 < 乙 U+4E59 < 甲 U+7532.
+    assert_eq!(names(json!({"sort": "Name"})), ["丙医院", "乙医院", "甲药店"]);
+    assert_eq!(names(json!({"sort": "Name", "descending": true, "limit": 2})), ["甲药店", "乙医院"]);
+    assert_eq!(names(json!({"sort": "Name", "descending": true, "offset": 2})), ["丙医院"]);
+    let e = c.call("institution.list", json!({"sort": "Phone"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("sort"));
+}

@@ -92,6 +92,26 @@ describe('InstitutionsPage', () => {
     expect(wrapper.get('[data-testid="inst-pager"]').text()).toContain('共 2 条')
   })
 
+  it('sorts on the server by name or code, both ways, from page 1', async () => {
+    const wrapper = mountPage()
+    await settle()
+    callMock.mockClear()
+    const header = (label: string) =>
+      wrapper.findAll('[data-testid="inst-table"] thead th').find((th) => th.text().includes(label))!
+    await header('机构名称').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('institution.list', { offset: 0, limit: 20, sort: 'Name' })
+    await header('机构名称').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('institution.list', { offset: 0, limit: 20, sort: 'Name', descending: true })
+    await header('机构名称').trigger('click') // third click: back to the default order
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('institution.list', { offset: 0, limit: 20 })
+    await header('机构编码').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenLastCalledWith('institution.list', { offset: 0, limit: 20, sort: 'Code' })
+  })
+
   it('sends the search text to the server after the debounce', async () => {
     const wrapper = mountPage()
     await settle()

@@ -1073,7 +1073,15 @@ export type ListQuery = {
 /**
  * Substring of the code, name or identifier.
  */
-query?: string | null, kind?: InstitutionKind | null, offset?: number | null, limit?: number | null, };
+query?: string | null, kind?: InstitutionKind | null, 
+/**
+ * The column to sort by (default: the code or ID number).
+ */
+sort?: RegistrySort | null, 
+/**
+ * Sort descending (default ascending).
+ */
+descending?: boolean | null, offset?: number | null, limit?: number | null, };
 
 export type Login = { username: string, password: string, };
 
@@ -1568,6 +1576,12 @@ opinion: string, date?: string | null, };
 export type RefundInput = { payment_id: number, amount?: string | null, reason: string, requested_on?: string | null, };
 
 export type RefundStatus = "Requested" | "Completed" | "Rejected";
+
+/**
+ * What a registry list can be sorted by; both are indexed (the key is unique, the name has
+ * `*_name`), and the id breaks ties so that pages never overlap. Names sort by character code.
+ */
+export type RegistrySort = "Code" | "Name";
 
 /**
  * A file for the save dialog.
