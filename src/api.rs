@@ -299,7 +299,7 @@ impl Core {
     pub fn print_batch(
         &self,
         r: &BatchRequest,
-        progress: &mut dyn FnMut(usize, usize),
+        progress: &mut dyn FnMut(usize, usize) -> Result<()>,
     ) -> Result<BatchPdf> {
         let user = self.authorize(self.local_token().as_deref(), HANDLER, PRINT_BATCH)?;
         let user = user.ok_or_else(not_logged_in)?;
@@ -712,7 +712,11 @@ commands! {
     read ANYONE "document.list" (DocumentListQuery) -> Vec<IssuedDocument> = |_, c, q| doc_issue::list(c, &q);
     // `id` is the case's.
     read ANYONE "document.options" (IdRequest) -> Vec<DocumentOption> = |e, c, r| doc_issue::options(c, &e.cx, r.id, today_local());
-    write HANDLER "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| doc_issue::print_batch(tx, e.signer(), &r, &mut |_, _| {});
+    write HANDLER "document.print_batch" (BatchRequest) -> BatchPdf = |e, tx, r| {
+        let job = e.jobs.start(r.job.as_deref())?;
+        job.set_total(r.ids.len() as u64 + 1); // each notice laid out, then the file written
+        doc_issue::print_batch(tx, e.signer(), &r, &mut |_, _| job.step("批量打印"))
+    };
     read ANYONE "document.settings_get" (Empty) -> DocumentSettings = |_, c, _| doc_settings::load(c);
     write ADMIN "document.settings_update" (DocumentSettings) -> DocumentSettings = |_, tx, s| doc_settings::update(tx, s);
     // Reports and the records they count (src/reports, issue 10)

@@ -354,12 +354,17 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             }
             let started = std::time::Instant::now();
             let r = core.print_batch(
-                &recoup::docs::issue::BatchRequest { ids, duplex },
+                &recoup::docs::issue::BatchRequest {
+                    ids,
+                    duplex,
+                    job: None,
+                },
                 &mut |done, total| {
                     // The last step is writing the file.
                     if done % 50 == 0 || done + 1 >= total {
                         eprint!("\r已排版 {}/{}", done.min(total - 1), total - 1);
                     }
+                    Ok(())
                 },
             )?;
             eprintln!();

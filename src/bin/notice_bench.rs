@@ -83,7 +83,10 @@ fn main() {
             let (t, c) = (Instant::now(), cpu_seconds());
             let mut last = 0;
             let out =
-                docs::render_batch(&batch, &opts, &mut |done, _total| last = done).expect("batch");
+                docs::render_batch(&batch, &opts, &mut |done, _total| {
+                    last = done;
+                    Ok(())
+                }).expect("batch");
             let el = t.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - c;
             println!(

@@ -116,6 +116,10 @@ pub struct BatchRequest {
     pub ids: Vec<i64>,
     /// Printing on both sides: a blank page after each notice with an odd page count.
     pub duplex: bool,
+    /// Follow the batch under this id (`job.progress`, `job.cancel`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub job: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -635,12 +639,13 @@ pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
 }
 
 /// `document.print_batch`: many issued documents in one PDF (each with its own page numbers),
-/// every one recorded as printed. `progress(done, total)` drives the CLI's progress line.
+/// every one recorded as printed. `progress(done, total)` drives the CLI's progress line and the
+/// UI's (a job); its error (cancelled) fails the batch, so no print of it is recorded.
 pub fn print_batch(
     tx: &mut Tx<'_>,
     actor: &str,
     r: &BatchRequest,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<BatchPdf> {
     if r.ids.is_empty() {
         return Err(ApiError::field("ids", "请选择要打印的文书"));

@@ -171,15 +171,16 @@ fn missing_error(chars: &[char]) -> ApiError {
 
 /// Render one document to PDF.
 pub fn render(doc: &Document, opts: &RenderOptions) -> Result<RenderedPdf, ApiError> {
-    render_batch(std::slice::from_ref(doc), opts, &mut |_, _| {})
+    render_batch(std::slice::from_ref(doc), opts, &mut |_, _| Ok(()))
 }
 
 /// Render many documents into one PDF (each with its own page numbering). `progress(done, total)`
-/// is called after each document is laid out and once more when the file is written.
+/// is called after each document is laid out and once more when the file is written; an error
+/// from it (a cancelled job) stops the batch.
 pub fn render_batch(
     docs: &[Document],
     opts: &RenderOptions,
-    progress: &mut dyn FnMut(usize, usize),
+    progress: &mut dyn FnMut(usize, usize) -> Result<(), ApiError>,
 ) -> Result<RenderedPdf, ApiError> {
     if docs.is_empty() {
         return Err(ApiError::validation("没有要打印的文书"));
@@ -199,7 +200,7 @@ pub fn render_batch(
             }
         })?;
         laid_all.push(laid);
-        progress(i + 1, total + 1);
+        progress(i + 1, total + 1)?;
     }
     let mut missing: Vec<char> = laid_all
         .iter()
@@ -221,7 +222,7 @@ pub fn render_batch(
         opts.duplex && total > 1,
         Geometry::default(),
     );
-    progress(total + 1, total + 1);
+    progress(total + 1, total + 1)?;
     Ok(RenderedPdf {
         bytes,
         pages,

@@ -396,7 +396,8 @@ fn batch_reports_progress_and_numbers_each_notice() {
         .sum();
     let mut seen = Vec::new();
     let out = render_batch(&docs, &RenderOptions::default(), &mut |done, total| {
-        seen.push((done, total))
+        seen.push((done, total));
+        Ok(())
     })
     .unwrap();
     assert_eq!(out.pages, singles);
@@ -425,15 +426,28 @@ fn batch_reports_progress_and_numbers_each_notice() {
         })
         .sum();
     assert_eq!(
-        render_batch(&docs, &duplex, &mut |_, _| {}).unwrap().pages,
+        render_batch(&docs, &duplex, &mut |_, _| Ok(())).unwrap().pages,
         even
     );
+    // A batch cancelled half-way (the UI's 取消打印: the job's step fails) stops there with that
+    // error: nothing is written, and no later notice is laid out.
+    let mut laid = 0;
+    let e = render_batch(&docs, &RenderOptions::default(), &mut |done, _| {
+        laid = done;
+        if done == 2 {
+            Err(recoup::ApiError::new(recoup::ErrorCode::Cancelled, "已取消批量打印"))
+        } else {
+            Ok(())
+        }
+    })
+    .unwrap_err();
+    assert_eq!((e.code, laid), (recoup::ErrorCode::Cancelled, 2));
     // An error names the notice it comes from.
     let mut bad = docs.clone();
     if let Document::RefundOrder(r) = &mut bad[0] {
         r.party.name.clear();
     }
-    let err = render_batch(&bad, &RenderOptions::default(), &mut |_, _| {}).unwrap_err();
+    let err = render_batch(&bad, &RenderOptions::default(), &mut |_, _| Ok(())).unwrap_err();
     assert!(err.message.starts_with("第1份文书"), "{}", err.message);
 }
 

@@ -200,6 +200,41 @@ describe('CaseDocuments', () => {
     document.body.querySelector<HTMLInputElement>('[data-testid="doc-duplex"] input')?.click()
     await settle(1, 0)
     await click('doc-batch-print')
-    expect(calls('document.print_batch')[0]?.[1]).toEqual({ ids: [5, 6], duplex: true })
+    expect(calls('document.print_batch')[0]?.[1]).toEqual({ ids: [5, 6], duplex: true, job: expect.any(String) })
+  })
+
+  it('shows how many notices of a batch are laid out and cancels it: no file, the clerk is told so', async () => {
+    fakeServer({ issued: [issuedSlip, { ...issuedSlip, id: 6, kind: 'StatementNotice', title: '陈述申辩告知书', number: '和医保协告〔2026〕1号' }] })
+    let reject: (e: unknown) => void = () => {}
+    let job = ''
+    const base = callMock.getMockImplementation()!
+    callMock.mockImplementation((async (command: string, payload: unknown) => {
+      const p = payload as { job?: string }
+      if (command === 'document.print_batch') {
+        job = p.job ?? ''
+        return new Promise((_, rej) => (reject = rej))
+      }
+      // Two notices and the file: one laid out so far.
+      if (command === 'job.progress') return { running: p.job === job, done: 1, total: 3, cancelled: false }
+      if (command === 'job.cancel') {
+        reject(new ApiError('CANCELLED', '已取消批量打印，没有保存任何内容'))
+        return { running: true, done: 1, total: 3, cancelled: true }
+      }
+      return base(command as never, payload as never)
+    }) as typeof call)
+    mountSection()
+    await settle()
+    for (const b of document.body.querySelectorAll<HTMLInputElement>('[data-testid="doc-issued"] tbody .el-checkbox__original')) {
+      b.click()
+      await settle(1, 0)
+    }
+    await click('doc-batch-print')
+    await settle(5, 450)
+    expect(q('batch-progress')?.textContent).toContain('已排版 1 / 2 份')
+    q<HTMLButtonElement>('batch-progress-cancel')!.click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('job.cancel', { job })
+    expect(document.body.textContent).toContain('已取消批量打印，没有保存任何内容')
+    expect(q('pdf-dialog-note')).toBeNull()
   })
 })

@@ -154,7 +154,7 @@ describe('InstitutionsPage', () => {
 
     const dialog = document.body.querySelector('[data-testid="import-progress"]')
     expect(dialog?.textContent).toContain('已处理 1,234 / 20,000 行')
-    ;(document.body.querySelector('[data-testid="import-cancel"]') as HTMLButtonElement).click()
+    ;(document.body.querySelector('[data-testid="import-progress-cancel"]') as HTMLButtonElement).click()
     await settle()
     expect(callMock).toHaveBeenCalledWith('job.cancel', { job })
     expect(document.body.textContent).toContain('已取消导入，没有保存任何内容')

@@ -157,7 +157,11 @@ ids: Array<number>,
 /**
  * Printing on both sides: a blank page after each notice with an odd page count.
  */
-duplex: boolean, };
+duplex: boolean, 
+/**
+ * Follow the batch under this id (`job.progress`, `job.cancel`).
+ */
+job?: string | null, };
 
 export type CalendarYearInfo = { year: number, source: string, 
 /**

@@ -5,6 +5,7 @@
 import { ref, type Ref } from 'vue'
 import { ElMessage } from 'element-plus'
 import { ApiError, call, isTauri } from '@/api/client'
+import { useJob } from '@/lib/useJob'
 import type { ImportReport } from '@/api/types'
 import { TABLE_FILTER, fileToBase64, pickFileNative, type PickedFile } from '@/lib/files'
 import { errorText } from '@/lib/messages'
@@ -20,24 +21,13 @@ export function useRegistryImport(
   const reportFile = ref('')
   const reportOpen = ref(false)
   /** Rows read so far while an import runs (null: no import running, or too short to show). */
-  const progress = ref<{ done: number; total: number } | null>(null)
-  const cancelling = ref(false)
-  let job = ''
+  const { progress, cancelling, run, cancel } = useJob()
 
   async function importFile(file: PickedFile): Promise<void> {
     report.value = null // never show the previous file's result for this one
     importing.value = true
-    cancelling.value = false
-    job = newJobId()
-    const poll = setInterval(() => {
-      call('job.progress', { job })
-        .then((p) => {
-          if (p.running && importing.value) progress.value = { done: p.done, total: p.total }
-        })
-        .catch(() => {})
-    }, PROGRESS_POLL_MS)
     try {
-      report.value = await call(command, { file_name: file.name, content_base64: file.content_base64, job })
+      report.value = await run((job) => call(command, { file_name: file.name, content_base64: file.content_base64, job }))
       reportFile.value = file.name
       reportOpen.value = true
       reload()
@@ -45,16 +35,8 @@ export function useRegistryImport(
       if (e instanceof ApiError && e.code === 'CANCELLED') ElMessage.info(e.message)
       else ElMessage.error(e instanceof ApiError ? errorText(e) : `导入失败：${errorText(e)}`)
     } finally {
-      clearInterval(poll)
-      progress.value = null
       importing.value = false
     }
-  }
-
-  /** 取消导入: the core stops at its next row and keeps nothing. */
-  async function cancel(): Promise<void> {
-    cancelling.value = true
-    await call('job.cancel', { job }).catch(() => {})
   }
 
   /** The 导入 button. */
@@ -81,13 +63,4 @@ export function useRegistryImport(
   }
 
   return { importing, report, reportFile, reportOpen, pickFile, onFileChosen, progress, cancelling, cancel }
-}
-
-/** How often a running import is asked how far it is. */
-export const PROGRESS_POLL_MS = 300
-
-function newJobId(): string {
-  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`
 }
