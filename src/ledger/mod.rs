@@ -168,6 +168,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("organizer_name", "组织部门名称"),
     ("scheme", "参保类别"),
     ("submitted_on", "提交日期"),
+    ("submitted_from", "提交日期起"),
+    ("submitted_to", "提交日期止"),
     ("contact", "联系人"),
     ("phone", "联系电话"),
     ("agent_name", "代办人姓名"),

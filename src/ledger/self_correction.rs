@@ -337,22 +337,46 @@ pub fn list(
     conn: &Connection,
     q: &SelfCorrectionQuery,
 ) -> Result<crate::store::query::Page<SelfCorrectionSummary>> {
-    let (offset, limit) = crate::store::query::page_bounds(q.offset, q.limit);
-    let filter = "(?1 IS NULL OR s.institution_id = ?1) AND (?2 IS NULL OR s.insured_id = ?2)";
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM self_correction s WHERE {filter}"),
-        params![q.institution_id, q.insured_id],
-        |r| r.get(0),
+    if let (Some(from), Some(to)) = (q.submitted_from, q.submitted_to) {
+        if from > to {
+            return Err(ApiError::field(
+                "submitted_from",
+                "提交日期的起始日期晚于截止日期",
+            ));
+        }
+    }
+    let mut f = crate::store::query::Filter::default();
+    f.search(
+        crate::vocab::text::search_text(q.query.as_deref())?,
+        &["s.form_number", "i.name", "p.name"],
+    )
+    .eq("s.institution_id", q.institution_id)
+    .eq("s.insured_id", q.insured_id)
+    .cmp("s.submitted_on", ">=", q.submitted_from.map(|d| d.to_string()))
+    .cmp("s.submitted_on", "<=", q.submitted_to.map(|d| d.to_string()))
+    .when(
+        q.party_kind == Some(PartyKind::Institution),
+        "s.institution_id IS NOT NULL",
+    )
+    .when(
+        q.party_kind == Some(PartyKind::Insured),
+        "s.insured_id IS NOT NULL",
+    );
+    const FROM: &str = "FROM self_correction s LEFT JOIN institution i ON i.id = s.institution_id
+        LEFT JOIN insured p ON p.id = s.insured_id";
+    let total = f.count(conn, FROM)?;
+    let order = if q.oldest_first.unwrap_or(false) {
+        "s.submitted_on, s.id"
+    } else {
+        "s.submitted_on DESC, s.id DESC"
+    };
+    let ids = f.page(
+        conn,
+        &format!("SELECT s.id {FROM}"),
+        order,
+        crate::store::query::page_bounds(q.offset, q.limit),
+        |r| r.get::<_, i64>(0),
     )?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT s.id FROM self_correction s WHERE {filter} ORDER BY s.submitted_on DESC, s.id DESC
-         LIMIT {limit} OFFSET {offset}"
-    ))?;
-    let ids = stmt
-        .query_map(params![q.institution_id, q.insured_id], |r| {
-            r.get::<_, i64>(0)
-        })?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
     let mut items = Vec::new();
     for id in ids {
         let sc = get(conn, id)?;

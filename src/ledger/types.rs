@@ -784,10 +784,24 @@ pub struct SelfCorrection {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct SelfCorrectionQuery {
+    /// Substring of the form number or the party's name.
+    #[ts(optional = nullable)]
+    pub query: Option<String>,
+    #[ts(optional = nullable)]
+    pub party_kind: Option<PartyKind>,
     #[ts(optional = nullable)]
     pub institution_id: Option<i64>,
     #[ts(optional = nullable)]
     pub insured_id: Option<i64>,
+    /// 提交日期 from (inclusive).
+    #[ts(optional = nullable)]
+    pub submitted_from: Option<NaiveDate>,
+    /// 提交日期 to (inclusive).
+    #[ts(optional = nullable)]
+    pub submitted_to: Option<NaiveDate>,
+    /// Oldest submitted first (default: newest first).
+    #[ts(optional = nullable)]
+    pub oldest_first: Option<bool>,
     #[ts(optional = nullable)]
     pub offset: Option<i64>,
     #[ts(optional = nullable)]

@@ -1278,6 +1278,34 @@ fn self_correction_of_an_institution_and_of_an_insured_person() {
     assert!(mar["mismatches"].as_array().unwrap().is_empty(), "{mar}");
     let page = call(c, "self_correction.list", json!({"institution_id": inst}));
     assert_eq!(page["total"], 1);
+    // The 自查自纠 list (issue 8): search by form number or party name, party kind, 提交日期 range,
+    // newest or oldest first. One institution's form (03-10) and the insured person's (03-16).
+    let numbers = |q: Value| -> Vec<String> {
+        call(c, "self_correction.list", q)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["form_number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(numbers(json!({})), ["ZC-2026-002", "ZC-2026-001"]);
+    assert_eq!(numbers(json!({"oldest_first": true})), ["ZC-2026-001", "ZC-2026-002"]);
+    assert_eq!(numbers(json!({"query": "社区卫生"})), ["ZC-2026-001"]);
+    assert_eq!(numbers(json!({"query": "王某"})), ["ZC-2026-002"]);
+    assert_eq!(numbers(json!({"query": "2026-002"})), ["ZC-2026-002"]);
+    assert_eq!(numbers(json!({"party_kind": "Insured"})), ["ZC-2026-002"]);
+    assert_eq!(numbers(json!({"party_kind": "Institution"})), ["ZC-2026-001"]);
+    assert_eq!(
+        numbers(json!({"submitted_from": "2026-03-11", "submitted_to": "2026-03-31"})),
+        ["ZC-2026-002"]
+    );
+    let e = c
+        .call(
+            "self_correction.list",
+            json!({"submitted_from": "2026-03-31", "submitted_to": "2026-03-01"}),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("submitted_from"));
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 

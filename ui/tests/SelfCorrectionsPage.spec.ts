@@ -141,6 +141,23 @@ describe('SelfCorrectionsPage', () => {
     expect(calls('self_correction.list').at(-1)?.[1]).toEqual({ offset: 20, limit: 20 })
   })
 
+  it('searches, filters by party kind and sorts by 提交日期 on the server', async () => {
+    fakeServer({ total: 42 })
+    mountPage()
+    await settle()
+    const search = document.body.querySelector<HTMLInputElement>('input[data-testid="sc-search"]')!
+    search.value = '社区'
+    search.dispatchEvent(new Event('input'))
+    await settle(5, 400)
+    expect(calls('self_correction.list').at(-1)?.[1]).toEqual({ query: '社区', offset: 0, limit: 20 })
+    const header = [...document.body.querySelectorAll<HTMLElement>('[data-testid="sc-table"] thead th')].find((th) =>
+      (th.textContent ?? '').includes('提交日期'),
+    )!
+    header.click()
+    await settle()
+    expect(calls('self_correction.list').at(-1)?.[1]).toEqual({ query: '社区', offset: 0, limit: 20, oldest_first: true })
+  })
+
   it('explains where the records come from when there are none', async () => {
     fakeServer({ records: [] })
     mountPage()

@@ -1794,7 +1794,23 @@ fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | nu
  */
 export type SelfCorrectionPayment = { fund?: Fund | null, paid_on?: string | null, amount?: string | null, voucher: string, method?: PaymentMethod | null, arrived_on?: string | null, };
 
-export type SelfCorrectionQuery = { institution_id?: number | null, insured_id?: number | null, offset?: number | null, limit?: number | null, };
+export type SelfCorrectionQuery = { 
+/**
+ * Substring of the form number or the party's name.
+ */
+query?: string | null, party_kind?: PartyKind | null, institution_id?: number | null, insured_id?: number | null, 
+/**
+ * 提交日期 from (inclusive).
+ */
+submitted_from?: string | null, 
+/**
+ * 提交日期 to (inclusive).
+ */
+submitted_to?: string | null, 
+/**
+ * Oldest submitted first (default: newest first).
+ */
+oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 
 export type SelfCorrectionSummary = { id: number, uid: string, form_number: string, party_kind: PartyKind, party: string, submitted_on: string, agency: string, due: string, outstanding: string, recovered: string, };
 
