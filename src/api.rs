@@ -817,7 +817,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
     }
     use crate::docs::NumberStyle;
     use crate::ledger::{accounting::CreditAccount, fine::PenaltyKind};
-    use crate::registry::{AgreementStatus, InstitutionKind, Scheme};
+    use crate::registry::{AgreementStatus, InstitutionKind, RegistrySort, Scheme};
     use crate::vocab::*;
     vec![
         one::<reports::records::AccountabilityCategory>(cfg),
@@ -855,6 +855,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<PenaltyKind>(cfg),
         one::<reports::settings::RecoveredBasis>(cfg),
         one::<RecoverySource>(cfg),
+        one::<RegistrySort>(cfg),
         one::<lt::ReferralKind>(cfg),
         one::<lt::ReferralStatus>(cfg),
         one::<lt::RefundStatus>(cfg),

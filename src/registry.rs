@@ -146,6 +146,7 @@ pub enum RegistrySort {
     /// 名称 or 姓名.
     Name,
 }
+crate::labels!(RegistrySort { Code => "按编码", Name => "按名称" });
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ImportRequest {

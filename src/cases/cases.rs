@@ -140,7 +140,8 @@ pub struct CaseUpdate {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CaseQuery {
-    /// Substring of the case number, summary or party name.
+    /// Substring of the case number, summary, party name or institution code, of a document
+    /// number of the matter, or of a finding (the search index, `store/search.rs`).
     #[ts(optional = nullable)]
     pub query: Option<String>,
     #[ts(optional = nullable)]

@@ -68,6 +68,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
     ),
+    (
+        "0016_case_search_documents",
+        include_str!("migrations/0016_case_search_documents.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

@@ -224,6 +224,19 @@ fn the_case_list_filters_by_fund_amount_and_overdue() {
         .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "52000"}))
         .line(json!({"fund": "居民基本医保", "year_kind": "当年", "category": "违约金", "amount_due": "3000"}));
     // Filed today: nothing is overdue yet.
+    // Found by the words of a finding and by the number of its 告知书 (issue 8).
+    let notified = CaseBuilder::agreement(&o, inst)
+        .filed(&today.to_string())
+        .finding("虚构医疗服务项目", "服务协议第二十条", "0")
+        .evidence("书证", "结算清单", &today.to_string())
+        .line(json!({"fund": "医疗救助", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
+        .notified_with(&today.to_string(), json!({"document_number": "南医保协告〔2026〕77号"}));
+    let search = |q: &str| ids(&call(c, "case.list", json!({"query": q})));
+    assert_eq!(search("虚构医疗"), vec![notified.id]);
+    assert_eq!(search("协告〔2026〕77"), vec![notified.id]);
+    assert_eq!(search("77号"), vec![notified.id]);
+    // No match across two items of a list (the finding, then the next finding or number).
+    assert_eq!(search("项目南"), Vec::<i64>::new());
     let employee = CaseBuilder::agreement(&o, inst)
         .filed(&today.to_string())
         .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "1200.50"}));

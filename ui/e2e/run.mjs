@@ -19,9 +19,11 @@ import {
   SEED_SELF_CORRECTION,
   api,
   apiLogin,
+  loginWorker,
   seedDecidedAgreementCase,
+  seedServedPenaltyCase,
 } from './seedCase.mjs'
-import { runAgreementMatter, runPenaltyMatter, runWorkflow } from './workflow.mjs'
+import { runAgreementMatter, runPastMatters, runPenaltyMatter, runWorkflow } from './workflow.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const uiRoot = resolve(here, '..')
@@ -1048,6 +1050,17 @@ async function main() {
     await runWorkflow(workflow)
     await runPenaltyMatter(workflow)
     await runAgreementMatter(workflow)
+
+    let penalty
+    await step('经接口建立一件行政处罚决定已于9月送达的行政执法案件（罚款已逾期）', async () => {
+      await loginWorker(server.url, SEED_ADMIN)
+      // Two officers (行政处罚法 art. 42): 李四 assists.
+      const users = await api(server.url, 'user.list', { limit: 100 })
+      const coHandler = users.items.find((u) => u.username === 'li').id
+      penalty = await seedServedPenaltyCase(server.url, { institutionId: seeded.institutionId, signoff: seeded.signoff, coHandler })
+      assert(penalty.caseId > 0, JSON.stringify(penalty))
+    })
+    await runPastMatters(workflow, { baseUrl: server.url, seeded, penalty })
 
     await step('角色：财务人员不能立案（核心拒绝并说明所需角色），承办人不能登记缴款、不能改工作日历和用户', async () => {
       const FINANCE = { username: 'cai', display_name: '蔡十', password: 'cash1pass' }

@@ -126,7 +126,55 @@ export async function seedDecidedAgreementCase(baseUrl, { initOffice = true, adm
     measures: [],
     signoff,
   })
-  return { caseId, caseNumber: d.case.case_number, institutionId: inst.id }
+  return { caseId, caseNumber: d.case.case_number, institutionId: inst.id, signoff }
+}
+
+/**
+ * As the clerk, after `seedDecidedAgreementCase`: an ADMINISTRATIVE case against the same institution
+ * whose 行政处罚决定 (fine 2,000.00) was served on 2026-09-16 — so that its fine, 15 days from
+ * service (行政处罚法 art. 67: due 2026-10-08 after National Day), is long overdue today and its
+ * surcharge (3 % a day) has reached the cap, the fine itself. The sequence of
+ * tests/all/ledger_scenarios.rs `fine_paid_late_with_capped_surcharge_and_a_court_demand`.
+ */
+export async function seedServedPenaltyCase(baseUrl, { institutionId, signoff, coHandler }) {
+  const call = (command, payload) => api(baseUrl, command, payload)
+  const d = await call('case.create', {
+    track: '行政执法',
+    institution_id: institutionId,
+    source: '监督检查',
+    summary: '串换药品',
+    handler_id: signoff.handler_id,
+    co_handler_id: coHandler,
+    filed_on: '2026-07-01',
+  })
+  const caseId = d.case.id
+  await call('finding.add', { case_id: caseId, description: '串换药品', rule_broken: '《医疗保障基金使用监督管理条例》第三十八条', amount: '1000' })
+  await call('evidence.add', { case_id: caseId, kind: '书证', description: '结算清单', collected_on: '2026-07-02' })
+  await call('recovery.add_line', { case_id: caseId, fund: '职工基本医保', year_kind: '当年', category: '住院费', amount_due: '1000' })
+  const n = await call('case.notify', {
+    case_id: caseId,
+    issued_on: '2026-08-03',
+    document_number: '和医保告〔2026〕7号',
+    signoff,
+    proposed_fine: '2000',
+  })
+  await call('case.serve', { service_id: n.notification.service_id, method: 'Direct', served_on: '2026-08-04', recipient: '陈某' })
+  await call('case.statement', { case_id: caseId, kind: '放弃', on: '2026-08-05', summary: '放弃' })
+  await call('case.legal_review', { case_id: caseId, reviewer_id: signoff.reviewer_id, on: '2026-08-20', passed: true, opinion: '同意' })
+  const decided = await call('case.decide', {
+    case_id: caseId,
+    kind: '行政处罚决定',
+    decided_on: '2026-09-14',
+    document_number: '和医保罚〔2026〕7号',
+    payment_due: '2026-10-15',
+    fine: '2000',
+    fine_multiple: '2',
+    fine_basis: '《医疗保障基金使用监督管理条例》第三十八条',
+    signoff,
+  })
+  const service = decided.services.find((s) => s.document === 'PenaltyDecision')
+  await call('case.serve', { service_id: service.id, method: 'Direct', served_on: '2026-09-16', recipient: '陈某' })
+  return { caseId, caseNumber: d.case.case_number }
 }
 
 /**

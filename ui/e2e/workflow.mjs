@@ -936,3 +936,102 @@ export async function runAgreementMatter(ctx) {
     assert(timeline.includes('报市医保局备案'), `时间线应有备案：\n${timeline}`)
   })
 }
+
+/**
+ * Two pieces of money that need a matter dated in the past (issue 8), on matters seeded through the
+ * API up to their decision (`seeded`: the decided agreement case; `penalty`: an administrative case
+ * whose 行政处罚决定 was served on 2026-09-16), then carried on only through the UI:
+ * - an offset deducted over two months (the plan approved in March, deducted in March and April);
+ * - a fine paid late: the 加处罚款 (3 % a day, capped at the fine) shown and paid with it.
+ */
+export async function runPastMatters(ctx, { baseUrl, seeded, penalty }) {
+  const { page, step, assert, until } = ctx
+  const { shot, pageIsClean, pick, fillDate, confirm, action, submit, closed } = helpers(ctx)
+  const table = (id) => page.getByTestId(id)
+  const rowButton = (scope, prefix) => scope.locator(`[data-testid^="${prefix}"]:not([data-testid$="undefined"])`).first()
+
+  await step('抵扣跨两个月：决定书2月送达；3月批准抵扣，3月结算扣1万元，4月扣完余额3,345.67元，各开财政票据', async () => {
+    await page.goto(`${baseUrl}#/cases/${seeded.caseId}`)
+    await page.getByTestId('case-number').waitFor()
+    const serve = await action('serve')
+    await pick('step-serve-service_id', '协议处理决定书', serve)
+    await fillDate('step-serve-served_on', '2026-02-12', serve)
+    await serve.getByTestId('step-serve-recipient').fill('陈某')
+    await submit(serve, 'step-serve')
+    await closed(serve, 'step-serve')
+
+    await page.locator('#tab-money').click()
+    await page.getByTestId('money-offset').click()
+    let dialog = page.getByTestId('money-offset').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await dialog.getByTestId('money-offset-notice_number').fill('和医保抵〔2026〕2号')
+    // National rules: the offset is asked for within the deadline (2026-03-10).
+    await fillDate('money-offset-requested_on', '2026-03-02', dialog)
+    await fillDate('money-offset-approved_on', '2026-03-05', dialog)
+    await pick('money-offset-fund', '职工基本医保', dialog)
+    await submit(dialog, 'money-offset')
+    await closed(dialog, 'money-offset')
+
+    const deduct = async (month, settledOn, settlement) => {
+      await rowButton(page.getByTestId('case-money'), 'offset-deduct-').click()
+      const d = page.getByTestId('money-deduct')
+      await d.waitFor()
+      await fillDate('money-deduct-month', month, d)
+      await fillDate('money-deduct-settled_on', settledOn, d)
+      await d.getByTestId('money-deduct-settlement').fill(settlement)
+      await submit(d, 'money-deduct')
+      await closed(d, 'money-deduct')
+    }
+    await deduct('2026年03月', '2026-03-20', '10,000')
+    const deductions = page.locator('[data-testid^="offset-deductions-"]')
+    await until(async () => (await deductions.innerText()).includes('10,000.00'), '3月扣减10,000.00')
+    await until(async () => (await page.getByTestId('money-totals').innerText()).includes('3,345.67'), '尚欠3,345.67')
+    await deduct('2026年04月', '2026-04-20', '50,000')
+    await until(async () => (await deductions.innerText()).includes('3,345.67'), '4月扣减余额3,345.67')
+    const text = await deductions.innerText()
+    for (const want of ['2026-03', '2026-04', '46,654.33']) assert(text.includes(want), `扣款表应有“${want}”：\n${text}`)
+    // A 财政票据 for each month's deduction.
+    for (const number of ['吉财票0090001', '吉财票0090002']) {
+      await rowButton(page.getByTestId('case-money'), 'deduction-receipt-').click()
+      const d = page.getByTestId('money-dreceipt')
+      await d.waitFor()
+      await d.getByTestId('money-dreceipt-receipt_number').fill(number)
+      await submit(d, 'money-dreceipt')
+      await confirm(null)
+      await d.waitFor({ state: 'hidden' })
+      await until(async () => (await deductions.innerText()).includes(number), `票据${number}列出`)
+    }
+    await until(async () => /尚欠（元）\s*0\.00/.test(await page.getByTestId('money-totals').innerText()), '尚欠为0')
+    await page.mouse.move(0, 0)
+    await pageIsClean('抵扣跨两个月')
+    await shot('money-offset-two-months')
+  })
+
+  await step('罚款逾期缴纳：决定书9月16日送达，10月8日到期；加处罚款已达上限2,000.00元，连同罚款一并缴清', async () => {
+    await page.goto(`${baseUrl}#/cases/${penalty.caseId}`)
+    await page.getByTestId('case-number').waitFor()
+    await page.locator('#tab-money').click()
+    await page.getByTestId('money-fine').click()
+    let dialog = page.getByTestId('money-fine').and(page.locator('.el-dialog'))
+    await dialog.waitFor()
+    await submit(dialog, 'money-fine')
+    await closed(dialog, 'money-fine')
+    const fines = table('money-fines')
+    await until(async () => (await fines.innerText()).includes('2026-10-08'), '缴纳期限2026-10-08（国庆假期顺延）')
+    const listed = await fines.innerText()
+    assert((listed.match(/2,000\.00/g) ?? []).length >= 2, `罚款和加处罚款都应为2,000.00：\n${listed}`)
+    await rowButton(fines, 'fine-pay-').click()
+    dialog = page.getByTestId('money-fine-pay')
+    await dialog.waitFor()
+    const intro = await dialog.innerText()
+    assert(/尚欠 4,000\.00 元（含加处罚款 2,000\.00 元）/.test(intro), `缴纳对话框应说明尚欠和加处罚款：\n${intro}`)
+    await dialog.getByTestId('money-fine-pay-voucher').fill('非税0002')
+    await shot('money-fine-pay-late')
+    await submit(dialog, 'money-fine-pay')
+    await closed(dialog, 'money-fine-pay')
+    await until(async () => (await fines.innerText()).includes('已缴清'), '罚款已缴清')
+    await page.mouse.move(0, 0)
+    await pageIsClean('罚款逾期缴纳')
+    await shot('money-fine-late-paid')
+  })
+}

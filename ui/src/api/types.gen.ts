@@ -303,7 +303,8 @@ as_of?: string | null, };
 
 export type CaseQuery = { 
 /**
- * Substring of the case number, summary or party name.
+ * Substring of the case number, summary, party name or institution code, of a document
+ * number of the matter, or of a finding (the search index, `store/search.rs`).
  */
 query?: string | null, status?: CaseStatus | null, 
 /**
@@ -2179,6 +2180,7 @@ export interface EnumLabels {
   PenaltyKind: Record<PenaltyKind, string>;
   RecoveredBasis: Record<RecoveredBasis, string>;
   RecoverySource: Record<RecoverySource, string>;
+  RegistrySort: Record<RegistrySort, string>;
   ReferralKind: Record<ReferralKind, string>;
   ReferralStatus: Record<ReferralStatus, string>;
   RefundStatus: Record<RefundStatus, string>;
@@ -2468,6 +2470,10 @@ export const enumLabels: EnumLabels = {
     SelfCorrection: "自查自纠",
     ExternalAudit: "外部监督",
     Other: "其他",
+  },
+  RegistrySort: {
+    Code: "按编码",
+    Name: "按名称",
   },
   ReferralKind: {
     CourtEnforcement: "申请人民法院强制执行",
