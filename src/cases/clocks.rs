@@ -238,13 +238,24 @@ pub struct ClockGroup {
     pub items: Vec<Clock>,
 }
 
+/// The clocks of one kind counted by state (the 工作台's table by kind).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClockKindCount {
+    pub kind: ClockKind,
+    pub overdue: i64,
+    pub due_soon: i64,
+    pub running: i64,
+}
+
 /// The dashboard (工作台): the office's clocks counted by state (overdue, due soon, running), with
-/// the first page of each group — never every clock of the office in one answer.
+/// the first page of each group — never every clock of the office in one answer — and counted by
+/// kind (the kinds that have a clock, in the vocabulary's order).
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ClockBoard {
     pub today: NaiveDate,
     pub within: u32,
     pub groups: Vec<ClockGroup>,
+    pub kinds: Vec<ClockKindCount>,
 }
 
 /// Every clock of `sources` for the query's day, case and window, unsorted and not yet
@@ -375,11 +386,30 @@ pub fn board<'s>(
             items: Vec::new(),
         })
         .collect();
+    let mut kinds: Vec<ClockKindCount> = Vec::new();
     for c in items {
+        let k = match kinds.iter().position(|k| k.kind == c.kind) {
+            Some(i) => &mut kinds[i],
+            None => {
+                kinds.push(ClockKindCount {
+                    kind: c.kind,
+                    overdue: 0,
+                    due_soon: 0,
+                    running: 0,
+                });
+                kinds.last_mut().expect("just pushed")
+            }
+        };
+        *match c.state {
+            ClockState::Overdue => &mut k.overdue,
+            ClockState::DueSoon => &mut k.due_soon,
+            ClockState::Running => &mut k.running,
+        } += 1;
         let g = &mut groups[ORDER.iter().position(|s| *s == c.state).unwrap_or(0)];
         g.total += 1;
         g.items.push(c);
     }
+    kinds.sort_by_key(|k| k.kind as u8);
     for g in &mut groups {
         sort(&mut g.items);
         g.items.truncate(limit as usize);
@@ -389,6 +419,7 @@ pub fn board<'s>(
         today: ctx.today,
         within: ctx.within,
         groups,
+        kinds,
     })
 }
 

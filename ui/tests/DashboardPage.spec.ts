@@ -55,6 +55,12 @@ function boardOf(groups: { Overdue?: [number, Clock[]]; DueSoon?: [number, Clock
       const [total, items] = groups[state] ?? [0, []]
       return { state, total, items }
     }),
+    // Counted by kind: the overdue lead check, the service due soon, and 45 running statement windows.
+    kinds: [
+      { kind: 'LeadCheck', overdue: groups.Overdue?.[0] ?? 0, due_soon: 0, running: 0 },
+      { kind: 'StatementWindow', overdue: 0, due_soon: 0, running: groups.Running?.[0] ?? 0 },
+      { kind: 'Service', overdue: 0, due_soon: groups.DueSoon?.[0] ?? 0, running: 0 },
+    ].filter((k) => k.overdue + k.due_soon + k.running > 0) as ClockBoard['kinds'],
   }
 }
 
@@ -132,6 +138,21 @@ describe('DashboardPage', () => {
       expect(count('DueSoon')).toContain('1')
       expect(count('Running')).toContain('进行中')
       expect(count('Running')).toContain('45')
+    })
+
+    it('counts the clocks by kind; a count opens that kind in that state through clock.list', async () => {
+      const wrapper = mountPage()
+      await settle()
+      const kinds = wrapper.get('[data-testid="clock-kinds"]').text()
+      for (const t of ['期限类型', '陈述申辩期', '45']) expect(kinds).toContain(t)
+      await wrapper.get('[data-testid="clock-kind-StatementWindow-Running"]').trigger('click')
+      await settle()
+      expect(callMock).toHaveBeenCalledWith('clock.list', { today: '2026-11-23', within: 3, state: 'Running', kind: 'StatementWindow', offset: 0, limit: 20 })
+      expect(wrapper.get('[data-testid="clock-section"]').text()).toContain('进行中 · 陈述申辩期（45 项）')
+      expect(wrapper.get('[data-testid="clock-table"]').text()).toContain('第0项起')
+      await wrapper.get('[data-testid="clock-kind-clear"]').trigger('click')
+      await settle()
+      expect(wrapper.get('[data-testid="clock-section"]').text()).toContain('进行中（45 项）')
     })
 
     it('opens on the overdue clocks, with Chinese labels', async () => {

@@ -386,9 +386,10 @@ warnings: Array<string>, };
 
 /**
  * The dashboard (工作台): the office's clocks counted by state (overdue, due soon, running), with
- * the first page of each group — never every clock of the office in one answer.
+ * the first page of each group — never every clock of the office in one answer — and counted by
+ * kind (the kinds that have a clock, in the vocabulary's order).
  */
-export type ClockBoard = { today: string, within: number, groups: Array<ClockGroup>, };
+export type ClockBoard = { today: string, within: number, groups: Array<ClockGroup>, kinds: Array<ClockKindCount>, };
 
 export type ClockBoardQuery = { today?: string | null, within?: number | null, 
 /**
@@ -405,6 +406,11 @@ export type ClockGroup = { state: ClockState, total: number, items: Array<Clock>
  * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
  */
 export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension";
+
+/**
+ * The clocks of one kind counted by state (the 工作台's table by kind).
+ */
+export type ClockKindCount = { kind: ClockKind, overdue: number, due_soon: number, running: number, };
 
 /**
  * One page of clocks.
