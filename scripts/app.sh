@@ -13,8 +13,9 @@
 # ~/.local/share/recoup/recoup.db), created on first start, unless $RECOUP_DB names another file.
 # No configuration is needed.
 #
-# Blank window on some GPU drivers (seen with WebKitGTK and proprietary NVIDIA drivers or some VMs)?
-# Run with WEBKIT_DISABLE_DMABUF_RENDERER=1 ./scripts/app.sh (also saves ~50 MB of memory).
+# Blank windows on some GPU drivers (WebKitGTK with proprietary NVIDIA drivers or some VMs) are avoided:
+# the app turns WebKit's DMA-BUF renderer off itself (WEBKIT_DISABLE_DMABUF_RENDERER=1, ARCHITECTURE
+# "Desktop memory").
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

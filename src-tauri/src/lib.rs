@@ -133,10 +133,26 @@ fn lighter_webkit(webview: &webkit2gtk::WebView) {
 
 /// Starts the desktop app. Called from `main`.
 pub fn run() {
-    // Note: WEBKIT_DISABLE_DMABUF_RENDERER is deliberately not forced here. Setting it saves ~50 MB
-    // and works around blank windows on some GPU drivers, but it makes WebKit's snapshot (WebDriver
-    // screenshots) hang, so the smoke test could no longer see what users get. Users hit by a blank
-    // window can set it themselves (see scripts/app.sh).
+    // The web process inherits this environment, so it is set first, before any thread reads it
+    // (ARCHITECTURE "Desktop memory"; scripts/desktop_mem.sh on the first-run screen, measured back to
+    // back on one machine: 274.5 MB PSS with neither, 255 MB with the first, 246 MB with both):
+    // - JavaScriptCore without its JIT compilers (LLInt only): the window is forms and tables, and
+    //   the JIT's code and profiling memory cost ~17 MB;
+    // - WebKit's DMA-BUF renderer off (~10 MB, and the known cure for blank windows on some GPU
+    //   drivers; the window draws without GPU acceleration anyway, see `lighter_webkit`). Not under
+    //   WebDriver (tauri-driver sets TAURI_WEBVIEW_AUTOMATION): there WebKit's snapshot never
+    //   completes without it, so the desktop smoke test could take no screenshot.
+    // Either can be set the other way from outside (a support person: JSC_useJIT=1).
+    #[cfg(target_os = "linux")]
+    {
+        if std::env::var_os("JSC_useJIT").is_none() {
+            std::env::set_var("JSC_useJIT", "0");
+        }
+        let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+        if !automation && std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+            std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        }
+    }
     let backend = Backend::open_default();
     if let Some(e) = backend.open_error() {
         eprintln!("recoup-app: 无法打开数据库：{}", e.message);
