@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod query;
+pub mod requests;
 pub mod search;
 pub mod secrets;
 
@@ -67,6 +68,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
+    ),
+    (
+        "0017_client_request",
+        include_str!("migrations/0017_client_request.sql"),
     ),
 ];
 

@@ -331,6 +331,13 @@ export type CaseStatus = "Investigating" | "Notified" | "Decided" | "Executing" 
 export type CaseUpdate = { id: number, summary?: string | null, co_handler_id?: number | null, repeat_offence?: boolean | null, voluntary_return?: boolean | null, };
 
 /**
+ * What a money command (`money` in the command table) takes beside its own fields: the client's
+ * request id, generated once per form opening, so that a double click or a retry records once
+ * (`store::requests`).
+ */
+export type ClientRequest = { request_id?: string | null, };
+
+/**
  * One running clock of one matter.
  */
 export type Clock = { kind: ClockKind, 
@@ -2029,24 +2036,24 @@ export interface Commands {
   "clock.board": { request: ClockBoardQuery; response: ClockBoard };
   "collection.set": { request: CollectionInput; response: Collection };
   "ledger.case": { request: CaseLedgerQuery; response: CaseLedger };
-  "payment.record": { request: PaymentInput; response: Payment };
+  "payment.record": { request: PaymentInput & ClientRequest; response: Payment };
   "payment.get": { request: IdRequest; response: Payment };
   "payment.list": { request: PaymentQuery; response: Array<Payment> };
-  "payment.confirm_arrival": { request: PaymentDate; response: Payment };
-  "payment.proof_received": { request: PaymentDate; response: Payment };
-  "payment.cancel": { request: PaymentCancel; response: Payment };
-  "receipt.issue": { request: ReceiptInput; response: Receipt };
-  "receipt.void": { request: ReceiptVoid; response: Receipt };
-  "refund.request": { request: RefundInput; response: Refund };
-  "refund.complete": { request: RefundDecision; response: Refund };
-  "refund.reject": { request: RefundDecision; response: Refund };
-  "offset.create": { request: OffsetInput; response: OffsetPlan };
+  "payment.confirm_arrival": { request: PaymentDate & ClientRequest; response: Payment };
+  "payment.proof_received": { request: PaymentDate & ClientRequest; response: Payment };
+  "payment.cancel": { request: PaymentCancel & ClientRequest; response: Payment };
+  "receipt.issue": { request: ReceiptInput & ClientRequest; response: Receipt };
+  "receipt.void": { request: ReceiptVoid & ClientRequest; response: Receipt };
+  "refund.request": { request: RefundInput & ClientRequest; response: Refund };
+  "refund.complete": { request: RefundDecision & ClientRequest; response: Refund };
+  "refund.reject": { request: RefundDecision & ClientRequest; response: Refund };
+  "offset.create": { request: OffsetInput & ClientRequest; response: OffsetPlan };
   "offset.get": { request: IdRequest; response: OffsetPlan };
-  "offset.deduct": { request: DeductionInput; response: OffsetPlan };
-  "offset.cancel": { request: OffsetCancel; response: OffsetPlan };
-  "fine.create": { request: FineInput; response: Fine };
+  "offset.deduct": { request: DeductionInput & ClientRequest; response: OffsetPlan };
+  "offset.cancel": { request: OffsetCancel & ClientRequest; response: OffsetPlan };
+  "fine.create": { request: FineInput & ClientRequest; response: Fine };
   "fine.serve": { request: FineServe; response: Fine };
-  "fine.pay": { request: FinePaymentInput; response: Fine };
+  "fine.pay": { request: FinePaymentInput & ClientRequest; response: Fine };
   "fine.list": { request: FineQuery; response: Array<Fine> };
   "referral.demand": { request: DemandInput; response: Referral };
   "referral.demand_served": { request: ReferralStep; response: Referral };
