@@ -46,6 +46,7 @@ use crate::reports::{
     settings::ReportSettings,
 };
 use crate::store::audit::{self, AuditEntry, AuditReport, AuditVerifyRequest, VerifyProgress};
+use crate::store::backup::{BackupInfo, RestoreReport};
 use crate::store::{Store, Tx};
 use crate::vocab::dates::today_local;
 
@@ -78,6 +79,26 @@ pub struct PageRequest {
 pub struct ClientRequest {
     #[ts(optional = nullable)]
     pub request_id: Option<String>,
+}
+
+/// `backup.create` (a folder, e.g. on a USB stick, or a `.db` file name; none: the automatic
+/// backup folder) and `backup.restore` (the backup file).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct BackupRequest {
+    #[ts(optional = nullable)]
+    pub path: Option<String>,
+}
+
+/// `backup.list`: the automatic backups and the copies kept before restores, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BackupList {
+    /// The folder they are in (none: a database in memory).
+    #[ts(optional = nullable)]
+    pub folder: Option<String>,
+    /// How many automatic backups are kept.
+    pub keep: u32,
+    pub items: Vec<BackupInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -334,6 +355,69 @@ impl Core {
         self.store.write(&user.username, PRINT_BATCH, |tx| {
             doc_issue::print_batch(tx, &user.display_name, r, progress)
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
+impl Core {
+    /// Today's automatic backup into `backups/` beside the database (the hosts call it at start).
+    pub fn daily_backup(&self) -> Result<Option<BackupInfo>> {
+        self.store.daily_backup()
+    }
+
+    fn backup_path(r: &BackupRequest) -> Result<Option<PathBuf>> {
+        let Some(p) = r.path.as_deref() else {
+            return Ok(None);
+        };
+        let p = crate::vocab::text::bounded_text(p, "path", "备份位置", 1000)?;
+        Ok((!p.is_empty()).then(|| PathBuf::from(p)))
+    }
+
+    fn backup_create(&self, r: &BackupRequest) -> Result<BackupInfo> {
+        let dest = match Core::backup_path(r)? {
+            Some(p) => p,
+            None => {
+                let dir = self.store.backup_dir().ok_or_else(|| {
+                    ApiError::field("path", "请选择备份保存的位置（例如U盘中的文件夹）")
+                })?;
+                std::fs::create_dir_all(&dir)?;
+                dir
+            }
+        };
+        self.store.backup_to(&dest)
+    }
+
+    fn backup_list(&self) -> Result<BackupList> {
+        let dir = self.store.backup_dir();
+        Ok(BackupList {
+            folder: dir.as_ref().map(|d| d.display().to_string()),
+            keep: crate::store::backup::KEEP as u32,
+            items: match &dir {
+                Some(d) => crate::store::backup::list(d)?,
+                None => Vec::new(),
+            },
+        })
+    }
+
+    /// Restore a backup: its audit chain verified in full first, a copy of the current database
+    /// kept; then the calendar is reloaded and every login ends (the restored users may differ).
+    fn backup_restore(&self, r: &BackupRequest) -> Result<RestoreReport> {
+        let src = Core::backup_path(r)?
+            .ok_or_else(|| ApiError::field("path", "请选择要恢复的备份文件"))?;
+        let keep = self
+            .store
+            .backup_dir()
+            .ok_or_else(|| ApiError::validation("内存中的数据库不能从备份恢复"))?;
+        let report = self.store.restore_from(&src, &keep)?;
+        self.reload_calendar()?;
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(report)
     }
 }
 
@@ -773,6 +857,9 @@ commands! {
     calendar ADMIN "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
     calendar ADMIN "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
     read PUBLIC "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
+    session ADMIN "backup.create" (BackupRequest) -> BackupInfo = |core, _, _, r| core.backup_create(&r);
+    session ADMIN "backup.list" (Empty) -> BackupList = |core, _, _, _| core.backup_list();
+    session ADMIN "backup.restore" (BackupRequest) -> RestoreReport = |core, _, _, r| core.backup_restore(&r);
     read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
     read ANYONE "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);

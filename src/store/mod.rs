@@ -7,6 +7,7 @@
 //!   appends, in the same transaction, one hash-chained audit entry (see [`audit`]).
 
 pub mod audit;
+pub mod backup;
 pub mod query;
 pub mod requests;
 pub mod search;

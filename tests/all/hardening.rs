@@ -286,6 +286,7 @@ const TEXT_FIELDS: &[&str] = &[
     "month",
     "job",
     "request_id",
+    "path",
 ];
 const MONEY_FIELDS: &[&str] = &[
     "amount",
@@ -629,4 +630,150 @@ fn bad_money_is_refused_by_every_money_command() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups: the restore drill
+
+fn institution_names(c: &Core) -> Vec<String> {
+    let page = call(c, "institution.list", json!({"limit": 100}));
+    let mut names: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+fn add_institution(c: &Core, code: &str, name: &str) {
+    call(
+        c,
+        "institution.create",
+        json!({"code": code, "name": name, "kind": "MedicalInstitution",
+               "credit_code": "91350100M000100Y43", "address": "人民大街1号", "legal_rep": "王五",
+               "contact": "0431-88888888", "agreement_status": "Active"}),
+    );
+}
+
+#[test]
+fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("recoup.db");
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let c = Core::open(&db).unwrap();
+    init_office(
+        &c,
+        json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county"}),
+        "secret123",
+    );
+    add_institution(&c, "H22010200001", "南关区人民医院");
+
+    // The automatic daily backup: once a day, in backups/ beside the database.
+    let auto = c.daily_backup().unwrap().expect("today's backup");
+    assert!(auto.automatic && auto.bytes > 0, "{auto:?}");
+    assert!(c.daily_backup().unwrap().is_none(), "once a day");
+    let backups = db.parent().unwrap().join("backups");
+    // Only the newest 14 automatic backups are kept.
+    for day in 1..=20 {
+        std::fs::write(
+            backups.join(format!("recoup-auto-202501{day:02}.db")),
+            b"old",
+        )
+        .unwrap();
+    }
+    std::fs::remove_file(&auto.path).unwrap();
+    c.daily_backup().unwrap().expect("made again");
+    let autos = call(&c, "backup.list", json!({}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["automatic"] == true)
+        .count();
+    assert_eq!(autos, 14);
+
+    // 备份到U盘: a folder on the stick.
+    let on_stick = call(
+        &c,
+        "backup.create",
+        json!({"path": usb.display().to_string()}),
+    );
+    let stick_file = on_stick["path"].as_str().unwrap().to_string();
+    assert!(
+        stick_file.starts_with(&usb.display().to_string()),
+        "{on_stick}"
+    );
+    assert!(!std::path::Path::new(&format!("{stick_file}-wal")).exists());
+    // A folder that is not there is refused in words.
+    let e = refuse(
+        &c,
+        "backup.create",
+        json!({"path": dir.path().join("no").display().to_string()}),
+    );
+    assert!(e.message.contains("U盘"), "{}", e.message);
+
+    // Work goes on after the backup; a second process has the database open too.
+    add_institution(&c, "H22010200002", "南关区中医院");
+    let other = Core::open(&db).unwrap();
+    other.login(ADMIN, "secret123").unwrap();
+    assert_eq!(institution_names(&other).len(), 2);
+
+    // A backup whose log was tampered with is refused; nothing changes.
+    let forged = usb.join("forged.db");
+    std::fs::copy(&stick_file, &forged).unwrap();
+    {
+        let f = rusqlite::Connection::open(&forged).unwrap();
+        f.execute("UPDATE institution SET name = '假医院' WHERE id = 1", [])
+            .unwrap();
+    }
+    let before_files = std::fs::read_dir(&backups).unwrap().count();
+    let e = refuse(
+        &c,
+        "backup.restore",
+        json!({"path": forged.display().to_string()}),
+    );
+    assert!(e.message.contains("校验未通过"), "{}", e.message);
+    assert_eq!(
+        std::fs::read_dir(&backups).unwrap().count(),
+        before_files,
+        "no copy, no change"
+    );
+    // Not a backup at all.
+    let junk = usb.join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let e = refuse(
+        &c,
+        "backup.restore",
+        json!({"path": junk.display().to_string()}),
+    );
+    assert!(e.message.contains("不是本软件的备份文件"), "{}", e.message);
+    assert_eq!(institution_names(&c).len(), 2);
+
+    // 从备份恢复: verified, the current database kept first, every login ended.
+    let r = call(&c, "backup.restore", json!({"path": stick_file}));
+    assert!(r["entries"].as_i64().unwrap() > 0);
+    let kept = r["kept"]["path"].as_str().unwrap().to_string();
+    assert_eq!(r["kept"]["before_restore"], true);
+    let e = c.call("institution.list", json!({})).unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotLoggedIn);
+    c.login(ADMIN, "secret123").unwrap();
+    assert_eq!(institution_names(&c), vec!["南关区人民医院"]);
+    let v = call(&c, "audit.verify", json!({"full": true}));
+    assert_eq!(v["ok"], true, "{v}");
+    // The other process sees the restored data at its next call.
+    assert_eq!(institution_names(&other), vec!["南关区人民医院"]);
+    // The kept copy holds what was replaced.
+    let k = Core::open(std::path::Path::new(&kept)).unwrap();
+    k.login(ADMIN, "secret123").unwrap();
+    assert_eq!(institution_names(&k).len(), 2);
+    // The restored database takes writes and still verifies.
+    add_institution(&c, "H22010200003", "南关区妇幼保健院");
+    assert_eq!(call(&c, "audit.verify", json!({"full": true}))["ok"], true);
+    let mode: String = c
+        .store()
+        .read(|conn| Ok(conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }

@@ -135,6 +135,42 @@ export type AuditVerifyRequest = {
 full?: boolean | null, };
 
 /**
+ * One backup file.
+ */
+export type BackupInfo = { path: string, file_name: string, bytes: number, 
+/**
+ * When the file was written (local time, RFC 3339).
+ */
+modified: string, 
+/**
+ * Made automatically (the daily backup), not by a person.
+ */
+automatic: boolean, 
+/**
+ * The copy kept before a restore.
+ */
+before_restore: boolean, };
+
+/**
+ * `backup.list`: the automatic backups and the copies kept before restores, newest first.
+ */
+export type BackupList = { 
+/**
+ * The folder they are in (none: a database in memory).
+ */
+folder?: string | null, 
+/**
+ * How many automatic backups are kept.
+ */
+keep: number, items: Array<BackupInfo>, };
+
+/**
+ * `backup.create` (a folder, e.g. on a USB stick, or a `.db` file name; none: the automatic
+ * backup folder) and `backup.restore` (the backup file).
+ */
+export type BackupRequest = { path?: string | null, };
+
+/**
  * A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
  */
 export type BankAccount = { 
@@ -1601,6 +1637,23 @@ statement_due?: string | null, statement_done: boolean, hearing_offered: boolean
 collective_review_reason: string, };
 
 /**
+ * The result of a restore.
+ */
+export type RestoreReport = { 
+/**
+ * The backup restored.
+ */
+restored: BackupInfo, 
+/**
+ * The copy of the database it replaced.
+ */
+kept: BackupInfo, 
+/**
+ * Audit entries in the restored database (all verified).
+ */
+entries: number, };
+
+/**
  * 角色.
  */
 export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
@@ -1985,6 +2038,9 @@ export interface Commands {
   "calendar.set_override": { request: DayOverride; response: DayOverride };
   "calendar.remove_override": { request: DateRequest; response: Empty };
   "money.words": { request: MoneyRequest; response: MoneyWords };
+  "backup.create": { request: BackupRequest; response: BackupInfo };
+  "backup.list": { request: Empty; response: BackupList };
+  "backup.restore": { request: BackupRequest; response: RestoreReport };
   "audit.verify": { request: AuditVerifyRequest; response: AuditReport };
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
@@ -2512,6 +2568,9 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "calendar.set_year": ["Admin"],
   "calendar.set_override": ["Admin"],
   "calendar.remove_override": ["Admin"],
+  "backup.create": ["Admin"],
+  "backup.list": ["Admin"],
+  "backup.restore": ["Admin"],
   "profile.use_preset": ["Admin"],
   "profile.update": ["Admin"],
   "user.create": ["Admin"],
