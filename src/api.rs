@@ -96,7 +96,7 @@ pub struct BackupList {
     /// The folder they are in (none: a database in memory).
     #[ts(optional = nullable)]
     pub folder: Option<String>,
-    /// How many automatic backups are kept.
+    /// How many automatic backups are kept (设置 · 规则配置 `backups_kept`).
     pub keep: u32,
     pub items: Vec<BackupInfo>,
 }
@@ -364,7 +364,12 @@ impl Core {
 impl Core {
     /// Today's automatic backup into `backups/` beside the database (the hosts call it at start).
     pub fn daily_backup(&self) -> Result<Option<BackupInfo>> {
-        self.store.daily_backup()
+        let keep = self
+            .store
+            .read(cases::profile::load)
+            .map(|p| p.backups_kept as usize)
+            .unwrap_or(crate::store::backup::KEEP);
+        self.store.daily_backup(keep)
     }
 
     fn backup_path(r: &BackupRequest) -> Result<Option<PathBuf>> {
@@ -393,7 +398,7 @@ impl Core {
         let dir = self.store.backup_dir();
         Ok(BackupList {
             folder: dir.as_ref().map(|d| d.display().to_string()),
-            keep: crate::store::backup::KEEP as u32,
+            keep: self.store.read(cases::profile::load)?.backups_kept,
             items: match &dir {
                 Some(d) => crate::store::backup::list(d)?,
                 None => Vec::new(),

@@ -1,6 +1,6 @@
 //! Backups (issue 12): copies of the office database made with SQLite's online backup API while
 //! the app runs — automatic once a day into `backups/` next to the database (the newest
-//! [`KEEP`] kept), or on demand into a folder the user picks (a USB stick) — and the restore of
+//! `backups_kept` of the profile kept), or on demand into a folder the user picks (a USB stick) — and the restore of
 //! one, which first verifies the copy's whole audit chain and keeps a copy of the database it
 //! replaces.
 //!
@@ -21,7 +21,7 @@ use ts_rs::TS;
 use super::{audit, Store, MIGRATIONS};
 use crate::error::{ApiError, ErrorCode, Result};
 
-/// Automatic backups kept (the oldest beyond this are deleted).
+/// Automatic backups kept unless the office's profile says otherwise (`backups_kept`).
 pub const KEEP: usize = 14;
 /// File names of the automatic backups: `recoup-auto-20261202.db`.
 pub const AUTO_PREFIX: &str = "recoup-auto-";
@@ -155,9 +155,9 @@ impl Store {
         info(&file)
     }
 
-    /// Today's automatic backup, unless it exists; then only the newest [`KEEP`] are kept.
+    /// Today's automatic backup, unless it exists; then only the newest `keep` are kept.
     /// None for a database in memory.
-    pub fn daily_backup(&self) -> Result<Option<BackupInfo>> {
+    pub fn daily_backup(&self, keep: usize) -> Result<Option<BackupInfo>> {
         let Some(dir) = self.backup_dir() else {
             return Ok(None);
         };
@@ -172,7 +172,7 @@ impl Store {
         let mut autos: Vec<BackupInfo> = list(&dir)?.into_iter().filter(|b| b.automatic).collect();
         // File names carry the date: newest first by name.
         autos.sort_by(|a, b| b.file_name.cmp(&a.file_name));
-        for old in autos.iter().skip(KEEP) {
+        for old in autos.iter().skip(keep.max(1)) {
             let _ = std::fs::remove_file(&old.path);
         }
         Ok(made)

@@ -699,6 +699,23 @@ fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
         .filter(|b| b["automatic"] == true)
         .count();
     assert_eq!(autos, 14);
+    // The office keeps fewer (设置 · 规则配置).
+    call(&c, "profile.update", json!({"backups_kept": 5}));
+    let today = call(&c, "backup.list", json!({}))["items"][0]["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(&today).unwrap();
+    c.daily_backup().unwrap().expect("made again");
+    let list = call(&c, "backup.list", json!({}));
+    assert_eq!(list["keep"], 5);
+    let autos = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["automatic"] == true)
+        .count();
+    assert_eq!(autos, 5);
 
     // 备份到U盘: a folder on the stick.
     let on_stick = call(

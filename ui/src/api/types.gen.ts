@@ -160,7 +160,7 @@ export type BackupList = {
  */
 folder?: string | null, 
 /**
- * How many automatic backups are kept.
+ * How many automatic backups are kept (设置 · 规则配置 `backups_kept`).
  */
 keep: number, items: Array<BackupInfo>, };
 
@@ -1466,7 +1466,7 @@ source: string, };
 /**
  * How a profile value is counted (设置 · 规则配置 shows it next to the value).
  */
-export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes";
+export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes" | "Copies";
 
 export type Receipt = { id: number, uid: string, receipt_number: string, issued_on: string, payment_id: number | null, deduction_id: number | null, amount: string, agency: string, voided_on: string | null, void_reason: string, };
 
@@ -1749,6 +1749,10 @@ due_soon_days: number,
  * 自动锁定: minutes without any action after which a login session locks (issue 8).
  */
 idle_lock_minutes: number, 
+/**
+ * 自动备份: how many daily automatic backups are kept (issue 12; the oldest beyond are deleted).
+ */
+backups_kept: number, 
 /**
  * The preset the office started from (issue 9; `profile.use_preset`).
  */
@@ -2379,6 +2383,7 @@ export const enumLabels: EnumLabels = {
     Days: "日",
     Yuan: "元",
     Minutes: "分钟",
+    Copies: "份",
   },
   Rule: {
     LeadCheck: "线索核查及其期限",
