@@ -5,7 +5,7 @@
 #
 # Builds the `fault_loop` binary (debug) and runs it: each run starts a writer on one office
 # database (registry records one by one, every tenth write an import of 200 rows), kills it with
-# SIGKILL after a random 20–400 ms, then checks PRAGMA integrity_check, the full audit verify, that
+# SIGKILL after a random 60–400 ms, then checks PRAGMA integrity_check, the full audit verify, that
 # every acknowledged write is there and that every import is whole or absent. Prints the figures;
 # exits non-zero on any failure. A fresh database every 50 runs keeps each full verify short.
 set -euo pipefail

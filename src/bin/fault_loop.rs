@@ -5,7 +5,7 @@
 //! 50 runs). Each run starts this same program as a writer on the database: it logs in and writes in
 //! a loop through the API (`Core::call`, the path of every host) — registry records one by one and,
 //! every tenth write, an import of 200 rows in one transaction — printing an acknowledgement line
-//! after each write returned. The driver kills it with SIGKILL after a random 20–400 ms (the writer
+//! after each write returned. The driver kills it with SIGKILL after a random 60–400 ms (the writer
 //! is then inside a write most of the time), then opens the database as the next program would and
 //! checks: `PRAGMA integrity_check` is "ok"; the full `audit verify` passes; every acknowledged
 //! record is there; every import is all there or not at all. It prints the figures and exits non-zero
@@ -83,6 +83,9 @@ fn random(state: &mut u64) -> u64 {
 struct Figures {
     runs: usize,
     killed_while_running: usize,
+    /// Runs whose writer had acknowledged at least one write before the kill (so it was killed
+    /// inside or between writes, not while starting).
+    killed_after_first_write: usize,
     acked_records: usize,
     acked_imports: usize,
     lost: usize,
@@ -99,6 +102,7 @@ fn drive(dir: &Path, runs: usize, fresh_every: usize) -> i32 {
     let mut f = Figures {
         runs: 0,
         killed_while_running: 0,
+        killed_after_first_write: 0,
         acked_records: 0,
         acked_imports: 0,
         lost: 0,
@@ -140,14 +144,20 @@ fn drive(dir: &Path, runs: usize, fresh_every: usize) -> i32 {
                 .map_while(|l| l.ok())
                 .collect::<Vec<String>>()
         });
-        // Wait for the writer to be logged in and writing, then a random 20–400 ms.
-        std::thread::sleep(Duration::from_millis(20 + random(&mut seed) % 380));
+        // Wait for the writer to be logged in and writing, then a random 60–400 ms.
+        std::thread::sleep(Duration::from_millis(60 + random(&mut seed) % 340));
         if child.try_wait().ok().flatten().is_none() {
             f.killed_while_running += 1;
         }
         let _ = child.kill(); // SIGKILL on Unix
         let _ = child.wait();
         let lines = reader.join().unwrap_or_default();
+        if lines
+            .iter()
+            .any(|l| l.starts_with("record ") || l.starts_with("import "))
+        {
+            f.killed_after_first_write += 1;
+        }
         let mut started_imports = Vec::new();
         for l in lines {
             let mut parts = l.split_whitespace();
@@ -234,7 +244,11 @@ fn drive(dir: &Path, runs: usize, fresh_every: usize) -> i32 {
         f.runs,
         started.elapsed().as_secs_f64()
     );
-    println!("  killed while writing         {}", f.killed_while_running);
+    println!("  killed while running         {}", f.killed_while_running);
+    println!(
+        "  killed after a first write   {}",
+        f.killed_after_first_write
+    );
     println!("  acknowledged records         {}", f.acked_records);
     println!("  acknowledged imports         {}", f.acked_imports);
     println!("  audit entries (last check)   {}", f.audit_entries);
