@@ -9,10 +9,11 @@
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -45,6 +46,7 @@ use crate::reports::{
     settings::ReportSettings,
 };
 use crate::store::audit::{self, AuditEntry, AuditReport, AuditVerifyRequest, VerifyProgress};
+use crate::store::backup::{BackupInfo, RestoreReport};
 use crate::store::{Store, Tx};
 use crate::vocab::dates::today_local;
 
@@ -68,6 +70,35 @@ pub struct PageRequest {
     pub offset: Option<i64>,
     #[ts(optional = nullable)]
     pub limit: Option<i64>,
+}
+
+/// What a money command (`money` in the command table) takes beside its own fields: the client's
+/// request id, generated once per form opening, so that a double click or a retry records once
+/// (`store::requests`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ClientRequest {
+    #[ts(optional = nullable)]
+    pub request_id: Option<String>,
+}
+
+/// `backup.create` (a folder, e.g. on a USB stick, or a `.db` file name; none: the automatic
+/// backup folder) and `backup.restore` (the backup file).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct BackupRequest {
+    #[ts(optional = nullable)]
+    pub path: Option<String>,
+}
+
+/// `backup.list`: the automatic backups and the copies kept before restores, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BackupList {
+    /// The folder they are in (none: a database in memory).
+    #[ts(optional = nullable)]
+    pub folder: Option<String>,
+    /// How many automatic backups are kept (设置 · 规则配置 `backups_kept`).
+    pub keep: u32,
+    pub items: Vec<BackupInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -102,6 +133,9 @@ pub static HOOKS: Hooks = Hooks {
 pub struct Core {
     store: Store,
     calendar: RwLock<WorkCalendar>,
+    /// `PRAGMA data_version` when the calendar was last loaded: another process (a second window,
+    /// the CLI, `recoup serve`) that commits changes it, and the calendar is then read again.
+    data_version: AtomicI64,
     /// Login sessions of this process, by the SHA-256 of their token (the token itself is never
     /// kept): a session lives as long as the process, and locks after the office's idle time.
     sessions: Mutex<HashMap<String, SessionState>>,
@@ -268,6 +302,7 @@ impl Core {
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
+            data_version: AtomicI64::new(0),
             sessions: Mutex::new(HashMap::new()),
             local: Mutex::new(None),
             jobs: Jobs::default(),
@@ -289,8 +324,22 @@ impl Core {
     }
 
     fn reload_calendar(&self) -> Result<()> {
-        let cal = self.store.read(office::load_calendar)?;
+        let (cal, version) = self
+            .store
+            .read(|c| Ok((office::load_calendar(c)?, data_version(c)?)))?;
         *self.calendar.write().unwrap_or_else(|p| p.into_inner()) = cal;
+        self.data_version.store(version, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Reload what the core keeps in memory (the calendar) when another connection committed since
+    /// it was loaded: `PRAGMA data_version` changes only for other connections' commits, so this
+    /// process's own writes cost nothing (a calendar write reloads itself).
+    fn refresh_if_changed(&self) -> Result<()> {
+        let now = self.store.read(data_version)?;
+        if now != self.data_version.load(Ordering::SeqCst) {
+            self.reload_calendar()?;
+        }
         Ok(())
     }
 
@@ -306,6 +355,74 @@ impl Core {
         self.store.write(&user.username, PRINT_BATCH, |tx| {
             doc_issue::print_batch(tx, &user.display_name, r, progress)
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups
+
+impl Core {
+    /// Today's automatic backup into `backups/` beside the database (the hosts call it at start).
+    pub fn daily_backup(&self) -> Result<Option<BackupInfo>> {
+        let keep = self
+            .store
+            .read(cases::profile::load)
+            .map(|p| p.backups_kept as usize)
+            .unwrap_or(crate::store::backup::KEEP);
+        self.store.daily_backup(keep)
+    }
+
+    fn backup_path(r: &BackupRequest) -> Result<Option<PathBuf>> {
+        let Some(p) = r.path.as_deref() else {
+            return Ok(None);
+        };
+        let p = crate::vocab::text::bounded_text(p, "path", "备份位置", 1000)?;
+        Ok((!p.is_empty()).then(|| PathBuf::from(p)))
+    }
+
+    fn backup_create(&self, r: &BackupRequest) -> Result<BackupInfo> {
+        let dest = match Core::backup_path(r)? {
+            Some(p) => p,
+            None => {
+                let dir = self.store.backup_dir().ok_or_else(|| {
+                    ApiError::field("path", "请选择备份保存的位置（例如U盘中的文件夹）")
+                })?;
+                std::fs::create_dir_all(&dir)?;
+                dir
+            }
+        };
+        self.store.backup_to(&dest)
+    }
+
+    fn backup_list(&self) -> Result<BackupList> {
+        let dir = self.store.backup_dir();
+        Ok(BackupList {
+            folder: dir.as_ref().map(|d| d.display().to_string()),
+            keep: self.store.read(cases::profile::load)?.backups_kept,
+            items: match &dir {
+                Some(d) => crate::store::backup::list(d)?,
+                None => Vec::new(),
+            },
+        })
+    }
+
+    /// Restore a backup: its audit chain verified in full first, a copy of the current database
+    /// kept; then the calendar is reloaded and every login ends (the restored users may differ).
+    fn backup_restore(&self, r: &BackupRequest) -> Result<RestoreReport> {
+        let src = Core::backup_path(r)?
+            .ok_or_else(|| ApiError::field("path", "请选择要恢复的备份文件"))?;
+        let keep = self
+            .store
+            .backup_dir()
+            .ok_or_else(|| ApiError::validation("内存中的数据库不能从备份恢复"))?;
+        let report = self.store.restore_from(&src, &keep)?;
+        self.reload_calendar()?;
+        self.sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(report)
     }
 }
 
@@ -459,8 +576,110 @@ impl Core {
 
 const PRINT_BATCH: &str = "document.print_batch";
 
+fn nothing_to_change() -> ApiError {
+    ApiError::validation("没有要修改的内容：请填写要修改的项目后再保存，本次未作任何改动")
+}
+
+/// Whether a command changes an existing record or setting (`*.update`, `*_update`): it refuses an
+/// empty payload and, where [`Core::patch`] knows the record, takes absent fields from it.
+pub fn is_update_command(command: &str) -> bool {
+    command.ends_with(".update") || command.ends_with("_update")
+}
+
+impl Core {
+    /// Update commands are partial (issue 12): a payload without any field to change is refused
+    /// (`document.settings_update {}` used to blank the agency's name), and for the records and
+    /// settings read here the fields a payload leaves out keep their stored values.
+    fn patch(&self, command: &str, payload: Value) -> Result<Value> {
+        if !is_update_command(command) {
+            return Ok(payload);
+        }
+        let fields = match payload {
+            Value::Object(fields) => fields,
+            Value::Null => serde_json::Map::new(),
+            other => return Ok(other),
+        };
+        if !fields.keys().any(|k| k != "id" && k != "request_id") {
+            return Err(nothing_to_change());
+        }
+        let id = fields.get("id").and_then(Value::as_i64);
+        let base = self.store.read(|c| {
+            Ok(match (command, id) {
+                ("document.settings_update", _) => Some(to_value(doc_settings::load(c)?)?),
+                ("report.settings_update", _) => Some(to_value(reports::settings::load(c)?)?),
+                ("profile.update", _) => Some(to_value(cases::profile::load(c)?)?),
+                ("institution.update", Some(id)) => {
+                    Some(to_value(registry::get::<Institutions>(c, id)?)?)
+                }
+                ("insured.update", Some(id)) => {
+                    Some(to_value(registry::get::<InsuredPersons>(c, id)?)?)
+                }
+                ("inspection.update", Some(id)) => Some(to_value(rec::inspection_get(c, id)?)?),
+                ("accountability.update", Some(id)) => {
+                    Some(to_value(rec::accountability_get(c, id)?)?)
+                }
+                ("campaign.update", Some(id)) => {
+                    let mut v = to_value(rec::campaign_get(c, id)?)?;
+                    // The record lists its areas with ids; the request, by name.
+                    let names: Vec<Value> = v["areas"]
+                        .as_array()
+                        .map(|a| a.iter().map(|x| x["name"].clone()).collect())
+                        .unwrap_or_default();
+                    v["areas"] = Value::Array(names);
+                    Some(v)
+                }
+                ("finding.update", Some(id)) => {
+                    let case_id: Option<i64> = c
+                        .query_row("SELECT case_id FROM finding WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })
+                        .optional()?;
+                    let case_id = case_id.ok_or_else(|| ApiError::not_found("违法违规事实"))?;
+                    let found = cases::cases::findings(c, case_id)?
+                        .into_iter()
+                        .find(|f| f.id == id);
+                    found.map(to_value).transpose()?
+                }
+                ("user.update", Some(id)) => Some(to_value(cases::users::get(c, id)?)?),
+                // Already partial (every field optional): the fields it knows.
+                ("case.update", _) => Some(serde_json::json!({
+                    "summary": null, "co_handler_id": null, "repeat_offence": null,
+                    "voluntary_return": null,
+                })),
+                _ => None,
+            })
+        })?;
+        let mut merged = match base {
+            Some(Value::Object(base)) => {
+                // Fields the record does not have change nothing: as empty as `{}`.
+                if !fields
+                    .keys()
+                    .any(|k| k != "id" && k != "request_id" && base.contains_key(k))
+                {
+                    return Err(nothing_to_change());
+                }
+                base
+            }
+            _ => serde_json::Map::new(),
+        };
+        merged.extend(fields);
+        Ok(Value::Object(merged))
+    }
+}
+
+fn data_version(c: &Connection) -> Result<i64> {
+    Ok(c.pragma_query_value(None, "data_version", |r| r.get(0))?)
+}
+
 /// Decode a request, naming the field in Chinese when a value cannot be read.
 pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
+    // Every request is an object (null: no fields). serde would read a struct from an array too,
+    // `[]` giving every field its default — a blank settings page saved.
+    if !(payload.is_object() || payload.is_null()) {
+        return Err(ApiError::validation(
+            "请求数据格式不正确：应为各项内容的列表（JSON 对象），本次未作任何改动",
+        ));
+    }
     crate::vocab::text::decode_with(payload, label_of)
 }
 
@@ -503,8 +722,9 @@ fn to_value<T: Serialize>(v: T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-/// Declares every command once: `read` or `write` (or `calendar`: a write that changes the
-/// working-day calendar, reloaded after it; or `session`: a login command, run with the core and the
+/// Declares every command once: `read` or `write` (or `money`: a write that takes a client request
+/// id and answers a repeat of it with the first result, [`ClientRequest`]; or `calendar`: a write
+/// that changes the working-day calendar, reloaded after it; or `session`: a login command, run with the core and the
 /// caller's token), who may run it ([`Access`]), name, request type, response type, and the handler
 /// `|env, conn_or_tx, request| …`. Generates [`Core::call_as`], [`command_names`] and the
 /// TypeScript command map.
@@ -517,6 +737,11 @@ macro_rules! commands {
                 match command {
                     $( $name => {
                         let user = self.authorize(token, $access, $name)?;
+                        let payload = self.patch($name, payload)?;
+                        // The job commands answer from memory while an import holds the database.
+                        if $access != SESSION {
+                            self.refresh_if_changed()?;
+                        }
                         let calendar = self.calendar();
                         let env = Env {
                             cx: Ctx { calendar: &calendar, hooks: &HOOKS },
@@ -547,9 +772,20 @@ macro_rules! commands {
         }
 
         fn visit_commands(v: &mut Collector<'_>) {
-            $( v.command($name, <$req as TS>::name(v.cfg), <$res as TS>::name(v.cfg)); v.visit::<$req>(); v.visit::<$res>(); )*
+            v.visit::<ClientRequest>();
+            $( v.command($name, commands!(@req_ts $kind, <$req as TS>::name(v.cfg)), <$res as TS>::name(v.cfg)); v.visit::<$req>(); v.visit::<$res>(); )*
+        }
+
+        /// The commands that take a client request id ([`ClientRequest`]).
+        pub fn idempotent_commands() -> Vec<&'static str> {
+            [$(($name, commands!(@writes_money $kind))),*].into_iter().filter(|(_, m)| *m).map(|(n, _)| n).collect()
         }
     };
+    (@req_ts money, $t:expr) => { format!("{} & ClientRequest", $t) };
+    (@req_ts $other:ident, $t:expr) => { $t };
+    (@writes_money money) => { true };
+    (@writes_money $other:ident) => { false };
+    (@writes money) => { true };
     (@writes read) => { false };
     (@writes write) => { true };
     (@writes calendar) => { true };
@@ -563,6 +799,22 @@ macro_rules! commands {
         let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
         let r = decode::<$req>($payload)?;
         to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
+    }};
+    (@run money, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
+        let mut payload = $payload;
+        match crate::store::requests::take(&mut payload)? {
+            None => {
+                let r = decode::<$req>(payload)?;
+                to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
+            }
+            Some(request_id) => {
+                let r = decode::<$req>(payload.clone())?;
+                $core.store.write($env.actor, $name, |tx| {
+                    crate::store::requests::once(tx, $env.actor, $name, &request_id, &payload, |tx| to_value(f(&$env, tx, r)?))
+                })
+            }
+        }
     }};
     (@run calendar, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let out = commands!(@run write, $core, $env, $token, $name, $payload, $req, $res, $f)?;
@@ -613,6 +865,9 @@ commands! {
     calendar ADMIN "calendar.set_override" (DayOverride) -> DayOverride = |_, tx, o| office::set_override(tx, &o);
     calendar ADMIN "calendar.remove_override" (DateRequest) -> Empty = |_, tx, r| office::remove_override(tx, r.date).map(|_| Empty {});
     read PUBLIC "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
+    session ADMIN "backup.create" (BackupRequest) -> BackupInfo = |core, _, _, r| core.backup_create(&r);
+    session ADMIN "backup.list" (Empty) -> BackupList = |core, _, _, _| core.backup_list();
+    session ADMIN "backup.restore" (BackupRequest) -> RestoreReport = |core, _, _, r| core.backup_restore(&r);
     read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
     read ANYONE "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
@@ -673,24 +928,24 @@ commands! {
     // Execution and money (src/ledger)
     write HANDLER "collection.set" (lt::CollectionInput) -> lt::Collection = |_, tx, r| ledger::views::set_collection(tx, &r);
     read ANYONE "ledger.case" (lt::CaseLedgerQuery) -> lt::CaseLedger = |e, c, q| ledger::views::case_ledger(c, &e.cx, &q);
-    write FINANCE "payment.record" (lt::PaymentInput) -> lt::Payment = |e, tx, r| ledger::payments::record(tx, &e.cx, &r);
+    money FINANCE "payment.record" (lt::PaymentInput) -> lt::Payment = |e, tx, r| ledger::payments::record(tx, &e.cx, &r);
     read ANYONE "payment.get" (IdRequest) -> lt::Payment = |_, c, r| ledger::payments::get(c, r.id);
     read ANYONE "payment.list" (lt::PaymentQuery) -> Vec<lt::Payment> = |_, c, q| ledger::payments::list(c, &q);
-    write FINANCE "payment.confirm_arrival" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::confirm_arrival(tx, &r);
-    write FINANCE "payment.proof_received" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::proof_received(tx, &r);
-    write FINANCE "payment.cancel" (lt::PaymentCancel) -> lt::Payment = |_, tx, r| ledger::payments::cancel(tx, &r);
-    write FINANCE "receipt.issue" (lt::ReceiptInput) -> lt::Receipt = |_, tx, r| ledger::payments::issue_receipt(tx, &r);
-    write FINANCE "receipt.void" (lt::ReceiptVoid) -> lt::Receipt = |_, tx, r| ledger::payments::void_receipt(tx, &r);
-    write FINANCE "refund.request" (lt::RefundInput) -> lt::Refund = |_, tx, r| ledger::payments::request_refund(tx, &r);
-    write FINANCE "refund.complete" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::complete_refund(tx, &r);
-    write FINANCE "refund.reject" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::reject_refund(tx, &r);
-    write HANDLER "offset.create" (lt::OffsetInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::create(tx, &r);
+    money FINANCE "payment.confirm_arrival" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::confirm_arrival(tx, &r);
+    money FINANCE "payment.proof_received" (lt::PaymentDate) -> lt::Payment = |_, tx, r| ledger::payments::proof_received(tx, &r);
+    money FINANCE "payment.cancel" (lt::PaymentCancel) -> lt::Payment = |_, tx, r| ledger::payments::cancel(tx, &r);
+    money FINANCE "receipt.issue" (lt::ReceiptInput) -> lt::Receipt = |_, tx, r| ledger::payments::issue_receipt(tx, &r);
+    money FINANCE "receipt.void" (lt::ReceiptVoid) -> lt::Receipt = |_, tx, r| ledger::payments::void_receipt(tx, &r);
+    money FINANCE "refund.request" (lt::RefundInput) -> lt::Refund = |_, tx, r| ledger::payments::request_refund(tx, &r);
+    money FINANCE "refund.complete" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::complete_refund(tx, &r);
+    money FINANCE "refund.reject" (lt::RefundDecision) -> lt::Refund = |_, tx, r| ledger::payments::reject_refund(tx, &r);
+    money HANDLER "offset.create" (lt::OffsetInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::create(tx, &r);
     read ANYONE "offset.get" (IdRequest) -> lt::OffsetPlan = |_, c, r| ledger::offsets::get(c, r.id);
-    write FINANCE "offset.deduct" (lt::DeductionInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::deduct(tx, &r);
-    write FINANCE "offset.cancel" (lt::OffsetCancel) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::cancel(tx, &r);
-    write HANDLER "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
+    money FINANCE "offset.deduct" (lt::DeductionInput) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::deduct(tx, &r);
+    money FINANCE "offset.cancel" (lt::OffsetCancel) -> lt::OffsetPlan = |_, tx, r| ledger::offsets::cancel(tx, &r);
+    money HANDLER "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
     write HANDLER "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
-    write FINANCE "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
+    money FINANCE "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
     read ANYONE "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);
     write HANDLER "referral.demand" (lt::DemandInput) -> lt::Referral = |e, tx, r| ledger::fines::demand(tx, &e.cx, &r);
     write HANDLER "referral.demand_served" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::demand_served(tx, &e.cx, &r);

@@ -2,6 +2,9 @@
 //! search, and import from CSV/XLSX files where every good row is taken, every bad row is reported
 //! with its row number, and a re-import of the same file changes nothing.
 
+mod table;
+pub use table::{import_rows, read_table};
+
 use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::types::Value as SqlValue;
@@ -572,11 +575,7 @@ pub fn import<R: Registry>(
     req: &ImportRequest,
     job: &Job<'_>,
 ) -> Result<ImportReport> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(req.content_base64.trim())
-        .map_err(|_| ApiError::field("content_base64", "文件内容无法解码"))?;
-    let rows = read_table(&req.file_name, &bytes)?;
+    let rows = import_rows(req)?;
     let mut rows = rows.into_iter();
     let header = rows
         .next()
@@ -698,87 +697,4 @@ fn map_header<R: Registry>(header: &[String]) -> Result<BTreeMap<usize, &'static
         ));
     }
     Ok(mapping)
-}
-
-/// Read a CSV or XLSX file into rows of cell texts.
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
-    } else if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        read_csv(bytes)
-    } else {
-        Err(ApiError::field(
-            "file_name",
-            "只支持导入 CSV 或 XLSX（Excel）文件",
-        ))
-    }
-}
-
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => {
-            let (cow, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err(ApiError::field(
-                    "file_name",
-                    "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV",
-                ));
-            }
-            cow.into_owned()
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec
-            .map_err(|e| ApiError::field("file_name", format!("CSV 第{}行格式错误：{e}", i + 1)))?;
-        rows.push(rec.iter().map(str::to_string).collect());
-    }
-    Ok(rows)
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec()))
-        .map_err(|e| ApiError::field("file_name", format!("无法读取 Excel 文件：{e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| ApiError::field("file_name", "Excel 文件中没有工作表"))?
-        .map_err(|e| ApiError::field("file_name", format!("无法读取 Excel 工作表：{e}")))?;
-    // Rows are numbered from the sheet's first row, so row numbers in the report match Excel.
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); start_row];
-    for row in range.rows() {
-        rows.push(
-            row.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    // Codes typed as numbers: print integers without ".0".
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Int(i) => i.to_string(),
-                    other => other.to_string(),
-                })
-                .collect(),
-        );
-    }
-    // Header must be the first non-empty row: drop leading empty rows but keep numbering.
-    let first = rows
-        .iter()
-        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
-        .unwrap_or(0);
-    if first > 0 {
-        return Err(ApiError::field(
-            "file_name",
-            format!("表头应在第1行，当前在第{}行", first + 1),
-        ));
-    }
-    Ok(rows)
 }

@@ -97,6 +97,10 @@ pub fn serve(
     ui_dir: Option<PathBuf>,
     on_ready: impl FnOnce(&Ready),
 ) -> std::io::Result<()> {
+    // The daily backup (issue 12), before the first request; a failure does not stop the server.
+    if let Err(e) = core.daily_backup() {
+        eprintln!("自动备份未完成：{}", e.message);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("recoup-serve")

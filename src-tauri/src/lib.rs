@@ -17,7 +17,13 @@ pub struct Backend(Result<Arc<Core>, ApiError>);
 impl Backend {
     /// Opens the default database ($RECOUP_DB, else the platform data dir).
     pub fn open_default() -> Self {
-        Backend(Core::open_default().map(Arc::new))
+        Backend(Core::open_default().map(|core| {
+            // The daily backup (issue 12); a failure does not stop the app.
+            if let Err(e) = core.daily_backup() {
+                eprintln!("自动备份未完成：{}", e.message);
+            }
+            Arc::new(core)
+        }))
     }
 
     pub fn from_core(core: Core) -> Self {

@@ -58,6 +58,8 @@ pub struct RuleProfile {
     pub due_soon_days: u32,
     /// 自动锁定: minutes without any action after which a login session locks (issue 8).
     pub idle_lock_minutes: u32,
+    /// 自动备份: how many daily automatic backups are kept (issue 12; the oldest beyond are deleted).
+    pub backups_kept: u32,
     /// The preset the office started from (issue 9; `profile.use_preset`).
     pub preset: RulePreset,
     /// When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
@@ -92,6 +94,7 @@ impl Default for RuleProfile {
             fine_payment_days: 15,
             due_soon_days: 3,
             idle_lock_minutes: 15,
+            backups_kept: 14,
             preset: RulePreset::National,
             offset_policy: rules::OffsetPolicy::default(),
             citations: rules::national().clone(),
@@ -134,9 +137,10 @@ pub enum ProfileUnit {
     Days,
     Yuan,
     Minutes,
+    Copies,
 }
 
-crate::labels!(ProfileUnit { WorkingDays => "个工作日", Days => "日", Yuan => "元", Minutes => "分钟" });
+crate::labels!(ProfileUnit { WorkingDays => "个工作日", Days => "日", Yuan => "元", Minutes => "分钟", Copies => "份" });
 
 /// One value of the profile as the settings page shows it: what it is, its unit, the range the
 /// core accepts, and where it comes from (`profile.describe`).
@@ -310,6 +314,13 @@ const SPECS: &[(&str, &str, ProfileUnit, Value, &str)] = {
             Value::Count(|p| p.idle_lock_minutes, 1, 240),
             OWN,
         ),
+        (
+            "backups_kept",
+            "自动备份保留份数",
+            Copies,
+            Value::Count(|p| p.backups_kept, 1, 365),
+            OWN,
+        ),
     ]
 };
 
@@ -411,6 +422,7 @@ pub fn use_preset(tx: &mut Tx<'_>, r: &UsePreset) -> Result<RuleProfile> {
     let mut p = RuleProfile::from_preset(r.preset);
     p.due_soon_days = old.due_soon_days;
     p.idle_lock_minutes = old.idle_lock_minutes;
+    p.backups_kept = old.backups_kept;
     update(tx, p)
 }
 

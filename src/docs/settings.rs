@@ -232,7 +232,8 @@ fn check_len(v: &str, field: &str, label: &str, max: usize) -> Result<()> {
             format!("{label}不能超过{max}个字符"),
         ));
     }
-    Ok(())
+    // Control characters and direction overrides, as every form field (issue 12).
+    crate::vocab::text::bounded_text(v, field, label, max).map(|_| ())
 }
 
 fn check_account(a: &BankAccount, field: &str, label: &str) -> Result<()> {
@@ -286,6 +287,12 @@ pub fn update(tx: &mut Tx<'_>, s: DocumentSettings) -> Result<DocumentSettings> 
             })?;
         }
         if !k.template.trim().is_empty() {
+            crate::vocab::text::bounded_text(
+                &k.template,
+                &format!("kinds.{i}.template"),
+                &format!("{}的文书内容", k.kind.title()),
+                20_000,
+            )?;
             validate(k.kind, &k.template).map_err(|e| ApiError {
                 field: Some(format!("kinds.{i}.template")),
                 message: format!("{}的文书内容：{}", k.kind.title(), e.message),

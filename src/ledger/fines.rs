@@ -97,6 +97,7 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &FineInput) -> Result<Fine
     };
     let number = required_text(&number, "decision_number", "行政处罚决定书文号", 60)?;
     let decided_on = past_date(r.decided_on.or(case.decided_on), "decided_on", "决定日期")?;
+    case.not_before_filing(decided_on, "decided_on", "决定日期")?;
     // The service date on the 送达回证 of the penalty decision, when part A recorded it.
     let recorded = penalty_service(tx, case.id)?;
     let (served_on, due) = match r.served_on.or(recorded) {

@@ -141,6 +141,8 @@ pub struct CaseInfo {
     pub party_kind: PartyKind,
     pub administrative: bool,
     pub status: String,
+    /// 立案日期: no money of the case is paid, offset or receipted before it (issue 12).
+    pub filed_on: NaiveDate,
     pub decided_on: Option<NaiveDate>,
     pub decision_number: Option<String>,
     pub payment_due: Option<NaiveDate>,
@@ -167,13 +169,18 @@ impl CaseInfo {
         }
         Ok(())
     }
+    /// `d` (the request's `field`, called `label`) not before the case was filed.
+    pub fn not_before_filing(&self, d: NaiveDate, field: &str, label: &str) -> Result<()> {
+        not_before(d, self.filed_on, field, label, "立案日期")
+    }
 }
 
 pub fn case_info(conn: &Connection, id: i64) -> Result<CaseInfo> {
     let row = conn
         .query_row(
             "SELECT c.case_number, COALESCE(i.name, p.name, ''), c.party_kind, c.track, c.status,
-                    d.decided_on, d.document_number, d.payment_due, d.fine_fen, d.confiscation_fen
+                    d.decided_on, d.document_number, d.payment_due, d.fine_fen, d.confiscation_fen,
+                    c.filed_on
              FROM case_file c LEFT JOIN institution i ON i.id = c.institution_id
              LEFT JOIN insured p ON p.id = c.insured_id
              LEFT JOIN decision d ON d.case_id = c.id WHERE c.id = ?1",
@@ -191,6 +198,7 @@ pub fn case_info(conn: &Connection, id: i64) -> Result<CaseInfo> {
                     payment_due: opt_date(r.get(7)?)?,
                     fine: r.get::<_, Option<i64>>(8)?.map(money),
                     confiscation: r.get::<_, Option<i64>>(9)?.map(money),
+                    filed_on: parse_stored_date(&r.get::<_, String>(10)?)?,
                 })
             },
         )

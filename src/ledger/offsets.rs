@@ -26,6 +26,7 @@ pub fn create(tx: &mut Tx<'_>, r: &OffsetInput) -> Result<OffsetPlan> {
     }
     let notice = required_text(&r.notice_number, "notice_number", "抵扣通知书文号", 60)?;
     let requested_on = past_date(r.requested_on, "requested_on", "抵扣申请日期")?;
+    case.not_before_filing(requested_on, "requested_on", "抵扣申请日期")?;
     let approved_on = past_date(r.approved_on, "approved_on", "审核同意日期")?;
     not_before(
         approved_on,

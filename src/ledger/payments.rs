@@ -30,10 +30,12 @@ pub const PROOF_WORKING_DAYS: u32 = 3;
 
 pub fn record(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &PaymentInput) -> Result<Payment> {
     let m = Matter::from_ids(r.case_id, r.self_correction_id)?;
+    let mut case_filed = None;
     let default_agency = match m {
         Matter::Case(id) => {
             let case = case_info(tx, id)?;
             case.require_open("再登记缴款")?;
+            case_filed = Some(case);
             case_agency(tx, id)?
         }
         Matter::SelfCorrection(id) => Some(
@@ -47,6 +49,9 @@ pub fn record(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &PaymentInput) -> Result<P
         ),
     };
     let paid_on = past_date(r.paid_on, "paid_on", "缴款日期")?;
+    if let Some(case) = &case_filed {
+        case.not_before_filing(paid_on, "paid_on", "缴款日期")?;
+    }
     let amount = positive(r.amount, "amount", "缴款金额")?;
     let voucher = required_text(&r.voucher, "voucher", "缴款凭证号", 60)?;
     if !r.confirm_duplicate_voucher {

@@ -11,9 +11,7 @@ use ts_rs::TS;
 
 use crate::error::{ApiError, Result};
 use crate::jobs::Job;
-use crate::registry::{
-    read_table, ImportReport, ImportRequest, ImportRowError, InstitutionKind, EXAMPLE_MARK,
-};
+use crate::registry::{ImportReport, ImportRequest, ImportRowError, InstitutionKind, EXAMPLE_MARK};
 use crate::store::query::{page_bounds, Filter, Page};
 use crate::store::{now_text, office_code, Tx};
 use crate::vocab::dates::{date_text, opt_date, parse_stored_date};
@@ -644,11 +642,7 @@ pub fn inspection_import(
     req: &ImportRequest,
     job: &Job<'_>,
 ) -> Result<ImportReport> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(req.content_base64.trim())
-        .map_err(|_| ApiError::field("content_base64", "文件内容无法解码"))?;
-    let rows = read_table(&req.file_name, &bytes)?;
+    let rows = crate::registry::import_rows(req)?;
     let mut rows = rows.into_iter();
     let header = rows
         .next()

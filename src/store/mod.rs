@@ -7,7 +7,9 @@
 //!   appends, in the same transaction, one hash-chained audit entry (see [`audit`]).
 
 pub mod audit;
+pub mod backup;
 pub mod query;
+pub mod requests;
 pub mod search;
 pub mod secrets;
 
@@ -71,6 +73,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0016_case_search_documents",
         include_str!("migrations/0016_case_search_documents.sql"),
+    ),
+    (
+        "0017_client_request",
+        include_str!("migrations/0017_client_request.sql"),
     ),
 ];
 

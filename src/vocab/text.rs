@@ -98,6 +98,7 @@ pub fn decode_with<T: DeserializeOwned>(payload: Value, label_of: fn(&str) -> St
     } else {
         payload
     };
+    dates_in_range(&payload, "", label_of)?;
     serde_path_to_error::deserialize(payload).map_err(|e| {
         let path = e.path().to_string();
         // "roles[0]" → "roles": the field, not the element, is what the form shows.
@@ -116,8 +117,101 @@ pub fn decode_with<T: DeserializeOwned>(payload: Value, label_of: fn(&str) -> St
     })
 }
 
+/// The years a date of a request may fall in (issue 12): nothing this office records happened
+/// before 2000 or after 2099, and a year like 0000 or +10000 is a typing or program error.
+pub const DATE_YEARS: std::ops::RangeInclusive<i64> = 2000..=2099;
+
+/// The year of a text written as a date (`2026-09-30`, `+10000-01-01`), or None for other text.
+fn date_year(s: &str) -> Option<i64> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' | b'-' => (&s[..1], &s[1..]),
+        _ => ("", s),
+    };
+    let mut parts = rest.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(y, 4..=12) || !digits(m, 1..=2) || !digits(d, 1..=2) {
+        return None;
+    }
+    let year: i64 = y.parse().ok()?;
+    Some(if sign == "-" { -year } else { year })
+}
+
+/// Refuse a request holding a date outside [`DATE_YEARS`], naming its (top-level) field.
+fn dates_in_range(v: &Value, field: &str, label_of: fn(&str) -> String) -> Result<()> {
+    match v {
+        Value::String(s) => match date_year(s) {
+            Some(y) if !DATE_YEARS.contains(&y) => {
+                let label = if field.is_empty() {
+                    "日期".to_string()
+                } else {
+                    label_of(field)
+                };
+                Err(ApiError::field(
+                    if field.is_empty() { "date" } else { field },
+                    format!("{label}（{s}）超出可登记的范围，应在2000年1月1日至2099年12月31日之间"),
+                ))
+            }
+            _ => Ok(()),
+        },
+        Value::Array(items) => items
+            .iter()
+            .try_for_each(|x| dates_in_range(x, field, label_of)),
+        Value::Object(map) => map.iter().try_for_each(|(k, x)| {
+            dates_in_range(x, if field.is_empty() { k } else { field }, label_of)
+        }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dates_outside_2000_to_2099_are_refused_naming_the_field() {
+        let label = |f: &str| {
+            if f == "paid_on" {
+                "缴款日期".to_string()
+            } else {
+                f.to_string()
+            }
+        };
+        for bad in [
+            "0000-01-01",
+            "+10000-01-01",
+            "1999-12-31",
+            "2100-01-01",
+            "-0001-01-01",
+        ] {
+            let e =
+                super::decode_with::<serde_json::Value>(serde_json::json!({"paid_on": bad}), label)
+                    .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("paid_on"), "{bad}");
+            assert!(e.message.starts_with("缴款日期（"), "{}", e.message);
+        }
+        let e = super::decode_with::<serde_json::Value>(
+            serde_json::json!({"lines": [{"from": "1990-01-01"}]}),
+            label,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("lines"));
+        for good in [
+            "2000-01-01",
+            "2099-12-31",
+            "2026-9-3",
+            "NY-2026-01",
+            "12-34",
+            "电话0431-8888-8888",
+        ] {
+            assert!(
+                super::decode_with::<serde_json::Value>(serde_json::json!({"x": good}), label,)
+                    .is_ok(),
+                "{good}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -1475,3 +1475,95 @@ fn the_same_voucher_twice_is_refused_until_confirmed() {
         "the second is still there"
     );
 }
+
+#[test]
+fn a_repeated_request_id_records_the_money_once() {
+    // Issue 12: the UI sends one request id per form opening; a double click or a retry after a
+    // lost answer returns the first result and writes nothing.
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100001", "和平区某医院");
+    let case_id = agreement_case(&o, inst, "2026-01-05")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
+        .notified("2026-01-12")
+        .served("2026-01-13")
+        .waived("2026-01-14")
+        .decided("2026-01-20", "2026-03-06")
+        .id;
+    let rid = "6f1c2a8e-3b5d-4c7e-9a10-2b3c4d5e6f70";
+    let pay = json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "1000", "voucher": "NY0213",
+                     "agency": AGENCY, "request_id": rid});
+    let first = call(c, "payment.record", pay.clone());
+    let entries = audit_entries(c);
+    let again = call(c, "payment.record", pay.clone());
+    assert_eq!(again, first, "the repeat answers with the first result");
+    assert_eq!(audit_entries(c), entries, "the repeat writes nothing");
+    assert_eq!(ledger(c, case_id)["totals"]["paid"], "1000.00");
+    // The same id with other content is refused, nothing written.
+    let e = refuse(
+        c,
+        "payment.record",
+        merged(pay.clone(), json!({"amount": "2000"})),
+    );
+    assert_eq!(e.code, recoup::ErrorCode::Conflict, "{e:?}");
+    // Nor may it be reused by another command.
+    let e = refuse(
+        c,
+        "payment.confirm_arrival",
+        json!({"id": id(&first), "date": "2026-02-14", "request_id": rid}),
+    );
+    assert_eq!(e.code, recoup::ErrorCode::Conflict, "{e:?}");
+    // A refused first attempt keeps nothing: the same id then goes through once fixed.
+    let rid2 = "a0000000-0000-4000-8000-000000000002";
+    field(
+        c,
+        "payment.record",
+        json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "500", "request_id": rid2}),
+        "voucher",
+    );
+    let second = call(
+        c,
+        "payment.record",
+        json!({"case_id": case_id, "paid_on": "2026-02-13", "amount": "500", "voucher": "NY0214",
+               "agency": AGENCY, "request_id": rid2}),
+    );
+    assert_ne!(id(&second), id(&first));
+    // Arrival, receipt and fine payments are idempotent the same way.
+    let arrive = json!({"id": id(&first), "date": "2026-02-14", "request_id": "arrival-0000001"});
+    let a1 = call(c, "payment.confirm_arrival", arrive.clone());
+    let n = audit_entries(c);
+    assert_eq!(call(c, "payment.confirm_arrival", arrive), a1);
+    assert_eq!(audit_entries(c), n);
+    let receipt = json!({"payment_id": id(&first), "receipt_number": "JS0001", "issued_on": "2026-02-15",
+                         "request_id": "receipt-0000001"});
+    let r1 = call(c, "receipt.issue", receipt.clone());
+    assert_eq!(call(c, "receipt.issue", receipt), r1);
+    assert_eq!(ledger(c, case_id)["totals"]["paid"], "1500.00");
+    // A malformed id is refused naming the field.
+    for bad in [
+        json!("short"),
+        json!(12345678),
+        json!("有中文的编号有中文的编号"),
+        json!("x".repeat(65)),
+    ] {
+        field(
+            c,
+            "payment.record",
+            merged(pay.clone(), json!({"request_id": bad})),
+            "request_id",
+        );
+    }
+    // Every money command takes one.
+    let money = recoup::api::idempotent_commands();
+    for cmd in [
+        "payment.record",
+        "payment.confirm_arrival",
+        "receipt.issue",
+        "refund.request",
+        "refund.complete",
+        "offset.deduct",
+        "fine.pay",
+    ] {
+        assert!(money.contains(&cmd), "{cmd} takes a request id");
+    }
+}

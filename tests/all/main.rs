@@ -18,6 +18,7 @@ mod docs_render;
 mod docs_settings;
 mod docs_sources;
 mod foundation;
+mod hardening;
 mod layers;
 mod ledger_props;
 mod ledger_scenarios;

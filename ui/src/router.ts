@@ -16,6 +16,7 @@ const SettingsLayout = () => import('@/pages/SettingsLayout.vue')
 const UsersPage = () => import('@/pages/UsersPage.vue')
 const ProfilePage = () => import('@/pages/ProfilePage.vue')
 const CalendarPage = () => import('@/pages/CalendarPage.vue')
+const BackupPage = () => import('@/pages/BackupPage.vue')
 const ReportsLayout = () => import('@/pages/ReportsLayout.vue')
 const MonthlyReportPage = () => import('@/pages/MonthlyReportPage.vue')
 const InspectionsPage = () => import('@/pages/InspectionsPage.vue')
@@ -75,6 +76,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'users', component: UsersPage, meta: { title: '用户与角色' } },
       { path: 'profile', component: ProfilePage, meta: { title: '规则配置' } },
       { path: 'calendar', component: CalendarPage, meta: { title: '工作日历' } },
+      { path: 'backup', component: BackupPage, meta: { title: '备份与恢复' } },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },

@@ -25,7 +25,7 @@ function profile(preset: RuleProfile['preset'], refundOrder: string): RuleProfil
     hearing_threshold_person: '5000.00', hearing_threshold_organisation: '100000.00', legal_review_days: 10,
     collective_review_threshold: '50000.00', decision_days: 90, decision_extension_days: 30, service_days: 7,
     public_notice_days: 30, evidence_registration_days: 7, sealing_days: 30, sealing_extension_days: 30,
-    city_report_days: 3, payment_proof_days: 3, fine_payment_days: 15, due_soon_days: 3, idle_lock_minutes: 15,
+    city_report_days: 3, payment_proof_days: 3, fine_payment_days: 15, due_soon_days: 3, idle_lock_minutes: 15, backups_kept: 14,
     preset,
     offset_policy: preset === 'Jilin' ? 'AfterOverdue' : 'OnRequestWithinDeadline',
     citations: { RefundOrder: refundOrder, Offset: '' },

@@ -25,6 +25,19 @@ pub(crate) fn add_step(
     note: &str,
     data: serde_json::Value,
 ) -> Result<i64> {
+    // Every step's note and outcome, whichever form typed it (issue 12: a 1 MB note was kept).
+    let note = crate::vocab::text::bounded_text(note, "note", "备注", 2000)?;
+    let outcome = crate::vocab::text::bounded_text(outcome, "outcome", "意见", 2000)?;
+    if let Some(actor) = actor_id {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM app_user WHERE id = ?1)",
+            [actor],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(ApiError::field("actor_id", "所选人员不存在，请重新选择"));
+        }
+    }
     let id: i64 = tx.query_row(
         "SELECT COALESCE(MAX(id), 0) + 1 FROM procedure_step",
         [],

@@ -135,6 +135,42 @@ export type AuditVerifyRequest = {
 full?: boolean | null, };
 
 /**
+ * One backup file.
+ */
+export type BackupInfo = { path: string, file_name: string, bytes: number, 
+/**
+ * When the file was written (local time, RFC 3339).
+ */
+modified: string, 
+/**
+ * Made automatically (the daily backup), not by a person.
+ */
+automatic: boolean, 
+/**
+ * The copy kept before a restore.
+ */
+before_restore: boolean, };
+
+/**
+ * `backup.list`: the automatic backups and the copies kept before restores, newest first.
+ */
+export type BackupList = { 
+/**
+ * The folder they are in (none: a database in memory).
+ */
+folder?: string | null, 
+/**
+ * How many automatic backups are kept (设置 · 规则配置 `backups_kept`).
+ */
+keep: number, items: Array<BackupInfo>, };
+
+/**
+ * `backup.create` (a folder, e.g. on a USB stick, or a `.db` file name; none: the automatic
+ * backup folder) and `backup.restore` (the backup file).
+ */
+export type BackupRequest = { path?: string | null, };
+
+/**
  * A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
  */
 export type BankAccount = { 
@@ -350,6 +386,13 @@ oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 export type CaseStatus = "Investigating" | "Notified" | "Decided" | "Executing" | "Closed" | "Dropped";
 
 export type CaseUpdate = { id: number, summary?: string | null, co_handler_id?: number | null, repeat_offence?: boolean | null, voluntary_return?: boolean | null, };
+
+/**
+ * What a money command (`money` in the command table) takes beside its own fields: the client's
+ * request id, generated once per form opening, so that a double click or a retry records once
+ * (`store::requests`).
+ */
+export type ClientRequest = { request_id?: string | null, };
 
 /**
  * One running clock of one matter.
@@ -1458,7 +1501,7 @@ source: string, };
 /**
  * How a profile value is counted (设置 · 规则配置 shows it next to the value).
  */
-export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes";
+export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes" | "Copies";
 
 export type Receipt = { id: number, uid: string, receipt_number: string, issued_on: string, payment_id: number | null, deduction_id: number | null, amount: string, agency: string, voided_on: string | null, void_reason: string, };
 
@@ -1635,6 +1678,23 @@ statement_due?: string | null, statement_done: boolean, hearing_offered: boolean
 collective_review_reason: string, };
 
 /**
+ * The result of a restore.
+ */
+export type RestoreReport = { 
+/**
+ * The backup restored.
+ */
+restored: BackupInfo, 
+/**
+ * The copy of the database it replaced.
+ */
+kept: BackupInfo, 
+/**
+ * Audit entries in the restored database (all verified).
+ */
+entries: number, };
+
+/**
  * 角色.
  */
 export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
@@ -1730,6 +1790,10 @@ due_soon_days: number,
  * 自动锁定: minutes without any action after which a login session locks (issue 8).
  */
 idle_lock_minutes: number, 
+/**
+ * 自动备份: how many daily automatic backups are kept (issue 12; the oldest beyond are deleted).
+ */
+backups_kept: number, 
 /**
  * The preset the office started from (issue 9; `profile.use_preset`).
  */
@@ -2035,6 +2099,9 @@ export interface Commands {
   "calendar.set_override": { request: DayOverride; response: DayOverride };
   "calendar.remove_override": { request: DateRequest; response: Empty };
   "money.words": { request: MoneyRequest; response: MoneyWords };
+  "backup.create": { request: BackupRequest; response: BackupInfo };
+  "backup.list": { request: Empty; response: BackupList };
+  "backup.restore": { request: BackupRequest; response: RestoreReport };
   "audit.verify": { request: AuditVerifyRequest; response: AuditReport };
   "audit.list": { request: PageRequest; response: Page<AuditEntry> };
   "profile.get": { request: Empty; response: RuleProfile };
@@ -2086,24 +2153,24 @@ export interface Commands {
   "clock.board": { request: ClockBoardQuery; response: ClockBoard };
   "collection.set": { request: CollectionInput; response: Collection };
   "ledger.case": { request: CaseLedgerQuery; response: CaseLedger };
-  "payment.record": { request: PaymentInput; response: Payment };
+  "payment.record": { request: PaymentInput & ClientRequest; response: Payment };
   "payment.get": { request: IdRequest; response: Payment };
   "payment.list": { request: PaymentQuery; response: Array<Payment> };
-  "payment.confirm_arrival": { request: PaymentDate; response: Payment };
-  "payment.proof_received": { request: PaymentDate; response: Payment };
-  "payment.cancel": { request: PaymentCancel; response: Payment };
-  "receipt.issue": { request: ReceiptInput; response: Receipt };
-  "receipt.void": { request: ReceiptVoid; response: Receipt };
-  "refund.request": { request: RefundInput; response: Refund };
-  "refund.complete": { request: RefundDecision; response: Refund };
-  "refund.reject": { request: RefundDecision; response: Refund };
-  "offset.create": { request: OffsetInput; response: OffsetPlan };
+  "payment.confirm_arrival": { request: PaymentDate & ClientRequest; response: Payment };
+  "payment.proof_received": { request: PaymentDate & ClientRequest; response: Payment };
+  "payment.cancel": { request: PaymentCancel & ClientRequest; response: Payment };
+  "receipt.issue": { request: ReceiptInput & ClientRequest; response: Receipt };
+  "receipt.void": { request: ReceiptVoid & ClientRequest; response: Receipt };
+  "refund.request": { request: RefundInput & ClientRequest; response: Refund };
+  "refund.complete": { request: RefundDecision & ClientRequest; response: Refund };
+  "refund.reject": { request: RefundDecision & ClientRequest; response: Refund };
+  "offset.create": { request: OffsetInput & ClientRequest; response: OffsetPlan };
   "offset.get": { request: IdRequest; response: OffsetPlan };
-  "offset.deduct": { request: DeductionInput; response: OffsetPlan };
-  "offset.cancel": { request: OffsetCancel; response: OffsetPlan };
-  "fine.create": { request: FineInput; response: Fine };
+  "offset.deduct": { request: DeductionInput & ClientRequest; response: OffsetPlan };
+  "offset.cancel": { request: OffsetCancel & ClientRequest; response: OffsetPlan };
+  "fine.create": { request: FineInput & ClientRequest; response: Fine };
   "fine.serve": { request: FineServe; response: Fine };
-  "fine.pay": { request: FinePaymentInput; response: Fine };
+  "fine.pay": { request: FinePaymentInput & ClientRequest; response: Fine };
   "fine.list": { request: FineQuery; response: Array<Fine> };
   "referral.demand": { request: DemandInput; response: Referral };
   "referral.demand_served": { request: ReferralStep; response: Referral };
@@ -2374,6 +2441,7 @@ export const enumLabels: EnumLabels = {
     Days: "日",
     Yuan: "元",
     Minutes: "分钟",
+    Copies: "份",
   },
   Rule: {
     LeadCheck: "线索核查及其期限",
@@ -2567,6 +2635,9 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "calendar.set_year": ["Admin"],
   "calendar.set_override": ["Admin"],
   "calendar.remove_override": ["Admin"],
+  "backup.create": ["Admin"],
+  "backup.list": ["Admin"],
+  "backup.restore": ["Admin"],
   "profile.use_preset": ["Admin"],
   "profile.update": ["Admin"],
   "user.create": ["Admin"],

@@ -3,15 +3,10 @@
 // 取消 calls `job.cancel` — the core then stops at its next unit and keeps nothing of the work.
 import { ref } from 'vue'
 import { call } from '@/api/client'
+import { newRequestId } from '@/lib/requestId'
 
 /** How often running work is asked how far it is. */
 export const PROGRESS_POLL_MS = 300
-
-export function newJobId(): string {
-  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`
-}
 
 export function useJob() {
   /** Units done of all while the work runs (null: nothing running, or no answer yet). */
@@ -22,7 +17,7 @@ export function useJob() {
 
   /** Run `work` (which sends `job` with its command) while following its progress. */
   async function run<T>(work: (job: string) => Promise<T>): Promise<T> {
-    job = newJobId()
+    job = newRequestId()
     running = true
     cancelling.value = false
     const poll = setInterval(() => {
