@@ -29,6 +29,10 @@ use crate::docs::issue::{
 };
 use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::exchange::{
+    self, keys::KeyStore, keys::OfficeKeys, CodeRequest, ExchangeFile, ExchangeStatus,
+    FilePreview, FileRequest, ImportOutcome, Peer, RegisterCounty,
+};
 use crate::jobs::{JobProgress, JobRequest, Jobs};
 use crate::ledger::{self, types as lt};
 use crate::money::{self, MoneyRequest, MoneyWords};
@@ -109,6 +113,8 @@ pub struct Core {
     local: Mutex<Option<String>>,
     /// Long work that reports progress and can be cancelled (imports).
     jobs: Jobs,
+    /// The office key (exchange with the city), next to the database file.
+    keys: KeyStore,
 }
 
 struct SessionState {
@@ -125,6 +131,8 @@ pub struct Env<'a> {
     pub user: Option<&'a User>,
     /// Where long work reports its progress (imports).
     pub jobs: &'a Jobs,
+    /// The office key (signing and decrypting exchange files).
+    pub keys: &'a KeyStore,
 }
 
 impl Env<'_> {
@@ -133,6 +141,10 @@ impl Env<'_> {
         self.user
             .map(|u| u.display_name.as_str())
             .unwrap_or(self.actor)
+    }
+
+    fn office_keys(&self) -> Result<std::sync::Arc<OfficeKeys>> {
+        self.keys.get()
     }
 
     fn user_id(&self) -> Result<i64> {
@@ -171,6 +183,8 @@ const APPROVER: Access = Access::Roles(&[Role::Approver]);
 const FINANCE: Access = Access::Roles(&[Role::Finance]);
 /// 管理员 manages users and settings.
 const ADMIN: Access = Access::Roles(&[Role::Admin]);
+/// Exchange files with the city: the administrator or a 承办人 (a county clerk exports the month).
+const EXCHANGE: Access = Access::Roles(&[Role::Admin, Role::Handler]);
 
 /// Commands a user whose password must be changed may still run.
 const WHILE_PASSWORD_CHANGE_REQUIRED: &[&str] =
@@ -265,12 +279,14 @@ impl Core {
     }
 
     fn with_store(store: Store) -> Result<Core> {
+        let keys = KeyStore::new(store.path());
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
             sessions: Mutex::new(HashMap::new()),
             local: Mutex::new(None),
             jobs: Jobs::default(),
+            keys,
         };
         core.reload_calendar()?;
         Ok(core)
@@ -278,6 +294,11 @@ impl Core {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The office key, made (and saved next to the database, mode 0600) the first time.
+    pub fn office_keys(&self) -> Result<std::sync::Arc<OfficeKeys>> {
+        self.keys.get()
     }
 
     /// The working-day calendar: shipped data plus this office's years and overrides.
@@ -482,6 +503,7 @@ fn label_of(field: &str) -> String {
         .chain(cases::FIELD_LABELS.iter().copied())
         .chain(ledger::FIELD_LABELS.iter().copied())
         .chain(reports::FIELD_LABELS.iter().copied())
+        .chain(exchange::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -520,6 +542,7 @@ macro_rules! commands {
                             actor: user.as_ref().map_or(UNAUTHENTICATED, |u| u.username.as_str()),
                             user: user.as_ref(),
                             jobs: &self.jobs,
+                            keys: &self.keys,
                         };
                         commands!(@run $kind, self, env, token, $name, payload, $req, $res, $f)
                     } )*
@@ -732,6 +755,18 @@ commands! {
     read ANYONE "report.monthly_xlsx" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_xlsx(c, &e.cx, &r, today_local());
     read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
+    // Exchange with the city (src/exchange, issue 11)
+    read ANYONE "exchange.status" (Empty) -> ExchangeStatus = |e, c, _| exchange::status(c, &*e.office_keys()?);
+    read ADMIN "exchange.registration" (Empty) -> ExchangeFile = |e, c, _| exchange::registration(c, &*e.office_keys()?);
+    read ADMIN "exchange.pairing_file" (Empty) -> ExchangeFile = |e, c, _| exchange::pairing_file(c, &*e.office_keys()?);
+    write ADMIN "exchange.pair" (FileRequest) -> ImportOutcome = |_, tx, r| exchange::pair(tx, &r);
+    write ADMIN "exchange.register" (RegisterCounty) -> Peer = |_, tx, r| exchange::register(tx, &r);
+    write ADMIN "exchange.revoke" (CodeRequest) -> Peer = |_, tx, r| exchange::revoke(tx, &r);
+    // Export writes no audited row (only the export's bookkeeping), so it appends no entry.
+    write EXCHANGE "exchange.export" (Empty) -> ExchangeFile = |e, tx, _| exchange::export(tx, &*e.office_keys()?);
+    read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
+    write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
+    read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -843,6 +878,8 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<lt::OffsetStatus>(cfg),
         one::<lt::Organizer>(cfg),
         one::<PartyKind>(cfg),
+        one::<exchange::PeerRole>(cfg),
+        one::<exchange::ExchangeFileKind>(cfg),
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),

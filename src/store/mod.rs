@@ -68,6 +68,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
     ),
+    ("0018_exchange", include_str!("migrations/0018_exchange.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -122,6 +123,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     "inspection_link",
     "accountability",
     "report_settings",
+    // 0018_exchange
+    "exchange_peer",
 ];
 
 pub struct Store {
