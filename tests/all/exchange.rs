@@ -616,3 +616,53 @@ fn mutated_bundles_are_all_refused_and_nothing_partial_is_kept() {
     assert_eq!(t.refused + t.replays_unchanged, t.tried);
     assert_eq!(t.partial, 0);
 }
+
+#[test]
+fn the_cli_pairs_exports_imports_and_acknowledges_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (county_db, city_db) = (dir.path().join("county.db"), dir.path().join("city.db"));
+    cli_init(&county_db, COUNTY, "长春市南关区医疗保障局");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+        .arg("--db")
+        .arg(&city_db)
+        .args(["init", "--code", CITY, "--name", "长春市医疗保障局", "--level", "city", "--admin-user", ADMIN])
+        .env("RECOUP_PASSWORD", "secret123")
+        .env_remove("RECOUP_USER")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("本单位公钥指纹"));
+    let run = |db: &Path, args: &[&str]| {
+        let out = cli(db).arg("exchange").args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let d = dir.path().to_str().unwrap();
+    run(&city_db, &["pair", "--out", d]);
+    let pairing = dir.path().join(format!("{CITY}-pairing.json"));
+    assert!(run(&county_db, &["pair", pairing.to_str().unwrap()]).contains("已与长春市医疗保障局"));
+    run(&county_db, &["registration", "--out", d]);
+    let slip = std::fs::read_to_string(dir.path().join(format!("{COUNTY}-登记单.txt"))).unwrap();
+    let key = slip.lines().find_map(|l| l.strip_prefix("签名公钥：")).unwrap();
+    run(&city_db, &["register", "--code", COUNTY, "--name", "南关区", "--public-key", key]);
+
+    let said = run(&county_db, &["export", "--out", d]);
+    let bundle = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "recoup"))
+        .unwrap();
+    assert!(said.contains(bundle.file_name().unwrap().to_str().unwrap()), "{said}");
+    assert!(run(&city_db, &["import", bundle.to_str().unwrap(), "--preview"]).contains("条是新的"));
+    let said = run(&city_db, &["import", bundle.to_str().unwrap()]);
+    assert!(said.contains("确认回执已写入"), "{said}");
+    let ack = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().contains("-ack-"))
+        .unwrap();
+    assert!(run(&county_db, &["import", ack.to_str().unwrap()]).contains("已确认收到"));
+    let status: Value = serde_json::from_str(&run(&county_db, &["status"])).unwrap();
+    assert_eq!(status["witness"]["past"], json!(0));
+    assert!(status["witness"]["witnessed_seq"].as_i64().unwrap() > 0);
+}
