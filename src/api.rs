@@ -30,8 +30,8 @@ use crate::docs::issue::{
 use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::exchange::{
-    self, keys::KeyStore, keys::OfficeKeys, CodeRequest, ExchangeFile, ExchangeStatus,
-    FilePreview, FileRequest, ImportOutcome, Peer, RegisterCounty,
+    self, keys::KeyStore, keys::OfficeKeys, CodeRequest, ExchangeFile, ExchangeStatus, FilePreview,
+    FileRequest, ImportOutcome, Peer, RegisterCounty,
 };
 use crate::jobs::{JobProgress, JobRequest, Jobs};
 use crate::ledger::{self, types as lt};

@@ -213,15 +213,27 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
         ExchangeCommand::Export { out } => {
             let f = core.call("exchange.export", json!({}))?;
             let path = save_file(&out, &f)?;
-            println!("已导出 {}：{}", path.display(), f["summary"].as_str().unwrap_or(""));
+            println!(
+                "已导出 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
         }
-        ExchangeCommand::Import { file, ack_out, preview } => {
+        ExchangeCommand::Import {
+            file,
+            ack_out,
+            preview,
+        } => {
             let payload = file_payload(&file)?;
             if preview {
                 let p = core.call("exchange.preview", payload)?;
                 println!("{}", p["summary"].as_str().unwrap_or(""));
                 for c in p["commands"].as_array().into_iter().flatten() {
-                    println!("  {}：{}条", c["command"].as_str().unwrap_or(""), c["count"]);
+                    println!(
+                        "  {}：{}条",
+                        c["command"].as_str().unwrap_or(""),
+                        c["count"]
+                    );
                 }
                 return Ok(());
             }
@@ -247,20 +259,38 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
             None => {
                 let f = core.call("exchange.pairing_file", json!({}))?;
                 let path = save_file(&out.unwrap_or_else(|| PathBuf::from(".")), &f)?;
-                println!("已写入配对文件 {}：{}", path.display(), f["summary"].as_str().unwrap_or(""));
+                println!(
+                    "已写入配对文件 {}：{}",
+                    path.display(),
+                    f["summary"].as_str().unwrap_or("")
+                );
             }
         },
         ExchangeCommand::Registration { out } => {
             let f = core.call("exchange.registration", json!({}))?;
             let path = save_file(&out, &f)?;
-            println!("已写入登记单 {}：{}", path.display(), f["summary"].as_str().unwrap_or(""));
+            println!(
+                "已写入登记单 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
         }
-        ExchangeCommand::Register { code, name, public_key, fingerprint } => {
+        ExchangeCommand::Register {
+            code,
+            name,
+            public_key,
+            fingerprint,
+        } => {
             let p = core.call(
                 "exchange.register",
                 json!({"code": code, "name": name, "public_key": public_key, "fingerprint": fingerprint}),
             )?;
-            println!("已登记{}（{}），公钥指纹 {}", p["name"].as_str().unwrap_or(""), p["code"].as_str().unwrap_or(""), p["fingerprint"].as_str().unwrap_or(""));
+            println!(
+                "已登记{}（{}），公钥指纹 {}",
+                p["name"].as_str().unwrap_or(""),
+                p["code"].as_str().unwrap_or(""),
+                p["fingerprint"].as_str().unwrap_or("")
+            );
         }
         ExchangeCommand::Revoke { code } => {
             let p = core.call("exchange.revoke", json!({ "code": code }))?;
@@ -269,7 +299,11 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
         ExchangeCommand::Ack { code, out } => {
             let f = core.call("exchange.ack", json!({ "code": code }))?;
             let path = save_file(&out, &f)?;
-            println!("已写入确认回执 {}：{}", path.display(), f["summary"].as_str().unwrap_or(""));
+            println!(
+                "已写入确认回执 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
         }
     }
     Ok(())

@@ -67,7 +67,12 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("dir");
     let _ = std::fs::remove_file(dir.join("county.db"));
     let _ = std::fs::remove_file(dir.join("city.db"));
-    let county = office(&dir.join("county.db"), "220102", "长春市南关区医疗保障局", "county");
+    let county = office(
+        &dir.join("county.db"),
+        "220102",
+        "长春市南关区医疗保障局",
+        "county",
+    );
     let city = office(&dir.join("city.db"), "220100", "长春市医疗保障局", "city");
     let pairing = call(&city, "exchange.pairing_file", json!({}));
     call(&county, "exchange.pair", json!({"data": pairing["data"]}));
@@ -110,7 +115,10 @@ fn main() {
         .read(|c| Ok(c.pragma_update(None, "synchronous", "FULL")?))
         .unwrap();
     let entries = store.read(recoup::store::audit::head).unwrap().0;
-    println!("county: {entries} audit entries written in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "county: {entries} audit entries written in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     let t = Instant::now();
     let f = call(&county, "exchange.export", json!({}));
@@ -130,18 +138,34 @@ fn main() {
     let again = call(&city, "exchange.import", payload);
     let replay_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    call(&county, "exchange.import", json!({"data": r["ack"]["data"]}));
+    call(
+        &county,
+        "exchange.import",
+        json!({"data": r["ack"]["data"]}),
+    );
     let ack_s = t.elapsed().as_secs_f64();
     assert_eq!(p["new_entries"].as_i64(), Some(entries));
     assert_eq!(r["applied"].as_i64(), Some(entries));
     assert_eq!(again["applied"].as_i64(), Some(0));
-    let city_db = std::fs::metadata(dir.join("city.db")).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(dir.join("city.db-wal")).map(|m| m.len()).unwrap_or(0);
+    let city_db = std::fs::metadata(dir.join("city.db"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+        + std::fs::metadata(dir.join("city.db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
 
-    println!("bundle {}: {} bytes, {:.1} KB per 1,000 entries", f["file_name"].as_str().unwrap(), bytes.len(), bytes.len() as f64 / entries as f64);
+    println!(
+        "bundle {}: {} bytes, {:.1} KB per 1,000 entries",
+        f["file_name"].as_str().unwrap(),
+        bytes.len(),
+        bytes.len() as f64 / entries as f64
+    );
     println!("export (county, read + mask + sign + zstd + age): {export_s:.2} s");
     println!("preview (city, decrypt + verify + chain, nothing written): {preview_s:.2} s");
-    println!("import (city, one transaction): {import_s:.2} s ({:.0} entries/s)", entries as f64 / import_s);
+    println!(
+        "import (city, one transaction): {import_s:.2} s ({:.0} entries/s)",
+        entries as f64 / import_s
+    );
     println!("replay of the same bundle (nothing applied): {replay_s:.2} s");
     println!("acknowledgement at the county: {:.3} s", ack_s);
     println!("city database after import: {:.1} MB", city_db as f64 / 1e6);

@@ -149,9 +149,9 @@ pub fn seal(
 
 /// Encrypt `inner` to an age recipient.
 pub fn encrypt(recipient: &str, inner: &[u8]) -> Result<Vec<u8>> {
-    let r: age::x25519::Recipient = recipient.parse().map_err(|_| {
-        ApiError::validation("市局的加密公钥无效，请重新导入市局的配对文件")
-    })?;
+    let r: age::x25519::Recipient = recipient
+        .parse()
+        .map_err(|_| ApiError::validation("市局的加密公钥无效，请重新导入市局的配对文件"))?;
     age::encrypt(&r, inner).map_err(|e| ApiError::internal(format!("加密失败：{e}")))
 }
 
@@ -292,7 +292,9 @@ pub fn parse_pairing(file: &[u8]) -> Result<Pairing> {
             p.format
         )));
     }
-    if parse_public_key(&p.sign_key).is_none() || p.recipient.parse::<age::x25519::Recipient>().is_err() {
+    if parse_public_key(&p.sign_key).is_none()
+        || p.recipient.parse::<age::x25519::Recipient>().is_err()
+    {
         return Err(damaged("配对文件"));
     }
     Ok(p)

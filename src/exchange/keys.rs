@@ -221,7 +221,10 @@ mod tests {
         assert_eq!(a.recipient(), b.recipient());
         let fp = a.fingerprint();
         assert_eq!(fp.len(), 49);
-        assert_eq!(normalize_fingerprint(&fp.to_uppercase().replace(' ', "-")), Some(fp));
+        assert_eq!(
+            normalize_fingerprint(&fp.to_uppercase().replace(' ', "-")),
+            Some(fp)
+        );
         let sig = a.sign(b"x");
         let vk = parse_public_key(&b.public_hex()).unwrap();
         assert!(vk

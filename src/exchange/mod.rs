@@ -406,15 +406,28 @@ pub fn register(tx: &mut Tx<'_>, r: &RegisterCounty) -> Result<Peer> {
     require_level(tx, OfficeLevel::City, "登记县级单位")?;
     let code = validate_division_code(&r.code).map_err(|e| e.in_field("code", "行政区划代码"))?;
     let name = required_text(&r.name, "name", "单位名称", 60)?;
-    let key = match r.public_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+    let key = match r
+        .public_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         Some(k) => Some(parse_public_key(k).ok_or_else(|| {
             ApiError::field("public_key", "签名公钥应为登记单上的64位十六进制数字")
         })?),
         None => None,
     };
-    let typed = match r.fingerprint.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+    let typed = match r
+        .fingerprint
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
         Some(f) => Some(normalize_fingerprint(f).ok_or_else(|| {
-            ApiError::field("fingerprint", "公钥指纹应为登记单上的40位十六进制数字（可带空格）")
+            ApiError::field(
+                "fingerprint",
+                "公钥指纹应为登记单上的40位十六进制数字（可带空格）",
+            )
         })?),
         None => None,
     };
@@ -452,7 +465,9 @@ pub fn register(tx: &mut Tx<'_>, r: &RegisterCounty) -> Result<Peer> {
         .optional()?;
     let id = match existing {
         Some((_, role)) if role != "county" => {
-            return Err(ApiError::conflict("该行政区划代码已作为市局配对，不能登记为县级单位"))
+            return Err(ApiError::conflict(
+                "该行政区划代码已作为市局配对，不能登记为县级单位",
+            ))
         }
         Some((id, _)) => {
             tx.execute(
@@ -528,7 +543,8 @@ fn mask_changes(changes: &str) -> Result<Option<String>> {
     {
         return Ok(None);
     }
-    let mut v: Value = serde_json::from_str(changes).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut v: Value =
+        serde_json::from_str(changes).map_err(|e| ApiError::internal(e.to_string()))?;
     let mut any = false;
     for ch in v.as_array_mut().into_iter().flatten() {
         let Some(table) = ch.get("table").and_then(Value::as_str).map(str::to_string) else {
@@ -975,7 +991,8 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
                 "INSERT INTO replica_entry (origin, seq, at, actor, command, changes, masked, prev_hash, hash, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for e in new {
-                let prev = hex::decode(&e.prev_hash).map_err(|e| ApiError::internal(e.to_string()))?;
+                let prev =
+                    hex::decode(&e.prev_hash).map_err(|e| ApiError::internal(e.to_string()))?;
                 let hash = hex::decode(&e.hash).map_err(|e| ApiError::internal(e.to_string()))?;
                 ins.execute(params![
                     m.from_office,
@@ -1111,7 +1128,10 @@ pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<Fil
                     .map(|k| fingerprint(&k.to_bytes()))
                     .unwrap_or_default(),
                 summary: if ack.seq <= held {
-                    format!("{}确认到第{}条；本单位已有该确认，无需处理", city.name, ack.seq)
+                    format!(
+                        "{}确认到第{}条；本单位已有该确认，无需处理",
+                        city.name, ack.seq
+                    )
                 } else {
                     format!("{}确认已收到第{}条及以前的记录", city.name, ack.seq)
                 },
@@ -1229,12 +1249,20 @@ mod tests {
 
     #[test]
     fn personal_numbers_are_masked() {
-        assert_eq!(mask_value("id_number", "11010519491231002X"), "110105********002X");
+        assert_eq!(
+            mask_value("id_number", "11010519491231002X"),
+            "110105********002X"
+        );
         assert_eq!(mask_value("phone", "13812345678"), "138****5678");
         assert_eq!(mask_value("phone", "1234"), "****");
         let c = r#"[{"after":{"id":1,"id_number":"11010519491231002X","name":"王某","phone":"13812345678"},"id":1,"table":"insured"}]"#;
         let m = mask_changes(c).unwrap().unwrap();
-        assert!(m.contains("110105********002X") && m.contains("138****5678") && m.contains("王某"));
-        assert_eq!(mask_changes(r#"[{"after":{"id":1},"id":1,"table":"lead"}]"#).unwrap(), None);
+        assert!(
+            m.contains("110105********002X") && m.contains("138****5678") && m.contains("王某")
+        );
+        assert_eq!(
+            mask_changes(r#"[{"after":{"id":1},"id":1,"table":"lead"}]"#).unwrap(),
+            None
+        );
     }
 }

@@ -68,7 +68,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_case_list_source",
         include_str!("migrations/0015_case_list_source.sql"),
     ),
-    ("0018_exchange", include_str!("migrations/0018_exchange.sql")),
+    (
+        "0018_exchange",
+        include_str!("migrations/0018_exchange.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

@@ -100,7 +100,10 @@ fn id_number(first17: &str) -> String {
         .zip(W)
         .map(|(c, w)| c.to_digit(10).unwrap() * w)
         .sum();
-    format!("{first17}{}", ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize])
+    format!(
+        "{first17}{}",
+        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
+    )
 }
 
 fn head(c: &Core) -> i64 {
@@ -134,10 +137,16 @@ fn the_office_key_lives_next_to_the_database_private_and_is_shown_by_its_fingerp
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     // Never in the database: the secret seed appears in no table.
-    let seed = text.lines().find_map(|l| l.strip_prefix("signing ")).unwrap();
+    let seed = text
+        .lines()
+        .find_map(|l| l.strip_prefix("signing "))
+        .unwrap();
     drop(o);
     let c = Core::open(&db).unwrap();
     c.login(ADMIN, "secret123").unwrap();
@@ -161,7 +170,10 @@ fn the_office_key_lives_next_to_the_database_private_and_is_shown_by_its_fingerp
         .unwrap();
     assert!(!dump.contains(seed));
     // Read back, not made again.
-    assert_eq!(call(&c, "exchange.status", json!({}))["fingerprint"], json!(fp));
+    assert_eq!(
+        call(&c, "exchange.status", json!({}))["fingerprint"],
+        json!(fp)
+    );
     let slip = String::from_utf8(b64(&call(&c, "exchange.registration", json!({})))).unwrap();
     assert!(slip.contains(&fp) && slip.contains(COUNTY), "{slip}");
 
@@ -196,7 +208,10 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     let n = head(cc);
 
     let f = call(cc, "exchange.export", json!({}));
-    assert_eq!(f["file_name"], json!(format!("{COUNTY}-000001-{n:06}.recoup")));
+    assert_eq!(
+        f["file_name"],
+        json!(format!("{COUNTY}-000001-{n:06}.recoup"))
+    );
     assert_eq!(head(cc), n, "an export appends no entry");
     let bytes = b64(&f);
     // Encrypted: the ID number, the phone and the institution's name are not in the file.
@@ -210,7 +225,11 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     assert_eq!(p["entries"], json!(n));
     assert_eq!(p["new_entries"], json!(n));
     assert!(p["masked_entries"].as_i64().unwrap() >= 1);
-    assert!(p["commands"].as_array().unwrap().iter().any(|c| c["command"] == "insured.create"));
+    assert!(p["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["command"] == "insured.create"));
     assert_eq!(city_dump(ci), dump);
 
     let r = call(ci, "exchange.import", payload(&bytes));
@@ -225,15 +244,23 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
         .store()
         .read(|c| recoup::exchange::replica_entries(c, COUNTY))
         .unwrap();
-    let insured = replica.iter().find(|e| e.command == "insured.create").unwrap();
+    let insured = replica
+        .iter()
+        .find(|e| e.command == "insured.create")
+        .unwrap();
     assert!(insured.masked);
-    assert!(insured.changes.contains("110105********002X"), "{}", insured.changes);
+    assert!(
+        insured.changes.contains("110105********002X"),
+        "{}",
+        insured.changes
+    );
     assert!(insured.changes.contains("138****5678"));
-    assert!(!replica.iter().any(|e| e.changes.contains("11010519491231002X")));
-    let local: Vec<Value> = serde_json::from_value(
-        call(cc, "audit.list", json!({"limit": 1000}))["items"].clone(),
-    )
-    .unwrap();
+    assert!(!replica
+        .iter()
+        .any(|e| e.changes.contains("11010519491231002X")));
+    let local: Vec<Value> =
+        serde_json::from_value(call(cc, "audit.list", json!({"limit": 1000}))["items"].clone())
+            .unwrap();
     for e in &replica {
         let l = local.iter().find(|l| l["seq"] == json!(e.seq)).unwrap();
         assert_eq!(l["hash"], json!(e.hash));
@@ -255,7 +282,10 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
         .create(cc);
     let n2 = head(cc);
     let f2 = call(cc, "exchange.export", json!({}));
-    assert_eq!(f2["file_name"], json!(format!("{COUNTY}-000001-{n2:06}.recoup")));
+    assert_eq!(
+        f2["file_name"],
+        json!(format!("{COUNTY}-000001-{n2:06}.recoup"))
+    );
 
     // The acknowledgement: the county keeps the witnessed head and exports after it.
     let ack = b64(&r["ack"]);
@@ -297,7 +327,10 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     assert!(e.message.contains("没有新的记录"), "{}", e.message);
     // The lost acknowledgement can be issued again.
     let again = call(ci, "exchange.ack", json!({"code": COUNTY}));
-    assert_eq!(again["file_name"], json!(format!("{COUNTY}-ack-{n2:06}.recoup")));
+    assert_eq!(
+        again["file_name"],
+        json!(format!("{COUNTY}-ack-{n2:06}.recoup"))
+    );
 }
 
 #[test]
@@ -339,10 +372,18 @@ fn unknown_revoked_foreign_and_misdelivered_bundles_are_refused_and_change_nothi
         "exchange.register",
         json!({"code": COUNTY, "name": "南关区", "fingerprint": fp}),
     );
-    assert_eq!(call(ci, "exchange.import", payload(&bytes))["applied"].as_i64().unwrap() > 0, true);
+    assert_eq!(
+        call(ci, "exchange.import", payload(&bytes))["applied"]
+            .as_i64()
+            .unwrap()
+            > 0,
+        true
+    );
 
     // A second county, paired with another city: its bundle is not for this city.
-    let other_city = OfficeBuilder::new("220200", "吉林市医疗保障局").level(Some("city")).open();
+    let other_city = OfficeBuilder::new("220200", "吉林市医疗保障局")
+        .level(Some("city"))
+        .open();
     let county2 = OfficeBuilder::new("220103", "长春市朝阳区医疗保障局").open();
     pair(&county2.core, "220103", &other_city.core);
     county2.institution("H22010300001", "朝阳区人民医院");
@@ -351,7 +392,11 @@ fn unknown_revoked_foreign_and_misdelivered_bundles_are_refused_and_change_nothi
     let e = refuse(ci, "exchange.import", payload(&foreign));
     assert!(e.message.contains("不是发给本单位"), "{}", e.message);
     // Paired with this city but never registered here.
-    call(&county2.core, "exchange.pair", json!({"data": call(ci, "exchange.pairing_file", json!({}))["data"]}));
+    call(
+        &county2.core,
+        "exchange.pair",
+        json!({"data": call(ci, "exchange.pairing_file", json!({}))["data"]}),
+    );
     let unregistered = b64(&call(&county2.core, "exchange.export", json!({})));
     let e = refuse(ci, "exchange.import", payload(&unregistered));
     assert!(e.message.contains("未登记"), "{}", e.message);
@@ -360,14 +405,38 @@ fn unknown_revoked_foreign_and_misdelivered_bundles_are_refused_and_change_nothi
     // Not an exchange file at all; a county cannot import a bundle; only the city registers.
     field(ci, "exchange.import", payload(b"hello"), "data");
     illegal(cc, "exchange.import", payload(&bytes), "市级");
-    illegal(cc, "exchange.register", json!({"code": "220104", "name": "x", "fingerprint": fp}), "市级");
-    illegal(ci, "exchange.pair", json!({"data": call(ci, "exchange.pairing_file", json!({}))["data"]}), "市级单位");
-    field(ci, "exchange.register", json!({"code": "220104", "name": "宽城区"}), "fingerprint");
-    field(ci, "exchange.register", json!({"code": "220104", "name": "宽城区", "public_key": "abc"}), "public_key");
+    illegal(
+        cc,
+        "exchange.register",
+        json!({"code": "220104", "name": "x", "fingerprint": fp}),
+        "市级",
+    );
+    illegal(
+        ci,
+        "exchange.pair",
+        json!({"data": call(ci, "exchange.pairing_file", json!({}))["data"]}),
+        "市级单位",
+    );
+    field(
+        ci,
+        "exchange.register",
+        json!({"code": "220104", "name": "宽城区"}),
+        "fingerprint",
+    );
+    field(
+        ci,
+        "exchange.register",
+        json!({"code": "220104", "name": "宽城区", "public_key": "abc"}),
+        "public_key",
+    );
     // An acknowledgement signed by someone else than the paired city.
     call(&other_city.core, "exchange.import", payload(&foreign));
     let foreign_ack = call(&other_city.core, "exchange.ack", json!({"code": "220103"}));
-    let e = refuse(&county2.core, "exchange.import", payload(&b64(&foreign_ack)));
+    let e = refuse(
+        &county2.core,
+        "exchange.import",
+        payload(&b64(&foreign_ack)),
+    );
     assert!(e.message.contains("签名无效"), "{}", e.message);
 }
 
@@ -396,7 +465,11 @@ fn gaps_and_forks_are_refused_naming_the_range_and_a_restored_county_is_detected
     old_city.login(ADMIN, "secret123").unwrap();
     let dump = city_dump(&old_city);
     let e = refuse(&old_city, "exchange.import", payload(&b));
-    assert!(e.message.contains(&format!("缺少第1至{n}条")), "{}", e.message);
+    assert!(
+        e.message.contains(&format!("缺少第1至{n}条")),
+        "{}",
+        e.message
+    );
     assert_eq!(city_dump(&old_city), dump);
     drop(old_city);
 
@@ -417,7 +490,11 @@ fn gaps_and_forks_are_refused_naming_the_range_and_a_restored_county_is_detected
     let dump = city_dump(ci);
     let e = refuse(ci, "exchange.import", payload(&forked));
     assert_eq!(e.code, ErrorCode::Conflict);
-    assert!(e.message.contains("记录分叉") && e.message.contains(&format!("第{}条", n + 1)), "{}", e.message);
+    assert!(
+        e.message.contains("记录分叉") && e.message.contains(&format!("第{}条", n + 1)),
+        "{}",
+        e.message
+    );
     assert_eq!(city_dump(ci), dump);
 }
 
@@ -453,7 +530,9 @@ pub struct Tally {
 /// against the city; every mutation must be refused and leave the city's tables as they were.
 fn adversarial(count: usize) -> Tally {
     let county = OfficeBuilder::new(COUNTY, "长春市南关区医疗保障局").open();
-    let city = OfficeBuilder::new(CITY, "长春市医疗保障局").level(Some("city")).open();
+    let city = OfficeBuilder::new(CITY, "长春市医疗保障局")
+        .level(Some("city"))
+        .open();
     let intruder = OfficeBuilder::new("220103", "长春市朝阳区医疗保障局").open();
     let (cc, ci) = (&county.core, &city.core);
     pair(cc, COUNTY, ci);
@@ -501,12 +580,18 @@ fn adversarial(count: usize) -> Tally {
                 let mut x = inner.clone();
                 let p = rng.below(x.len());
                 x[p] ^= 1 << rng.below(8);
-                ("bit flip (inside, re-encrypted)", bundle::encrypt(&recipient, &x).unwrap())
+                (
+                    "bit flip (inside, re-encrypted)",
+                    bundle::encrypt(&recipient, &x).unwrap(),
+                )
             }
             3 => {
                 let mut x = inner.clone();
                 x.truncate(rng.below(x.len()));
-                ("truncated (inside, re-encrypted)", bundle::encrypt(&recipient, &x).unwrap())
+                (
+                    "truncated (inside, re-encrypted)",
+                    bundle::encrypt(&recipient, &x).unwrap(),
+                )
             }
             4 => {
                 // Reordered entries, re-signed by the county's own key.
@@ -514,7 +599,10 @@ fn adversarial(count: usize) -> Tally {
                 let a = rng.below(e.len());
                 let b = (a + 1 + rng.below(e.len() - 1)) % e.len();
                 e.swap(a, b);
-                ("reordered entries", reseal(&county_keys, manifest.clone(), &e))
+                (
+                    "reordered entries",
+                    reseal(&county_keys, manifest.clone(), &e),
+                )
             }
             5 => {
                 // A dropped entry, the manifest made to agree, re-signed by the county's key.
@@ -533,7 +621,10 @@ fn adversarial(count: usize) -> Tally {
                 let unmasked: Vec<usize> = (0..e.len()).filter(|&k| !e[k].masked).collect();
                 let k = unmasked[rng.below(unmasked.len())];
                 let at = rng.below(e[k].changes.len());
-                let at = (0..=at).rev().find(|&p| e[k].changes.is_char_boundary(p)).unwrap();
+                let at = (0..=at)
+                    .rev()
+                    .find(|&p| e[k].changes.is_char_boundary(p))
+                    .unwrap();
                 e[k].changes.insert(at, ' ');
                 ("changed entry", reseal(&county_keys, manifest.clone(), &e))
             }
@@ -543,10 +634,26 @@ fn adversarial(count: usize) -> Tally {
                 let len = u32::from_be_bytes(x[4..8].try_into().unwrap()) as usize;
                 let text = String::from_utf8(x[8..8 + len].to_vec()).unwrap();
                 let forged = match rng.below(4) {
-                    0 => text.replacen(&format!("\"to_office\":\"{CITY}\""), "\"to_office\":\"220200\"", 1),
-                    1 => text.replacen(&format!("\"first_seq\":{}", manifest.first_seq), &format!("\"first_seq\":{}", manifest.first_seq + 1), 1),
-                    2 => text.replacen(&format!("\"schema_version\":{}", manifest.schema_version), &format!("\"schema_version\":{}", manifest.schema_version + 1), 1),
-                    _ => text.replacen(&format!("\"entries\":{}", manifest.entries), &format!("\"entries\":{}", manifest.entries + 1), 1),
+                    0 => text.replacen(
+                        &format!("\"to_office\":\"{CITY}\""),
+                        "\"to_office\":\"220200\"",
+                        1,
+                    ),
+                    1 => text.replacen(
+                        &format!("\"first_seq\":{}", manifest.first_seq),
+                        &format!("\"first_seq\":{}", manifest.first_seq + 1),
+                        1,
+                    ),
+                    2 => text.replacen(
+                        &format!("\"schema_version\":{}", manifest.schema_version),
+                        &format!("\"schema_version\":{}", manifest.schema_version + 1),
+                        1,
+                    ),
+                    _ => text.replacen(
+                        &format!("\"entries\":{}", manifest.entries),
+                        &format!("\"entries\":{}", manifest.entries + 1),
+                        1,
+                    ),
                 };
                 assert_ne!(forged, text);
                 let mut y = x[..4].to_vec();
@@ -557,7 +664,10 @@ fn adversarial(count: usize) -> Tally {
             }
             8 => {
                 // Another (registered) county's key claiming to be this county.
-                ("another county's key", reseal(&intruder_keys, manifest.clone(), &entries))
+                (
+                    "another county's key",
+                    reseal(&intruder_keys, manifest.clone(), &entries),
+                )
             }
             9 => {
                 // Encrypted to another office (the county itself), not to the city.
@@ -579,7 +689,9 @@ fn adversarial(count: usize) -> Tally {
         let before = audit_entries(ci);
         match ci.call("exchange.import", payload(&file)) {
             Err(_) => t.refused += 1,
-            Ok(v) if kind.starts_with("replay") && v["applied"] == json!(0) => t.replays_unchanged += 1,
+            Ok(v) if kind.starts_with("replay") && v["applied"] == json!(0) => {
+                t.replays_unchanged += 1
+            }
             Ok(v) => panic!("{kind}: accepted: {v}"),
         }
         if audit_entries(ci) != before || (i % 50 == 0 && city_dump(ci) != dump) {
@@ -625,16 +737,34 @@ fn the_cli_pairs_exports_imports_and_acknowledges_through_files() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
         .arg("--db")
         .arg(&city_db)
-        .args(["init", "--code", CITY, "--name", "长春市医疗保障局", "--level", "city", "--admin-user", ADMIN])
+        .args([
+            "init",
+            "--code",
+            CITY,
+            "--name",
+            "长春市医疗保障局",
+            "--level",
+            "city",
+            "--admin-user",
+            ADMIN,
+        ])
         .env("RECOUP_PASSWORD", "secret123")
         .env_remove("RECOUP_USER")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("本单位公钥指纹"));
     let run = |db: &Path, args: &[&str]| {
         let out = cli(db).arg("exchange").args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let d = dir.path().to_str().unwrap();
@@ -643,8 +773,22 @@ fn the_cli_pairs_exports_imports_and_acknowledges_through_files() {
     assert!(run(&county_db, &["pair", pairing.to_str().unwrap()]).contains("已与长春市医疗保障局"));
     run(&county_db, &["registration", "--out", d]);
     let slip = std::fs::read_to_string(dir.path().join(format!("{COUNTY}-登记单.txt"))).unwrap();
-    let key = slip.lines().find_map(|l| l.strip_prefix("签名公钥：")).unwrap();
-    run(&city_db, &["register", "--code", COUNTY, "--name", "南关区", "--public-key", key]);
+    let key = slip
+        .lines()
+        .find_map(|l| l.strip_prefix("签名公钥："))
+        .unwrap();
+    run(
+        &city_db,
+        &[
+            "register",
+            "--code",
+            COUNTY,
+            "--name",
+            "南关区",
+            "--public-key",
+            key,
+        ],
+    );
 
     let said = run(&county_db, &["export", "--out", d]);
     let bundle = std::fs::read_dir(dir.path())
@@ -652,7 +796,10 @@ fn the_cli_pairs_exports_imports_and_acknowledges_through_files() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|e| e == "recoup"))
         .unwrap();
-    assert!(said.contains(bundle.file_name().unwrap().to_str().unwrap()), "{said}");
+    assert!(
+        said.contains(bundle.file_name().unwrap().to_str().unwrap()),
+        "{said}"
+    );
     assert!(run(&city_db, &["import", bundle.to_str().unwrap(), "--preview"]).contains("条是新的"));
     let said = run(&city_db, &["import", bundle.to_str().unwrap()]);
     assert!(said.contains("确认回执已写入"), "{said}");
