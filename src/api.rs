@@ -767,6 +767,7 @@ commands! {
     read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
     write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
     read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
+    read ANYONE "exchange.history" (CodeRequest) -> Vec<exchange::BundleRecord> = |_, c, r| exchange::history(c, &r);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1217,6 +1217,43 @@ pub fn status(c: &Connection, keys: &OfficeKeys) -> Result<ExchangeStatus> {
     })
 }
 
+/// One bundle applied at the city (the history of a county's deliveries).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct BundleRecord {
+    pub first_seq: i64,
+    pub last_seq: i64,
+    /// Entries it added (the others were held already).
+    pub applied: i64,
+    pub masked_entries: i64,
+    /// When the county made it, and when the city imported it.
+    pub created_at: String,
+    pub imported_at: String,
+}
+
+/// `exchange.history`: at the city, the bundles applied from one county, newest first (at most 200).
+pub fn history(c: &Connection, r: &CodeRequest) -> Result<Vec<BundleRecord>> {
+    require_level(c, OfficeLevel::City, "查看县级单位的数据包记录")?;
+    peer(c, r.code.trim())?.ok_or_else(|| ApiError::not_found("该县级单位的登记"))?;
+    let mut stmt = c.prepare(
+        "SELECT first_seq, last_seq, applied, manifest, imported_at FROM replica_bundle WHERE origin = ?1 ORDER BY id DESC LIMIT 200",
+    )?;
+    let rows = stmt
+        .query_map([r.code.trim()], |r| {
+            let manifest: String = r.get(3)?;
+            let m: Option<Manifest> = serde_json::from_str(&manifest).ok();
+            Ok(BundleRecord {
+                first_seq: r.get(0)?,
+                last_seq: r.get(1)?,
+                applied: r.get(2)?,
+                masked_entries: m.as_ref().map_or(0, |m| m.masked_entries),
+                created_at: m.map(|m| m.created_at).unwrap_or_default(),
+                imported_at: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// The entries of a county's replica held at the city, as stored (`changes` as text).
 pub fn replica_entries(c: &Connection, county: &str) -> Result<Vec<WireEntry>> {
     let mut reader = audit::ChangesReader::new()?;

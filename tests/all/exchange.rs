@@ -325,6 +325,19 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     let e = refuse(cc, "exchange.export", json!({}));
     assert_eq!(e.code, ErrorCode::Conflict);
     assert!(e.message.contains("没有新的记录"), "{}", e.message);
+    // The city's history of the county's deliveries: two bundles added entries (replays add none).
+    let h = call(ci, "exchange.history", json!({"code": COUNTY}));
+    let h = h.as_array().unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[0]["first_seq"].as_i64(), h[0]["applied"].as_i64()),
+        (Some(1), Some(n2 - n))
+    );
+    assert_eq!(
+        (h[1]["last_seq"].as_i64(), h[1]["applied"].as_i64()),
+        (Some(n), Some(n))
+    );
+    assert!(h[1]["masked_entries"].as_i64().unwrap() >= 1);
     // The lost acknowledgement can be issued again.
     let again = call(ci, "exchange.ack", json!({"code": COUNTY}));
     assert_eq!(

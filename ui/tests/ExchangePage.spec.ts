@@ -121,4 +121,37 @@ describe('ExchangePage', () => {
     expect(imported).toBe(2)
     expect(dialog()).toContain('已确认收到第52条及以前的记录')
   })
+
+  it('lists the registered counties at the city and shows a county\'s deliveries', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const city: ExchangeStatus = {
+      ...county,
+      office_code: '220100',
+      office_name: '长春市医疗保障局',
+      level: 'city',
+      city: null,
+      counties: [
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00' },
+        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null },
+      ],
+    }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return city as never
+      if (command === 'exchange.history')
+        return [{ first_seq: 41, last_seq: 52, applied: 12, masked_entries: 3, created_at: '2026-12-02T09:00:00+08:00', imported_at: '2026-12-02T09:30:00+08:00' }] as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    const table = w.get('[data-testid="exchange-counties"]').text()
+    for (const want of ['南关区医疗保障局', '第52条', '2026-12-02 09:30', '正常', '已停用']) expect(table).toContain(want)
+    expect(w.find('[data-testid="exchange-export"]').exists()).toBe(false)
+    const button = w.findAll('button').find((b) => b.text() === '记录')!
+    await button.trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.history', { code: '220102' })
+    const dialog = document.body.querySelector('[data-testid="exchange-history"]')?.textContent ?? ''
+    expect(dialog).toContain('第41至52条')
+    expect(dialog).toContain('南关区医疗保障局的数据包')
+  })
 })

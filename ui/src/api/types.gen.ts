@@ -159,6 +159,19 @@ ids: Array<number>,
  */
 duplex: boolean, };
 
+/**
+ * One bundle applied at the city (the history of a county's deliveries).
+ */
+export type BundleRecord = { first_seq: number, last_seq: number, 
+/**
+ * Entries it added (the others were held already).
+ */
+applied: number, masked_entries: number, 
+/**
+ * When the county made it, and when the city imported it.
+ */
+created_at: string, imported_at: string, };
+
 export type CalendarYearInfo = { year: number, source: string, 
 /**
  * true when the office entered or replaced this year itself.
@@ -2210,6 +2223,7 @@ export interface Commands {
   "exchange.preview": { request: FileRequest; response: FilePreview };
   "exchange.import": { request: FileRequest; response: ImportOutcome };
   "exchange.ack": { request: CodeRequest; response: ExchangeFile };
+  "exchange.history": { request: CodeRequest; response: Array<BundleRecord> };
 }
 
 export type CommandName = keyof Commands;

@@ -44,3 +44,4 @@ export type ExchangeFile = Res<'exchange.export'>
 export type FilePreview = Res<'exchange.preview'>
 export type ImportOutcome = Res<'exchange.import'>
 export type Peer = Res<'exchange.register'>
+export type BundleRecord = Res<'exchange.history'>[number]
