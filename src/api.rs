@@ -31,7 +31,7 @@ use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
 use crate::exchange::{
     self, keys::KeyStore, keys::OfficeKeys, CodeRequest, ExchangeFile, ExchangeStatus, FilePreview,
-    FileRequest, ImportOutcome, Peer, RegisterCounty,
+    FileRequest, HubRequest, ImportOutcome, Peer, RegisterCounty, SyncOutcome,
 };
 use crate::jobs::{JobProgress, JobRequest, Jobs};
 use crate::ledger::{self, types as lt};
@@ -480,6 +480,69 @@ impl Core {
 
 const PRINT_BATCH: &str = "document.print_batch";
 
+/// The audit actor and command of a bundle received by the hub over the network (no login: the
+/// bundle's signature by a registered county is its authentication).
+pub const NETWORK_ACTOR: &str = "数据交换（网络）";
+const RECEIVE_BUNDLE: &str = "exchange.receive";
+
+impl Core {
+    /// The hub's `POST /exchange/bundle`: import a county's bundle exactly as `exchange.import`
+    /// does (all or nothing) and answer with the acknowledgement's bytes.
+    pub fn receive_bundle(&self, bytes: &[u8]) -> Result<Vec<u8>> {
+        let keys = self.keys.get()?;
+        let out = self.store.write(NETWORK_ACTOR, RECEIVE_BUNDLE, |tx| {
+            exchange::require_bundle(bytes)?;
+            exchange::import_bytes(tx, &keys, bytes)
+        })?;
+        let ack = out
+            .ack
+            .ok_or_else(|| ApiError::internal("no acknowledgement"))?;
+        exchange::file_bytes(&ack)
+    }
+
+    /// `exchange.sync` (立即同步): export (if anything is unacknowledged), POST to the hub outside
+    /// any transaction, apply the acknowledgement. Offline is an answer, not an error.
+    fn exchange_sync(&self, actor: &str) -> Result<SyncOutcome> {
+        let keys = self.keys.get()?;
+        let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
+            ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
+        })?;
+        let file = match self
+            .store
+            .write(actor, "exchange.export", |tx| exchange::export(tx, &keys))
+        {
+            Err(e) if e.code == ErrorCode::Conflict => {
+                return Ok(SyncOutcome {
+                    sent: false,
+                    offline: false,
+                    summary: e.message,
+                })
+            }
+            r => r?,
+        };
+        match exchange::net::post_bundle(&url, exchange::file_bytes(&file)?) {
+            Ok(ack) => {
+                let out = self.store.write(actor, "exchange.import", |tx| {
+                    exchange::import_bytes(tx, &keys, &ack)
+                })?;
+                Ok(SyncOutcome {
+                    sent: true,
+                    offline: false,
+                    summary: format!("已发送{}；{}", file.summary, out.summary),
+                })
+            }
+            Err(exchange::net::PostError::Offline(why)) => Ok(SyncOutcome {
+                sent: false,
+                offline: true,
+                summary: format!(
+                    "暂时无法连接市局服务器（{why}），数据仍保留在本单位，稍后再同步即可"
+                ),
+            }),
+            Err(exchange::net::PostError::Refused(e)) => Err(e),
+        }
+    }
+}
+
 /// Decode a request, naming the field in Chinese when a value cannot be read.
 pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
     crate::vocab::text::decode_with(payload, label_of)
@@ -767,6 +830,8 @@ commands! {
     read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
     write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
     read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
+    write ADMIN "exchange.set_hub" (HubRequest) -> Peer = |_, tx, r| exchange::set_hub(tx, &r);
+    session EXCHANGE "exchange.sync" (Empty) -> SyncOutcome = |core, _, e, _| core.exchange_sync(e.actor);
     read ANYONE "exchange.history" (CodeRequest) -> Vec<exchange::BundleRecord> = |_, c, r| exchange::history(c, &r);
 }
 

@@ -176,6 +176,10 @@ enum ExchangeCommand {
     },
     /// City: stop accepting a county's key.
     Revoke { code: String },
+    /// County: send what the city has not acknowledged to the city's hub now (立即同步).
+    Sync,
+    /// County: set the city's hub address (`http://host:port`; empty: files only).
+    Hub { url: String },
     /// City: write the acknowledgement of a county's held head into DIR again.
     Ack {
         code: String,
@@ -251,6 +255,17 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
             }
         }
         ExchangeCommand::Status => print(&core.call("exchange.status", json!({}))?),
+        ExchangeCommand::Sync => {
+            let r = core.call("exchange.sync", json!({}))?;
+            println!("{}", r["summary"].as_str().unwrap_or(""));
+        }
+        ExchangeCommand::Hub { url } => {
+            let p = core.call("exchange.set_hub", json!({ "hub_url": url }))?;
+            match p["hub_url"].as_str() {
+                Some(u) => println!("市局服务器地址：{u}"),
+                None => println!("已清除市局服务器地址，只用U盘交换"),
+            }
+        }
         ExchangeCommand::Pair { file, out } => match file {
             Some(file) => {
                 let r = core.call("exchange.pair", file_payload(&file)?)?;

@@ -15,6 +15,7 @@
 
 pub mod bundle;
 pub mod keys;
+pub mod net;
 
 use base64::Engine as _;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -37,6 +38,7 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("file_name", "文件名"),
     ("public_key", "签名公钥"),
     ("fingerprint", "公钥指纹"),
+    ("hub_url", "市局服务器地址"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +124,25 @@ pub struct Peer {
     /// At the city: the last entry of the county's log held here.
     pub head_seq: i64,
     pub last_import_at: Option<String>,
+    /// At a county: the city's hub address for 立即同步 (None: files only).
+    pub hub_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct HubRequest {
+    /// `http://host:port` of the city's hub; empty: exchange by files only.
+    pub hub_url: String,
+}
+
+/// `exchange.sync`: what 立即同步 did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncOutcome {
+    /// The bundle reached the hub and its acknowledgement was applied.
+    pub sent: bool,
+    /// The hub could not be reached: nothing changed, try again later.
+    pub offline: bool,
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -242,7 +263,7 @@ fn schema_version() -> i64 {
 }
 
 const PEER_COLUMNS: &str =
-    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at";
+    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at, hub_url";
 
 fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     let role: String = r.get(2)?;
@@ -259,6 +280,7 @@ fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
         revoked_at: r.get(5)?,
         head_seq: r.get(6)?,
         last_import_at: r.get(7)?,
+        hub_url: r.get(8)?,
     })
 }
 
@@ -507,6 +529,54 @@ pub fn revoke(tx: &mut Tx<'_>, r: &CodeRequest) -> Result<Peer> {
         tx.touch("exchange_peer", id);
     }
     peer(tx, r.code.trim())?.ok_or_else(|| ApiError::internal("peer"))
+}
+
+/// `exchange.set_hub`: a county's administrator sets (or clears) the city's hub address.
+pub fn set_hub(tx: &mut Tx<'_>, r: &HubRequest) -> Result<Peer> {
+    require_level(tx, OfficeLevel::County, "设置市局服务器地址")?;
+    let city = paired_city(tx)?;
+    let url = if r.hub_url.trim().is_empty() {
+        None
+    } else {
+        Some(net::normalize_url(&r.hub_url).ok_or_else(|| {
+            ApiError::field(
+                "hub_url",
+                "市局服务器地址应为 http://地址:端口，例如 http://10.22.1.5:8090",
+            )
+        })?)
+    };
+    tx.execute(
+        "UPDATE exchange_peer SET hub_url = ?1 WHERE id = ?2",
+        params![url, city.id],
+    )?;
+    tx.touch("exchange_peer", city.id);
+    peer(tx, &city.code)?.ok_or_else(|| ApiError::internal("peer"))
+}
+
+/// The paired city's hub address (a county), if one is set.
+pub fn hub_url(c: &Connection) -> Result<Option<String>> {
+    Ok(c.query_row(
+        "SELECT hub_url FROM exchange_peer WHERE role = 'city'",
+        [],
+        |r| r.get::<_, Option<String>>(0),
+    )
+    .optional()?
+    .flatten())
+}
+
+/// Only a bundle may come over the network (the hub's endpoint).
+pub fn require_bundle(bytes: &[u8]) -> Result<()> {
+    match bundle::kind_of(bytes) {
+        FileKind::Bundle => Ok(()),
+        _ => Err(ApiError::validation("市局服务器只接收数据包")),
+    }
+}
+
+/// The bytes of an exchange file answer.
+pub fn file_bytes(f: &ExchangeFile) -> Result<Vec<u8>> {
+    b64()
+        .decode(f.data.as_bytes())
+        .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -826,3 +826,80 @@ fn the_cli_pairs_exports_imports_and_acknowledges_through_files() {
     assert_eq!(status["witness"]["past"], json!(0));
     assert!(status["witness"]["witnessed_seq"].as_i64().unwrap() > 0);
 }
+
+#[test]
+fn over_the_network_the_same_bundle_reaches_the_hub_and_offline_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city_db = dir.path().join("city.db");
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, COUNTY, &city.core);
+    illegal(cc, "exchange.sync", json!({}), "尚未设置市局服务器地址");
+    field(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": "https://hub:8090"}),
+        "hub_url",
+    );
+
+    // The hub is down: an answer, not an error, and nothing changes.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": format!("http://127.0.0.1:{port}/")}),
+    );
+    let before = head(cc);
+    let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(
+        (r["sent"].as_bool(), r["offline"].as_bool()),
+        (Some(false), Some(true)),
+        "{r}"
+    );
+    assert!(r["summary"].as_str().unwrap().contains("稍后再同步"));
+    assert_eq!(head(cc), before);
+    assert_eq!(
+        call(cc, "exchange.status", json!({}))["witness"]["witnessed_seq"],
+        json!(0)
+    );
+
+    // The city's hub: `recoup serve` on its database.
+    let acks_for_later = call(&city.core, "exchange.pairing_file", json!({}));
+    let core = city.core;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    let url = rx.recv().unwrap();
+    call(cc, "exchange.set_hub", json!({"hub_url": url}));
+    let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(r["sent"], json!(true), "{r}");
+    let n = head(cc);
+    let st = call(cc, "exchange.status", json!({}));
+    assert_eq!(st["witness"]["witnessed_seq"], json!(n));
+    assert_eq!(st["city"]["hub_url"], json!(url.trim_end_matches('/')));
+    let reader = Core::open(&city_db).unwrap();
+    assert_eq!(replica_count(&reader, COUNTY), n);
+
+    // Nothing new: nothing sent. More work: only the new entries go.
+    let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(r["sent"], json!(false));
+    assert!(r["summary"].as_str().unwrap().contains("没有新的记录"));
+    county.institution("H22010200001", "南关区人民医院");
+    let r = call(cc, "exchange.sync", json!({}));
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("第{}至{}条", n + 1, head(cc))),
+        "{r}"
+    );
+    assert_eq!(replica_count(&reader, COUNTY), head(cc));
+
+    // The hub takes nothing but bundles.
+    let e = reader.receive_bundle(&b64(&acks_for_later)).unwrap_err();
+    assert!(e.message.contains("只接收数据包"), "{}", e.message);
+}

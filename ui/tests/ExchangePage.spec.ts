@@ -34,6 +34,7 @@ const county: ExchangeStatus = {
     revoked_at: null,
     head_seq: 0,
     last_import_at: null,
+    hub_url: null,
   },
   witness: { witnessed_seq: 40, witnessed_hash: 'ab', local_head: 52, past: 12, consistent: true },
   last_ack_at: '2026-12-01T10:00:00+08:00',
@@ -87,6 +88,24 @@ describe('ExchangePage', () => {
     const [name, bytes] = saveMock.mock.calls[0]
     expect(name).toBe('220102-000041-000052.recoup')
     expect([...bytes]).toEqual([0, 1, 2])
+    expect(w.find('[data-testid="exchange-sync"]').exists()).toBe(false)
+  })
+
+  it('syncs with the hub when its address is set; offline is a warning, not an error', async () => {
+    session.user = { id: 2, username: 'zhang', display_name: '张三', roles: ['Handler'], active: true, must_change_password: false } as never
+    const withHub: ExchangeStatus = { ...county, city: { ...county.city!, hub_url: 'http://10.22.1.5:8090' } }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return withHub as never
+      if (command === 'exchange.sync') return { sent: false, offline: true, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可' } as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    expect(w.text()).toContain('http://10.22.1.5:8090')
+    await w.get('[data-testid="exchange-sync"]').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.sync', {})
+    expect(document.body.textContent).toContain('稍后再同步即可')
   })
 
   it('previews a picked file before importing it and shows a refusal in the core words', async () => {
@@ -131,8 +150,8 @@ describe('ExchangePage', () => {
       level: 'city',
       city: null,
       counties: [
-        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00' },
-        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null },
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null },
+        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null },
       ],
     }
     callMock.mockImplementation(async (command: string) => {

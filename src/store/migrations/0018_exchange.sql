@@ -17,7 +17,9 @@ CREATE TABLE exchange_peer (
     revoked_at     TEXT,
     head_seq       INTEGER NOT NULL DEFAULT 0,
     head_hash      TEXT NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000',
-    last_import_at TEXT
+    last_import_at TEXT,
+    -- At a county: the city's hub address (http://host:port) for 立即同步; NULL: files only.
+    hub_url        TEXT
 );
 
 -- At the city: each county's log as received (its replica), read-only. One row per entry, keyed by

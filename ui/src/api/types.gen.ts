@@ -858,6 +858,12 @@ export type HoldRelease = { id: number, on?: string | null,
  */
 outcome: string, };
 
+export type HubRequest = { 
+/**
+ * `http://host:port` of the city's hub; empty: exchange by files only.
+ */
+hub_url: string, };
+
 export type IdRequest = { id: number, };
 
 export type ImportOutcome = { kind: ExchangeFileKind, summary: string, 
@@ -1433,7 +1439,11 @@ export type Peer = { code: string, name: string, role: PeerRole, fingerprint: st
 /**
  * At the city: the last entry of the county's log held here.
  */
-head_seq: number, last_import_at: string | null, };
+head_seq: number, last_import_at: string | null, 
+/**
+ * At a county: the city's hub address for 立即同步 (None: files only).
+ */
+hub_url: string | null, };
 
 /**
  * 交换对象: the role of an office this one exchanges with.
@@ -1921,6 +1931,19 @@ export type Step = { id: number, kind: StepKind, on: string, actor_id?: number |
 
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
+/**
+ * `exchange.sync`: what 立即同步 did.
+ */
+export type SyncOutcome = { 
+/**
+ * The bundle reached the hub and its acknowledgement was applied.
+ */
+sent: boolean, 
+/**
+ * The hub could not be reached: nothing changed, try again later.
+ */
+offline: boolean, summary: string, };
+
 export type TaskGroup = { 
 /**
  * The role the group belongs to.
@@ -2223,6 +2246,8 @@ export interface Commands {
   "exchange.preview": { request: FileRequest; response: FilePreview };
   "exchange.import": { request: FileRequest; response: ImportOutcome };
   "exchange.ack": { request: CodeRequest; response: ExchangeFile };
+  "exchange.set_hub": { request: HubRequest; response: Peer };
+  "exchange.sync": { request: Empty; response: SyncOutcome };
   "exchange.history": { request: CodeRequest; response: Array<BundleRecord> };
 }
 
@@ -2729,4 +2754,6 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "exchange.preview": ["Admin", "Handler"],
   "exchange.import": ["Admin", "Handler"],
   "exchange.ack": ["Admin", "Handler"],
+  "exchange.set_hub": ["Admin"],
+  "exchange.sync": ["Admin", "Handler"],
 };
