@@ -30,6 +30,10 @@ use crate::docs::issue::{
 };
 use crate::docs::settings::{self as doc_settings, DocumentSettings};
 use crate::error::{ApiError, ErrorCode, Result};
+use crate::exchange::{
+    self, keys::KeyStore, keys::OfficeKeys, CodeRequest, ExchangeFile, ExchangeStatus, FilePreview,
+    FileRequest, HubRequest, ImportOutcome, Peer, RegisterCounty, SyncOutcome,
+};
 use crate::jobs::{JobProgress, JobRequest, Jobs};
 use crate::ledger::{self, types as lt};
 use crate::money::{self, MoneyRequest, MoneyWords};
@@ -143,6 +147,8 @@ pub struct Core {
     local: Mutex<Option<String>>,
     /// Long work that reports progress and can be cancelled (imports).
     jobs: Jobs,
+    /// The office key (exchange with the city), next to the database file.
+    keys: KeyStore,
 }
 
 struct SessionState {
@@ -159,6 +165,8 @@ pub struct Env<'a> {
     pub user: Option<&'a User>,
     /// Where long work reports its progress (imports).
     pub jobs: &'a Jobs,
+    /// The office key (signing and decrypting exchange files).
+    pub keys: &'a KeyStore,
 }
 
 impl Env<'_> {
@@ -167,6 +175,10 @@ impl Env<'_> {
         self.user
             .map(|u| u.display_name.as_str())
             .unwrap_or(self.actor)
+    }
+
+    fn office_keys(&self) -> Result<std::sync::Arc<OfficeKeys>> {
+        self.keys.get()
     }
 
     fn user_id(&self) -> Result<i64> {
@@ -205,6 +217,8 @@ const APPROVER: Access = Access::Roles(&[Role::Approver]);
 const FINANCE: Access = Access::Roles(&[Role::Finance]);
 /// 管理员 manages users and settings.
 const ADMIN: Access = Access::Roles(&[Role::Admin]);
+/// Exchange files with the city: the administrator or a 承办人 (a county clerk exports the month).
+const EXCHANGE: Access = Access::Roles(&[Role::Admin, Role::Handler]);
 
 /// Commands a user whose password must be changed may still run.
 const WHILE_PASSWORD_CHANGE_REQUIRED: &[&str] =
@@ -299,6 +313,7 @@ impl Core {
     }
 
     fn with_store(store: Store) -> Result<Core> {
+        let keys = KeyStore::new(store.path());
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
@@ -306,6 +321,7 @@ impl Core {
             sessions: Mutex::new(HashMap::new()),
             local: Mutex::new(None),
             jobs: Jobs::default(),
+            keys,
         };
         core.reload_calendar()?;
         Ok(core)
@@ -313,6 +329,11 @@ impl Core {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The office key, made (and saved next to the database, mode 0600) the first time.
+    pub fn office_keys(&self) -> Result<std::sync::Arc<OfficeKeys>> {
+        self.keys.get()
     }
 
     /// The working-day calendar: shipped data plus this office's years and overrides.
@@ -671,6 +692,69 @@ fn data_version(c: &Connection) -> Result<i64> {
     Ok(c.pragma_query_value(None, "data_version", |r| r.get(0))?)
 }
 
+/// The audit actor and command of a bundle received by the hub over the network (no login: the
+/// bundle's signature by a registered county is its authentication).
+pub const NETWORK_ACTOR: &str = "数据交换（网络）";
+const RECEIVE_BUNDLE: &str = "exchange.receive";
+
+impl Core {
+    /// The hub's `POST /exchange/bundle`: import a county's bundle exactly as `exchange.import`
+    /// does (all or nothing) and answer with the acknowledgement's bytes.
+    pub fn receive_bundle(&self, bytes: &[u8]) -> Result<Vec<u8>> {
+        let keys = self.keys.get()?;
+        let out = self.store.write(NETWORK_ACTOR, RECEIVE_BUNDLE, |tx| {
+            exchange::require_bundle(bytes)?;
+            exchange::import_bytes(tx, &keys, bytes)
+        })?;
+        let ack = out
+            .ack
+            .ok_or_else(|| ApiError::internal("no acknowledgement"))?;
+        exchange::file_bytes(&ack)
+    }
+
+    /// `exchange.sync` (立即同步): export (if anything is unacknowledged), POST to the hub outside
+    /// any transaction, apply the acknowledgement. Offline is an answer, not an error.
+    fn exchange_sync(&self, actor: &str) -> Result<SyncOutcome> {
+        let keys = self.keys.get()?;
+        let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
+            ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
+        })?;
+        let file = match self
+            .store
+            .write(actor, "exchange.export", |tx| exchange::export(tx, &keys))
+        {
+            Err(e) if e.code == ErrorCode::Conflict => {
+                return Ok(SyncOutcome {
+                    sent: false,
+                    offline: false,
+                    summary: e.message,
+                })
+            }
+            r => r?,
+        };
+        match exchange::net::post_bundle(&url, exchange::file_bytes(&file)?) {
+            Ok(ack) => {
+                let out = self.store.write(actor, "exchange.import", |tx| {
+                    exchange::import_bytes(tx, &keys, &ack)
+                })?;
+                Ok(SyncOutcome {
+                    sent: true,
+                    offline: false,
+                    summary: format!("已发送{}；{}", file.summary, out.summary),
+                })
+            }
+            Err(exchange::net::PostError::Offline(why)) => Ok(SyncOutcome {
+                sent: false,
+                offline: true,
+                summary: format!(
+                    "暂时无法连接市局服务器（{why}），数据仍保留在本单位，稍后再同步即可"
+                ),
+            }),
+            Err(exchange::net::PostError::Refused(e)) => Err(e),
+        }
+    }
+}
+
 /// Decode a request, naming the field in Chinese when a value cannot be read.
 pub fn decode<T: DeserializeOwned>(payload: Value) -> Result<T> {
     // Every request is an object (null: no fields). serde would read a struct from an array too,
@@ -704,6 +788,7 @@ fn label_of(field: &str) -> String {
         .chain(cases::FIELD_LABELS.iter().copied())
         .chain(ledger::FIELD_LABELS.iter().copied())
         .chain(reports::FIELD_LABELS.iter().copied())
+        .chain(exchange::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -748,6 +833,7 @@ macro_rules! commands {
                             actor: user.as_ref().map_or(UNAUTHENTICATED, |u| u.username.as_str()),
                             user: user.as_ref(),
                             jobs: &self.jobs,
+                            keys: &self.keys,
                         };
                         commands!(@run $kind, self, env, token, $name, payload, $req, $res, $f)
                     } )*
@@ -994,6 +1080,21 @@ commands! {
     read ANYONE "report.monthly_xlsx" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_xlsx(c, &e.cx, &r, today_local());
     read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
+    // Exchange with the city (src/exchange, issue 11)
+    read ANYONE "exchange.status" (Empty) -> ExchangeStatus = |e, c, _| exchange::status(c, &*e.office_keys()?);
+    read ADMIN "exchange.registration" (Empty) -> ExchangeFile = |e, c, _| exchange::registration(c, &*e.office_keys()?);
+    read ADMIN "exchange.pairing_file" (Empty) -> ExchangeFile = |e, c, _| exchange::pairing_file(c, &*e.office_keys()?);
+    write ADMIN "exchange.pair" (FileRequest) -> ImportOutcome = |_, tx, r| exchange::pair(tx, &r);
+    write ADMIN "exchange.register" (RegisterCounty) -> Peer = |_, tx, r| exchange::register(tx, &r);
+    write ADMIN "exchange.revoke" (CodeRequest) -> Peer = |_, tx, r| exchange::revoke(tx, &r);
+    // Export writes no audited row (only the export's bookkeeping), so it appends no entry.
+    write EXCHANGE "exchange.export" (Empty) -> ExchangeFile = |e, tx, _| exchange::export(tx, &*e.office_keys()?);
+    read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
+    write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
+    read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
+    write ADMIN "exchange.set_hub" (HubRequest) -> Peer = |_, tx, r| exchange::set_hub(tx, &r);
+    session EXCHANGE "exchange.sync" (Empty) -> SyncOutcome = |core, _, e, _| core.exchange_sync(e.actor);
+    read ANYONE "exchange.history" (CodeRequest) -> Vec<exchange::BundleRecord> = |_, c, r| exchange::history(c, &r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1105,6 +1206,8 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<lt::OffsetStatus>(cfg),
         one::<lt::Organizer>(cfg),
         one::<PartyKind>(cfg),
+        one::<exchange::PeerRole>(cfg),
+        one::<exchange::ExchangeFileKind>(cfg),
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),

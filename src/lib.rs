@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod docs;
 pub mod error;
+pub mod exchange;
 pub mod ids;
 pub mod jobs;
 pub mod ledger;

@@ -93,6 +93,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Exchange with the city (数据交换): bundles, acknowledgements, pairing, status.
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// Write the TypeScript types of the API to ui/src/api/types.gen.ts (`--check`: fail when stale).
     GenTs {
         #[arg(long)]
@@ -125,6 +130,198 @@ enum AuditCommand {
         #[arg(long)]
         full: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// County: write the bundle of the entries the city has not acknowledged into DIR.
+    Export {
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Import a bundle (city; the acknowledgement is written next to it, or into --ack-out) or an
+    /// acknowledgement (county).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        ack_out: Option<PathBuf>,
+        /// Only show what the file holds; change nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// This office's key fingerprint, the paired city or the registered counties, the last export
+    /// and acknowledgement.
+    Status,
+    /// County: import the city's pairing file. City: write the pairing file into --out.
+    Pair {
+        file: Option<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Write this office's registration slip (登记单) into DIR.
+    Registration {
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// City: register a county from its registration slip (public key or fingerprint).
+    Register {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        public_key: Option<String>,
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+    /// City: stop accepting a county's key.
+    Revoke { code: String },
+    /// County: send what the city has not acknowledged to the city's hub now (立即同步).
+    Sync,
+    /// County: set the city's hub address (`http://host:port`; empty: files only).
+    Hub { url: String },
+    /// City: write the acknowledgement of a county's held head into DIR again.
+    Ack {
+        code: String,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+/// Write an `ExchangeFile` answer into `dir` (or to the path `dir` when it is not a directory).
+fn save_file(dir: &std::path::Path, f: &Value) -> Result<PathBuf, ApiError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(f["data"].as_str().unwrap_or(""))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let path = if dir.is_dir() {
+        dir.join(f["file_name"].as_str().unwrap_or("exchange.recoup"))
+    } else {
+        dir.to_path_buf()
+    };
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
+
+fn file_payload(file: &std::path::Path) -> Result<Value, ApiError> {
+    use base64::Engine;
+    let bytes = std::fs::read(file)?;
+    Ok(json!({
+        "file_name": file.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+    }))
+}
+
+fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
+    match command {
+        ExchangeCommand::Export { out } => {
+            let f = core.call("exchange.export", json!({}))?;
+            let path = save_file(&out, &f)?;
+            println!(
+                "已导出 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
+        }
+        ExchangeCommand::Import {
+            file,
+            ack_out,
+            preview,
+        } => {
+            let payload = file_payload(&file)?;
+            if preview {
+                let p = core.call("exchange.preview", payload)?;
+                println!("{}", p["summary"].as_str().unwrap_or(""));
+                for c in p["commands"].as_array().into_iter().flatten() {
+                    println!(
+                        "  {}：{}条",
+                        c["command"].as_str().unwrap_or(""),
+                        c["count"]
+                    );
+                }
+                return Ok(());
+            }
+            let r = core.call("exchange.import", payload)?;
+            println!("{}", r["summary"].as_str().unwrap_or(""));
+            if r["ack"].is_object() {
+                let dir = ack_out.unwrap_or_else(|| {
+                    file.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from("."))
+                });
+                let path = save_file(&dir, &r["ack"])?;
+                println!("确认回执已写入 {}，请交回该县级单位导入", path.display());
+            }
+        }
+        ExchangeCommand::Status => print(&core.call("exchange.status", json!({}))?),
+        ExchangeCommand::Sync => {
+            let r = core.call("exchange.sync", json!({}))?;
+            println!("{}", r["summary"].as_str().unwrap_or(""));
+        }
+        ExchangeCommand::Hub { url } => {
+            let p = core.call("exchange.set_hub", json!({ "hub_url": url }))?;
+            match p["hub_url"].as_str() {
+                Some(u) => println!("市局服务器地址：{u}"),
+                None => println!("已清除市局服务器地址，只用U盘交换"),
+            }
+        }
+        ExchangeCommand::Pair { file, out } => match file {
+            Some(file) => {
+                let r = core.call("exchange.pair", file_payload(&file)?)?;
+                println!("{}", r["summary"].as_str().unwrap_or(""));
+            }
+            None => {
+                let f = core.call("exchange.pairing_file", json!({}))?;
+                let path = save_file(&out.unwrap_or_else(|| PathBuf::from(".")), &f)?;
+                println!(
+                    "已写入配对文件 {}：{}",
+                    path.display(),
+                    f["summary"].as_str().unwrap_or("")
+                );
+            }
+        },
+        ExchangeCommand::Registration { out } => {
+            let f = core.call("exchange.registration", json!({}))?;
+            let path = save_file(&out, &f)?;
+            println!(
+                "已写入登记单 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
+        }
+        ExchangeCommand::Register {
+            code,
+            name,
+            public_key,
+            fingerprint,
+        } => {
+            let p = core.call(
+                "exchange.register",
+                json!({"code": code, "name": name, "public_key": public_key, "fingerprint": fingerprint}),
+            )?;
+            println!(
+                "已登记{}（{}），公钥指纹 {}",
+                p["name"].as_str().unwrap_or(""),
+                p["code"].as_str().unwrap_or(""),
+                p["fingerprint"].as_str().unwrap_or("")
+            );
+        }
+        ExchangeCommand::Revoke { code } => {
+            let p = core.call("exchange.revoke", json!({ "code": code }))?;
+            println!("已停用{}的密钥", p["name"].as_str().unwrap_or(""));
+        }
+        ExchangeCommand::Ack { code, out } => {
+            let f = core.call("exchange.ack", json!({ "code": code }))?;
+            let path = save_file(&out, &f)?;
+            println!(
+                "已写入确认回执 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -195,6 +392,13 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 office["name"].as_str().unwrap_or(""),
                 office["code"].as_str().unwrap_or("")
             );
+            // The office key (exchange with the city), next to the database.
+            let keys = core.office_keys()?;
+            println!("本单位公钥指纹：{}", keys.fingerprint());
+        }
+        Command::Exchange { command } => {
+            let core = open_as(&cli.db, &cli.user)?;
+            exchange(&core, command)?;
         }
         Command::Money {
             command: MoneyCommand::Words { amount },

@@ -404,7 +404,11 @@ pub fn list<R: Registry>(conn: &Connection, q: &ListQuery) -> Result<Page<R::Rec
         RegistrySort::Code => R::KEY,
         RegistrySort::Name => "name",
     };
-    let dir = if q.descending.unwrap_or(false) { "DESC" } else { "ASC" };
+    let dir = if q.descending.unwrap_or(false) {
+        "DESC"
+    } else {
+        "ASC"
+    };
     let items = f.page(
         conn,
         &format!("SELECT * FROM {}", R::TABLE),

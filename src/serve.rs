@@ -297,6 +297,9 @@ async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
         return error_response(e);
     }
     let path = req.uri().path().to_string();
+    if path == crate::exchange::net::BUNDLE_PATH {
+        return exchange_bundle(&host, req).await;
+    }
     match path.strip_prefix("/api/") {
         Some(command) => {
             let command = command.to_string();
@@ -351,6 +354,44 @@ async fn api(host: &Arc<Host>, command: String, req: Request) -> Response {
         tokio::task::spawn_blocking(move || call_core(&core, session, &command, payload)).await;
     match answer {
         Ok(Ok(value)) => json_response(StatusCode::OK, value.to_string().into_bytes()),
+        Ok(Err(e)) => error_response(e),
+        Err(_) => error_response(ApiError::internal("命令执行意外中断（内部错误）")),
+    }
+}
+
+/// `POST /exchange/bundle` (the city's hub, issue 11): a county's bundle as raw bytes, answered with
+/// the acknowledgement's bytes. No per-launch secret: the bundle authenticates itself (signed by a
+/// registered county, encrypted to this office), and nothing but a bundle is accepted here.
+async fn exchange_bundle(host: &Arc<Host>, req: Request) -> Response {
+    if req.method() != Method::POST {
+        return error_response(ApiError::validation("接口只接受 POST 请求"));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let body = match read_body(req.into_body()).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let Ok(_turn) = host.core_calls.acquire().await else {
+        return error_response(ApiError::internal("服务正在关闭"));
+    };
+    let core = host.core.clone();
+    match tokio::task::spawn_blocking(move || core.receive_bundle(&body)).await {
+        Ok(Ok(ack)) => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            )],
+            ack,
+        )
+            .into_response(),
         Ok(Err(e)) => error_response(e),
         Err(_) => error_response(ApiError::internal("命令执行意外中断（内部错误）")),
     }

@@ -82,11 +82,11 @@ fn main() {
             let batch: Vec<Document> = (0..n).map(|i| notice(i + 1)).collect();
             let (t, c) = (Instant::now(), cpu_seconds());
             let mut last = 0;
-            let out =
-                docs::render_batch(&batch, &opts, &mut |done, _total| {
-                    last = done;
-                    Ok(())
-                }).expect("batch");
+            let out = docs::render_batch(&batch, &opts, &mut |done, _total| {
+                last = done;
+                Ok(())
+            })
+            .expect("batch");
             let el = t.elapsed().as_secs_f64();
             let cpu = cpu_seconds() - c;
             println!(

@@ -729,11 +729,18 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool) -> Column {
     // The filters that are not in the list index (issue 8): a fund (a line of that fund), the
     // recovery-total range, and the overdue matters (judged by the clock sources, as the 工作台).
     for (name, q) in [
-        ("case.list fund + amount", json!({"fund": "ResidentBasic", "amount_min": "1000", "amount_max": "20000"})),
+        (
+            "case.list fund + amount",
+            json!({"fund": "ResidentBasic", "amount_min": "1000", "amount_max": "20000"}),
+        ),
         ("case.list overdue only", json!({"overdue_only": true})),
     ] {
         let (t, r) = time(21, || call("case.list", q.clone()));
-        cell(name, format!("{} ({} hits)", fmt_ms(&t), r["total"]), Some(t.p95));
+        cell(
+            name,
+            format!("{} ({} hits)", fmt_ms(&t), r["total"]),
+            Some(t.p95),
+        );
     }
     let limit = first["items"].as_array().map_or(50, |a| a.len().max(1)) as i64;
     let (t, _) = time(21, || {

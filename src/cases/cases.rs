@@ -7,10 +7,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::hooks::Ctx;
 use super::leads::{self, check_party, next_number, LeadStatus};
 use super::rules::Rule;
 use super::users::{self, Role};
-use super::hooks::Ctx;
 use super::{
     bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
     EvidenceKind, ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
@@ -465,10 +465,7 @@ pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>
     }
     if let (Some(min), Some(max)) = (q.amount_min, q.amount_max) {
         if min > max {
-            return Err(ApiError::field(
-                "amount_min",
-                "应追回金额的下限大于上限",
-            ));
+            return Err(ApiError::field("amount_min", "应追回金额的下限大于上限"));
         }
     }
     for (field, amount) in [("amount_min", q.amount_min), ("amount_max", q.amount_max)] {
@@ -521,7 +518,9 @@ pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>
     f.cmp(RECOVERY_TOTAL_SQL, ">=", q.amount_min.map(Money::fen))
         .cmp(RECOVERY_TOTAL_SQL, "<=", q.amount_max.map(Money::fen));
     if let Some(ids) = overdue {
-        f.param(ids, |n| format!("c.id IN (SELECT value FROM json_each(?{n}))"));
+        f.param(ids, |n| {
+            format!("c.id IN (SELECT value FROM json_each(?{n}))")
+        });
     }
     let total = match search_expr {
         // A search alone is counted in the search index.

@@ -352,8 +352,16 @@ pub fn list(
     )
     .eq("s.institution_id", q.institution_id)
     .eq("s.insured_id", q.insured_id)
-    .cmp("s.submitted_on", ">=", q.submitted_from.map(|d| d.to_string()))
-    .cmp("s.submitted_on", "<=", q.submitted_to.map(|d| d.to_string()))
+    .cmp(
+        "s.submitted_on",
+        ">=",
+        q.submitted_from.map(|d| d.to_string()),
+    )
+    .cmp(
+        "s.submitted_on",
+        "<=",
+        q.submitted_to.map(|d| d.to_string()),
+    )
     .when(
         q.party_kind == Some(PartyKind::Institution),
         "s.institution_id IS NOT NULL",

@@ -291,7 +291,8 @@ fn hash_bytes(hash: &str) -> rusqlite::types::Value {
     }
 }
 
-fn entry_hash(
+/// The hash of one entry: sha256(prev ␟ seq ␟ office ␟ at ␟ actor ␟ command ␟ changes ␟).
+pub fn entry_hash(
     prev: &str,
     seq: i64,
     office: &str,
@@ -455,6 +456,68 @@ pub(super) fn append(
         hash_bytes(&prev),
         hash_bytes(&hash)
     ])?;
+    Ok(())
+}
+
+/// The last entry's sequence number and hash ((0, [`GENESIS`]) for an empty log).
+pub fn head(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, hash_text(r.get_ref(1)?))),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string())))
+}
+
+/// The hash of entry `seq`, if the log holds it (`GENESIS` for 0).
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    if seq == 0 {
+        return Ok(Some(GENESIS.to_string()));
+    }
+    Ok(conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            Ok(hash_text(r.get_ref(0)?))
+        })
+        .optional()?)
+}
+
+/// The entries after `after` up to `to` (inclusive), oldest first, `changes` as canonical text:
+/// what the exchange ships (streamed, one entry at a time).
+pub fn for_each_entry(
+    conn: &Connection,
+    after: i64,
+    to: i64,
+    mut f: impl FnMut(AuditEntry) -> Result<()>,
+) -> Result<()> {
+    let mut reader = ChangesReader::new()?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, office_code, at, actor, command, changes, prev_hash, hash FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([after, to])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let changes = reader
+            .read(r.get_ref(5)?)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!("第{seq}条审计记录无法读取（记录已损坏），请进行全面校验"),
+                )
+            })?;
+        f(AuditEntry {
+            seq,
+            office_code: r.get(1)?,
+            at: r.get(2)?,
+            actor: r.get(3)?,
+            command: r.get(4)?,
+            changes,
+            prev_hash: hash_text(r.get_ref(6)?),
+            hash: hash_text(r.get_ref(7)?),
+        })?;
+    }
     Ok(())
 }
 

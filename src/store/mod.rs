@@ -78,6 +78,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0017_client_request",
         include_str!("migrations/0017_client_request.sql"),
     ),
+    (
+        "0018_exchange",
+        include_str!("migrations/0018_exchange.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -132,6 +136,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     "inspection_link",
     "accountability",
     "report_settings",
+    // 0018_exchange
+    "exchange_peer",
 ];
 
 pub struct Store {

@@ -106,13 +106,24 @@ fn index(conn: &Connection, filter: &str, args: &[i64]) -> Result<()> {
         let mut texts: [String; 6] = Default::default();
         for (i, t) in texts.iter_mut().enumerate() {
             let text = r.get::<_, String>(i + 1)?;
-            *t = if i < 4 { grams(&text) } else { list_grams(&text) };
+            *t = if i < 4 {
+                grams(&text)
+            } else {
+                list_grams(&text)
+            };
         }
         // Most writes to a case change none of its searched texts: leave the index alone then
         // (rewriting an FTS5 row leaves a tombstone that later searches read past).
         let now: Option<[String; 6]> = indexed
             .query_row([id], |r| {
-                Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?])
+                Ok([
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ])
             })
             .optional()?;
         match now {
@@ -175,7 +186,8 @@ pub fn ensure(conn: &Connection) -> Result<()> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     if indexed != cases {
-        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM case_search", [])?;
         index(&tx, "", &[])?;
         tx.execute(

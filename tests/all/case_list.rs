@@ -255,24 +255,55 @@ fn the_case_list_filters_by_fund_amount_and_overdue() {
         v.sort_unstable();
         v
     };
-    assert_eq!(list(json!({"fund": "EmployeeBasic"})), sorted(vec![employee.id, both.id]));
-    assert_eq!(list(json!({"fund": "ResidentBasic"})), sorted(vec![old.id, both.id]));
+    assert_eq!(
+        list(json!({"fund": "EmployeeBasic"})),
+        sorted(vec![employee.id, both.id])
+    );
+    assert_eq!(
+        list(json!({"fund": "ResidentBasic"})),
+        sorted(vec![old.id, both.id])
+    );
     assert_eq!(list(json!({"fund": "Maternity"})), Vec::<i64>::new());
     // 违约金 is not part of the recovery total: the old case is 52,000.00, not 55,000.00.
     assert_eq!(list(json!({"amount_min": "52000"})), vec![old.id]);
     assert_eq!(list(json!({"amount_min": "52000.01"})), Vec::<i64>::new());
-    assert_eq!(list(json!({"amount_max": "1200.50"})), sorted(vec![employee.id]));
-    assert_eq!(list(json!({"amount_min": "1,200.50", "amount_max": "1600"})), sorted(vec![employee.id, both.id]));
+    assert_eq!(
+        list(json!({"amount_max": "1200.50"})),
+        sorted(vec![employee.id])
+    );
+    assert_eq!(
+        list(json!({"amount_min": "1,200.50", "amount_max": "1600"})),
+        sorted(vec![employee.id, both.id])
+    );
     assert_eq!(list(json!({"overdue_only": true})), vec![old.id]);
-    assert_eq!(list(json!({"overdue_only": true, "fund": "EmployeeBasic"})), Vec::<i64>::new());
+    assert_eq!(
+        list(json!({"overdue_only": true, "fund": "EmployeeBasic"})),
+        Vec::<i64>::new()
+    );
     // The overdue case is the one the 工作台 shows as overdue.
     let board = call(c, "clock.board", json!({}));
-    let overdue = board["groups"].as_array().unwrap().iter().find(|g| g["state"] == "Overdue").unwrap();
-    assert!(overdue["items"].as_array().unwrap().iter().all(|k| k["case_id"] == old.id));
+    let overdue = board["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["state"] == "Overdue")
+        .unwrap();
+    assert!(overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["case_id"] == old.id));
     // A range upside down, or a negative amount, is refused naming the field.
-    let e = c.call("case.list", json!({"amount_min": "100", "amount_max": "10"})).unwrap_err();
+    let e = c
+        .call(
+            "case.list",
+            json!({"amount_min": "100", "amount_max": "10"}),
+        )
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("amount_min"));
-    let e = c.call("case.list", json!({"amount_max": "-1"})).unwrap_err();
+    let e = c
+        .call("case.list", json!({"amount_max": "-1"}))
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("amount_max"));
 }
 
@@ -298,11 +329,25 @@ fn the_registries_sort_by_code_or_name_and_page_through_that_order() {
             .collect()
     };
     assert_eq!(names(json!({})), ["丙医院", "乙医院", "甲药店"]); // by code
-    assert_eq!(names(json!({"sort": "Code", "descending": true})), ["甲药店", "乙医院", "丙医院"]);
+    assert_eq!(
+        names(json!({"sort": "Code", "descending": true})),
+        ["甲药店", "乙医院", "丙医院"]
+    );
     // Names by character code: 丙 U+4E19 < 乙 U+4E59 < 甲 U+7532.
-    assert_eq!(names(json!({"sort": "Name"})), ["丙医院", "乙医院", "甲药店"]);
-    assert_eq!(names(json!({"sort": "Name", "descending": true, "limit": 2})), ["甲药店", "乙医院"]);
-    assert_eq!(names(json!({"sort": "Name", "descending": true, "offset": 2})), ["丙医院"]);
-    let e = c.call("institution.list", json!({"sort": "Phone"})).unwrap_err();
+    assert_eq!(
+        names(json!({"sort": "Name"})),
+        ["丙医院", "乙医院", "甲药店"]
+    );
+    assert_eq!(
+        names(json!({"sort": "Name", "descending": true, "limit": 2})),
+        ["甲药店", "乙医院"]
+    );
+    assert_eq!(
+        names(json!({"sort": "Name", "descending": true, "offset": 2})),
+        ["丙医院"]
+    );
+    let e = c
+        .call("institution.list", json!({"sort": "Phone"}))
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("sort"));
 }

@@ -426,7 +426,9 @@ fn batch_reports_progress_and_numbers_each_notice() {
         })
         .sum();
     assert_eq!(
-        render_batch(&docs, &duplex, &mut |_, _| Ok(())).unwrap().pages,
+        render_batch(&docs, &duplex, &mut |_, _| Ok(()))
+            .unwrap()
+            .pages,
         even
     );
     // A batch cancelled half-way (the UI's 取消打印: the job's step fails) stops there with that
@@ -435,7 +437,10 @@ fn batch_reports_progress_and_numbers_each_notice() {
     let e = render_batch(&docs, &RenderOptions::default(), &mut |done, _| {
         laid = done;
         if done == 2 {
-            Err(recoup::ApiError::new(recoup::ErrorCode::Cancelled, "已取消批量打印"))
+            Err(recoup::ApiError::new(
+                recoup::ErrorCode::Cancelled,
+                "已取消批量打印",
+            ))
         } else {
             Ok(())
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 /// Bottom first. `labels!`/`labeled_by!` are macros of `vocab`, exported at the crate root.
 const ORDER: &[&str] = &[
     "error", "jobs", "money", "ids", "calendar", "vocab", "store", "office", "registry", "cases",
-    "ledger", "docs", "reports", "api", "serve",
+    "ledger", "docs", "reports", "exchange", "api", "serve",
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -1289,12 +1289,18 @@ fn self_correction_of_an_institution_and_of_an_insured_person() {
             .collect()
     };
     assert_eq!(numbers(json!({})), ["ZC-2026-002", "ZC-2026-001"]);
-    assert_eq!(numbers(json!({"oldest_first": true})), ["ZC-2026-001", "ZC-2026-002"]);
+    assert_eq!(
+        numbers(json!({"oldest_first": true})),
+        ["ZC-2026-001", "ZC-2026-002"]
+    );
     assert_eq!(numbers(json!({"query": "社区卫生"})), ["ZC-2026-001"]);
     assert_eq!(numbers(json!({"query": "王某"})), ["ZC-2026-002"]);
     assert_eq!(numbers(json!({"query": "2026-002"})), ["ZC-2026-002"]);
     assert_eq!(numbers(json!({"party_kind": "Insured"})), ["ZC-2026-002"]);
-    assert_eq!(numbers(json!({"party_kind": "Institution"})), ["ZC-2026-001"]);
+    assert_eq!(
+        numbers(json!({"party_kind": "Institution"})),
+        ["ZC-2026-001"]
+    );
     assert_eq!(
         numbers(json!({"submitted_from": "2026-03-11", "submitted_to": "2026-03-31"})),
         ["ZC-2026-002"]

@@ -334,12 +334,14 @@ async function main() {
       assert(user.includes(CLERK.display_name), `页头应显示 ${CLERK.display_name}，实际为“${user}”`)
     })
 
-    await step('侧边菜单：占位页面如实说明尚未提供', async () => {
-      for (const key of ['exchange']) {
-        await page.getByTestId(`nav-${key}`).click()
-        await until(() => page.url().endsWith(`#/${key}`), `地址变为 #/${key}`)
-        await page.getByText('该功能将在后续版本提供').waitFor()
-      }
+    await step('数据交换：本单位公钥指纹，尚未与市局配对', async () => {
+      await page.getByTestId('nav-exchange').click()
+      await until(() => page.url().endsWith('#/exchange'), '地址变为 #/exchange')
+      await page.getByTestId('exchange-fingerprint').waitFor()
+      const fp = await page.getByTestId('exchange-fingerprint').innerText()
+      assert(/^([0-9a-f]{4} ){9}[0-9a-f]{4}$/.test(fp.trim()), `公钥指纹应为10组4位十六进制数字，实际为“${fp}”`)
+      await page.getByText('尚未配对').waitFor()
+      await shot(page, 'exchange')
     })
 
     await step('工作台：期限统计均为0，期限表为空', async () => {

@@ -2,7 +2,6 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 
 // Pages are loaded when first visited (each its own chunk): the app starts with the shell only, and
 // a fresh install (first-run screen) never loads them. See ARCHITECTURE "Desktop memory".
-const PlaceholderPage = () => import('@/pages/PlaceholderPage.vue')
 const InstitutionsPage = () => import('@/pages/InstitutionsPage.vue')
 const DashboardPage = () => import('@/pages/DashboardPage.vue')
 const CasesPage = () => import('@/pages/CasesPage.vue')
@@ -22,6 +21,7 @@ const MonthlyReportPage = () => import('@/pages/MonthlyReportPage.vue')
 const InspectionsPage = () => import('@/pages/InspectionsPage.vue')
 const AccountabilityPage = () => import('@/pages/AccountabilityPage.vue')
 const CampaignPage = () => import('@/pages/CampaignPage.vue')
+const ExchangePage = () => import('@/pages/ExchangePage.vue')
 
 /** Menu entries of the shell, in order. `key` feeds `data-testid="nav-<key>"`. */
 export const menu = [
@@ -37,8 +37,6 @@ export const menu = [
 ] as const
 
 export type MenuIcon = (typeof menu)[number]['icon']
-
-const placeholder = (title: string, hint: string): RouteRecordRaw['props'] => ({ title, hint })
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/dashboard' },
@@ -61,12 +59,7 @@ export const routes: RouteRecordRaw[] = [
       { path: 'campaign', component: CampaignPage, meta: { title: '专项整治' } },
     ],
   },
-  {
-    path: '/exchange',
-    component: PlaceholderPage,
-    meta: { title: '数据交换' },
-    props: placeholder('数据交换', '与上级医保部门交换数据包将在这里进行。'),
-  },
+  { path: '/exchange', component: ExchangePage, meta: { title: '数据交换' } },
   {
     path: '/settings',
     component: SettingsLayout,

@@ -157,20 +157,36 @@ pub fn clocks(c: &Core, today: &str) -> Vec<Value> {
     // the clocks of that kind and state, and only kinds with a clock are listed.
     let kinds = board["kinds"].as_array().unwrap();
     for k in kinds {
-        for (field, state) in [("overdue", "Overdue"), ("due_soon", "DueSoon"), ("running", "Running")] {
+        for (field, state) in [
+            ("overdue", "Overdue"),
+            ("due_soon", "DueSoon"),
+            ("running", "Running"),
+        ] {
             let n = items
                 .iter()
                 .filter(|x| x["kind"] == k["kind"] && x["state"] == state)
                 .count();
-            assert_eq!(k[field].as_u64(), Some(n as u64), "{field} of {}", k["kind"]);
+            assert_eq!(
+                k[field].as_u64(),
+                Some(n as u64),
+                "{field} of {}",
+                k["kind"]
+            );
         }
     }
     let listed: u64 = kinds
         .iter()
-        .map(|k| ["overdue", "due_soon", "running"].iter().map(|f| k[*f].as_u64().unwrap()).sum::<u64>())
+        .map(|k| {
+            ["overdue", "due_soon", "running"]
+                .iter()
+                .map(|f| k[*f].as_u64().unwrap())
+                .sum::<u64>()
+        })
         .sum();
     assert_eq!(listed, items.len() as u64);
-    assert!(kinds.iter().all(|k| ["overdue", "due_soon", "running"].iter().any(|f| k[*f].as_u64() > Some(0))));
+    assert!(kinds.iter().all(|k| ["overdue", "due_soon", "running"]
+        .iter()
+        .any(|f| k[*f].as_u64() > Some(0))));
     for g in groups {
         let state = g["state"].as_str().unwrap();
         let of_state: Vec<Value> = items

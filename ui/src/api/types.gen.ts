@@ -199,6 +199,19 @@ duplex: boolean,
  */
 job?: string | null, };
 
+/**
+ * One bundle applied at the city (the history of a county's deliveries).
+ */
+export type BundleRecord = { first_seq: number, last_seq: number, 
+/**
+ * Entries it added (the others were held already).
+ */
+applied: number, masked_entries: number, 
+/**
+ * When the county made it, and when the city imported it.
+ */
+created_at: string, imported_at: string, };
+
 export type CalendarYearInfo = { year: number, source: string, 
 /**
  * true when the office entered or replaced this year itself.
@@ -499,6 +512,8 @@ limit?: number | null, };
  */
 export type ClockState = "Running" | "DueSoon" | "Overdue";
 
+export type CodeRequest = { code: string, };
+
 export type Collection = { case_id: number, notice_number: string, issued_on: string | null, agency: string, agency_address: string, account_name: string, bank: string, account_number: string, bank_code: string, };
 
 export type CollectionInput = { case_id: number, 
@@ -536,6 +551,8 @@ conclusion: string, agreed?: boolean | null,
  * Where the minutes are filed (讨论记录存入案卷, 001 art. 21).
  */
 minutes_ref: string, };
+
+export type CommandCount = { command: string, count: number, };
 
 export type CountRequest = { 
 /**
@@ -767,11 +784,67 @@ export type EvidenceInput = { case_id: number, finding_id?: number | null, kind?
 export type EvidenceKind = "Documentary" | "Physical" | "AudioVisual" | "Electronic" | "Testimony" | "PartyStatement" | "ExpertOpinion" | "InspectionRecord";
 
 /**
+ * A file to save (base64 of its bytes).
+ */
+export type ExchangeFile = { kind: ExchangeFileKind, file_name: string, data: string, bytes: number, 
+/**
+ * What it holds, in a sentence.
+ */
+summary: string, };
+
+/**
+ * 文件类型 of an exchange file.
+ */
+export type ExchangeFileKind = "Bundle" | "Ack" | "Pairing" | "Registration";
+
+export type ExchangeStatus = { office_code: string, office_name: string, level: OfficeLevel, 
+/**
+ * This office's key fingerprint (printed on the registration slip).
+ */
+fingerprint: string, 
+/**
+ * The city this office reports to (a county), once paired.
+ */
+city: Peer | null, witness: Witness, last_ack_at: string | null, last_export: ExportInfo | null, 
+/**
+ * At the city: the registered counties.
+ */
+counties: Array<Peer>, };
+
+/**
  * 费用类别 of current-year money (004 art. 8, 附件1).
  */
 export type ExpenseCategory = "Inpatient" | "Outpatient" | "SpecialOutpatient" | "MaternityAllowance" | "LiquidatedDamages";
 
+export type ExportInfo = { first_seq: number, last_seq: number, file_name: string, bytes: number, created_at: string, };
+
 export type ExtensionInput = { case_id: number, on?: string | null, approver_id: number, reason: string, };
+
+/**
+ * What a picked file holds, before it is applied.
+ */
+export type FilePreview = { kind: ExchangeFileKind, from_office: string, from_name: string, first_seq: number, last_seq: number, entries: number, 
+/**
+ * Entries not held yet (a bundle at the city).
+ */
+new_entries: number, masked_entries: number, created_at: string, 
+/**
+ * The sender's key fingerprint (compare it with the paper).
+ */
+fingerprint: string, 
+/**
+ * What applying it will do, in a sentence.
+ */
+summary: string, 
+/**
+ * At the city: entries per command (what the bundle holds).
+ */
+commands: Array<CommandCount>, };
+
+/**
+ * A file the user picked (base64 of its bytes).
+ */
+export type FileRequest = { data: string, file_name?: string | null, };
 
 export type Finding = { id: number, case_id: number, description: string, period_from?: string | null, period_to?: string | null, 
 /**
@@ -855,7 +928,23 @@ export type HoldRelease = { id: number, on?: string | null,
  */
 outcome: string, };
 
+export type HubRequest = { 
+/**
+ * `http://host:port` of the city's hub; empty: exchange by files only.
+ */
+hub_url: string, };
+
 export type IdRequest = { id: number, };
+
+export type ImportOutcome = { kind: ExchangeFileKind, summary: string, 
+/**
+ * Entries applied (a bundle), 0 for a replay.
+ */
+applied: number, 
+/**
+ * At the city: the acknowledgement to hand back to the county.
+ */
+ack: ExchangeFile | null, };
 
 export type ImportReport = { total_rows: number, 
 /**
@@ -1422,6 +1511,24 @@ export type PaymentQuery = { case_id?: number | null, self_correction_id?: numbe
 export type PaymentStatus = "Recorded" | "Arrived" | "Recovered" | "Cancelled";
 
 /**
+ * An office this one exchanges with.
+ */
+export type Peer = { code: string, name: string, role: PeerRole, fingerprint: string, registered_at: string, revoked_at: string | null, 
+/**
+ * At the city: the last entry of the county's log held here.
+ */
+head_seq: number, last_import_at: string | null, 
+/**
+ * At a county: the city's hub address for 立即同步 (None: files only).
+ */
+hub_url: string | null, };
+
+/**
+ * 交换对象: the role of an office this one exchanges with.
+ */
+export type PeerRole = "city" | "county";
+
+/**
  * 罚款 or 没收违法所得.
  */
 export type PenaltyKind = "Fine" | "Confiscation";
@@ -1630,6 +1737,12 @@ opinion: string, date?: string | null, };
 export type RefundInput = { payment_id: number, amount?: string | null, reason: string, requested_on?: string | null, };
 
 export type RefundStatus = "Requested" | "Completed" | "Rejected";
+
+/**
+ * `exchange.register`: a county as the city registers it from its registration slip: the public
+ * key (from the slip's file) or the fingerprint (keyed in from paper).
+ */
+export type RegisterCounty = { code: string, name: string, public_key?: string | null, fingerprint?: string | null, };
 
 /**
  * What a registry list can be sorted by; both are indexed (the key is unique, the name has
@@ -1939,6 +2052,19 @@ export type Step = { id: number, kind: StepKind, on: string, actor_id?: number |
 
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
 
+/**
+ * `exchange.sync`: what 立即同步 did.
+ */
+export type SyncOutcome = { 
+/**
+ * The bundle reached the hub and its acknowledgement was applied.
+ */
+sent: boolean, 
+/**
+ * The hub could not be reached: nothing changed, try again later.
+ */
+offline: boolean, summary: string, };
+
 export type TaskGroup = { 
 /**
  * The role the group belongs to.
@@ -2007,6 +2133,28 @@ query?: string | null, role?: Role | null,
 include_inactive?: boolean | null, };
 
 export type UserUpdate = { id: number, display_name?: string | null, roles?: Array<Role> | null, active?: boolean | null, };
+
+/**
+ * How far this office's log runs past the head the city last acknowledged (the outside witness).
+ */
+export type Witness = { 
+/**
+ * The last acknowledged entry (0: none yet).
+ */
+witnessed_seq: number, witnessed_hash: string | null, 
+/**
+ * The last entry of the local log.
+ */
+local_head: number, 
+/**
+ * Entries after the witnessed head (negative: the log went back, e.g. restored from an old
+ * backup).
+ */
+past: number, 
+/**
+ * Whether the local entry at `witnessed_seq` still has the witnessed hash.
+ */
+consistent: boolean, };
 
 export type WorkingDayAnswer = { date: string, working: boolean, warnings: Array<string>, };
 
@@ -2212,6 +2360,19 @@ export interface Commands {
   "report.monthly_xlsx": { request: MonthlyExport; response: ReportFile };
   "report.monthly_pdf": { request: MonthlyExport; response: ReportFile };
   "report.campaign": { request: CampaignQuery; response: CampaignFigures };
+  "exchange.status": { request: Empty; response: ExchangeStatus };
+  "exchange.registration": { request: Empty; response: ExchangeFile };
+  "exchange.pairing_file": { request: Empty; response: ExchangeFile };
+  "exchange.pair": { request: FileRequest; response: ImportOutcome };
+  "exchange.register": { request: RegisterCounty; response: Peer };
+  "exchange.revoke": { request: CodeRequest; response: Peer };
+  "exchange.export": { request: Empty; response: ExchangeFile };
+  "exchange.preview": { request: FileRequest; response: FilePreview };
+  "exchange.import": { request: FileRequest; response: ImportOutcome };
+  "exchange.ack": { request: CodeRequest; response: ExchangeFile };
+  "exchange.set_hub": { request: HubRequest; response: Peer };
+  "exchange.sync": { request: Empty; response: SyncOutcome };
+  "exchange.history": { request: CodeRequest; response: Array<BundleRecord> };
 }
 
 export type CommandName = keyof Commands;
@@ -2248,6 +2409,8 @@ export interface EnumLabels {
   OffsetStatus: Record<OffsetStatus, string>;
   Organizer: Record<Organizer, string>;
   PartyKind: Record<PartyKind, string>;
+  PeerRole: Record<PeerRole, string>;
+  ExchangeFileKind: Record<ExchangeFileKind, string>;
   PaymentMethod: Record<PaymentMethod, string>;
   PaymentStatus: Record<PaymentStatus, string>;
   PenaltyKind: Record<PenaltyKind, string>;
@@ -2516,6 +2679,16 @@ export const enumLabels: EnumLabels = {
     Institution: "定点医药机构",
     Insured: "参保人员",
   },
+  PeerRole: {
+    city: "市级医保部门",
+    county: "县级医保部门",
+  },
+  ExchangeFileKind: {
+    Bundle: "数据包",
+    Ack: "确认回执",
+    Pairing: "配对文件",
+    Registration: "登记单",
+  },
   PaymentMethod: {
     BankTransfer: "银行缴款/转账汇款",
     BankCounter: "银行临柜现金缴款",
@@ -2705,4 +2878,15 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "accountability.create": ["Handler"],
   "accountability.update": ["Handler"],
   "report.settings_update": ["Admin"],
+  "exchange.registration": ["Admin"],
+  "exchange.pairing_file": ["Admin"],
+  "exchange.pair": ["Admin"],
+  "exchange.register": ["Admin"],
+  "exchange.revoke": ["Admin"],
+  "exchange.export": ["Admin", "Handler"],
+  "exchange.preview": ["Admin", "Handler"],
+  "exchange.import": ["Admin", "Handler"],
+  "exchange.ack": ["Admin", "Handler"],
+  "exchange.set_hub": ["Admin"],
+  "exchange.sync": ["Admin", "Handler"],
 };

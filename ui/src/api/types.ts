@@ -37,3 +37,11 @@ export type Campaign = Res<'campaign.create'>
 export type CampaignFigures = Res<'report.campaign'>
 export type AreaFigures = CampaignFigures['areas'][number]
 export type LeadFigures = CampaignFigures['leads'][number]
+
+// Exchange with the city (issue 11)
+export type ExchangeStatus = Res<'exchange.status'>
+export type ExchangeFile = Res<'exchange.export'>
+export type FilePreview = Res<'exchange.preview'>
+export type ImportOutcome = Res<'exchange.import'>
+export type Peer = Res<'exchange.register'>
+export type BundleRecord = Res<'exchange.history'>[number]

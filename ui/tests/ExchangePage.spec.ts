@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { mount } from '@vue/test-utils'
+import ExchangePage from '@/pages/ExchangePage.vue'
+import { ApiError, call } from '@/api/client'
+import type { ExchangeStatus, FilePreview } from '@/api/types'
+import { saveBytes } from '@/lib/files'
+import { session } from '@/lib/session'
+import { globalPlugins, realTransitions, settle } from './helpers'
+
+vi.mock('@/api/client', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/api/client')>()),
+  call: vi.fn(),
+}))
+vi.mock('@/lib/files', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('@/lib/files')>()),
+  saveBytes: vi.fn(async () => true),
+}))
+const callMock = vi.mocked(call)
+const saveMock = vi.mocked(saveBytes)
+
+const FP = '3f2a 91c0 7d4e 0b11 aa22 bb33 cc44 dd55 ee66 ff77'
+
+const county: ExchangeStatus = {
+  office_code: '220102',
+  office_name: '长春市南关区医疗保障局',
+  level: 'county',
+  fingerprint: FP,
+  city: {
+    code: '220100',
+    name: '长春市医疗保障局',
+    role: 'city',
+    fingerprint: '1111 2222 3333 4444 5555 6666 7777 8888 9999 0000',
+    registered_at: '2026-12-01T09:00:00+08:00',
+    revoked_at: null,
+    head_seq: 0,
+    last_import_at: null,
+    hub_url: null,
+  },
+  witness: { witnessed_seq: 40, witnessed_hash: 'ab', local_head: 52, past: 12, consistent: true },
+  last_ack_at: '2026-12-01T10:00:00+08:00',
+  last_export: { first_seq: 1, last_seq: 40, file_name: '220102-000001-000040.recoup', bytes: 900, created_at: '2026-11-30T16:00:00+08:00' },
+  counties: [],
+}
+
+const preview: FilePreview = {
+  kind: 'Ack',
+  from_office: '220100',
+  from_name: '长春市医疗保障局',
+  first_seq: 0,
+  last_seq: 52,
+  entries: 0,
+  new_entries: 0,
+  masked_entries: 0,
+  created_at: '2026-12-02T09:00:00+08:00',
+  fingerprint: '1111 2222 3333 4444 5555 6666 7777 8888 9999 0000',
+  summary: '长春市医疗保障局确认已收到第52条及以前的记录',
+  commands: [],
+}
+
+function mountPage() {
+  return mount(ExchangePage, { global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
+}
+
+describe('ExchangePage', () => {
+  afterEach(() => {
+    callMock.mockReset()
+    saveMock.mockClear()
+    session.user = null
+    document.body.innerHTML = ''
+  })
+
+  it('shows the pairing, the last export and acknowledgement and the lag, and saves the bundle', async () => {
+    session.user = { id: 2, username: 'zhang', display_name: '张三', roles: ['Handler'], active: true, must_change_password: false } as never
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return county as never
+      if (command === 'exchange.export')
+        return { kind: 'Bundle', file_name: '220102-000041-000052.recoup', data: 'AAEC', bytes: 3, summary: '第41至52条记录，共12条，发往长春市医疗保障局' } as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    const text = w.text()
+    for (const want of [FP, '长春市医疗保障局（220100）', '市局已确认到第40条', '12 条', '第1至40条']) expect(text).toContain(want)
+    await w.get('[data-testid="exchange-export"]').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.export', {})
+    expect(saveMock).toHaveBeenCalledTimes(1)
+    const [name, bytes] = saveMock.mock.calls[0]
+    expect(name).toBe('220102-000041-000052.recoup')
+    expect([...bytes]).toEqual([0, 1, 2])
+    expect(w.find('[data-testid="exchange-sync"]').exists()).toBe(false)
+  })
+
+  it('syncs with the hub when its address is set; offline is a warning, not an error', async () => {
+    session.user = { id: 2, username: 'zhang', display_name: '张三', roles: ['Handler'], active: true, must_change_password: false } as never
+    const withHub: ExchangeStatus = { ...county, city: { ...county.city!, hub_url: 'http://10.22.1.5:8090' } }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return withHub as never
+      if (command === 'exchange.sync') return { sent: false, offline: true, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可' } as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    expect(w.text()).toContain('http://10.22.1.5:8090')
+    await w.get('[data-testid="exchange-sync"]').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.sync', {})
+    expect(document.body.textContent).toContain('稍后再同步即可')
+  })
+
+  it('previews a picked file before importing it and shows a refusal in the core words', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    let imported = 0
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return county as never
+      if (command === 'exchange.preview') return preview as never
+      if (command === 'exchange.import') {
+        imported += 1
+        if (imported === 1) throw new ApiError('CONFLICT', '确认回执与本单位的记录不符：第52条记录的校验值不同')
+        return { kind: 'Ack', summary: '长春市医疗保障局已确认收到第52条及以前的记录', applied: 0, ack: null } as never
+      }
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    const input = w.get('input[data-testid="exchange-file"]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([82, 67, 65, 49])], '220102-ack-000052.recoup')], configurable: true })
+    await input.trigger('change')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.preview', { data: 'UkNBMQ==', file_name: '220102-ack-000052.recoup' })
+    expect(callMock).not.toHaveBeenCalledWith('exchange.import', expect.anything())
+    const dialog = () => document.body.querySelector('[data-testid="exchange-preview"]')?.textContent ?? ''
+    expect(dialog()).toContain('确认回执')
+    expect(dialog()).toContain('确认已收到第52条')
+    ;(document.body.querySelector('[data-testid="exchange-apply"]') as HTMLButtonElement).click()
+    await settle()
+    expect(dialog()).toContain('校验值不同')
+    ;(document.body.querySelector('[data-testid="exchange-apply"]') as HTMLButtonElement).click()
+    await settle()
+    expect(imported).toBe(2)
+    expect(dialog()).toContain('已确认收到第52条及以前的记录')
+  })
+
+  it('lists the registered counties at the city and shows a county\'s deliveries', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const city: ExchangeStatus = {
+      ...county,
+      office_code: '220100',
+      office_name: '长春市医疗保障局',
+      level: 'city',
+      city: null,
+      counties: [
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null },
+        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null },
+      ],
+    }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return city as never
+      if (command === 'exchange.history')
+        return [{ first_seq: 41, last_seq: 52, applied: 12, masked_entries: 3, created_at: '2026-12-02T09:00:00+08:00', imported_at: '2026-12-02T09:30:00+08:00' }] as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    const table = w.get('[data-testid="exchange-counties"]').text()
+    for (const want of ['南关区医疗保障局', '第52条', '2026-12-02 09:30', '正常', '已停用']) expect(table).toContain(want)
+    expect(w.find('[data-testid="exchange-export"]').exists()).toBe(false)
+    const button = w.findAll('button').find((b) => b.text() === '记录')!
+    await button.trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.history', { code: '220102' })
+    const dialog = document.body.querySelector('[data-testid="exchange-history"]')?.textContent ?? ''
+    expect(dialog).toContain('第41至52条')
+    expect(dialog).toContain('南关区医疗保障局的数据包')
+  })
+})
