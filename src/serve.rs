@@ -323,15 +323,7 @@ async fn api(host: &Arc<Host>, command: String, req: Request) -> Response {
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
-    }
-    let body = match read_body(req.into_body()).await {
+    let body = match read_request_body(req).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -366,15 +358,7 @@ async fn exchange_bundle(host: &Arc<Host>, req: Request) -> Response {
     if req.method() != Method::POST {
         return error_response(ApiError::validation("接口只接受 POST 请求"));
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
-    }
-    let body = match read_body(req.into_body()).await {
+    let body = match read_request_body(req).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -395,6 +379,20 @@ async fn exchange_bundle(host: &Arc<Host>, req: Request) -> Response {
         Ok(Err(e)) => error_response(e),
         Err(_) => error_response(ApiError::internal("命令执行意外中断（内部错误）")),
     }
+}
+
+/// The request's body: refused before reading when its declared length is above `MAX_BODY`, then
+/// read as [`read_body`] does.
+async fn read_request_body(req: Request) -> std::result::Result<Bytes, Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    read_body(req.into_body()).await
 }
 
 /// The whole body, at most `MAX_BODY` bytes (a chunked body is cut off there too), with no stall

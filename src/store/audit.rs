@@ -483,6 +483,33 @@ pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// The columns an [`AuditEntry`] is read from, in the order [`entry_of`] reads them.
+const ENTRY_COLUMNS: &str = "seq, office_code, at, actor, command, changes, prev_hash, hash";
+
+/// One row of [`ENTRY_COLUMNS`] as an entry, its changes decompressed to canonical text.
+fn entry_of(reader: &mut ChangesReader, r: &rusqlite::Row<'_>) -> Result<AuditEntry> {
+    let seq: i64 = r.get(0)?;
+    let changes = reader
+        .read(r.get_ref(5)?)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Storage,
+                format!("第{seq}条审计记录无法读取（记录已损坏），请进行全面校验"),
+            )
+        })?;
+    Ok(AuditEntry {
+        seq,
+        office_code: r.get(1)?,
+        at: r.get(2)?,
+        actor: r.get(3)?,
+        command: r.get(4)?,
+        changes,
+        prev_hash: hash_text(r.get_ref(6)?),
+        hash: hash_text(r.get_ref(7)?),
+    })
+}
+
 /// The entries after `after` up to `to` (inclusive), oldest first, `changes` as canonical text:
 /// what the exchange ships (streamed, one entry at a time).
 pub fn for_each_entry(
@@ -493,30 +520,11 @@ pub fn for_each_entry(
 ) -> Result<()> {
     let mut reader = ChangesReader::new()?;
     let mut stmt = conn.prepare(
-        "SELECT seq, office_code, at, actor, command, changes, prev_hash, hash FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"),
     )?;
     let mut rows = stmt.query([after, to])?;
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let changes = reader
-            .read(r.get_ref(5)?)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Storage,
-                    format!("第{seq}条审计记录无法读取（记录已损坏），请进行全面校验"),
-                )
-            })?;
-        f(AuditEntry {
-            seq,
-            office_code: r.get(1)?,
-            at: r.get(2)?,
-            actor: r.get(3)?,
-            command: r.get(4)?,
-            changes,
-            prev_hash: hash_text(r.get_ref(6)?),
-            hash: hash_text(r.get_ref(7)?),
-        })?;
+        f(entry_of(&mut reader, r)?)?;
     }
     Ok(())
 }
@@ -529,31 +537,12 @@ pub fn list(conn: &Connection, offset: i64, limit: i64) -> Result<(Vec<AuditEntr
     })?;
     let mut reader = ChangesReader::new()?;
     let mut stmt = conn.prepare(
-        "SELECT seq, office_code, at, actor, command, changes, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
+        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1 OFFSET ?2"),
     )?;
     let mut rows = stmt.query([limit, offset])?;
     let mut items = Vec::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let changes = reader
-            .read(r.get_ref(5)?)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Storage,
-                    format!("第{seq}条审计记录无法读取（记录已损坏），请进行全面校验"),
-                )
-            })?;
-        items.push(AuditEntry {
-            seq,
-            office_code: r.get(1)?,
-            at: r.get(2)?,
-            actor: r.get(3)?,
-            command: r.get(4)?,
-            changes,
-            prev_hash: hash_text(r.get_ref(6)?),
-            hash: hash_text(r.get_ref(7)?),
-        });
+        items.push(entry_of(&mut reader, r)?);
     }
     Ok((items, total))
 }

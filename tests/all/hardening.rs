@@ -372,12 +372,10 @@ fn corpus() -> Vec<(&'static str, Value, bool)> {
     ]
 }
 
-/// An agreement case decided on 2026-01-20 with 5,000.00 due and one payment of 1,000.00
-/// (2026-02-13): (case id, payment id).
-fn decided_case(o: &Office) -> (i64, i64) {
-    let c = &o.core;
+/// An agreement case filed on 2026-01-05 and decided on 2026-01-20 with 5,000.00 due by 2026-03-06.
+fn decided_case_id(o: &Office) -> i64 {
     let inst = o.institution("H12010100001", "和平区某医院");
-    let case_id = CaseBuilder::agreement(&o, inst)
+    CaseBuilder::agreement(&o, inst)
         .summary("虚记住院费用")
         .filed("2026-01-05")
         .finding("虚记住院费用", "服务协议第二十条", "0")
@@ -387,7 +385,13 @@ fn decided_case(o: &Office) -> (i64, i64) {
         .served("2026-01-13")
         .waived("2026-01-14")
         .decided("2026-01-20", "2026-03-06")
-        .id;
+        .id
+}
+
+/// [`decided_case_id`] with one payment of 1,000.00 (2026-02-13): (case id, payment id).
+fn decided_case(o: &Office) -> (i64, i64) {
+    let c = &o.core;
+    let case_id = decided_case_id(o);
     let p = call(
         c,
         "payment.record",
@@ -474,18 +478,7 @@ fn the_bad_input_corpus_is_refused_by_every_command_and_changes_nothing() {
 fn dates_outside_the_range_and_money_before_filing_are_refused() {
     let o = Office::tianjin();
     let c = &o.core;
-    let inst = o.institution("H12010100001", "和平区某医院");
-    let case_id = CaseBuilder::agreement(&o, inst)
-        .summary("虚记住院费用")
-        .filed("2026-01-05")
-        .finding("虚记住院费用", "服务协议第二十条", "0")
-        .evidence("电子数据", "结算数据导出", "2026-01-05")
-        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
-        .notified("2026-01-12")
-        .served("2026-01-13")
-        .waived("2026-01-14")
-        .decided("2026-01-20", "2026-03-06")
-        .id;
+    let case_id = decided_case_id(&o);
     let pay = |paid_on: &str| {
         json!({"case_id": case_id, "paid_on": paid_on, "amount": "1000", "voucher": "NY0213",
                "agency": "天津市和平区医疗保障基金管理中心"})
