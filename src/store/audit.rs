@@ -519,9 +519,9 @@ pub fn for_each_entry(
     mut f: impl FnMut(AuditEntry) -> Result<()>,
 ) -> Result<()> {
     let mut reader = ChangesReader::new()?;
-    let mut stmt = conn.prepare(
-        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"),
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+    ))?;
     let mut rows = stmt.query([after, to])?;
     while let Some(r) = rows.next()? {
         f(entry_of(&mut reader, r)?)?;
@@ -536,9 +536,9 @@ pub fn list(conn: &Connection, offset: i64, limit: i64) -> Result<(Vec<AuditEntr
         r.get(0)
     })?;
     let mut reader = ChangesReader::new()?;
-    let mut stmt = conn.prepare(
-        &format!("SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1 OFFSET ?2"),
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1 OFFSET ?2"
+    ))?;
     let mut rows = stmt.query([limit, offset])?;
     let mut items = Vec::new();
     while let Some(r) = rows.next()? {
