@@ -590,8 +590,11 @@ impl Core {
         progress: &mut dyn FnMut(VerifyProgress),
     ) -> Result<AuditReport> {
         self.authorize(self.local_token().as_deref(), ANYONE, "audit.verify")?;
-        self.store
-            .read(|c| audit::verify_with_progress(c, r.full == Some(true), progress))
+        self.store.read(|c| {
+            let mut report = audit::verify_with_progress(c, r.full == Some(true), progress)?;
+            exchange::check_witness(c, &mut report)?;
+            Ok(report)
+        })
     }
 }
 
@@ -954,7 +957,11 @@ commands! {
     session ADMIN "backup.create" (BackupRequest) -> BackupInfo = |core, _, _, r| core.backup_create(&r);
     session ADMIN "backup.list" (Empty) -> BackupList = |core, _, _, _| core.backup_list();
     session ADMIN "backup.restore" (BackupRequest) -> RestoreReport = |core, _, _, r| core.backup_restore(&r);
-    read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| audit::verify(c, r.full == Some(true));
+    read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| {
+        let mut report = audit::verify(c, r.full == Some(true))?;
+        exchange::check_witness(c, &mut report)?;
+        Ok(report)
+    };
     read ANYONE "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
         let (items, total) = audit::list(c, offset, limit)?;

@@ -258,18 +258,25 @@ pub fn open_ack(file: &[u8], signer: &str) -> Result<(Ack, String, [u8; 64])> {
     }
     let text = &file[8..8 + len];
     let signature: [u8; 64] = file[8 + len..].try_into().expect("64 bytes");
+    let ack = verify_ack_text(text, &signature, signer)?;
+    Ok((ack, String::from_utf8_lossy(text).into_owned(), signature))
+}
+
+/// An acknowledgement's signed text and signature (as a county stores them) checked against
+/// `signer` (hex) and read.
+pub fn verify_ack_text(text: &[u8], signature: &[u8; 64], signer: &str) -> Result<Ack> {
+    let bad = || damaged("确认回执");
     let vk = parse_public_key(signer).ok_or_else(bad)?;
     vk.verify_strict(
         &[ACK_CONTEXT, text].concat(),
-        &ed25519_dalek::Signature::from_bytes(&signature),
+        &ed25519_dalek::Signature::from_bytes(signature),
     )
     .map_err(|_| {
         ApiError::validation(
             "确认回执的签名无效：不是由配对的市局签发，或文件被改动；本次未作任何改动",
         )
     })?;
-    let ack: Ack = serde_json::from_slice(text).map_err(|_| bad())?;
-    Ok((ack, String::from_utf8_lossy(text).into_owned(), signature))
+    serde_json::from_slice(text).map_err(|_| bad())
 }
 
 /// Read an acknowledgement without checking it (for a preview before pairing).

@@ -672,6 +672,60 @@ pub fn witness(c: &Connection) -> Result<Witness> {
     })
 }
 
+/// `audit.verify` against the outside witness (issue 12): the last acknowledgement this county
+/// received is checked again — its signature by the paired city over its stored text, that text's
+/// entry and hash equal to the stored columns — and this log must still hold that entry with that
+/// hash. A log rewritten and re-hashed up to the witnessed entry, or cut below it, or an
+/// acknowledgement edited in the database, fails the report. Nothing to check before the first
+/// acknowledgement (the report says so by having no witness).
+pub fn check_witness(c: &Connection, report: &mut audit::AuditReport) -> Result<()> {
+    let row: Option<(i64, String, String, Vec<u8>)> = c
+        .query_row(
+            "SELECT seq, hash, signed, signature FROM exchange_ack ORDER BY seq DESC, id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((seq, hash, signed, signature)) = row else {
+        return Ok(());
+    };
+    let problem = |reason: String| audit::AuditProblem {
+        seq: Some(seq),
+        table: None,
+        row_id: None,
+        reason,
+    };
+    let signed_ok = match (city(c)?, <[u8; 64]>::try_from(signature.as_slice())) {
+        (Some(city), Ok(sig)) => matches!(
+            bundle::verify_ack_text(signed.as_bytes(), &sig, &city.sign_key),
+            Ok(ack) if ack.seq == seq && ack.hash == hash
+        ),
+        _ => false,
+    };
+    let local = audit::hash_at(c, seq)?;
+    let (head, _) = audit::head(c)?;
+    let consistent = signed_ok && local.as_deref() == Some(hash.as_str());
+    report.witness = Some(audit::AuditWitness {
+        seq,
+        past: head - seq,
+        consistent,
+    });
+    if !signed_ok {
+        report.fail(problem(format!(
+            "市局对第{seq}条记录的确认回执与其签名不符：确认记录在本机被改动，本单位的记录无法由市局佐证"
+        )));
+    } else if local.is_none() {
+        report.fail(problem(format!(
+            "市局已确认到第{seq}条记录，而本单位只有{head}条：记录被截短或从旧备份恢复"
+        )));
+    } else if !consistent {
+        report.fail(problem(format!(
+            "第{seq}条记录的校验值与市局确认的不同：该条及以前的记录在市局确认后被改写"
+        )));
+    }
+    Ok(())
+}
+
 /// The entries after `after` up to `to` as shipped (masked where they hold personal numbers).
 pub fn wire_entries(c: &Connection, after: i64, to: i64) -> Result<Vec<WireEntry>> {
     let mut out = Vec::with_capacity((to - after).clamp(0, 1 << 20) as usize);

@@ -88,6 +88,33 @@ pub struct AuditReport {
     pub first_broken: Option<AuditProblem>,
     /// Every problem found, at most 100.
     pub problems: Vec<AuditProblem>,
+    /// The outside witness (issue 12): the city's signed acknowledgement of this log, when there is
+    /// one (filled in above the store, by the exchange).
+    pub witness: Option<AuditWitness>,
+}
+
+/// How this log stands against the last head the city acknowledged (signed by the city).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditWitness {
+    /// The entry the city acknowledged.
+    pub seq: i64,
+    /// Entries of this log after it (negative: the log is shorter than what the city holds).
+    pub past: i64,
+    /// The acknowledgement's signature is the city's, and this log still holds that entry with that hash.
+    pub consistent: bool,
+}
+
+impl AuditReport {
+    /// Records a problem and marks the report broken.
+    pub fn fail(&mut self, problem: AuditProblem) {
+        self.ok = false;
+        if self.first_broken.is_none() {
+            self.first_broken = Some(problem.clone());
+        }
+        if self.problems.len() < 100 {
+            self.problems.push(problem);
+        }
+    }
 }
 
 /// What `verify` is doing, for a progress display.
@@ -1058,6 +1085,7 @@ pub fn verify_with_progress(
         checked: replay.checked,
         first_broken: problems.first().cloned(),
         problems,
+        witness: None,
     })
 }
 

@@ -903,3 +903,72 @@ fn over_the_network_the_same_bundle_reaches_the_hub_and_offline_changes_nothing(
     let e = reader.receive_bundle(&b64(&acks_for_later)).unwrap_err();
     assert!(e.message.contains("只接收数据包"), "{}", e.message);
 }
+
+/// `audit.verify` checks the log against the city's signed acknowledgement (issue 12: the outside
+/// witness): a log re-hashed up to the witnessed entry, a log cut below it, or an acknowledgement
+/// edited in the database fails the report; before any acknowledgement there is nothing to check.
+#[test]
+fn audit_verify_checks_the_log_against_the_citys_signed_acknowledgement() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city = city_at(&dir.path().join("city.db"));
+    let (cc, ci) = (&county.core, &city.core);
+    let verify = |c: &Core| call(c, "audit.verify", json!({"full": true}));
+    let tamper = |sql: &str| {
+        cc.store().read(|conn| Ok(conn.execute(sql, [])?)).unwrap();
+    };
+    pair(cc, COUNTY, ci);
+    let r = verify(cc);
+    assert_eq!(
+        (r["ok"].clone(), r["witness"].clone()),
+        (json!(true), Value::Null)
+    );
+    county.institution("H22010200001", "长春市南关区中心医院");
+    let f = call(cc, "exchange.export", json!({}));
+    let r = call(ci, "exchange.import", payload(&b64(&f)));
+    call(cc, "exchange.import", payload(&b64(&r["ack"])));
+    let n = head(cc);
+    county.institution("H22010200002", "长春市南关区康民大药房");
+    let r = verify(cc);
+    assert_eq!(r["ok"], json!(true), "{r}");
+    assert_eq!(r["witness"]["seq"], json!(n));
+    assert_eq!(r["witness"]["past"], json!(head(cc) - n));
+    assert_eq!(r["witness"]["consistent"], json!(true));
+    let reasons = |r: &Value| -> String {
+        r["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["reason"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // The acknowledgement's hash edited in the database: its signature no longer covers it.
+    let hash: String = cc
+        .store()
+        .read(|c| Ok(c.query_row("SELECT hash FROM exchange_ack", [], |r| r.get(0))?))
+        .unwrap();
+    tamper("UPDATE exchange_ack SET hash = '00' || substr(hash, 3)");
+    let r = verify(cc);
+    assert_eq!(r["ok"], json!(false));
+    assert_eq!(r["witness"]["consistent"], json!(false));
+    assert!(reasons(&r).contains("与其签名不符"), "{}", reasons(&r));
+    tamper(&format!("UPDATE exchange_ack SET hash = '{hash}'"));
+    assert_eq!(verify(cc)["ok"], json!(true));
+
+    // The witnessed entry's hash rewritten (as a log re-hashed after an edit would be).
+    tamper(&format!(
+        "UPDATE audit_log SET hash = zeroblob(32) WHERE seq = {n}"
+    ));
+    let r = verify(cc);
+    assert_eq!(r["ok"], json!(false));
+    assert!(reasons(&r).contains("与市局确认的不同"), "{}", reasons(&r));
+
+    // The log cut below the witnessed entry.
+    tamper(&format!("DELETE FROM audit_log WHERE seq >= {n}"));
+    let r = verify(cc);
+    assert_eq!(r["ok"], json!(false));
+    assert!(r["witness"]["past"].as_i64().unwrap() < 0, "{r}");
+    assert!(reasons(&r).contains("被截短"), "{}", reasons(&r));
+}

@@ -125,7 +125,12 @@ first_broken: AuditProblem | null,
 /**
  * Every problem found, at most 100.
  */
-problems: Array<AuditProblem>, };
+problems: Array<AuditProblem>, 
+/**
+ * The outside witness (issue 12): the city's signed acknowledgement of this log, when there is
+ * one (filled in above the store, by the exchange).
+ */
+witness: AuditWitness | null, };
 
 export type AuditVerifyRequest = { 
 /**
@@ -133,6 +138,23 @@ export type AuditVerifyRequest = {
  * the last successful verify are replayed and the rows they touched compared.
  */
 full?: boolean | null, };
+
+/**
+ * How this log stands against the last head the city acknowledged (signed by the city).
+ */
+export type AuditWitness = { 
+/**
+ * The entry the city acknowledged.
+ */
+seq: number, 
+/**
+ * Entries of this log after it (negative: the log is shorter than what the city holds).
+ */
+past: number, 
+/**
+ * The acknowledgement's signature is the city's, and this log still holds that entry with that hash.
+ */
+consistent: boolean, };
 
 /**
  * One backup file.
