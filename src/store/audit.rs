@@ -1068,6 +1068,11 @@ pub fn verify_with_progress(
     for p in super::secrets::check(&tx)? {
         check.problems.push(p);
     }
+    // The schema is what the migrations create: no dropped trigger or index, no planted one
+    // (issue 12).
+    for p in schema_problems(&tx)? {
+        check.problems.push(p);
+    }
     let mut problems = check.problems.0;
     problems.sort_by_key(|p| (p.seq.is_none(), p.seq));
     let ok = problems.is_empty();
@@ -1087,6 +1092,58 @@ pub fn verify_with_progress(
         problems,
         witness: None,
     })
+}
+
+/// Every schema object (table, index, trigger, view) but SQLite's own: (type, name) → its SQL.
+fn schema_of(conn: &Connection) -> Result<BTreeMap<(String, String), Option<String>>> {
+    let mut stmt =
+        conn.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How this database's schema differs from the one the migrations create (built afresh in memory):
+/// a missing, changed or added table, index, trigger or view, each a problem.
+pub fn schema_problems(conn: &Connection) -> Result<Vec<AuditProblem>> {
+    let mut fresh = Connection::open_in_memory()?;
+    super::migrate(&mut fresh)?;
+    let (want, have) = (schema_of(&fresh)?, schema_of(conn)?);
+    let kind = |k: &str| match k {
+        "table" => "数据表",
+        "index" => "索引",
+        "trigger" => "触发器",
+        "view" => "视图",
+        _ => "数据库对象",
+    };
+    let problem = |reason: String| AuditProblem {
+        seq: None,
+        table: None,
+        row_id: None,
+        reason,
+    };
+    let mut out = Vec::new();
+    for ((k, name), sql) in &want {
+        match have.get(&(k.clone(), name.clone())) {
+            None => out.push(problem(format!(
+                "数据库缺少{}“{name}”：数据库结构被改动，保护记录的规则可能已失效",
+                kind(k)
+            ))),
+            Some(s) if s != sql => out.push(problem(format!(
+                "数据库的{}“{name}”与本软件建立的不同：数据库结构被改动",
+                kind(k)
+            ))),
+            Some(_) => {}
+        }
+    }
+    for (k, name) in have.keys() {
+        if !want.contains_key(&(k.clone(), name.clone())) {
+            out.push(problem(format!(
+                "数据库多出{}“{name}”（不是本软件建立的）：数据库结构被改动",
+                kind(k)
+            )));
+        }
+    }
+    Ok(out)
 }
 
 fn record_checkpoint(conn: &Connection, seq: i64, hash: &str, full: bool) -> Result<()> {
@@ -1146,7 +1203,17 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert!(verify_s(&s).ok, "{:?}", verify_s(&s).problems);
+        // The column was added outside the migrations: the schema check names the table (and
+        // only that); the rows still compare while the new column is NULL.
+        let r = verify_s(&s);
+        assert!(
+            r.problems.len() == 1
+                && r.problems[0]
+                    .reason
+                    .contains("数据表“office”与本软件建立的不同"),
+            "{:?}",
+            r.problems
+        );
         s.write("黑客", "none", |tx| {
             tx.execute("UPDATE office SET motto = '改' WHERE id = 1", [])?;
             Ok(())
@@ -1154,7 +1221,13 @@ mod tests {
         .unwrap();
         let r = verify_s(&s);
         assert!(!r.ok);
-        assert!(r.problems[0].reason.contains("office"), "{:?}", r.problems);
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.table.as_deref() == Some("office")),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]

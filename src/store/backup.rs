@@ -215,6 +215,10 @@ impl Store {
                 ));
             }
             super::office_code(&check).map_err(|_| not_a_backup(src))?;
+            // An older backup is checked as it will be after the restore: migrated (the schema
+            // check of verify compares with what the migrations create).
+            let mut check = check;
+            super::migrate(&mut check)?;
             let report = audit::verify(&check, true).map_err(|e| {
                 ApiError::field(
                     "path",

@@ -175,3 +175,47 @@ fn full_verify_catches_an_old_row_edited_that_incremental_does_not_replay() {
     // The failed full verify did not move the checkpoint, and does not lose the problem.
     assert_eq!(verify(c, true)["ok"], false);
 }
+
+/// `audit.verify` compares the schema with what the migrations create (issue 12): a dropped
+/// trigger, a planted one and a dropped index are each named; the untouched database is clean.
+#[test]
+fn verify_finds_a_dropped_or_planted_trigger_and_a_dropped_index() {
+    let (o, _) = office_with_a_case();
+    let c = &o.core;
+    assert_eq!(verify(c, true)["ok"], true);
+    let (trigger, index): (String, String) = c
+        .store()
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name LIMIT 1),
+                        (SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name LIMIT 1)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    tamper(c, &format!("DROP TRIGGER {trigger}"));
+    tamper(c, &format!("DROP INDEX {index}"));
+    tamper(
+        c,
+        "CREATE TRIGGER planted AFTER INSERT ON payment BEGIN SELECT 1; END",
+    );
+    let r = verify(c, false);
+    assert_eq!(r["ok"], false);
+    let reasons: Vec<String> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reason"].as_str().unwrap().to_string())
+        .collect();
+    for want in [
+        format!("缺少触发器“{trigger}”"),
+        format!("缺少索引“{index}”"),
+        "多出触发器“planted”".to_string(),
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(&want)),
+            "{want}: {reasons:?}"
+        );
+    }
+}
