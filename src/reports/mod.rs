@@ -52,6 +52,23 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("phone", "制表人电话"),
 ];
 
+/// The monthly table an export prints, and its 填报日期 (the day given, else today).
+fn export_table(
+    conn: &Connection,
+    cal: &WorkCalendar,
+    r: &MonthlyExport,
+    today: NaiveDate,
+) -> Result<(monthly::MonthlyTable, NaiveDate)> {
+    let query = MonthlyQuery {
+        year: r.year,
+        month: r.month,
+    };
+    Ok((
+        monthly::monthly(conn, cal, &query)?,
+        r.filled_on.unwrap_or(today),
+    ))
+}
+
 /// `report.monthly_xlsx`.
 pub fn monthly_xlsx(
     conn: &Connection,
@@ -59,15 +76,8 @@ pub fn monthly_xlsx(
     r: &MonthlyExport,
     today: NaiveDate,
 ) -> Result<ReportFile> {
-    let t = monthly::monthly(
-        conn,
-        cal,
-        &MonthlyQuery {
-            year: r.year,
-            month: r.month,
-        },
-    )?;
-    let bytes = export::xlsx(&t, r.filled_on.unwrap_or(today))?;
+    let (t, filled_on) = export_table(conn, cal, r, today)?;
+    let bytes = export::xlsx(&t, filled_on)?;
     Ok(ReportFile {
         file_name: format!("{}.xlsx", export::file_stem(&t)),
         content_base64: export::encode(&bytes),
@@ -82,15 +92,8 @@ pub fn monthly_pdf(
     r: &MonthlyExport,
     today: NaiveDate,
 ) -> Result<ReportFile> {
-    let t = monthly::monthly(
-        conn,
-        cal,
-        &MonthlyQuery {
-            year: r.year,
-            month: r.month,
-        },
-    )?;
-    let pdf = export::pdf(&t, r.filled_on.unwrap_or(today))?;
+    let (t, filled_on) = export_table(conn, cal, r, today)?;
+    let pdf = export::pdf(&t, filled_on)?;
     Ok(ReportFile {
         file_name: format!("{}.pdf", export::file_stem(&t)),
         content_base64: export::encode(&pdf.bytes),

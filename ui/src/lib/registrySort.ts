@@ -1,6 +1,6 @@
-// The registries' column sort (定点医药机构, 参保人员): the table's sort event becomes the list
-// request's `sort`/`descending`, so the server sorts and pages (never the shown page alone).
-import { ref } from 'vue'
+// Column sorts done by the server (never on the shown page alone): the registries' code/name sort
+// (定点医药机构, 参保人员) and the date column of 案件, 线索 and 自查自纠.
+import { ref, type Ref } from 'vue'
 import type { ListQuery, RegistrySort } from '@/api/types.gen'
 
 export interface SortChange {
@@ -22,4 +22,14 @@ export function useRegistrySort() {
     return request
   }
   return { sort, onSortChange, apply }
+}
+
+/**
+ * A list sorted on the server by one date column, newest first unless the clerk asks for the oldest:
+ * the table's `@sort-change` for that column, setting `oldestFirst`.
+ */
+export function dateSortHandler(column: string, oldestFirst: Ref<boolean>): (change: SortChange) => void {
+  return ({ prop, order }) => {
+    oldestFirst.value = prop === column && order === 'ascending'
+  }
 }
