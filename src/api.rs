@@ -217,6 +217,9 @@ const APPROVER: Access = Access::Roles(&[Role::Approver]);
 const FINANCE: Access = Access::Roles(&[Role::Finance]);
 /// 管理员 manages users and settings.
 const ADMIN: Access = Access::Roles(&[Role::Admin]);
+/// Entries into the 医保信息平台: the 承办人 (通知单, self-correction forms) or 财务 (vouchers,
+/// receipts).
+const PLATFORM: Access = Access::Roles(&[Role::Handler, Role::Finance]);
 /// Exchange files with the city: the administrator or a 承办人 (a county clerk exports the month).
 const EXCHANGE: Access = Access::Roles(&[Role::Admin, Role::Handler]);
 
@@ -930,7 +933,10 @@ commands! {
     write PUBLIC "office.init" (OfficeSetup) -> Office = |_, tx, r| setup_office(tx, &r);
     read ANYONE "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
     read ANYONE "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
-    write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| registry::create::<Institutions>(tx, &i);
+    write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| {
+        cases::measures::guard_new_institution(tx, &i.credit_code, i.agreement_status, today_local())?;
+        registry::create::<Institutions>(tx, &i)
+    };
     write HANDLER "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
         // 001 art. 20: no new agreement within 3 years of a termination.
         cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today_local())?;
@@ -1012,6 +1018,16 @@ commands! {
     write REVIEWER "case.legal_review" (LegalReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::legal_review(tx, &e.cx, &i);
     write APPROVER "case.collective_review" (CollectiveReviewInput) -> CaseDetail = |e, tx, i| cases::procedure::collective_review(tx, &e.cx, &i);
     write APPROVER "case.extend_decision" (ExtensionInput) -> CaseDetail = |e, tx, i| cases::procedure::extend_decision(tx, &e.cx, &i);
+    write HANDLER "measure.follow_up" (cases::measures::FollowUpInput) -> CaseDetail = |e, tx, i| {
+        let m = cases::measures::follow_up(tx, &i)?;
+        cases::procedure::detail(tx, &e.cx, m.case_id, None)
+    };
+    write PLATFORM "platform.record" (ledger::platform::PlatformEntry) -> Page<ledger::platform::PlatformPending> = |_, tx, r| {
+        ledger::platform::record(tx, &r)?;
+        ledger::platform::pending(tx, &ledger::platform::PlatformQuery::default())
+    };
+    read ANYONE "platform.pending" (ledger::platform::PlatformQuery) -> Page<ledger::platform::PlatformPending> = |_, c, q| ledger::platform::pending(c, &q);
+    write APPROVER "case.extend_payment" (cases::procedure::PaymentExtensionInput) -> CaseDetail = |e, tx, i| cases::procedure::extend_payment(tx, &e.cx, &i);
     write APPROVER "case.decide" (DecisionInput) -> CaseDetail = |e, tx, i| cases::procedure::decide(tx, &e.cx, &i);
     write HANDLER "case.report_city" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::report_city(tx, &e.cx, &i);
     write APPROVER "case.close" (DatedNote) -> CaseDetail = |e, tx, i| cases::procedure::close(tx, &e.cx, &i);
@@ -1218,6 +1234,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),
+        one::<ledger::platform::PlatformItem>(cfg),
         one::<reports::settings::RecoveredBasis>(cfg),
         one::<RecoverySource>(cfg),
         one::<RegistrySort>(cfg),

@@ -60,7 +60,8 @@ fn new_office(db: &Path) {
         "office.init",
         json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county",
                "admin": {"username": "admin", "display_name": "管理员", "password": PASSWORD,
-                         "roles": ["Admin", "Handler"]}}),
+                         "roles": ["Admin", "Handler"], "cert_no": "执法证00001",
+                         "cert_expires": "2099-12-31"}}),
     )
     .expect("office.init");
     c.login("admin", PASSWORD).expect("login");

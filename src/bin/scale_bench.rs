@@ -188,7 +188,8 @@ fn open_office(path: &Path) -> Office {
         "office.init",
         json!({"code": "120101", "name": "天津市和平区医疗保障局", "level": "county",
                "admin": {"username": BENCH_USER, "display_name": "基准测试", "password": BENCH_PASSWORD,
-                         "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"]}}),
+                         "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"],
+                         "cert_no": "执法证00001", "cert_expires": "2099-12-31"}}),
     );
     // The build acts as the administrator, who holds every role.
     o.core
@@ -204,7 +205,8 @@ fn open_office(path: &Path) -> Office {
     for (username, name, role) in officers {
         let u = id(&o.must(
             "user.create",
-            json!({"username": username, "display_name": name, "roles": [role], "password": "secret123"}),
+            json!({"username": username, "display_name": name, "roles": [role], "password": "secret123",
+                   "cert_no": format!("执法证{username}"), "cert_expires": "2099-12-31"}),
         ));
         match username {
             "zhang" => o.handler = u,

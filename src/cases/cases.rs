@@ -745,6 +745,14 @@ pub fn create(tx: &mut Tx<'_>, cal: &WorkCalendar, i: &CaseInput) -> Result<Case
             ),
         ));
     }
+    if track == Track::Administrative {
+        // 行政处罚法 art. 42: the officers filing an administrative matter hold valid certificates.
+        let cite = super::rules::office(tx)?.cite(Rule::TwoOfficers);
+        users::require_certificate(tx, i.handler_id, filed, "handler_id", "承办人", &cite)?;
+        if let Some(co) = i.co_handler_id {
+            users::require_certificate(tx, co, filed, "co_handler_id", "协办人", &cite)?;
+        }
+    }
     // 001 art. 42(二): a second act within one year is a ground for a heavier penalty.
     let repeat: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM case_file c JOIN decision d ON d.case_id = c.id
@@ -826,6 +834,11 @@ pub fn update(tx: &mut Tx<'_>, cal: &WorkCalendar, u: &CaseUpdate) -> Result<Cas
                 "co_handler_id",
                 "协办人不能与承办人为同一人",
             ));
+        }
+        if c.track == Track::Administrative {
+            let cite = super::rules::for_case(tx, c.id)?.cite(Rule::TwoOfficers);
+            let today = crate::vocab::dates::today_local();
+            users::require_certificate(tx, co, today, "co_handler_id", "协办人", &cite)?;
         }
     }
     tx.execute(

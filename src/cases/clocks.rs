@@ -180,6 +180,7 @@ pub const SOURCES: &[ClockSource] = &[
     service_clocks,
     city_report_clocks,
     suspension_clocks,
+    rectification_clocks,
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -694,6 +695,44 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
             decided,
             due,
             rules.basis(conn, case_id, Rule::CityReport)?,
+        ));
+    }
+    Ok(out)
+}
+
+fn rectification_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    // 限期整改 (issue 9): the 回头看 is due when the rectification period ends; the clock runs until
+    // its result is recorded (`measure.follow_up`).
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT m.case_id, m.starts_on, m.rectify_by FROM agreement_measure m
+         WHERE m.kind = 'RectificationOrder' AND m.rectify_by IS NOT NULL AND m.followed_up_on IS NULL{}",
+        ctx.only_case("m.case_id")
+    ))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                opt_date(r.get(1)?)?,
+                opt_date(r.get(2)?)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::new();
+    let mut rules = Cache::default();
+    for (case_id, starts, by) in rows {
+        let (Some(starts), Some(by)) = (starts, by) else {
+            continue;
+        };
+        out.push(ctx.case_clock(
+            case_id,
+            ClockKind::Rectification,
+            "整改期满，回头看整改情况并登记结果",
+            starts,
+            Deadline {
+                date: by,
+                warnings: vec![],
+            },
+            rules.basis(conn, case_id, Rule::AgreementMeasures)?,
         ));
     }
     Ok(out)

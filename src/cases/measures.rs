@@ -86,6 +86,9 @@ pub struct MeasureInput {
     pub starts_on: Option<NaiveDate>,
     /// E.g. the practitioner's name, the department concerned.
     pub note: String,
+    /// 限期整改: the day by which the party must have rectified (required when decided).
+    #[ts(optional = nullable)]
+    pub rectify_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -102,6 +105,28 @@ pub struct Measure {
     pub starts_on: Option<NaiveDate>,
     #[ts(optional = nullable)]
     pub ends_on: Option<NaiveDate>,
+    pub note: String,
+    /// 限期整改: the deadline, and the 回头看 (follow-up) once recorded.
+    #[ts(optional = nullable)]
+    pub rectify_by: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub followed_up_on: Option<NaiveDate>,
+    /// The follow-up's finding: rectified, or not (拒不改正).
+    #[ts(optional = nullable)]
+    pub rectified: Option<bool>,
+    pub follow_up_note: String,
+}
+
+/// `measure.follow_up`: the 回头看 of a 限期整改 — when it was checked, whether the party rectified,
+/// and what was seen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FollowUpInput {
+    pub id: i64,
+    #[ts(optional = nullable)]
+    pub on: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub rectified: Option<bool>,
     pub note: String,
 }
 
@@ -189,6 +214,33 @@ pub fn apply(
                 "处理措施的起始日期不能早于决定日期",
             ));
         }
+        // 限期整改 names its deadline; no other measure has one.
+        let rectify_by = match (kind, m.rectify_by) {
+            (MeasureKind::RectificationOrder, None) => {
+                return Err(ApiError::field(
+                    "measures",
+                    "限期整改须写明整改期限（整改完成的日期）",
+                ))
+            }
+            (MeasureKind::RectificationOrder, Some(d)) if d <= starts => {
+                return Err(ApiError::field(
+                    "measures",
+                    format!(
+                        "整改期限（{}）应晚于限期整改的起始日期（{}）",
+                        cn_date(d),
+                        cn_date(starts)
+                    ),
+                ))
+            }
+            (MeasureKind::RectificationOrder, d) => d,
+            (_, Some(_)) => {
+                return Err(ApiError::field(
+                    "measures",
+                    format!("“{}”不设整改期限", kind.label()),
+                ))
+            }
+            (_, None) => None,
+        };
         // Months of a suspension are calendar months (001 art. 19 "1-3个月").
         let ends = m.months.map(|n| {
             starts
@@ -201,9 +253,9 @@ pub fn apply(
             |r| r.get(0),
         )?;
         tx.execute(
-            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![id, case_id, institution_id, enum_text(&kind), m.months, m.serious, date_text(starts), ends.map(date_text), m.note.trim(), now_text()],
+            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at, rectify_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![id, case_id, institution_id, enum_text(&kind), m.months, m.serious, date_text(starts), ends.map(date_text), m.note.trim(), now_text(), rectify_by.map(date_text)],
         )?;
         tx.touch("agreement_measure", id);
         let status = match kind {
@@ -222,25 +274,121 @@ pub fn apply(
     Ok(())
 }
 
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Measure> {
+    Ok(Measure {
+        id: r.get("id")?,
+        case_id: r.get("case_id")?,
+        institution_id: r.get("institution_id")?,
+        kind: enum_from(r.get("kind")?),
+        months: r.get("months")?,
+        serious: r.get("serious")?,
+        starts_on: opt_date(r.get("starts_on")?)?,
+        ends_on: opt_date(r.get("ends_on")?)?,
+        note: r.get("note")?,
+        rectify_by: opt_date(r.get("rectify_by")?)?,
+        followed_up_on: opt_date(r.get("followed_up_on")?)?,
+        rectified: r.get("rectified")?,
+        follow_up_note: r
+            .get::<_, Option<String>>("follow_up_note")?
+            .unwrap_or_default(),
+    })
+}
+
 pub fn list(conn: &Connection, case_id: i64) -> Result<Vec<Measure>> {
     let mut stmt =
         conn.prepare_cached("SELECT * FROM agreement_measure WHERE case_id = ?1 ORDER BY id")?;
     let rows = stmt
-        .query_map([case_id], |r| {
-            Ok(Measure {
-                id: r.get("id")?,
-                case_id: r.get("case_id")?,
-                institution_id: r.get("institution_id")?,
-                kind: enum_from(r.get("kind")?),
-                months: r.get("months")?,
-                serious: r.get("serious")?,
-                starts_on: opt_date(r.get("starts_on")?)?,
-                ends_on: opt_date(r.get("ends_on")?)?,
-                note: r.get("note")?,
-            })
-        })?
+        .query_map([case_id], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// 回头看 of a 限期整改 (issue 9): recorded once, on or after the order took effect. "Not
+/// rectified" is kept as the fact of 拒不改正 (001 art. 42(二)) that later cases against the same
+/// party show (`refusals_of`).
+pub fn follow_up(tx: &mut Tx<'_>, i: &FollowUpInput) -> Result<Measure> {
+    let m = tx
+        .query_row(
+            "SELECT * FROM agreement_measure WHERE id = ?1",
+            [i.id],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("处理措施"))?;
+    if m.kind != MeasureKind::RectificationOrder {
+        return Err(ApiError::illegal(format!(
+            "“{}”不需要回头看：只有限期整改登记整改结果",
+            m.kind.label()
+        )));
+    }
+    if let Some(d) = m.followed_up_on {
+        return Err(ApiError::conflict(format!(
+            "该限期整改已于{}登记回头看结果，不能重复登记",
+            cn_date(d)
+        )));
+    }
+    let on =
+        i.on.ok_or_else(|| ApiError::field("on", "请填写回头看的日期"))?;
+    if let Some(starts) = m.starts_on {
+        crate::vocab::dates::not_before(on, starts, "on", "回头看日期", "限期整改起始日期")?;
+    }
+    let rectified = i
+        .rectified
+        .ok_or_else(|| ApiError::field("rectified", "请选择是否已按期整改"))?;
+    let note = crate::vocab::text::bounded_text(&i.note, "note", "回头看情况", 500)?;
+    if !rectified && note.is_empty() {
+        return Err(ApiError::field(
+            "note",
+            "未整改的，请写明回头看发现的情况（作为拒不改正的事实记录）",
+        ));
+    }
+    tx.execute(
+        "UPDATE agreement_measure SET followed_up_on = ?1, rectified = ?2, follow_up_note = ?3 WHERE id = ?4",
+        params![date_text(on), rectified, note, m.id],
+    )?;
+    tx.touch("agreement_measure", m.id);
+    Ok(tx.query_row(
+        "SELECT * FROM agreement_measure WHERE id = ?1",
+        [m.id],
+        from_row,
+    )?)
+}
+
+/// Earlier 限期整改 of this party found not rectified at the 回头看 (拒不改正), as the case page
+/// states them: "AJ2026-3 限期整改至2026年5月31日，2026年6月3日回头看未整改：…".
+pub fn refusals_of(
+    conn: &Connection,
+    case_id: i64,
+    institution_id: Option<i64>,
+    insured_id: Option<i64>,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.case_number, m.rectify_by, m.followed_up_on, m.follow_up_note
+         FROM agreement_measure m JOIN case_file c ON c.id = m.case_id
+         WHERE m.kind = 'RectificationOrder' AND m.rectified = 0 AND m.case_id <> ?1
+           AND ((c.institution_id = ?2 AND ?2 IS NOT NULL) OR (c.insured_id = ?3 AND ?3 IS NOT NULL))
+         ORDER BY m.followed_up_on",
+    )?;
+    let rows = stmt
+        .query_map(params![case_id, institution_id, insured_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                opt_date(r.get(1)?)?,
+                opt_date(r.get(2)?)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, by, on, note)| {
+            format!(
+                "{number}限期整改至{}，{}回头看未整改：{note}",
+                by.map(cn_date).unwrap_or_default(),
+                on.map(cn_date).unwrap_or_default()
+            )
+        })
+        .collect())
 }
 
 /// The latest termination of an institution's agreement still inside its 3-year ban on `today`:
@@ -250,10 +398,36 @@ pub fn termination_ban(
     institution_id: i64,
     today: NaiveDate,
 ) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let credit: Option<String> = conn
+        .query_row(
+            "SELECT credit_code FROM institution WHERE id = ?1",
+            [institution_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    ban_of(
+        conn,
+        Some(institution_id),
+        credit.as_deref().unwrap_or(""),
+        today,
+    )
+}
+
+/// The ban follows the legal entity (issue 9): a termination of any institution with the same
+/// 统一社会信用代码 counts, also under another 机构编码.
+fn ban_of(
+    conn: &Connection,
+    institution_id: Option<i64>,
+    credit_code: &str,
+    today: NaiveDate,
+) -> Result<Option<(NaiveDate, NaiveDate)>> {
     let starts: Option<String> = conn
         .query_row(
-            "SELECT MAX(starts_on) FROM agreement_measure WHERE institution_id = ?1 AND kind = 'AgreementTermination'",
-            [institution_id],
+            "SELECT MAX(m.starts_on) FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
+             WHERE m.kind = 'AgreementTermination'
+               AND (i.id IS ?1 OR (?2 <> '' AND i.credit_code = ?2))",
+            params![institution_id, credit_code.trim()],
             |r| r.get(0),
         )
         .optional()?
@@ -266,6 +440,35 @@ pub fn termination_ban(
         .checked_add_months(Months::new(36))
         .expect("date in range");
     Ok((today < ends).then_some((starts, ends)))
+}
+
+/// Refuse registering a new institution with an active agreement whose legal entity (统一社会信用代码)
+/// was terminated within the ban (issue 9: the ban follows the entity, also under a new 机构编码).
+pub fn guard_new_institution(
+    conn: &Connection,
+    credit_code: &str,
+    status: Option<AgreementStatus>,
+    today: NaiveDate,
+) -> Result<()> {
+    if status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
+        return Ok(());
+    }
+    if let Some((from, until)) = ban_of(conn, None, credit_code, today)? {
+        return Err(ApiError::field(
+            "agreement_status",
+            format!(
+                "统一社会信用代码为{}的单位已于{}被解除服务协议，{}前不得以新的机构编码重新签订服务协议{}",
+                credit_code.trim(),
+                cn_date(from),
+                cn_date(until),
+                super::rules::office(conn)?.cite_with(
+                    Rule::TerminationBan,
+                    "被解除服务协议的定点医药机构，3年内不得与其签订服务协议"
+                )
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuse setting an institution's agreement back to Active within 3 years of its termination

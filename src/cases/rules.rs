@@ -66,6 +66,8 @@ rules! {
     ErroneousRefund,
     Accounting,
     AppRefund,
+    Demand,
+    PaymentExtension,
 }
 
 impl Rule {
@@ -115,6 +117,8 @@ crate::labels!(Rule {
     ErroneousRefund => "退款有误的退还和重新缴款",
     Accounting => "追回基金的账务处理",
     AppRefund => "参保人员通过医保APP退回",
+    Demand => "催告及申请人民法院强制执行",
+    PaymentExtension => "因不可抗力等特殊情况延长退款期限",
 });
 
 /// The presets shipped with Recoup.

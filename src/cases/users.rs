@@ -11,6 +11,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -18,6 +19,7 @@ use ts_rs::TS;
 use crate::error::{ApiError, Result};
 use crate::store::query::Page;
 use crate::store::{now_text, office_code, secrets, Tx};
+use crate::vocab::dates::{cn_date, date_text, opt_date};
 use crate::vocab::text::{enum_from, enum_text};
 
 /// 角色.
@@ -60,6 +62,9 @@ pub struct User {
     pub active: bool,
     /// The password was set by an administrator: the user must choose their own at the next login.
     pub must_change_password: bool,
+    /// 执法证号 (empty: none on file) and the last day it is valid (行政处罚法 art. 42).
+    pub cert_no: String,
+    pub cert_expires: Option<NaiveDate>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -71,6 +76,11 @@ pub struct UserInput {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub password: String,
+    /// 执法证号 and its expiry: both or neither.
+    #[ts(optional = nullable)]
+    pub cert_no: Option<String>,
+    #[ts(optional = nullable)]
+    pub cert_expires: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -83,6 +93,11 @@ pub struct UserUpdate {
     pub roles: Option<Vec<Role>>,
     #[ts(optional = nullable)]
     pub active: Option<bool>,
+    /// A new 执法证号 (empty clears the certificate) and its expiry.
+    #[ts(optional = nullable)]
+    pub cert_no: Option<String>,
+    #[ts(optional = nullable)]
+    pub cert_expires: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -142,6 +157,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
             .collect(),
         active: r.get("active")?,
         must_change_password: r.get("must_change_password")?,
+        cert_no: r.get::<_, Option<String>>("cert_no")?.unwrap_or_default(),
+        cert_expires: opt_date(r.get("cert_expires")?)?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -185,6 +202,48 @@ fn validate_roles(roles: &[Role]) -> Result<String> {
         }
     }
     Ok(out.join(","))
+}
+
+/// A certificate is its number and its last valid day, both or neither.
+fn validate_certificate(
+    no: &str,
+    expires: Option<NaiveDate>,
+) -> Result<(String, Option<NaiveDate>)> {
+    let no = crate::vocab::text::bounded_text(no, "cert_no", "执法证号", 30)?;
+    match (no.is_empty(), expires) {
+        (false, None) => Err(ApiError::field("cert_expires", "请填写执法证的有效期")),
+        (true, Some(_)) => Err(ApiError::field("cert_no", "请填写执法证号")),
+        (true, None) => Ok((no, None)),
+        (false, Some(d)) => Ok((no, Some(d))),
+    }
+}
+
+/// An officer acting on an administrative matter on `on` must hold a 执法证 valid that day
+/// (行政处罚法 art. 42: law-enforcement officers with enforcement qualification, at least two;
+/// art. 55: they show their certificates). `post` names the officer's part (承办人, 协办人);
+/// `cite` is the office's citation of that rule.
+pub fn require_certificate(
+    conn: &Connection,
+    id: i64,
+    on: NaiveDate,
+    field: &str,
+    post: &str,
+    cite: &str,
+) -> Result<()> {
+    let u = get(conn, id)?;
+    let fix = "请管理员在“设置·用户与角色”中登记其执法证号和有效期";
+    let problem = match u.cert_expires {
+        _ if u.cert_no.is_empty() => "没有登记执法证，不能".to_string(),
+        Some(d) if d < on => format!("的执法证已于{}到期，不能在{}", cn_date(d), cn_date(on)),
+        _ => return Ok(()),
+    };
+    Err(ApiError::field(
+        field,
+        format!(
+            "{post}{}{problem}办理行政执法事项{cite}；{fix}",
+            u.display_name
+        ),
+    ))
 }
 
 fn validate_password(pw: &str) -> Result<()> {
@@ -231,6 +290,9 @@ pub fn create(tx: &mut Tx<'_>, i: &UserInput, own_password: bool) -> Result<User
     }
     let display = super::required_text(&i.display_name, "display_name", "姓名", 50)?;
     let roles = validate_roles(&i.roles)?;
+    let (cert_no, cert_expires) =
+        validate_certificate(i.cert_no.as_deref().unwrap_or(""), i.cert_expires)?;
+    let cert_no = Some(cert_no).filter(|n| !n.is_empty());
     validate_password(&i.password)?;
     let taken: Option<i64> = tx
         .query_row(
@@ -250,9 +312,9 @@ pub fn create(tx: &mut Tx<'_>, i: &UserInput, own_password: bool) -> Result<User
     })?;
     let now = now_text();
     tx.execute(
-        "INSERT INTO app_user (id, uid, username, display_name, roles, active, must_change_password, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?7)",
-        params![id, format!("{office}-U{id}"), username, display, roles, !own_password, now],
+        "INSERT INTO app_user (id, uid, username, display_name, roles, active, must_change_password, cert_no, cert_expires, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?9)",
+        params![id, format!("{office}-U{id}"), username, display, roles, !own_password, cert_no, cert_expires.map(date_text), now],
     )?;
     let digest = secrets::set_password_hash(tx, id, &hash)?;
     tx.execute(
@@ -271,6 +333,16 @@ pub fn update(tx: &mut Tx<'_>, u: &UserUpdate) -> Result<User> {
     };
     let roles = validate_roles(u.roles.as_deref().unwrap_or(&cur.roles))?;
     let active = u.active.unwrap_or(cur.active);
+    // A new number comes with its own expiry (absent: none); the API fills absent fields from the
+    // stored user (`Core::patch`), so clearing sends both empty.
+    let (cert_no, cert_expires) = validate_certificate(
+        u.cert_no.as_deref().unwrap_or(&cur.cert_no),
+        match u.cert_no {
+            Some(_) => u.cert_expires,
+            None => u.cert_expires.or(cur.cert_expires),
+        },
+    )?;
+    let cert_no = Some(cert_no).filter(|n| !n.is_empty());
     if cur.roles.contains(&Role::Admin) && (!active || !roles.contains("Admin")) {
         let other_admins: i64 = tx.query_row(
             "SELECT COUNT(*) FROM app_user WHERE id <> ?1 AND active = 1 AND (',' || roles || ',') LIKE '%,Admin,%'",
@@ -284,8 +356,9 @@ pub fn update(tx: &mut Tx<'_>, u: &UserUpdate) -> Result<User> {
         }
     }
     tx.execute(
-        "UPDATE app_user SET display_name = ?1, roles = ?2, active = ?3, updated_at = ?4 WHERE id = ?5",
-        params![display, roles, active, now_text(), u.id],
+        "UPDATE app_user SET display_name = ?1, roles = ?2, active = ?3, cert_no = ?4, cert_expires = ?5, updated_at = ?6
+         WHERE id = ?7",
+        params![display, roles, active, cert_no, cert_expires.map(date_text), now_text(), u.id],
     )?;
     tx.touch("app_user", u.id);
     get(tx, u.id)

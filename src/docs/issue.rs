@@ -165,7 +165,10 @@ impl Snapshot {
 }
 
 /// The kinds issued from a case (the self-correction forms have none).
-pub const CASE_KINDS: [DocumentKind; 9] = [
+pub const CASE_KINDS: [DocumentKind; 13] = [
+    DocumentKind::InspectionRecord,
+    DocumentKind::RegistrationNotice,
+    DocumentKind::SealingDecision,
     DocumentKind::StatementNotice,
     DocumentKind::HandlingDecision,
     DocumentKind::PenaltyDecision,
@@ -174,6 +177,7 @@ pub const CASE_KINDS: [DocumentKind; 9] = [
     DocumentKind::RecoveryNotice,
     DocumentKind::RecoverySlip,
     DocumentKind::OffsetNotice,
+    DocumentKind::DemandNotice,
     DocumentKind::ServiceReceipt,
 ];
 
@@ -230,6 +234,41 @@ fn step_date(
             ))),
             None => Ok(None),
         };
+    }
+    if let Some((hold, what)) = match kind {
+        DocumentKind::RegistrationNotice => Some(("Registration", "登记保存日期")),
+        DocumentKind::SealingDecision => Some(("Sealing", "封存日期")),
+        _ => None,
+    } {
+        // A hold's paper is handed over when the hold starts (001 art. 36(二)).
+        let on: Option<String> = conn
+            .query_row(
+                "SELECT started_on FROM evidence_hold WHERE case_id = ?1 AND kind = ?2
+                 ORDER BY id DESC LIMIT 1",
+                params![case_id, hold],
+                |r| r.get(0),
+            )
+            .optional()?;
+        return Ok(match on {
+            Some(d) => Some((crate::cases::parse_stored_date(&d)?, what, true)),
+            None => None,
+        });
+    }
+    if kind == DocumentKind::DemandNotice {
+        // The 催告书 records the demand (执行与缴款 · 催告): its date is the demand's.
+        let on: Option<String> = conn
+            .query_row(
+                "SELECT demand_issued_on FROM referral WHERE case_id = ?1 AND kind = 'CourtEnforcement'
+                   AND status = 'Demanded' ORDER BY id DESC LIMIT 1",
+                [case_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        return Ok(match on {
+            Some(d) => Some((crate::cases::parse_stored_date(&d)?, "催告日期", true)),
+            None => None,
+        });
     }
     let Some(served) = served_kind(kind) else {
         return Ok(None);

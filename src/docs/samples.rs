@@ -221,7 +221,7 @@ pub fn decision() -> DecisionData {
             amount: total.times(multiple),
         }),
         other_measures: vec![],
-        deadline: d(2026, 5, 20),
+        deadline: Some(d(2026, 5, 20)),
         fine_payment: "持本决定书通过非税收入缴款渠道缴纳".into(),
         agency: agency(),
         government: "某某县人民政府".into(),
@@ -358,6 +358,95 @@ pub fn service_receipt() -> ServiceReceiptData {
     }
 }
 
+pub fn demand_notice() -> DemandNoticeData {
+    DemandNoticeData {
+        issuer: BUREAU.into(),
+        document_number: "某医保催〔2026〕2号".into(),
+        party: institution(),
+        decision_title: "行政处罚决定书".into(),
+        decision_number: "某医保罚决〔2026〕3号".into(),
+        decision_served_on: d(2026, 6, 12),
+        obligation: "缴纳罚款人民币36,000.00元".into(),
+        due_on: d(2026, 6, 27),
+        outstanding: m("41,400.00"),
+        surcharge: m("5,400.00"),
+        days: 10,
+        pay_to: "国库（按决定书载明的缴款方式）".into(),
+        basis: "《中华人民共和国行政强制法》第三十五条、第五十四条".into(),
+        agency: agency(),
+        contact: Contact {
+            name: "赵晓东".into(),
+            phone: "0431-85550000".into(),
+            address: String::new(),
+        },
+        issue_date: d(2026, 7, 20),
+    }
+}
+
+fn hold(started: NaiveDate, due: NaiveDate, items: &[&str]) -> HoldNoticeData {
+    HoldNoticeData {
+        issuer: BUREAU.into(),
+        document_number: "某医保封〔2026〕1号".into(),
+        party: institution(),
+        items: items.iter().map(|s| s.to_string()).collect(),
+        started_on: started,
+        due_on: due,
+        basis: "《医疗保障基金使用监督管理条例》（国务院令第735号）第二十七条".into(),
+        contact: Contact {
+            name: "赵晓东".into(),
+            phone: "0431-85550000".into(),
+            address: String::new(),
+        },
+    }
+}
+
+pub fn registration_notice() -> HoldNoticeData {
+    HoldNoticeData {
+        document_number: "某医保登存〔2026〕1号".into(),
+        basis: "《中华人民共和国行政处罚法》第五十六条".into(),
+        ..hold(
+            d(2026, 5, 11),
+            d(2026, 5, 20),
+            &[
+                "2026年1月至3月住院病历（共42份）",
+                "药品进销存电子台账（U盘1个）",
+            ],
+        )
+    }
+}
+
+pub fn sealing_decision() -> HoldNoticeData {
+    hold(
+        d(2026, 5, 11),
+        d(2026, 6, 10),
+        &[
+            "2026年1月至3月住院病历（共42份）",
+            "住院收费明细账簿（3册）",
+            "医师排班表及考勤记录（1册）",
+        ],
+    )
+}
+
+pub fn inspection_record() -> InspectionRecordData {
+    InspectionRecordData {
+        issuer: BUREAU.into(),
+        party: institution(),
+        place: "吉林省某某县人民大街1688号".into(),
+        inspectors: vec![
+            Inspector {
+                name: "赵晓东".into(),
+                cert_no: "22010200123".into(),
+            },
+            Inspector {
+                name: "钱伟".into(),
+                cert_no: "22010200456".into(),
+            },
+        ],
+        date: d(2026, 5, 11),
+        blank_lines: 12,
+    }
+}
+
 /// One typical document of every kind.
 pub fn all() -> Vec<Document> {
     vec![
@@ -372,5 +461,9 @@ pub fn all() -> Vec<Document> {
         Document::StatementNotice(statement_notice()),
         Document::ServiceReceipt(service_receipt()),
         Document::AgreementDecision(agreement_decision()),
+        Document::DemandNotice(demand_notice()),
+        Document::RegistrationNotice(registration_notice()),
+        Document::SealingDecision(sealing_decision()),
+        Document::InspectionRecord(inspection_record()),
     ]
 }

@@ -27,6 +27,7 @@ pub mod matter;
 pub mod offset;
 pub mod offsets;
 pub mod payments;
+pub mod platform;
 pub mod reconcile;
 pub mod self_correction;
 pub mod tasks;
@@ -148,6 +149,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("receipt_number", "财政票据号码"),
     ("reason", "原因"),
     ("requested_on", "申请日期"),
+    ("item", "录入事项"),
+    ("entered_on", "录入日期"),
     ("approved_on", "审核同意日期"),
     ("opinion", "处理意见"),
     ("notice_number", "文号"),

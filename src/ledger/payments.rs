@@ -227,6 +227,12 @@ pub fn view_in(conn: &Connection, p: &PaymentRow, loaded: &Loaded) -> Result<Pay
         [p.id],
         |r| r.get(0),
     )?;
+    // Entered in the 医保信息平台 (issue 9; 004 art. 9).
+    let platform_entered_on: Option<String> = conn.query_row(
+        "SELECT platform_entered_on FROM payment WHERE id = ?1",
+        [p.id],
+        |r| r.get(0),
+    )?;
     let status = if p.cancelled_on.is_some() {
         PaymentStatus::Cancelled
     } else if receipt_number.is_some() || app_recovered(conn, p)? {
@@ -266,6 +272,7 @@ pub fn view_in(conn: &Connection, p: &PaymentRow, loaded: &Loaded) -> Result<Pay
         cancelled_on: p.cancelled_on,
         cancel_reason: p.cancel_reason.clone(),
         receipt_number,
+        platform_entered_on: crate::vocab::dates::opt_date(platform_entered_on)?,
         note: p.note.clone(),
         warnings: Vec::new(),
     })

@@ -329,6 +329,9 @@ pub struct Payment {
     pub cancel_reason: String,
     /// The valid fiscal receipt, if any.
     pub receipt_number: Option<String>,
+    /// When the voucher's information was entered in the 医保信息平台 (004 art. 9).
+    #[ts(optional = nullable)]
+    pub platform_entered_on: Option<NaiveDate>,
     pub note: String,
     pub warnings: Vec<String>,
 }

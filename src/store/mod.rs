@@ -82,6 +82,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0018_exchange",
         include_str!("migrations/0018_exchange.sql"),
     ),
+    (
+        "0021_legal_fidelity",
+        include_str!("migrations/0021_legal_fidelity.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

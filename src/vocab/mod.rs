@@ -243,6 +243,8 @@ pub enum ClockKind {
     Fine,
     /// 中止协议期满 (001 art. 19): the suspension ends and settlement may resume.
     AgreementSuspension,
+    /// 限期整改期满: the 回头看 of the rectification (issue 9), until its result is recorded.
+    Rectification,
 }
 
 impl ClockKind {
@@ -262,6 +264,7 @@ impl ClockKind {
             ClockKind::Offset => "抵扣",
             ClockKind::Fine => "罚款缴纳",
             ClockKind::AgreementSuspension => "中止协议期满",
+            ClockKind::Rectification => "限期整改回头看",
         }
     }
 }
@@ -302,6 +305,14 @@ pub enum DocumentKind {
     ServiceReceipt,
     /// 协议处理决定书 (违约处理决定书; 001 art. 18–24; 令第2号/第3号 and the service agreement).
     AgreementDecision,
+    /// 催告书 (行政强制法 art. 35, 54).
+    DemandNotice,
+    /// 先行登记保存通知书 with its list (行政处罚法 art. 56; 001 art. 35(五)).
+    RegistrationNotice,
+    /// 封存决定书 with its list (行政强制法 art. 24; 001 art. 36(二)).
+    SealingDecision,
+    /// 现场检查笔录 (001 art. 32).
+    InspectionRecord,
 }
 
 crate::labels!(DocumentKind {
@@ -316,6 +327,10 @@ crate::labels!(DocumentKind {
     StatementNotice => "陈述申辩告知书",
     ServiceReceipt => "送达回证",
     AgreementDecision => "协议处理决定书",
+    DemandNotice => "催告书",
+    RegistrationNotice => "先行登记保存通知书",
+    SealingDecision => "封存决定书",
+    InspectionRecord => "现场检查笔录",
 });
 
 crate::labeled_by!(

@@ -692,6 +692,20 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         call(c, "institution.get", json!({"id": inst}))["agreement_status"],
         "None"
     );
+    // The ban follows the legal entity (issue 9): the same 统一社会信用代码 under a new 机构编码 is
+    // refused an active agreement; registered without one it is accepted.
+    let mut again = inst_input("Active");
+    again["code"] = json!("H44160200077");
+    again["name"] = json!("源城区某民营医院（新址）");
+    let e = field(c, "institution.create", again.clone(), "agreement_status");
+    assert!(e.message.contains("91350100M000100Y43"), "{}", e.message);
+    assert!(e.message.contains(&ban_text), "{}", e.message);
+    again["agreement_status"] = json!("未签订");
+    let newer = id(&call(c, "institution.create", again));
+    let mut activate = inst_input("Active");
+    activate["code"] = json!("H44160200077");
+    activate["id"] = json!(newer);
+    illegal(c, "institution.update", activate, &ban_text);
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 
@@ -799,6 +813,18 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         decide(json!({"kind": "AgreementSuspension", "months": 1, "starts_on": "2026-09-05"})),
     );
     assert_eq!(d["measures"][0]["ends_on"], "2026-10-05");
+    // A decision of measures alone prints (issue 9): no payment paragraph, the objection is the
+    // fourth heading.
+    let paper = call(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "AgreementDecision"}),
+    );
+    let text = pdf_text(&pdf_of(&paper));
+    assert!(text.contains("协议处理决定书"), "{text}");
+    assert!(text.contains("四、异议途径"), "{text}");
+    assert!(!text.contains("履行方式和期限"), "{text}");
+    assert!(!text.contains("追回通知单"), "{text}");
     assert_eq!(
         call(c, "institution.get", json!({"id": inst}))["agreement_status"],
         "Suspended"
@@ -837,4 +863,250 @@ fn suspension_lengths_follow_001_art_19_and_no_measure_is_heavier_than_notified(
         json!({"id": case_id, "summary": "改"}),
         "已结案",
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 执法证 (issue 9): officers on an administrative matter hold a valid certificate
+
+/// 行政处罚法 art. 42 (administrative penalties are imposed by officers with enforcement
+/// qualification, at least two) and art. 55 (they show their certificates): an administrative matter
+/// cannot be filed, nor a paper served in person, by an officer without a valid 执法证. The
+/// agreement track is the agency's (001 art. 18) and needs none.
+#[test]
+fn officers_without_a_valid_enforcement_certificate_cannot_file_or_serve_in_person() {
+    let o = office();
+    let c = &o.core;
+    let hospital = o.institution("H44160200001", "源城区某医院");
+    // A new officer without a certificate on file.
+    let sun = id(&call(
+        c,
+        "user.create",
+        json!({"username": "sun", "display_name": "孙八", "roles": ["Handler"], "password": "secret123"}),
+    ));
+    assert_eq!(call(c, "user.get", json!({"id": sun}))["cert_no"], "");
+    let admin_case = |handler: i64, filed: &str| {
+        json!({"track": "行政执法", "institution_id": hospital, "source": "监督检查", "summary": "串换药品",
+               "handler_id": handler, "co_handler_id": o.co_handler, "filed_on": filed})
+    };
+    let e = field(
+        c,
+        "case.create",
+        admin_case(sun, "2026-09-10"),
+        "handler_id",
+    );
+    assert!(
+        e.message.contains("承办人孙八没有登记执法证"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("设置·用户与角色"), "{}", e.message);
+    // The citation is the office's rule (two officers, certificates shown).
+    assert!(e.message.contains("行政处罚法"), "{}", e.message);
+    // The same officer as co-handler is named as such.
+    let e = field(
+        c,
+        "case.create",
+        merged(
+            admin_case(o.handler, "2026-09-10"),
+            json!({"co_handler_id": sun}),
+        ),
+        "co_handler_id",
+    );
+    assert!(e.message.contains("协办人孙八"), "{}", e.message);
+    // The agreement track needs no certificate.
+    call(
+        c,
+        "case.create",
+        json!({"track": "协议处理", "institution_id": hospital, "source": "审核结算", "summary": "虚记住院费用",
+               "handler_id": sun, "filed_on": "2026-09-10"}),
+    );
+
+    // A certificate is a number and its expiry, both or neither.
+    field(
+        c,
+        "user.update",
+        json!({"id": sun, "cert_no": "粤执00088"}),
+        "cert_expires",
+    );
+    let u = call(
+        c,
+        "user.update",
+        json!({"id": sun, "cert_no": "粤执00088", "cert_expires": "2026-09-30"}),
+    );
+    assert_eq!(u["cert_no"], "粤执00088");
+    assert_eq!(u["cert_expires"], "2026-09-30");
+
+    // Valid on the filing date: filed.
+    let detail = call(c, "case.create", admin_case(sun, "2026-09-10"));
+    let case_id = id(&detail["case"]);
+    // The 现场检查笔录 names both officers with their certificate numbers (001 art. 32(二)).
+    let record = call(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "InspectionRecord", "issued_on": "2026-09-15"}),
+    );
+    let text = pdf_text(&pdf_of(&record));
+    for part in [
+        "现场检查笔录",
+        "孙八",
+        "执法证号：粤执00088",
+        "出示执法证件",
+        "源城区某医院",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    // On a day after the certificate expired it is refused like the filing.
+    let e = field(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "InspectionRecord", "issued_on": "2026-10-09"}),
+        "issued_on",
+    );
+    assert!(e.message.contains("已于2026年9月30日到期"), "{}", e.message);
+    // Expired before the filing date: refused with the expiry and the date.
+    let e = field(
+        c,
+        "case.create",
+        admin_case(sun, "2026-10-08"),
+        "handler_id",
+    );
+    assert!(
+        e.message
+            .contains("执法证已于2026年9月30日到期，不能在2026年10月8日"),
+        "{}",
+        e.message
+    );
+
+    // Serving the 告知书 in person after the certificate expired is refused; by post it is not
+    // an officer's act and goes through.
+    call(
+        c,
+        "finding.add",
+        json!({"case_id": case_id, "description": "串换药品", "rule_broken": "《医疗保障基金使用监督管理条例》第三十八条",
+               "amount": "1000.00"}),
+    );
+    call(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "1000.00"}),
+    );
+    call(
+        c,
+        "evidence.add",
+        json!({"case_id": case_id, "kind": "书证", "description": "结算清单", "collected_on": "2026-09-12"}),
+    );
+    let detail = call(
+        c,
+        "case.notify",
+        json!({"case_id": case_id, "issued_on": "2026-09-28", "document_number": "源医保告〔2026〕9号",
+               "signoff": {"handler_id": sun, "reviewer_id": o.reviewer, "approver_id": o.approver}}),
+    );
+    let service = detail["notification"]["service_id"].clone();
+    let in_person = json!({"service_id": service, "method": "Direct", "served_on": "2026-10-09", "recipient": "陈某"});
+    let e = field(c, "case.serve", in_person.clone(), "method");
+    assert!(
+        e.message
+            .contains("承办人孙八的执法证已于2026年9月30日到期"),
+        "{}",
+        e.message
+    );
+    let served = call(
+        c,
+        "case.serve",
+        json!({"service_id": service, "method": "Mail", "served_on": "2026-10-09", "recipient": "陈某",
+               "receipt": "EMS1234567890"}),
+    );
+    assert_eq!(served["case"]["status"], "Notified");
+    // The page says which rule set the case follows (the office's preset when it was filed).
+    assert_eq!(served["rule_preset"], "Heyuan");
+    assert_eq!(served["rule_set_edited"], false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 限期整改 and its 回头看 (issue 9)
+
+/// A 限期整改 names its deadline; the 回头看 is a clock until its result is recorded; "not
+/// rectified" is kept as 拒不改正 (001 art. 42(二)) and shown on the next case against the party.
+#[test]
+fn a_rectification_order_has_its_deadline_a_follow_up_clock_and_a_recorded_refusal() {
+    let o = office();
+    let c = &o.core;
+    let inst = o.institution("H44160200009", "源城区某诊所");
+    let order = json!({"kind": "限期整改", "note": "规范处方管理"});
+    let case = CaseBuilder::agreement(&o, inst)
+        .filed("2026-04-01")
+        .finding("串换药品", "医保服务协议第十条", "1000")
+        .evidence("书证", "处方", "2026-04-02")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
+        .notified_with("2026-04-08", json!({"proposed_measures": [order.clone()]}))
+        .served("2026-04-09")
+        .waived("2026-04-10");
+    let case_id = case.id;
+    // Decided without its deadline: refused, naming what is missing.
+    let e = refuse(
+        c,
+        "case.decide",
+        json!({"case_id": case_id, "kind": "协议处理决定", "decided_on": "2026-04-15",
+               "document_number": "源医保协决〔2026〕1号", "payment_due": "2026-05-15",
+               "measures": [order], "signoff": o.signoff()}),
+    );
+    assert!(e.message.contains("整改期限"), "{}", e.message);
+    let case = case.decided_with(
+        "2026-04-15",
+        json!({"payment_due": "2026-05-15",
+               "measures": [{"kind": "限期整改", "note": "规范处方管理", "rectify_by": "2026-05-29"}]}),
+    );
+    let m = &case.detail["measures"][0];
+    assert_eq!(m["rectify_by"], "2026-05-29");
+    assert_eq!(m["followed_up_on"], Value::Null);
+    let measure_id = id(m);
+    // The 回头看 is a clock due on the deadline.
+    let k = clock_of(&clocks(c, "2026-05-20"), "Rectification", case_id)
+        .expect("the follow-up is a running clock")
+        .clone();
+    assert_eq!(k["due_on"], "2026-05-29");
+    assert_eq!(
+        clock_of(&clocks(c, "2026-06-01"), "Rectification", case_id).unwrap()["state"],
+        "Overdue"
+    );
+    // Not rectified needs what was seen; the result is recorded once.
+    field(
+        c,
+        "measure.follow_up",
+        json!({"id": measure_id, "on": "2026-06-02", "rectified": false}),
+        "note",
+    );
+    field(
+        c,
+        "measure.follow_up",
+        json!({"id": measure_id, "on": "2026-04-14", "rectified": true}),
+        "on",
+    );
+    let d = call(
+        c,
+        "measure.follow_up",
+        json!({"id": measure_id, "on": "2026-06-02", "rectified": false, "note": "处方仍未按规定书写"}),
+    );
+    assert_eq!(d["measures"][0]["rectified"], false);
+    assert_eq!(d["measures"][0]["followed_up_on"], "2026-06-02");
+    assert!(clock_of(&clocks(c, "2026-06-03"), "Rectification", case_id).is_none());
+    let e = refuse(
+        c,
+        "measure.follow_up",
+        json!({"id": measure_id, "on": "2026-06-03", "rectified": true}),
+    );
+    assert_eq!(e.code, recoup::ErrorCode::Conflict);
+    // The next case against the same institution states the refusal.
+    let next = CaseBuilder::agreement(&o, inst).filed("2026-06-10");
+    let refusals = next.detail["prior_refusals"].as_array().unwrap();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    let r = refusals[0].as_str().unwrap();
+    assert!(
+        r.contains("限期整改至2026年5月29日，2026年6月2日回头看未整改：处方仍未按规定书写"),
+        "{r}"
+    );
+    // Another institution's case does not.
+    let other = o.institution("H44160200010", "源城区另一诊所");
+    let clean = CaseBuilder::agreement(&o, other).filed("2026-06-10");
+    assert_eq!(clean.detail["prior_refusals"], json!([]));
 }

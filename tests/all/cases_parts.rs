@@ -566,6 +566,47 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
         json!({"case_id": case_id, "kind": "Sealing", "items": "收费系统服务器", "started_on": "2026-09-22", "approver_id": a}),
     );
     assert_eq!(seal["due_on"], "2026-10-22");
+    // Their papers, each with its list, dated the day the hold started (001 art. 36(二): handed
+    // over on the spot with the list; 行政强制法 art. 24: period and the ways to appeal).
+    let paper = |kind: &str| {
+        pdf_text(&pdf_of(&call(
+            c,
+            "document.preview",
+            json!({"case_id": case_id, "kind": kind}),
+        )))
+    };
+    let text = paper("SealingDecision");
+    for part in [
+        "封存决定书",
+        "收费系统服务器",
+        "决定自2026年9月22日起予以封存，封存期限至2026年10月22日",
+        "共1项，清单如下",
+        "六十日内依法申请行政复议",
+        "当事人（签名或者盖章）",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    let text = paper("RegistrationNotice");
+    for part in [
+        "先行登记保存通知书",
+        "处方笺30张",
+        "《中华人民共和国行政处罚法》第五十六条",
+        "将于2026年10月9日前依法作出处理决定",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    // Issued on another day than the hold's: refused, naming the date (the paper records the step).
+    let e = field(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "SealingDecision", "issued_on": "2026-09-23"}),
+        "issued_on",
+    );
+    assert!(
+        e.message.contains("封存日期为2026年9月22日"),
+        "{}",
+        e.message
+    );
     let e = refuse(
         c,
         "evidence.extend_hold",

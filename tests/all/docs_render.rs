@@ -181,7 +181,7 @@ fn decision_fields(d: &DecisionData) -> Vec<String> {
         d.inspection_name.clone(),
         d.violated_provisions.clone(),
         d.legal_basis.clone(),
-        cn_date(d.deadline),
+        cn_date(d.deadline.expect("the sample decision has a deadline")),
         d.agency.name.clone(),
         // 行政处罚法 art. 59 (五): appeal to the county people's government, lawsuit to the court.
         format!("六十日内向{}申请行政复议", d.government),

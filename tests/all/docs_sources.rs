@@ -215,7 +215,8 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
         json!({"document_number": "和医保罚决〔2026〕2号", "payment_due": "2026-04-15",
                "fine": "26691.34", "fine_multiple": "2",
                "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条",
-               "measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改"}],
+               "measures": [{"kind": "限期整改", "note": "三个月内完成药品管理整改",
+                             "rectify_by": "2026-06-16"}],
                "summary": "责令退回并处罚款"}),
     );
 
@@ -256,7 +257,7 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
             "2倍的罚款",
             &words(c, "26691.34"),
             "¥26,691.34",
-            "限期整改：三个月内完成药品管理整改",
+            "限期整改：三个月内完成药品管理整改（于2026年6月16日前整改完毕）",
             "2026年4月15日前",
             AGENCY,
             "天津市和平区人民政府",
@@ -380,6 +381,12 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
                 .unwrap()
                 .contains("没有经审核同意的抵扣申请")),
             "HandlingDecision" | "AgreementDecision" => assert_eq!(o["available"], false),
+            // Printed for the officers to fill in on the spot, whenever needed.
+            "InspectionRecord" => assert_eq!(o["available"], true, "{o}"),
+            // No hold, no demand on this case (issue 9 papers).
+            "RegistrationNotice" | "SealingDecision" | "DemandNotice" => {
+                assert_eq!(o["available"], false, "{o}")
+            }
             "ServiceReceipt" => {}
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
         }

@@ -902,6 +902,37 @@ fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
     );
     assert_eq!(rf["status"], "Demanded");
     assert_eq!(rf["decision_served_on"], "2026-09-16");
+    // The 催告书 (行政强制法 art. 35, 54) records that demand: its date is the demand's, it names
+    // the decision, what is still owed with the 加处罚款, ten days, and the right to state a case.
+    let demand = call(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "DemandNotice"}),
+    );
+    let text = pdf_text(&pdf_of(&demand));
+    for part in [
+        "催告书",
+        "2026年9月16日",
+        "《行政处罚决定书》（和医保罚〔2026〕7号）",
+        "于2026年10月8日前缴纳罚款人民币20,000.00元",
+        // 20,000 + 12 days × 3 % × 20,000 = 27,200.00 owed on 2026-10-20.
+        "贰万柒仟贰佰元整（¥27,200.00）",
+        "其中包括依法加处的罚款人民币7,200.00元",
+        "《中华人民共和国行政强制法》第三十五条、第五十四条",
+        "自收到本催告书之日起10日内",
+        "陈述和申辩的权利",
+        "申请人民法院强制执行",
+        "2026年10月20日",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    // A date other than the demand's is refused: the paper records that step.
+    field(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "DemandNotice", "issued_on": "2026-10-22"}),
+        "issued_on",
+    );
     // Litigation until 2027-03-16 (行政诉讼法 art. 46); apply from the day after, by 2027-06-16.
     assert_eq!(rf["apply_from"], "2027-03-17");
     assert_eq!(rf["apply_by"], "2027-06-16");
@@ -1572,4 +1603,183 @@ fn a_repeated_request_id_records_the_money_once() {
     ] {
         assert!(money.contains(&cmd), "{cmd} takes a request id");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 不可抗力 (004 art. 14 ¶2): the refund deadline extended at the party's written request
+
+#[test]
+fn the_refund_deadline_is_extended_for_force_majeure_with_its_reason() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100003", "和平区某门诊部");
+    let case_id = agreement_case(&o, inst, "2026-04-01")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
+        .notified("2026-04-08")
+        .served("2026-04-09")
+        .waived("2026-04-10")
+        .decided("2026-04-15", "2026-05-15")
+        .decision_served("2026-04-16")
+        .id;
+    let ask = |extra: Value| {
+        merged(
+            json!({"case_id": case_id, "requested_on": "2026-05-08", "on": "2026-05-11",
+                   "new_due": "2026-06-15", "approver_id": o.approver,
+                   "reason": "当事人所在地遭受洪涝灾害，账户冻结无法转账"}),
+            extra,
+        )
+    };
+    // The new deadline must be later than the old one; the reason is required; the request
+    // cannot precede the decision; only an approver signs.
+    field(
+        c,
+        "case.extend_payment",
+        ask(json!({"new_due": "2026-05-15"})),
+        "new_due",
+    );
+    field(
+        c,
+        "case.extend_payment",
+        ask(json!({"reason": " "})),
+        "reason",
+    );
+    field(
+        c,
+        "case.extend_payment",
+        ask(json!({"requested_on": "2026-04-14"})),
+        "requested_on",
+    );
+    field(
+        c,
+        "case.extend_payment",
+        ask(json!({"approver_id": o.handler})),
+        "approver_id",
+    );
+    let before = clocks(c, "2026-05-20");
+    assert_eq!(
+        clocks_of(&before, "Payment")[0]["state"],
+        "Overdue",
+        "without the extension the payment is late on 2026-05-20"
+    );
+    let d = call(c, "case.extend_payment", ask(Value::Null));
+    assert_eq!(d["decision"]["payment_due"], "2026-06-15");
+    let step = d["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "PaymentExtended")
+        .expect("the extension is a step of the case");
+    let note = step["note"].as_str().unwrap();
+    assert!(note.contains("洪涝灾害"), "{note}");
+    assert!(
+        note.contains("由2026年5月15日延长至2026年6月15日"),
+        "{note}"
+    );
+    // 天津's preset cites its own article; the national base has none to cite.
+    assert!(note.contains("第十四条"), "{note}");
+    // The clocks follow the new deadline: not overdue on 2026-05-20 any more.
+    let after = clocks(c, "2026-05-20");
+    let pay = clocks_of(&after, "Payment");
+    assert_eq!(pay[0]["due_on"], "2026-06-15");
+    assert_ne!(pay[0]["state"], "Overdue");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 医保信息平台 (004 art. 9, 11): what was entered, and what is not yet
+
+#[test]
+fn the_notice_voucher_and_receipt_record_their_entry_in_the_platform() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100004", "和平区某药店");
+    let case_id = agreement_case(&o, inst, "2026-04-01")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
+        .notified("2026-04-08")
+        .served("2026-04-09")
+        .waived("2026-04-10")
+        .decided("2026-04-15", "2026-05-15")
+        .decision_served("2026-04-16")
+        .id;
+    let pending = |c: &Core| call(c, "platform.pending", json!({}));
+    assert_eq!(pending(c)["total"], 0);
+    call(
+        c,
+        "collection.set",
+        json!({"case_id": case_id, "notice_number": "和医保追〔2026〕7号", "issued_on": "2026-04-16", "agency": AGENCY,
+               "account_name": "天津市医疗保障基金管理中心", "bank": "中国农业银行天津和平支行",
+               "account_number": "02160001040042313"}),
+    );
+    let p = call(
+        c,
+        "payment.record",
+        json!({"case_id": case_id, "paid_on": "2026-04-20", "amount": "1000", "voucher": "NY0420"}),
+    );
+    let payment_id = id(&p);
+    assert_eq!(p["platform_entered_on"], Value::Null);
+    // A voucher is entered once it was handed in (004 art. 9): not listed before.
+    let list = pending(c);
+    let kinds: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Notice"]);
+    assert_eq!(list["items"][0]["reference"], c_number(c, case_id));
+    assert_eq!(list["items"][0]["party"], "和平区某药店");
+    assert_eq!(list["items"][0]["number"], "和医保追〔2026〕7号");
+    call(
+        c,
+        "payment.proof_received",
+        json!({"id": payment_id, "date": "2026-04-21"}),
+    );
+    call(
+        c,
+        "payment.confirm_arrival",
+        json!({"id": payment_id, "date": "2026-04-22"}),
+    );
+    let r = call(
+        c,
+        "receipt.issue",
+        json!({"payment_id": payment_id, "receipt_number": "津财票2026-000901", "issued_on": "2026-04-23"}),
+    );
+    assert_eq!(pending(c)["total"], 3);
+    // Entered before the item's own date: refused, naming the field; nothing written.
+    field(
+        c,
+        "platform.record",
+        json!({"item": "Receipt", "id": id(&r), "entered_on": "2026-04-22"}),
+        "entered_on",
+    );
+    let notice_id = pending(c)["items"][0]["id"].clone();
+    call(
+        c,
+        "platform.record",
+        json!({"item": "追回通知单", "id": notice_id, "entered_on": "2026-04-16"}),
+    );
+    call(
+        c,
+        "platform.record",
+        json!({"item": "Payment", "id": payment_id, "entered_on": "2026-04-21"}),
+    );
+    let left = call(
+        c,
+        "platform.record",
+        json!({"item": "Receipt", "id": id(&r), "entered_on": "2026-04-23"}),
+    );
+    assert_eq!(left["total"], 0);
+    assert_eq!(
+        call(c, "payment.get", json!({"id": payment_id}))["platform_entered_on"],
+        "2026-04-21"
+    );
+    let e = refuse(
+        c,
+        "platform.record",
+        json!({"item": "Payment", "id": payment_id, "entered_on": "2026-04-22"}),
+    );
+    assert!(e.message.contains("已于2026年4月21日录入"), "{}", e.message);
+}
+
+fn c_number(c: &Core, case_id: i64) -> Value {
+    call(c, "case.get", json!({"id": case_id}))["case"]["case_number"].clone()
 }

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core'
 import { creditCode, withWrongCheck } from './creditCode.mjs'
 import {
   SEED_ADMIN,
+  SEED_CERT,
   SEED_INSTITUTION,
   SEED_SELF_CORRECTION,
   api,
@@ -306,6 +307,7 @@ async function main() {
         display_name: CLERK.display_name,
         roles: ['Handler', 'Reviewer', 'Approver', 'Finance', 'Admin'],
         password: CLERK.temporary,
+        ...SEED_CERT,
       })
       await page.getByTestId('current-user').click()
       await page.getByTestId('menu-logout').click()
@@ -1037,7 +1039,7 @@ async function main() {
 
     await step('管理员经接口添加第二名承办人（协办人）', async () => {
       await apiLogin(server.url, SEED_ADMIN)
-      await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123' })
+      await api(server.url, 'user.create', { username: 'li', display_name: '李四', roles: ['Handler'], password: 'secret123', ...SEED_CERT })
     })
 
     const workflow = {

@@ -60,11 +60,14 @@ export async function loginWorker(baseUrl, admin = SEED_ADMIN) {
   await apiLogin(baseUrl, admin)
   const roles = ['Handler', 'Reviewer', 'Approver', 'Finance']
   const { username, display_name, temporary } = SEED_WORKER
-  await api(baseUrl, 'user.create', { username, display_name, roles, password: temporary })
+  await api(baseUrl, 'user.create', { username, display_name, roles, password: temporary, ...SEED_CERT })
   await apiLogin(baseUrl, { username, password: temporary })
   await api(baseUrl, 'user.change_password', { old_password: temporary, new_password: SEED_WORKER.password })
   return apiLogin(baseUrl, SEED_WORKER)
 }
+
+/** The 执法证 every seeded officer holds (officers on an administrative matter need a valid one). */
+export const SEED_CERT = { cert_no: '津执法00001', cert_expires: '2035-12-31' }
 
 export const SEED_OFFICE = { code: '120101', name: '天津市和平区医疗保障局', level: 'county' }
 export const SEED_INSTITUTION = '和平区某某医院'
@@ -79,7 +82,7 @@ export async function seedDecidedAgreementCase(baseUrl, { initOffice = true, adm
   // The administrator adds the three people who sign; the clerk then does the work.
   await apiLogin(baseUrl, admin)
   const user = async (username, display_name, role) =>
-    (await call('user.create', { username, display_name, roles: [role], password: 'secret123' })).id
+    (await call('user.create', { username, display_name, roles: [role], password: 'secret123', ...SEED_CERT })).id
   const handler = await user('zhang', '张三', 'Handler')
   const reviewer = await user('wang', '王五', 'Reviewer')
   const approver = await user('zhao', '赵六', 'Approver')

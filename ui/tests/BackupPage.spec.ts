@@ -27,7 +27,9 @@ describe('BackupPage · 备份与恢复', () => {
   beforeEach(() => {
     session.user = {
       id: 1, uid: '220102-U1', username: 'admin', display_name: '刘一', roles: ['Admin'], active: true,
-      must_change_password: false, created_at: '', updated_at: '',
+      must_change_password: false,
+    cert_no: '',
+    cert_expires: null, created_at: '', updated_at: '',
     }
     callMock.mockImplementation((async (command: string, payload: unknown) => {
       if (command === 'backup.list') return { folder: '/data/backups', keep: 14, items: [auto] }

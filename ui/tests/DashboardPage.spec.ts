@@ -87,6 +87,14 @@ describe('DashboardPage', () => {
       callMock.mockImplementation((async (command: string, payload: Record<string, unknown>) => {
         if (command === 'clock.board') return boardOf({ Overdue: [1, [overdue]], DueSoon: [1, [dueSoon]], Running: [45, [running]] })
         if (command === 'ledger.year_summary') return summary
+        if (command === 'platform.pending')
+          return {
+            total: 2,
+            items: [
+              { item: 'Notice', id: 3, case_id: 7, reference: 'AJ2026-0007', party: '长春市南关区中心医院', number: '南医保追〔2026〕3号', on: '2026-11-02' },
+              { item: 'Receipt', id: 9, self_correction_id: 2, reference: 'ZC2026-0002', party: '张桂芳', number: '吉财票000123', on: '2026-11-05' },
+            ],
+          }
         if (command === 'task.mine')
           return [
             { role: 'Approver', label: '已告知、待作出决定', total: 7, items: [{ case_id: 7, reference: 'AJ2026-0007', party: '长春市南关区中心医院' }] },
@@ -114,6 +122,18 @@ describe('DashboardPage', () => {
       expect(wrapper.get('[data-testid="year-paid"]').text()).toContain('86,543.21')
       expect(wrapper.get('[data-testid="year-overdue"]').text()).toContain('1 件')
       expect(wrapper.text()).toContain('2026年追回情况')
+    })
+
+    it('lists what is not entered in the 医保信息平台 yet, each with its number and matter', async () => {
+      const wrapper = mountPage()
+      await settle()
+      expect(callMock).toHaveBeenCalledWith('platform.pending', { limit: 20 })
+      expect(wrapper.get('[data-testid="platform-section"]').text()).toContain('待录入医保信息平台（2 项）')
+      const table = wrapper.get('[data-testid="platform-table"]').text()
+      expect(table).toContain('追回通知单')
+      expect(table).toContain('南医保追〔2026〕3号')
+      expect(table).toContain('财政票据')
+      expect(table).toContain('ZC2026-0002')
     })
 
     it('lists what waits for me, per role, one click from the matter', async () => {

@@ -42,7 +42,9 @@ describe('FirstRunSetup', () => {
     const office: Office = { code: '220102', name: '长春市南关区医疗保障局', level: 'county', created_at: '2026-01-05' }
     const user = {
       id: 1, uid: '220102-U1', username: 'admin', display_name: '刘一', roles: ['Admin' as const], active: true,
-      must_change_password: false, created_at: '', updated_at: '',
+      must_change_password: false,
+    cert_no: '',
+    cert_expires: null, created_at: '', updated_at: '',
     }
     callMock.mockResolvedValueOnce(office).mockResolvedValueOnce({ token: 't', user, idle_lock_minutes: 15 })
     const wrapper = mountForm()

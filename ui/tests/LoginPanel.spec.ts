@@ -14,7 +14,9 @@ const callMock = vi.mocked(call)
 
 const user = {
   id: 2, uid: '220102-U2', username: 'zhou', display_name: '周九', roles: ['Handler' as const], active: true,
-  must_change_password: false, created_at: '', updated_at: '',
+  must_change_password: false,
+    cert_no: '',
+    cert_expires: null, created_at: '', updated_at: '',
 }
 
 function mountPanel(overlay = false) {

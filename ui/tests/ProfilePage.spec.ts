@@ -62,7 +62,9 @@ describe('ProfilePage · 适用规则与依据', () => {
   beforeEach(() => {
     session.user = {
       id: 1, uid: '220102-U1', username: 'admin', display_name: '刘一', roles: ['Admin'], active: true,
-      must_change_password: false, created_at: '', updated_at: '',
+      must_change_password: false,
+    cert_no: '',
+    cert_expires: null, created_at: '', updated_at: '',
     }
   })
   afterEach(() => {

@@ -5,7 +5,9 @@ import { commandRoles } from '@/api/types.gen'
 
 const clerk = {
   id: 2, uid: '220102-U2', username: 'zhang', display_name: '张三', roles: ['Handler' as const], active: true,
-  must_change_password: false, created_at: '', updated_at: '',
+  must_change_password: false,
+    cert_no: '',
+    cert_expires: null, created_at: '', updated_at: '',
 }
 
 describe('roleRefusal', () => {

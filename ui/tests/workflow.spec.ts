@@ -40,6 +40,9 @@ function detail(over: Partial<CaseDetail> = {}, caseOver: Partial<CaseDetail['ca
     timeline: [],
     clocks: [],
     next_steps: [],
+    rule_preset: 'National',
+    rule_set_edited: false,
+    prior_refusals: [],
     requirements: {
       notified: false,
       notice_served: false,
@@ -69,6 +72,26 @@ describe('caseActions', () => {
     expect(state(d, 'drop').enabled).toBe(true)
     expect(state(d, 'hold').enabled).toBe(true)
     expect(state(d, 'reportCity').reason).toContain('无需报市医保局备案')
+  })
+  it('the refund deadline can be extended once decided with a deadline (不可抗力)', () => {
+    expect(state(detail(), 'extendPayment').reason).toContain('尚未作出处理决定')
+    const decision = {
+      id: 1,
+      case_id: 1,
+      kind: 'HandlingDecision' as const,
+      document_number: '决1',
+      decided_on: '2026-12-01',
+      recovery_total: '100.00',
+      liquidated_damages: '0.00',
+      payment_due: '2026-12-31',
+      fine_basis: '',
+      signoff: { handler_id: 1, reviewer_id: 2, approver_id: 3 },
+      late_reason: '',
+      summary: '',
+    }
+    expect(state(detail({ decision }, { status: 'Executing' }), 'extendPayment').enabled).toBe(true)
+    expect(state(detail({ decision: { ...decision, payment_due: null } }, { status: 'Executing' }), 'extendPayment').reason).toContain('未载明退缴时限')
+    expect(state(detail({ decision }, { status: 'Closed' }), 'extendPayment').enabled).toBe(false)
   })
   it('an agreement case takes no holds', () => {
     expect(state(detail({}, { track: 'Agreement' }), 'hold').reason).toContain('协议处理案件不能采取')
@@ -168,11 +191,14 @@ describe('measures', async () => {
       measuresToSend([
         { kind: 'Interview', months: 2, serious: false, note: ' 院长 ' },
         { kind: null, months: null, serious: false, note: '' },
-        { kind: 'AgreementSuspension', months: 2, serious: false, note: '' },
+        { kind: 'AgreementSuspension', months: 2, serious: false, note: '', rectify_by: '2026-12-31' },
+        { kind: 'RectificationOrder', months: null, serious: false, note: '', rectify_by: '2026-12-31' },
       ]),
     ).toEqual([
-      { kind: 'Interview', months: null, serious: false, note: '院长' },
-      { kind: 'AgreementSuspension', months: 2, serious: false, note: '' },
+      { kind: 'Interview', months: null, serious: false, note: '院长', rectify_by: null },
+      { kind: 'AgreementSuspension', months: 2, serious: false, note: '', rectify_by: null },
+      // 限期整改 alone carries its deadline.
+      { kind: 'RectificationOrder', months: null, serious: false, note: '', rectify_by: '2026-12-31' },
     ])
   })
 })

@@ -16,7 +16,9 @@ use super::state::{
     date_or_today, has_step_after, last_step_date, not_before, signed_by_the_case_handler, state,
     State,
 };
-use super::types::{CaseDetail, Decision, DecisionInput, ExtensionInput, Requirements};
+use super::types::{
+    CaseDetail, Decision, DecisionInput, ExtensionInput, PaymentExtensionInput, Requirements,
+};
 use crate::cases::cases::{self as case_mod, Case, CaseStatus};
 use crate::cases::hooks::Ctx;
 use crate::cases::measures::{self, MeasureInput};
@@ -71,6 +73,83 @@ pub fn extend_decision(tx: &mut Tx<'_>, cal: &Ctx, i: &ExtensionInput) -> Result
         "",
         &reason,
         serde_json::json!({ "days": ext }),
+    )?;
+    detail(tx, cal, c.id, None)
+}
+
+/// 延长退款期限 for 不可抗力 or another special circumstance (004 art. 14 ¶2: the party asks in
+/// writing, the office that issued the 通知单 decides). The decision's 缴费时限 moves to the date
+/// decided, so every clock, the overdue lists and the lateness of payments follow it; the original
+/// deadline and the party's request are kept in the step.
+pub fn extend_payment(tx: &mut Tx<'_>, cal: &Ctx, i: &PaymentExtensionInput) -> Result<CaseDetail> {
+    let c = case_mod::get(tx, cal, i.case_id)?;
+    case_mod::require_open(&c)?;
+    let rules = crate::cases::rules::for_case(tx, c.id)?;
+    let Some(dec) = super::rows::decision(tx, c.id)? else {
+        return Err(ApiError::illegal(
+            "案件尚未作出处理决定，没有可以延长的退款期限",
+        ));
+    };
+    let Some(due) = dec.payment_due else {
+        return Err(ApiError::illegal(
+            "处理决定未载明退缴时限，没有可以延长的退款期限",
+        ));
+    };
+    let requested = i
+        .requested_on
+        .ok_or_else(|| ApiError::field("requested_on", "请填写当事人提出书面申请的日期"))?;
+    not_before(requested, dec.decided_on, "requested_on", "决定日期")?;
+    let on = date_or_today(i.on);
+    not_before(on, requested, "on", "当事人申请日期")?;
+    let reason = required_text(&i.reason, "reason", "延期理由", 500)?;
+    let new_due = i
+        .new_due
+        .ok_or_else(|| ApiError::field("new_due", "请填写延长后的退款期限"))?;
+    if new_due <= due {
+        return Err(ApiError::field(
+            "new_due",
+            format!(
+                "延长后的退款期限（{}）须晚于原期限（{}）",
+                cn_date(new_due),
+                cn_date(due)
+            ),
+        ));
+    }
+    if new_due < on {
+        return Err(ApiError::field(
+            "new_due",
+            format!(
+                "延长后的退款期限（{}）不能早于同意延期的日期（{}）",
+                cn_date(new_due),
+                cn_date(on)
+            ),
+        ));
+    }
+    let approver = users::require_role(tx, i.approver_id, Role::Approver, "approver_id")?;
+    tx.execute(
+        "UPDATE decision SET payment_due = ?1 WHERE id = ?2",
+        params![date_text(new_due), dec.id],
+    )?;
+    tx.touch("decision", dec.id);
+    add_step(
+        tx,
+        c.id,
+        StepKind::PaymentExtended,
+        on,
+        Some(approver.id),
+        "",
+        &format!(
+            "{reason}。当事人{}书面申请，退款期限由{}延长至{}{}",
+            cn_date(requested),
+            cn_date(due),
+            cn_date(new_due),
+            rules.cite(Rule::PaymentExtension)
+        ),
+        serde_json::json!({
+            "requested_on": date_text(requested),
+            "from": date_text(due),
+            "to": date_text(new_due),
+        }),
     )?;
     detail(tx, cal, c.id, None)
 }

@@ -44,6 +44,10 @@ pub fn detail(
     )?
     .items;
     let timeline = timeline(&st.steps, &services);
+    let rules = crate::cases::rules::for_case(conn, case_id)?;
+    let rule_set_edited = rules.citations != crate::cases::rules::preset_citations(rules.preset);
+    let prior_refusals =
+        measures::refusals_of(conn, case_id, st.case.institution_id, st.case.insured_id)?;
     let mut next = overdue(&clocks);
     let req = st.requirements.clone();
     match st.case.status {
@@ -69,6 +73,9 @@ pub fn detail(
         requirements: req,
         clocks,
         next_steps: next,
+        rule_preset: rules.preset,
+        rule_set_edited,
+        prior_refusals,
         case: st.case,
     })
 }

@@ -32,6 +32,8 @@ pub enum StepKind {
     Decided,
     /// 报市医保局备案 (001 art. 24)
     ReportedToCity,
+    /// 延长退款期限 (不可抗力等特殊情况, 004 art. 14 ¶2)
+    PaymentExtended,
     /// 结案
     Closed,
     /// 撤销立案 / 不予处理
@@ -55,6 +57,7 @@ impl StepKind {
             StepKind::DecisionExtended => "延长办案期限",
             StepKind::Decided => "作出处理决定",
             StepKind::ReportedToCity => "报市医保局备案",
+            StepKind::PaymentExtended => "延长退款期限",
             StepKind::Closed => "结案",
             StepKind::Dropped => "撤销案件",
         }

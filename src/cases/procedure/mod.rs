@@ -42,7 +42,7 @@ mod types;
 mod windows;
 
 pub use close::{close, drop_case, report_city};
-pub use decide::{decide, extend_decision};
+pub use decide::{decide, extend_decision, extend_payment};
 pub use detail::detail;
 pub use hearing::{hearing, hearing_request, statement};
 pub use kinds::{DecisionKind, ServedDocumentKind, ServiceMethod, StatementKind, StepKind};
@@ -55,6 +55,6 @@ pub use state::{decision_deadline, EXCLUDED_DAYS_SQL};
 pub use types::{
     CaseDetail, CollectiveReviewInput, DatedNote, Decision, DecisionInput, DocumentService,
     ExtensionInput, HearingInput, IssueInput, LegalReviewInput, Notification, NotifyInput,
-    Requirements, ServeInput, StatementInput, Step, TimelineEntry,
+    PaymentExtensionInput, Requirements, ServeInput, StatementInput, Step, TimelineEntry,
 };
 pub(crate) use windows::{open_windows, pending_reviews};

@@ -88,6 +88,18 @@ pub fn serve(tx: &mut Tx<'_>, cal: &Ctx, i: &ServeInput) -> Result<CaseDetail> {
         }
         (on, None)
     };
+    if c.track == Track::Administrative
+        && matches!(method, ServiceMethod::Direct | ServiceMethod::Left)
+    {
+        // Served in person by the officers, who show their certificates (行政处罚法 art. 42, 55).
+        let cite = crate::cases::rules::for_case(tx, case_id)?.cite(Rule::TwoOfficers);
+        let servers = [("承办人", Some(c.handler_id)), ("协办人", c.co_handler_id)];
+        for (post, id) in servers {
+            if let Some(id) = id {
+                crate::cases::users::require_certificate(tx, id, served_on, "method", post, &cite)?;
+            }
+        }
+    }
     tx.execute(
         "UPDATE document_service SET method = ?1, served_on = ?2, published_on = ?3, recipient = ?4, receipt = ?5
          WHERE id = ?6",

@@ -131,6 +131,24 @@ pub struct ExtensionInput {
     pub reason: String,
 }
 
+/// `case.extend_payment`: the refund deadline moved for 不可抗力 or another special circumstance
+/// at the party's written request (004 art. 14 ¶2).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct PaymentExtensionInput {
+    pub case_id: i64,
+    /// When the party's written request arrived.
+    #[ts(optional = nullable)]
+    pub requested_on: Option<NaiveDate>,
+    /// When the office agreed (default today).
+    #[ts(optional = nullable)]
+    pub on: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub new_due: Option<NaiveDate>,
+    pub approver_id: i64,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct DecisionInput {
@@ -276,6 +294,13 @@ pub struct CaseDetail {
     pub clocks: Vec<Clock>,
     /// What the law requires next, in Chinese, most urgent first.
     pub next_steps: Vec<String>,
+    /// The rule set the case follows: the one in force when it was filed (issue 9), and whether
+    /// the office had changed any of that preset's citations.
+    pub rule_preset: crate::cases::RulePreset,
+    pub rule_set_edited: bool,
+    /// Earlier 限期整改 of the same party found not rectified (拒不改正), one sentence each: a
+    /// fact the decision may rely on (issue 9).
+    pub prior_refusals: Vec<String>,
 }
 
 /// What the law requires of this case, as far as known now.

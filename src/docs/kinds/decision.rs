@@ -46,8 +46,10 @@ pub struct DecisionData {
     /// Other measures (暂停医保医师服务资格 …), one per item.
     #[serde(default)]
     pub other_measures: Vec<String>,
-    /// art. 59 (四): how and by when.
-    pub deadline: NaiveDate,
+    /// art. 59 (四): how and by when. None only on an agreement decision that asks for no money
+    /// (measures alone, e.g. 约谈 or 暂停协议; issue 9).
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
     /// Where the fine is paid (非税收入缴款, 000 art. 4).
     #[serde(default = "default_fine_payment")]
     pub fine_payment: String,
@@ -94,6 +96,10 @@ const AGREEMENT_FIELDS: &[(&str, &str)] = &[
     ("violated_provisions", "违反的协议约定或规定"),
     ("agreement_basis", "协议处理依据"),
     ("deadline", "退款期限"),
+    (
+        "objection_heading",
+        "异议途径的标题（有退款期限时为第五项）",
+    ),
     ("government", "行政复议机关（县级人民政府）"),
     ("court", "人民法院"),
     ("agency_name", "医保经办机构"),
@@ -120,9 +126,9 @@ impl Kind for AgreementDecision {
 三、处理依据和内容
 {party_you}的上述行为违反了{violated_provisions}。依据{agreement_basis}，我单位决定作出如下协议处理：
 #measures
-四、履行方式和期限
-{party_you}应于{deadline}前，按照{agency_name}出具的《医疗保障基金追回通知单》将上述款项（含违约金）退回至医保经办机构基金支出户。逾期不退回的，我单位将依照服务协议约定和有关规定作进一步处理。
-五、异议途径
+?deadline|四、履行方式和期限
+?deadline|{party_you}应于{deadline}前，按照{agency_name}出具的《医疗保障基金追回通知单》将上述款项（含违约金）退回至医保经办机构基金支出户。逾期不退回的，我单位将依照服务协议约定和有关规定作进一步处理。
+{objection_heading}
 {party_you}对本处理决定有异议的，可以与我单位协商解决，或者请求医疗保障行政部门协调处理，也可以依法向{government}申请行政复议，或者向{court}提起行政诉讼。";
     type Data = DecisionData;
 
@@ -214,7 +220,12 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
     if !d.government.trim().ends_with("人民政府") {
         return Err(ApiError::field("government", "行政复议机关应为本级人民政府（如“某某县人民政府”），2024年起不再向上一级主管部门申请复议"));
     }
-    check_deadline("deadline", d.deadline, d.issue_date)?;
+    match d.deadline {
+        Some(deadline) => check_deadline("deadline", deadline, d.issue_date)?,
+        // An agreement decision of measures alone asks for no payment.
+        None if kind == DocumentKind::AgreementDecision && d.lines.is_empty() => {}
+        None => return Err(ApiError::field("deadline", "请填写退款期限")),
+    }
     if d.facts.is_empty() {
         return Err(ApiError::field("facts", "违法事实不能为空"));
     }
@@ -253,7 +264,16 @@ fn build_decision(d: &DecisionData, kind: DocumentKind, t: &Templates) -> Result
         ("inspection_name", d.inspection_name.clone()),
         ("violated_provisions", d.violated_provisions.clone()),
         ("legal_basis", d.legal_basis.clone()),
-        ("deadline", cn_date(d.deadline)),
+        ("deadline", d.deadline.map(cn_date).unwrap_or_default()),
+        (
+            "objection_heading",
+            if d.deadline.is_some() {
+                "五、异议途径"
+            } else {
+                "四、异议途径"
+            }
+            .to_string(),
+        ),
         ("fine_days", "十五".to_string()),
         ("fine_payment", d.fine_payment.clone()),
         ("government", d.government.clone()),
@@ -364,7 +384,7 @@ fn decision_of<'d>(
     d: &'d CaseDetail,
     kind: DocumentKind,
     rules: &RuleSet,
-) -> Result<(&'d Decision, NaiveDate)> {
+) -> Result<(&'d Decision, Option<NaiveDate>)> {
     let title = kind.title();
     if kind == DocumentKind::AgreementDecision {
         return agreement_decision_of(d, rules);
@@ -402,14 +422,14 @@ fn decision_of<'d>(
             "决定未载明缴费时限，不能开具{title}（行政处罚法第五十九条第四项：履行方式和期限）"
         )));
     };
-    Ok((dec, deadline))
+    Ok((dec, Some(deadline)))
 }
 
 /// The agreement decision of an agreement case, with its 缴费时限 (issue 9).
 fn agreement_decision_of<'d>(
     d: &'d CaseDetail,
     rules: &RuleSet,
-) -> Result<(&'d Decision, NaiveDate)> {
+) -> Result<(&'d Decision, Option<NaiveDate>)> {
     if d.case.track != Track::Agreement {
         return Err(ApiError::illegal(
             "协议处理决定书用于协议处理案件，行政执法案件请开具行政处理决定书或行政处罚决定书",
@@ -421,12 +441,14 @@ fn agreement_decision_of<'d>(
             rules.cite(Rule::AgreementMeasures)
         )));
     };
-    let Some(deadline) = dec.payment_due else {
-        return Err(ApiError::illegal(
+    match dec.payment_due {
+        Some(deadline) => Ok((dec, Some(deadline))),
+        // Measures alone (约谈, 暂停协议 …): nothing to pay, no deadline to print.
+        None if d.recovery_lines.is_empty() && dec.liquidated_damages.is_zero() => Ok((dec, None)),
+        None => Err(ApiError::illegal(
             "协议处理决定未载明缴费时限，不能开具协议处理决定书（决定书载明退款期限和方式）",
-        ));
-    };
-    Ok((dec, deadline))
+        )),
+    }
 }
 
 /// The fine (a 处罚 decision only) and the other measures: confiscation first, then the decided
@@ -456,7 +478,14 @@ fn penalties(d: &CaseDetail, dec: &Decision) -> (Option<FineData>, Vec<String>) 
 
 /// A decided measure as one item of the decision: 限期整改：…, 中止服务协议3个月（…至…）.
 fn measure_text(m: &Measure) -> String {
-    measure_label(m.kind, m.months, m.starts_on, m.ends_on, &m.note)
+    let label = measure_label(m.kind, m.months, m.starts_on, m.ends_on, &m.note);
+    match m.rectify_by {
+        Some(by) => format!(
+            "{label}（于{}前整改完毕）",
+            crate::vocab::dates::cn_date(by)
+        ),
+        None => label,
+    }
 }
 
 /// 陈述申辩情况 of the decision (行政处罚法 art. 44, 45, 62–65), from the steps the procedure

@@ -10,6 +10,9 @@
 
 mod common;
 pub mod decision;
+pub mod demand_notice;
+pub mod hold_notice;
+pub mod inspection_record;
 pub mod offset_notice;
 pub mod recovery_notice;
 pub mod recovery_slip;
@@ -29,6 +32,9 @@ use crate::error::{ApiError, Result};
 /// documents.rs as `docs::*`.
 pub mod data {
     pub use super::decision::DecisionData;
+    pub use super::demand_notice::DemandNoticeData;
+    pub use super::hold_notice::HoldNoticeData;
+    pub use super::inspection_record::{InspectionRecordData, Inspector};
     pub use super::offset_notice::OffsetNoticeData;
     pub use super::recovery_notice::RecoveryNoticeData;
     pub use super::recovery_slip::{
@@ -182,6 +188,10 @@ kinds! {
     statement_notice::StatementNotice(StatementNoticeData),
     service_receipt::ServiceReceipt(ServiceReceiptData),
     decision::AgreementDecision(DecisionData),
+    demand_notice::DemandNotice(DemandNoticeData),
+    hold_notice::RegistrationNotice(HoldNoticeData),
+    hold_notice::SealingDecision(HoldNoticeData),
+    inspection_record::InspectionRecord(InspectionRecordData),
 }
 
 impl Document {

@@ -232,7 +232,9 @@ impl OfficeBuilder {
                 &o.core,
                 "user.create",
                 json!({"username": officer.username, "display_name": officer.display_name,
-                       "roles": officer.roles, "password": self.password}),
+                       "roles": officer.roles, "password": self.password,
+                       "cert_no": format!("执法证{}", officer.username),
+                       "cert_expires": super::CERT_EXPIRES}),
             ));
             *match officer.post {
                 Post::Handler => &mut o.handler,

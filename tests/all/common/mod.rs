@@ -11,12 +11,17 @@ use recoup::api::Core;
 use recoup::{ApiError, ErrorCode};
 use serde_json::{json, Value};
 
+/// The expiry of the 执法证 every officer the tests create holds (issue 9: officers on an
+/// administrative matter hold a valid certificate).
+pub const CERT_EXPIRES: &str = "2035-12-31";
+
 /// `office.init` with `office`'s fields and the first administrator ([`ADMIN`], holding every
 /// role, password `password`), who is then logged in: the tests act as them.
 pub fn init_office(c: &Core, office: Value, password: &str) {
     let mut office = office;
     office["admin"] = json!({"username": ADMIN, "display_name": "系统管理员", "password": password,
-                             "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"]});
+                             "roles": ["Admin", "Handler", "Reviewer", "Approver", "Finance"],
+                             "cert_no": "执法证00001", "cert_expires": CERT_EXPIRES});
     call(c, "office.init", office);
     c.login(ADMIN, password).expect("the administrator logs in");
 }
@@ -122,7 +127,8 @@ pub fn user(c: &Core, username: &str, name: &str, roles: Value) -> i64 {
     id(&call(
         c,
         "user.create",
-        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123"}),
+        json!({"username": username, "display_name": name, "roles": roles, "password": "secret123",
+               "cert_no": format!("执法证{username}"), "cert_expires": CERT_EXPIRES}),
     ))
 }
 

@@ -339,7 +339,17 @@ clocks: Array<Clock>,
 /**
  * What the law requires next, in Chinese, most urgent first.
  */
-next_steps: Array<string>, };
+next_steps: Array<string>, 
+/**
+ * The rule set the case follows: the one in force when it was filed (issue 9), and whether
+ * the office had changed any of that preset's citations.
+ */
+rule_preset: RulePreset, rule_set_edited: boolean, 
+/**
+ * Earlier 限期整改 of the same party found not rectified (拒不改正), one sentence each: a
+ * fact the decision may rely on (issue 9).
+ */
+prior_refusals: Array<string>, };
 
 /**
  * `case.get`: the detail, with clocks judged on `today` (default: the local date).
@@ -483,7 +493,7 @@ export type ClockGroup = { state: ClockState, total: number, items: Array<Clock>
 /**
  * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
  */
-export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension";
+export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension" | "Rectification";
 
 /**
  * The clocks of one kind counted by state (the 工作台's table by kind).
@@ -679,7 +689,7 @@ decision_served_on?: string | null, demand_issued_on?: string | null, demand_ser
 /**
  * The kinds of document Recoup prints (GLOSSARY.md "Documents").
  */
-export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision";
+export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision" | "DemandNotice" | "RegistrationNotice" | "SealingDecision" | "InspectionRecord";
 
 export type DocumentListQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
@@ -913,6 +923,12 @@ export type FineQuery = { case_id?: number | null, id?: number | null,
 as_of?: string | null, };
 
 export type FineServe = { id: number, served_on: string, };
+
+/**
+ * `measure.follow_up`: the 回头看 of a 限期整改 — when it was checked, whether the party rectified,
+ * and what was seen.
+ */
+export type FollowUpInput = { id: number, on?: string | null, rectified?: boolean | null, note: string, };
 
 /**
  * 险种 (004 附件1; GLOSSARY `Fund`).
@@ -1264,7 +1280,15 @@ idle_lock_minutes: number, };
  */
 export type MatterKind = "Institution" | "Case" | "SelfCorrection" | "Accountability";
 
-export type Measure = { id: number, case_id: number, institution_id?: number | null, kind: MeasureKind, months?: number | null, serious: boolean, starts_on?: string | null, ends_on?: string | null, note: string, };
+export type Measure = { id: number, case_id: number, institution_id?: number | null, kind: MeasureKind, months?: number | null, serious: boolean, starts_on?: string | null, ends_on?: string | null, note: string, 
+/**
+ * 限期整改: the deadline, and the 回头看 (follow-up) once recorded.
+ */
+rectify_by?: string | null, followed_up_on?: string | null, 
+/**
+ * The follow-up's finding: rectified, or not (拒不改正).
+ */
+rectified?: boolean | null, follow_up_note: string, };
 
 export type MeasureInput = { kind?: MeasureKind | null, 
 /**
@@ -1282,7 +1306,11 @@ starts_on?: string | null,
 /**
  * E.g. the practitioner's name, the department concerned.
  */
-note: string, };
+note: string, 
+/**
+ * 限期整改: the day by which the party must have rectified (required when decided).
+ */
+rectify_by?: string | null, };
 
 /**
  * GLOSSARY "Agreement measures".
@@ -1475,11 +1503,29 @@ proof_late: boolean, arrived_on: string | null, cancelled_on: string | null, can
 /**
  * The valid fiscal receipt, if any.
  */
-receipt_number: string | null, note: string, warnings: Array<string>, };
+receipt_number: string | null, 
+/**
+ * When the voucher's information was entered in the 医保信息平台 (004 art. 9).
+ */
+platform_entered_on?: string | null, note: string, warnings: Array<string>, };
 
 export type PaymentCancel = { id: number, date: string, reason: string, };
 
 export type PaymentDate = { id: number, date: string, };
+
+/**
+ * `case.extend_payment`: the refund deadline moved for 不可抗力 or another special circumstance
+ * at the party's written request (004 art. 14 ¶2).
+ */
+export type PaymentExtensionInput = { case_id: number, 
+/**
+ * When the party's written request arrived.
+ */
+requested_on?: string | null, 
+/**
+ * When the office agreed (default today).
+ */
+on?: string | null, new_due?: string | null, approver_id: number, reason: string, };
 
 export type PaymentInput = { 
 /**
@@ -1579,6 +1625,35 @@ outstanding: string,
  * The day the principal was paid in full.
  */
 principal_paid_on: string | null, };
+
+/**
+ * `platform.record`: the item was entered in the 医保信息平台 on `entered_on`.
+ */
+export type PlatformEntry = { item?: PlatformItem | null, id: number, entered_on?: string | null, };
+
+/**
+ * What is entered in the platform.
+ */
+export type PlatformItem = "Notice" | "SelfCorrection" | "Payment" | "Receipt";
+
+/**
+ * One thing still to enter, as the 工作台 lists it.
+ */
+export type PlatformPending = { item: PlatformItem, id: number, case_id?: number | null, self_correction_id?: number | null, 
+/**
+ * The case number or the form number.
+ */
+reference: string, party: string, 
+/**
+ * The item's own number (通知单号, 凭证号, 票据号 …).
+ */
+number: string, 
+/**
+ * The date the item dates from (issued, submitted, paid).
+ */
+on?: string | null, };
+
+export type PlatformQuery = { offset?: number | null, limit?: number | null, };
 
 /**
  * The regional document a preset is drawn from.
@@ -1837,7 +1912,7 @@ export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
 /**
  * One rule whose citation the office's rule set gives.
  */
-export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund";
+export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund" | "Demand" | "PaymentExtension";
 
 /**
  * The presets shipped with Recoup.
@@ -2072,7 +2147,7 @@ export type StatementKind = "Statement" | "Waiver";
 
 export type Step = { id: number, kind: StepKind, on: string, actor_id?: number | null, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
 
-export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "Closed" | "Dropped";
+export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "PaymentExtended" | "Closed" | "Dropped";
 
 /**
  * `exchange.sync`: what 立即同步 did.
@@ -2140,9 +2215,17 @@ export type User = { id: number, uid: string, username: string, display_name: st
 /**
  * The password was set by an administrator: the user must choose their own at the next login.
  */
-must_change_password: boolean, created_at: string, updated_at: string, };
+must_change_password: boolean, 
+/**
+ * 执法证号 (empty: none on file) and the last day it is valid (行政处罚法 art. 42).
+ */
+cert_no: string, cert_expires: string | null, created_at: string, updated_at: string, };
 
-export type UserInput = { username: string, display_name: string, roles: Array<Role>, password: string, };
+export type UserInput = { username: string, display_name: string, roles: Array<Role>, password: string, 
+/**
+ * 执法证号 and its expiry: both or neither.
+ */
+cert_no?: string | null, cert_expires?: string | null, };
 
 export type UserQuery = { 
 /**
@@ -2154,7 +2237,11 @@ query?: string | null, role?: Role | null,
  */
 include_inactive?: boolean | null, };
 
-export type UserUpdate = { id: number, display_name?: string | null, roles?: Array<Role> | null, active?: boolean | null, };
+export type UserUpdate = { id: number, display_name?: string | null, roles?: Array<Role> | null, active?: boolean | null, 
+/**
+ * A new 执法证号 (empty clears the certificate) and its expiry.
+ */
+cert_no?: string | null, cert_expires?: string | null, };
 
 /**
  * How far this office's log runs past the head the city last acknowledged (the outside witness).
@@ -2315,6 +2402,10 @@ export interface Commands {
   "case.legal_review": { request: LegalReviewInput; response: CaseDetail };
   "case.collective_review": { request: CollectiveReviewInput; response: CaseDetail };
   "case.extend_decision": { request: ExtensionInput; response: CaseDetail };
+  "measure.follow_up": { request: FollowUpInput; response: CaseDetail };
+  "platform.record": { request: PlatformEntry; response: Page<PlatformPending> };
+  "platform.pending": { request: PlatformQuery; response: Page<PlatformPending> };
+  "case.extend_payment": { request: PaymentExtensionInput; response: CaseDetail };
   "case.decide": { request: DecisionInput; response: CaseDetail };
   "case.report_city": { request: DatedNote; response: CaseDetail };
   "case.close": { request: DatedNote; response: CaseDetail };
@@ -2436,6 +2527,7 @@ export interface EnumLabels {
   PaymentMethod: Record<PaymentMethod, string>;
   PaymentStatus: Record<PaymentStatus, string>;
   PenaltyKind: Record<PenaltyKind, string>;
+  PlatformItem: Record<PlatformItem, string>;
   RecoveredBasis: Record<RecoveredBasis, string>;
   RecoverySource: Record<RecoverySource, string>;
   RegistrySort: Record<RegistrySort, string>;
@@ -2488,6 +2580,7 @@ export const enumLabels: EnumLabels = {
     Offset: "抵扣",
     Fine: "罚款缴纳",
     AgreementSuspension: "中止协议期满",
+    Rectification: "限期整改回头看",
   },
   ClockState: {
     Running: "进行中",
@@ -2515,6 +2608,10 @@ export const enumLabels: EnumLabels = {
     StatementNotice: "陈述申辩告知书",
     ServiceReceipt: "送达回证",
     AgreementDecision: "协议处理决定书",
+    DemandNotice: "催告书",
+    RegistrationNotice: "先行登记保存通知书",
+    SealingDecision: "封存决定书",
+    InspectionRecord: "现场检查笔录",
   },
   EvidenceKind: {
     Documentary: "书证",
@@ -2656,6 +2753,8 @@ export const enumLabels: EnumLabels = {
     ErroneousRefund: "退款有误的退还和重新缴款",
     Accounting: "追回基金的账务处理",
     AppRefund: "参保人员通过医保APP退回",
+    Demand: "催告及申请人民法院强制执行",
+    PaymentExtension: "因不可抗力等特殊情况延长退款期限",
   },
   RulePreset: {
     National: "全国通用（国家法律法规）",
@@ -2725,6 +2824,12 @@ export const enumLabels: EnumLabels = {
   PenaltyKind: {
     Fine: "罚款",
     Confiscation: "没收违法所得",
+  },
+  PlatformItem: {
+    Notice: "追回通知单",
+    SelfCorrection: "自查自纠退回明细单",
+    Payment: "缴款凭证",
+    Receipt: "财政票据",
   },
   RecoveredBasis: {
     Receipted: "以开具财政票据为准",
@@ -2806,6 +2911,7 @@ export const enumLabels: EnumLabels = {
     DecisionExtended: "延长办案期限",
     Decided: "作出处理决定",
     ReportedToCity: "报市医保局备案",
+    PaymentExtended: "延长退款期限",
     Closed: "结案",
     Dropped: "撤销案件",
   },
@@ -2861,6 +2967,9 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "case.legal_review": ["Reviewer"],
   "case.collective_review": ["Approver"],
   "case.extend_decision": ["Approver"],
+  "measure.follow_up": ["Handler"],
+  "platform.record": ["Handler", "Finance"],
+  "case.extend_payment": ["Approver"],
   "case.decide": ["Approver"],
   "case.report_city": ["Handler"],
   "case.close": ["Approver"],

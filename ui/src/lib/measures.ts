@@ -25,5 +25,11 @@ export function measureHasMonths(kind: MeasureKind | null): boolean {
 export function measuresToSend(rows: readonly MeasureInput[]): MeasureInput[] {
   return rows
     .filter((m) => m.kind)
-    .map((m) => ({ kind: m.kind, months: measureHasMonths(m.kind ?? null) ? (m.months ?? null) : null, serious: m.serious, note: m.note.trim() }))
+    .map((m) => ({
+      kind: m.kind,
+      months: measureHasMonths(m.kind ?? null) ? (m.months ?? null) : null,
+      serious: m.serious,
+      note: m.note.trim(),
+      rectify_by: m.kind === 'RectificationOrder' ? (m.rectify_by ?? null) : null,
+    }))
 }

@@ -29,6 +29,8 @@ export interface FieldSpec {
   partyKind?: PartyKind
   /** For `measures`: which measures the case's track may decide. */
   track?: Track
+  /** For `measures` of a decision: a 限期整改 asks for its deadline (整改期限). */
+  decided?: boolean
   options?: { value: string | number; label: string }[]
   required?: boolean
   placeholder?: string

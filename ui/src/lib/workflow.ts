@@ -21,6 +21,7 @@ export type CaseAction =
   | 'extend'
   | 'decide'
   | 'reportCity'
+  | 'extendPayment'
   | 'close'
   | 'drop'
 
@@ -53,6 +54,7 @@ export const ACTION_COMMANDS: Record<CaseAction, CommandName> = {
   extend: 'case.extend_decision',
   decide: 'case.decide',
   reportCity: 'case.report_city',
+  extendPayment: 'case.extend_payment',
   close: 'case.close',
   drop: 'case.drop',
 }
@@ -73,6 +75,7 @@ const LABELS: Record<CaseAction, [string, string]> = {
   extend: ['延长办案期限', '审核与决定'],
   decide: ['作出决定', '审核与决定'],
   reportCity: ['报市医保局备案', '执行与结案'],
+  extendPayment: ['延长退款期限', '执行与结案'],
   close: ['结案', '执行与结案'],
   drop: ['撤销案件', '执行与结案'],
 }
@@ -177,6 +180,13 @@ export function caseActions(d: CaseDetail, today: string): ActionState[] {
   if (!report && !d.decision) report = '尚未作出决定，无需报备'
   if (!report && reported) report = '本案决定已报备，不能重复登记'
   add('reportCity', report, true)
+
+  // 不可抗力等特殊情况: the party asks in writing, the office decides (the core cites its rule).
+  let extendPayment = closedReason
+  if (!extendPayment && !(c.status === 'Decided' || c.status === 'Executing'))
+    extendPayment = '案件尚未作出处理决定，没有可以延长的退款期限'
+  if (!extendPayment && d.decision?.payment_due == null) extendPayment = '处理决定未载明退缴时限，没有可以延长的退款期限'
+  add('extendPayment', extendPayment)
 
   let close = closedReason
   if (!close && c.status !== 'Executing')
