@@ -1102,6 +1102,8 @@ commands! {
     read ANYONE "report.monthly_drill" (monthly::DrillQuery) -> Page<monthly::DrillItem> = |_, c, q| monthly::drill(c, &q);
     read ANYONE "report.monthly_xlsx" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_xlsx(c, &e.cx, &r, today_local());
     read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
+    read ANYONE "report.terminated" (reports::terminated::TerminatedQuery) -> Vec<reports::terminated::TerminatedInstitution> = |_, c, q| reports::terminated::list(c, &q);
+    read ANYONE "report.terminated_pdf" (reports::terminated::TerminatedQuery) -> ReportFile = |_, c, q| reports::terminated::pdf(c, &q, today_local());
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
     // Exchange with the city (src/exchange, issue 11)
     read ANYONE "exchange.status" (Empty) -> ExchangeStatus = |e, c, _| exchange::status(c, &*e.office_keys()?);

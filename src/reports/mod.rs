@@ -9,6 +9,7 @@ pub mod export;
 pub mod monthly;
 pub mod records;
 pub mod settings;
+pub mod terminated;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;

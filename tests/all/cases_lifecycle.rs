@@ -706,6 +706,33 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
     activate["code"] = json!("H44160200077");
     activate["id"] = json!(newer);
     illegal(c, "institution.update", activate, &ban_text);
+    // The list of terminated institutions for publication (001 art. 20).
+    let period = json!({"from": day(100), "to": day(0)});
+    let list = call(c, "report.terminated", period.clone());
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["name"], "源城区某民营医院");
+    assert_eq!(list[0]["terminated_on"], decided.as_str());
+    assert_eq!(list[0]["decision_number"], "源医保协决〔2026〕9号");
+    let file = call(c, "report.terminated_pdf", period);
+    let text = pdf_text(
+        &base64::engine::general_purpose::STANDARD
+            .decode(file["content_base64"].as_str().unwrap())
+            .unwrap(),
+    );
+    for part in [
+        "解除医疗保障服务协议的定点医药机构名单",
+        "源城区某民营医院",
+        "91350100M000100Y43",
+        &ban_text[..ban_text.len() - "前不得".len()],
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    field(
+        c,
+        "report.terminated",
+        json!({"from": day(0), "to": day(10)}),
+        "to",
+    );
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
 }
 

@@ -2188,6 +2188,25 @@ reference: string, party: string, };
 export type TemplateField = { name: string, label: string, };
 
 /**
+ * One institution of the list.
+ */
+export type TerminatedInstitution = { institution_id: number, code: string, name: string, credit_code: string, case_id: number, case_number: string, 
+/**
+ * The decision's number (协议处理决定书).
+ */
+decision_number: string, terminated_on: string, 
+/**
+ * The day before which no new agreement may be signed (three years; 001 art. 20).
+ */
+ban_until: string, };
+
+export type TerminatedQuery = { 
+/**
+ * The period the terminations took effect in (both days included).
+ */
+from?: string | null, to?: string | null, };
+
+/**
  * One line of the case's timeline: steps and document service, in date order.
  */
 export type TimelineEntry = { on: string, 
@@ -2472,6 +2491,8 @@ export interface Commands {
   "report.monthly_drill": { request: DrillQuery; response: Page<DrillItem> };
   "report.monthly_xlsx": { request: MonthlyExport; response: ReportFile };
   "report.monthly_pdf": { request: MonthlyExport; response: ReportFile };
+  "report.terminated": { request: TerminatedQuery; response: Array<TerminatedInstitution> };
+  "report.terminated_pdf": { request: TerminatedQuery; response: ReportFile };
   "report.campaign": { request: CampaignQuery; response: CampaignFigures };
   "exchange.status": { request: Empty; response: ExchangeStatus };
   "exchange.registration": { request: Empty; response: ExchangeFile };
