@@ -931,6 +931,7 @@ impl Core {
 commands! {
     read PUBLIC "office.get" (Empty) -> Option<Office> = |_, c, _| office::get(c);
     write PUBLIC "office.init" (OfficeSetup) -> Office = |_, tx, r| setup_office(tx, &r);
+    read PUBLIC "office.suggest_preset" (CodeRequest) -> Option<cases::RulePreset> = |_, _, r| Ok(cases::rules::suggest(&r.code));
     read ANYONE "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
     read ANYONE "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
     write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| {

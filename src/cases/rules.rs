@@ -181,6 +181,9 @@ pub struct PresetDocument {
 struct PresetFile {
     preset: RulePreset,
     name: String,
+    /// The 行政区划代码 prefixes the preset is made for (省 "22", 市 "3701").
+    #[serde(default)]
+    regions: Vec<String>,
     #[serde(default)]
     document: Option<PresetDocument>,
     note: String,
@@ -211,6 +214,17 @@ fn file(p: RulePreset) -> &'static PresetFile {
         .iter()
         .find(|f| f.preset == p)
         .expect("assets/rules: every preset has its file")
+}
+
+/// The preset made for the region of this 行政区划代码 (the longest prefix that matches), if any:
+/// what the first-run set-up suggests (issue 9). The office still chooses.
+pub fn suggest(code: &str) -> Option<RulePreset> {
+    files()
+        .iter()
+        .flat_map(|f| f.regions.iter().map(move |r| (r, f.preset)))
+        .filter(|(r, _)| code.trim().starts_with(r.as_str()))
+        .max_by_key(|(r, _)| r.len())
+        .map(|(_, p)| p)
 }
 
 /// The national citation table: every rule, "" where no national text fixes it.

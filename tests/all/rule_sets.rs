@@ -902,3 +902,21 @@ fn the_agreement_track_does_not_cite_the_administrative_penalty_law() {
     let steps = next_steps(&call(c, "case.get", json!({"id": case.id})));
     assert!(steps.iter().all(|s| !s.contains("行政处罚法")), "{steps:?}");
 }
+
+/// The first-run set-up suggests the preset made for the office's region (issue 9), by the
+/// 行政区划代码 prefixes the preset files declare (province, or city where the preset is a city's).
+#[test]
+fn the_preset_of_the_office_region_is_suggested_by_its_code() {
+    let c = Core::open_in_memory().unwrap();
+    let suggest = |code: &str| {
+        c.call("office.suggest_preset", json!({ "code": code }))
+            .unwrap()
+    };
+    assert_eq!(suggest("220102"), "Jilin");
+    assert_eq!(suggest("120101"), "Tianjin");
+    assert_eq!(suggest("370102"), "Jinan");
+    assert_eq!(suggest("441602"), "Heyuan");
+    // 青岛 is in 山东 but the 济南 preset is the city's; Beijing has none.
+    assert_eq!(suggest("370202"), Value::Null);
+    assert_eq!(suggest("110101"), Value::Null);
+}

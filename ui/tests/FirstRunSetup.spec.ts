@@ -46,20 +46,23 @@ describe('FirstRunSetup', () => {
     cert_no: '',
     cert_expires: null, created_at: '', updated_at: '',
     }
-    callMock.mockResolvedValueOnce(office).mockResolvedValueOnce({ token: 't', user, idle_lock_minutes: 15 })
+    callMock.mockImplementation((async (command: string) =>
+      command === 'office.init' ? office : command === 'user.login' ? { token: 't', user, idle_lock_minutes: 15 } : null) as typeof call)
     const wrapper = mountForm()
     await fillAndSubmit(wrapper, '220102', ' 长春市南关区医疗保障局 ')
 
-    expect(callMock).toHaveBeenCalledTimes(2)
-    expect(callMock).toHaveBeenNthCalledWith(1, 'office.init', {
+    // Besides the preset suggestion for the code typed: the set-up, then the login.
+    const calls = callMock.mock.calls.filter(([command]) => command !== 'office.suggest_preset')
+    expect(calls).toHaveLength(2)
+    expect(calls[0]).toEqual(['office.init', {
       code: '220102',
       name: '长春市南关区医疗保障局',
       level: 'county',
       // No preset picked: the national base (issue 9).
       preset: 'National',
       admin: { username: 'admin', display_name: '刘一', roles: ['Admin'], password: 'first1pass' },
-    })
-    expect(callMock).toHaveBeenNthCalledWith(2, 'user.login', { username: 'admin', password: 'first1pass' })
+    }])
+    expect(calls[1]).toEqual(['user.login', { username: 'admin', password: 'first1pass' }])
     expect(wrapper.emitted('created')).toEqual([[office]])
   })
 
@@ -70,9 +73,32 @@ describe('FirstRunSetup', () => {
     ;(wrapper.vm as unknown as { form: { preset: string } }).form.preset = 'Jilin'
     await settle(2, 0)
     expect(wrapper.get('[data-testid="office-preset"]').text()).toContain('吉林省')
-    callMock.mockResolvedValueOnce({ code: '220102', name: '某医保局', level: 'county', created_at: '' }).mockRejectedValueOnce(new Error('x'))
+    callMock.mockImplementation((async (command: string) => {
+      if (command === 'office.init') return { code: '220102', name: '某医保局', level: 'county', created_at: '' }
+      if (command === 'office.suggest_preset') return 'Jilin'
+      throw new Error('x')
+    }) as typeof call)
     await fillAndSubmit(wrapper, '220102', '某医保局')
-    expect((callMock.mock.calls[0]?.[1] as { preset: string }).preset).toBe('Jilin')
+    const init = callMock.mock.calls.find(([command]) => command === 'office.init')
+    expect((init?.[1] as { preset: string }).preset).toBe('Jilin')
+  })
+
+  it("suggests the preset made for the office's region, and uses it only when asked", async () => {
+    callMock.mockImplementation((async (command: string, payload: { code: string }) =>
+      command === 'office.suggest_preset' && payload.code.startsWith('22') ? 'Jilin' : null) as typeof call)
+    const wrapper = mountForm()
+    const code = wrapper.get('input[data-testid="office-code"]')
+    await code.setValue('220102')
+    await code.trigger('change')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('office.suggest_preset', { code: '220102' })
+    expect(wrapper.get('[data-testid="office-preset-suggest"]').text()).toContain('行政区划代码属于吉林省')
+    // Not chosen for the office until it says so.
+    expect(wrapper.get('[data-testid="office-preset"]').text()).toContain('全国通用')
+    await wrapper.get('[data-testid="office-preset-use"]').trigger('click')
+    await settle(2, 0)
+    expect(wrapper.get('[data-testid="office-preset"]').text()).toContain('吉林省')
+    expect(wrapper.find('[data-testid="office-preset-suggest"]').exists()).toBe(false)
   })
 
   it('does not call the server when the two passwords differ', async () => {
@@ -84,7 +110,7 @@ describe('FirstRunSetup', () => {
     await wrapper.get('input[data-testid="admin-confirm"]').setValue('first2pass')
     await wrapper.get('[data-testid="office-submit"]').trigger('click')
     await settle()
-    expect(callMock).not.toHaveBeenCalled()
+    expect(callMock).not.toHaveBeenCalledWith('office.init', expect.anything())
     expect(wrapper.text()).toContain('两次输入的密码不一致')
   })
 

@@ -2353,6 +2353,7 @@ today?: string | null, };
 export interface Commands {
   "office.get": { request: Empty; response: Office | null };
   "office.init": { request: OfficeSetup; response: Office };
+  "office.suggest_preset": { request: CodeRequest; response: RulePreset | null };
   "institution.list": { request: ListQuery; response: Page<Institution> };
   "institution.get": { request: IdRequest; response: Institution };
   "institution.create": { request: InstitutionInput; response: Institution };
