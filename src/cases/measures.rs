@@ -442,6 +442,14 @@ fn ban_of(
     Ok((today < ends).then_some((starts, ends)))
 }
 
+/// The office's citation of the ban (001 art. 20).
+fn ban_citation(conn: &Connection) -> Result<String> {
+    Ok(super::rules::office(conn)?.cite_with(
+        Rule::TerminationBan,
+        "被解除服务协议的定点医药机构，3年内不得与其签订服务协议",
+    ))
+}
+
 /// Refuse registering a new institution with an active agreement whose legal entity (统一社会信用代码)
 /// was terminated within the ban (issue 9: the ban follows the entity, also under a new 机构编码).
 pub fn guard_new_institution(
@@ -461,10 +469,7 @@ pub fn guard_new_institution(
                 credit_code.trim(),
                 cn_date(from),
                 cn_date(until),
-                super::rules::office(conn)?.cite_with(
-                    Rule::TerminationBan,
-                    "被解除服务协议的定点医药机构，3年内不得与其签订服务协议"
-                )
+                ban_citation(conn)?
             ),
         ));
     }
@@ -497,10 +502,7 @@ pub fn guard_agreement_status(
             "该机构的服务协议已于{}解除，{}前不得重新签订服务协议{}",
             cn_date(from),
             cn_date(until),
-            super::rules::office(conn)?.cite_with(
-                Rule::TerminationBan,
-                "被解除服务协议的定点医药机构，3年内不得与其签订服务协议"
-            )
+            ban_citation(conn)?
         )));
     }
     Ok(())

@@ -1612,15 +1612,7 @@ fn a_repeated_request_id_records_the_money_once() {
 fn the_refund_deadline_is_extended_for_force_majeure_with_its_reason() {
     let o = Office::tianjin();
     let c = &o.core;
-    let inst = o.institution("H12010100003", "和平区某门诊部");
-    let case_id = agreement_case(&o, inst, "2026-04-01")
-        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
-        .notified("2026-04-08")
-        .served("2026-04-09")
-        .waived("2026-04-10")
-        .decided("2026-04-15", "2026-05-15")
-        .decision_served("2026-04-16")
-        .id;
+    let case_id = decided_in_april(&o, "H12010100003", "和平区某门诊部");
     let ask = |extra: Value| {
         merged(
             json!({"case_id": case_id, "requested_on": "2026-05-08", "on": "2026-05-11",
@@ -1691,15 +1683,7 @@ fn the_refund_deadline_is_extended_for_force_majeure_with_its_reason() {
 fn the_notice_voucher_and_receipt_record_their_entry_in_the_platform() {
     let o = Office::tianjin();
     let c = &o.core;
-    let inst = o.institution("H12010100004", "和平区某药店");
-    let case_id = agreement_case(&o, inst, "2026-04-01")
-        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
-        .notified("2026-04-08")
-        .served("2026-04-09")
-        .waived("2026-04-10")
-        .decided("2026-04-15", "2026-05-15")
-        .decision_served("2026-04-16")
-        .id;
+    let case_id = decided_in_april(&o, "H12010100004", "和平区某药店");
     let pending = |c: &Core| call(c, "platform.pending", json!({}));
     assert_eq!(pending(c)["total"], 0);
     call(
@@ -1782,4 +1766,18 @@ fn the_notice_voucher_and_receipt_record_their_entry_in_the_platform() {
 
 fn c_number(c: &Core, case_id: i64) -> Value {
     call(c, "case.get", json!({"id": case_id}))["case"]["case_number"].clone()
+}
+
+/// An agreement case of 1,000.00 元 (prior years) against a new institution, decided on 2026-04-15
+/// with the refund due 2026-05-15, the decision served the next day.
+fn decided_in_april(o: &Office, code: &str, name: &str) -> i64 {
+    let inst = o.institution(code, name);
+    agreement_case(o, inst, "2026-04-01")
+        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "1000"}))
+        .notified("2026-04-08")
+        .served("2026-04-09")
+        .waived("2026-04-10")
+        .decided("2026-04-15", "2026-05-15")
+        .decision_served("2026-04-16")
+        .id
 }
