@@ -82,6 +82,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0018_exchange",
         include_str!("migrations/0018_exchange.sql"),
     ),
+    (
+        "0019_report_submission_draws",
+        include_str!("migrations/0019_report_submission_draws.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -138,6 +142,10 @@ pub const AUDITED_TABLES: &[&str] = &[
     "report_settings",
     // 0018_exchange
     "exchange_peer",
+    // 0019_report_submission_draws
+    "report_submission",
+    "random_draw",
+    "random_draw_institution",
 ];
 
 pub struct Store {

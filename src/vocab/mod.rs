@@ -243,6 +243,9 @@ pub enum ClockKind {
     Fine,
     /// 中止协议期满 (001 art. 19): the suspension ends and settlement may resume.
     AgreementSuspension,
+    /// 月度统计表报送: the 3rd of the next month, rolled to a working day (002 二(五)); satisfied when
+    /// the month is recorded as submitted (`reports::submission`).
+    MonthlyReport,
 }
 
 impl ClockKind {
@@ -262,6 +265,7 @@ impl ClockKind {
             ClockKind::Offset => "抵扣",
             ClockKind::Fine => "罚款缴纳",
             ClockKind::AgreementSuspension => "中止协议期满",
+            ClockKind::MonthlyReport => "月度统计表报送",
         }
     }
 }
