@@ -1024,7 +1024,7 @@ fn the_recovery_ledger_per_matter_and_per_institution_by_hand() {
         .unwrap()
         .to_string();
     assert!(key.starts_with("inst:"));
-    assert_eq!(sheet_drill(c, &qi, &key), [(nb, "8000.00".into())]);
+    assert_eq!(sheet_drill(c, &qi, &key), [(nb.clone(), "8000.00".into())]);
     assert_eq!(sheet_drill(c, &qi, "institutions").len(), 5);
     // A key the report does not have is refused, naming the field.
     field(
