@@ -1,8 +1,9 @@
 //! 年度执法处理情况 (issue 10): the cases decided in the period, each counted ONCE under its
 //! heaviest handling (the monthly table counts each measure in its own column instead), with the
 //! fund money decided (应追回, 违约金 included) and the fines and confiscations decided (to the
-//! treasury, 000 art. 4), in 万元 from exact 分 rounded once. Each cell is one member query over
-//! [`RANKED`] (`members`), which both the figure and its drill-down read.
+//! treasury, 000 art. 4), in 万元 from exact 分 rounded once. The figures are [`RANKED`] counted and
+//! summed per rank in one pass; each cell's drill-down is its member query (`members`): the same
+//! rows filtered by its rank.
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -82,29 +83,41 @@ pub fn members(key: &str) -> Result<String> {
 pub fn sheet(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Sheet> {
     let s = settings::load(conn)?;
     let (f, t) = (date_text(from), date_text(to));
-    let cell = |key: String, money: bool| -> Result<SheetCell> {
-        let (count, fen): (i64, i64) = conn
-            .prepare_cached(&format!(
-                "SELECT COUNT(*), COALESCE(SUM(fen), 0) FROM ({})",
-                members(&key)?
-            ))?
-            .query_row(params![f, t], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let text = if money {
-            fixed(wan_yuan(fen, s.amount_decimals), s.amount_decimals)
-        } else {
-            count.to_string()
-        };
-        Ok(SheetCell::figure(text, key))
-    };
+    // One pass over the period's ranked decisions: per rank, the count and the sums each figure
+    // column's member query adds up (`members` filters the same rows by rank for the drill-down).
+    let mut by_rank: std::collections::HashMap<i64, [i64; 4]> = conn
+        .prepare_cached(&format!(
+            "SELECT rank, COUNT(*), COALESCE(SUM(due), 0), COALESCE(SUM(fine), 0), COALESCE(SUM(conf), 0)
+             FROM ({RANKED}) GROUP BY rank"
+        ))?
+        .query_map(params![f, t], |r| {
+            Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let total = by_rank.values().fold([0i64; 4], |mut acc, v| {
+        for (a, x) in acc.iter_mut().zip(v) {
+            *a += x;
+        }
+        acc
+    });
     let mut rows = Vec::new();
     for (rank, label) in ORDER
         .iter()
         .map(|(r, l)| (r.to_string(), *l))
         .chain(std::iter::once(("all".to_string(), "合计")))
     {
+        let figures = match rank.parse::<i64>() {
+            Ok(r) => by_rank.remove(&r).unwrap_or_default(),
+            Err(_) => total,
+        };
         let mut cells = vec![SheetCell::text(label)];
-        for (k, _, _) in FIGURES {
-            cells.push(cell(format!("{rank}:{k}"), *k != "n")?);
+        for (i, (k, _, _)) in FIGURES.iter().enumerate() {
+            let text = if i == 0 {
+                figures[0].to_string()
+            } else {
+                fixed(wan_yuan(figures[i], s.amount_decimals), s.amount_decimals)
+            };
+            cells.push(SheetCell::figure(text, format!("{rank}:{k}")));
         }
         rows.push(SheetRow {
             cells,
