@@ -125,7 +125,11 @@ pub struct InsuredUpdate {
 /// The clock sources of `clock.list`, the checks before closing a case and the document numbers:
 /// each module above `cases` plugs in here (ARCHITECTURE.md: "A new clock").
 pub static HOOKS: Hooks = Hooks {
-    clock_sources: &[cases::clocks::SOURCES, ledger::CLOCK_SOURCES],
+    clock_sources: &[
+        cases::clocks::SOURCES,
+        ledger::CLOCK_SOURCES,
+        reports::submission::CLOCK_SOURCES,
+    ],
     closure_checks: &[ledger::closure_blockers],
     numbers: doc_settings::NUMBERS,
 };
@@ -1105,6 +1109,16 @@ commands! {
     read ANYONE "report.monthly_pdf" (MonthlyExport) -> ReportFile = |e, c, r| reports::monthly_pdf(c, &e.cx, &r, today_local());
     read ANYONE "report.terminated" (reports::terminated::TerminatedQuery) -> Vec<reports::terminated::TerminatedInstitution> = |_, c, q| reports::terminated::list(c, &q);
     read ANYONE "report.terminated_pdf" (reports::terminated::TerminatedQuery) -> ReportFile = |_, c, q| reports::terminated::pdf(c, &q, today_local());
+    write HANDLER "report.submit" (reports::submission::SubmissionInput) -> reports::submission::Submission = |_, tx, i| reports::submission::submit(tx, &i);
+    read ANYONE "draw.list" (Empty) -> Vec<reports::draws::Draw> = |_, c, _| reports::draws::list(c);
+    write HANDLER "draw.create" (reports::draws::DrawInput) -> reports::draws::Draw = |_, tx, i| reports::draws::create(tx, &i);
+    read ANYONE "draw.parse_list" (ImportRequest) -> reports::draws::DrawList = |_, c, r| reports::draws::parse_list(c, &r);
+    read ANYONE "draw.pdf" (IdRequest) -> ReportFile = |_, c, r| reports::draws::pdf(c, r.id);
+    read ANYONE "report.charts" (reports::charts::ChartQuery) -> reports::charts::Charts = |_, c, q| reports::charts::charts(c, &q, today_local());
+    read ANYONE "report.sheet" (reports::sheet::SheetQuery) -> reports::sheet::Sheet = |_, c, q| reports::sheet::sheet(c, &q);
+    read ANYONE "report.sheet_drill" (reports::sheet::SheetDrill) -> Page<monthly::DrillItem> = |_, c, d| reports::sheet::drill(c, &d);
+    read ANYONE "report.sheet_xlsx" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_xlsx(c, &q);
+    read ANYONE "report.sheet_pdf" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_pdf(c, &q);
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
     // Exchange with the city (src/exchange, issue 11)
     read ANYONE "exchange.status" (Empty) -> ExchangeStatus = |e, c, _| exchange::status(c, &*e.office_keys()?);
@@ -1222,6 +1236,8 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<reports::monthly::MatterKind>(cfg),
         one::<cases::measures::MeasureKind>(cfg),
         one::<reports::monthly::MonthlyColumn>(cfg),
+        one::<reports::sheet::SheetKind>(cfg),
+        one::<reports::sheet::CellFormat>(cfg),
         one::<cases::profile::ProfileUnit>(cfg),
         one::<cases::Rule>(cfg),
         one::<cases::RulePreset>(cfg),

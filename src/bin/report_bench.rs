@@ -10,7 +10,8 @@
 //! records a year, a 2026 campaign with the twelve key areas of 003 (every tenth case of 2026
 //! tagged). It then times the functions the commands run, on a plain connection: `report.monthly`
 //! for every month of 2026, a drill-down page of the largest cell, the XLSX export and the campaign
-//! figures (median of five runs each), and prints the database size.
+//! figures, and the sheets (追回台账 per matter and per institution, 执法处理情况, 月度对账, 追回资金报送)
+//! with a drill-down page of each 合计 (median of five runs each), and prints the database size.
 //! Target (issue 10): ≤ 100 ms each at 100,000 matters and 2,000 institutions, release build.
 //!
 //! Example: `cargo run --release --bin report_bench -- 100000 --institutions 2000`.
@@ -30,6 +31,9 @@ use recoup::reports::monthly::{
 };
 use recoup::reports::monthly_xlsx;
 use recoup::reports::settings::RecoveredBasis;
+use recoup::reports::sheet::{
+    drill as sheet_drill, sheet, sheet_xlsx, SheetDrill, SheetKind, SheetQuery,
+};
 use rusqlite::params;
 use serde_json::json;
 
@@ -149,19 +153,36 @@ fn build(path: &PathBuf, n: u64, institutions: u64) -> anyhow::Result<i64> {
                 params![format!("120101-R{id}"), id, later(&decided_on, 10), now],
             )?;
         }
+        // The case's recovery line; a third of the open cases have paid half so far (the ledger's
+        // outstanding and days overdue).
+        tx.execute(
+            "INSERT INTO recovery_line (case_id, fund, year_kind, category, amount_due_fen, created_at)
+             VALUES (?1, 'EmployeeBasic', 'CurrentYear', 'Inpatient', ?2, ?3)",
+            params![id, fen, now],
+        )?;
+        let line = tx.last_insert_rowid();
+        let pay_fen = if !closed && rng.below(3) == 0 {
+            fen / 2
+        } else {
+            fen
+        };
         let paid = later(&decided_on, 10 + rng.below(30));
         payment += 1;
         tx.execute(
             "INSERT INTO payment (id, uid, case_id, paid_on, amount_fen, method, voucher, agency, proof_due_on,
                 proof_received_on, arrived_on, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'BankTransfer', ?6, '经办机构', ?4, ?4, ?4, ?7, ?7)",
-            params![payment, format!("120101-P{payment}"), id, paid, fen, format!("NY{payment}"), now],
+            params![payment, format!("120101-P{payment}"), id, paid, pay_fen, format!("NY{payment}"), now],
+        )?;
+        tx.execute(
+            "INSERT INTO payment_allocation (payment_id, seq, recovery_line_id, amount_fen) VALUES (?1, 1, ?2, ?3)",
+            params![payment, line, pay_fen],
         )?;
         receipt += 1;
         tx.execute(
             "INSERT INTO fiscal_receipt (uid, receipt_number, issued_on, payment_id, amount_fen, agency, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, '经办机构', ?6, ?6)",
-            params![format!("120101-F{receipt}"), format!("财票{receipt}"), later(&paid, 3), payment, fen, now],
+            params![format!("120101-F{receipt}"), format!("财票{receipt}"), later(&paid, 3), payment, pay_fen, now],
         )?;
         if rng.below(20) == 0 {
             plan += 1;
@@ -177,6 +198,10 @@ fn build(path: &PathBuf, n: u64, institutions: u64) -> anyhow::Result<i64> {
                 params![format!("120101-D{plan}"), plan, &settled[..7], settled, now],
             )?;
             let deduction = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO offset_allocation (deduction_id, seq, recovery_line_id, amount_fen) VALUES (?1, 1, ?2, 50000)",
+                params![deduction, line],
+            )?;
             receipt += 1;
             tx.execute(
                 "INSERT INTO fiscal_receipt (uid, receipt_number, issued_on, deduction_id, amount_fen, agency, created_at, updated_at)
@@ -349,6 +374,66 @@ fn main() -> anyhow::Result<()> {
         };
         let ms = median_ms(5, || Ok(figures(&conn, &q).map(|_| ())?))?;
         println!("  report.campaign, 12 areas: {ms:.1} ms — {}", verdict(ms));
+    }
+    // The sheets (追回台账, 执法处理情况, 月度对账, 追回资金报送): each built, then a drill-down page of its
+    // 合计 (the largest member query), median of five.
+    let sheets = [
+        (
+            SheetKind::RecoveryLedger,
+            Some("2026-01-01"),
+            "2026-11-30",
+            Some("all"),
+        ),
+        (
+            SheetKind::RecoveryByInstitution,
+            Some("2026-01-01"),
+            "2026-11-30",
+            Some("institutions"),
+        ),
+        (
+            SheetKind::Enforcement,
+            Some("2026-01-01"),
+            "2026-12-31",
+            Some("all:due"),
+        ),
+        (SheetKind::Reconciliation, None, "2026-11-30", None),
+        (
+            SheetKind::FundsToFinance,
+            Some("2026-01-01"),
+            "2026-11-30",
+            Some("fund:all"),
+        ),
+    ];
+    for (kind, from, to, key) in sheets {
+        let q = SheetQuery {
+            report: kind,
+            from: from.map(|d| d.parse().expect("date")),
+            to: to.parse()?,
+        };
+        let s = sheet(&conn, &q)?;
+        let rows: usize = s.tables.iter().map(|t| t.rows.len()).sum();
+        let ms = median_ms(5, || Ok(sheet(&conn, &q).map(|_| ())?))?;
+        println!(
+            "  report.sheet {kind:?} ({rows} rows): {ms:.1} ms — {}",
+            verdict(ms)
+        );
+        if let Some(key) = key {
+            let d = SheetDrill {
+                query: q.clone(),
+                key: key.to_string(),
+                offset: Some(0),
+                limit: Some(50),
+            };
+            let ms = median_ms(5, || Ok(sheet_drill(&conn, &d).map(|_| ())?))?;
+            println!(
+                "    drill-down {key}, first 50: {ms:.1} ms — {}",
+                verdict(ms)
+            );
+        }
+        if kind == SheetKind::RecoveryLedger {
+            let ms = median_ms(3, || Ok(sheet_xlsx(&conn, &q).map(|_| ())?))?;
+            println!("    XLSX: {ms:.1} ms — {}", verdict(ms));
+        }
     }
     println!("  peak RSS {:.0} MB", status_mb("VmHWM:"));
     drop(conn);

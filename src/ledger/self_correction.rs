@@ -399,6 +399,12 @@ pub fn list(
             due: sc.totals.due,
             outstanding: sc.totals.outstanding,
             recovered: sc.totals.recovered,
+            // 专项整治 key area (003; `campaign.tag`, migration 0014).
+            campaign_area_id: conn.query_row(
+                "SELECT campaign_area_id FROM self_correction WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?,
         });
     }
     Ok(crate::store::query::Page { items, total })

@@ -823,6 +823,9 @@ pub struct SelfCorrectionSummary {
     pub due: Money,
     pub outstanding: Money,
     pub recovered: Money,
+    /// The 专项整治 key area the form counts under (`campaign.tag`).
+    #[ts(optional = nullable)]
+    pub campaign_area_id: Option<i64>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,14 +1,23 @@
 //! Reports (issue 10): the records only the reports need (`records.rs`: inspections,
 //! accountability, campaigns), the monthly table of 002 附表 with its drill-down (`monthly.rs`),
 //! its XLSX and PDF (`export.rs`), the campaign figures of 003 (`campaign.rs`) and the report settings
-//! (`settings.rs`). Reports only read the
+//! (`settings.rs`); the other reports as sheets (`sheet.rs`: the recovery ledger `recovery.rs`,
+//! the enforcement figures `enforcement.rs`, reconciliation and recovered funds `funds.rs`).
+//! Reports only read the
 //! ledger and the cases, through date indexes; the records are written through `Store::write`.
 
 pub mod campaign;
+pub mod charts;
+pub mod draws;
+pub mod enforcement;
 pub mod export;
+pub mod funds;
 pub mod monthly;
 pub mod records;
+pub mod recovery;
 pub mod settings;
+pub mod sheet;
+pub mod submission;
 pub mod terminated;
 
 use chrono::NaiveDate;
@@ -51,6 +60,13 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("checker", "核对人"),
     ("preparer", "制表人"),
     ("phone", "制表人电话"),
+    ("report", "报表"),
+    ("query", "报表"),
+    ("key", "统计栏目"),
+    ("submitted_on", "报送日期"),
+    ("drawn_on", "抽取日期"),
+    ("title", "抽查事项"),
+    ("institution_ids", "抽中的机构"),
 ];
 
 /// The monthly table an export prints, and its 填报日期 (the day given, else today).

@@ -148,7 +148,7 @@ pub enum MatterKind {
 crate::labels!(MatterKind { Institution => "定点医药机构", Case => "案件", SelfCorrection => "自查自纠", Accountability => "追责记录" });
 
 impl MatterKind {
-    fn from_sql(s: &str) -> MatterKind {
+    pub(super) fn from_sql(s: &str) -> MatterKind {
         match s {
             "institution" => MatterKind::Institution,
             "case" => MatterKind::Case,
@@ -354,6 +354,9 @@ pub struct MonthlyTable {
     /// the next working day when the setting says so.
     pub due: NaiveDate,
     pub due_warnings: Vec<String>,
+    /// 已报送: the day the office recorded sending this month's table (`report.submit`).
+    #[ts(optional = nullable)]
+    pub submitted_on: Option<NaiveDate>,
     pub office_heading: String,
     pub groups: Vec<HeaderGroup>,
     pub cells: Vec<MonthlyCell>,
@@ -363,7 +366,7 @@ pub struct MonthlyTable {
 }
 
 /// `SELECT COUNT(*), SUM(fen)` over the distinct matters of a column.
-fn aggregate(conn: &Connection, sql: &str, from: &str, to: &str) -> Result<(i64, i64)> {
+pub(super) fn aggregate(conn: &Connection, sql: &str, from: &str, to: &str) -> Result<(i64, i64)> {
     let q = format!(
         "SELECT COUNT(*), COALESCE(SUM(fen), 0) FROM (SELECT k, ref, SUM(fen) AS fen FROM ({sql}) GROUP BY k, ref)"
     );
@@ -387,7 +390,7 @@ pub fn progress(inspected: i64, total: i64) -> Decimal {
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn fixed(d: Decimal, decimals: u32) -> String {
+pub(super) fn fixed(d: Decimal, decimals: u32) -> String {
     format!("{:.*}", decimals as usize, d)
 }
 
@@ -450,14 +453,8 @@ pub fn monthly(conn: &Connection, cal: &WorkCalendar, q: &MonthlyQuery) -> Resul
             amount: None,
         },
     );
-    let due = if s.roll_due_to_working_day {
-        cal.calendar_deadline(to, s.due_day)?
-    } else {
-        crate::calendar::Deadline {
-            date: to + chrono::Days::new(u64::from(s.due_day)),
-            warnings: vec![],
-        }
-    };
+    let due = super::submission::due(cal, &s, to)?;
+    let submitted_on = super::submission::get(conn, q.year, q.month)?.map(|x| x.submitted_on);
     let office: String = conn
         .query_row("SELECT name FROM office WHERE id = 1", [], |r| r.get(0))
         .unwrap_or_default();
@@ -470,6 +467,7 @@ pub fn monthly(conn: &Connection, cal: &WorkCalendar, q: &MonthlyQuery) -> Resul
         to,
         due: due.date,
         due_warnings: due.warnings,
+        submitted_on,
         office_heading: OFFICE_HEADING.to_string(),
         groups: HEADER
             .iter()
@@ -523,17 +521,32 @@ pub fn drill(conn: &Connection, q: &DrillQuery) -> Result<Page<DrillItem>> {
     }
     .period()?;
     let s = settings::load(conn)?;
-    let (offset, limit) = page_bounds(q.offset, q.limit);
     let sql = members_sql(q.column, s.recovered_basis);
+    let money = q.column == MonthlyColumn::Recovered;
+    page_of(conn, &sql, from, to, money, q.offset, q.limit)
+}
+
+/// A page of the distinct matters of a member query `(k, ref, fen)` over `?1 = from`, `?2 = to`,
+/// each with the sum of its `fen` when `money`: the drill-down of every report (monthly table and
+/// the sheets), so a figure and its list come from one query.
+pub(super) fn page_of(
+    conn: &Connection,
+    sql: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    money: bool,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Page<DrillItem>> {
+    let (offset, limit) = page_bounds(offset, limit);
     let (f, t) = (date_text(from), date_text(to));
-    let total = aggregate(conn, &sql, &f, &t)?.0;
+    let total = aggregate(conn, sql, &f, &t)?.0;
     let rows: Vec<(String, i64, i64)> = conn
         .prepare_cached(&format!(
             "SELECT k, ref, SUM(fen) FROM ({sql}) GROUP BY k, ref ORDER BY k, ref LIMIT {limit} OFFSET {offset}"
         ))?
         .query_map(params![f, t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let money = q.column == MonthlyColumn::Recovered;
     let items = rows
         .into_iter()
         .map(|(k, id, fen)| {
@@ -551,7 +564,7 @@ pub fn drill(conn: &Connection, q: &DrillQuery) -> Result<Page<DrillItem>> {
     Ok(Page { items, total })
 }
 
-fn describe(conn: &Connection, kind: MatterKind, id: i64) -> Result<(String, String)> {
+pub(super) fn describe(conn: &Connection, kind: MatterKind, id: i64) -> Result<(String, String)> {
     let sql = match kind {
         MatterKind::Institution => "SELECT code, name FROM institution WHERE id = ?1",
         MatterKind::Case => {

@@ -83,6 +83,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0018_exchange.sql"),
     ),
     (
+        "0019_report_submission_draws",
+        include_str!("migrations/0019_report_submission_draws.sql"),
+    ),
+    (
         "0021_legal_fidelity",
         include_str!("migrations/0021_legal_fidelity.sql"),
     ),
@@ -142,6 +146,10 @@ pub const AUDITED_TABLES: &[&str] = &[
     "report_settings",
     // 0018_exchange
     "exchange_peer",
+    // 0019_report_submission_draws
+    "report_submission",
+    "random_draw",
+    "random_draw_institution",
 ];
 
 pub struct Store {

@@ -245,6 +245,9 @@ pub enum ClockKind {
     AgreementSuspension,
     /// 限期整改期满: the 回头看 of the rectification (issue 9), until its result is recorded.
     Rectification,
+    /// 月度统计表报送: the 3rd of the next month, rolled to a working day (002 二(五)); satisfied when
+    /// the month is recorded as submitted (`reports::submission`).
+    MonthlyReport,
 }
 
 impl ClockKind {
@@ -265,6 +268,7 @@ impl ClockKind {
             ClockKind::Fine => "罚款缴纳",
             ClockKind::AgreementSuspension => "中止协议期满",
             ClockKind::Rectification => "限期整改回头看",
+            ClockKind::MonthlyReport => "月度统计表报送",
         }
     }
 }

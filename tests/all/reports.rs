@@ -146,9 +146,20 @@ fn xlsx_file(rows: &[&[&str]]) -> String {
 /// Self-correction of 药店戊: 1,234.56 submitted 2026-02-15, receipt 2026-02-18.
 /// Accountability: an institution's staff 2025-12-20 (last year) and 2026-01-15, agency staff
 /// 2026-02-12, another department's staff 2026-03-06, an insured person 2026-03-05.
-#[test]
-fn the_monthly_table_of_002_for_three_months_by_hand() {
-    let o = Office::tianjin();
+/// The cases of the fixture (their institutions: A 和平区医院甲, B 和平区药店丁, C 和平区诊所丙,
+/// Z 和平区医院乙; the self-correction ZC-2026-001 of 和平区药店戊).
+struct Fixture {
+    z: i64,
+    a: i64,
+    b: i64,
+    cc: i64,
+}
+
+/// A year of inspections, cases, measures and money crossing month and year boundaries (issue 10):
+/// Z found in December and closed in January, A with two measures and a receipt reversed by 冲红,
+/// B offset over two monthly settlements, C a penalty with a fine and a referral to the police, a
+/// self-correction return, accountability in each category.
+fn fixture(o: &Office) -> Fixture {
     let c = &o.core;
     let pharmacy = json!({"kind": "RetailPharmacy"});
     let h1 = o.institution("H12010100011", "和平区医院甲");
@@ -367,6 +378,15 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
     accountable(c, "经办机构", "郑某", "2026-02-12", None);
     accountable(c, "参保人员", "王某", "2026-03-05", None);
     accountable(c, "其他部门", "冯某", "2026-03-06", Some(cc));
+
+    Fixture { z, a, b, cc }
+}
+
+#[test]
+fn the_monthly_table_of_002_for_three_months_by_hand() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { z, a, b, cc } = fixture(&o);
 
     // The table, by hand. Columns: institutions 总数 医疗 药店 | inspected 总数 联合 医疗 药店 进度 |
     // problems 医疗 药店 | 约谈 通报 暂停 解除 处罚 移交 追回(万元) 其他 | 追责 医疗机构 经办 其他部门 参保.
@@ -780,5 +800,665 @@ fn inspections_accountability_and_campaigns_are_refused_with_the_field_named() {
         "report.monthly",
         json!({"year": 2026, "month": 13}),
         "month",
+    );
+}
+
+/// The texts of a sheet's table, row by row.
+fn sheet_rows(s: &Value, table: usize) -> Vec<Vec<String>> {
+    s["tables"][table]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["text"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The matters behind a figure of a sheet: (number, amount), through the cell's own drill key.
+fn sheet_drill(c: &Core, query: &Value, key: &str) -> Vec<(String, String)> {
+    let p = call(
+        c,
+        "report.sheet_drill",
+        json!({"query": query, "key": key, "limit": 100}),
+    );
+    assert_eq!(
+        p["total"].as_i64().unwrap() as usize,
+        p["items"].as_array().unwrap().len()
+    );
+    p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["number"].as_str().unwrap().to_string(),
+                i["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_recovery_ledger_per_matter_and_per_institution_by_hand() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { z, a, b, cc } = fixture(&o);
+    let case_no = |case_id: i64| {
+        call(c, "case.get", json!({"id": case_id}))["case"]["case_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (na, nb, nc, nz) = (case_no(a), case_no(b), case_no(cc), case_no(z));
+
+    // As of 31 March: Z (closed in January, still in the period's ledger), A (8,000 + 违约金 500,
+    // receipted again on 03-03), B (20,000, 12,000 deducted from February's settlement on 03-10,
+    // 8,000 outstanding, 缴费时限 02-27: 02-28 … 03-31 = 32 days), the self-correction, C.
+    // Columns: number, party, decided, due date | 应追回 已缴款 已抵扣 已开票 未追回 逾期天数.
+    let q = json!({"report": "RecoveryLedger", "from": "2026-01-01", "to": "2026-03-31"});
+    let s = call(c, "report.sheet", q.clone());
+    let r = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        sheet_rows(&s, 0),
+        [
+            r(&[
+                &nz,
+                "和平区医院乙",
+                "2025-12-10",
+                "2026-01-30",
+                "3000.00",
+                "3000.00",
+                "0.00",
+                "3000.00",
+                "0.00",
+                "0"
+            ]),
+            r(&[
+                &na,
+                "和平区医院甲",
+                "2026-01-15",
+                "2026-03-31",
+                "8500.00",
+                "8500.00",
+                "0.00",
+                "8500.00",
+                "0.00",
+                "0"
+            ]),
+            r(&[
+                &nb,
+                "和平区药店丁",
+                "2026-02-12",
+                "2026-02-27",
+                "20000.00",
+                "0.00",
+                "12000.00",
+                "12000.00",
+                "8000.00",
+                "32"
+            ]),
+            r(&[
+                "ZC-2026-001",
+                "和平区药店戊",
+                "2026-02-15",
+                "",
+                "1234.56",
+                "1234.56",
+                "0.00",
+                "1234.56",
+                "0.00",
+                "0"
+            ]),
+            r(&[
+                &nc,
+                "和平区诊所丙",
+                "2026-03-05",
+                "2026-03-31",
+                "5000.00",
+                "5000.00",
+                "0.00",
+                "5000.00",
+                "0.00",
+                "0"
+            ]),
+            // 已开票 29,734.56 = the monthly table's 追回医保基金 of March (receipted basis).
+            r(&[
+                "合计", "", "", "", "37734.56", "17734.56", "12000.00", "29734.56", "8000.00", "32"
+            ]),
+        ]
+    );
+    let heads: Vec<&str> = s["tables"][0]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(heads[9], "逾期天数（自然日，自缴费时限次日起算至截止日）");
+    // The case number opens the case; every figure opens its matters through the ledger's query.
+    assert_eq!(s["tables"][0]["rows"][2]["cells"][0]["case_id"], b);
+    let key = s["tables"][0]["rows"][2]["cells"][8]["drill"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sheet_drill(c, &q, &key), [(nb.clone(), "8000.00".into())]);
+    assert_eq!(sheet_drill(c, &q, "all").len(), 5);
+
+    // The 冲红 in time: on 31 January A's first receipt (01-28) stands; on 15 February it was
+    // voided (02-10) and not yet issued again; B is decided, nothing paid, not yet overdue; the
+    // self-correction was submitted that day and paid the next.
+    let jan = call(
+        c,
+        "report.sheet",
+        json!({"report": "RecoveryLedger", "to": "2026-01-31"}),
+    );
+    assert_eq!(sheet_rows(&jan, 0)[1][7], "8500.00");
+    let feb = sheet_rows(
+        &call(
+            c,
+            "report.sheet",
+            json!({"report": "RecoveryLedger", "to": "2026-02-15"}),
+        ),
+        0,
+    );
+    assert_eq!(feb[1][7], "0.00");
+    assert_eq!(
+        feb[2][4..],
+        r(&["20000.00", "0.00", "0.00", "0.00", "20000.00", "0"])
+    );
+    assert_eq!(
+        feb[3][4..],
+        r(&["1234.56", "0.00", "0.00", "0.00", "1234.56", "0"])
+    );
+    // From April, Z (closed 01-12) has left the ledger.
+    let apr = call(
+        c,
+        "report.sheet",
+        json!({"report": "RecoveryLedger", "from": "2026-04-01", "to": "2026-04-30"}),
+    );
+    let numbers: Vec<String> = sheet_rows(&apr, 0)
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(!numbers.contains(&nz), "{numbers:?}");
+    // B's second deduction (April, 8,000) cleared it.
+    let b_row = sheet_rows(&apr, 0)
+        .into_iter()
+        .find(|r| r[0] == nb)
+        .unwrap();
+    assert_eq!(
+        b_row[4..],
+        r(&["20000.00", "0.00", "20000.00", "20000.00", "0.00", "0"])
+    );
+
+    // Per institution: the same query grouped; 药店丁 (8,000 outstanding) first, then by code.
+    let qi = json!({"report": "RecoveryByInstitution", "from": "2026-01-01", "to": "2026-03-31"});
+    let si = call(c, "report.sheet", qi.clone());
+    let rows = sheet_rows(&si, 0);
+    assert_eq!(
+        rows.iter().map(|r| r[1].as_str()).collect::<Vec<_>>(),
+        [
+            "和平区药店丁",
+            "和平区医院甲",
+            "和平区医院乙",
+            "和平区诊所丙",
+            "和平区药店戊",
+            ""
+        ]
+    );
+    assert_eq!(
+        rows[0][2..],
+        r(&["1", "20000.00", "0.00", "12000.00", "12000.00", "8000.00", "32"])
+    );
+    assert_eq!(
+        rows[5][2..],
+        r(&["5", "37734.56", "17734.56", "12000.00", "29734.56", "8000.00", "32"])
+    );
+    let key = si["tables"][0]["rows"][0]["cells"][7]["drill"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(key.starts_with("inst:"));
+    assert_eq!(sheet_drill(c, &qi, &key), [(nb.clone(), "8000.00".into())]);
+    assert_eq!(sheet_drill(c, &qi, "institutions").len(), 5);
+    // A key the report does not have is refused, naming the field.
+    field(
+        c,
+        "report.sheet_drill",
+        json!({"query": qi, "key": "inst:1 OR 1=1"}),
+        "key",
+    );
+
+    // XLSX: the same figures back through calamine; PDF on landscape A4.
+    let file = call(c, "report.sheet_xlsx", q.clone());
+    assert!(file["file_name"].as_str().unwrap().ends_with(".xlsx"));
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(b64(&file))).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    let cell = |r: u32, col: u32| match range.get_value((r, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Float(f)) => format!("{f:.2}"),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(cell(0, 0), "医保基金追回台账（按案件）");
+    assert_eq!(cell(3, 9), "逾期天数（自然日，自缴费时限次日起算至截止日）");
+    assert_eq!(cell(6, 0), nb.as_str());
+    assert_eq!(
+        (4..10).map(|col| cell(6, col)).collect::<Vec<_>>(),
+        ["20000.00", "0.00", "12000.00", "12000.00", "8000.00", "32.00"]
+    );
+    assert_eq!(cell(9, 4), "37734.56");
+    let pdf = call(c, "report.sheet_pdf", q);
+    assert!(pdf["pages"].as_i64().unwrap() >= 1);
+    let text = pdf_text(&b64(&pdf));
+    for needle in ["医保基金追回台账", "逾期天数", "37,734.56", "8,000.00"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+}
+
+#[test]
+fn enforcement_figures_count_a_case_once_under_its_heaviest_handling() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { a, b, cc, .. } = fixture(&o);
+    let case_no = |case_id: i64| {
+        call(c, "case.get", json!({"id": case_id}))["case"]["case_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Decided in 2026: A (约谈 and 通报批评 → 通报批评; 8,000 + 违约金 500), B (暂停结算; 20,000),
+    // C (行政处罚 with a fine of 10,000, then moved to the police → 移送司法机关; 5,000). Z was
+    // decided in 2025. The monthly table of March counts C under both 行政处罚 and 移交司法 and
+    // A under both 约谈 and 通报批评; here each once. 万元 from 分, rounded once.
+    let q = json!({"report": "Enforcement", "from": "2026-01-01", "to": "2026-12-31"});
+    let s = call(c, "report.sheet", q.clone());
+    let r = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        sheet_rows(&s, 0),
+        [
+            r(&["移送司法机关", "1", "0.50", "1.00", "0.00"]),
+            r(&["行政处罚", "0", "0.00", "0.00", "0.00"]),
+            r(&["解除服务协议", "0", "0.00", "0.00", "0.00"]),
+            r(&["中止服务协议", "0", "0.00", "0.00", "0.00"]),
+            r(&["暂停医保医师（药师）服务资格", "0", "0.00", "0.00", "0.00"]),
+            r(&["暂停结算（拨付）", "1", "2.00", "0.00", "0.00"]),
+            r(&["通报批评", "1", "0.85", "0.00", "0.00"]),
+            r(&["约谈、限期整改", "0", "0.00", "0.00", "0.00"]),
+            r(&["仅责令退回医保基金", "0", "0.00", "0.00", "0.00"]),
+            r(&["合计", "3", "3.35", "1.00", "0.00"]),
+        ]
+    );
+    assert!(s["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("从重到轻依次为：移送司法机关、行政处罚、解除服务协议"));
+    // Each cell's own member query lists its cases.
+    let key = |row: usize, col: usize| {
+        s["tables"][0]["rows"][row]["cells"][col]["drill"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        sheet_drill(c, &q, &key(6, 2)),
+        [(case_no(a), "8500.00".to_string())]
+    );
+    assert_eq!(
+        sheet_drill(c, &q, &key(0, 3)),
+        [(case_no(cc), "10000.00".to_string())]
+    );
+    assert_eq!(sheet_drill(c, &q, &key(5, 1)).len(), 1);
+    assert_eq!(sheet_drill(c, &q, &key(5, 1))[0].0, case_no(b));
+    assert_eq!(sheet_drill(c, &q, &key(9, 1)).len(), 3);
+    // Before the referral (20 March) C's heaviest is the penalty.
+    let early = call(
+        c,
+        "report.sheet",
+        json!({"report": "Enforcement", "from": "2026-01-01", "to": "2026-03-10"}),
+    );
+    assert_eq!(sheet_rows(&early, 0)[0][1], "0");
+    assert_eq!(
+        sheet_rows(&early, 0)[1][1..],
+        r(&["1", "0.50", "1.00", "0.00"])
+    );
+    let pdf = call(c, "report.sheet_pdf", q);
+    let text = pdf_text(&b64(&pdf));
+    assert!(text.contains("医保基金执法处理情况统计表") && text.contains("从重到轻"));
+}
+
+#[test]
+fn recovered_funds_for_the_treasury_and_the_bureau_and_the_printed_reconciliation() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { z, a, b, cc } = fixture(&o);
+    let case_no = |case_id: i64| {
+        call(c, "case.get", json!({"id": case_id}))["case"]["case_number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // January to March, receipted basis: the monthly table's 29,734.56 (March, cumulative), by
+    // fund — 职工: Z 3,000 + A 8,500 (its second receipt; the first was voided) + B's deduction
+    // 12,000 + the self-correction 1,234.56 = 24,734.56; 居民: C 5,000 — and by matter.
+    let q = json!({"report": "FundsToFinance", "from": "2026-01-01", "to": "2026-03-31"});
+    let s = call(c, "report.sheet", q.clone());
+    assert_eq!(s["addressee"], "同级财政部门");
+    let r = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        sheet_rows(&s, 0),
+        [
+            r(&["职工基本医保", "4", "24734.56"]),
+            r(&["居民基本医保", "1", "5000.00"]),
+            r(&["合计", "5", "29734.56"]),
+        ]
+    );
+    let by_matter = sheet_rows(&s, 1);
+    assert_eq!(
+        by_matter
+            .iter()
+            .map(|r| (r[0].clone(), r[3].clone()))
+            .collect::<Vec<_>>(),
+        [
+            (case_no(z), "3000.00".to_string()),
+            (case_no(a), "8500.00".to_string()),
+            (case_no(b), "12000.00".to_string()),
+            (case_no(cc), "5000.00".to_string()),
+            ("ZC-2026-001".to_string(), "1234.56".to_string()),
+            ("合计".to_string(), "29734.56".to_string()),
+        ]
+    );
+    let key = s["tables"][0]["rows"][1]["cells"][2]["drill"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        sheet_drill(c, &q, &key),
+        [(case_no(cc), "5000.00".to_string())]
+    );
+    assert_eq!(sheet_drill(c, &q, "matter:all").len(), 5);
+    let bureau = call(
+        c,
+        "report.sheet",
+        json!({"report": "FundsToBureau", "from": "2026-01-01", "to": "2026-03-31"}),
+    );
+    assert_eq!(bureau["addressee"], "属地医疗保障行政部门");
+    assert_eq!(sheet_rows(&bureau, 0), sheet_rows(&s, 0));
+    let file = call(c, "report.sheet_xlsx", q.clone());
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(b64(&file))).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    assert_eq!(range.get_value((6, 2)), Some(&Data::Float(5000.0)));
+    let text = pdf_text(&b64(&call(c, "report.sheet_pdf", q)));
+    assert!(text.contains("报同级财政部门") && text.contains("29,734.56"));
+
+    // The reconciliation of March as a sheet: the figures of ledger.reconcile, every mismatch
+    // naming its matter.
+    let rec = call(c, "ledger.reconcile", json!({"month": "2026-03"}));
+    let s = call(
+        c,
+        "report.sheet",
+        json!({"report": "Reconciliation", "to": "2026-03-31"}),
+    );
+    let rows = sheet_rows(&s, 0);
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], "合计");
+    assert_eq!(
+        total[2..],
+        [
+            rec["totals"]["notices_issued"].as_str().unwrap(),
+            rec["totals"]["arrived"].as_str().unwrap(),
+            rec["totals"]["offset"].as_str().unwrap(),
+            rec["totals"]["refunded"].as_str().unwrap(),
+            rec["totals"]["received"].as_str().unwrap(),
+            rec["totals"]["receipted"].as_str().unwrap(),
+        ]
+    );
+    assert_eq!(rows.len(), rec["rows"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        sheet_rows(&s, 1).len(),
+        rec["mismatches"].as_array().unwrap().len()
+    );
+    let pdf = call(
+        c,
+        "report.sheet_pdf",
+        json!({"report": "Reconciliation", "to": "2026-03-31"}),
+    );
+    assert!(pdf_text(&b64(&pdf)).contains("医保基金追回月度对账表"));
+}
+
+#[test]
+fn a_self_correction_form_carries_its_campaign_area_in_the_list() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    fixture(&o);
+    let campaign = call(
+        c,
+        "campaign.create",
+        json!({"name": "2026年医保基金违法违规问题专项整治", "year": 2026, "areas": ["康复理疗", "血液透析"]}),
+    );
+    let area = campaign["areas"][1]["id"].clone();
+    let list = call(c, "self_correction.list", json!({}));
+    let sc = &list["items"][0];
+    assert_eq!(sc["form_number"], "ZC-2026-001");
+    assert_eq!(sc["campaign_area_id"], Value::Null);
+    // The 自查自纠 screen's 专项整治领域 control (the case page's component) sends campaign.tag.
+    call(
+        c,
+        "campaign.tag",
+        json!({"self_correction_id": sc["id"], "campaign_area_id": area}),
+    );
+    let list = call(c, "self_correction.list", json!({}));
+    assert_eq!(list["items"][0]["campaign_area_id"], area);
+    // The campaign figures count it under that area.
+    let figures = call(
+        c,
+        "report.campaign",
+        json!({"campaign_id": id(&campaign), "to": "2026-03-31"}),
+    );
+    assert_eq!(figures["areas"][1]["self_corrections"], 1);
+    assert_eq!(figures["areas"][1]["recovered"], "1234.56");
+    call(
+        c,
+        "campaign.tag",
+        json!({"self_correction_id": list["items"][0]["id"], "campaign_area_id": null}),
+    );
+    assert_eq!(
+        call(c, "self_correction.list", json!({}))["items"][0]["campaign_area_id"],
+        Value::Null
+    );
+}
+
+#[test]
+fn the_monthly_table_is_a_clock_on_the_dashboard_until_it_is_recorded_as_submitted() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let h = o.institution("H12010100031", "和平区医院甲");
+    // No table records yet: no clock, whatever the month.
+    assert!(clocks(c, "2026-03-02")
+        .iter()
+        .all(|k| k["kind"] != "MonthlyReport"));
+    inspect(c, "日常", h, "2026-02-05", &[], false);
+    // February's table is due on 3 March (a Tuesday); January had no record yet, so no clock for it.
+    let on = |today: &str| -> Vec<Value> {
+        clocks(c, today)
+            .into_iter()
+            .filter(|k| k["kind"] == "MonthlyReport")
+            .collect()
+    };
+    let feb = on("2026-03-02");
+    assert_eq!(feb.len(), 1, "{feb:?}");
+    assert_eq!(feb[0]["reference"], "2026年2月月度统计表");
+    assert_eq!(feb[0]["due_on"], "2026-03-03");
+    assert_eq!(feb[0]["state"], "DueSoon");
+    assert_eq!(feb[0]["case_id"], Value::Null);
+    assert_eq!(on("2026-03-04")[0]["state"], "Overdue");
+    // In April, March's table is due too (the table is cumulative from 1 January).
+    assert_eq!(on("2026-04-01").len(), 2);
+    // Recorded as sent: February's clock ends, the table says so.
+    field(
+        c,
+        "report.submit",
+        json!({"year": 2026, "month": 2, "submitted_on": "2026-02-27"}),
+        "submitted_on",
+    );
+    call(
+        c,
+        "report.submit",
+        json!({"year": 2026, "month": 2, "submitted_on": "2026-03-02"}),
+    );
+    assert!(on("2026-03-04").is_empty());
+    assert_eq!(
+        call(c, "report.monthly", json!({"year": 2026, "month": 2}))["submitted_on"],
+        "2026-03-02"
+    );
+    let april = on("2026-04-01");
+    assert_eq!(april.len(), 1);
+    assert_eq!(april[0]["due_on"], "2026-04-03");
+    let audit = call(c, "audit.verify", json!({"full": true}));
+    assert_eq!(audit["ok"], true, "{audit}");
+}
+
+#[test]
+fn a_random_draw_is_recorded_from_the_platform_list_and_printed_for_publication() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let h1 = o.institution("H12010100041", "和平区医院甲");
+    let p1 = o.institution_with(
+        "P12010100042",
+        "和平区药店乙",
+        json!({"kind": "RetailPharmacy"}),
+    );
+    // The platform's exported list: institutions by code (or name), inspectors, an unknown code.
+    let list = call(
+        c,
+        "draw.parse_list",
+        json!({"file_name": "抽查结果.xlsx", "content_base64": xlsx_file(&[
+            &["序号", "机构编码", "机构名称", "检查人员"],
+            &["1", "H12010100041", "和平区医院甲", "张三、李四"],
+            &["2", "", "和平区药店乙", "王五"],
+            &["3", "X99", "外区医院", ""],
+        ])}),
+    );
+    let found: Vec<i64> = list["institutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(found, [h1, p1]);
+    assert_eq!(list["inspectors"], json!(["张三", "李四", "王五"]));
+    assert_eq!(
+        list["problems"],
+        json!(["第4行：X99 不在定点医药机构名单中"])
+    );
+    field(
+        c,
+        "draw.create",
+        json!({"drawn_on": "2026-04-08", "title": "2026年第二季度日常检查", "institution_ids": [], "inspectors": ["张三"]}),
+        "institution_ids",
+    );
+    field(
+        c,
+        "draw.create",
+        json!({"drawn_on": "2026-04-08", "title": "2026年第二季度日常检查", "institution_ids": [h1], "inspectors": [" "]}),
+        "inspectors",
+    );
+    let d = call(
+        c,
+        "draw.create",
+        json!({"drawn_on": "2026-04-08", "title": "2026年第二季度日常检查", "institution_ids": found,
+               "inspectors": list["inspectors"]}),
+    );
+    assert_eq!(d["institutions"][1]["name"], "和平区药店乙");
+    let all = call(c, "draw.list", json!({}));
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let pdf = call(c, "draw.pdf", json!({"id": d["id"]}));
+    assert_eq!(pdf["pages"], 1);
+    let text = pdf_text(&b64(&pdf));
+    for needle in [
+        "双随机、一公开",
+        "抽查结果公示",
+        "和平区医院甲",
+        "P12010100042",
+        "零售药店",
+        "张三、李四、王五",
+        "2026年4月8日",
+    ] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    let audit = call(c, "audit.verify", json!({"full": true}));
+    assert_eq!(audit["ok"], true, "{audit}");
+}
+
+#[test]
+fn the_charts_are_sums_of_the_sheets_member_queries() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { b, .. } = fixture(&o);
+    let ch = call(
+        c,
+        "report.charts",
+        json!({"year": 2026, "to": "2026-03-31"}),
+    );
+    let amounts = |name: &str| -> Vec<(String, String)> {
+        ch[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["label"].as_str().unwrap().to_string(),
+                    b["amount"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let p = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // By month, each month's receipts standing at its end: January holds A's first receipt (voided
+    // in February), March its second; so the months add up to more than the year's 29,734.56.
+    assert_eq!(
+        amounts("by_month"),
+        p(&[("1月", "11500.00"), ("2月", "1234.56"), ("3月", "25500.00")])
+    );
+    assert_eq!(
+        amounts("by_fund"),
+        p(&[("职工基本医保", "24734.56"), ("居民基本医保", "5000.00")])
+    );
+    assert_eq!(
+        amounts("by_kind"),
+        p(&[("定点医疗机构", "16500.00"), ("定点零售药店", "13234.56")])
+    );
+    assert_eq!(
+        amounts("by_age"),
+        p(&[
+            ("未逾期", "0.00"),
+            ("逾期1至30天", "0.00"),
+            ("逾期31至90天", "8000.00"),
+            ("逾期91至180天", "0.00"),
+            ("逾期181天至1年", "0.00"),
+            ("逾期1年以上", "0.00"),
+        ])
+    );
+    // A bar opens its matters through the same query and key.
+    let bar = &ch["by_age"][2];
+    let number = call(c, "case.get", json!({"id": b}))["case"]["case_number"].clone();
+    assert_eq!(
+        sheet_drill(c, &bar["query"], bar["key"].as_str().unwrap()),
+        [(number.as_str().unwrap().to_string(), "8000.00".to_string())]
+    );
+    let pharmacy = &ch["by_kind"][1];
+    assert_eq!(
+        sheet_drill(c, &pharmacy["query"], pharmacy["key"].as_str().unwrap()).len(),
+        2
     );
 }

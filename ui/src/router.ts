@@ -18,6 +18,9 @@ const CalendarPage = () => import('@/pages/CalendarPage.vue')
 const BackupPage = () => import('@/pages/BackupPage.vue')
 const ReportsLayout = () => import('@/pages/ReportsLayout.vue')
 const MonthlyReportPage = () => import('@/pages/MonthlyReportPage.vue')
+const SheetReportPage = () => import('@/pages/SheetReportPage.vue')
+const DrawsPage = () => import('@/pages/DrawsPage.vue')
+const ReportChartsPage = () => import('@/pages/ReportChartsPage.vue')
 const InspectionsPage = () => import('@/pages/InspectionsPage.vue')
 const AccountabilityPage = () => import('@/pages/AccountabilityPage.vue')
 const CampaignPage = () => import('@/pages/CampaignPage.vue')
@@ -54,7 +57,33 @@ export const routes: RouteRecordRaw[] = [
     children: [
       { path: '', redirect: '/reports/monthly' },
       { path: 'monthly', component: MonthlyReportPage, meta: { title: '统计报表' } },
+      { path: 'charts', component: ReportChartsPage, meta: { title: '图表' } },
+      {
+        path: 'ledger',
+        component: SheetReportPage,
+        props: { kinds: ['RecoveryLedger', 'RecoveryByInstitution'], period: 'range', testId: 'sheet-ledger' },
+        meta: { title: '追回台账' },
+      },
+      {
+        path: 'enforcement',
+        component: SheetReportPage,
+        props: { kinds: ['Enforcement'], period: 'year', testId: 'sheet-enforcement' },
+        meta: { title: '执法处理情况' },
+      },
+      {
+        path: 'reconcile',
+        component: SheetReportPage,
+        props: { kinds: ['Reconciliation'], period: 'month', testId: 'sheet-reconcile' },
+        meta: { title: '月度对账' },
+      },
+      {
+        path: 'funds',
+        component: SheetReportPage,
+        props: { kinds: ['FundsToFinance', 'FundsToBureau'], period: 'range', testId: 'sheet-funds' },
+        meta: { title: '追回资金报送' },
+      },
       { path: 'inspections', component: InspectionsPage, meta: { title: '检查记录' } },
+      { path: 'draws', component: DrawsPage, meta: { title: '双随机抽查' } },
       { path: 'accountability', component: AccountabilityPage, meta: { title: '追责情况' } },
       { path: 'campaign', component: CampaignPage, meta: { title: '专项整治' } },
     ],

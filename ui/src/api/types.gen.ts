@@ -205,6 +205,11 @@ account_name: string, bank: string, account_number: string,
  */
 bank_code: string, };
 
+/**
+ * One bar: its label, amount, and what opens its matters (`report.sheet_drill` with `query`, `key`).
+ */
+export type Bar = { label: string, amount: string, query: SheetQuery, key: string, };
+
 export type BatchPdf = { pdf_base64: string, pages: number, count: number, };
 
 export type BatchRequest = { 
@@ -433,6 +438,19 @@ export type CaseStatus = "Investigating" | "Notified" | "Decided" | "Executing" 
 export type CaseUpdate = { id: number, summary?: string | null, co_handler_id?: number | null, repeat_offence?: boolean | null, voluntary_return?: boolean | null, };
 
 /**
+ * How a column's figures are written (and typed in the workbook).
+ */
+export type CellFormat = "Text" | "Count" | "Yuan" | "WanYuan" | "Days";
+
+export type ChartQuery = { year: number, 
+/**
+ * The day the outstanding amounts are taken at (default: today, or 31 December of a past year).
+ */
+to?: string | null, };
+
+export type Charts = { year: number, to: string, by_month: Array<Bar>, by_fund: Array<Bar>, by_kind: Array<Bar>, by_age: Array<Bar>, };
+
+/**
  * What a money command (`money` in the command table) takes beside its own fields: the client's
  * request id, generated once per form opening, so that a double click or a retry records once
  * (`store::requests`).
@@ -493,7 +511,7 @@ export type ClockGroup = { state: ClockState, total: number, items: Array<Clock>
 /**
  * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
  */
-export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension" | "Rectification";
+export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension" | "Rectification" | "MonthlyReport";
 
 /**
  * The clocks of one kind counted by state (the 工作台's table by kind).
@@ -773,6 +791,26 @@ court: string,
  * editor's placeholders; ignored on update).
  */
 default_agency_name: string, default_government: string, default_court: string, };
+
+export type Draw = { id: number, drawn_on: string, title: string, institutions: Array<DrawnInstitution>, inspectors: Array<string>, note: string, };
+
+export type DrawInput = { drawn_on: string, 
+/**
+ * 抽查事项, e.g. "2026年第二季度定点医药机构日常检查".
+ */
+title: string, institution_ids: Array<number>, inspectors: Array<string>, note: string, };
+
+/**
+ * What the platform's list held: the institutions found by code (or exact name) and the
+ * inspectors, and the rows that named no institution of the office.
+ */
+export type DrawList = { institutions: Array<DrawnInstitution>, inspectors: Array<string>, 
+/**
+ * "第3行：机构编码 X 不在定点医药机构名单中".
+ */
+problems: Array<string>, };
+
+export type DrawnInstitution = { id: number, code: string, name: string, kind: InstitutionKind, };
 
 /**
  * One matter behind a cell.
@@ -1380,7 +1418,11 @@ export type MonthlyTable = { title: string, office: string, year: number, month:
  * 报送期限: the `due_day` of the next month (a setting, default the 3rd; 002 二(五)), rolled to
  * the next working day when the setting says so.
  */
-due: string, due_warnings: Array<string>, office_heading: string, groups: Array<HeaderGroup>, cells: Array<MonthlyCell>, 
+due: string, due_warnings: Array<string>, 
+/**
+ * 已报送: the day the office recorded sending this month's table (`report.submit`).
+ */
+submitted_on?: string | null, office_heading: string, groups: Array<HeaderGroup>, cells: Array<MonthlyCell>, 
 /**
  * The definitions printed under the table.
  */
@@ -2093,7 +2135,11 @@ submitted_to?: string | null,
  */
 oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 
-export type SelfCorrectionSummary = { id: number, uid: string, form_number: string, party_kind: PartyKind, party: string, submitted_on: string, agency: string, due: string, outstanding: string, recovered: string, };
+export type SelfCorrectionSummary = { id: number, uid: string, form_number: string, party_kind: PartyKind, party: string, submitted_on: string, agency: string, due: string, outstanding: string, recovered: string, 
+/**
+ * The 专项整治 key area the form counts under (`campaign.tag`).
+ */
+campaign_area_id?: number | null, };
 
 export type ServeInput = { 
 /**
@@ -2128,6 +2174,65 @@ export type ServiceMethod = "Direct" | "Left" | "Mail" | "Electronic" | "Entrust
  */
 export type SessionInfo = { user: User, idle_lock_minutes: number, };
 
+export type Sheet = { kind: SheetKind, title: string, office: string, from: string, to: string, 
+/**
+ * The period as printed (统计期间 / 截至).
+ */
+period: string, 
+/**
+ * 报送单位 when the report goes to another body.
+ */
+addressee: string, tables: Array<SheetTable>, 
+/**
+ * Definitions printed under the tables.
+ */
+notes: Array<string>, 
+/**
+ * 制表人 and 核对人 from the report settings.
+ */
+preparer: string, checker: string, };
+
+export type SheetCell = { text: string, 
+/**
+ * The key of the member query behind this figure (`report.sheet_drill`).
+ */
+drill?: string | null, 
+/**
+ * The case this text names (opens it).
+ */
+case_id?: number | null, };
+
+export type SheetColumn = { label: string, format: CellFormat, 
+/**
+ * Relative width on paper.
+ */
+width: number, };
+
+/**
+ * `report.sheet_drill`: the matters behind one figure of a sheet.
+ */
+export type SheetDrill = { query: SheetQuery, key: string, offset?: number | null, limit?: number | null, };
+
+/**
+ * The reports built as sheets.
+ */
+export type SheetKind = "RecoveryLedger" | "RecoveryByInstitution" | "Enforcement" | "Reconciliation" | "FundsToFinance" | "FundsToBureau";
+
+/**
+ * `report.sheet` / `report.sheet_xlsx` / `report.sheet_pdf`: which report, for which period.
+ * `to` is the last day counted (the ledger: "as of"); `from` the first (default: 1 January of
+ * `to`'s year; the reconciliation: the first of `to`'s month).
+ */
+export type SheetQuery = { report: SheetKind, from?: string | null, to: string, };
+
+export type SheetRow = { cells: Array<SheetCell>, 
+/**
+ * A 合计 row.
+ */
+total: boolean, };
+
+export type SheetTable = { title: string, columns: Array<SheetColumn>, rows: Array<SheetRow>, };
+
 /**
  * The three signatures on a notice or decision: 承办人, 复核人, 审批人 — three distinct people.
  */
@@ -2148,6 +2253,13 @@ export type StatementKind = "Statement" | "Waiver";
 export type Step = { id: number, kind: StepKind, on: string, actor_id?: number | null, actor: string, outcome: string, note: string, data: JsonValue, recorded_at: string, };
 
 export type StepKind = "Filed" | "Notified" | "StatementReceived" | "StatementWaived" | "HearingRequested" | "HearingHeld" | "LegalReview" | "LegalReviewSubmitted" | "CollectiveReview" | "DecisionExtended" | "Decided" | "ReportedToCity" | "PaymentExtended" | "Closed" | "Dropped";
+
+export type Submission = { year: number, month: number, submitted_on: string, note: string, };
+
+/**
+ * `report.submit`: the month's table was sent to the city on `submitted_on`.
+ */
+export type SubmissionInput = { year: number, month: number, submitted_on: string, note: string, };
 
 /**
  * `exchange.sync`: what 立即同步 did.
@@ -2494,6 +2606,16 @@ export interface Commands {
   "report.monthly_pdf": { request: MonthlyExport; response: ReportFile };
   "report.terminated": { request: TerminatedQuery; response: Array<TerminatedInstitution> };
   "report.terminated_pdf": { request: TerminatedQuery; response: ReportFile };
+  "report.submit": { request: SubmissionInput; response: Submission };
+  "draw.list": { request: Empty; response: Array<Draw> };
+  "draw.create": { request: DrawInput; response: Draw };
+  "draw.parse_list": { request: ImportRequest; response: DrawList };
+  "draw.pdf": { request: IdRequest; response: ReportFile };
+  "report.charts": { request: ChartQuery; response: Charts };
+  "report.sheet": { request: SheetQuery; response: Sheet };
+  "report.sheet_drill": { request: SheetDrill; response: Page<DrillItem> };
+  "report.sheet_xlsx": { request: SheetQuery; response: ReportFile };
+  "report.sheet_pdf": { request: SheetQuery; response: ReportFile };
   "report.campaign": { request: CampaignQuery; response: CampaignFigures };
   "exchange.status": { request: Empty; response: ExchangeStatus };
   "exchange.registration": { request: Empty; response: ExchangeFile };
@@ -2534,6 +2656,8 @@ export interface EnumLabels {
   MatterKind: Record<MatterKind, string>;
   MeasureKind: Record<MeasureKind, string>;
   MonthlyColumn: Record<MonthlyColumn, string>;
+  SheetKind: Record<SheetKind, string>;
+  CellFormat: Record<CellFormat, string>;
   ProfileUnit: Record<ProfileUnit, string>;
   Rule: Record<Rule, string>;
   RulePreset: Record<RulePreset, string>;
@@ -2603,6 +2727,7 @@ export const enumLabels: EnumLabels = {
     Fine: "罚款缴纳",
     AgreementSuspension: "中止协议期满",
     Rectification: "限期整改回头看",
+    MonthlyReport: "月度统计表报送",
   },
   ClockState: {
     Running: "进行中",
@@ -2739,6 +2864,21 @@ export const enumLabels: EnumLabels = {
     AccountableAgency: "追责情况（经办机构）",
     AccountableOtherDepartment: "追责情况（其他部门）",
     AccountableInsured: "追责情况（参保人员）",
+  },
+  SheetKind: {
+    RecoveryLedger: "追回台账（按案件）",
+    RecoveryByInstitution: "追回台账（按机构）",
+    Enforcement: "年度执法处理情况",
+    Reconciliation: "月度对账表",
+    FundsToFinance: "追回资金情况（报同级财政部门）",
+    FundsToBureau: "追回资金情况（报医疗保障行政部门）",
+  },
+  CellFormat: {
+    Text: "文字",
+    Count: "数量",
+    Yuan: "元",
+    WanYuan: "万元",
+    Days: "天数",
   },
   ProfileUnit: {
     WorkingDays: "个工作日",
@@ -3031,6 +3171,8 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "accountability.create": ["Handler"],
   "accountability.update": ["Handler"],
   "report.settings_update": ["Admin"],
+  "report.submit": ["Handler"],
+  "draw.create": ["Handler"],
   "exchange.registration": ["Admin"],
   "exchange.pairing_file": ["Admin"],
   "exchange.pair": ["Admin"],
