@@ -82,6 +82,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0018_exchange",
         include_str!("migrations/0018_exchange.sql"),
     ),
+    (
+        "0020_scale_derived",
+        include_str!("migrations/0020_scale_derived.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -233,6 +237,11 @@ pub struct Tx<'c> {
 }
 
 impl Tx<'_> {
+    /// The rows touched so far, in order.
+    pub fn touched(&self) -> &[(&'static str, i64)] {
+        &self.touched
+    }
+
     pub fn touch(&mut self, table: &'static str, id: i64) {
         debug_assert!(
             AUDITED_TABLES.contains(&table),
