@@ -331,7 +331,16 @@ impl Core {
             keys,
         };
         core.reload_calendar()?;
+        core.ensure_derived()?;
         Ok(core)
+    }
+
+    /// The stored clock due dates (`cases::clock_index`), rebuilt when stale or built by another
+    /// calendar than the one in force.
+    fn ensure_derived(&self) -> Result<()> {
+        let calendar = self.calendar();
+        self.store
+            .read(|c| cases::clock_index::ensure(c, &calendar, HOOKS.clock_sources()))
     }
 
     pub fn store(&self) -> &Store {
@@ -894,7 +903,11 @@ macro_rules! commands {
     (@run write, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
         let r = decode::<$req>($payload)?;
-        to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
+        to_value($core.store.write($env.actor, $name, |tx| {
+            let out = f(&$env, tx, r)?;
+            derive(&$env, tx)?;
+            Ok(out)
+        })?)
     }};
     (@run money, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let f: fn(&Env<'_>, &mut Tx<'_>, $req) -> Result<$res> = $f;
@@ -902,12 +915,18 @@ macro_rules! commands {
         match crate::store::requests::take(&mut payload)? {
             None => {
                 let r = decode::<$req>(payload)?;
-                to_value($core.store.write($env.actor, $name, |tx| f(&$env, tx, r))?)
+                to_value($core.store.write($env.actor, $name, |tx| {
+                    let out = f(&$env, tx, r)?;
+                    derive(&$env, tx)?;
+                    Ok(out)
+                })?)
             }
             Some(request_id) => {
                 let r = decode::<$req>(payload.clone())?;
                 $core.store.write($env.actor, $name, |tx| {
-                    crate::store::requests::once(tx, $env.actor, $name, &request_id, &payload, |tx| to_value(f(&$env, tx, r)?))
+                    let out = crate::store::requests::once(tx, $env.actor, $name, &request_id, &payload, |tx| to_value(f(&$env, tx, r)?))?;
+                    derive(&$env, tx)?;
+                    Ok(out)
                 })
             }
         }
@@ -915,6 +934,7 @@ macro_rules! commands {
     (@run calendar, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let out = commands!(@run write, $core, $env, $token, $name, $payload, $req, $res, $f)?;
         $core.reload_calendar()?;
+        $core.ensure_derived()?;
         Ok(out)
     }};
     (@run session, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
@@ -922,6 +942,13 @@ macro_rules! commands {
         let r = decode::<$req>($payload)?;
         to_value(f($core, $token, &$env, r)?)
     }};
+}
+
+/// What a write derives from the rows it touched, in its own transaction: the stored due dates of
+/// the clocks of the cases it touched (`cases::clock_index`; the search index is kept by the store).
+fn derive(env: &Env<'_>, tx: &Tx<'_>) -> Result<()> {
+    let sources: Vec<&cases::clocks::ClockSource> = env.cx.hooks.clock_sources().collect();
+    cases::clock_index::refresh(tx, env.cx.calendar, &sources, tx.touched())
 }
 
 impl Core {

@@ -131,6 +131,24 @@ impl WorkCalendar {
         &self.sources
     }
 
+    /// A text that differs whenever a deadline counted by this calendar may differ (its holidays,
+    /// its working weekend days, the years it has data for): the stored clock due dates
+    /// (`cases::clock_index`) are rebuilt when it changes.
+    pub fn fingerprint(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::with_capacity(8 * (self.holidays.len() + self.workdays.len()) + 64);
+        for d in &self.holidays {
+            let _ = write!(s, "h{}", d.num_days_from_ce());
+        }
+        for d in &self.workdays {
+            let _ = write!(s, "w{}", d.num_days_from_ce());
+        }
+        for y in self.sources.keys() {
+            let _ = write!(s, "y{y}");
+        }
+        s
+    }
+
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         if self.holidays.contains(&d) {
             return false;

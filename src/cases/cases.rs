@@ -449,10 +449,6 @@ pub fn get(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Case> {
     finish(cal, raw)
 }
 
-/// The recovery total of case `c` (lines other than 违约金), as in [`select`].
-const RECOVERY_TOTAL_SQL: &str = "(SELECT COALESCE(SUM(amount_due_fen), 0) FROM recovery_line r
-    WHERE r.case_id = c.id AND COALESCE(r.category, '') <> 'LiquidatedDamages')";
-
 pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>> {
     let cal: &WorkCalendar = cx;
     if let (Some(from), Some(to)) = (q.filed_from, q.filed_to) {
@@ -510,13 +506,26 @@ pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>
         q.open_only.unwrap_or(false),
         "c.status NOT IN ('Closed', 'Dropped')",
     );
-    if let Some(fund) = q.fund {
-        f.param(enum_text(&fund), |n| {
-            format!("c.id IN (SELECT case_id FROM recovery_line WHERE fund = ?{n})")
-        });
+    // 险种 and 应追回金额 (lines other than 违约金, as in [`select`]): the case's row of
+    // `case_amount` (0020, kept by triggers), checked for each case a page walks; a filter of these
+    // alone is counted from that table's index.
+    let mut money = Vec::new();
+    if let Some(min) = q.amount_min.map(Money::fen) {
+        money.push(format!("a.recovery_fen >= {min}"));
     }
-    f.cmp(RECOVERY_TOTAL_SQL, ">=", q.amount_min.map(Money::fen))
-        .cmp(RECOVERY_TOTAL_SQL, "<=", q.amount_max.map(Money::fen));
+    if let Some(max) = q.amount_max.map(Money::fen) {
+        money.push(format!("a.recovery_fen <= {max}"));
+    }
+    if let Some(fund) = q.fund {
+        money.push(format!("a.funds & {} <> 0", fund_bit(fund)));
+    }
+    let money = (!money.is_empty()).then(|| money.join(" AND "));
+    if let Some(m) = &money {
+        f.when(
+            true,
+            &format!("EXISTS (SELECT 1 FROM case_amount a WHERE a.case_id = c.id AND {m})"),
+        );
+    }
     if let Some(ids) = overdue {
         f.param(ids, |n| {
             format!("c.id IN (SELECT value FROM json_each(?{n}))")
@@ -527,6 +536,15 @@ pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>
         Some(expr) if f.len() == 1 => conn.query_row(
             "SELECT COUNT(*) FROM case_search WHERE case_search MATCH ?1",
             [expr],
+            |r| r.get(0),
+        )?,
+        // The money filters alone are counted in case_amount (one row per case).
+        None if f.len() == 1 && money.is_some() => conn.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM case_amount a WHERE {}",
+                money.as_deref().unwrap_or("1")
+            ),
+            [],
             |r| r.get(0),
         )?,
         _ => f.count(conn, FROM_FOR_COUNT)?,
@@ -549,6 +567,12 @@ pub fn list(conn: &Connection, cx: &Ctx<'_>, q: &CaseQuery) -> Result<Page<Case>
         .map(|r| finish(cal, r))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page { items, total })
+}
+
+/// The bit of a fund in `case_amount.funds`: 1 << its place in [`Fund`] (migration 0020 spells
+/// the same in its triggers; a test checks every fund).
+pub fn fund_bit(fund: Fund) -> i64 {
+    1 << (fund as u8)
 }
 
 pub fn findings(conn: &Connection, case_id: i64) -> Result<Vec<Finding>> {
@@ -1235,6 +1259,9 @@ pub fn remove_recovery_line(
         tx.execute("DELETE FROM recovery_line WHERE id = ?1", [rid])?;
         tx.touch("recovery_line", rid);
     }
+    // The line is gone, so the case is named for what derives from its rows (its stored clocks,
+    // `clock_index`); an unchanged case row adds nothing to the audit entry.
+    tx.touch("case_file", case_id);
     recovery_lines(tx, case_id)
 }
 
@@ -1297,6 +1324,56 @@ mod tests {
                     ),
                 );
                 assert!(p.contains("VIRTUAL TABLE INDEX"), "{p}");
+                // The 险种 and 应追回金额 filters: alone, counted from case_amount's index; with
+                // others, each case walked is checked by its case_amount row (never a recovery
+                // total summed per case).
+                let money = "a.recovery_fen >= 100000 AND a.recovery_fen <= 2000000 AND a.funds & 2 <> 0";
+                let p = plan(conn, &format!("SELECT COUNT(*) FROM case_amount a WHERE {money}"));
+                assert!(p.contains("COVERING INDEX case_amount_filter"), "{p}");
+                let p = plan(
+                    conn,
+                    &format!(
+                        "SELECT COUNT(*) {FROM_FOR_COUNT} WHERE c.status = 'Decided'
+                           AND EXISTS (SELECT 1 FROM case_amount a WHERE a.case_id = c.id AND {money})"
+                    ),
+                );
+                assert!(p.contains("COVERING INDEX case_file_list"), "{p}");
+                assert!(p.contains("a USING INTEGER PRIMARY KEY"), "{p}");
+                // Every fund has the bit the triggers of 0020 give it.
+                for fund in [
+                    Fund::EmployeeBasic,
+                    Fund::ResidentBasic,
+                    Fund::EmployeeLargeAmount,
+                    Fund::EmployeeCriticalIllness,
+                    Fund::ResidentCriticalIllness,
+                    Fund::MedicalAssistance,
+                    Fund::CivilServantSubsidy,
+                    Fund::Maternity,
+                    Fund::LongTermCare,
+                    Fund::Other,
+                ] {
+                    let sql: String = conn.query_row(
+                        "SELECT sql FROM sqlite_master WHERE name = 'case_amount_insert'",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    let spelled = format!("WHEN '{}' THEN {}", enum_text(&fund), fund_bit(fund));
+                    assert!(sql.contains(&spelled), "{spelled}");
+                }
+                // 只看逾期 and the 工作台 read the stored due dates in order.
+                let p = plan(
+                    conn,
+                    "SELECT case_id FROM clock_due WHERE due_on < '2026-12-01' AND lapses = 0",
+                );
+                assert!(p.contains("clock_due_order"), "{p}");
+                let p = plan(
+                    conn,
+                    "SELECT case_id FROM clock_due WHERE NOT (lapses = 1 AND due_on < '2026-12-01')
+                       AND due_on >= '2026-12-01' AND due_on < '2026-12-08'
+                     ORDER BY due_on, kind_order, case_id, label LIMIT 20",
+                );
+                assert!(p.contains("clock_due_order"), "{p}");
+                assert!(!p.contains("TEMP B-TREE"), "{p}");
                 Ok(())
             })
             .unwrap();

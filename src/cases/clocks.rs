@@ -46,6 +46,18 @@ pub struct Clock {
     pub warnings: Vec<String>,
 }
 
+/// Which clocks a source is asked for (`cases::clock_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Every clock (a case's detail).
+    All,
+    /// The clocks whose due date is stored: a case's, not judged against today (a source may
+    /// leave out the others; the index drops any it returns).
+    Stored,
+    /// Only the clocks built at each read: those of no case (leads, self-corrections) and fines.
+    Live,
+}
+
 /// What a clock source needs to build its clocks.
 pub struct ClockContext<'a> {
     pub today: NaiveDate,
@@ -55,6 +67,9 @@ pub struct ClockContext<'a> {
     /// Only this case's clocks are wanted (the case detail): each source narrows its query with
     /// [`ClockContext::only_case`] instead of building every clock of the office.
     pub case_id: Option<i64>,
+    /// Which clocks are wanted; a source whose clocks are all stored returns none in
+    /// [`ClockMode::Live`] (see [`ClockContext::live_only`]).
+    pub mode: ClockMode,
     /// The first date that is more than `within` working days after today: a clock due before it
     /// (and not overdue) is due soon. Computed once, so that judging a clock costs no calendar walk.
     soon_from: NaiveDate,
@@ -76,8 +91,20 @@ impl<'a> ClockContext<'a> {
             calendar,
             profile,
             case_id,
+            mode: ClockMode::All,
             soon_from,
         })
+    }
+
+    /// The first date that is no longer "due soon".
+    pub fn soon_from(&self) -> NaiveDate {
+        self.soon_from
+    }
+
+    /// True when the read wants only the clocks built at each read ([`ClockMode::Live`]): a
+    /// source whose clocks all belong to a case and do not depend on today returns none.
+    pub fn live_only(&self) -> bool {
+        self.mode == ClockMode::Live
     }
 
     /// `AND <column> = <case id>` when only one case's clocks are wanted, else nothing.
@@ -268,6 +295,7 @@ fn collect<'c, 's>(
     today: Option<NaiveDate>,
     within: Option<u32>,
     case_id: Option<i64>,
+    mode: ClockMode,
 ) -> Result<(ClockContext<'c>, Vec<Clock>)> {
     let profile = profile::load(conn)?;
     let within = within.unwrap_or(profile.due_soon_days);
@@ -278,7 +306,8 @@ fn collect<'c, 's>(
         ));
     }
     let today = today.unwrap_or_else(super::today_local);
-    let ctx = ClockContext::new(today, within, calendar, profile, case_id)?;
+    let mut ctx = ClockContext::new(today, within, calendar, profile, case_id)?;
+    ctx.mode = mode;
     let mut items = Vec::new();
     for source in sources {
         items.extend(source(conn, &ctx)?);
@@ -323,17 +352,54 @@ fn finish(conn: &Connection, ctx: &ClockContext, items: &mut [Clock]) -> Result<
 }
 
 /// One page of the clocks of `sources` (in practice `Hooks::clock_sources`), filtered and sorted.
+/// One case's clocks (`q.case_id`) are built by the sources; the office's are read from the stored
+/// due dates (`clock_index`) merged with the few built at each read.
 pub fn list<'s>(
     conn: &Connection,
     calendar: &WorkCalendar,
     sources: impl IntoIterator<Item = &'s ClockSource>,
     q: &ClockQuery,
 ) -> Result<ClockList> {
-    let (ctx, mut items) = collect(conn, calendar, sources, q.today, q.within, q.case_id)?;
-    items.retain(|c| q.state.is_none_or(|s| c.state == s) && q.kind.is_none_or(|k| c.kind == k));
-    sort(&mut items);
-    let total = items.len() as i64;
+    let sources: Vec<&ClockSource> = sources.into_iter().collect();
+    let wanted =
+        |c: &Clock| q.state.is_none_or(|s| c.state == s) && q.kind.is_none_or(|k| c.kind == k);
     let (offset, limit) = page_bounds(q.offset, q.limit);
+    let (ctx, mut items, total) = if q.case_id.is_some() {
+        let (ctx, mut items) = collect(
+            conn,
+            calendar,
+            sources,
+            q.today,
+            q.within,
+            q.case_id,
+            ClockMode::All,
+        )?;
+        items.retain(wanted);
+        let total = items.len() as i64;
+        (ctx, items, total)
+    } else {
+        super::clock_index::ensure(conn, calendar, sources.iter().copied())?;
+        let (ctx, mut items) = collect(
+            conn,
+            calendar,
+            sources,
+            q.today,
+            q.within,
+            None,
+            ClockMode::Live,
+        )?;
+        items.retain(wanted);
+        let total = items.len() as i64 + super::clock_index::count(conn, &ctx, q.state, q.kind)?;
+        items.extend(super::clock_index::first(
+            conn,
+            &ctx,
+            q.state,
+            q.kind,
+            offset + limit,
+        )?);
+        (ctx, items, total)
+    };
+    sort(&mut items);
     let mut page: Vec<Clock> = items
         .into_iter()
         .skip(offset as usize)
@@ -354,12 +420,15 @@ pub fn overdue_case_ids<'s>(
     calendar: &WorkCalendar,
     sources: impl IntoIterator<Item = &'s ClockSource>,
 ) -> Result<Vec<i64>> {
-    let (_, items) = collect(conn, calendar, sources, None, None, None)?;
+    let sources: Vec<&ClockSource> = sources.into_iter().collect();
+    super::clock_index::ensure(conn, calendar, sources.iter().copied())?;
+    let (ctx, items) = collect(conn, calendar, sources, None, None, None, ClockMode::Live)?;
     let mut ids: Vec<i64> = items
         .iter()
         .filter(|c| c.state == ClockState::Overdue)
         .filter_map(|c| c.case_id)
         .collect();
+    ids.extend(super::clock_index::overdue_cases(conn, ctx.today)?);
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
@@ -372,7 +441,17 @@ pub fn board<'s>(
     sources: impl IntoIterator<Item = &'s ClockSource>,
     q: &ClockBoardQuery,
 ) -> Result<ClockBoard> {
-    let (ctx, items) = collect(conn, calendar, sources, q.today, q.within, None)?;
+    let sources: Vec<&ClockSource> = sources.into_iter().collect();
+    super::clock_index::ensure(conn, calendar, sources.iter().copied())?;
+    let (ctx, items) = collect(
+        conn,
+        calendar,
+        sources,
+        q.today,
+        q.within,
+        None,
+        ClockMode::Live,
+    )?;
     let (_, limit) = page_bounds(None, Some(q.limit.unwrap_or(20)));
     const ORDER: [ClockState; 3] = [
         ClockState::Overdue,
@@ -410,8 +489,35 @@ pub fn board<'s>(
         g.total += 1;
         g.items.push(c);
     }
+    // The stored clocks: counted by kind and state in SQL, the first page of each state read in
+    // order through the index.
+    for (kind, [overdue, due_soon, running]) in super::clock_index::counts_by_kind(conn, &ctx)? {
+        match kinds.iter_mut().find(|k| k.kind == kind) {
+            Some(k) => {
+                k.overdue += overdue;
+                k.due_soon += due_soon;
+                k.running += running;
+            }
+            None => kinds.push(ClockKindCount {
+                kind,
+                overdue,
+                due_soon,
+                running,
+            }),
+        }
+        for (g, n) in groups.iter_mut().zip([overdue, due_soon, running]) {
+            g.total += n;
+        }
+    }
     kinds.sort_by_key(|k| k.kind as u8);
     for g in &mut groups {
+        g.items.extend(super::clock_index::first(
+            conn,
+            &ctx,
+            Some(g.state),
+            None,
+            limit,
+        )?);
         sort(&mut g.items);
         g.items.truncate(limit as usize);
         finish(conn, &ctx, &mut g.items)?;
@@ -432,7 +538,7 @@ pub fn board<'s>(
 pub const OPEN_CASE: &str = "c.status IN ('Investigating', 'Notified', 'Decided', 'Executing')";
 
 fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    if ctx.case_id.is_some() {
+    if ctx.case_id.is_some() || ctx.mode == ClockMode::Stored {
         return Ok(vec![]); // a lead's clock belongs to no case
     }
     let mut stmt = conn.prepare_cached(
@@ -485,6 +591,9 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 }
 
 fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT h.case_id, h.kind, h.started_on, h.period_days, h.extended_days
          FROM evidence_hold h JOIN case_file c ON c.id = h.case_id
@@ -539,6 +648,9 @@ fn hold_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 /// 陈述申辩期 and 听证申请期: run from service of the notice until the party replies, waives,
 /// requests the hearing, or the window lapses (a lapsed party window is not a running clock).
 fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     let mut out = Vec::new();
     for (case_id, w) in super::procedure::open_windows(conn, ctx.calendar, ctx.case_id)? {
         if ctx.today > w.due.date {
@@ -550,6 +662,9 @@ fn window_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 }
 
 fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     // 001 art. 40; 行政处罚法 art. 58: the review within `legal_review_days` working days (profile).
     let mut out = Vec::new();
     let mut rules = Cache::default();
@@ -581,6 +696,9 @@ fn legal_review_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Cloc
 }
 
 fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, c.filed_on, c.decision_days, c.decision_extension_days, c.track, {}
          FROM case_file c WHERE c.status IN ('Investigating', 'Notified'){}",
@@ -623,6 +741,9 @@ fn decision_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> 
 }
 
 fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.case_id, s.document, s.issued_on FROM document_service s
          JOIN case_file c ON c.id = s.case_id WHERE s.served_on IS NULL AND {OPEN_CASE}{}",
@@ -657,6 +778,9 @@ fn service_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
 }
 
 fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     // 001 art. 24: a county agency's breach decision goes to the city bureau within 3 working days.
     let county: bool = conn
         .query_row(
@@ -703,6 +827,9 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
 fn rectification_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 限期整改 (issue 9): the 回头看 is due when the rectification period ends; the clock runs until
     // its result is recorded (`measure.follow_up`).
+    if ctx.live_only() {
+        return Ok(Vec::new());
+    }
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.case_id, m.starts_on, m.rectify_by FROM agreement_measure m
          WHERE m.kind = 'RectificationOrder' AND m.rectify_by IS NOT NULL AND m.followed_up_on IS NULL{}",
@@ -739,6 +866,9 @@ fn rectification_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clo
 }
 
 fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]); // every clock of this source is stored (clock_index)
+    }
     // 001 art. 19: a suspension ends after its months; shown until the institution is active again.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.case_id, m.starts_on, m.ends_on FROM agreement_measure m

@@ -9,6 +9,7 @@
 
 #[allow(clippy::module_inception)]
 pub mod cases;
+pub mod clock_index;
 pub mod clocks;
 pub mod hooks;
 pub mod leads;

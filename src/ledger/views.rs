@@ -14,7 +14,7 @@ use super::offset::Month;
 use super::types::*;
 use super::{fines, offsets, payments};
 use crate::calendar::{Deadline, WorkCalendar};
-use crate::cases::clocks::OPEN_CASE;
+use crate::cases::clocks::{ClockMode, OPEN_CASE};
 use crate::cases::{Clock, ClockContext, ClockKind, ClockState, Fund, YearKind};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
@@ -410,12 +410,17 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut rules = Cache::default();
     let office_rules = crate::cases::rules::office(conn)?;
     let mut out = Vec::new();
+    // What `cases::clock_index` stores (a case's clocks, fines aside) is not built in
+    // `ClockMode::Live`; what is judged against today (fines) or belongs to no case (a
+    // self-correction's proof) is not built in `ClockMode::Stored`.
+    let live = ctx.mode == ClockMode::Live;
+    let stored = ctx.mode == ClockMode::Stored;
     // 退缴时限 (004 art. 8–9): open cases with a deadline and money owed, no offset running.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT c.id, d.decided_on, d.payment_due, {OWED_SQL} FROM case_file c JOIN decision d ON d.case_id = c.id
          WHERE {OPEN_CASE} AND d.payment_due IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM offset_plan p WHERE p.case_id = c.id AND p.status = 'Active'){}",
-        ctx.only_case("c.id")
+        if live { " AND 0".to_string() } else { ctx.only_case("c.id") }
     ))?;
     let rows = stmt
         .query_map([], |r| {
@@ -457,7 +462,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {PAYMENT_COLS} FROM payment WHERE proof_received_on IS NULL AND cancelled_on IS NULL
            AND (case_id IS NULL OR case_id IN (SELECT c.id FROM case_file c WHERE {OPEN_CASE})){}",
-        ctx.only_case("case_id")
+        match ctx.mode {
+            ClockMode::Live => " AND case_id IS NULL".to_string(),
+            ClockMode::Stored => format!(" AND case_id IS NOT NULL{}", ctx.only_case("case_id")),
+            ClockMode::All => ctx.only_case("case_id"),
+        }
     ))?;
     let rows = stmt
         .query_map([], payment_from_row)?
@@ -503,7 +512,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id
          WHERE p.status = 'Active' AND {OPEN_CASE}{}",
-        ctx.only_case("c.id")
+        if live {
+            " AND 0".to_string()
+        } else {
+            ctx.only_case("c.id")
+        }
     ))?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
@@ -539,7 +552,11 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id FROM fine f JOIN case_file c ON c.id = f.case_id
          WHERE f.due_on IS NOT NULL AND {OPEN_CASE}{}",
-        ctx.only_case("c.id")
+        if stored {
+            " AND 0".to_string()
+        } else {
+            ctx.only_case("c.id")
+        }
     ))?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?

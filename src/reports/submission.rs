@@ -118,7 +118,8 @@ fn has_records(conn: &Connection, year: i32, to: NaiveDate) -> Result<bool> {
 
 /// 报送月度统计表: one clock per month not yet submitted (see the module's note).
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    if ctx.case_id.is_some() {
+    // No case's clock: never stored (`cases::clock_index`), built at each read only.
+    if ctx.case_id.is_some() || ctx.mode == crate::cases::clocks::ClockMode::Stored {
         return Ok(Vec::new());
     }
     let s = settings::load(conn)?;

@@ -87,6 +87,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0019_report_submission_draws.sql"),
     ),
     (
+        "0020_scale_derived",
+        include_str!("migrations/0020_scale_derived.sql"),
+    ),
+    (
         "0021_legal_fidelity",
         include_str!("migrations/0021_legal_fidelity.sql"),
     ),
@@ -245,6 +249,11 @@ pub struct Tx<'c> {
 }
 
 impl Tx<'_> {
+    /// The rows touched so far, in order.
+    pub fn touched(&self) -> &[(&'static str, i64)] {
+        &self.touched
+    }
+
     pub fn touch(&mut self, table: &'static str, id: i64) {
         debug_assert!(
             AUDITED_TABLES.contains(&table),

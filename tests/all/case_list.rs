@@ -280,6 +280,32 @@ fn the_case_list_filters_by_fund_amount_and_overdue() {
         list(json!({"overdue_only": true, "fund": "EmployeeBasic"})),
         Vec::<i64>::new()
     );
+    // A case without lines totals 0 (no row in case_amount): inside a range from 0.
+    let bare = CaseBuilder::agreement(&o, inst).filed(&today.to_string());
+    assert_eq!(list(json!({"amount_max": "0"})), vec![bare.id]);
+    assert_eq!(
+        list(json!({"amount_min": "0", "amount_max": "0"})),
+        vec![bare.id]
+    );
+    // Removing a line changes the total the filter reads (kept by triggers on recovery_line).
+    let lines = call(c, "case.get", json!({"id": both.id}))["recovery_lines"].clone();
+    let resident = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["fund"] == "ResidentBasic")
+        .unwrap()["id"]
+        .clone();
+    call(c, "recovery.remove_line", json!({"id": resident}));
+    assert_eq!(
+        list(json!({"amount_min": "1,200.50", "amount_max": "1600"})),
+        vec![employee.id]
+    );
+    assert_eq!(
+        list(json!({"amount_min": "800", "amount_max": "800"})),
+        vec![both.id]
+    );
+    assert_eq!(list(json!({"fund": "ResidentBasic"})), vec![old.id]);
     // The overdue case is the one the 工作台 shows as overdue.
     let board = call(c, "clock.board", json!({}));
     let overdue = board["groups"]
@@ -350,4 +376,41 @@ fn the_registries_sort_by_code_or_name_and_page_through_that_order() {
         .call("institution.list", json!({"sort": "Phone"}))
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("sort"));
+}
+
+/// The 工作台's stored due dates (`clock_index`, 0020) follow the calendar: an office override
+/// moves them and its removal moves them back; `clocks()` checks on every call that the stored
+/// clocks equal the ones built from the sources for each case.
+#[test]
+fn the_stored_clock_due_dates_follow_the_calendar() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100002", "天津市人民医院");
+    let case = CaseBuilder::agreement(&o, inst)
+        .filed("2026-09-01")
+        .finding("虚构医疗服务项目", "服务协议第二十条", "0")
+        .evidence("书证", "结算清单", "2026-09-01")
+        .line(json!({"fund": "医疗救助", "year_kind": "当年", "category": "门诊费", "amount_due": "5000"}))
+        .notified("2026-09-07");
+    let service_due = |today: &str| -> String {
+        clocks(c, today)
+            .iter()
+            .find(|k| k["kind"] == "Service" && k["case_id"] == case.id)
+            .expect("the notice is to be served")["due_on"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = service_due("2026-09-08");
+    // A working day of the service period declared a holiday: due one working day later.
+    c.call(
+        "calendar.set_override",
+        json!({"date": "2026-09-10", "working": false, "note": "县里统一安排"}),
+    )
+    .unwrap();
+    let after = service_due("2026-09-08");
+    assert!(after > before, "{before} -> {after}");
+    c.call("calendar.remove_override", json!({"date": "2026-09-10"}))
+        .unwrap();
+    assert_eq!(service_due("2026-09-08"), before);
 }
