@@ -827,55 +827,42 @@ fn city_report_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock
 fn rectification_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 限期整改 (issue 9): the 回头看 is due when the rectification period ends; the clock runs until
     // its result is recorded (`measure.follow_up`).
-    if ctx.live_only() {
-        return Ok(Vec::new());
-    }
-    let mut stmt = conn.prepare_cached(&format!(
+    measure_clocks(
+        conn,
+        ctx,
         "SELECT m.case_id, m.starts_on, m.rectify_by FROM agreement_measure m
-         WHERE m.kind = 'RectificationOrder' AND m.rectify_by IS NOT NULL AND m.followed_up_on IS NULL{}",
-        ctx.only_case("m.case_id")
-    ))?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                opt_date(r.get(1)?)?,
-                opt_date(r.get(2)?)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut out = Vec::new();
-    let mut rules = Cache::default();
-    for (case_id, starts, by) in rows {
-        let (Some(starts), Some(by)) = (starts, by) else {
-            continue;
-        };
-        out.push(ctx.case_clock(
-            case_id,
-            ClockKind::Rectification,
-            "整改期满，回头看整改情况并登记结果",
-            starts,
-            Deadline {
-                date: by,
-                warnings: vec![],
-            },
-            rules.basis(conn, case_id, Rule::AgreementMeasures)?,
-        ));
-    }
-    Ok(out)
+         WHERE m.kind = 'RectificationOrder' AND m.rectify_by IS NOT NULL AND m.followed_up_on IS NULL",
+        ClockKind::Rectification,
+        "整改期满，回头看整改情况并登记结果",
+    )
 }
 
 fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
-    if ctx.live_only() {
-        return Ok(vec![]); // every clock of this source is stored (clock_index)
-    }
     // 001 art. 19: a suspension ends after its months; shown until the institution is active again.
-    let mut stmt = conn.prepare_cached(&format!(
+    measure_clocks(
+        conn,
+        ctx,
         "SELECT m.case_id, m.starts_on, m.ends_on FROM agreement_measure m
          JOIN institution i ON i.id = m.institution_id
-         WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL{}",
-        ctx.only_case("m.case_id")
-    ))?;
+         WHERE m.kind = 'AgreementSuspension' AND i.agreement_status = 'Suspended' AND m.ends_on IS NOT NULL",
+        ClockKind::AgreementSuspension,
+        "中止协议期满（期满后恢复协议状态）",
+    )
+}
+
+/// The clocks of decided measures: `sql` selects (case, start, due date) of the measures `m` still
+/// running; the basis is the office's rule of agreement measures. Every one is stored (clock_index).
+fn measure_clocks(
+    conn: &Connection,
+    ctx: &ClockContext,
+    sql: &str,
+    kind: ClockKind,
+    label: &str,
+) -> Result<Vec<Clock>> {
+    if ctx.live_only() {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare_cached(&format!("{sql}{}", ctx.only_case("m.case_id")))?;
     let rows = stmt
         .query_map([], |r| {
             Ok((
@@ -887,17 +874,17 @@ fn suspension_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     let mut rules = Cache::default();
-    for (case_id, starts, ends) in rows {
-        let (Some(starts), Some(ends)) = (starts, ends) else {
+    for (case_id, starts, due) in rows {
+        let (Some(starts), Some(due)) = (starts, due) else {
             continue;
         };
         out.push(ctx.case_clock(
             case_id,
-            ClockKind::AgreementSuspension,
-            "中止协议期满（期满后恢复协议状态）",
+            kind,
+            label,
             starts,
             Deadline {
-                date: ends,
+                date: due,
                 warnings: vec![],
             },
             rules.basis(conn, case_id, Rule::AgreementMeasures)?,
