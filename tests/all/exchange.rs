@@ -972,3 +972,82 @@ fn audit_verify_checks_the_log_against_the_citys_signed_acknowledgement() {
     assert!(r["witness"]["past"].as_i64().unwrap() < 0, "{r}");
     assert!(reasons(&r).contains("被截短"), "{}", reasons(&r));
 }
+
+/// Issue 11 "Transports": with a hub address set, the county's program tries by itself every N
+/// minutes; offline is normal — no error, retried after 1, 2, 4 … minutes (never more than N); a
+/// corrected address is tried at once; 0 switches the background attempts off.
+#[test]
+fn the_background_exchange_retries_with_back_off_and_reaches_the_hub_by_itself() {
+    assert_eq!(
+        (1..=6)
+            .map(|f| recoup::exchange::retry_minutes(f, 10))
+            .collect::<Vec<_>>(),
+        vec![1, 2, 4, 8, 10, 10]
+    );
+    assert_eq!(recoup::exchange::retry_minutes(0, 10), 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city_db = dir.path().join("city.db");
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, COUNTY, &city.core);
+    // No hub: nothing to do.
+    assert!(cc.sync_tick().is_none());
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    field(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": dead, "sync_minutes": 5000}),
+        "sync_minutes",
+    );
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": dead, "sync_minutes": 10}),
+    );
+    let before = head(cc);
+    let out = cc.sync_tick().expect("due at once");
+    assert!(out.offline && !out.sent, "{out:?}");
+    assert_eq!(head(cc), before, "offline changes nothing");
+    let st = call(cc, "exchange.status", json!({}));
+    assert_eq!(st["city"]["sync_minutes"], json!(10));
+    assert_eq!(st["auto_sync"]["failures"], json!(1), "{st}");
+    assert_eq!(st["auto_sync"]["next_in_minutes"], json!(1));
+    assert!(cc.sync_tick().is_none(), "not due again for a minute");
+
+    // The hub comes up; the office corrects the address: tried at once, sent, acknowledged.
+    let core = city.core;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    let url = rx.recv().unwrap();
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": url, "sync_minutes": 10}),
+    );
+    let out = cc.sync_tick().expect("a new address is tried at once");
+    assert!(out.sent, "{out:?}");
+    let st = call(cc, "exchange.status", json!({}));
+    assert_eq!(st["auto_sync"]["failures"], json!(0));
+    assert_eq!(st["auto_sync"]["next_in_minutes"], json!(10));
+    let n = st["witness"]["witnessed_seq"].as_i64().unwrap();
+    assert!(n > 0);
+    let reader = Core::open(&city_db).unwrap();
+    assert_eq!(replica_count(&reader, COUNTY), n);
+    // What went is what an export records (exports and acknowledgements append no audit entry).
+    assert_eq!(st["last_export"]["last_seq"], json!(n), "{st}");
+
+    // 0: only 立即同步.
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": url, "sync_minutes": 0}),
+    );
+    assert!(cc.sync_tick().is_none());
+}
