@@ -1415,6 +1415,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<LeadStatus>(cfg),
         one::<reports::monthly::MatterKind>(cfg),
         one::<cases::measures::MeasureKind>(cfg),
+        one::<cases::measures::TerminationGround>(cfg),
         one::<reports::monthly::MonthlyColumn>(cfg),
         one::<reports::sheet::SheetKind>(cfg),
         one::<reports::sheet::CellFormat>(cfg),

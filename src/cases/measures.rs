@@ -1,8 +1,8 @@
 //! Agreement measures (协议处理, 001 art. 18–20): interview, rectification order, public criticism,
 //! settlement suspension, agreement suspension 1–3 months (3–6 when serious), termination with no
-//! new agreement for 3 years, suspension of a practitioner. The 3-year ban is enforced when an
-//! institution's agreement is set back to Active ([`guard_agreement_status`], and a trigger in
-//! migration 0002 for every other path).
+//! new agreement for 3 years (违法违规) or 1 year (serious breach of the agreement), suspension of a
+//! practitioner. The ban is enforced when an institution's agreement is set back to Active
+//! ([`guard_agreement_status`], and a trigger, last replaced in migration 0025, for every other path).
 
 use super::rules::{Rule, RuleSet};
 use chrono::{Months, NaiveDate};
@@ -14,6 +14,7 @@ use super::{cn_date, date_text, opt_date, Track};
 use crate::error::{ApiError, Result};
 use crate::registry::AgreementStatus;
 use crate::store::{now_text, Tx};
+use crate::vocab::labels::Labeled as _;
 use crate::vocab::text::{enum_from, enum_text};
 
 /// GLOSSARY "Agreement measures".
@@ -36,6 +37,42 @@ pub enum MeasureKind {
 }
 
 crate::labeled_by!(MeasureKind => label);
+
+/// Why an agreement was terminated (《医疗机构医疗保障定点管理暂行办法》 / 《零售药店医疗保障定点管理暂行
+/// 办法》, 国家医疗保障局令第2号/第3号): it decides how long no new agreement may be signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum TerminationGround {
+    /// 因违法违规被解除: 3 years.
+    #[serde(alias = "违法违规")]
+    Violation,
+    /// 因严重违反医保协议约定被解除: 1 year.
+    #[serde(alias = "严重违反协议约定", alias = "严重违约")]
+    Breach,
+}
+
+crate::labels!(TerminationGround {
+    Violation => "违法违规",
+    Breach => "严重违反服务协议约定",
+});
+
+impl TerminationGround {
+    /// Years in which no new agreement may be signed.
+    pub fn ban_years(self) -> u32 {
+        match self {
+            TerminationGround::Violation => 3,
+            TerminationGround::Breach => 1,
+        }
+    }
+
+    /// The last day of the ban after a termination effective on `starts`: the period runs from the
+    /// next day, and its last day is the corresponding day `ban_years` later, or the month's last
+    /// day when there is none (民法典 art. 201, 202) — a new agreement may be signed the day after.
+    pub fn ban_last_day(self, starts: NaiveDate) -> NaiveDate {
+        starts
+            .checked_add_months(Months::new(12 * self.ban_years()))
+            .expect("date in range")
+    }
+}
 
 impl MeasureKind {
     pub fn label(self) -> &'static str {
@@ -89,6 +126,9 @@ pub struct MeasureInput {
     /// 限期整改: the day by which the party must have rectified (required when decided).
     #[ts(optional = nullable)]
     pub rectify_by: Option<NaiveDate>,
+    /// 解除服务协议: its ground (default 违法违规, the longer ban).
+    #[ts(optional = nullable)]
+    pub ground: Option<TerminationGround>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -115,6 +155,9 @@ pub struct Measure {
     #[ts(optional = nullable)]
     pub rectified: Option<bool>,
     pub follow_up_note: String,
+    /// 解除服务协议: its ground (None: recorded before grounds were kept, judged as 违法违规).
+    #[ts(optional = nullable)]
+    pub ground: Option<TerminationGround>,
 }
 
 /// `measure.follow_up`: the 回头看 of a 限期整改 — when it was checked, whether the party rectified,
@@ -188,6 +231,12 @@ pub fn validate(
             }
         }
     }
+    if m.ground.is_some() && kind != MeasureKind::AgreementTermination {
+        return Err(ApiError::field(
+            "measures",
+            format!("“{}”不区分解除原因", kind.label()),
+        ));
+    }
     if kind == MeasureKind::PractitionerSuspension && m.note.trim().is_empty() {
         return Err(ApiError::field(
             "measures",
@@ -253,9 +302,9 @@ pub fn apply(
             |r| r.get(0),
         )?;
         tx.execute(
-            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at, rectify_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![id, case_id, institution_id, enum_text(&kind), m.months, m.serious, date_text(starts), ends.map(date_text), m.note.trim(), now_text(), rectify_by.map(date_text)],
+            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at, rectify_by, ground)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![id, case_id, institution_id, enum_text(&kind), m.months, m.serious, date_text(starts), ends.map(date_text), m.note.trim(), now_text(), rectify_by.map(date_text), m.ground.map(|g| enum_text(&g))],
         )?;
         tx.touch("agreement_measure", id);
         let status = match kind {
@@ -291,6 +340,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Measure> {
         follow_up_note: r
             .get::<_, Option<String>>("follow_up_note")?
             .unwrap_or_default(),
+        ground: r.get::<_, Option<String>>("ground")?.map(|g| enum_from(g)),
     })
 }
 
@@ -391,13 +441,33 @@ pub fn refusals_of(
         .collect())
 }
 
-/// The latest termination of an institution's agreement still inside its 3-year ban on `today`:
-/// (effective date, date the ban ends).
+/// A termination whose ban still runs on the day judged: when it took effect, the ban's last day,
+/// and its ground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ban {
+    pub from: NaiveDate,
+    pub last_day: NaiveDate,
+    pub ground: TerminationGround,
+}
+
+impl Ban {
+    /// "于2026年1月10日因违法违规被解除服务协议，2029年1月10日（含）前不得…"
+    fn words(&self) -> String {
+        format!(
+            "于{}因{}被解除服务协议，{}（含当日）前不得",
+            cn_date(self.from),
+            self.ground.label(),
+            cn_date(self.last_day)
+        )
+    }
+}
+
+/// The termination of an institution's agreement whose ban still runs on `on` (see [`ban_of`]).
 pub fn termination_ban(
     conn: &Connection,
     institution_id: i64,
-    today: NaiveDate,
-) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    on: NaiveDate,
+) -> Result<Option<Ban>> {
     let credit: Option<String> = conn
         .query_row(
             "SELECT credit_code FROM institution WHERE id = ?1",
@@ -410,43 +480,59 @@ pub fn termination_ban(
         conn,
         Some(institution_id),
         credit.as_deref().unwrap_or(""),
-        today,
+        on,
     )
 }
 
 /// The ban follows the legal entity (issue 9): a termination of any institution with the same
-/// 统一社会信用代码 counts, also under another 机构编码.
+/// 统一社会信用代码 counts, also under another 机构编码. Each termination bars for the years of its
+/// ground (令第2号/第3号: 3 years after one for 违法违规, 1 year after one for a serious breach of the
+/// agreement; a termination recorded without a ground counts as 违法违规); the one whose ban ends last
+/// is the answer, while it still runs on `on` (its last day included).
 fn ban_of(
     conn: &Connection,
     institution_id: Option<i64>,
     credit_code: &str,
-    today: NaiveDate,
-) -> Result<Option<(NaiveDate, NaiveDate)>> {
-    let starts: Option<String> = conn
-        .query_row(
-            "SELECT MAX(m.starts_on) FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
-             WHERE m.kind = 'AgreementTermination'
-               AND (i.id IS ?1 OR (?2 <> '' AND i.credit_code = ?2))",
-            params![institution_id, credit_code.trim()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    let Some(starts) = opt_date(starts)? else {
-        return Ok(None);
-    };
-    // 001 art. 20: "3年内医疗保障经办机构不得与其签订服务协议" — three calendar years.
-    let ends = starts
-        .checked_add_months(Months::new(36))
-        .expect("date in range");
-    Ok((today < ends).then_some((starts, ends)))
+    on: NaiveDate,
+) -> Result<Option<Ban>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.starts_on, m.ground FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
+         WHERE m.kind = 'AgreementTermination'
+           AND (i.id IS ?1 OR (?2 <> '' AND i.credit_code = ?2))",
+    )?;
+    let rows = stmt
+        .query_map(params![institution_id, credit_code.trim()], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut latest: Option<Ban> = None;
+    for (starts, ground) in rows {
+        let Some(from) = opt_date(starts)? else {
+            continue;
+        };
+        let ground = ground
+            .map(enum_from::<TerminationGround>)
+            .unwrap_or(TerminationGround::Violation);
+        let ban = Ban {
+            from,
+            last_day: ground.ban_last_day(from),
+            ground,
+        };
+        if on <= ban.last_day && latest.is_none_or(|l| ban.last_day > l.last_day) {
+            latest = Some(ban);
+        }
+    }
+    Ok(latest)
 }
 
-/// The office's citation of the ban (001 art. 20).
+/// The office's citation of the ban (the national measures; a preset may name its own document).
 fn ban_citation(conn: &Connection) -> Result<String> {
     Ok(super::rules::office(conn)?.cite_with(
         Rule::TerminationBan,
-        "被解除服务协议的定点医药机构，3年内不得与其签订服务协议",
+        "因违法违规被解除服务协议的，3年内不得与其签订服务协议；因严重违反协议约定被解除的，1年内不得签订",
     ))
 }
 
@@ -461,14 +547,13 @@ pub fn guard_new_institution(
     if status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
         return Ok(());
     }
-    if let Some((from, until)) = ban_of(conn, None, credit_code, today)? {
+    if let Some(ban) = ban_of(conn, None, credit_code, today)? {
         return Err(ApiError::field(
             "agreement_status",
             format!(
-                "统一社会信用代码为{}的单位已于{}被解除服务协议，{}前不得以新的机构编码重新签订服务协议{}",
+                "统一社会信用代码为{}的单位已{}以新的机构编码重新签订服务协议{}",
                 credit_code.trim(),
-                cn_date(from),
-                cn_date(until),
+                ban.words(),
                 ban_citation(conn)?
             ),
         ));
@@ -476,8 +561,8 @@ pub fn guard_new_institution(
     Ok(())
 }
 
-/// Refuse setting an institution's agreement back to Active within 3 years of its termination
-/// (001 art. 20). Called by `institution.update` before the registry writes.
+/// Refuse setting an institution's agreement back to Active while the ban of its termination runs
+/// ([`ban_of`]). Called by `institution.update` before the registry writes.
 pub fn guard_agreement_status(
     conn: &Connection,
     institution_id: i64,
@@ -497,11 +582,10 @@ pub fn guard_agreement_status(
     if current.as_deref().is_none_or(|s| s == "Active") {
         return Ok(());
     }
-    if let Some((from, until)) = termination_ban(conn, institution_id, today)? {
+    if let Some(ban) = termination_ban(conn, institution_id, today)? {
         return Err(ApiError::illegal(format!(
-            "该机构的服务协议已于{}解除，{}前不得重新签订服务协议{}",
-            cn_date(from),
-            cn_date(until),
+            "该机构已{}重新签订服务协议{}",
+            ban.words(),
             ban_citation(conn)?
         )));
     }

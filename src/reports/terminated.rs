@@ -3,16 +3,19 @@
 //! decision, the date it took effect and the end of the ban on a new agreement. Read from the
 //! decided measures (`agreement_measure`), the same rows the ban is judged on.
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::export::{encode, ReportFile};
+use crate::cases::measures::TerminationGround;
 use crate::docs::fonts::FontRole;
 use crate::docs::layout::{Block, Cell, Row, Style, Table, MM};
 use crate::error::{ApiError, Result};
 use crate::vocab::dates::{cn_date, date_text, opt_date};
+use crate::vocab::labels::Labeled as _;
+use crate::vocab::text::enum_from;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -36,7 +39,10 @@ pub struct TerminatedInstitution {
     /// The decision's number (协议处理决定书).
     pub decision_number: String,
     pub terminated_on: NaiveDate,
-    /// The day before which no new agreement may be signed (three years; 001 art. 20).
+    /// Why (违法违规 or a serious breach of the agreement), which sets the ban's length.
+    pub ground: TerminationGround,
+    /// The ban's last day: no new agreement may be signed up to and including it
+    /// (`TerminationGround::ban_last_day`).
     pub ban_until: NaiveDate,
 }
 
@@ -55,7 +61,7 @@ pub fn list(conn: &Connection, q: &TerminatedQuery) -> Result<Vec<TerminatedInst
     let (from, to) = period(q)?;
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, i.code, i.name, COALESCE(i.credit_code, ''), c.id, c.case_number,
-                COALESCE(d.document_number, ''), m.starts_on
+                COALESCE(d.document_number, ''), m.starts_on, m.ground
          FROM agreement_measure m
          JOIN institution i ON i.id = m.institution_id
          JOIN case_file c ON c.id = m.case_id
@@ -74,26 +80,31 @@ pub fn list(conn: &Connection, q: &TerminatedQuery) -> Result<Vec<TerminatedInst
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
                 opt_date(r.get(7)?)?,
+                r.get::<_, Option<String>>(8)?
+                    .map(enum_from::<TerminationGround>)
+                    .unwrap_or(TerminationGround::Violation),
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, code, name, credit, case_id, number, decision, on)| {
-            let on = on?;
-            Some(TerminatedInstitution {
-                institution_id: id,
-                code,
-                name,
-                credit_code: credit,
-                case_id,
-                case_number: number,
-                decision_number: decision,
-                terminated_on: on,
-                // Three calendar years (001 art. 20), as `cases::measures::termination_ban`.
-                ban_until: on.checked_add_months(Months::new(36))?,
-            })
-        })
+        .filter_map(
+            |(id, code, name, credit, case_id, number, decision, on, ground)| {
+                let on = on?;
+                Some(TerminatedInstitution {
+                    institution_id: id,
+                    code,
+                    name,
+                    credit_code: credit,
+                    case_id,
+                    case_number: number,
+                    decision_number: decision,
+                    terminated_on: on,
+                    ground,
+                    ban_until: ground.ban_last_day(on),
+                })
+            },
+        )
         .collect())
 }
 
@@ -111,6 +122,7 @@ pub fn pdf(conn: &Connection, q: &TerminatedQuery, today: NaiveDate) -> Result<R
             "机构编码",
             "统一社会信用代码",
             "解除日期",
+            "解除原因",
             "不得重新签订协议至",
         ]
         .into_iter()
@@ -126,6 +138,7 @@ pub fn pdf(conn: &Connection, q: &TerminatedQuery, today: NaiveDate) -> Result<R
                 Cell::new(t.code.clone()),
                 Cell::new(t.credit_code.clone()),
                 Cell::new(cn_date(t.terminated_on)),
+                Cell::new(t.ground.label()),
                 Cell::new(cn_date(t.ban_until)),
             ],
             keep_with_next: false,
@@ -133,7 +146,7 @@ pub fn pdf(conn: &Connection, q: &TerminatedQuery, today: NaiveDate) -> Result<R
     }
     if items.is_empty() {
         rows.push(Row {
-            cells: vec![Cell::new("本期间没有被解除服务协议的定点医药机构").span(6, 1)],
+            cells: vec![Cell::new("本期间没有被解除服务协议的定点医药机构").span(7, 1)],
             keep_with_next: false,
         });
     }
@@ -141,12 +154,12 @@ pub fn pdf(conn: &Connection, q: &TerminatedQuery, today: NaiveDate) -> Result<R
         Block::Title(title.to_string()),
         Block::Space(0.5),
         Block::body(format!(
-            "{}至{}，下列定点医药机构因违反医疗保障服务协议被解除服务协议，现予公布。被解除服务协议的定点医药机构，自解除之日起三年内不得重新申请签订服务协议。",
+            "{}至{}，下列定点医药机构被解除医疗保障服务协议，现予公布。因违法违规被解除的，自解除之日起三年内、因严重违反服务协议约定被解除的，自解除之日起一年内，不得重新签订服务协议。",
             cn_date(from),
             cn_date(to)
         )),
         Block::Table(Table {
-            columns: vec![6.0, 27.0, 17.0, 24.0, 13.0, 13.0],
+            columns: vec![6.0, 24.0, 16.0, 22.0, 11.0, 10.0, 11.0],
             header_rows: 1,
             rows,
             style: Style::new(FontRole::FangSong, 9.0),

@@ -98,6 +98,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0024_restore_sync",
         include_str!("migrations/0024_restore_sync.sql"),
     ),
+    (
+        "0025_termination_ground",
+        include_str!("migrations/0025_termination_ground.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

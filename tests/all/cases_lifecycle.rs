@@ -597,6 +597,18 @@ fn terminate(
     review_on: &str,
     decided: &str,
 ) -> Value {
+    terminate_for(
+        o,
+        inst,
+        [filed, issued, served, review_on, decided],
+        json!({"kind": "AgreementTermination"}),
+    )
+}
+
+/// A termination decided with `measure` on `dates` (filed, notice issued, served, reviewed,
+/// decided).
+fn terminate_for(o: &Office, inst: i64, dates: [&str; 5], measure: Value) -> Value {
+    let [filed, issued, served, review_on, decided] = dates;
     let case = agreement_case(o, inst, filed, filed)
         .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}))
         .notified_with(issued, notice(json!([{"kind": "解除协议"}])))
@@ -612,7 +624,7 @@ fn terminate(
         .decided_with(
             decided,
             json!({"kind": "AgreementDecision", "document_number": "源医保协决〔2026〕9号",
-                   "payment_due": decided, "measures": [{"kind": "AgreementTermination"}]}),
+                   "payment_due": decided, "measures": [measure]}),
         )
         .detail
 }
@@ -658,12 +670,14 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         "3年内不得与其签订服务协议",
     );
     use chrono::Datelike;
-    let ban_text = format!(
-        "{}年{}月{}日前不得",
+    let ban_date = format!(
+        "{}年{}月{}日",
         ban_end.year(),
         ban_end.month(),
         ban_end.day()
     );
+    // The ban's last day is the corresponding day three years on, itself included (民法典 art. 202).
+    let ban_text = format!("因违法违规被解除服务协议，{ban_date}（含当日）前不得");
     assert!(
         e.message.contains(&ban_text),
         "{} lacks {ban_text}",
@@ -723,7 +737,8 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         "解除医疗保障服务协议的定点医药机构名单",
         "源城区某民营医院",
         "91350100M000100Y43",
-        &ban_text[..ban_text.len() - "前不得".len()],
+        &ban_date,
+        "违法违规",
     ] {
         assert!(text.contains(part), "{part} in {text}");
     }
@@ -734,6 +749,85 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         "to",
     );
     assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}
+
+/// 国家医疗保障局令第2号/第3号: a termination for a serious breach of the agreement bars a new one
+/// for 1 year (违法违规: 3 years); the last day is the corresponding day, itself included (民法典
+/// art. 201, 202) — a new agreement may be signed from the day after.
+#[test]
+fn a_termination_for_a_serious_breach_bars_one_year_up_to_the_corresponding_day() {
+    let o = office();
+    let c = &o.core;
+    let today = chrono::Local::now().date_naive();
+    let year_ago = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+    let dates = |decided: chrono::NaiveDate| -> [String; 5] {
+        [40, 20, 19, 1, 0].map(|n| {
+            (decided - chrono::Duration::days(n))
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+    };
+    // Decided a year ago today: today is the ban's last day.
+    let a = id(&call(c, "institution.create", inst_input("Active")));
+    let d1 = dates(year_ago);
+    let detail = terminate_for(
+        &o,
+        a,
+        d1.each_ref().map(String::as_str),
+        json!({"kind": "AgreementTermination", "ground": "严重违反协议约定"}),
+    );
+    assert_eq!(detail["measures"][0]["ground"], "Breach");
+    let mut update = inst_input("Active");
+    update["id"] = json!(a);
+    use chrono::Datelike;
+    let e = illegal(
+        c,
+        "institution.update",
+        update.clone(),
+        "严重违反服务协议约定",
+    );
+    assert!(
+        e.message.contains(&format!(
+            "{}年{}月{}日（含当日）前不得",
+            today.year(),
+            today.month(),
+            today.day()
+        )),
+        "{}",
+        e.message
+    );
+    // Another legal entity, decided a year and a day ago: its ban ended yesterday.
+    let mut other = inst_input("Active");
+    other["code"] = json!("H44160200010");
+    other["credit_code"] = json!("91440100MA59ABCD22");
+    let b = id(&call(c, "institution.create", other.clone()));
+    let d2 = dates(year_ago - chrono::Duration::days(1));
+    terminate_for(
+        &o,
+        b,
+        d2.each_ref().map(String::as_str),
+        json!({"kind": "AgreementTermination", "ground": "Breach"}),
+    );
+    other["id"] = json!(b);
+    assert_eq!(
+        call(c, "institution.update", other)["agreement_status"],
+        "Active"
+    );
+    // The list for publication says why and until when.
+    let list = call(c, "report.terminated", json!({"from": d2[4], "to": d1[4]}));
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(list[1]["ground"], "Breach");
+    assert_eq!(list[1]["ban_until"], today.format("%Y-%m-%d").to_string());
+    // Only a termination has a ground.
+    let case = agreement_case(&o, a, &d1[0], &d1[0]);
+    let e = refuse(
+        c,
+        "case.notify",
+        json!({"case_id": case.id, "issued_on": d1[1], "document_number": "告9",
+               "signoff": o.signoff(),
+               "proposed_measures": [{"kind": "约谈", "ground": "Breach"}]}),
+    );
+    assert!(e.message.contains("不区分解除原因"), "{}", e.message);
 }
 
 #[test]

@@ -1386,7 +1386,11 @@ rectify_by?: string | null, followed_up_on?: string | null,
 /**
  * The follow-up's finding: rectified, or not (拒不改正).
  */
-rectified?: boolean | null, follow_up_note: string, };
+rectified?: boolean | null, follow_up_note: string, 
+/**
+ * 解除服务协议: its ground (None: recorded before grounds were kept, judged as 违法违规).
+ */
+ground?: TerminationGround | null, };
 
 export type MeasureInput = { kind?: MeasureKind | null, 
 /**
@@ -1408,7 +1412,11 @@ note: string,
 /**
  * 限期整改: the day by which the party must have rectified (required when decided).
  */
-rectify_by?: string | null, };
+rectify_by?: string | null, 
+/**
+ * 解除服务协议: its ground (default 违法违规, the longer ban).
+ */
+ground?: TerminationGround | null, };
 
 /**
  * GLOSSARY "Agreement measures".
@@ -2377,7 +2385,12 @@ export type TerminatedInstitution = { institution_id: number, code: string, name
  */
 decision_number: string, terminated_on: string, 
 /**
- * The day before which no new agreement may be signed (three years; 001 art. 20).
+ * Why (违法违规 or a serious breach of the agreement), which sets the ban's length.
+ */
+ground: TerminationGround, 
+/**
+ * The ban's last day: no new agreement may be signed up to and including it
+ * (`TerminationGround::ban_last_day`).
  */
 ban_until: string, };
 
@@ -2386,6 +2399,12 @@ export type TerminatedQuery = {
  * The period the terminations took effect in (both days included).
  */
 from?: string | null, to?: string | null, };
+
+/**
+ * Why an agreement was terminated (《医疗机构医疗保障定点管理暂行办法》 / 《零售药店医疗保障定点管理暂行
+ * 办法》, 国家医疗保障局令第2号/第3号): it decides how long no new agreement may be signed.
+ */
+export type TerminationGround = "Violation" | "Breach";
 
 /**
  * One line of the case's timeline: steps and document service, in date order.
@@ -2724,6 +2743,7 @@ export interface EnumLabels {
   LeadStatus: Record<LeadStatus, string>;
   MatterKind: Record<MatterKind, string>;
   MeasureKind: Record<MeasureKind, string>;
+  TerminationGround: Record<TerminationGround, string>;
   MonthlyColumn: Record<MonthlyColumn, string>;
   SheetKind: Record<SheetKind, string>;
   CellFormat: Record<CellFormat, string>;
@@ -2909,6 +2929,10 @@ export const enumLabels: EnumLabels = {
     AgreementSuspension: "中止服务协议",
     AgreementTermination: "解除服务协议",
     PractitionerSuspension: "暂停医保医师（药师）服务资格",
+  },
+  TerminationGround: {
+    Violation: "违法违规",
+    Breach: "严重违反服务协议约定",
   },
   MonthlyColumn: {
     InstitutionsTotal: "定点医药机构数（总数）",
