@@ -1123,12 +1123,12 @@ commands! {
     read ANYONE "institution.list" (ListQuery) -> Page<Institution> = |_, c, q| registry::list::<Institutions>(c, &q);
     read ANYONE "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
     write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| {
-        cases::measures::guard_new_institution(tx, &i.credit_code, i.agreement_status, today_local())?;
+        cases::measures::guard_new_institution(tx, &i.credit_code, i.agreement_status, i.applied_on, today_local())?;
         registry::create::<Institutions>(tx, &i)
     };
     write HANDLER "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
         // 001 art. 20: no new agreement within 3 years of a termination.
-        cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, today_local())?;
+        cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, u.input.applied_on, today_local())?;
         registry::update::<Institutions>(tx, u.id, &u.input)
     };
     write HANDLER "institution.import" (ImportRequest) -> ImportReport = |e, tx, r| registry::import::<Institutions>(tx, &r, &e.jobs.start(r.job.as_deref())?);

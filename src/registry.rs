@@ -76,6 +76,10 @@ pub struct InstitutionInput {
     pub contact: String,
     #[ts(optional = nullable)]
     pub agreement_status: Option<AgreementStatus>,
+    /// 申请日期: when the institution applied for the agreement set here; the bar after a
+    /// termination is judged on it (default: today), not on the day the clerk enters it. Not stored.
+    #[ts(optional = nullable)]
+    pub applied_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

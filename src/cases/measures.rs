@@ -536,14 +536,30 @@ fn ban_citation(conn: &Connection) -> Result<String> {
     ))
 }
 
+/// The day the bar is judged on: the application's date (申请日期), not the clerk's clock (issue 9);
+/// today when none is given, never a day after today.
+pub fn judged_on(applied_on: Option<NaiveDate>, today: NaiveDate) -> Result<NaiveDate> {
+    match applied_on {
+        Some(d) if d > today => Err(ApiError::field(
+            "applied_on",
+            format!("申请日期（{}）不能晚于今天", cn_date(d)),
+        )),
+        Some(d) => Ok(d),
+        None => Ok(today),
+    }
+}
+
 /// Refuse registering a new institution with an active agreement whose legal entity (统一社会信用代码)
-/// was terminated within the ban (issue 9: the ban follows the entity, also under a new 机构编码).
+/// was terminated within the ban (issue 9: the ban follows the entity, also under a new 机构编码),
+/// judged on the application's date.
 pub fn guard_new_institution(
     conn: &Connection,
     credit_code: &str,
     status: Option<AgreementStatus>,
+    applied_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<()> {
+    let today = judged_on(applied_on, today)?;
     if status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
         return Ok(());
     }
@@ -567,8 +583,10 @@ pub fn guard_agreement_status(
     conn: &Connection,
     institution_id: i64,
     new_status: Option<AgreementStatus>,
+    applied_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<()> {
+    let today = judged_on(applied_on, today)?;
     if new_status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
         return Ok(());
     }

@@ -55,6 +55,7 @@ pub fn split_half(total: Money) -> (Money, Money) {
 
 /// Chinese labels of the request fields of this module, for `api::label_of`.
 pub const FIELD_LABELS: &[(&str, &str)] = &[
+    ("applied_on", "申请日期"),
     ("username", "用户名"),
     ("display_name", "姓名"),
     ("roles", "角色"),

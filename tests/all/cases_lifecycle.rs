@@ -809,6 +809,24 @@ fn a_termination_for_a_serious_breach_bars_one_year_up_to_the_corresponding_day(
         json!({"kind": "AgreementTermination", "ground": "Breach"}),
     );
     other["id"] = json!(b);
+    // The bar is judged on the application's date: an application made yesterday, the ban's last
+    // day, is refused even when entered today; a date after today is refused as such.
+    let yesterday = (today - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut late = other.clone();
+    late["applied_on"] = json!(yesterday);
+    illegal(
+        c,
+        "institution.update",
+        late,
+        "因严重违反服务协议约定被解除服务协议",
+    );
+    let mut future = other.clone();
+    future["applied_on"] = json!((today + chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string());
+    field(c, "institution.update", future, "applied_on");
     assert_eq!(
         call(c, "institution.update", other)["agreement_status"],
         "Active"

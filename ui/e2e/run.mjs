@@ -6,7 +6,7 @@
 // e2e/mock-server.mjs instead (UI development only; CI uses the real server).
 // Prints one line per step and finally `N passed, M failed`; exits non-zero on any failure.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -640,6 +640,28 @@ async function main() {
       await until(async () => (await kindOf(`${next}-01-01`)) === 'holiday', `${next}年1月1日标为休息日`)
       const saved = await api(server.url, 'calendar.year', { year: next })
       assert(saved.from_office && saved.holidays.includes(`${next}-01-01`), JSON.stringify(saved))
+    })
+
+    await step('设置 · 备份与恢复：带密钥口令备份到U盘文件夹；全面校验操作记录，显示本机签名确认的记录头', async () => {
+      await page.getByTestId('settings-tabs').getByText('备份与恢复').click()
+      await until(() => page.url().endsWith('#/settings/backup'), '地址变为 #/settings/backup')
+      const stick = mkdtempSync(join(tmpdir(), 'recoup-e2e-usb-'))
+      try {
+        await page.getByTestId('backup-folder').fill(stick)
+        await page.getByTestId('backup-passphrase').fill('南关区备份口令2026')
+        await page.getByTestId('backup-create').click()
+        await page.getByText('含加密的本单位密钥').first().waitFor()
+        const files = readdirSync(stick)
+        assert(files.some((f) => f.endsWith('.db')) && files.some((f) => f.endsWith('.key.age')), `U盘中应有备份和加密的密钥：${files.join('、')}`)
+      } finally {
+        rmSync(stick, { recursive: true, force: true })
+      }
+      await page.getByTestId('audit-verify-full').click()
+      const report = page.getByTestId('audit-report')
+      await report.waitFor()
+      const text = await report.innerText()
+      assert(text.includes('操作记录完整（全面校验）') && text.includes('签名确认到第'), `校验结果：${text}`)
+      await shot(page, 'backup-verify')
     })
 
     let seeded

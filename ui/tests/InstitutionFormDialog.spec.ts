@@ -70,6 +70,7 @@ describe('InstitutionFormDialog', () => {
       legal_rep: '',
       contact: '',
       agreement_status: 'Active',
+      applied_on: null,
     })
     expect(wrapper.emitted('saved')?.[0]).toEqual([{ ...existing, id: 8 }])
     expect(wrapper.emitted('update:modelValue')?.at(-1)).toEqual([false])
@@ -93,6 +94,7 @@ describe('InstitutionFormDialog', () => {
       legal_rep: '周敏',
       contact: '0431-7654321',
       agreement_status: 'Active',
+      applied_on: null,
     })
   })
 

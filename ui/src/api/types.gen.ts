@@ -1171,7 +1171,12 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus | null, };
+contact: string, agreement_status?: AgreementStatus | null, 
+/**
+ * 申请日期: when the institution applied for the agreement set here; the bar after a
+ * termination is judged on it (default: today), not on the day the clerk enters it. Not stored.
+ */
+applied_on?: string | null, };
 
 /**
  * 机构类别 (GLOSSARY: Institution kind).
@@ -1194,7 +1199,12 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus | null, };
+contact: string, agreement_status?: AgreementStatus | null, 
+/**
+ * 申请日期: when the institution applied for the agreement set here; the bar after a
+ * termination is judged on it (default: today), not on the day the clerk enters it. Not stored.
+ */
+applied_on?: string | null, };
 
 export type Insured = { id: number, uid: string, id_number: string, name: string, scheme: Scheme, phone: string, address: string, updated_at: string, };
 

@@ -10,6 +10,7 @@ export const institutionFieldLabels: Record<keyof InstitutionInput, string> = {
   legal_rep: '法定代表人',
   contact: '联系电话',
   agreement_status: '协议状态',
+  applied_on: '申请日期',
 }
 
 export function fieldLabel(field: string | undefined | null): string {
@@ -27,5 +28,6 @@ export function emptyInstitutionInput(): InstitutionInput {
     legal_rep: '',
     contact: '',
     agreement_status: 'Active',
+    applied_on: null,
   }
 }
