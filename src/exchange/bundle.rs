@@ -78,6 +78,14 @@ pub struct Ack {
     pub seq: i64,
     pub hash: String,
     pub created_at: String,
+    /// The city's answers to this county's requests (all of them; the county applies each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub answers: Vec<crate::cases::escalation::AnswerWire>,
+    /// The leads the city assigned to this county (all of them; applied once each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub leads: Vec<crate::cases::leads::AssignedLead>,
 }
 
 /// The city's pairing file (JSON text).

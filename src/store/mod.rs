@@ -94,6 +94,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0021_legal_fidelity",
         include_str!("migrations/0021_legal_fidelity.sql"),
     ),
+    (
+        "0022_city_exchange",
+        include_str!("migrations/0022_city_exchange.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -154,6 +158,11 @@ pub const AUDITED_TABLES: &[&str] = &[
     "report_submission",
     "random_draw",
     "random_draw_institution",
+    // 0022_city_exchange
+    "city_request",
+    "city_answer",
+    "escalation_answer",
+    "lead_assignment",
 ];
 
 pub struct Store {
