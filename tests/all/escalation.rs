@@ -64,13 +64,18 @@ fn send_up(county: &Core, city: &Core) -> Vec<u8> {
 /// An agreement case heading for `measure` (解除协议 / 中止协议 / 约谈), notified, served, waived,
 /// reviewed collectively and legally: ready for the decision but for the city.
 fn ready_case(o: &Office, inst: i64, measure: &str) -> i64 {
+    ready_case_with(o, inst, json!([{ "kind": measure }]))
+}
+
+fn ready_case_with(o: &Office, inst: i64, proposed: Value) -> i64 {
     let case = CaseBuilder::agreement(o, inst)
         .filed("2026-03-02")
         .finding("分解住院", "服务协议第二十条", "0")
+        .evidence("电子数据", "结算数据导出", "2026-03-02")
         .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}))
         .notified_with(
             "2026-03-03",
-            json!({ "proposed_measures": [{ "kind": measure }] }),
+            json!({ "proposed_measures": proposed }),
         )
         .served("2026-03-03")
         .waived_with("2026-03-03", json!({"kind": "Waiver", "summary": null}))
@@ -224,7 +229,11 @@ fn a_refusal_blocks_the_decision_with_the_city_reason() {
     let (cc, ci) = (&county.core, &city.core);
     pair(cc, ci);
     let inst = county.institution("H37010200002", "历下区某诊所");
-    let case_id = ready_case(&county, inst, "解除协议");
+    let case_id = ready_case_with(
+        &county,
+        inst,
+        json!([{ "kind": "解除协议" }, { "kind": "约谈" }]),
+    );
     ask(cc, case_id, json!(["AgreementTermination"]));
     send_up(cc, ci);
     let uid = call(ci, "escalation.pending", json!({"code": COUNTY}))[0]["uid"].clone();
@@ -278,7 +287,7 @@ fn an_answer_on_paper_while_offline_is_entered_by_hand_with_its_number() {
     let (cc, ci) = (&county.core, &city.core);
     pair(cc, ci);
     let inst = county.institution("H37010200003", "历下区某药店");
-    let case_id = ready_case(&county, inst, "中止协议");
+    let case_id = ready_case_with(&county, inst, json!([{ "kind": "中止协议", "months": 1 }]));
     let r = ask(cc, case_id, json!(["中止协议", "约谈"]));
     let req = r["requests"][0]["id"].clone();
     assert_eq!(r["requests"][0]["kind"], json!("Approval"));
