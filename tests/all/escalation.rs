@@ -73,10 +73,7 @@ fn ready_case_with(o: &Office, inst: i64, proposed: Value) -> i64 {
         .finding("分解住院", "服务协议第二十条", "0")
         .evidence("电子数据", "结算数据导出", "2026-03-02")
         .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}))
-        .notified_with(
-            "2026-03-03",
-            json!({ "proposed_measures": proposed }),
-        )
+        .notified_with("2026-03-03", json!({ "proposed_measures": proposed }))
         .served("2026-03-03")
         .waived_with("2026-03-03", json!({"kind": "Waiver", "summary": null}))
         .collectively_reviewed("2026-03-10", "同意", "记录-1")
