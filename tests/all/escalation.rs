@@ -613,3 +613,56 @@ fn a_lead_assigned_by_the_city_comes_down_once_with_its_due_date_and_its_outcome
     assert_eq!(list[0]["status"], json!("县局未接收"));
     assert_eq!(list[0]["overdue"], json!(true));
 }
+
+#[test]
+fn over_the_network_the_request_goes_up_and_the_answer_comes_down_with_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city_db = dir.path().join("city.db");
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, &city.core);
+    let inst = county.institution("H37010200010", "历下区某医院");
+    let case_id = ready_case(&county, inst, "解除协议");
+    ask(cc, case_id, json!(["解除协议"]));
+
+    // The city's hub: `recoup serve` on its database; the county syncs (立即同步).
+    let core = city.core;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    let url = rx.recv().unwrap();
+    call(cc, "exchange.set_hub", json!({ "hub_url": url }));
+    let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(r["sent"], json!(true), "{r}");
+
+    // At the city (another process on its database): the request is pending; it is approved.
+    let ci = Core::open(&city_db).unwrap();
+    ci.login(ADMIN, "secret123").unwrap();
+    let p = call(&ci, "escalation.pending", json!({}));
+    assert_eq!(p.as_array().unwrap().len(), 1);
+    call(
+        &ci,
+        "escalation.answer",
+        json!({"request_uid": p[0]["uid"], "outcome": "批准", "document_number": "济医保审〔2026〕7号",
+               "answered_on": "2026-03-20"}),
+    );
+    illegal(
+        cc,
+        "case.decide",
+        decision(&county, case_id, 1, "AgreementTermination"),
+        "尚未收到市局的答复",
+    );
+    // The county's next sync with something to send brings the answer down with the acknowledgement.
+    county.institution("H37010200011", "历下区另一医院");
+    let r = call(cc, "exchange.sync", json!({}));
+    assert!(r["summary"].as_str().unwrap().contains("答复1件"), "{r}");
+    let l = call(cc, "escalation.list", json!({"case_id": case_id}));
+    assert_eq!(l["requests"][0]["answers"][0]["source"], json!("Exchange"));
+    call(
+        cc,
+        "case.decide",
+        decision(&county, case_id, 1, "AgreementTermination"),
+    );
+}
