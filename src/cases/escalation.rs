@@ -710,6 +710,21 @@ pub fn approval_given(
     }))
 }
 
+/// The case page's next step while the notice's measures still need the city's approval: the
+/// decision's own refusal, as guidance (None when nothing is missing).
+pub fn next_step(
+    c: &Connection,
+    case_id: i64,
+    proposed: &[MeasureInput],
+    rules: &RuleSet,
+) -> Result<Option<String>> {
+    match approval_given(c, case_id, DecisionKind::AgreementDecision, proposed, rules) {
+        Ok(()) => Ok(None),
+        Err(e) if e.code == crate::error::ErrorCode::IllegalStep => Ok(Some(e.message)),
+        Err(e) => Err(e),
+    }
+}
+
 /// The insured persons who are parties to cases sent up to the city: their 身份证号/phone are not
 /// masked in what goes up (issue 11: "except in matters escalated to or assigned by the city").
 pub fn escalated_insured(c: &Connection) -> Result<std::collections::HashSet<i64>> {

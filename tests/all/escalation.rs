@@ -117,6 +117,15 @@ fn a_termination_waits_for_the_city_approval_which_comes_down_with_the_acknowled
     assert!(e.message.contains("济医保字〔2020〕1号"), "{}", e.message);
     assert!(e.message.contains("报市局"), "{}", e.message);
 
+    // The case page says so among its next steps, before the decision.
+    let steps = call(cc, "case.get", json!({ "id": case_id }))["next_steps"].clone();
+    let steps: Vec<String> = serde_json::from_value(steps).unwrap();
+    let hint = steps
+        .iter()
+        .position(|s| s.contains("须报市级医保部门重大案件集体审议"))
+        .expect("the city's approval among the next steps");
+    assert!(steps[hint + 1].starts_with("作出处理决定"), "{steps:?}");
+
     // The request: 审批 (termination), audited.
     let before = audit_entries(cc);
     let r = ask(cc, case_id, json!(["解除协议"]));
@@ -204,7 +213,9 @@ fn a_termination_waits_for_the_city_approval_which_comes_down_with_the_acknowled
     assert_eq!(a["document_number"], json!("济医保审〔2026〕3号"));
     assert_eq!(l["approved"], json!(["AgreementTermination"]));
 
-    // Now the decision goes through.
+    // Now the decision goes through (and the next steps no longer ask for the city).
+    let steps = call(cc, "case.get", json!({ "id": case_id }))["next_steps"].to_string();
+    assert!(!steps.contains("市级医保部门"), "{steps}");
     let d = call(
         cc,
         "case.decide",
