@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
 import CaseCityRequests from '@/components/CaseCityRequests.vue'
 import CityPendingRequests from '@/components/CityPendingRequests.vue'
+import CityAssignments from '@/components/CityAssignments.vue'
 import { ApiError, call } from '@/api/client'
 import type { CaseEscalation, CountyRequest } from '@/api/types.gen'
 import { session } from '@/lib/session'
@@ -132,5 +133,32 @@ describe('待审批 at the city', () => {
     expect(w.text()).toContain('没有待审批的请示')
     await w.get('[data-testid="city-pending-save-ack"]').trigger('click')
     expect(w.emitted('save')?.[0]?.[0]).toMatchObject({ file_name: '370102-ack-000012.recoup' })
+  })
+})
+
+describe('交办线索 at the city', () => {
+  afterEach(() => {
+    callMock.mockReset()
+    session.user = null
+    document.body.innerHTML = ''
+  })
+
+  it('lists the assigned leads with the counties outcomes and marks the overdue ones', async () => {
+    asHandler(['Handler'])
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'assignment.list')
+        return [
+          { uid: '370100-J2', county: '370102', county_name: '历下区医疗保障局', summary: '媒体曝光', institution_code: '', party: '', assigned_on: '2026-01-05', due_on: '2026-01-20', assigned_by: '管理员', lead_number: null, status: '县局未接收', outcome_on: null, outcome_note: '', case_number: null, overdue: true },
+          { uid: '370100-J1', county: '370102', county_name: '历下区医疗保障局', summary: '举报虚记住院费用', institution_code: 'H37010200009', party: '历下区某医院', assigned_on: '2026-03-02', due_on: '2026-04-15', assigned_by: '管理员', lead_number: 'XS2026-0001', status: '已立案', outcome_on: '2026-03-10', outcome_note: '', case_number: 'AJ2026-0001', overdue: false },
+        ] as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const counties = [{ code: '370102', name: '历下区医疗保障局', role: 'county', fingerprint: '', registered_at: '', revoked_at: null, head_seq: 12, last_import_at: null, hub_url: null }]
+    const w = mount(CityAssignments, { props: { counties: counties as never }, global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
+    await settle()
+    const text = w.text()
+    for (const want of ['媒体曝光', '2026-01-20（逾期）', '县局未接收', '已立案：AJ2026-0001', '2026-04-15']) expect(text).toContain(want)
+    expect(text).not.toContain('2026-04-15（逾期）')
+    expect(w.get('[data-testid="city-assign"]').attributes('disabled')).toBeUndefined()
   })
 })
