@@ -571,6 +571,11 @@ pub fn hub_url(c: &Connection) -> Result<Option<String>> {
     .flatten())
 }
 
+/// Whether this office is a county (an encrypted file it receives is the city's acknowledgement).
+fn is_county(c: &Connection) -> Result<bool> {
+    Ok(this_office(c)?.level != OfficeLevel::City)
+}
+
 /// Only a bundle may come over the network (the hub's endpoint).
 pub fn require_bundle(bytes: &[u8]) -> Result<()> {
     match bundle::kind_of(bytes) {
@@ -800,6 +805,7 @@ pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
         schema_version: schema_version(),
         masked_entries: entries.iter().filter(|e| e.masked).count() as i64,
         created_at: now_text(),
+        recipient: keys.recipient(),
     };
     let bytes = bundle::seal(keys, &city.recipient, manifest, &entries)?;
     let file_name = format!("{}-{}-{}.recoup", o.code, seq6(after + 1), seq6(head));
@@ -1163,8 +1169,9 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
         escalation::project(tx, &m.from_office, new)?;
         assign::project(tx, &m.from_office, new)?;
         tx.execute(
-            "UPDATE exchange_peer SET head_seq = ?1, head_hash = ?2, last_import_at = ?3, sign_key = COALESCE(sign_key, ?4) WHERE id = ?5",
-            params![m.last_seq, m.head_hash, now, m.signer_key, peer_id],
+            "UPDATE exchange_peer SET head_seq = ?1, head_hash = ?2, last_import_at = ?3, sign_key = COALESCE(sign_key, ?4),
+                recipient = COALESCE(NULLIF(?6, ''), recipient) WHERE id = ?5",
+            params![m.last_seq, m.head_hash, now, m.signer_key, peer_id, m.recipient],
         )?;
         tx.touch("exchange_peer", peer_id);
         summary = format!(
@@ -1204,6 +1211,11 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
     let n_answers = answers.len();
     let leads = assign::for_county(c, county)?;
     let n_leads = leads.len();
+    let recipient: Option<String> = c.query_row(
+        "SELECT recipient FROM exchange_peer WHERE code = ?1",
+        [county],
+        |r| r.get(0),
+    )?;
     let bytes = bundle::seal_ack(
         keys,
         Ack {
@@ -1218,6 +1230,12 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
             leads,
         },
     )?;
+    // What the city sends down (answers, assigned leads) is encrypted to the county, as a bundle is
+    // to the city; a bare acknowledgement holds nothing personal and stays plain.
+    let bytes = match recipient.filter(|r| !r.is_empty()) {
+        Some(r) if n_answers + n_leads > 0 => bundle::encrypt(&r, &bytes)?,
+        _ => bytes,
+    };
     Ok(file(
         ExchangeFileKind::Ack,
         format!("{}-ack-{}.recoup", p.code, seq6(p.head_seq)),
@@ -1300,8 +1318,12 @@ fn unknown_file() -> ApiError {
 pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<FilePreview> {
     let bytes = decode_file(r)?;
     match bundle::kind_of(&bytes) {
-        FileKind::Bundle => preview_bundle(c, keys, &bytes),
-        FileKind::Ack => {
+        FileKind::Bundle if !is_county(c)? => preview_bundle(c, keys, &bytes),
+        FileKind::Bundle | FileKind::Ack => {
+            let bytes = match bundle::kind_of(&bytes) {
+                FileKind::Bundle => bundle::open_down(keys, &bytes)?,
+                _ => bytes,
+            };
             let (ack, _, _, city) = check_ack(c, &bytes)?;
             let held = last_ack(c)?.map(|(s, _, _)| s).unwrap_or(0);
             Ok(FilePreview {
@@ -1353,6 +1375,7 @@ pub fn import(tx: &mut Tx<'_>, keys: &OfficeKeys, r: &FileRequest) -> Result<Imp
 
 pub fn import_bytes(tx: &mut Tx<'_>, keys: &OfficeKeys, bytes: &[u8]) -> Result<ImportOutcome> {
     match bundle::kind_of(bytes) {
+        FileKind::Bundle if is_county(tx)? => import_ack(tx, &bundle::open_down(keys, bytes)?),
         FileKind::Bundle => import_bundle(tx, keys, bytes),
         FileKind::Ack => import_ack(tx, bytes),
         FileKind::Pairing => Err(ApiError::field(

@@ -184,7 +184,10 @@ fn a_termination_waits_for_the_city_approval_which_comes_down_with_the_acknowled
 
     // A tampered acknowledgement is refused and changes nothing.
     let mut bad = answer_ack.clone();
-    let at = bad.windows(6).position(|w| w == b"Approv").unwrap();
+    // Encrypted to the county (it carries the city's answer): the number is not readable on the stick.
+    let needle = "济医保审〔2026〕3号".as_bytes();
+    assert!(!answer_ack.windows(needle.len()).any(|w| w == needle));
+    let at = bad.len() / 2;
     bad[at] ^= 1;
     let e = refuse(cc, "exchange.import", payload(&bad));
     assert!(
@@ -508,10 +511,30 @@ fn a_lead_assigned_by_the_city_comes_down_once_with_its_due_date_and_its_outcome
     assert_eq!(given["assignment"]["status"], json!("县局未接收"));
     let down = b64(&given["ack"]);
 
+    // Encrypted to the county: what the city wrote is not readable on the stick; the preview says
+    // what it brings.
+    let needle = "举报虚记住院费用".as_bytes();
+    assert!(!down.windows(needle.len()).any(|w| w == needle));
+    let p = call(cc, "exchange.preview", payload(&down));
+    assert!(
+        p["summary"].as_str().unwrap().contains("交办线索1条"),
+        "{p}"
+    );
+    // Another county (paired with the same city) cannot open it.
+    let other = OfficeBuilder::new("370103", "市中区医疗保障局").open();
+    let pairing = call(ci, "exchange.pairing_file", json!({}));
+    call(
+        &other.core,
+        "exchange.pair",
+        json!({ "data": pairing["data"] }),
+    );
+    let e = refuse(&other.core, "exchange.import", payload(&down));
+    assert!(e.message.contains("不是发给本单位的"), "{}", e.message);
+
     // A tampered acknowledgement is refused; nothing changes.
     let mut bad = down.clone();
-    let at = bad.windows(6).position(|w| w == b"2026-0").unwrap();
-    bad[at + 6] ^= 1;
+    let at = bad.len() / 2;
+    bad[at] ^= 1;
     refuse(cc, "exchange.import", payload(&bad));
     assert!(leads(cc).is_empty());
 
