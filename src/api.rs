@@ -92,6 +92,10 @@ pub struct ClientRequest {
 pub struct BackupRequest {
     #[ts(optional = nullable)]
     pub path: Option<String>,
+    /// `backup.create`: save the office key with the backup, encrypted with this passphrase;
+    /// `backup.restore`: restore the key saved with the backup (the same passphrase).
+    #[ts(optional = nullable)]
+    pub passphrase: Option<String>,
 }
 
 /// `backup.list`: the automatic backups and the copies kept before restores, newest first.
@@ -152,7 +156,21 @@ pub struct Core {
     /// Long work that reports progress and can be cancelled (imports).
     jobs: Jobs,
     /// The office key (exchange with the city), next to the database file.
-    keys: KeyStore,
+    keys: std::sync::Arc<KeyStore>,
+    /// Signs the audit chain's head after every write (`exchange::heads`; None in memory).
+    heads: Option<std::sync::Arc<exchange::heads::HeadSigner>>,
+    /// The background exchange with the city's hub ([`Core::sync_tick`]).
+    auto_sync: Mutex<AutoSyncState>,
+}
+
+/// When the next background attempt is due and what the last one did.
+#[derive(Default)]
+struct AutoSyncState {
+    /// The hub address of the last attempt.
+    url: Option<String>,
+    next: Option<Instant>,
+    failures: u32,
+    last: Option<exchange::AutoSyncReport>,
 }
 
 struct SessionState {
@@ -320,7 +338,12 @@ impl Core {
     }
 
     fn with_store(store: Store) -> Result<Core> {
-        let keys = KeyStore::new(store.path());
+        let keys = std::sync::Arc::new(KeyStore::new(store.path()));
+        let heads = exchange::heads::HeadSigner::new(keys.clone()).map(std::sync::Arc::new);
+        if let Some(h) = &heads {
+            let h = h.clone();
+            store.set_commit_hook(Box::new(move |seq, hash| h.sign(seq, hash)));
+        }
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
@@ -329,6 +352,8 @@ impl Core {
             local: Mutex::new(None),
             jobs: Jobs::default(),
             keys,
+            heads,
+            auto_sync: Mutex::new(AutoSyncState::default()),
         };
         core.reload_calendar()?;
         core.ensure_derived()?;
@@ -428,7 +453,21 @@ impl Core {
                 dir
             }
         };
-        self.store.backup_to(&dest)
+        let pass = r.passphrase.as_deref().filter(|p| !p.is_empty());
+        // The key first: a passphrase refused leaves no backup without its key behind.
+        let key = pass.map(|p| self.keys.export_encrypted(p)).transpose()?;
+        let mut info = self.store.backup_to(&dest)?;
+        if let Some(key) = key {
+            let path = crate::store::backup::key_path(Path::new(&info.path));
+            std::fs::write(&path, key).map_err(|e| {
+                ApiError::field(
+                    "path",
+                    format!("无法保存密钥文件（{}）：{e}", path.display()),
+                )
+            })?;
+            info.with_key = true;
+        }
+        Ok(info)
     }
 
     fn backup_list(&self) -> Result<BackupList> {
@@ -444,15 +483,55 @@ impl Core {
     }
 
     /// Restore a backup: its audit chain verified in full first, a copy of the current database
-    /// kept; then the calendar is reloaded and every login ends (the restored users may differ).
-    fn backup_restore(&self, r: &BackupRequest) -> Result<RestoreReport> {
+    /// kept; with a passphrase, the office key saved with it too (the key in use kept beside it).
+    /// The restore is then the restored log's next entry (`backup_restore`), from which the signed
+    /// head starts again; the calendar is reloaded and every login ends (the restored users may
+    /// differ).
+    fn backup_restore(&self, env: &Env<'_>, r: &BackupRequest) -> Result<RestoreReport> {
         let src = Core::backup_path(r)?
             .ok_or_else(|| ApiError::field("path", "请选择要恢复的备份文件"))?;
         let keep = self
             .store
             .backup_dir()
             .ok_or_else(|| ApiError::validation("内存中的数据库不能从备份恢复"))?;
-        let report = self.store.restore_from(&src, &keep)?;
+        let saved_key = match r.passphrase.as_deref().filter(|p| !p.is_empty()) {
+            None => None,
+            Some(pass) => {
+                let bytes = std::fs::read(crate::store::backup::key_path(&src)).map_err(|_| {
+                    ApiError::field(
+                        "passphrase",
+                        "该备份没有同时保存本单位密钥，无法恢复密钥：请清空密钥口令后只恢复数据",
+                    )
+                })?;
+                Some(KeyStore::open_encrypted(&bytes, pass)?)
+            }
+        };
+        let (replaced_seq, replaced_hash) = self.store.read(audit::head)?;
+        let mut report = self.store.restore_from(&src, &keep)?;
+        if let Some(saved) = saved_key {
+            self.keys.install(saved)?;
+            report.key_restored = true;
+        }
+        if let Some(h) = &self.heads {
+            h.reset();
+        }
+        self.store.write(env.actor, "backup.restore", |tx| {
+            tx.execute(
+                "INSERT INTO backup_restore (restored_file, restored_entries, replaced_seq, replaced_hash, kept_file, key_restored, restored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    report.restored.file_name,
+                    report.entries,
+                    replaced_seq,
+                    replaced_hash,
+                    report.kept.file_name,
+                    report.key_restored,
+                    crate::store::now_text()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.touch("backup_restore", id);
+            Ok(())
+        })?;
         self.reload_calendar()?;
         self.sessions
             .lock()
@@ -606,12 +685,24 @@ impl Core {
         progress: &mut dyn FnMut(VerifyProgress),
     ) -> Result<AuditReport> {
         self.authorize(self.local_token().as_deref(), ANYONE, "audit.verify")?;
-        self.store.read(|c| {
-            let mut report = audit::verify_with_progress(c, r.full == Some(true), progress)?;
-            exchange::check_witness(c, &mut report)?;
-            Ok(report)
-        })
+        self.store
+            .read(|c| audit_report(c, &self.keys, r.full == Some(true), progress))
     }
+}
+
+/// `audit.verify`: the chain and the rows (the store), then the checks that need what only this
+/// layer holds: the city's signed acknowledgement (the outside witness) and the office's own
+/// signed head.
+fn audit_report(
+    c: &Connection,
+    keys: &KeyStore,
+    full: bool,
+    progress: &mut dyn FnMut(VerifyProgress),
+) -> Result<AuditReport> {
+    let mut report = audit::verify_with_progress(c, full, progress)?;
+    exchange::check_witness(c, &mut report)?;
+    exchange::heads::check(c, keys, &mut report)?;
+    Ok(report)
 }
 
 const PRINT_BATCH: &str = "document.print_batch";
@@ -714,6 +805,8 @@ fn data_version(c: &Connection) -> Result<i64> {
 /// The audit actor and command of a bundle received by the hub over the network (no login: the
 /// bundle's signature by a registered county is its authentication).
 pub const NETWORK_ACTOR: &str = "数据交换（网络）";
+/// The audit actor of the background exchange with the hub (nobody pressed a button).
+pub const AUTO_SYNC_ACTOR: &str = "数据交换（自动同步）";
 const RECEIVE_BUNDLE: &str = "exchange.receive";
 
 impl Core {
@@ -729,6 +822,70 @@ impl Core {
             .ack
             .ok_or_else(|| ApiError::internal("no acknowledgement"))?;
         exchange::file_bytes(&ack)
+    }
+
+    fn exchange_status(&self) -> Result<ExchangeStatus> {
+        let keys = self.keys.get()?;
+        let mut status = self.store.read(|c| exchange::status(c, &keys))?;
+        status.auto_sync = self
+            .auto_sync
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .last
+            .clone();
+        Ok(status)
+    }
+
+    /// One background attempt to exchange with the city's hub, when one is due (issue 11: with a
+    /// network, the county's work reaches the city by itself). The hosts call this every few
+    /// seconds ([`Core::spawn_auto_sync`]). Offline is normal: the attempt is repeated after 1, 2,
+    /// 4 … minutes, never more than the office's interval apart, and only shown on the 数据交换
+    /// page (no dialog). None when nothing was due or no hub is set.
+    pub fn sync_tick(&self) -> Option<SyncOutcome> {
+        let Ok(Some((url, minutes))) = self.store.read(exchange::auto_sync) else {
+            return None;
+        };
+        {
+            let st = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner());
+            // A new address is tried at once (the office has just set or corrected it).
+            let due = st.url.as_deref() != Some(url.as_str())
+                || st.next.is_none_or(|t| Instant::now() >= t);
+            if !due {
+                return None;
+            }
+        }
+        let outcome = self
+            .exchange_sync(AUTO_SYNC_ACTOR)
+            .unwrap_or_else(|e| SyncOutcome {
+                sent: false,
+                offline: false,
+                summary: e.message,
+            });
+        let mut st = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner());
+        st.failures = if outcome.offline { st.failures + 1 } else { 0 };
+        let wait = exchange::retry_minutes(st.failures, minutes);
+        st.url = Some(url);
+        st.next = Some(Instant::now() + Duration::from_secs(u64::from(wait) * 60));
+        st.last = Some(exchange::AutoSyncReport {
+            at: crate::store::now_text(),
+            sent: outcome.sent,
+            offline: outcome.offline,
+            summary: outcome.summary.clone(),
+            failures: st.failures,
+            next_in_minutes: wait,
+        });
+        Some(outcome)
+    }
+
+    /// Run [`Core::sync_tick`] every few seconds on a thread of its own, for as long as the program
+    /// runs (the desktop app and `recoup serve` at a county).
+    pub fn spawn_auto_sync(core: std::sync::Arc<Core>) {
+        let _ = std::thread::Builder::new()
+            .name("recoup-auto-sync".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(5));
+                core.sync_tick();
+            });
     }
 
     /// `exchange.sync` (立即同步): export (if anything is unacknowledged), POST to the hub outside
@@ -996,12 +1153,8 @@ commands! {
     read PUBLIC "money.words" (MoneyRequest) -> MoneyWords = |_, _, r| money::words(&r);
     session ADMIN "backup.create" (BackupRequest) -> BackupInfo = |core, _, _, r| core.backup_create(&r);
     session ADMIN "backup.list" (Empty) -> BackupList = |core, _, _, _| core.backup_list();
-    session ADMIN "backup.restore" (BackupRequest) -> RestoreReport = |core, _, _, r| core.backup_restore(&r);
-    read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |_, c, r| {
-        let mut report = audit::verify(c, r.full == Some(true))?;
-        exchange::check_witness(c, &mut report)?;
-        Ok(report)
-    };
+    session ADMIN "backup.restore" (BackupRequest) -> RestoreReport = |core, _, e, r| core.backup_restore(e, &r);
+    read ANYONE "audit.verify" (AuditVerifyRequest) -> AuditReport = |e, c, r| audit_report(c, e.keys, r.full == Some(true), &mut |_| {});
     read ANYONE "audit.list" (PageRequest) -> Page<AuditEntry> = |_, c, r| {
         let (offset, limit) = crate::store::query::page_bounds(r.offset, r.limit);
         let (items, total) = audit::list(c, offset, limit)?;
@@ -1150,7 +1303,7 @@ commands! {
     read ANYONE "report.sheet_pdf" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_pdf(c, &q);
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
     // Exchange with the city (src/exchange, issue 11)
-    read ANYONE "exchange.status" (Empty) -> ExchangeStatus = |e, c, _| exchange::status(c, &*e.office_keys()?);
+    session ANYONE "exchange.status" (Empty) -> ExchangeStatus = |core, _, _, _| core.exchange_status();
     read ADMIN "exchange.registration" (Empty) -> ExchangeFile = |e, c, _| exchange::registration(c, &*e.office_keys()?);
     read ADMIN "exchange.pairing_file" (Empty) -> ExchangeFile = |e, c, _| exchange::pairing_file(c, &*e.office_keys()?);
     write ADMIN "exchange.pair" (FileRequest) -> ImportOutcome = |_, tx, r| exchange::pair(tx, &r);

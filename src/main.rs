@@ -70,10 +70,16 @@ enum Command {
         command: String,
         payload: Option<String>,
     },
-    /// Serve the UI and the API over HTTP on 127.0.0.1.
+    /// Serve the UI and the API over HTTP on 127.0.0.1 (and, at the city, the hub's bundle endpoint
+    /// on `--listen`).
     Serve {
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// The address to listen on: 127.0.0.1 (default), or the city hub's network address (e.g.
+        /// 0.0.0.0) so that counties on other machines can send their bundles. The UI and the API
+        /// still answer only on this machine (127.0.0.1 / localhost).
+        #[arg(long, default_value = "127.0.0.1")]
+        listen: std::net::IpAddr,
         /// Directory of the built UI (default: ui/dist next to the current directory, if present).
         #[arg(long)]
         ui: Option<PathBuf>,
@@ -469,6 +475,22 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                         report["entries"], report["checked"]
                     );
                 }
+                let head = &report["signed_head"];
+                if head.is_object() {
+                    println!(
+                        "本机签名确认到第{}条记录（{}），之后新增{}条",
+                        head["seq"],
+                        head["signed_at"].as_str().unwrap_or("").replace('T', " "),
+                        head["past"]
+                    );
+                }
+                let witness = &report["witness"];
+                if witness.is_object() {
+                    println!(
+                        "市局已确认到第{}条记录，之后{}条尚待市局确认",
+                        witness["seq"], witness["past"]
+                    );
+                }
             } else {
                 println!(
                     "审计日志校验失败：{}",
@@ -530,13 +552,25 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 }
             }
         }
-        Command::Serve { port, ui } => {
+        Command::Serve { port, ui, listen } => {
             let core = open(&cli.db)?;
             let ui = ui.or_else(|| {
                 Some(PathBuf::from("ui/dist")).filter(|p| p.join("index.html").is_file())
             });
-            recoup::serve::serve(core, port, ui, |ready| {
+            let addr = std::net::SocketAddr::new(listen, port);
+            recoup::serve::serve_on(core, addr, ui, |ready| {
                 println!("Recoup 已启动：{}", ready.url);
+                if !listen.is_loopback() {
+                    println!(
+                        "市局数据交换服务：各县区把服务器地址设为 http://本机地址:{}",
+                        ready
+                            .url
+                            .rsplit(':')
+                            .next()
+                            .unwrap_or("")
+                            .trim_end_matches('/')
+                    );
+                }
             })?;
         }
         Command::PrintBatch {

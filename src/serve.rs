@@ -1,5 +1,6 @@
-//! `recoup serve`: HTTP on 127.0.0.1 serving the built UI and the API (`POST /api/<command>`), for
-//! browser tests and, later, the city server.
+//! `recoup serve`: HTTP serving the built UI and the API (`POST /api/<command>`) on 127.0.0.1, for
+//! browser tests and the hub's own clerks, and the city's hub endpoint (`POST /exchange/bundle`) on
+//! the address given with `--listen`.
 //!
 //! The stack: tokio, hyper's HTTP/1 connections driven by our own accept loop (TCP_NODELAY on every
 //! accepted socket, hyper's header read timeout, a write stall timeout, a bound on open connections)
@@ -97,6 +98,24 @@ pub fn serve(
     ui_dir: Option<PathBuf>,
     on_ready: impl FnOnce(&Ready),
 ) -> std::io::Result<()> {
+    serve_on(
+        core,
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        ui_dir,
+        on_ready,
+    )
+}
+
+/// Serve on `addr`: the city's hub listens on its network address (`recoup serve --listen`) so that
+/// counties on other machines reach `POST /exchange/bundle`; the UI and the API still answer only
+/// requests addressed to 127.0.0.1 or localhost (the hub's own clerks, on the hub's machine).
+/// A county's program also runs its background exchange with its hub from here.
+pub fn serve_on(
+    core: Core,
+    addr: SocketAddr,
+    ui_dir: Option<PathBuf>,
+    on_ready: impl FnOnce(&Ready),
+) -> std::io::Result<()> {
     // The daily backup (issue 12), before the first request; a failure does not stop the server.
     if let Err(e) = core.daily_backup() {
         eprintln!("自动备份未完成：{}", e.message);
@@ -107,12 +126,12 @@ pub fn serve(
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
-        let addr = listener.local_addr()?;
-        let host = Arc::new(Host::new(core, ui_dir, addr.port())?);
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let port = listener.local_addr()?.port();
+        let host = Arc::new(Host::new(core, ui_dir, port)?);
+        Core::spawn_auto_sync(host.core.clone());
         on_ready(&Ready {
-            url: format!("http://{addr}/"),
+            url: format!("http://127.0.0.1:{port}/"),
             secret: host.secret.clone(),
         });
         accept_loop(listener, host).await
@@ -149,8 +168,18 @@ impl Host {
         })
     }
 
-    /// Host and Origin of any request, before anything else.
-    fn admit(&self, method: &Method, headers: &HeaderMap) -> Result<()> {
+    /// Host and Origin of any request, before anything else. A bundle comes from a county's program
+    /// (never a web page: no Origin) addressed to whatever name the hub has on the network; the
+    /// bundle authenticates itself. Everything else must be addressed to this machine's loopback.
+    fn admit(&self, method: &Method, headers: &HeaderMap, bundle: bool) -> Result<()> {
+        if bundle {
+            if headers.contains_key(header::ORIGIN) || method == Method::OPTIONS {
+                return Err(forbidden(
+                    "拒绝访问：数据包只接受本软件直接发送，不接受网页发来的请求",
+                ));
+            }
+            return Ok(());
+        }
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
         if !host.is_some_and(|h| self.hosts.iter().any(|a| a.eq_ignore_ascii_case(h))) {
             return Err(forbidden(format!(
@@ -293,11 +322,12 @@ impl AsyncWrite for StallGuard {
 }
 
 async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
-    if let Err(e) = host.admit(req.method(), req.headers()) {
+    let path = req.uri().path().to_string();
+    let bundle = path == crate::exchange::net::BUNDLE_PATH;
+    if let Err(e) = host.admit(req.method(), req.headers(), bundle) {
         return error_response(e);
     }
-    let path = req.uri().path().to_string();
-    if path == crate::exchange::net::BUNDLE_PATH {
+    if bundle {
         return exchange_bundle(&host, req).await;
     }
     match path.strip_prefix("/api/") {

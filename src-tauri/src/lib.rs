@@ -15,14 +15,18 @@ use tauri::{Builder, Manager, Runtime, State, Webview};
 pub struct Backend(Result<Arc<Core>, ApiError>);
 
 impl Backend {
-    /// Opens the default database ($RECOUP_DB, else the platform data dir).
+    /// Opens the default database ($RECOUP_DB, else the platform data dir), makes the daily backup
+    /// and starts the background exchange with the city's hub.
     pub fn open_default() -> Self {
         Backend(Core::open_default().map(|core| {
             // The daily backup (issue 12); a failure does not stop the app.
             if let Err(e) = core.daily_backup() {
                 eprintln!("自动备份未完成：{}", e.message);
             }
-            Arc::new(core)
+            let core = Arc::new(core);
+            // The background exchange with the city's hub (issue 11), when one is set.
+            Core::spawn_auto_sync(core.clone());
+            core
         }))
     }
 

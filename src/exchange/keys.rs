@@ -163,6 +163,79 @@ impl KeyStore {
     }
 }
 
+/// The least a passphrase protecting the office key may have.
+const PASSPHRASE_MIN: usize = 8;
+
+fn passphrase(text: &str) -> Result<age::secrecy::SecretString> {
+    if text.chars().count() < PASSPHRASE_MIN || text.chars().count() > 64 {
+        return Err(ApiError::field(
+            "passphrase",
+            format!("密钥口令须为{PASSPHRASE_MIN}至64个字符：恢复时须输入同一口令，请妥善记住"),
+        ));
+    }
+    Ok(age::secrecy::SecretString::from(text.to_string()))
+}
+
+impl KeyStore {
+    /// The office key encrypted with `pass` (age, scrypt), to be saved with a backup (issue 12: a
+    /// lost key breaks the exchange with the city).
+    pub fn export_encrypted(&self, pass: &str) -> Result<Vec<u8>> {
+        let recipient = age::scrypt::Recipient::new(passphrase(pass)?);
+        let text = self.get()?.to_text();
+        age::encrypt(&recipient, text.as_bytes())
+            .map_err(|e| ApiError::internal(format!("加密本单位密钥失败：{e}")))
+    }
+
+    /// Open the key saved with a backup (decrypted with `pass`), before anything is restored: a wrong
+    /// passphrase changes nothing.
+    pub fn open_encrypted(encrypted: &[u8], pass: &str) -> Result<SavedKey> {
+        let identity = age::scrypt::Identity::new(passphrase(pass)?);
+        let text = age::decrypt(&identity, encrypted).map_err(|_| {
+            ApiError::field(
+                "passphrase",
+                "密钥口令不对，或备份中的密钥文件已损坏：未恢复，当前数据未作任何改动",
+            )
+        })?;
+        std::str::from_utf8(&text)
+            .ok()
+            .and_then(OfficeKeys::parse)
+            .map(SavedKey)
+            .ok_or_else(|| {
+                ApiError::field(
+                    "passphrase",
+                    "备份中的密钥文件已损坏：未恢复，当前数据未作任何改动",
+                )
+            })
+    }
+
+    /// Install a key saved with a backup. True when it differs from the key in use, which is then
+    /// kept beside it (`recoup.key.before-restore-<time>`), never deleted.
+    pub fn install(&self, saved: SavedKey) -> Result<bool> {
+        let Some(path) = &self.path else {
+            return Ok(false);
+        };
+        let text = saved.0.to_text();
+        if std::fs::read_to_string(path).ok().as_deref() == Some(text.as_str()) {
+            return Ok(false);
+        }
+        if path.exists() {
+            let kept = path.with_extension(format!(
+                "key.before-restore-{}",
+                chrono::Local::now().format("%Y%m%d-%H%M%S")
+            ));
+            std::fs::rename(path, &kept)
+                .map_err(|e| key_error(format!("无法保留原密钥文件 {}：{e}", path.display())))?;
+        }
+        write_private(path, text.as_bytes())
+            .map_err(|e| key_error(format!("无法写入本单位密钥文件 {}：{e}", path.display())))?;
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(saved.0));
+        Ok(true)
+    }
+}
+
+/// An office key read from a backup, not yet installed.
+pub struct SavedKey(OfficeKeys);
+
 fn load_or_create(path: &Path) -> Result<OfficeKeys> {
     match std::fs::read_to_string(path) {
         Ok(text) => OfficeKeys::parse(&text).ok_or_else(|| {

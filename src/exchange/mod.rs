@@ -16,6 +16,7 @@
 pub mod assign;
 pub mod bundle;
 pub mod escalation;
+pub mod heads;
 pub mod keys;
 pub mod net;
 
@@ -42,6 +43,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("public_key", "签名公钥"),
     ("fingerprint", "公钥指纹"),
     ("hub_url", "市局服务器地址"),
+    ("sync_minutes", "自动同步间隔"),
+    ("passphrase", "密钥口令"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -129,13 +132,22 @@ pub struct Peer {
     pub last_import_at: Option<String>,
     /// At a county: the city's hub address for 立即同步 (None: files only).
     pub hub_url: Option<String>,
+    /// At a county: minutes between background attempts to reach the hub (None: the default,
+    /// [`DEFAULT_SYNC_MINUTES`]; 0: only on 立即同步).
+    pub sync_minutes: Option<u32>,
 }
+
+/// Minutes between background attempts to reach the city's hub unless the office sets another.
+pub const DEFAULT_SYNC_MINUTES: u32 = 15;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct HubRequest {
     /// `http://host:port` of the city's hub; empty: exchange by files only.
     pub hub_url: String,
+    /// Minutes between background attempts (1–1440; 0: only on 立即同步); absent: the default.
+    #[ts(optional = nullable)]
+    pub sync_minutes: Option<u32>,
 }
 
 /// `exchange.sync`: what 立即同步 did.
@@ -186,6 +198,8 @@ pub struct ExchangeStatus {
     pub last_export: Option<ExportInfo>,
     /// At the city: the registered counties.
     pub counties: Vec<Peer>,
+    /// The background exchange with the hub in this program, once it has tried.
+    pub auto_sync: Option<AutoSyncReport>,
 }
 
 /// What a picked file holds, before it is applied.
@@ -266,7 +280,7 @@ fn schema_version() -> i64 {
 }
 
 const PEER_COLUMNS: &str =
-    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at, hub_url";
+    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at, hub_url, sync_minutes";
 
 fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     let role: String = r.get(2)?;
@@ -284,6 +298,7 @@ fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
         head_seq: r.get(6)?,
         last_import_at: r.get(7)?,
         hub_url: r.get(8)?,
+        sync_minutes: r.get(9)?,
     })
 }
 
@@ -552,12 +567,62 @@ pub fn set_hub(tx: &mut Tx<'_>, r: &HubRequest) -> Result<Peer> {
             )
         })?)
     };
+    if r.sync_minutes.is_some_and(|m| m > 1440) {
+        return Err(ApiError::field(
+            "sync_minutes",
+            "自动同步间隔应为1至1440分钟（填0表示只在点“立即同步”时同步）",
+        ));
+    }
     tx.execute(
-        "UPDATE exchange_peer SET hub_url = ?1 WHERE id = ?2",
-        params![url, city.id],
+        "UPDATE exchange_peer SET hub_url = ?1, sync_minutes = ?2 WHERE id = ?3",
+        params![url, r.sync_minutes, city.id],
     )?;
     tx.touch("exchange_peer", city.id);
     peer(tx, &city.code)?.ok_or_else(|| ApiError::internal("peer"))
+}
+
+/// The paired city's hub and the minutes between background attempts (a county), when a hub is set
+/// and background attempts are not switched off.
+pub fn auto_sync(c: &Connection) -> Result<Option<(String, u32)>> {
+    let row: Option<(Option<String>, Option<u32>)> = c
+        .query_row(
+            "SELECT hub_url, sync_minutes FROM exchange_peer WHERE role = 'city' AND revoked_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((Some(url), minutes)) => {
+            let m = minutes.unwrap_or(DEFAULT_SYNC_MINUTES);
+            (m > 0).then_some((url, m))
+        }
+        _ => None,
+    })
+}
+
+/// Minutes until the next background attempt: the office's interval after an attempt that reached
+/// the hub; after `failures` attempts in a row that did not, 1, 2, 4 … minutes, never more than the
+/// interval.
+pub fn retry_minutes(failures: u32, interval: u32) -> u32 {
+    if failures == 0 {
+        interval
+    } else {
+        (1u32 << (failures - 1).min(10)).min(interval)
+    }
+}
+
+/// What the background exchange with the hub did last (kept in memory by the running program).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AutoSyncReport {
+    /// When the last attempt ran (local time, RFC 3339).
+    pub at: String,
+    pub sent: bool,
+    pub offline: bool,
+    pub summary: String,
+    /// Attempts in a row that found the hub unreachable.
+    pub failures: u32,
+    /// Minutes until the next attempt.
+    pub next_in_minutes: u32,
 }
 
 /// The paired city's hub address (a county), if one is set.
@@ -1438,6 +1503,7 @@ pub fn status(c: &Connection, keys: &OfficeKeys) -> Result<ExchangeStatus> {
         last_ack_at: last_ack(c)?.map(|(_, _, at)| at),
         last_export,
         counties,
+        auto_sync: None,
     })
 }
 

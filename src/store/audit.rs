@@ -91,6 +91,22 @@ pub struct AuditReport {
     /// The outside witness (issue 12): the city's signed acknowledgement of this log, when there is
     /// one (filled in above the store, by the exchange).
     pub witness: Option<AuditWitness>,
+    /// The head this office signed last (`<database>.head`, issue 12), when there is one (filled
+    /// in above the store, by the exchange, which holds the key).
+    pub signed_head: Option<AuditSignedHead>,
+}
+
+/// How this log stands against the last head this office signed with its own key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditSignedHead {
+    /// The entry signed.
+    pub seq: i64,
+    /// When it was signed (local time, ISO 8601).
+    pub signed_at: String,
+    /// Entries of this log after it (negative: the log is shorter than what was signed).
+    pub past: i64,
+    /// The signature is the office key's, and this log still holds that entry with that hash.
+    pub consistent: bool,
 }
 
 /// How this log stands against the last head the city acknowledged (signed by the city).
@@ -423,7 +439,7 @@ pub(super) fn append(
     actor: &str,
     command: &str,
     touched: &[(&'static str, i64)],
-) -> Result<()> {
+) -> Result<Option<(i64, String)>> {
     let mut changes: Vec<u8> = b"[".to_vec();
     let mut image = Vec::new();
     let mut written = 0usize;
@@ -454,7 +470,7 @@ pub(super) fn append(
         changes.push(b'}');
     }
     if written == 0 {
-        return Ok(());
+        return Ok(None);
     }
     changes.push(b']');
     let changes = String::from_utf8(changes).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -483,7 +499,7 @@ pub(super) fn append(
         hash_bytes(&prev),
         hash_bytes(&hash)
     ])?;
-    Ok(())
+    Ok(Some((seq, hash)))
 }
 
 /// The last entry's sequence number and hash ((0, [`GENESIS`]) for an empty log).
@@ -1091,6 +1107,7 @@ pub fn verify_with_progress(
         first_broken: problems.first().cloned(),
         problems,
         witness: None,
+        signed_head: None,
     })
 }
 

@@ -40,6 +40,14 @@ pub struct BackupInfo {
     pub automatic: bool,
     /// The copy kept before a restore.
     pub before_restore: bool,
+    /// The office key was saved with it, encrypted with a passphrase (`<backup>.key.age`).
+    pub with_key: bool,
+}
+
+/// The office key saved with a backup: `recoup-….db` → `recoup-….key.age` (see
+/// `exchange::keys::KeyStore::export_encrypted`).
+pub fn key_path(backup: &Path) -> std::path::PathBuf {
+    backup.with_extension("key.age")
 }
 
 /// The result of a restore.
@@ -49,8 +57,10 @@ pub struct RestoreReport {
     pub restored: BackupInfo,
     /// The copy of the database it replaced.
     pub kept: BackupInfo,
-    /// Audit entries in the restored database (all verified).
+    /// Audit entries in the restored database (all verified), before the entry recording the restore.
     pub entries: i64,
+    /// The office key saved with the backup was restored with it (a passphrase was given).
+    pub key_restored: bool,
 }
 
 fn io_error(what: &str, path: &Path, e: impl std::fmt::Display) -> ApiError {
@@ -73,6 +83,7 @@ pub fn info(path: &Path) -> Result<BackupInfo> {
         path: path.display().to_string(),
         automatic: file_name.starts_with(AUTO_PREFIX),
         before_restore: file_name.starts_with(BEFORE_RESTORE_PREFIX),
+        with_key: key_path(path).is_file(),
         file_name,
         bytes: meta.len(),
         modified,
@@ -255,6 +266,7 @@ impl Store {
                 restored: restored.clone(),
                 kept,
                 entries: report.entries,
+                key_restored: false,
             })
         })();
         let _ = std::fs::remove_file(&scratch);

@@ -98,6 +98,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0022_city_exchange",
         include_str!("migrations/0022_city_exchange.sql"),
     ),
+    (
+        "0024_restore_sync",
+        include_str!("migrations/0024_restore_sync.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -163,11 +167,18 @@ pub const AUDITED_TABLES: &[&str] = &[
     "city_answer",
     "escalation_answer",
     "lead_assignment",
+    // 0024_restore_sync
+    "backup_restore",
 ];
+
+/// What runs after each committed write that appended an audit entry, with that entry's number and
+/// hash: the core plugs in the signing of the head (`exchange::heads`), which needs the office key.
+pub type CommitHook = Box<dyn Fn(i64, &str) + Send + Sync>;
 
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    on_commit: std::sync::OnceLock<CommitHook>,
 }
 
 impl Store {
@@ -204,6 +215,7 @@ impl Store {
         let store = Store {
             conn: Mutex::new(conn),
             path,
+            on_commit: std::sync::OnceLock::new(),
         };
         secrets::seal_upgraded_users(&store)?;
         Ok(store)
@@ -211,6 +223,11 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Install the hook run after every committed write (once; a second call is ignored).
+    pub fn set_commit_hook(&self, hook: CommitHook) {
+        let _ = self.on_commit.set(hook);
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -233,19 +250,27 @@ impl Store {
         command: &str,
         f: impl FnOnce(&mut Tx<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Tx {
-            tx,
-            touched: Vec::new(),
+        let (out, head) = {
+            let mut conn = self.lock();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut w = Tx {
+                tx,
+                touched: Vec::new(),
+            };
+            let out = f(&mut w)?;
+            let Tx { tx, touched } = w;
+            search::refresh(&tx, &touched)?;
+            let head = if touched.is_empty() {
+                None
+            } else {
+                audit::append(&tx, actor, command, &touched)?
+            };
+            tx.commit()?;
+            (out, head)
         };
-        let out = f(&mut w)?;
-        let Tx { tx, touched } = w;
-        search::refresh(&tx, &touched)?;
-        if !touched.is_empty() {
-            audit::append(&tx, actor, command, &touched)?;
+        if let (Some((seq, hash)), Some(hook)) = (head, self.on_commit.get()) {
+            hook(seq, &hash);
         }
-        tx.commit()?;
         Ok(out)
     }
 }

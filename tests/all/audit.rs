@@ -219,3 +219,99 @@ fn verify_finds_a_dropped_or_planted_trigger_and_a_dropped_index() {
         );
     }
 }
+
+/// Issue 12: "cutting the last entries with their rows, or rewriting a payment and recomputing
+/// every hash, passes `audit verify`" — no longer: every write signs the chain's head with the office
+/// key into `<database>.head` (outside the database), and verify checks the log against it.
+#[test]
+fn a_log_cut_or_rewritten_below_the_signed_head_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("recoup.db");
+    let o = OfficeBuilder::tianjin().init(Core::open(&db).unwrap());
+    let c = &o.core;
+    o.institution("H12010100001", "和平区人民医院");
+    let head = audit_entries(c);
+    let v = verify(c, true);
+    assert_eq!(v["ok"], json!(true), "{v}");
+    assert_eq!(v["signed_head"]["seq"], json!(head), "{v}");
+    assert_eq!(v["signed_head"]["past"], json!(0));
+    assert_eq!(v["signed_head"]["consistent"], json!(true));
+    let file = db.with_extension("head");
+    let signed: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(signed["seq"], json!(head));
+
+    // A second process writing the same database signs the newer head; the older process does not
+    // overwrite it with its own, older one.
+    let other = Core::open(&db).unwrap();
+    other.login(ADMIN, "secret123").unwrap();
+    InstitutionBuilder::new("H12010100002", "和平区中医院").create(&other);
+    let head = audit_entries(c);
+    let signed: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(signed["seq"], json!(head));
+    let reasons = |v: &Value| -> String {
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["reason"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+
+    // The signed head's own hash rewritten (as a log re-hashed after an edit would be).
+    let hash: Vec<u8> = c
+        .store()
+        .read(|conn| {
+            Ok(conn.query_row(
+                &format!("SELECT hash FROM audit_log WHERE seq = {head}"),
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    tamper(
+        c,
+        &format!("UPDATE audit_log SET hash = zeroblob(32) WHERE seq = {head}"),
+    );
+    let v = verify(c, false);
+    assert_eq!(v["ok"], json!(false));
+    assert_eq!(v["signed_head"]["consistent"], json!(false));
+    assert!(
+        reasons(&v).contains("与本机签名确认的不同"),
+        "{}",
+        reasons(&v)
+    );
+    c.store()
+        .read(|conn| {
+            Ok(conn.execute(
+                &format!("UPDATE audit_log SET hash = ?1 WHERE seq = {head}"),
+                [&hash],
+            )?)
+        })
+        .unwrap();
+    assert_eq!(verify(c, true)["ok"], json!(true));
+
+    // The last entry cut together with the row it created: the chain and the rows agree, but the
+    // log is now shorter than what was signed.
+    tamper(c, "DELETE FROM institution WHERE code = 'H12010100002'");
+    tamper(c, &format!("DELETE FROM audit_log WHERE seq = {head}"));
+    let v = verify(c, true);
+    assert_eq!(v["ok"], json!(false), "{v}");
+    assert_eq!(v["signed_head"]["past"], json!(-1));
+    assert!(reasons(&v).contains("审计日志被截短"), "{}", reasons(&v));
+
+    // A head file written by someone without the office key is not believed.
+    let mut forged = signed.clone();
+    forged["seq"] = json!(head - 1);
+    std::fs::write(&file, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let v = verify(c, true);
+    assert_eq!(v["ok"], json!(false));
+    assert!(
+        reasons(&v).contains("签名不是本单位密钥所签"),
+        "{}",
+        reasons(&v)
+    );
+    // Nor a damaged one.
+    std::fs::write(&file, b"{").unwrap();
+    assert!(reasons(&verify(c, true)).contains("已损坏"));
+}

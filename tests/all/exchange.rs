@@ -972,3 +972,249 @@ fn audit_verify_checks_the_log_against_the_citys_signed_acknowledgement() {
     assert!(r["witness"]["past"].as_i64().unwrap() < 0, "{r}");
     assert!(reasons(&r).contains("被截短"), "{}", reasons(&r));
 }
+
+/// Issue 11 "Transports": with a hub address set, the county's program tries by itself every N
+/// minutes; offline is normal — no error, retried after 1, 2, 4 … minutes (never more than N); a
+/// corrected address is tried at once; 0 switches the background attempts off.
+#[test]
+fn the_background_exchange_retries_with_back_off_and_reaches_the_hub_by_itself() {
+    assert_eq!(
+        (1..=6)
+            .map(|f| recoup::exchange::retry_minutes(f, 10))
+            .collect::<Vec<_>>(),
+        vec![1, 2, 4, 8, 10, 10]
+    );
+    assert_eq!(recoup::exchange::retry_minutes(0, 10), 10);
+
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city_db = dir.path().join("city.db");
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, COUNTY, &city.core);
+    // No hub: nothing to do.
+    assert!(cc.sync_tick().is_none());
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    field(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": dead, "sync_minutes": 5000}),
+        "sync_minutes",
+    );
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": dead, "sync_minutes": 10}),
+    );
+    let before = head(cc);
+    let out = cc.sync_tick().expect("due at once");
+    assert!(out.offline && !out.sent, "{out:?}");
+    assert_eq!(head(cc), before, "offline changes nothing");
+    let st = call(cc, "exchange.status", json!({}));
+    assert_eq!(st["city"]["sync_minutes"], json!(10));
+    assert_eq!(st["auto_sync"]["failures"], json!(1), "{st}");
+    assert_eq!(st["auto_sync"]["next_in_minutes"], json!(1));
+    assert!(cc.sync_tick().is_none(), "not due again for a minute");
+
+    // The hub comes up; the office corrects the address: tried at once, sent, acknowledged.
+    let core = city.core;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    let url = rx.recv().unwrap();
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": url, "sync_minutes": 10}),
+    );
+    let out = cc.sync_tick().expect("a new address is tried at once");
+    assert!(out.sent, "{out:?}");
+    let st = call(cc, "exchange.status", json!({}));
+    assert_eq!(st["auto_sync"]["failures"], json!(0));
+    assert_eq!(st["auto_sync"]["next_in_minutes"], json!(10));
+    let n = st["witness"]["witnessed_seq"].as_i64().unwrap();
+    assert!(n > 0);
+    let reader = Core::open(&city_db).unwrap();
+    assert_eq!(replica_count(&reader, COUNTY), n);
+    // What went is what an export records (exports and acknowledgements append no audit entry).
+    assert_eq!(st["last_export"]["last_seq"], json!(n), "{st}");
+
+    // 0: only 立即同步.
+    call(
+        cc,
+        "exchange.set_hub",
+        json!({"hub_url": url, "sync_minutes": 0}),
+    );
+    assert!(cc.sync_tick().is_none());
+}
+
+/// A `recoup serve` process on `db`; killed when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Served {
+    fn start(db: &Path) -> Served {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_recoup"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = lines
+            .find_map(|l| {
+                l.ok()?
+                    .strip_prefix("Recoup 已启动：")
+                    .map(|u| u.trim_end_matches('/').to_string())
+            })
+            .expect("recoup serve prints its address");
+        Served { child, url }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait (at most a minute) until `done` holds.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "timed out: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+/// Issue 11 "Tests and measurements": three real processes — two counties and the city's hub, each a
+/// `recoup serve` on 127.0.0.1 — exchanging over the network by themselves and over files by the CLI.
+/// Work filed in a county appears at the city without anyone pressing a button; a duplicated, a
+/// reordered and a lost delivery (the acknowledgement never reaches the county) converge to the same
+/// state: the city holds exactly each county's log, and each county knows it.
+#[test]
+fn three_processes_two_counties_and_the_hub_converge_over_the_network_and_files() {
+    const OTHER: &str = "220103";
+    let dir = tempfile::tempdir().unwrap();
+    let city_db = dir.path().join("city.db");
+    let a_db = dir.path().join("a.db");
+    let b_db = dir.path().join("b.db");
+    let city = city_at(&city_db);
+    let a = county_at(&a_db);
+    let b = OfficeBuilder::new(OTHER, "长春市朝阳区医疗保障局").init(Core::open(&b_db).unwrap());
+    pair(&a.core, COUNTY, &city.core);
+    pair(&b.core, OTHER, &city.core);
+    a.institution("H22010200001", "南关区人民医院");
+    b.institution("H22010300001", "朝阳区中心医院");
+    drop(city);
+
+    let hub = Served::start(&city_db);
+    let reader = Core::open(&city_db).unwrap();
+    reader.login(ADMIN, "secret123").unwrap();
+    // County A works online: its hub is set, and its own `recoup serve` sends by itself.
+    call(
+        &a.core,
+        "exchange.set_hub",
+        json!({"hub_url": hub.url, "sync_minutes": 1}),
+    );
+    let a_head = head(&a.core);
+    let a_proc = Served::start(&a_db);
+    eventually("county A's work reaches the hub by itself", || {
+        replica_count(&reader, COUNTY) == a_head
+    });
+    eventually("county A applies the hub's acknowledgement", || {
+        call(&a.core, "exchange.status", json!({}))["witness"]["witnessed_seq"] == json!(a_head)
+    });
+    // More work while its program runs (two processes on one database): 立即同步 from the CLI.
+    a.institution("H22010200002", "南关区中医院");
+    let out = cli(&a_db).args(["exchange", "sync"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(replica_count(&reader, COUNTY), head(&a.core));
+
+    // County B works offline, by files; the city imports with its CLI while the hub runs.
+    let run = |db: &Path, args: &[&str]| {
+        let out = cli(db).arg("exchange").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out1 = dir.path().join("b1");
+    let out2 = dir.path().join("b2");
+    std::fs::create_dir_all(&out1).unwrap();
+    std::fs::create_dir_all(&out2).unwrap();
+    run(&b_db, &["export", "--out", out1.to_str().unwrap()]);
+    b.institution("H22010300002", "朝阳区妇幼保健院");
+    // Not acknowledged yet: the second file starts where the first did (overlapping).
+    run(&b_db, &["export", "--out", out2.to_str().unwrap()]);
+    let first = std::fs::read_dir(&out1)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let second = std::fs::read_dir(&out2)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // Reordered: the second arrives first; then the first (nothing new), then the second again
+    // (duplicated). The acknowledgements are lost: the county never imports them.
+    run(&city_db, &["import", second.to_str().unwrap()]);
+    assert_eq!(replica_count(&reader, OTHER), head(&b.core));
+    let dump = city_dump(&reader);
+    run(&city_db, &["import", first.to_str().unwrap()]);
+    run(&city_db, &["import", second.to_str().unwrap()]);
+    assert_eq!(city_dump(&reader), dump, "a replay changes nothing");
+    // County B goes online later: its next bundle starts after the last acknowledgement it has
+    // (none), the hub skips what it holds and acknowledges the head; B now knows.
+    b.institution("H22010300003", "朝阳区康复医院");
+    call(
+        &b.core,
+        "exchange.set_hub",
+        json!({"hub_url": hub.url, "sync_minutes": 1}),
+    );
+    let b_head = head(&b.core);
+    let b_proc = Served::start(&b_db);
+    eventually("county B's program reaches the hub by itself", || {
+        call(&b.core, "exchange.status", json!({}))["witness"]["witnessed_seq"] == json!(b_head)
+    });
+    assert_eq!(replica_count(&reader, OTHER), b_head);
+    assert_eq!(replica_count(&reader, COUNTY), head(&a.core));
+    // The city sees both counties with their heads.
+    let st = call(&reader, "exchange.status", json!({}));
+    let heads: std::collections::BTreeMap<String, i64> = st["counties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_string(),
+                p["head_seq"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(heads[COUNTY], head(&a.core));
+    assert_eq!(heads[OTHER], b_head);
+    drop((a_proc, b_proc, hub));
+}

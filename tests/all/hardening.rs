@@ -722,6 +722,29 @@ fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
         "{on_stick}"
     );
     assert!(!std::path::Path::new(&format!("{stick_file}-wal")).exists());
+    assert_eq!(on_stick["with_key"], false);
+    // With a passphrase, the office key goes with it, encrypted (a lost key breaks the exchange).
+    let short = refuse(
+        &c,
+        "backup.create",
+        json!({"path": usb.display().to_string(), "passphrase": "1234"}),
+    );
+    assert_eq!(short.field.as_deref(), Some("passphrase"), "{short:?}");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let keyed = call(
+        &c,
+        "backup.create",
+        json!({"path": usb.display().to_string(), "passphrase": "南关区备份口令2026"}),
+    );
+    assert_eq!(keyed["with_key"], true, "{keyed}");
+    let keyed_file = keyed["path"].as_str().unwrap().to_string();
+    let key_file = std::path::Path::new(&keyed_file).with_extension("key.age");
+    let saved = std::fs::read(&key_file).unwrap();
+    let office_key = std::fs::read_to_string(db.with_extension("key")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&saved).contains(office_key.lines().nth(1).unwrap()),
+        "the key is saved encrypted"
+    );
     // A folder that is not there is refused in words.
     let e = refuse(
         &c,
@@ -767,8 +790,19 @@ fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
     assert!(e.message.contains("不是本软件的备份文件"), "{}", e.message);
     assert_eq!(institution_names(&c).len(), 2);
 
+    // A wrong passphrase restores nothing.
+    let e = refuse(
+        &c,
+        "backup.restore",
+        json!({"path": keyed_file, "passphrase": "不是这个口令呀"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("passphrase"), "{e:?}");
+    assert_eq!(institution_names(&c).len(), 2);
+    let head_before = audit_entries(&c);
+
     // 从备份恢复: verified, the current database kept first, every login ended.
     let r = call(&c, "backup.restore", json!({"path": stick_file}));
+    assert_eq!(r["key_restored"], false);
     assert!(r["entries"].as_i64().unwrap() > 0);
     let kept = r["kept"]["path"].as_str().unwrap().to_string();
     assert_eq!(r["kept"]["before_restore"], true);
@@ -778,6 +812,21 @@ fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
     assert_eq!(institution_names(&c), vec!["南关区人民医院"]);
     let v = call(&c, "audit.verify", json!({"full": true}));
     assert_eq!(v["ok"], true, "{v}");
+    // The restore is the restored log's next entry, naming the head it replaced; the office's
+    // signed head starts again from it (it was ahead of the restored log).
+    let restored_entries = r["entries"].as_i64().unwrap();
+    assert_eq!(audit_entries(&c), restored_entries + 1);
+    let last = &call(&c, "audit.list", json!({"offset": 0, "limit": 1}))["items"][0];
+    assert_eq!(last["command"], "backup.restore", "{last}");
+    assert!(
+        last["changes"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("\"replaced_seq\":{head_before}")),
+        "{last}"
+    );
+    assert_eq!(v["signed_head"]["seq"], json!(restored_entries + 1), "{v}");
+    assert_eq!(v["signed_head"]["consistent"], true);
     // The other process sees the restored data at its next call.
     assert_eq!(institution_names(&other), vec!["南关区人民医院"]);
     // The kept copy holds what was replaced.
@@ -792,4 +841,37 @@ fn restore_drill_backup_to_a_stick_restore_verified_with_a_copy_kept() {
         .read(|conn| Ok(conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?))
         .unwrap();
     assert_eq!(mode, "wal");
+
+    // A new PC: a fresh installation restores the backup that carries the key, with its passphrase;
+    // the new installation's own key is kept aside, never deleted.
+    let new_db = dir.path().join("new-pc").join("recoup.db");
+    let n = Core::open(&new_db).unwrap();
+    init_office(
+        &n,
+        json!({"code": "220102", "name": "长春市南关区医疗保障局", "level": "county"}),
+        "secret123",
+    );
+    let r = call(
+        &n,
+        "backup.restore",
+        json!({"path": keyed_file, "passphrase": "南关区备份口令2026"}),
+    );
+    assert_eq!(r["key_restored"], true, "{r}");
+    assert_eq!(
+        std::fs::read_to_string(new_db.with_extension("key")).unwrap(),
+        office_key
+    );
+    let aside = std::fs::read_dir(new_db.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains("key.before-restore-")
+        })
+        .count();
+    assert_eq!(aside, 1);
+    n.login(ADMIN, "secret123").unwrap();
+    assert_eq!(institution_names(&n), vec!["南关区人民医院"]);
+    assert_eq!(call(&n, "audit.verify", json!({"full": true}))["ok"], true);
 }

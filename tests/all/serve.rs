@@ -623,3 +623,48 @@ fn answers_on_a_kept_alive_connection_do_not_wait_for_a_delayed_ack() {
         times[10], times[19]
     );
 }
+
+/// Issue 11: the city's hub listens on its network address (`recoup serve --listen 0.0.0.0`) so that
+/// counties on other machines reach `POST /exchange/bundle` under whatever name the hub has there;
+/// the UI and the API still answer only requests addressed to this machine's loopback, and a web
+/// page cannot send a bundle.
+#[test]
+fn the_hub_takes_bundles_under_its_network_name_and_keeps_the_api_on_loopback() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let core = Core::open_in_memory().unwrap();
+        recoup::serve::serve_on(core, "0.0.0.0:0".parse().unwrap(), None, |ready| {
+            tx.send(ready.url.clone()).unwrap()
+        })
+        .unwrap();
+    });
+    let url = rx.recv().unwrap();
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let port = addr.rsplit(':').next().unwrap();
+    let lan = format!("10.22.1.5:{port}");
+    let raw = |path: &str, host: &str, extra: &str| {
+        request(
+            &addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Type: application/octet-stream\r\nContent-Length: 4\r\n\r\njunk"
+            ),
+        )
+    };
+    // A bundle under the LAN name reaches the core (which refuses what is not a bundle, in words).
+    let a = raw("/exchange/bundle", &lan, "");
+    assert_ne!(a.status, 403, "{}", a.body);
+    assert!(a.body.contains("数据包"), "{}", a.body);
+    // From a web page: refused before the core.
+    let a = raw("/exchange/bundle", &lan, "Origin: http://evil.example\r\n");
+    assert_eq!(a.status, 403, "{}", a.body);
+    // The API and the UI under the LAN name: refused.
+    assert_eq!(raw("/api/office.get", &lan, "").status, 403);
+    let a = request(&addr, &format!("GET / HTTP/1.1\r\nHost: {lan}\r\n\r\n"));
+    assert_eq!(a.status, 403);
+    // On loopback, the API answers as ever (here: without the page's secret, refused for that).
+    let a = raw("/api/office.get", &format!("127.0.0.1:{port}"), "");
+    assert!(a.body.contains("访问口令"), "{}", a.body);
+}

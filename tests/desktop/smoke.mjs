@@ -425,7 +425,7 @@ async function smoke(tmp) {
       const n = await exec(INK_SCRIPT)
       return n > 1000 && n
     }, '预览页面绘出内容（pdf.js canvas）', 45_000)
-    await until(async () => !(await exists('.el-dialog .el-loading-mask')), '预览加载提示消失', 10_000)
+    await until(async () => !(await exists('.el-dialog .el-loading-mask')), '预览加载提示消失', 45_000)
     const pages = await textOf(await find('[data-testid="pdf-page-count"]'))
     log(`  预览：${pages.replace(/\s+/g, ' ')}，${ink} 个非白像素`)
     await screenshot(documentsShotPath)

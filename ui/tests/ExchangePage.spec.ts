@@ -34,12 +34,13 @@ const county: ExchangeStatus = {
     revoked_at: null,
     head_seq: 0,
     last_import_at: null,
-    hub_url: null,
+    hub_url: null, sync_minutes: null,
   },
   witness: { witnessed_seq: 40, witnessed_hash: 'ab', local_head: 52, past: 12, consistent: true },
   last_ack_at: '2026-12-01T10:00:00+08:00',
   last_export: { first_seq: 1, last_seq: 40, file_name: '220102-000001-000040.recoup', bytes: 900, created_at: '2026-11-30T16:00:00+08:00' },
   counties: [],
+  auto_sync: null,
 }
 
 const preview: FilePreview = {
@@ -93,7 +94,11 @@ describe('ExchangePage', () => {
 
   it('syncs with the hub when its address is set; offline is a warning, not an error', async () => {
     session.user = { id: 2, username: 'zhang', display_name: '张三', roles: ['Handler'], active: true, must_change_password: false } as never
-    const withHub: ExchangeStatus = { ...county, city: { ...county.city!, hub_url: 'http://10.22.1.5:8090' } }
+    const withHub: ExchangeStatus = {
+      ...county,
+      city: { ...county.city!, hub_url: 'http://10.22.1.5:8090', sync_minutes: 10 },
+      auto_sync: { at: '2026-12-02T09:40:00+08:00', sent: false, offline: true, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可', failures: 3, next_in_minutes: 4 },
+    }
     callMock.mockImplementation(async (command: string) => {
       if (command === 'exchange.status') return withHub as never
       if (command === 'exchange.sync') return { sent: false, offline: true, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可' } as never
@@ -102,6 +107,9 @@ describe('ExchangePage', () => {
     const w = mountPage()
     await settle()
     expect(w.text()).toContain('http://10.22.1.5:8090')
+    expect(w.text()).toContain('每 10 分钟自动同步')
+    // The background attempts are shown on the page, not as dialogs.
+    expect(w.get('[data-testid="exchange-auto-sync"]').text()).toContain('已连续 3 次未连上，4 分钟后再试')
     await w.get('[data-testid="exchange-sync"]').trigger('click')
     await settle()
     expect(callMock).toHaveBeenCalledWith('exchange.sync', {})
@@ -150,8 +158,8 @@ describe('ExchangePage', () => {
       level: 'city',
       city: null,
       counties: [
-        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null },
-        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null },
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null },
+        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null, sync_minutes: null },
       ],
     }
     callMock.mockImplementation(async (command: string) => {

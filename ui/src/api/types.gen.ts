@@ -208,7 +208,33 @@ problems: Array<AuditProblem>,
  * The outside witness (issue 12): the city's signed acknowledgement of this log, when there is
  * one (filled in above the store, by the exchange).
  */
-witness: AuditWitness | null, };
+witness: AuditWitness | null, 
+/**
+ * The head this office signed last (`<database>.head`, issue 12), when there is one (filled
+ * in above the store, by the exchange, which holds the key).
+ */
+signed_head: AuditSignedHead | null, };
+
+/**
+ * How this log stands against the last head this office signed with its own key.
+ */
+export type AuditSignedHead = { 
+/**
+ * The entry signed.
+ */
+seq: number, 
+/**
+ * When it was signed (local time, ISO 8601).
+ */
+signed_at: string, 
+/**
+ * Entries of this log after it (negative: the log is shorter than what was signed).
+ */
+past: number, 
+/**
+ * The signature is the office key's, and this log still holds that entry with that hash.
+ */
+consistent: boolean, };
 
 export type AuditVerifyRequest = { 
 /**
@@ -235,6 +261,23 @@ past: number,
 consistent: boolean, };
 
 /**
+ * What the background exchange with the hub did last (kept in memory by the running program).
+ */
+export type AutoSyncReport = { 
+/**
+ * When the last attempt ran (local time, RFC 3339).
+ */
+at: string, sent: boolean, offline: boolean, summary: string, 
+/**
+ * Attempts in a row that found the hub unreachable.
+ */
+failures: number, 
+/**
+ * Minutes until the next attempt.
+ */
+next_in_minutes: number, };
+
+/**
  * One backup file.
  */
 export type BackupInfo = { path: string, file_name: string, bytes: number, 
@@ -249,7 +292,11 @@ automatic: boolean,
 /**
  * The copy kept before a restore.
  */
-before_restore: boolean, };
+before_restore: boolean, 
+/**
+ * The office key was saved with it, encrypted with a passphrase (`<backup>.key.age`).
+ */
+with_key: boolean, };
 
 /**
  * `backup.list`: the automatic backups and the copies kept before restores, newest first.
@@ -268,7 +315,12 @@ keep: number, items: Array<BackupInfo>, };
  * `backup.create` (a folder, e.g. on a USB stick, or a `.db` file name; none: the automatic
  * backup folder) and `backup.restore` (the backup file).
  */
-export type BackupRequest = { path?: string | null, };
+export type BackupRequest = { path?: string | null, 
+/**
+ * `backup.create`: save the office key with the backup, encrypted with this passphrase;
+ * `backup.restore`: restore the key saved with the backup (the same passphrase).
+ */
+passphrase?: string | null, };
 
 /**
  * A receiving account (004 附件1 收款人名称, 开户银行交换行行号, 开户银行, 开户名称, 账号).
@@ -1067,7 +1119,11 @@ city: Peer | null, witness: Witness, last_ack_at: string | null, last_export: Ex
 /**
  * At the city: the registered counties.
  */
-counties: Array<Peer>, };
+counties: Array<Peer>, 
+/**
+ * The background exchange with the hub in this program, once it has tried.
+ */
+auto_sync: AutoSyncReport | null, };
 
 /**
  * 费用类别 of current-year money (004 art. 8, 附件1).
@@ -1196,7 +1252,11 @@ export type HubRequest = {
 /**
  * `http://host:port` of the city's hub; empty: exchange by files only.
  */
-hub_url: string, };
+hub_url: string, 
+/**
+ * Minutes between background attempts (1–1440; 0: only on 立即同步); absent: the default.
+ */
+sync_minutes?: number | null, };
 
 export type IdRequest = { id: number, };
 
@@ -1824,7 +1884,12 @@ head_seq: number, last_import_at: string | null,
 /**
  * At a county: the city's hub address for 立即同步 (None: files only).
  */
-hub_url: string | null, };
+hub_url: string | null, 
+/**
+ * At a county: minutes between background attempts to reach the hub (None: the default,
+ * [`DEFAULT_SYNC_MINUTES`]; 0: only on 立即同步).
+ */
+sync_minutes: number | null, };
 
 /**
  * 交换对象: the role of an office this one exchanges with.
@@ -2145,9 +2210,13 @@ restored: BackupInfo,
  */
 kept: BackupInfo, 
 /**
- * Audit entries in the restored database (all verified).
+ * Audit entries in the restored database (all verified), before the entry recording the restore.
  */
-entries: number, };
+entries: number, 
+/**
+ * The office key saved with the backup was restored with it (a passphrase was given).
+ */
+key_restored: boolean, };
 
 /**
  * 角色.
