@@ -965,6 +965,8 @@ fn label_of(field: &str) -> String {
         .chain(ledger::FIELD_LABELS.iter().copied())
         .chain(reports::FIELD_LABELS.iter().copied())
         .chain(exchange::FIELD_LABELS.iter().copied())
+        .chain(cases::escalation::FIELD_LABELS.iter().copied())
+        .chain(exchange::assign::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -1315,6 +1317,16 @@ commands! {
     write ADMIN "exchange.set_hub" (HubRequest) -> Peer = |_, tx, r| exchange::set_hub(tx, &r);
     session EXCHANGE "exchange.sync" (Empty) -> SyncOutcome = |core, _, e, _| core.exchange_sync(e.actor);
     read ANYONE "exchange.history" (CodeRequest) -> Vec<exchange::BundleRecord> = |_, c, r| exchange::history(c, &r);
+    // Matters sent up to the city and its answers (issue 11; cases::escalation, exchange::escalation)
+    read ANYONE "escalation.list" (cases::escalation::CaseRef) -> cases::escalation::CaseEscalation = |e, c, r| cases::escalation::list(c, &e.cx, &r);
+    write HANDLER "escalation.create" (cases::escalation::EscalationInput) -> cases::escalation::CaseEscalation = |e, tx, r| cases::escalation::create(tx, &e.cx, e.user_id()?, &r);
+    write HANDLER "escalation.record_answer" (cases::escalation::AnswerInput) -> cases::escalation::CaseEscalation = |e, tx, r| cases::escalation::record_answer(tx, &e.cx, e.user_id()?, &r);
+    read ANYONE "escalation.pending" (exchange::escalation::PendingQuery) -> Vec<exchange::escalation::CountyRequest> = |_, c, r| exchange::escalation::pending(c, &r);
+    // Leads the city assigns to a county (issue 11; exchange::assign)
+    write HANDLER "assignment.create" (exchange::assign::AssignmentInput) -> exchange::assign::AssignmentGiven = |e, tx, r| exchange::assign::create(tx, &*e.office_keys()?, e.user_id()?, &r);
+    read ANYONE "exchange.counties" (Empty) -> Vec<exchange::assign::CountyOverview> = |_, c, _| exchange::assign::overview(c);
+    read ANYONE "assignment.list" (exchange::assign::AssignmentQuery) -> Vec<exchange::assign::Assignment> = |_, c, r| exchange::assign::list(c, &r);
+    write APPROVER "escalation.answer" (cases::escalation::AnswerInput) -> exchange::escalation::AnswerGiven = |e, tx, r| exchange::escalation::answer(tx, &*e.office_keys()?, e.user_id()?, &r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1431,6 +1443,10 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<PartyKind>(cfg),
         one::<exchange::PeerRole>(cfg),
         one::<exchange::ExchangeFileKind>(cfg),
+        one::<cases::escalation::EscalationMatter>(cfg),
+        one::<cases::escalation::EscalationKind>(cfg),
+        one::<cases::escalation::AnswerOutcome>(cfg),
+        one::<cases::escalation::AnswerSource>(cfg),
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),

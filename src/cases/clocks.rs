@@ -543,7 +543,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     }
     let mut stmt = conn.prepare_cached(
         "SELECT l.id, l.lead_number, COALESCE(i.name, p.name, ''), l.received_on, l.check_days,
-                l.extension_days, l.extended_on IS NOT NULL, l.source = 'Report'
+                l.extension_days, l.extended_on IS NOT NULL, l.source = 'Report', l.due_on
          FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
          LEFT JOIN insured p ON p.id = l.insured_id WHERE l.status = 'Open'",
     )?;
@@ -558,6 +558,7 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 r.get::<_, u32>(5)?,
                 r.get::<_, bool>(6)?,
                 r.get::<_, bool>(7)?,
+                crate::vocab::dates::opt_date(r.get(8)?)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -565,7 +566,22 @@ fn lead_clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     // 令第4号 fixes the check period; a 举报 is also handled under 令第5号 (issue 9: 举报处理 is
     // 令第5号, not 第4号).
     let rules = super::rules::office(conn)?;
-    for (id, number, party, received, days, ext, extended, report) in rows {
+    for (id, number, party, received, days, ext, extended, report, city_due) in rows {
+        if let Some(date) = city_due {
+            // 线索交办: the city's due date (issue 11; seed 003: leads from above checked one by one).
+            out.push(ctx.clock(
+                ClockKind::LeadCheck,
+                "市局交办线索办理",
+                (None, Some(id), number, party),
+                received,
+                crate::calendar::Deadline {
+                    date,
+                    warnings: Vec::new(),
+                },
+                "市局交办确定的期限",
+            ));
+            continue;
+        }
         let lead_basis = if report {
             rules.basis_all(&[Rule::LeadCheck, Rule::Complaint])
         } else {

@@ -126,6 +126,10 @@ pub struct Lead {
     #[ts(optional = nullable)]
     pub case_id: Option<i64>,
     pub warnings: Vec<String>,
+    /// A lead assigned by the city (线索交办): the assignment's uid at the city; its summary and
+    /// due date are the city's (read-only here).
+    #[ts(optional = nullable)]
+    pub origin_uid: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -202,7 +206,9 @@ pub struct LeadConclusion {
     pub referred_to: String,
 }
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Lead, u32, u32)> {
+type LeadRow = (Lead, Option<NaiveDate>, u32, u32);
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeadRow> {
     Ok((
         Lead {
             id: r.get("id")?,
@@ -226,7 +232,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Lead, u32, u32)> {
             referred_to: r.get("referred_to")?,
             case_id: r.get("case_id")?,
             warnings: vec![],
+            origin_uid: r.get("origin_uid")?,
         },
+        // The city's due date of an assigned lead (stored), else counted from the check period.
+        opt_date(r.get("due_on")?)?,
         r.get("check_days")?,
         r.get("extension_days")?,
     ))
@@ -237,7 +246,11 @@ const SELECT: &str =
     FROM lead l LEFT JOIN institution i ON i.id = l.institution_id
     LEFT JOIN insured p ON p.id = l.insured_id LEFT JOIN app_user u ON u.id = l.handler_id";
 
-fn finish(cal: &WorkCalendar, (mut lead, days, ext): (Lead, u32, u32)) -> Result<Lead> {
+fn finish(cal: &WorkCalendar, (mut lead, due_on, days, ext): LeadRow) -> Result<Lead> {
+    if let Some(due) = due_on {
+        lead.check_due = due;
+        return Ok(lead);
+    }
     let total = days + if lead.extended_on.is_some() { ext } else { 0 };
     let due = cal.add_working_days(lead.received_on, total)?;
     lead.check_due = due.date;
@@ -428,7 +441,14 @@ pub fn extend(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &LeadExtension) -> Result<
             lead.lead_number
         )));
     }
-    let (_, _, ext): (Lead, u32, u32) =
+    if lead.origin_uid.is_some() {
+        return Err(ApiError::illegal(format!(
+            "线索{}由市局交办，核查期限（{}）由市局确定，不能自行延长；确需延期的请报告市局",
+            lead.lead_number,
+            super::cn_date(lead.check_due)
+        )));
+    }
+    let (_, _, _, ext): LeadRow =
         tx.query_row(&format!("{SELECT} WHERE l.id = ?1"), [e.id], from_row)?;
     if ext == 0 {
         return Err(ApiError::illegal(
@@ -519,4 +539,102 @@ mod tests {
             "AJ2026-10001"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leads assigned by the city (线索交办, issue 11)
+
+/// A lead the city assigns to this county, as it travels down in the city's signed
+/// acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignedLead {
+    /// The assignment's uid at the city (applied once).
+    pub uid: String,
+    pub summary: String,
+    /// 机构编码 of the institution concerned ("" when none).
+    pub institution_code: String,
+    /// Who the lead is about, as the city wrote it.
+    pub party: String,
+    pub assigned_on: NaiveDate,
+    /// The city's due date for the county's outcome.
+    pub due_on: NaiveDate,
+}
+
+/// Apply the city's assignments: each becomes a lead of this office once (by its uid), source
+/// 上级交办, reporter the city, due the city's date, linked to the institution of that 机构编码 when
+/// this office holds it. Audited. Returns how many were new.
+pub fn apply_assigned(tx: &mut Tx<'_>, city_name: &str, leads: &[AssignedLead]) -> Result<i64> {
+    let mut n = 0;
+    for a in leads {
+        let held: Option<i64> = tx
+            .query_row("SELECT id FROM lead WHERE origin_uid = ?1", [&a.uid], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if held.is_some() {
+            continue;
+        }
+        let institution: Option<i64> = if a.institution_code.is_empty() {
+            None
+        } else {
+            tx.query_row(
+                "SELECT id FROM institution WHERE code = ?1",
+                [&a.institution_code],
+                |r| r.get(0),
+            )
+            .optional()?
+        };
+        let summary = match (
+            institution,
+            a.party.is_empty(),
+            a.institution_code.is_empty(),
+        ) {
+            (None, false, _) | (None, _, false) => format!(
+                "{}（{}{}）",
+                a.summary,
+                a.party,
+                if a.institution_code.is_empty() {
+                    String::new()
+                } else {
+                    format!("，机构编码{}", a.institution_code)
+                }
+            ),
+            _ => a.summary.clone(),
+        };
+        let profile = super::profile::load(tx)?;
+        let office = office_code(tx)?;
+        let id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM lead", [], |r| {
+            r.get(0)
+        })?;
+        let number = next_number(
+            tx,
+            "lead",
+            "lead_number",
+            "XS",
+            chrono::Datelike::year(&a.assigned_on),
+        )?;
+        let now = now_text();
+        tx.execute(
+            "INSERT INTO lead (id, uid, lead_number, source, received_on, summary, reporter, institution_id,
+                check_days, extension_days, status, created_at, updated_at, origin_uid, due_on)
+             VALUES (?1, ?2, ?3, 'AssignedFromAbove', ?4, ?5, ?6, ?7, ?8, ?9, 'Open', ?10, ?10, ?11, ?12)",
+            params![
+                id,
+                format!("{office}-L{id}"),
+                number,
+                date_text(a.assigned_on),
+                summary,
+                city_name,
+                institution,
+                profile.lead_check_days,
+                profile.lead_check_extension_days,
+                now,
+                a.uid,
+                date_text(a.due_on)
+            ],
+        )?;
+        tx.touch("lead", id);
+        n += 1;
+    }
+    Ok(n)
 }

@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod clock_index;
 pub mod clocks;
+pub mod escalation;
 pub mod hooks;
 pub mod leads;
 pub mod measures;

@@ -52,6 +52,10 @@ pub struct Manifest {
     /// Entries whose 身份证号/phone numbers were masked (minimum necessary).
     pub masked_entries: i64,
     pub created_at: String,
+    /// The sender's age recipient (`age1…`), so that what the city sends down to it (answers,
+    /// assigned leads) can be encrypted to it; "" from older versions.
+    #[serde(default)]
+    pub recipient: String,
 }
 
 /// One audit entry as shipped. `changes` is the canonical text, masked when `masked`.
@@ -78,6 +82,14 @@ pub struct Ack {
     pub seq: i64,
     pub hash: String,
     pub created_at: String,
+    /// The city's answers to this county's requests (all of them; the county applies each once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub answers: Vec<crate::cases::escalation::AnswerWire>,
+    /// The leads the city assigned to this county (all of them; applied once each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub leads: Vec<crate::cases::leads::AssignedLead>,
 }
 
 /// The city's pairing file (JSON text).
@@ -277,6 +289,21 @@ pub fn verify_ack_text(text: &[u8], signature: &[u8; 64], signer: &str) -> Resul
         )
     })?;
     serde_json::from_slice(text).map_err(|_| bad())
+}
+
+/// An acknowledgement that carries the city's own content (answers, assigned leads) is encrypted to
+/// the county's age recipient; open it with this office's identity.
+pub fn open_down(keys: &OfficeKeys, file: &[u8]) -> Result<Vec<u8>> {
+    let inner = age::decrypt(keys.identity(), file).map_err(|e| match e {
+        age::DecryptError::NoMatchingKeys => ApiError::illegal(
+            "此文件不是发给本单位的：县级单位的数据包只能由收件的市级单位导入，市局的确认回执只能由收件的县级单位导入；本次未作任何改动",
+        ),
+        _ => damaged("确认回执"),
+    })?;
+    if !inner.starts_with(ACK_MAGIC) {
+        return Err(damaged("确认回执"));
+    }
+    Ok(inner)
 }
 
 /// Read an acknowledgement without checking it (for a preview before pairing).

@@ -13,7 +13,9 @@
 //! the head held, every entry's link and hash); an entry already held is skipped when identical and
 //! refused as a fork when not; a gap is refused naming the missing range.
 
+pub mod assign;
 pub mod bundle;
+pub mod escalation;
 pub mod heads;
 pub mod keys;
 pub mod net;
@@ -22,6 +24,7 @@ use base64::Engine as _;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashSet;
 use ts_rs::TS;
 
 use self::bundle::{Ack, FileKind, Manifest, Opened, Pairing, WireEntry, FORMAT};
@@ -340,7 +343,11 @@ fn paired_city(c: &Connection) -> Result<City> {
     })
 }
 
-fn require_level(c: &Connection, level: OfficeLevel, what: &str) -> Result<office::Office> {
+pub(crate) fn require_level(
+    c: &Connection,
+    level: OfficeLevel,
+    what: &str,
+) -> Result<office::Office> {
     let o = this_office(c)?;
     if o.level != level {
         return Err(ApiError::illegal(match level {
@@ -629,6 +636,11 @@ pub fn hub_url(c: &Connection) -> Result<Option<String>> {
     .flatten())
 }
 
+/// Whether this office is a county (an encrypted file it receives is the city's acknowledgement).
+fn is_county(c: &Connection) -> Result<bool> {
+    Ok(this_office(c)?.level != OfficeLevel::City)
+}
+
 /// Only a bundle may come over the network (the hub's endpoint).
 pub fn require_bundle(bytes: &[u8]) -> Result<()> {
     match bundle::kind_of(bytes) {
@@ -670,8 +682,9 @@ fn mask_value(column: &str, v: &str) -> String {
     out
 }
 
-/// The entry's changes with 身份证号/phone numbers masked, or None when it holds none.
-fn mask_changes(changes: &str) -> Result<Option<String>> {
+/// The entry's changes with 身份证号/phone numbers masked, or None when it holds none. The insured
+/// persons in `exempt` (parties to matters sent up to the city) are not masked.
+fn mask_changes(changes: &str, exempt: &HashSet<i64>) -> Result<Option<String>> {
     if !MASKED_COLUMNS
         .iter()
         .any(|(t, _)| changes.contains(&format!("\"table\":\"{t}\"")))
@@ -688,6 +701,14 @@ fn mask_changes(changes: &str) -> Result<Option<String>> {
         let Some((_, cols)) = MASKED_COLUMNS.iter().find(|(t, _)| *t == table) else {
             continue;
         };
+        if table == "insured"
+            && ch
+                .get("id")
+                .and_then(Value::as_i64)
+                .is_some_and(|id| exempt.contains(&id))
+        {
+            continue;
+        }
         if let Some(after) = ch.get_mut("after").and_then(Value::as_object_mut) {
             for col in *cols {
                 if let Some(Value::String(s)) = after.get(*col) {
@@ -794,8 +815,9 @@ pub fn check_witness(c: &Connection, report: &mut audit::AuditReport) -> Result<
 /// The entries after `after` up to `to` as shipped (masked where they hold personal numbers).
 pub fn wire_entries(c: &Connection, after: i64, to: i64) -> Result<Vec<WireEntry>> {
     let mut out = Vec::with_capacity((to - after).clamp(0, 1 << 20) as usize);
+    let exempt = crate::cases::escalation::escalated_insured(c)?;
     audit::for_each_entry(c, after, to, |e| {
-        let masked = mask_changes(&e.changes)?;
+        let masked = mask_changes(&e.changes, &exempt)?;
         out.push(WireEntry {
             seq: e.seq,
             at: e.at,
@@ -848,6 +870,7 @@ pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
         schema_version: schema_version(),
         masked_entries: entries.iter().filter(|e| e.masked).count() as i64,
         created_at: now_text(),
+        recipient: keys.recipient(),
     };
     let bytes = bundle::seal(keys, &city.recipient, manifest, &entries)?;
     let file_name = format!("{}-{}-{}.recoup", o.code, seq6(after + 1), seq6(head));
@@ -907,6 +930,17 @@ fn check_ack(c: &Connection, file: &[u8]) -> Result<(Ack, String, [u8; 64], City
 fn import_ack(tx: &mut Tx<'_>, file: &[u8]) -> Result<ImportOutcome> {
     let (ack, text, sig, city) = check_ack(tx, file)?;
     let held = last_ack(tx)?.map(|(s, _, _)| s).unwrap_or(0);
+    // The city's answers to this office's requests (each applied once, audited).
+    let answered = crate::cases::escalation::apply_answers(tx, &ack.answers)?;
+    // The leads the city assigned (each becomes a lead once, with the city's due date).
+    let assigned = crate::cases::leads::apply_assigned(tx, &city.name, &ack.leads)?;
+    let mut answers_note = String::new();
+    if answered > 0 {
+        answers_note.push_str(&format!("；已登记市局对本单位请示的答复{answered}件"));
+    }
+    if assigned > 0 {
+        answers_note.push_str(&format!("；已收到市局交办线索{assigned}条"));
+    }
     let summary = if ack.seq <= held {
         format!(
             "{}已确认到第{}条，本单位已有该确认（或更新的确认），无需处理",
@@ -924,8 +958,8 @@ fn import_ack(tx: &mut Tx<'_>, file: &[u8]) -> Result<ImportOutcome> {
     };
     Ok(ImportOutcome {
         kind: ExchangeFileKind::Ack,
-        summary,
-        applied: 0,
+        summary: summary + &answers_note,
+        applied: answered + assigned,
         ack: None,
     })
 }
@@ -1197,9 +1231,12 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
                 ])?;
             }
         }
+        escalation::project(tx, &m.from_office, new)?;
+        assign::project(tx, &m.from_office, new)?;
         tx.execute(
-            "UPDATE exchange_peer SET head_seq = ?1, head_hash = ?2, last_import_at = ?3, sign_key = COALESCE(sign_key, ?4) WHERE id = ?5",
-            params![m.last_seq, m.head_hash, now, m.signer_key, peer_id],
+            "UPDATE exchange_peer SET head_seq = ?1, head_hash = ?2, last_import_at = ?3, sign_key = COALESCE(sign_key, ?4),
+                recipient = COALESCE(NULLIF(?6, ''), recipient) WHERE id = ?5",
+            params![m.last_seq, m.head_hash, now, m.signer_key, peer_id, m.recipient],
         )?;
         tx.touch("exchange_peer", peer_id);
         summary = format!(
@@ -1221,7 +1258,7 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
 }
 
 /// The city's signed acknowledgement of the head it holds for `county`.
-fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Result<ExchangeFile> {
+pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Result<ExchangeFile> {
     let me = this_office(c)?;
     let p = peer(c, county)?.ok_or_else(|| ApiError::not_found("该县级单位的登记"))?;
     if p.head_seq == 0 {
@@ -1235,6 +1272,15 @@ fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Result<ExchangeF
         [county],
         |r| r.get(0),
     )?;
+    let answers = escalation::answers_for(c, county)?;
+    let n_answers = answers.len();
+    let leads = assign::for_county(c, county)?;
+    let n_leads = leads.len();
+    let recipient: Option<String> = c.query_row(
+        "SELECT recipient FROM exchange_peer WHERE code = ?1",
+        [county],
+        |r| r.get(0),
+    )?;
     let bytes = bundle::seal_ack(
         keys,
         Ack {
@@ -1245,13 +1291,35 @@ fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Result<ExchangeF
             seq: p.head_seq,
             hash,
             created_at: now_text(),
+            answers,
+            leads,
         },
     )?;
+    // What the city sends down (answers, assigned leads) is encrypted to the county, as a bundle is
+    // to the city; a bare acknowledgement holds nothing personal and stays plain.
+    let bytes = match recipient.filter(|r| !r.is_empty()) {
+        Some(r) if n_answers + n_leads > 0 => bundle::encrypt(&r, &bytes)?,
+        _ => bytes,
+    };
     Ok(file(
         ExchangeFileKind::Ack,
         format!("{}-ack-{}.recoup", p.code, seq6(p.head_seq)),
         &bytes,
-        format!("确认已收到{}第{}条及以前的记录", p.name, p.head_seq),
+        format!(
+            "确认已收到{}第{}条及以前的记录{}{}",
+            p.name,
+            p.head_seq,
+            if n_answers > 0 {
+                format!("，附市局对其请示的答复{n_answers}件")
+            } else {
+                String::new()
+            },
+            if n_leads > 0 {
+                format!("，附市局交办线索{n_leads}条")
+            } else {
+                String::new()
+            }
+        ),
     ))
 }
 
@@ -1287,6 +1355,22 @@ fn pairing_preview(p: &Pairing) -> FilePreview {
     }
 }
 
+/// What an acknowledgement brings down besides the witness: the city's answers and assigned leads
+/// (all of them; those already held are skipped on import).
+fn down_note(ack: &Ack) -> String {
+    let mut out = String::new();
+    if !ack.answers.is_empty() {
+        out.push_str(&format!(
+            "；附市局对本单位请示的答复{}件",
+            ack.answers.len()
+        ));
+    }
+    if !ack.leads.is_empty() {
+        out.push_str(&format!("；附市局交办线索{}条", ack.leads.len()));
+    }
+    out
+}
+
 fn unknown_file() -> ApiError {
     ApiError::field(
         "data",
@@ -1299,8 +1383,12 @@ fn unknown_file() -> ApiError {
 pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<FilePreview> {
     let bytes = decode_file(r)?;
     match bundle::kind_of(&bytes) {
-        FileKind::Bundle => preview_bundle(c, keys, &bytes),
-        FileKind::Ack => {
+        FileKind::Bundle if !is_county(c)? => preview_bundle(c, keys, &bytes),
+        FileKind::Bundle | FileKind::Ack => {
+            let bytes = match bundle::kind_of(&bytes) {
+                FileKind::Bundle => bundle::open_down(keys, &bytes)?,
+                _ => bytes,
+            };
             let (ack, _, _, city) = check_ack(c, &bytes)?;
             let held = last_ack(c)?.map(|(s, _, _)| s).unwrap_or(0);
             Ok(FilePreview {
@@ -1318,11 +1406,22 @@ pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<Fil
                     .unwrap_or_default(),
                 summary: if ack.seq <= held {
                     format!(
-                        "{}确认到第{}条；本单位已有该确认，无需处理",
-                        city.name, ack.seq
+                        "{}确认到第{}条；本单位已有该确认{}",
+                        city.name,
+                        ack.seq,
+                        if ack.answers.is_empty() && ack.leads.is_empty() {
+                            "，无需处理".to_string()
+                        } else {
+                            down_note(&ack)
+                        }
                     )
                 } else {
-                    format!("{}确认已收到第{}条及以前的记录", city.name, ack.seq)
+                    format!(
+                        "{}确认已收到第{}条及以前的记录{}",
+                        city.name,
+                        ack.seq,
+                        down_note(&ack)
+                    )
                 },
                 commands: Vec::new(),
             })
@@ -1341,6 +1440,7 @@ pub fn import(tx: &mut Tx<'_>, keys: &OfficeKeys, r: &FileRequest) -> Result<Imp
 
 pub fn import_bytes(tx: &mut Tx<'_>, keys: &OfficeKeys, bytes: &[u8]) -> Result<ImportOutcome> {
     match bundle::kind_of(bytes) {
+        FileKind::Bundle if is_county(tx)? => import_ack(tx, &bundle::open_down(keys, bytes)?),
         FileKind::Bundle => import_bundle(tx, keys, bytes),
         FileKind::Ack => import_ack(tx, bytes),
         FileKind::Pairing => Err(ApiError::field(
@@ -1483,12 +1583,15 @@ mod tests {
         assert_eq!(mask_value("phone", "13812345678"), "138****5678");
         assert_eq!(mask_value("phone", "1234"), "****");
         let c = r#"[{"after":{"id":1,"id_number":"11010519491231002X","name":"王某","phone":"13812345678"},"id":1,"table":"insured"}]"#;
-        let m = mask_changes(c).unwrap().unwrap();
+        let none = HashSet::new();
+        let m = mask_changes(c, &none).unwrap().unwrap();
         assert!(
             m.contains("110105********002X") && m.contains("138****5678") && m.contains("王某")
         );
+        // A party to a matter sent up to the city is not masked.
+        assert_eq!(mask_changes(c, &HashSet::from([1])).unwrap(), None);
         assert_eq!(
-            mask_changes(r#"[{"after":{"id":1},"id":1,"table":"lead"}]"#).unwrap(),
+            mask_changes(r#"[{"after":{"id":1},"id":1,"table":"lead"}]"#, &none).unwrap(),
             None
         );
     }

@@ -95,6 +95,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0021_legal_fidelity.sql"),
     ),
     (
+        "0022_city_exchange",
+        include_str!("migrations/0022_city_exchange.sql"),
+    ),
+    (
         "0024_restore_sync",
         include_str!("migrations/0024_restore_sync.sql"),
     ),
@@ -162,6 +166,12 @@ pub const AUDITED_TABLES: &[&str] = &[
     "report_submission",
     "random_draw",
     "random_draw_institution",
+    // 0022_city_exchange
+    "city_request",
+    "city_answer",
+    "escalation_answer",
+    "lead_assignment",
+    // 0024_restore_sync
     "backup_restore",
 ];
 

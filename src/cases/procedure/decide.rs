@@ -170,6 +170,8 @@ pub fn decide(tx: &mut Tx<'_>, cal: &Ctx, i: &DecisionInput) -> Result<CaseDetai
     legal_review_passed(req, rules, c.track)?;
     collective_review_agreed(req)?;
     let kind = kind_of_the_track(i.kind, c.track)?;
+    // 暂停/解除协议 and 行政处罚 wait for the city's approval (seed 002 二(三)三; seed 001 art. 21 ¶2).
+    crate::cases::escalation::approval_given(tx, c.id, kind, &i.measures, rules)?;
     let number = document_number(
         tx,
         &cal.hooks.numbers,

@@ -54,7 +54,21 @@ pub fn detail(
         CaseStatus::Investigating => next.extend(investigating_next(
             &st, &findings, &evidence, &lines, &holds,
         )),
-        CaseStatus::Notified => next.extend(notified_next(&st, &services)),
+        CaseStatus::Notified => {
+            next.extend(notified_next(&st, &services));
+            // What the city must approve first (seed 002 二(三)三), before "作出处理决定".
+            if let Some((_, n)) = &st.notice {
+                if let Some(hint) = crate::cases::escalation::next_step(
+                    conn,
+                    case_id,
+                    &n.proposed_measures,
+                    &st.rules,
+                )? {
+                    let at = next.len().saturating_sub(1);
+                    next.insert(at, hint);
+                }
+            }
+        }
         CaseStatus::Decided => next.extend(unserved(&services)),
         CaseStatus::Executing => next.extend(executing_next(&st, decision.as_ref())),
         CaseStatus::Closed | CaseStatus::Dropped => {}

@@ -59,6 +59,43 @@ export type AllocationView = { line_id: number, label: string,
 amount: string, };
 
 /**
+ * `escalation.answer`'s answer: the request as answered, and the acknowledgement to send down.
+ */
+export type AnswerGiven = { request: CountyRequest, 
+/**
+ * The county's acknowledgement carrying the answer (save it for the county, or it goes with
+ * the county's next network sync).
+ */
+ack: ExchangeFile, };
+
+/**
+ * An answer as the county holds it, or as the city writes it.
+ */
+export type AnswerInput = { 
+/**
+ * At the county (hand entry): the request.
+ */
+request_id: number, 
+/**
+ * At the city: the county's request.
+ */
+request_uid: string, outcome?: AnswerOutcome | null, document_number: string, answered_on?: string | null, note: string, 
+/**
+ * 变更: the matters the city approves instead (empty otherwise: 批准 approves what was asked).
+ */
+matters: Array<EscalationMatter>, };
+
+/**
+ * The city's answer.
+ */
+export type AnswerOutcome = "Approved" | "Changed" | "Refused";
+
+/**
+ * How an answer reached the county.
+ */
+export type AnswerSource = "Exchange" | "Paper";
+
+/**
  * The one error type of the public API: a code, a Chinese message and, for validation, the field.
  */
 export type ApiError = { code: ErrorCode, 
@@ -84,6 +121,47 @@ recovered: string, self_corrections: number,
  * What the area's self-correction forms declared.
  */
 self_corrected: string, };
+
+/**
+ * An assignment as the city sees it, with what the county did.
+ */
+export type Assignment = { uid: string, county: string, county_name: string, summary: string, institution_code: string, party: string, assigned_on: string, due_on: string, assigned_by: string, 
+/**
+ * The county's lead number, once the county applied the assignment.
+ */
+lead_number?: string | null, 
+/**
+ * 未接收 / 核查中 / 已立案 / 不予立案 / 已移送.
+ */
+status: string, outcome_on?: string | null, outcome_note: string, 
+/**
+ * The county's case it became.
+ */
+case_number?: string | null, 
+/**
+ * Past its due date without an outcome.
+ */
+overdue: boolean, };
+
+/**
+ * `assignment.create`'s answer: the assignment and the county's acknowledgement carrying it.
+ */
+export type AssignmentGiven = { assignment: Assignment, ack: ExchangeFile, };
+
+/**
+ * `assignment.create`.
+ */
+export type AssignmentInput = { 
+/**
+ * 行政区划代码 of the county.
+ */
+county: string, summary: string, institution_code: string, party: string, assigned_on?: string | null, due_on?: string | null, };
+
+export type AssignmentQuery = { 
+/**
+ * One county; empty: all.
+ */
+code: string, };
 
 export type AuditEntry = { seq: number, office_code: string, at: string, actor: string, command: string, 
 /**
@@ -409,6 +487,23 @@ rule_preset: RulePreset, rule_set_edited: boolean,
 prior_refusals: Array<string>, };
 
 /**
+ * `escalation.list`: a case's requests and what its decision still needs from the city.
+ */
+export type CaseEscalation = { case_id: number, 
+/**
+ * Whether the rule applies here (a county office paired with a city, or one that asked).
+ */
+applies: boolean, 
+/**
+ * Whether the paired city can answer electronically (else: on paper).
+ */
+paired: boolean, requests: Array<CityRequest>, 
+/**
+ * The matters the city approved (as changed) so far.
+ */
+approved: Array<EscalationMatter>, };
+
+/**
  * `case.get`: the detail, with clocks judged on `today` (default: the local date).
  */
 export type CaseGet = { id: number, today?: string | null, };
@@ -482,6 +577,8 @@ overdue_only?: boolean | null,
  */
 oldest_first?: boolean | null, offset?: number | null, limit?: number | null, };
 
+export type CaseRef = { case_id: number, };
+
 /**
  * 案件状态.
  */
@@ -501,6 +598,26 @@ export type ChartQuery = { year: number,
 to?: string | null, };
 
 export type Charts = { year: number, to: string, by_month: Array<Bar>, by_fund: Array<Bar>, by_kind: Array<Bar>, by_age: Array<Bar>, };
+
+export type CityAnswer = { id: number, outcome: AnswerOutcome, document_number: string, answered_on: string, note: string, 
+/**
+ * The matters approved (as changed); empty for a refusal.
+ */
+matters: Array<EscalationMatter>, source: AnswerSource, 
+/**
+ * Who typed it from paper ("" when it came with the acknowledgement).
+ */
+entered_by: string, recorded_at: string, };
+
+export type CityRequest = { id: number, uid: string, case_id: number, kind: EscalationKind, matters: Array<EscalationMatter>, asked: string, asked_on: string, asked_by: string, 
+/**
+ * The answers, oldest first; the last one governs.
+ */
+answers: Array<CityAnswer>, 
+/**
+ * 待答复 / 已批准 / 已变更 / 不予批准 / 已备案.
+ */
+status: string, };
 
 /**
  * What a money command (`money` in the command table) takes beside its own fields: the client's
@@ -661,6 +778,53 @@ export type CountRequest = {
  * The event date (not counted).
  */
 date: string, days: number, };
+
+/**
+ * One county as the city sees it from its replica and its own records (issue 11: "bundle history
+ * per county (last contact, last entry, lag)", overdue matters by county).
+ */
+export type CountyOverview = { code: string, name: string, revoked: boolean, 
+/**
+ * The last bundle applied (the last contact), and how many days ago.
+ */
+last_contact?: string | null, days_since_contact?: number | null, 
+/**
+ * The county's last entry held here: its number and when the county wrote it.
+ */
+last_seq: number, last_entry_at?: string | null, 
+/**
+ * Days between the county's last entry held here and today (how far behind the replica may be).
+ */
+lag_days?: number | null, bundles: number, 
+/**
+ * 审批 requests waiting for the city's answer.
+ */
+pending_requests: number, 
+/**
+ * Assigned leads without an outcome, and those of them past their due date.
+ */
+open_assignments: number, overdue_assignments: number, };
+
+/**
+ * A county's request as the city holds it.
+ */
+export type CountyRequest = { origin: string, county: string, uid: string, kind: EscalationKind, matters: Array<EscalationMatter>, asked: string, asked_on: string, 
+/**
+ * The county's user who sent it (its audit actor).
+ */
+asked_by: string, case_number: string, party: string, 
+/**
+ * 机构编码 or 身份证号 (an escalated matter is not masked).
+ */
+party_code: string, amount: string, received_at: string, 
+/**
+ * The city's answers, oldest first.
+ */
+answers: Array<EscalationAnswer>, 
+/**
+ * The county's log shows the (last) answer applied there.
+ */
+county_has_answer: boolean, status: string, };
 
 /**
  * 贷方科目 (004 art. 12).
@@ -889,6 +1053,30 @@ export type Empty = Record<symbol, never>;
  * Stable machine-readable error codes. The UI branches on these; never rename one.
  */
 export type ErrorCode = "VALIDATION" | "NOT_FOUND" | "CONFLICT" | "ILLEGAL_STEP" | "NOT_INITIALIZED" | "SCHEMA_TOO_NEW" | "UNKNOWN_COMMAND" | "NOT_LOGGED_IN" | "SESSION_EXPIRED" | "PASSWORD_CHANGE_REQUIRED" | "FORBIDDEN" | "STORAGE" | "TOO_LARGE" | "CANCELLED" | "BUSY" | "INTERNAL";
+
+/**
+ * An answer as the city gave it.
+ */
+export type EscalationAnswer = { uid: string, outcome: AnswerOutcome, document_number: string, answered_on: string, note: string, matters: Array<EscalationMatter>, answered_by: string, created_at: string, };
+
+/**
+ * `escalation.create`.
+ */
+export type EscalationInput = { case_id: number, matters: Array<EscalationMatter>, 
+/**
+ * What is asked (the handling opinion).
+ */
+asked: string, asked_on?: string | null, };
+
+/**
+ * 审批 (the decision waits for the answer) or 备案 (for the record).
+ */
+export type EscalationKind = "Approval" | "Record";
+
+/**
+ * 报市局事项: what a county's handling opinion involves, as seed 002 二(三)三 lists it.
+ */
+export type EscalationMatter = "AgreementSuspension" | "AgreementTermination" | "AdministrativePenalty" | "Interview" | "PublicCriticism" | "SettlementSuspension" | "PaymentRefusal";
 
 export type Evidence = { id: number, case_id: number, finding_id?: number | null, kind: EvidenceKind, description: string, collected_on: string, collected_by?: number | null, };
 
@@ -1274,7 +1462,12 @@ party: string, handler_id?: number | null, handler: string,
 /**
  * The verification deadline (with the extension once granted).
  */
-check_due: string, extended_on?: string | null, extension_reason: string, status: LeadStatus, outcome_on?: string | null, outcome_note: string, referred_to: string, case_id?: number | null, warnings: Array<string>, };
+check_due: string, extended_on?: string | null, extension_reason: string, status: LeadStatus, outcome_on?: string | null, outcome_note: string, referred_to: string, case_id?: number | null, warnings: Array<string>, 
+/**
+ * A lead assigned by the city (线索交办): the assignment's uid at the city; its summary and
+ * due date are the city's (read-only here).
+ */
+origin_uid?: string | null, };
 
 export type LeadConclusion = { id: number, outcome?: LeadOutcome | null, on?: string | null, 
 /**
@@ -1751,6 +1944,16 @@ outstanding: string,
  */
 principal_paid_on: string | null, };
 
+export type PendingQuery = { 
+/**
+ * One county (行政区划代码); empty: all.
+ */
+code: string, 
+/**
+ * Every request (newest first, at most 500), not only those waiting for an answer.
+ */
+all: boolean, };
+
 /**
  * `platform.record`: the item was entered in the 医保信息平台 on `entered_on`.
  */
@@ -2041,7 +2244,7 @@ export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
 /**
  * One rule whose citation the office's rule set gives.
  */
-export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund" | "Demand" | "PaymentExtension";
+export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "CityApproval" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund" | "Demand" | "PaymentExtension";
 
 /**
  * The presets shipped with Recoup.
@@ -2728,6 +2931,14 @@ export interface Commands {
   "exchange.set_hub": { request: HubRequest; response: Peer };
   "exchange.sync": { request: Empty; response: SyncOutcome };
   "exchange.history": { request: CodeRequest; response: Array<BundleRecord> };
+  "escalation.list": { request: CaseRef; response: CaseEscalation };
+  "escalation.create": { request: EscalationInput; response: CaseEscalation };
+  "escalation.record_answer": { request: AnswerInput; response: CaseEscalation };
+  "escalation.pending": { request: PendingQuery; response: Array<CountyRequest> };
+  "assignment.create": { request: AssignmentInput; response: AssignmentGiven };
+  "exchange.counties": { request: Empty; response: Array<CountyOverview> };
+  "assignment.list": { request: AssignmentQuery; response: Array<Assignment> };
+  "escalation.answer": { request: AnswerInput; response: AnswerGiven };
 }
 
 export type CommandName = keyof Commands;
@@ -2769,6 +2980,10 @@ export interface EnumLabels {
   PartyKind: Record<PartyKind, string>;
   PeerRole: Record<PeerRole, string>;
   ExchangeFileKind: Record<ExchangeFileKind, string>;
+  EscalationMatter: Record<EscalationMatter, string>;
+  EscalationKind: Record<EscalationKind, string>;
+  AnswerOutcome: Record<AnswerOutcome, string>;
+  AnswerSource: Record<AnswerSource, string>;
   PaymentMethod: Record<PaymentMethod, string>;
   PaymentStatus: Record<PaymentStatus, string>;
   PenaltyKind: Record<PenaltyKind, string>;
@@ -3005,6 +3220,7 @@ export const enumLabels: EnumLabels = {
     AgreementMeasures: "协议处理措施（违约金、中止、解除等）",
     TerminationBan: "解除服务协议后不得重新签订",
     CityReport: "协议处理决定报上级备案",
+    CityApproval: "重大事项报市级医保部门审批或备案",
     RefundOrder: "责令退款通知书",
     RecoveryNotice: "追回医保基金通知书",
     DecisionDocument: "处理（处罚）决定书",
@@ -3074,6 +3290,28 @@ export const enumLabels: EnumLabels = {
     Ack: "确认回执",
     Pairing: "配对文件",
     Registration: "登记单",
+  },
+  EscalationMatter: {
+    AgreementSuspension: "暂停（中止）服务协议",
+    AgreementTermination: "解除服务协议",
+    AdministrativePenalty: "行政处罚",
+    Interview: "约谈整改",
+    PublicCriticism: "通报批评",
+    SettlementSuspension: "暂停拨付",
+    PaymentRefusal: "拒付违规费用",
+  },
+  EscalationKind: {
+    Approval: "报请审批",
+    Record: "报送备案",
+  },
+  AnswerOutcome: {
+    Approved: "批准",
+    Changed: "变更",
+    Refused: "不予批准",
+  },
+  AnswerSource: {
+    Exchange: "市局回执（电子）",
+    Paper: "市局纸质文件（手工登记）",
   },
   PaymentMethod: {
     BankTransfer: "银行缴款/转账汇款",
@@ -3287,4 +3525,8 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "exchange.ack": ["Admin", "Handler"],
   "exchange.set_hub": ["Admin"],
   "exchange.sync": ["Admin", "Handler"],
+  "escalation.create": ["Handler"],
+  "escalation.record_answer": ["Handler"],
+  "assignment.create": ["Handler"],
+  "escalation.answer": ["Approver"],
 };
