@@ -94,6 +94,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0021_legal_fidelity",
         include_str!("migrations/0021_legal_fidelity.sql"),
     ),
+    ("0023_perf", include_str!("migrations/0023_perf.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
