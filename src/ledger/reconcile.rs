@@ -923,16 +923,21 @@ impl Reconciler<'_> {
 
     /// A running plan should show this month's settlement for each fund still owed.
     fn offsets_missing(&mut self) -> Result<()> {
-        let l = self.l.clone();
+        let (f, l) = (self.f.clone(), self.l.clone());
+        // Running at the end of the month (open, or closed after it), of a case the month reads.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, case_id, notice_number, agency, approved_on FROM offset_plan
-             WHERE closed_on IS NULL AND approved_on <= ?1
+            "SELECT p.id, p.case_id, p.notice_number, p.agency, p.approved_on
+             FROM offset_plan p INDEXED BY offset_plan_closed_on CROSS JOIN case_file c ON c.id = p.case_id
+             WHERE p.closed_on IS NULL AND p.approved_on <= ?2
+               AND (c.closed_on IS NULL OR c.closed_on >= ?1) AND c.filed_on <= ?2
              UNION ALL
-             SELECT id, case_id, notice_number, agency, approved_on FROM offset_plan
-             WHERE closed_on > ?1 AND approved_on <= ?1",
+             SELECT p.id, p.case_id, p.notice_number, p.agency, p.approved_on
+             FROM offset_plan p INDEXED BY offset_plan_closed_on CROSS JOIN case_file c ON c.id = p.case_id
+             WHERE p.closed_on > ?2 AND p.approved_on <= ?2
+               AND (c.closed_on IS NULL OR c.closed_on >= ?1) AND c.filed_on <= ?2",
         )?;
         let plans = stmt
-            .query_map([&l], |r| {
+            .query_map([&f, &l], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,

@@ -23,7 +23,6 @@ use crate::cases::Fund;
 use crate::error::Result;
 use crate::ledger::offset::Month;
 use crate::ledger::types::ReconcileQuery;
-use crate::money::Money;
 use crate::vocab::dates::{cn_date, date_text};
 use crate::vocab::text::enum_from;
 use crate::vocab::Labeled;
@@ -124,7 +123,7 @@ pub fn members(conn: &Connection, key: &str) -> Result<String> {
 }
 
 fn yuan(fen: i64) -> String {
-    Money::from_fen(fen).to_string()
+    super::sheet::yuan_text(fen)
 }
 
 pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate) -> Result<Sheet> {

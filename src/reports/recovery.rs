@@ -25,7 +25,6 @@ use super::sheet::{
     SheetKind, SheetRow, SheetTable,
 };
 use crate::error::Result;
-use crate::money::Money;
 use crate::vocab::dates::{cn_date, date_text};
 
 /// The column heading that says how the days are counted.
@@ -121,7 +120,7 @@ pub fn members(key: &str) -> Result<String> {
 }
 
 fn yuan(fen: i64) -> String {
-    Money::from_fen(fen).to_string()
+    super::sheet::yuan_text(fen)
 }
 
 /// The figures of a row: 应追回, 已缴款, 已抵扣, 已开票, 未追回 and the days, each opening `key`.
