@@ -825,6 +825,21 @@ fn bench(n: usize, dir: &Path, keep: bool, reuse: bool, empty_search: bool) -> C
         ),
         Some(t.p95),
     );
+    // The set-based reconciliation against the first, matter-by-matter one (kept as the reference):
+    // the same rows and mismatches in the same order, or a problem.
+    let q = recoup::ledger::types::ReconcileQuery {
+        month: Some("2026-09".parse().expect("month")),
+    };
+    let by_matter = c
+        .store()
+        .read(|conn| recoup::ledger::reconcile_by_matter::reconcile_by_matter(conn, &q))
+        .map(|v| serde_json::to_value(v).expect("json"));
+    if by_matter.as_ref().ok() != Some(&r) {
+        problem(
+            "ledger.reconcile 2026-09: the set-based answer differs from the matter-by-matter one"
+                .to_string(),
+        );
+    }
     let (t, r) = time(3, || call("audit.verify", json!({"full": true})));
     if r["ok"] != json!(true) {
         problem(format!("audit.verify (full): NOT OK: {r}"));

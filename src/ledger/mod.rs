@@ -29,6 +29,8 @@ pub mod offsets;
 pub mod payments;
 pub mod platform;
 pub mod reconcile;
+#[doc(hidden)]
+pub mod reconcile_by_matter;
 pub mod self_correction;
 pub mod tasks;
 pub mod types;

@@ -8,7 +8,7 @@
 //! ([`BY_FUND_RECEIPTED`], [`BY_FUND_ARRIVED`]); the by-matter table is the monthly table's member
 //! query itself.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -23,7 +23,6 @@ use crate::cases::Fund;
 use crate::error::Result;
 use crate::ledger::offset::Month;
 use crate::ledger::types::ReconcileQuery;
-use crate::money::Money;
 use crate::vocab::dates::{cn_date, date_text};
 use crate::vocab::text::enum_from;
 use crate::vocab::Labeled;
@@ -124,24 +123,35 @@ pub fn members(conn: &Connection, key: &str) -> Result<String> {
 }
 
 fn yuan(fen: i64) -> String {
-    Money::from_fen(fen).to_string()
+    super::sheet::yuan_text(fen)
 }
 
 pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate) -> Result<Sheet> {
     let s = settings::load(conn)?;
     let (f, t) = (date_text(from), date_text(to));
-    // By fund.
-    let found: Vec<(String, i64, i64)> = conn
+    // By fund: one pass over the period's rows, counted and summed per fund and in all.
+    let found: Vec<(String, i64, String, i64)> = conn
         .prepare_cached(&format!(
-            "SELECT fund, COUNT(DISTINCT k || ref), SUM(fen) FROM ({}) GROUP BY fund ORDER BY fund",
+            "SELECT k, ref, fund, fen FROM ({})",
             by_fund(s.recovered_basis)
         ))?
-        .query_map(params![f, t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map(params![f, t], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut funds: BTreeMap<Fund, (i64, i64)> = BTreeMap::new();
-    for (fund, n, fen) in found {
-        funds.insert(enum_from(fund), (n, fen));
+    let mut per_fund: BTreeMap<Fund, (BTreeSet<(String, i64)>, i64)> = BTreeMap::new();
+    let mut all: BTreeSet<(String, i64)> = BTreeSet::new();
+    for (k, id, fund, fen) in found {
+        let slot = per_fund.entry(enum_from(fund)).or_default();
+        slot.0.insert((k.clone(), id));
+        slot.1 += fen;
+        all.insert((k, id));
     }
+    let funds: BTreeMap<Fund, (i64, i64)> = per_fund
+        .into_iter()
+        .map(|(fund, (matters, fen))| (fund, (matters.len() as i64, fen)))
+        .collect();
+    let all_n = all.len() as i64;
     let mut rows = Vec::new();
     let mut total = 0;
     for (fund, (n, fen)) in &funds {
@@ -156,12 +166,6 @@ pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate)
             total: false,
         });
     }
-    let (all_n, _): (i64, i64) = conn
-        .prepare_cached(&format!(
-            "SELECT COUNT(DISTINCT k || ref), 0 FROM ({})",
-            by_fund(s.recovered_basis)
-        ))?
-        .query_row(params![f, t], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.push(SheetRow {
         cells: vec![
             SheetCell::text("合计"),

@@ -540,15 +540,19 @@ pub(super) fn page_of(
 ) -> Result<Page<DrillItem>> {
     let (offset, limit) = page_bounds(offset, limit);
     let (f, t) = (date_text(from), date_text(to));
-    let total = aggregate(conn, sql, &f, &t)?.0;
+    // One pass: the member query is evaluated once, counted here and the page cut from it (a
+    // count and a page as two queries evaluated it twice).
     let rows: Vec<(String, i64, i64)> = conn
         .prepare_cached(&format!(
-            "SELECT k, ref, SUM(fen) FROM ({sql}) GROUP BY k, ref ORDER BY k, ref LIMIT {limit} OFFSET {offset}"
+            "SELECT k, ref, SUM(fen) FROM ({sql}) GROUP BY k, ref ORDER BY k, ref"
         ))?
         .query_map(params![f, t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let total = rows.len() as i64;
     let items = rows
         .into_iter()
+        .skip(offset.max(0) as usize)
+        .take(limit.max(0) as usize)
         .map(|(k, id, fen)| {
             let kind = MatterKind::from_sql(&k);
             let (number, party) = describe(conn, kind, id)?;

@@ -222,6 +222,17 @@ pub fn key_number(key: &str, prefix: &str) -> Result<i64> {
         .ok_or_else(bad_key)
 }
 
+/// 分 as the 元 text of a sheet cell ("1234.50", "-0.05"): what `Money`'s `Display` gives, written
+/// from the integer directly (a ledger of 9,000 matters formats 55,000 amounts; through `Decimal`
+/// that was a fifth of the sheet's time).
+pub fn yuan_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    let text = format!("{sign}{}.{:02}", a / 100, a % 100);
+    debug_assert_eq!(text, crate::money::Money::from_fen(fen).to_string());
+    text
+}
+
 pub fn unknown_key() -> ApiError {
     bad_key()
 }

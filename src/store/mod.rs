@@ -98,6 +98,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0022_city_exchange",
         include_str!("migrations/0022_city_exchange.sql"),
     ),
+    ("0023_perf", include_str!("migrations/0023_perf.sql")),
     (
         "0024_restore_sync",
         include_str!("migrations/0024_restore_sync.sql"),

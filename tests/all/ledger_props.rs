@@ -240,22 +240,34 @@ mod api {
         Money::parse(v.as_str().unwrap_or_else(|| panic!("{v}"))).unwrap()
     }
 
-    /// An agreement case with these lines (fund None → 5:5), decided 2026-01-20, due 2026-03-06,
-    /// in an office with three officers (h, r, a).
-    fn case(lines: &[(Option<&str>, bool, i64)]) -> (Office, i64) {
-        let o = OfficeBuilder::new("120101", "天津市和平区医疗保障局")
+    /// An office with three officers (h, r, a).
+    fn office() -> Office {
+        OfficeBuilder::new("120101", "天津市和平区医疗保障局")
             .level(None)
             .only(&[Post::Handler, Post::Reviewer, Post::Approver])
             .officer(Post::Handler, "h", "h", json!(["Handler"]))
             .officer(Post::Reviewer, "r", "r", json!(["Reviewer"]))
             .officer(Post::Approver, "a", "a", json!(["Approver"]))
-            .open();
-        let inst = InstitutionBuilder::new("H1", "某医院").create(&o.core);
-        let mut case = CaseBuilder::agreement(&o, inst)
+            .open()
+    }
+
+    /// An agreement case with these lines (fund None → 5:5), filed on `filed` (a Monday), notified a
+    /// week later, decided 15 days after filing with the deadline 45 days after that, the decision
+    /// served the next day and reported to the city the day after (so that it can close); the
+    /// 通知单 issued with the decision. `n` numbers its documents.
+    fn case_in(
+        o: &Office,
+        inst: i64,
+        lines: &[(Option<&str>, bool, i64)],
+        filed: chrono::NaiveDate,
+        n: usize,
+    ) -> i64 {
+        let d = |days: i64| (filed + chrono::Duration::days(days)).to_string();
+        let mut case = CaseBuilder::agreement(o, inst)
             .with(json!({"track": "Agreement", "source": "SettlementReview", "summary": "x"}))
-            .filed("2026-01-05")
+            .filed(&d(0))
             .finding("x", "x", "0")
-            .evidence("书证", "x", "2026-01-05");
+            .evidence("书证", "x", &d(0));
         for (fund, current, fen) in lines {
             let mut l = json!({"amount_due": Money::from_fen(*fen).to_string()});
             if let Some(f) = fund {
@@ -270,20 +282,51 @@ mod api {
             case = case.line(l);
         }
         let case_id = case
-            .notified_with("2026-01-12", json!({"document_number": "告1"}))
-            .served_with("2026-01-13", json!({"recipient": "x"}))
-            .waived_with("2026-01-14", json!({"kind": "Waiver", "summary": null}))
+            .notified_with(&d(7), json!({"document_number": format!("告{n}")}))
+            .served_with(&d(8), json!({"recipient": "x"}))
+            .waived_with(&d(9), json!({"kind": "Waiver", "summary": null}))
             .decided_with(
-                "2026-01-20",
-                json!({"kind": "AgreementDecision", "document_number": "决1", "payment_due": "2026-03-06"}),
+                &d(15),
+                json!({"kind": "AgreementDecision", "document_number": format!("决{n}"), "payment_due": d(60)}),
             )
+            .decision_served(&d(16))
+            .reported(&d(17))
             .id;
         call(
             &o.core,
             "collection.set",
-            json!({"case_id": case_id, "agency": "某医保中心", "issued_on": "2026-01-20"}),
+            json!({"case_id": case_id, "agency": "某医保中心", "issued_on": d(15)}),
         );
+        case_id
+    }
+
+    /// An agreement case with these lines (fund None → 5:5), decided 2026-01-20, due 2026-03-06,
+    /// in an office with three officers (h, r, a).
+    fn case(lines: &[(Option<&str>, bool, i64)]) -> (Office, i64) {
+        let o = office();
+        let inst = InstitutionBuilder::new("H1", "某医院").create(&o.core);
+        let filed = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let case_id = case_in(&o, inst, lines, filed, 1);
         (o, case_id)
+    }
+
+    /// `ledger.reconcile` of `month` (set-based) and the first, matter-by-matter implementation
+    /// give the same rows, totals and mismatches, in the same order.
+    fn same_reconciliation(c: &Core, month: &str) -> Value {
+        let set_based = call(c, "ledger.reconcile", json!({"month": month}));
+        let q = recoup::ledger::types::ReconcileQuery {
+            month: Some(month.parse().unwrap()),
+        };
+        let by_matter = c
+            .store()
+            .read(|conn| recoup::ledger::reconcile_by_matter::reconcile_by_matter(conn, &q))
+            .unwrap();
+        assert_eq!(
+            set_based,
+            serde_json::to_value(&by_matter).unwrap(),
+            "the reconciliation of {month}"
+        );
+        set_based
     }
 
     #[derive(Debug, Clone)]
@@ -298,6 +341,11 @@ mod api {
         Refund(usize, i64),
         Offset,
         Deduct(bool, i64),
+        Arrive(usize),
+        Proof(usize),
+        Receipt(usize),
+        Void(usize),
+        RequestRefund(usize, i64),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -308,6 +356,11 @@ mod api {
             2 => (0usize..8, 1i64..=1_500_000).prop_map(|(p, f)| Op::Refund(p, f)),
             1 => Just(Op::Offset),
             3 => (any::<bool>(), 0i64..=1_500_000).prop_map(|(f, fen)| Op::Deduct(f, fen)),
+            1 => (0usize..8).prop_map(Op::Arrive),
+            1 => (0usize..8).prop_map(Op::Proof),
+            2 => (0usize..8).prop_map(Op::Receipt),
+            1 => (0usize..8).prop_map(Op::Void),
+            1 => (0usize..8, 1i64..=500_000).prop_map(|(p, f)| Op::RequestRefund(p, f)),
         ]
     }
 
@@ -325,7 +378,7 @@ mod api {
         #[test]
         fn stored_ledger_balances_after_any_sequence(
             lines in proptest::collection::vec((proptest::option::of(any::<bool>()), any::<bool>(), 1i64..=1_000_000), 1..4),
-            ops in proptest::collection::vec(op(), 1..20),
+            ops in proptest::collection::vec(op(), 1..30),
         ) {
             let lines: Vec<(Option<&str>, bool, i64)> =
                 lines.iter().map(|(f, cur, fen)| (f.map(fund), *cur, *fen)).collect();
@@ -333,6 +386,7 @@ mod api {
             let c = &o.core;
             let mut payments: Vec<i64> = Vec::new();
             let mut plan: Option<i64> = None;
+            let mut receipts: Vec<i64> = Vec::new();
             let mut months = [3u32, 3u32];
             for (n, op) in ops.into_iter().enumerate() {
                 let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 2).unwrap() + chrono::Duration::days(n as i64 * 3);
@@ -364,6 +418,22 @@ mod api {
                                                        "settlement": Money::from_fen(*fen).to_string()}))
                             .map(|_| months[k] += 1)
                     }
+                    Op::Arrive(i) if !payments.is_empty() => c
+                        .call("payment.confirm_arrival", json!({"id": payments[i % payments.len()], "date": date}))
+                        .map(|_| ()),
+                    Op::Proof(i) if !payments.is_empty() => c
+                        .call("payment.proof_received", json!({"id": payments[i % payments.len()], "date": date}))
+                        .map(|_| ()),
+                    Op::Receipt(i) if !payments.is_empty() => c
+                        .call("receipt.issue", json!({"payment_id": payments[i % payments.len()], "receipt_number": format!("R{n}"), "issued_on": date}))
+                        .map(|r| receipts.push(r["id"].as_i64().unwrap())),
+                    Op::Void(i) if !receipts.is_empty() => c
+                        .call("receipt.void", json!({"id": receipts[i % receipts.len()], "date": date, "reason": "冲红"}))
+                        .map(|_| ()),
+                    Op::RequestRefund(i, fen) if !payments.is_empty() => c
+                        .call("refund.request", json!({"payment_id": payments[i % payments.len()], "amount": Money::from_fen(*fen).to_string(),
+                                                      "reason": "错缴", "requested_on": date}))
+                        .map(|_| ()),
                     _ => Ok(()),
                 };
                 if result.is_err() {
@@ -391,7 +461,256 @@ mod api {
                     prop_assert!(k["label"].as_str().unwrap().contains(&owed), "{} / {}", k, owed);
                 }
             }
+            // The set-based reconciliation says what the matter-by-matter one says, every month.
+            for month in ["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"] {
+                same_reconciliation(&c, month);
+            }
             prop_assert_eq!(&call(&c, "audit.verify", json!({}))["ok"], &json!(true));
         }
+    }
+
+    /// A small fixed sequence (splitmix64), so that the history test is the same on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        }
+    }
+
+    /// Issue 13: the reconciliation reads the month's records and what is open, not the office's
+    /// history. Ten cases filed over two years, an institution's and an insured person's
+    /// self-correction, and 220 days of payments (some never arriving, proof late or missing),
+    /// arrivals, receipts and 冲红, refunds requested, done and refused, over-payments,
+    /// cancellations, offsets with deductions and their receipts, closures — then every month from
+    /// 2024-12 to 2026-11 reconciled both ways, set-based and matter by matter, and compared. Every
+    /// named check is met in some month but 票据金额不符, which the API never lets arise (a receipt is
+    /// for the payment's recovery exactly and a refund may not touch receipted money).
+    #[test]
+    fn reconciliation_of_a_month_is_the_same_with_years_of_history() {
+        let o = office();
+        let c = &o.core;
+        let inst = InstitutionBuilder::new("H1", "某医院").create(c);
+        let monday = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        let mut cases: Vec<(i64, chrono::NaiveDate)> = Vec::new();
+        for k in 0..10usize {
+            let lines: Vec<(Option<&str>, bool, i64)> = match k % 3 {
+                0 => vec![(Some("EmployeeBasic"), true, 300_000 + k as i64 * 1_001)],
+                1 => vec![
+                    (None, true, 500_001),
+                    (Some("ResidentBasic"), false, 120_000),
+                ],
+                _ => vec![
+                    (Some("ResidentBasic"), true, 80_000),
+                    (Some("EmployeeBasic"), false, 45_000),
+                ],
+            };
+            // Nine weeks apart, the later ones two weeks earlier so that no step falls in the
+            // National Day holidays.
+            let filed =
+                monday + chrono::Duration::days(63 * k as i64 - if k >= 4 { 14 } else { 0 });
+            let id = case_in(&o, inst, &lines, filed, k + 1);
+            cases.push((id, filed + chrono::Duration::days(17)));
+        }
+        // An institution's form with one payment that never arrives; an insured person's paid
+        // through the APP (recovered on arrival, no receipt).
+        call(
+            c,
+            "self_correction.create",
+            json!({"form_number": "ZC-1", "party_kind": "定点医药机构", "institution_id": inst,
+                   "organizer": "医疗保障经办机构组织", "organizer_name": "某医保中心", "agency": "某医保中心",
+                   "submitted_on": "2025-05-12", "contact": "刘某", "phone": "022-1",
+                   "lines": [{"fund": "职工基本医保", "year_kind": "历年", "amount": "200"}],
+                   "payments": [{"fund": "EmployeeBasic", "paid_on": "2025-05-12", "amount": "150", "voucher": "ZC-1"}]}),
+        );
+        let person = crate::common::InsuredBuilder::new()
+            .scheme("居民")
+            .phone("13800000000")
+            .address("和平区")
+            .create(c);
+        call(
+            c,
+            "self_correction.create",
+            json!({"form_number": "ZC-2", "party_kind": "参保人员", "insured_id": person, "scheme": "城乡居民基本医疗保险",
+                   "amount": "356.80", "agency": "某医保中心", "submitted_on": "2025-09-15", "phone": "13800000000",
+                   "payments": [{"paid_on": "2025-09-15", "amount": "356.80", "voucher": "APP-1", "method": "津医保APP", "arrived_on": "2025-09-16"}]}),
+        );
+        // An offset running on the second case from April 2025, deducted once: the months after it
+        // miss their deduction while something is still owed.
+        let (second, _) = cases[1];
+        let plan = call(
+            c,
+            "offset.create",
+            json!({"case_id": second, "notice_number": "抵-H", "requested_on": "2025-04-01", "approved_on": "2025-04-02"}),
+        );
+        call(
+            c,
+            "offset.deduct",
+            json!({"plan_id": plan["id"], "fund": "EmployeeBasic", "month": "2025-04", "settled_on": "2025-04-30",
+                   "settlement": "100.00"}),
+        );
+        let mut rng = Rng(0x5EED_0013);
+        let mut payments: Vec<i64> = Vec::new();
+        let mut receipts: Vec<i64> = Vec::new();
+        let mut refunds: Vec<i64> = Vec::new();
+        let mut plans: Vec<(i64, i64)> = Vec::new();
+        let mut deductions: Vec<i64> = Vec::new();
+        let mut done = 0usize;
+        for n in 0..220usize {
+            let day = chrono::NaiveDate::from_ymd_opt(2025, 2, 3).unwrap()
+                + chrono::Duration::days(n as i64 * 3);
+            let date = day.to_string();
+            // The first two cases are kept out of the random sequence: the first is settled and
+            // closed below, the second runs its offset.
+            let open: Vec<i64> = cases
+                .iter()
+                .skip(2)
+                .filter(|(_, d)| *d <= day)
+                .map(|(id, _)| *id)
+                .collect();
+            if open.is_empty() {
+                continue;
+            }
+            let case_id = open[rng.below(open.len() as u64) as usize];
+            let pick = |v: &Vec<i64>, rng: &mut Rng| {
+                v.get(rng.below(v.len().max(1) as u64) as usize).copied()
+            };
+            let r = match rng.below(16) {
+                0..=3 => {
+                    let fen = 20_000 + rng.below(200_000) as i64;
+                    let mut p = json!({"case_id": case_id, "paid_on": date, "amount": Money::from_fen(fen).to_string(),
+                                       "voucher": format!("V{n}"), "record_overpayment": rng.below(4) == 0});
+                    if rng.below(2) == 0 {
+                        p["fund"] = json!(fund(rng.below(2) == 0));
+                    }
+                    if rng.below(3) > 0 {
+                        p["arrived_on"] = json!(date);
+                    }
+                    if rng.below(3) > 0 {
+                        p["proof_received_on"] = json!(date);
+                    }
+                    c.call("payment.record", p).map(|v| payments.push(v["id"].as_i64().unwrap()))
+                }
+                4 => match pick(&payments, &mut rng) {
+                    Some(p) => c.call("payment.confirm_arrival", json!({"id": p, "date": date})).map(|_| ()),
+                    None => Ok(()),
+                },
+                5 => match pick(&payments, &mut rng) {
+                    Some(p) => c.call("payment.proof_received", json!({"id": p, "date": date})).map(|_| ()),
+                    None => Ok(()),
+                },
+                6 | 7 => match pick(&payments, &mut rng) {
+                    Some(p) => c
+                        .call("receipt.issue", json!({"payment_id": p, "receipt_number": format!("R{n}"), "issued_on": date}))
+                        .map(|v| receipts.push(v["id"].as_i64().unwrap())),
+                    None => Ok(()),
+                },
+                8 => match pick(&receipts, &mut rng) {
+                    Some(r) => c.call("receipt.void", json!({"id": r, "date": date, "reason": "冲红"})).map(|_| ()),
+                    None => Ok(()),
+                },
+                9 => match pick(&payments, &mut rng) {
+                    Some(p) => c
+                        .call("refund.request", json!({"payment_id": p, "amount": Money::from_fen(1_000 + rng.below(50_000) as i64).to_string(),
+                                                       "reason": "错缴", "requested_on": date}))
+                        .map(|v| refunds.push(v["id"].as_i64().unwrap())),
+                    None => Ok(()),
+                },
+                10 => match pick(&refunds, &mut rng) {
+                    Some(r) if rng.below(3) > 0 => c.call("refund.complete", json!({"id": r, "opinion": "同意", "date": date})).map(|_| ()),
+                    Some(r) => c.call("refund.reject", json!({"id": r, "opinion": "不同意", "date": date})).map(|_| ()),
+                    None => Ok(()),
+                },
+                11 => match pick(&payments, &mut rng) {
+                    Some(p) => c.call("payment.cancel", json!({"id": p, "date": date, "reason": "退票"})).map(|_| ()),
+                    None => Ok(()),
+                },
+                12 => c
+                    .call("offset.create", json!({"case_id": case_id, "notice_number": format!("抵{n}"), "requested_on": date, "approved_on": date}))
+                    .map(|v| plans.push((v["id"].as_i64().unwrap(), case_id))),
+                13 => match plans.get(rng.below(plans.len().max(1) as u64) as usize).copied() {
+                    Some((plan, _)) => c
+                        .call("offset.deduct", json!({"plan_id": plan, "fund": fund(rng.below(2) == 0), "month": day.format("%Y-%m").to_string(),
+                                                      "settled_on": date, "settlement": Money::from_fen(rng.below(300_000) as i64).to_string()}))
+                        .map(|v| {
+                            if let Some(d) = v["deductions"].as_array().and_then(|d| d.last()) {
+                                deductions.push(d["id"].as_i64().unwrap());
+                            }
+                        }),
+                    None => Ok(()),
+                },
+                14 => match pick(&deductions, &mut rng) {
+                    Some(d) => c
+                        .call("receipt.issue", json!({"deduction_id": d, "receipt_number": format!("D{n}"), "issued_on": date}))
+                        .map(|_| ()),
+                    None => Ok(()),
+                },
+                _ => c.call("case.close", json!({"case_id": case_id, "on": date})).map(|_| done += 1),
+            };
+            let _ = r;
+        }
+        // The oldest case: part paid in February 2025 (arrived two days later, receipted), the rest
+        // in December, receipted, and closed — some months read it, the later ones do not.
+        let (first, _) = cases[0];
+        let p = call(
+            c,
+            "payment.record",
+            json!({"case_id": first, "paid_on": "2025-02-10", "amount": "1000.00",
+                                                 "voucher": "PART", "proof_received_on": "2025-02-10"}),
+        );
+        call(
+            c,
+            "payment.confirm_arrival",
+            json!({"id": p["id"], "date": "2025-02-12"}),
+        );
+        call(
+            c,
+            "receipt.issue",
+            json!({"payment_id": p["id"], "receipt_number": "R-PART", "issued_on": "2025-03-03"}),
+        );
+        let owed =
+            call(c, "ledger.case", json!({"case_id": first}))["totals"]["outstanding"].clone();
+        let p = call(
+            c,
+            "payment.record",
+            json!({"case_id": first, "paid_on": "2025-12-01", "amount": owed, "voucher": "FULL",
+                                                 "arrived_on": "2025-12-01", "proof_received_on": "2025-12-01"}),
+        );
+        call(
+            c,
+            "receipt.issue",
+            json!({"payment_id": p["id"], "receipt_number": "R-FULL", "issued_on": "2025-12-02"}),
+        );
+        let closed = c
+            .call("case.close", json!({"case_id": first, "on": "2025-12-03"}))
+            .is_ok();
+        let mut kinds = std::collections::BTreeSet::new();
+        let mut month = chrono::NaiveDate::from_ymd_opt(2024, 12, 1).unwrap();
+        while month <= chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() {
+            let r = same_reconciliation(c, &month.format("%Y-%m").to_string());
+            for x in r["mismatches"].as_array().unwrap() {
+                kinds.insert(x["kind"].as_str().unwrap().to_string());
+            }
+            month = month + chrono::Months::new(1);
+        }
+        // The history met every named check at least once, and closures happened.
+        eprintln!("mismatch kinds met: {kinds:?}; closed in the sequence: {done}, the first case: {closed}");
+        for kind in [
+            "NotArrived",
+            "NotReceipted",
+            "ProofMissing",
+            "Overdue",
+            "RefundPending",
+            "CreditNotRefunded",
+            "OffsetMissing",
+        ] {
+            assert!(kinds.contains(kind), "{kind} never met: {kinds:?}");
+        }
+        assert!(closed, "the first case closes in the middle of the history");
+        assert_eq!(call(c, "audit.verify", json!({}))["ok"], json!(true));
     }
 }
