@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
 use recoup::api::Core;
 use serde_json::{json, Value};
 
@@ -15,16 +14,6 @@ use crate::common::*;
 // A county of 济南 with the 济南 preset: its rule set cites the city's document for the rule.
 const COUNTY: &str = "370102";
 const CITY: &str = "370100";
-
-fn b64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v["data"].as_str().unwrap())
-        .unwrap()
-}
-
-fn payload(bytes: &[u8]) -> Value {
-    json!({ "data": base64::engine::general_purpose::STANDARD.encode(bytes) })
-}
 
 fn county_at(db: &Path) -> Office {
     OfficeBuilder::new(COUNTY, "历下区医疗保障局")
@@ -39,19 +28,7 @@ fn city_at(db: &Path) -> Office {
 }
 
 fn pair(county: &Core, city: &Core) {
-    let pairing = call(city, "exchange.pairing_file", json!({}));
-    call(county, "exchange.pair", json!({ "data": pairing["data"] }));
-    let slip = String::from_utf8(b64(&call(county, "exchange.registration", json!({})))).unwrap();
-    let key = slip
-        .lines()
-        .find_map(|l| l.strip_prefix("签名公钥："))
-        .unwrap()
-        .to_string();
-    call(
-        city,
-        "exchange.register",
-        json!({"code": COUNTY, "name": "历下区医疗保障局", "public_key": key}),
-    );
+    pair_as(county, COUNTY, "历下区医疗保障局", city);
 }
 
 /// Export what the city has not acknowledged and import it there; the acknowledgement's bytes.

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
 use recoup::api::Core;
 use recoup::exchange::bundle::{self, Manifest, WireEntry};
 use recoup::ErrorCode;
@@ -14,16 +13,6 @@ use crate::common::*;
 
 const COUNTY: &str = "220102";
 const CITY: &str = "220100";
-
-fn b64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(v["data"].as_str().unwrap())
-        .unwrap()
-}
-
-fn payload(bytes: &[u8]) -> Value {
-    json!({ "data": base64::engine::general_purpose::STANDARD.encode(bytes) })
-}
 
 fn county_at(db: &Path) -> Office {
     OfficeBuilder::new(COUNTY, "长春市南关区医疗保障局").init(Core::open(db).unwrap())
@@ -37,19 +26,7 @@ fn city_at(db: &Path) -> Office {
 
 /// Pair `county` with `city` and register it there by its public key (from the slip).
 fn pair(county: &Core, code: &str, city: &Core) {
-    let pairing = call(city, "exchange.pairing_file", json!({}));
-    call(county, "exchange.pair", json!({ "data": pairing["data"] }));
-    let slip = String::from_utf8(b64(&call(county, "exchange.registration", json!({})))).unwrap();
-    let key = slip
-        .lines()
-        .find_map(|l| l.strip_prefix("签名公钥："))
-        .unwrap()
-        .to_string();
-    call(
-        city,
-        "exchange.register",
-        json!({"code": code, "name": "县级单位", "public_key": key}),
-    );
+    pair_as(county, code, "县级单位", city);
 }
 
 /// Everything the city holds about counties, as a digest: replica entries, bundles, peers, and

@@ -278,3 +278,37 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     out.push_str(rest);
     out.replace("□✓", "☑")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Exchange with the city (issue 11): files as the API hands them, pairing.
+
+/// The bytes of an exchange file answer (`{"data": base64}`).
+pub fn b64(v: &Value) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(v["data"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The request carrying a file's bytes (`{"data": base64}`).
+pub fn payload(bytes: &[u8]) -> Value {
+    use base64::Engine as _;
+    json!({ "data": base64::engine::general_purpose::STANDARD.encode(bytes) })
+}
+
+/// Pair `county` with `city` and register it there, as `code`, by its public key (from its slip).
+pub fn pair_as(county: &Core, code: &str, name: &str, city: &Core) {
+    let pairing = call(city, "exchange.pairing_file", json!({}));
+    call(county, "exchange.pair", json!({ "data": pairing["data"] }));
+    let slip = String::from_utf8(b64(&call(county, "exchange.registration", json!({})))).unwrap();
+    let key = slip
+        .lines()
+        .find_map(|l| l.strip_prefix("签名公钥："))
+        .unwrap()
+        .to_string();
+    call(
+        city,
+        "exchange.register",
+        json!({"code": code, "name": name, "public_key": key}),
+    );
+}
