@@ -1079,7 +1079,8 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 /// Issue 11 "Tests and measurements": three real processes — two counties and the city's hub, each a
 /// `recoup serve` on 127.0.0.1 — exchanging over the network by themselves and over files by the CLI.
-/// Work filed in a county appears at the city without anyone pressing a button; a duplicated, a
+/// Work filed in a county appears at the city without anyone pressing a button; a lead the city
+/// assigns arrives and its outcome goes back; a duplicated, a
 /// reordered and a lost delivery (the acknowledgement never reaches the county) converge to the same
 /// state: the city holds exactly each county's log, and each county knows it.
 #[test]
@@ -1124,6 +1125,45 @@ fn three_processes_two_counties_and_the_hub_converge_over_the_network_and_files(
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(replica_count(&reader, COUNTY), head(&a.core));
+
+    // The city assigns a lead to county A (线索交办); it goes down with A's next exchange, and A's
+    // outcome goes back up with the one after.
+    let given = call(
+        &reader,
+        "assignment.create",
+        json!({"county": COUNTY, "summary": "举报虚记住院费用", "institution_code": "H22010200001",
+               "party": "南关区人民医院", "assigned_on": "2026-03-02", "due_on": "2026-04-15"}),
+    );
+    assert_eq!(given["assignment"]["status"], json!("县局未接收"));
+    a.institution("H22010200003", "南关区妇幼保健院");
+    let out = cli(&a_db).args(["exchange", "sync"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lead = call(&a.core, "lead.list", json!({"limit": 100}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["source"] == json!("AssignedFromAbove"))
+        .cloned()
+        .expect("the assigned lead arrived at the county");
+    assert_eq!(lead["check_due"], json!("2026-04-15"));
+    call(
+        &a.core,
+        "lead.conclude",
+        json!({"id": id(&lead), "outcome": "不予立案", "on": "2026-03-12", "note": "经核查未发现虚记"}),
+    );
+    let out = cli(&a_db).args(["exchange", "sync"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let back = call(&reader, "assignment.list", json!({"code": COUNTY}));
+    assert_eq!(back[0]["status"], json!("不予立案"), "{back}");
+    assert_eq!(back[0]["outcome_note"], json!("经核查未发现虚记"));
 
     // County B works offline, by files; the city imports with its CLI while the hub runs.
     let run = |db: &Path, args: &[&str]| {
