@@ -429,6 +429,15 @@ pub fn use_preset(tx: &mut Tx<'_>, r: &UsePreset) -> Result<RuleProfile> {
 pub fn update(tx: &mut Tx<'_>, p: RuleProfile) -> Result<RuleProfile> {
     p.validate()?;
     let json = serde_json::to_string(&p).map_err(|e| ApiError::internal(e.to_string()))?;
+    // Saving the profile as it stands changes nothing (and so appends no audit entry; issue 12).
+    let stored: Option<String> = tx
+        .query_row("SELECT data FROM rule_profile WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if stored.as_deref() == Some(json.as_str()) {
+        return load(tx);
+    }
     tx.execute(
         "INSERT INTO rule_profile (id, data, updated_at) VALUES (1, ?1, ?2)
          ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",

@@ -519,6 +519,18 @@ fn dates_outside_the_range_and_money_before_filing_are_refused() {
 #[test]
 fn updates_are_partial_and_an_empty_one_is_refused() {
     let c = core();
+    // Saving the rule profile as it stands appends nothing to the log (only a change does).
+    call(&c, "profile.update", json!({"statement_days": 7}));
+    let entries = audit_entries(&c);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    call(&c, "profile.update", json!({"statement_days": 7}));
+    assert_eq!(
+        audit_entries(&c),
+        entries,
+        "an unchanged profile is not recorded again"
+    );
+    call(&c, "profile.update", json!({"statement_days": 5}));
+    assert_eq!(audit_entries(&c), entries + 1);
     let before = call(&c, "document.settings_get", json!({}));
     for empty in [json!({}), json!({"id": 1}), Value::Null, json!([])] {
         refuse(&c, "document.settings_update", empty);
