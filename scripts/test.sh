@@ -134,7 +134,7 @@ step "TS 类型 recoup gen-ts --check"  "$RECOUP_BIN" gen-ts --check
 # ARCHITECTURE.md for the release figures), only kept working: any refused call or a broken audit
 # chain fails the step.
 step "规模基准 scale_bench 1,000（调试构建）" "$(dirname "$RECOUP_BIN")/scale_bench" 1000 --strict
-# Issue 12: 20 runs of kill -9 during writes and imports (the long run: scripts/fault_loop.sh 1000).
+# Issue 12: 20 runs of kill -9 during writes, imports and exports (the long run: scripts/fault_loop.sh 1000).
 step "故障注入 fault_loop 20 次（kill -9）" "$(dirname "$RECOUP_BIN")/fault_loop" 20
 step "UI 端到端 e2e（Chromium + recoup serve）" in_ui npm run e2e
 step "tauri-driver"                  ensure_tauri_driver

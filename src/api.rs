@@ -459,7 +459,7 @@ impl Core {
         let mut info = self.store.backup_to(&dest)?;
         if let Some(key) = key {
             let path = crate::store::backup::key_path(Path::new(&info.path));
-            std::fs::write(&path, key).map_err(|e| {
+            crate::files::write_atomic(&path, &key, true).map_err(|e| {
                 ApiError::field(
                     "path",
                     format!("无法保存密钥文件（{}）：{e}", path.display()),
@@ -1126,11 +1126,13 @@ commands! {
     read ANYONE "institution.get" (IdRequest) -> Institution = |_, c, r| registry::get::<Institutions>(c, r.id);
     write HANDLER "institution.create" (InstitutionInput) -> Institution = |_, tx, i| {
         cases::measures::guard_new_institution(tx, &i.credit_code, i.agreement_status, i.applied_on, today_local())?;
+        cases::measures::guard_persons(tx, None, &i, today_local())?;
         registry::create::<Institutions>(tx, &i)
     };
     write HANDLER "institution.update" (InstitutionUpdate) -> Institution = |_, tx, u| {
         // 001 art. 20: no new agreement within 3 years of a termination.
         cases::measures::guard_agreement_status(tx, u.id, u.input.agreement_status, u.input.applied_on, today_local())?;
+        cases::measures::guard_persons(tx, Some(u.id), &u.input, today_local())?;
         registry::update::<Institutions>(tx, u.id, &u.input)
     };
     write HANDLER "institution.import" (ImportRequest) -> ImportReport = |e, tx, r| registry::import::<Institutions>(tx, &r, &e.jobs.start(r.job.as_deref())?);
@@ -1242,6 +1244,9 @@ commands! {
     money HANDLER "fine.create" (lt::FineInput) -> lt::Fine = |e, tx, r| ledger::fines::create(tx, &e.cx, &r);
     write HANDLER "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
     money FINANCE "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
+    write APPROVER "fine.defer" (lt::FineDeferInput) -> lt::Fine = |_, tx, r| ledger::fines::defer(tx, &r);
+    write HANDLER "fine.appeal" (lt::FineAppealInput) -> lt::Fine = |_, tx, r| ledger::fines::appeal(tx, &r);
+    write HANDLER "fine.appeal_end" (lt::FineAppealEnd) -> lt::Fine = |_, tx, r| ledger::fines::appeal_end(tx, &r);
     read ANYONE "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);
     write HANDLER "referral.demand" (lt::DemandInput) -> lt::Referral = |e, tx, r| ledger::fines::demand(tx, &e.cx, &r);
     write HANDLER "referral.demand_served" (lt::ReferralStep) -> lt::Referral = |e, tx, r| ledger::fines::demand_served(tx, &e.cx, &r);
@@ -1450,6 +1455,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<lt::PaymentMethod>(cfg),
         one::<lt::PaymentStatus>(cfg),
         one::<PenaltyKind>(cfg),
+        one::<crate::ledger::types::ReliefKind>(cfg),
         one::<ledger::platform::PlatformItem>(cfg),
         one::<reports::settings::RecoveredBasis>(cfg),
         one::<RecoverySource>(cfg),

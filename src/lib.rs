@@ -8,6 +8,7 @@ pub mod cases;
 pub mod docs;
 pub mod error;
 pub mod exchange;
+pub mod files;
 pub mod ids;
 pub mod jobs;
 pub mod ledger;

@@ -205,7 +205,7 @@ fn save_file(dir: &std::path::Path, f: &Value) -> Result<PathBuf, ApiError> {
     } else {
         dir.to_path_buf()
     };
-    std::fs::write(&path, bytes)?;
+    recoup::files::write_atomic(&path, &bytes, false)?;
     Ok(path)
 }
 

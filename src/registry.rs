@@ -74,6 +74,15 @@ pub struct InstitutionInput {
     pub legal_rep: String,
     /// 联系电话
     pub contact: String,
+    /// 联系人 (the person the agency deals with; printed on the 通知单, 天津 art. 8).
+    pub contact_person: String,
+    /// 主要负责人
+    pub principal: String,
+    /// 实际控制人
+    pub controller: String,
+    /// 同名核实说明: how the clerk found that a person named here is not the namesake who caused a
+    /// termination elsewhere (the 5-year bar of 令第2号/第3号 follows the person, known here by name).
+    pub namesake_note: String,
     #[ts(optional = nullable)]
     pub agreement_status: Option<AgreementStatus>,
     /// 申请日期: when the institution applied for the agreement set here; the bar after a
@@ -94,6 +103,10 @@ pub struct Institution {
     pub address: String,
     pub legal_rep: String,
     pub contact: String,
+    pub contact_person: String,
+    pub principal: String,
+    pub controller: String,
+    pub namesake_note: String,
     pub agreement_status: AgreementStatus,
     pub updated_at: String,
 }
@@ -258,6 +271,10 @@ impl Registry for Institutions {
         ),
         field("contact", "联系电话", &["电话", "联系方式"]),
         field("agreement_status", "协议状态", &["协议情况"]),
+        field("contact_person", "联系人", &["机构联系人"]),
+        field("principal", "主要负责人", &["单位负责人", "企业负责人"]),
+        field("controller", "实际控制人", &[]),
+        field("namesake_note", "同名核实说明", &[]),
     ];
     const SEARCH: &'static [&'static str] = &["code", "name", "credit_code"];
     type Input = InstitutionInput;
@@ -288,6 +305,20 @@ impl Registry for Institutions {
             text(enum_text(
                 &i.agreement_status.unwrap_or(AgreementStatus::Active),
             )),
+            optional_text(bounded_text(
+                &i.contact_person,
+                "contact_person",
+                "联系人",
+                50,
+            )?),
+            optional_text(bounded_text(&i.principal, "principal", "主要负责人", 50)?),
+            optional_text(bounded_text(&i.controller, "controller", "实际控制人", 50)?),
+            optional_text(bounded_text(
+                &i.namesake_note,
+                "namesake_note",
+                "同名核实说明",
+                500,
+            )?),
         ])
     }
 
@@ -302,6 +333,16 @@ impl Registry for Institutions {
             address: r.get("address")?,
             legal_rep: r.get("legal_rep")?,
             contact: r.get("contact")?,
+            contact_person: r
+                .get::<_, Option<String>>("contact_person")?
+                .unwrap_or_default(),
+            principal: r.get::<_, Option<String>>("principal")?.unwrap_or_default(),
+            controller: r
+                .get::<_, Option<String>>("controller")?
+                .unwrap_or_default(),
+            namesake_note: r
+                .get::<_, Option<String>>("namesake_note")?
+                .unwrap_or_default(),
             agreement_status: enum_from(r.get::<_, String>("agreement_status")?),
             updated_at: r.get("updated_at")?,
         })
@@ -357,6 +398,15 @@ impl Registry for InsuredPersons {
 
 fn text(s: impl Into<String>) -> SqlValue {
     SqlValue::Text(s.into())
+}
+
+/// A column added later (NULL in rows and audit images from before): NULL when empty.
+fn optional_text(s: String) -> SqlValue {
+    if s.is_empty() {
+        SqlValue::Null
+    } else {
+        SqlValue::Text(s)
+    }
 }
 
 use crate::store::query::{page_bounds, Filter};
@@ -430,10 +480,13 @@ enum Upsert {
 }
 
 /// Insert or update by natural key; touching (and so auditing) only rows that really change.
+/// `present`: which fields the source carries (an import file without a column keeps the stored
+/// values of that column: nothing entered earlier is lost to an older file layout); None: all.
 fn upsert<R: Registry>(
     tx: &mut Tx<'_>,
     values: &[SqlValue],
     only_new: bool,
+    present: Option<&[bool]>,
 ) -> Result<(i64, Upsert)> {
     let key_pos = R::FIELDS
         .iter()
@@ -466,9 +519,20 @@ fn upsert<R: Registry>(
         ))
         .in_field(R::KEY, R::FIELDS[key_pos].label))
         .map(|()| (id, Upsert::Unchanged)),
-        Some((id, old)) if old == values => Ok((id, Upsert::Unchanged)),
-        Some((id, _)) => {
-            write_row::<R>(tx, Some(id), values)?;
+        Some((id, old)) => {
+            let values: Vec<SqlValue> = match present {
+                Some(present) => values
+                    .iter()
+                    .zip(&old)
+                    .zip(present)
+                    .map(|((new, old), p)| if *p { new.clone() } else { old.clone() })
+                    .collect(),
+                None => values.to_vec(),
+            };
+            if old == values {
+                return Ok((id, Upsert::Unchanged));
+            }
+            write_row::<R>(tx, Some(id), &values)?;
             Ok((id, Upsert::Updated))
         }
         None => Ok((write_row::<R>(tx, None, values)?, Upsert::Created)),
@@ -533,7 +597,7 @@ fn write_row<R: Registry>(tx: &mut Tx<'_>, id: Option<i64>, values: &[SqlValue])
 
 pub fn create<R: Registry>(tx: &mut Tx<'_>, input: &R::Input) -> Result<R::Record> {
     let values = R::validate(input)?;
-    let (id, _) = upsert::<R>(tx, &values, true)?;
+    let (id, _) = upsert::<R>(tx, &values, true, None)?;
     get::<R>(tx, id)
 }
 
@@ -589,6 +653,10 @@ pub fn import<R: Registry>(
         .next()
         .ok_or_else(|| ApiError::field("file_name", "文件是空的，没有表头"))?;
     let mapping = map_header::<R>(&header)?;
+    let present: Vec<bool> = R::FIELDS
+        .iter()
+        .map(|f| mapping.iter().any(|(_, m)| *m == f.name))
+        .collect();
     job.set_total(rows.len() as u64);
 
     let mut report = ImportReport::default();
@@ -650,7 +718,7 @@ pub fn import<R: Registry>(
                     format!("{}“{key}”在文件中重复出现", R::FIELDS[key_pos].label),
                 ));
             }
-            upsert::<R>(tx, &values, false)
+            upsert::<R>(tx, &values, false, Some(&present))
         });
         match outcome {
             Ok((_, Upsert::Created)) => report.created += 1,

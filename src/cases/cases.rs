@@ -12,8 +12,8 @@ use super::leads::{self, check_party, next_number, LeadStatus};
 use super::rules::Rule;
 use super::users::{self, Role};
 use super::{
-    bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, split_half,
-    EvidenceKind, ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
+    bounded_text, cn_date, date_text, opt_date, parse_stored_date, required_text, EvidenceKind,
+    ExpenseCategory, Fund, PartyKind, RecoverySource, Track, YearKind,
 };
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
@@ -1172,7 +1172,7 @@ pub fn add_recovery_line(
         None => {
             // 004 art. 8: unknown fund → employee : resident = 5 : 5; the employee half takes an
             // odd cent (see `split_half`).
-            let (employee, resident) = split_half(amount);
+            let (employee, resident) = rules.split_unknown_fund(amount, "fund")?;
             parts.push((Fund::EmployeeBasic, employee));
             if !resident.is_zero() {
                 parts.push((Fund::ResidentBasic, resident));

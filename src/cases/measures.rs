@@ -56,6 +56,14 @@ crate::labels!(TerminationGround {
 });
 
 impl TerminationGround {
+    /// What must be fulfilled before the bar lifts after its years (令第2号/第3号).
+    pub fn liability(self) -> &'static str {
+        match self {
+            TerminationGround::Violation => "法律责任",
+            TerminationGround::Breach => "违约责任",
+        }
+    }
+
     /// Years in which no new agreement may be signed.
     pub fn ban_years(self) -> u32 {
         match self {
@@ -442,23 +450,39 @@ pub fn refusals_of(
 }
 
 /// A termination whose ban still runs on the day judged: when it took effect, the ban's last day,
-/// and its ground.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// its ground, and — once the period is over — the matters whose liability is not yet fulfilled.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ban {
     pub from: NaiveDate,
     pub last_day: NaiveDate,
     pub ground: TerminationGround,
+    /// Case numbers of the matters not yet fulfilled (not closed) that keep the bar after its
+    /// period (令第2号/第3号: "已满3年但未完全履行行政处罚法律责任", "已满1年但未完全履行违约责任");
+    /// empty while the period runs.
+    pub unfulfilled: Vec<String>,
 }
 
 impl Ban {
-    /// "于2026年1月10日因违法违规被解除服务协议，2029年1月10日（含）前不得…"
+    /// "于2026年1月10日因违法违规被解除服务协议，2029年1月10日（含当日）前不得…", or after the period
+    /// "…，期满后其处理（AJ2026-3）尚未履行完毕，履行完毕前不得…".
     fn words(&self) -> String {
-        format!(
-            "于{}因{}被解除服务协议，{}（含当日）前不得",
-            cn_date(self.from),
-            self.ground.label(),
-            cn_date(self.last_day)
-        )
+        if self.unfulfilled.is_empty() {
+            format!(
+                "于{}因{}被解除服务协议，{}（含当日）前不得",
+                cn_date(self.from),
+                self.ground.label(),
+                cn_date(self.last_day)
+            )
+        } else {
+            format!(
+                "于{}因{}被解除服务协议，期限已于{}届满，但{}尚未结案，{}尚未履行完毕，履行完毕前不得",
+                cn_date(self.from),
+                self.ground.label(),
+                cn_date(self.last_day),
+                self.unfulfilled.join("、"),
+                self.ground.liability()
+            )
+        }
     }
 }
 
@@ -487,8 +511,11 @@ pub fn termination_ban(
 /// The ban follows the legal entity (issue 9): a termination of any institution with the same
 /// 统一社会信用代码 counts, also under another 机构编码. Each termination bars for the years of its
 /// ground (令第2号/第3号: 3 years after one for 违法违规, 1 year after one for a serious breach of the
-/// agreement; a termination recorded without a ground counts as 违法违规); the one whose ban ends last
-/// is the answer, while it still runs on `on` (its last day included).
+/// agreement; a termination recorded without a ground counts as 违法违规), and after them until the
+/// liability is fulfilled: the matter that terminated is closed (结案 needs every amount paid, every
+/// paper served: `procedure::close`), and after one for 违法违规 also every decided administrative
+/// matter against the entity (its 行政处罚法律责任). The ban that runs on `on` and ends last (a ban
+/// still waiting for fulfilment ends last of all) is the answer; its last day is included.
 fn ban_of(
     conn: &Connection,
     institution_id: Option<i64>,
@@ -496,7 +523,9 @@ fn ban_of(
     on: NaiveDate,
 ) -> Result<Option<Ban>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.starts_on, m.ground FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
+        "SELECT m.starts_on, m.ground, c.case_number, c.status
+         FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
+         JOIN case_file c ON c.id = m.case_id
          WHERE m.kind = 'AgreementTermination'
            AND (i.id IS ?1 OR (?2 <> '' AND i.credit_code = ?2))",
     )?;
@@ -505,23 +534,61 @@ fn ban_of(
             Ok((
                 r.get::<_, Option<String>>(0)?,
                 r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Decided administrative matters against the entity not yet closed (their penalty unfulfilled).
+    let mut open_penalties = conn.prepare_cached(
+        "SELECT c.case_number FROM case_file c JOIN institution i ON i.id = c.institution_id
+         WHERE c.track = 'Administrative' AND c.status IN ('Decided', 'Executing')
+           AND (i.id IS ?1 OR (?2 <> '' AND i.credit_code = ?2))
+         ORDER BY c.id",
+    )?;
+    let penalties = open_penalties
+        .query_map(params![institution_id, credit_code.trim()], |r| {
+            r.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut latest: Option<Ban> = None;
-    for (starts, ground) in rows {
+    for (starts, ground, number, status) in rows {
         let Some(from) = opt_date(starts)? else {
             continue;
         };
         let ground = ground
             .map(enum_from::<TerminationGround>)
             .unwrap_or(TerminationGround::Violation);
+        let last_day = ground.ban_last_day(from);
+        let unfulfilled = if on <= last_day {
+            Vec::new()
+        } else {
+            let mut open: Vec<String> = Vec::new();
+            if !matches!(status.as_str(), "Closed" | "Dropped") {
+                open.push(number);
+            }
+            if ground == TerminationGround::Violation {
+                for n in &penalties {
+                    if !open.contains(n) {
+                        open.push(n.clone());
+                    }
+                }
+            }
+            if open.is_empty() {
+                continue;
+            }
+            open
+        };
         let ban = Ban {
             from,
-            last_day: ground.ban_last_day(from),
+            last_day,
             ground,
+            unfulfilled,
         };
-        if on <= ban.last_day && latest.is_none_or(|l| ban.last_day > l.last_day) {
+        let ends_later = |l: &Ban| {
+            (!ban.unfulfilled.is_empty(), ban.last_day) > (!l.unfulfilled.is_empty(), l.last_day)
+        };
+        if latest.as_ref().is_none_or(ends_later) {
             latest = Some(ban);
         }
     }
@@ -532,7 +599,7 @@ fn ban_of(
 fn ban_citation(conn: &Connection) -> Result<String> {
     Ok(super::rules::office(conn)?.cite_with(
         Rule::TerminationBan,
-        "因违法违规被解除服务协议的，3年内不得与其签订服务协议；因严重违反协议约定被解除的，1年内不得签订",
+        "因违法违规被解除服务协议的，3年内及期满后未完全履行行政处罚法律责任的，不得与其签订服务协议；因严重违反协议约定被解除的，1年内及期满后未完全履行违约责任的，不得签订",
     ))
 }
 
@@ -608,4 +675,130 @@ pub fn guard_agreement_status(
         )));
     }
     Ok(())
+}
+
+/// The persons an institution names, with the title each holds there.
+fn persons(legal_rep: &str, principal: &str, controller: &str) -> Vec<(&'static str, String)> {
+    [
+        ("法定代表人", legal_rep),
+        ("主要负责人", principal),
+        ("实际控制人", controller),
+    ]
+    .into_iter()
+    .map(|(title, name)| (title, name.trim().to_string()))
+    .filter(|(_, name)| !name.is_empty())
+    .collect()
+}
+
+/// Years a person who caused a termination for 违法违规 bars the institutions they lead.
+const PERSON_BAN_YEARS: u32 = 5;
+
+/// The 5-year bar on persons (令第2号/第3号: 法定代表人、主要负责人或实际控制人曾因严重违法违规导致原定点
+/// 医药机构被解除服务协议的，自解除之日起5年内不予受理其定点申请). Judged when an institution is
+/// registered with an agreement, set back to one, or names new persons while it has one: a person
+/// named on it who was 法定代表人/主要负责人/实际控制人 of another legal entity whose agreement was
+/// terminated for 违法违规 (or without a recorded ground) within 5 years of the day judged (the
+/// corresponding day included, 民法典 art. 201–202) is refused — unless the clerk states, in
+/// 同名核实说明, how the namesake was found to be another person (persons are known here by name
+/// only). The note is kept on the institution, so the finding is audited.
+pub fn guard_persons(
+    conn: &Connection,
+    id: Option<i64>,
+    input: &crate::registry::InstitutionInput,
+    today: NaiveDate,
+) -> Result<()> {
+    let on = judged_on(input.applied_on, today)?;
+    if input.agreement_status.unwrap_or(AgreementStatus::Active) != AgreementStatus::Active {
+        return Ok(());
+    }
+    let stored = match id {
+        Some(id) => Some(crate::registry::get::<crate::registry::Institutions>(
+            conn, id,
+        )?),
+        None => None,
+    };
+    let becomes_active = stored
+        .as_ref()
+        .is_none_or(|s| s.agreement_status != AgreementStatus::Active);
+    let before: Vec<String> = stored
+        .as_ref()
+        .map(|s| persons(&s.legal_rep, &s.principal, &s.controller))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    // Judged: every person of an application; on an institution already under agreement, the persons
+    // it names anew.
+    let judged: Vec<(&str, String)> =
+        persons(&input.legal_rep, &input.principal, &input.controller)
+            .into_iter()
+            .filter(|(_, n)| becomes_active || !before.contains(n))
+            .collect();
+    if judged.is_empty() {
+        return Ok(());
+    }
+    let note = input.namesake_note.trim();
+    if !note.is_empty()
+        && stored
+            .as_ref()
+            .is_none_or(|s| s.namesake_note.trim() != note)
+    {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.name, i.credit_code, i.legal_rep, i.principal, i.controller, m.starts_on
+         FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
+         WHERE m.kind = 'AgreementTermination' AND COALESCE(m.ground, 'Violation') = 'Violation'
+           AND i.id IS NOT ?1 AND i.credit_code <> ?2
+         ORDER BY m.starts_on DESC",
+    )?;
+    let rows = stmt
+        .query_map(params![id, input.credit_code.trim()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut found = Vec::new();
+    for (name, credit, legal_rep, principal, controller, starts) in rows {
+        let Some(from) = opt_date(starts)? else {
+            continue;
+        };
+        let last_day = from
+            .checked_add_months(Months::new(12 * PERSON_BAN_YEARS))
+            .expect("date in range");
+        if on > last_day {
+            continue;
+        }
+        for (their_title, their_name) in persons(&legal_rep, &principal, &controller) {
+            for (title, person) in &judged {
+                if *person == their_name {
+                    found.push(format!(
+                        "{title}{person}与{name}（统一社会信用代码{credit}）的{their_title}同名，该机构于{}因违法违规被解除服务协议，如系同一人，{}（含当日）前不予受理定点申请",
+                        cn_date(from),
+                        cn_date(last_day)
+                    ));
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let citation = super::rules::office(conn)?.cite_with(
+        Rule::TerminationBan,
+        "法定代表人、主要负责人或实际控制人曾因严重违法违规导致原定点医药机构被解除服务协议的，自解除之日起5年内不予受理定点申请",
+    );
+    Err(ApiError::field(
+        "namesake_note",
+        format!(
+            "{}{citation}。如经核实并非同一人，请在“同名核实说明”中写明核实情况（如核对的身份证件）后再保存",
+            found.join("；")
+        ),
+    ))
 }

@@ -65,6 +65,10 @@ pub struct RuleProfile {
     /// When an offset (抵扣) may be set up: a rule the preset decides (天津 on request within the
     /// deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
     pub offset_policy: rules::OffsetPolicy,
+    /// 险种无法细分时按职工和居民5：5分摊: a rule the preset decides (天津 art. 8); off, the fund
+    /// must be named. A profile saved before it was a choice keeps splitting.
+    #[serde(default = "rules::split_before_it_was_a_choice")]
+    pub unknown_fund_split: bool,
     /// What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
     /// edited it. A rule missing here cites the national base.
     #[ts(type = "Partial<Record<Rule, string>>")]
@@ -97,6 +101,7 @@ impl Default for RuleProfile {
             backups_kept: 14,
             preset: RulePreset::National,
             offset_policy: rules::OffsetPolicy::default(),
+            unknown_fund_split: false,
             citations: rules::national().clone(),
         }
     }
@@ -125,6 +130,7 @@ impl RuleProfile {
         RuleSet {
             preset: self.preset,
             offset_policy: self.offset_policy,
+            unknown_fund_split: self.unknown_fund_split,
             citations,
         }
     }

@@ -85,6 +85,7 @@ impl Rule {
             CityReport => &["city_report_days"],
             PaymentProof => &["payment_proof_days"],
             Offset | OffsetOnRequest => &["offset_policy"],
+            UnknownFundSplit => &["unknown_fund_split"],
             _ => &[],
         }
     }
@@ -302,6 +303,9 @@ pub fn presets() -> Vec<PresetInfo> {
                                             .unwrap_or_default()
                                     }
                                     serde_json::Value::String(s) => s.clone(),
+                                    serde_json::Value::Bool(b) => {
+                                        if *b { "适用" } else { "不适用" }.to_string()
+                                    }
                                     v => v.to_string(),
                                 },
                             })
@@ -321,8 +325,18 @@ pub struct RuleSet {
     /// When an offset may be set up (a rule of the preset).
     #[serde(default)]
     pub offset_policy: OffsetPolicy,
+    /// Money whose fund cannot be told is split 5:5 between the employee and resident funds (天津
+    /// art. 8); without the rule the fund must be named. Rule sets stored before the rule was a
+    /// choice split, as every office did then.
+    #[serde(default = "split_before_it_was_a_choice")]
+    pub unknown_fund_split: bool,
     #[ts(type = "Partial<Record<Rule, string>>")]
     pub citations: BTreeMap<Rule, String>,
+}
+
+/// Rule sets and profiles saved before the 5:5 split was a rule of the preset split.
+pub fn split_before_it_was_a_choice() -> bool {
+    true
 }
 
 impl Default for RuleSet {
@@ -330,8 +344,27 @@ impl Default for RuleSet {
         RuleSet {
             preset: RulePreset::National,
             offset_policy: OffsetPolicy::default(),
+            unknown_fund_split: false,
             citations: national().clone(),
         }
+    }
+}
+
+impl RuleSet {
+    /// The two halves of money whose fund cannot be told (employee, resident), when the rule set
+    /// splits it; else the refusal asking for the fund, naming where the rule is switched on.
+    pub fn split_unknown_fund(
+        &self,
+        amount: crate::money::Money,
+        field: &str,
+    ) -> Result<(crate::money::Money, crate::money::Money)> {
+        if self.unknown_fund_split {
+            return Ok(super::split_half(amount));
+        }
+        Err(ApiError::field(
+            field,
+            "请选择险种：本单位适用的规则未规定险种无法细分时的分摊办法（如本地规定按职工和居民医保基金5：5分摊，可由管理员在“设置 · 规则配置”中开启）",
+        ))
     }
 }
 
@@ -516,6 +549,7 @@ mod tests {
         let tianjin = RuleSet {
             preset: RulePreset::Tianjin,
             offset_policy: OffsetPolicy::default(),
+            unknown_fund_split: true,
             citations: preset_citations(RulePreset::Tianjin),
         };
         assert_eq!(

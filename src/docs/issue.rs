@@ -42,6 +42,9 @@ pub struct DocumentRequest {
     /// 成文日期 (issue) / the date printed on a preview (default: today).
     #[ts(optional = nullable)]
     pub issued_on: Option<NaiveDate>,
+    /// 送达回证: the document served it is for (one receipt per document, `DocumentOption.service_id`).
+    #[ts(optional = nullable)]
+    pub service_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -107,6 +110,9 @@ pub struct DocumentOption {
     /// The 成文日期 must be `step_date` (the procedure numbered the document on that date and its
     /// service clock runs from it).
     pub date_fixed: bool,
+    /// 送达回证: the document served this receipt is for (one option per document).
+    #[ts(optional = nullable)]
+    pub service_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -400,6 +406,10 @@ pub fn options(
     let settings = settings::load(conn)?;
     let mut out = Vec::new();
     for kind in CASE_KINDS {
+        if kind == DocumentKind::ServiceReceipt {
+            out.extend(receipt_options(conn, cal, &settings, case_id, today)?);
+            continue;
+        }
         let number = procedure_number(conn, case_id, kind)?;
         let blank = settings.blank_number(kind, today.year());
         let step = step_date(conn, case_id, kind)?;
@@ -413,6 +423,7 @@ pub fn options(
                     settings: &settings,
                     number: number.as_deref().unwrap_or(&blank),
                     issued_on: on,
+                    service_id: None,
                 },
                 case_id,
                 kind,
@@ -432,9 +443,100 @@ pub fn options(
             number,
             step_date: step.map(|(d, _, _)| d),
             date_fixed: step.is_some_and(|(_, _, fixed)| fixed),
+            service_id: None,
         });
     }
     Ok(out)
+}
+
+/// The 送达回证 a case can issue: one per document registered for service (行政处罚法 art. 61; each
+/// receipt records the service of one document and carries its own number). A case with nothing to
+/// serve gets one row saying why.
+fn receipt_options(
+    conn: &Connection,
+    cal: &CaseCtx<'_>,
+    settings: &DocumentSettings,
+    case_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<DocumentOption>> {
+    let kind = DocumentKind::ServiceReceipt;
+    let blank = settings.blank_number(kind, today.year());
+    let services = crate::cases::procedure::services(conn, cal, case_id)?;
+    let mut out = Vec::new();
+    let mut row = |service_id: Option<i64>, title: String, result: Result<()>| {
+        out.push(DocumentOption {
+            kind,
+            title,
+            available: result.is_ok(),
+            reason: result.err().map(|e| e.message).unwrap_or_default(),
+            number: None,
+            step_date: None,
+            date_fixed: false,
+            service_id,
+        });
+    };
+    if services.is_empty() {
+        let result = build_for_case(
+            &Source {
+                conn,
+                cal,
+                settings,
+                number: &blank,
+                issued_on: today,
+                service_id: None,
+            },
+            case_id,
+            kind,
+        )
+        .map(|_| ());
+        row(None, kind.title().to_string(), result);
+        return Ok(out);
+    }
+    for s in services {
+        let title = format!(
+            "{}（{}{}）",
+            kind.title(),
+            s.document.label(),
+            s.document_number
+        );
+        let result = match receipt_issued_for(conn, s.id)? {
+            Some(n) => Err(receipt_already_issued(&s, &n)),
+            None => build_for_case(
+                &Source {
+                    conn,
+                    cal,
+                    settings,
+                    number: &blank,
+                    issued_on: today,
+                    service_id: Some(s.id),
+                },
+                case_id,
+                kind,
+            )
+            .map(|_| ()),
+        };
+        row(Some(s.id), title, result);
+    }
+    Ok(out)
+}
+
+/// The number of the 送达回证 already issued for a service, if any.
+fn receipt_issued_for(conn: &Connection, service_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT number FROM issued_document WHERE kind = 'ServiceReceipt' AND service_id = ?1",
+            [service_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn receipt_already_issued(s: &crate::cases::procedure::DocumentService, number: &str) -> ApiError {
+    ApiError::illegal(format!(
+        "{}（{}）的送达回证已开具（{number}），如需再次打印，请在“已开具文书”中点击“重新打印”",
+        s.document.label(),
+        s.document_number
+    ))
 }
 
 /// `document.preview`: the PDF as it would be issued today (or on `issued_on`), no write. A number
@@ -467,6 +569,7 @@ pub fn preview(
         settings: &settings,
         number: &number,
         issued_on: on,
+        service_id: r.service_id,
     };
     let doc = build(&ctx, r, kind)?;
     let pdf = render(&doc, &opts(MissingGlyphs::Omit, &settings))?;
@@ -516,6 +619,19 @@ pub fn issue(
             )));
         }
     }
+    let service_id = match kind {
+        DocumentKind::ServiceReceipt => r.service_id,
+        _ => None,
+    };
+    if let (Some(sid), Some(c)) = (service_id, case_id) {
+        if let Some(n) = receipt_issued_for(tx, sid)? {
+            let s = crate::cases::procedure::services(tx, cal, c)?
+                .into_iter()
+                .find(|s| s.id == sid)
+                .ok_or_else(|| ApiError::field("service_id", "该送达记录不属于本案"))?;
+            return Err(receipt_already_issued(&s, &n));
+        }
+    }
     let existing = match case_id {
         Some(c) => procedure_number(tx, c, kind)?,
         None => None,
@@ -552,6 +668,7 @@ pub fn issue(
             settings: &settings,
             number: &number,
             issued_on: on,
+            service_id,
         },
         r,
         kind,
@@ -576,8 +693,8 @@ pub fn issue(
     let data = serde_json::to_string(&snapshot).map_err(|e| ApiError::internal(e.to_string()))?;
     let (id, uid) = crate::ledger::matter::next_uid(tx, "issued_document", "D")?;
     tx.execute(
-        "INSERT INTO issued_document (id, uid, case_id, self_correction_id, kind, year, seq, number, data, sha256, issued_on, issued_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO issued_document (id, uid, case_id, self_correction_id, kind, year, seq, number, data, sha256, issued_on, issued_by, service_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             id,
             uid,
@@ -590,7 +707,8 @@ pub fn issue(
             data,
             sha_hex(&pdf.bytes),
             on.to_string(),
-            actor
+            actor,
+            service_id
         ],
     )?;
     tx.touch("issued_document", id);

@@ -192,6 +192,11 @@ pub fn recovery_slip() -> RecoverySlipData {
             account: employee_account(),
         }],
         agency: agency(),
+        contact: Contact {
+            name: "王芳".into(),
+            phone: "0431-88886666".into(),
+            address: String::new(),
+        },
         copies: 3,
     }
 }
@@ -345,6 +350,7 @@ pub fn statement_notice() -> StatementNoticeData {
 
 pub fn service_receipt() -> ServiceReceiptData {
     ServiceReceiptData {
+        number: "某医保送〔2026〕1号".into(),
         issuer: BUREAU.into(),
         documents: vec![ServedDocument {
             title: "行政处罚决定书".into(),

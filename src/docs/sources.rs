@@ -31,6 +31,8 @@ pub struct Source<'a> {
     pub settings: &'a DocumentSettings,
     pub number: &'a str,
     pub issued_on: NaiveDate,
+    /// The service a 送达回证 is for (one receipt per document served; `DocumentRequest.service_id`).
+    pub service_id: Option<i64>,
 }
 
 /// What the kinds filled from a case start from: the case as the procedure reports it and what
@@ -231,7 +233,7 @@ pub(crate) fn user_name(conn: &Connection, id: i64) -> Result<String> {
 fn party(conn: &Connection, d: &CaseDetail) -> Result<Party> {
     if let Some(id) = d.case.institution_id {
         Ok(conn.query_row(
-            "SELECT name, code, credit_code, legal_rep, address, contact FROM institution WHERE id = ?1",
+            "SELECT name, code, credit_code, legal_rep, address, contact, contact_person FROM institution WHERE id = ?1",
             [id],
             |r| {
                 Ok(Party {
@@ -241,7 +243,7 @@ fn party(conn: &Connection, d: &CaseDetail) -> Result<Party> {
                     credit_code: r.get(2)?,
                     legal_representative: r.get(3)?,
                     address: r.get(4)?,
-                    contact: String::new(),
+                    contact: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
                     phone: r.get(5)?,
                 })
             },

@@ -3,7 +3,6 @@
 //! the database, in `<database>.key` (mode 0600), never in the database: a copied or restored
 //! database does not carry the key, and a stolen key file does not carry the data.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -219,14 +218,15 @@ impl KeyStore {
             return Ok(false);
         }
         if path.exists() {
+            // Kept under a second name first, then replaced whole: at no moment is there no key.
             let kept = path.with_extension(format!(
                 "key.before-restore-{}",
                 chrono::Local::now().format("%Y%m%d-%H%M%S")
             ));
-            std::fs::rename(path, &kept)
+            std::fs::hard_link(path, &kept)
                 .map_err(|e| key_error(format!("无法保留原密钥文件 {}：{e}", path.display())))?;
         }
-        write_private(path, text.as_bytes())
+        crate::files::write_atomic(path, text.as_bytes(), true)
             .map_err(|e| key_error(format!("无法写入本单位密钥文件 {}：{e}", path.display())))?;
         *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(saved.0));
         Ok(true)
@@ -258,18 +258,10 @@ fn load_or_create(path: &Path) -> Result<OfficeKeys> {
     }
 }
 
-/// Create `path` readable and writable by its owner only (0600 on Unix), never overwriting.
+/// Create `path` readable and writable by its owner only (0600 on Unix), never overwriting, whole
+/// or not at all (a kill while it is written leaves no half key behind: `files::create_atomic`).
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    crate::files::create_atomic(path, bytes, true)
 }
 
 #[cfg(test)]

@@ -69,6 +69,44 @@ pub fn days_late(due: NaiveDate, on: NaiveDate) -> i64 {
     (on - due).num_days().max(0)
 }
 
+/// Days late as [`days_late`], without the days inside `paused` periods (first day, last day or
+/// still running): 行政处罚法 art. 73 — 当事人申请行政复议或者提起行政诉讼的，加处罚款的数额在行政复议或者
+/// 行政诉讼期间不予计算. Overlapping periods count once.
+pub fn days_late_paused(
+    due: NaiveDate,
+    on: NaiveDate,
+    paused: &[(NaiveDate, Option<NaiveDate>)],
+) -> i64 {
+    let late = days_late(due, on);
+    if late == 0 || paused.is_empty() {
+        return late;
+    }
+    // The late days are due+1 ..= on; count those inside any paused period.
+    let first = due + chrono::Duration::days(1);
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = paused
+        .iter()
+        .filter_map(|(from, to)| {
+            let a = (*from).max(first);
+            let b = to.unwrap_or(on).min(on);
+            (a <= b).then_some((a, b))
+        })
+        .collect();
+    spans.sort();
+    let mut inside = 0;
+    let mut reach: Option<NaiveDate> = None;
+    for (a, b) in spans {
+        let a = match reach {
+            Some(r) if a <= r => r + chrono::Duration::days(1),
+            _ => a,
+        };
+        if a <= b {
+            inside += (b - a).num_days() + 1;
+        }
+        reach = Some(reach.map_or(b, |r| r.max(b)));
+    }
+    (late - inside).max(0)
+}
+
 /// 3 % of the fine per day late, rounded half-up to the cent, never above the fine
 /// (行政处罚法 art. 72(1)).
 pub fn late_surcharge(fine: Money, days_late: i64) -> Money {
@@ -106,6 +144,18 @@ pub fn penalty_status(
     payments: &[(NaiveDate, Money)],
     as_of: NaiveDate,
 ) -> PenaltyStatus {
+    penalty_status_paused(kind, amount, due_on, &[], payments, as_of)
+}
+
+/// [`penalty_status`] with the surcharge paused during 复议/诉讼 (`paused`, see [`days_late_paused`]).
+pub fn penalty_status_paused(
+    kind: PenaltyKind,
+    amount: Money,
+    due_on: Option<NaiveDate>,
+    paused: &[(NaiveDate, Option<NaiveDate>)],
+    payments: &[(NaiveDate, Money)],
+    as_of: NaiveDate,
+) -> PenaltyStatus {
     let mut payments: Vec<(NaiveDate, Money)> = payments
         .iter()
         .copied()
@@ -125,7 +175,7 @@ pub fn penalty_status(
     let principal_paid = total_paid.min(amount);
     let end = principal_paid_on.unwrap_or(as_of);
     let days = match (kind.has_surcharge(), due_on) {
-        (true, Some(due)) => days_late(due, end),
+        (true, Some(due)) => days_late_paused(due, end, paused),
         _ => 0,
     };
     let surcharge = late_surcharge(amount, days);
@@ -152,20 +202,33 @@ pub fn check_payment(
     paid_on: NaiveDate,
     paying: Money,
 ) -> Result<PenaltyStatus> {
+    check_payment_paused(kind, amount, due_on, &[], earlier, paid_on, paying)
+}
+
+/// [`check_payment`] with the surcharge paused during 复议/诉讼.
+pub fn check_payment_paused(
+    kind: PenaltyKind,
+    amount: Money,
+    due_on: Option<NaiveDate>,
+    paused: &[(NaiveDate, Option<NaiveDate>)],
+    earlier: &[(NaiveDate, Money)],
+    paid_on: NaiveDate,
+    paying: Money,
+) -> Result<PenaltyStatus> {
     if paying.is_negative() || paying.is_zero() {
         return Err(ApiError::field("amount", "缴款金额必须大于零"));
     }
     let mut all = earlier.to_vec();
     all.push((paid_on, paying));
     let last = all.iter().map(|(d, _)| *d).max().unwrap_or(paid_on);
-    let before = penalty_status(kind, amount, due_on, earlier, last);
+    let before = penalty_status_paused(kind, amount, due_on, paused, earlier, last);
     if before.outstanding.is_zero() {
         return Err(ApiError::illegal(format!(
             "该{}已缴清，不能再登记缴款",
             kind.label()
         )));
     }
-    let after = penalty_status(kind, amount, due_on, &all, last);
+    let after = penalty_status_paused(kind, amount, due_on, paused, &all, last);
     let total_paid: Money = all.iter().map(|(_, a)| *a).sum();
     if total_paid > amount + after.surcharge {
         let can = amount + after.surcharge - earlier.iter().map(|(_, a)| *a).sum::<Money>();
@@ -187,6 +250,33 @@ pub fn check_payment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_in_review_or_litigation_are_not_late_days() {
+        // 行政处罚法 art. 73. Due 03-17; 10 days late on 03-27.
+        let due = d("2026-03-17");
+        assert_eq!(days_late_paused(due, d("2026-03-27"), &[]), 10);
+        // 复议 applied 03-20, decided 03-24 (5 days inside the late range): 5 left.
+        let review = (d("2026-03-20"), Some(d("2026-03-24")));
+        assert_eq!(days_late_paused(due, d("2026-03-27"), &[review]), 5);
+        // Still pending: from 03-20 on nothing accrues.
+        assert_eq!(
+            days_late_paused(due, d("2026-04-30"), &[(d("2026-03-20"), None)]),
+            2
+        );
+        // Applied before the due date: only the days after it count as paused.
+        assert_eq!(
+            days_late_paused(
+                due,
+                d("2026-03-27"),
+                &[(d("2026-03-01"), Some(d("2026-03-19")))]
+            ),
+            8
+        );
+        // Overlapping 复议 then 诉讼 count once.
+        let suit = (d("2026-03-23"), Some(d("2026-03-25")));
+        assert_eq!(days_late_paused(due, d("2026-03-27"), &[review, suit]), 4);
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

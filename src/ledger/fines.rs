@@ -5,13 +5,14 @@
 use chrono::{Months, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::fine::{check_payment, fine_due, penalty_status, PenaltyKind};
+use super::fine::{check_payment_paused, fine_due, penalty_status_paused, PenaltyKind};
 use super::matter::*;
 use super::types::*;
 use crate::calendar::WorkCalendar;
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::store::{now_text, Tx};
+use crate::vocab::labels::Labeled as _;
 use crate::vocab::text::enum_from;
 
 /// 行政处罚法 art. 67: 15 days, as the rule profile has it.
@@ -203,7 +204,15 @@ pub fn pay(tx: &mut Tx<'_>, r: &FinePaymentInput) -> Result<Fine> {
     if let Some(last) = earlier.iter().map(|(d, _)| *d).max() {
         not_before(paid_on, last, "paid_on", "缴款日期", "上一次缴款日期")?;
     }
-    check_payment(f.kind, f.amount, f.due_on, &earlier, paid_on, amount)?;
+    check_payment_paused(
+        f.kind,
+        f.amount,
+        f.due_on,
+        &paused(&f.reliefs),
+        &earlier,
+        paid_on,
+        amount,
+    )?;
     let principal_before: Money = f.payments.iter().map(|p| p.principal).sum();
     let principal = (f.amount - principal_before).min(amount).max(Money::ZERO);
     let surcharge = amount - principal;
@@ -252,13 +261,26 @@ pub fn get(conn: &Connection, id: i64, as_of: Option<NaiveDate>) -> Result<Fine>
     let (uid, case_id, kind, amount, number, decided_on, served_on, due_on, note) = row;
     let kind: PenaltyKind = enum_from(kind);
     let amount = money(amount);
-    let due_on = opt_date(due_on)?;
+    let statutory_due = opt_date(due_on)?;
     let payments = payments(conn, id)?;
+    let reliefs = reliefs(conn, id)?;
+    // 暂缓缴纳 moves the due date to the last one approved (行政处罚法 art. 66).
+    let deferred = reliefs
+        .iter()
+        .filter(|r| r.kind == ReliefKind::Deferral)
+        .filter_map(|r| r.ended_on)
+        .max();
+    let due_on = match (statutory_due, deferred) {
+        (Some(d), Some(n)) if n > d => Some(n),
+        (d, _) => d,
+    };
+    let deferred_from = statutory_due.filter(|d| Some(*d) != due_on);
     let as_of = as_of.unwrap_or_else(today);
-    let status = penalty_status(
+    let status = penalty_status_paused(
         kind,
         amount,
         due_on,
+        &paused(&reliefs),
         &payments
             .iter()
             .map(|p| (p.paid_on, p.amount))
@@ -281,7 +303,203 @@ pub fn get(conn: &Connection, id: i64, as_of: Option<NaiveDate>) -> Result<Fine>
         payments,
         note,
         warnings: Vec::new(),
+        deferred_from,
+        reliefs,
     })
+}
+
+fn reliefs(conn: &Connection, fine_id: i64) -> Result<Vec<FineRelief>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, uid, kind, started_on, ended_on, reference, note
+         FROM fine_relief WHERE fine_id = ?1 ORDER BY started_on, id",
+    )?;
+    let rows = stmt
+        .query_map([fine_id], |r| {
+            Ok(FineRelief {
+                id: r.get(0)?,
+                uid: r.get(1)?,
+                kind: enum_from(r.get::<_, String>(2)?),
+                started_on: parse_stored_date(&r.get::<_, String>(3)?)?,
+                ended_on: r
+                    .get::<_, Option<String>>(4)?
+                    .map(|d| parse_stored_date(&d))
+                    .transpose()?,
+                reference: r.get(5)?,
+                note: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The 复议/诉讼 periods, in which no surcharge accrues (行政处罚法 art. 73).
+fn paused(reliefs: &[FineRelief]) -> Vec<(NaiveDate, Option<NaiveDate>)> {
+    reliefs
+        .iter()
+        .filter(|r| r.kind != ReliefKind::Deferral)
+        .map(|r| (r.started_on, r.ended_on))
+        .collect()
+}
+
+fn insert_relief(
+    tx: &mut Tx<'_>,
+    fine_id: i64,
+    kind: ReliefKind,
+    started_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
+    reference: &str,
+    note: &str,
+) -> Result<()> {
+    let (id, uid) = next_uid(tx, "fine_relief", "FR")?;
+    let now = now_text();
+    tx.execute(
+        "INSERT INTO fine_relief (id, uid, fine_id, kind, started_on, ended_on, reference, note, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![
+            id,
+            uid,
+            fine_id,
+            enum_text(&kind),
+            date_text(started_on),
+            ended_on.map(date_text),
+            reference,
+            note,
+            now
+        ],
+    )?;
+    tx.touch("fine_relief", id);
+    Ok(())
+}
+
+/// `fine.defer`: 暂缓缴纳 (行政处罚法 art. 66: 当事人确有经济困难，需要延期或者分期缴纳罚款的，经当事人
+/// 申请和行政机关批准，可以暂缓或者分期缴纳). For a 罚款 served and not paid; the surcharge then
+/// runs from the new due date only.
+pub fn defer(tx: &mut Tx<'_>, r: &FineDeferInput) -> Result<Fine> {
+    let f = get(tx, r.fine_id, None)?;
+    case_info(tx, f.case_id)?.require_open("批准暂缓缴纳")?;
+    if f.kind != PenaltyKind::Fine {
+        return Err(ApiError::illegal(
+            "暂缓缴纳只适用于罚款（《中华人民共和国行政处罚法》第六十六条）",
+        ));
+    }
+    let (Some(served), Some(due)) = (f.served_on, f.due_on) else {
+        return Err(ApiError::illegal("罚款决定尚未送达，缴纳期限未开始计算"));
+    };
+    if f.status.principal_paid >= f.amount {
+        return Err(ApiError::illegal("罚款已缴清，无需暂缓缴纳"));
+    }
+    let approved = past_date(r.approved_on, "approved_on", "批准日期")?;
+    not_before(approved, served, "approved_on", "批准日期", "送达日期")?;
+    let until = need(r.until, "until", "暂缓至")?;
+    if until <= due {
+        return Err(ApiError::field(
+            "until",
+            format!("暂缓至（{}）应晚于现在的缴纳期限（{}）", cn(until), cn(due)),
+        ));
+    }
+    if until > approved + chrono::Months::new(12) {
+        return Err(ApiError::field(
+            "until",
+            "暂缓期限不宜超过批准之日起一年，请核对日期",
+        ));
+    }
+    let reason = required_text(&r.reason, "reason", "经济困难的情况", 500)?;
+    let reference = bounded_text(&r.reference, "reference", "批准文书号", 60)?;
+    insert_relief(
+        tx,
+        f.id,
+        ReliefKind::Deferral,
+        approved,
+        Some(until),
+        &reference,
+        &reason,
+    )?;
+    get(tx, f.id, None)
+}
+
+/// `fine.appeal`: 行政复议 applied for or 行政诉讼 brought against the penalty decision. The penalty
+/// is still to be paid (行政处罚法 art. 73: 行政处罚不停止执行), but no surcharge accrues meanwhile.
+pub fn appeal(tx: &mut Tx<'_>, r: &FineAppealInput) -> Result<Fine> {
+    let f = get(tx, r.fine_id, None)?;
+    case_info(tx, f.case_id)?.require_open("登记行政复议或行政诉讼")?;
+    let kind = need(r.kind, "kind", "类别（行政复议或行政诉讼）")?;
+    if kind == ReliefKind::Deferral {
+        return Err(ApiError::field(
+            "kind",
+            "请选择行政复议或行政诉讼；暂缓缴纳请使用“暂缓缴纳”",
+        ));
+    }
+    let filed = past_date(r.filed_on, "filed_on", "申请（起诉）日期")?;
+    not_before(
+        filed,
+        f.decided_on,
+        "filed_on",
+        "申请（起诉）日期",
+        "决定日期",
+    )?;
+    if let Some(open) = f
+        .reliefs
+        .iter()
+        .find(|x| x.kind != ReliefKind::Deferral && x.ended_on.is_none())
+    {
+        return Err(ApiError::illegal(format!(
+            "{}（{}提出）尚未登记结果，请先登记其结果",
+            open.kind.label(),
+            cn(open.started_on)
+        )));
+    }
+    let reference = required_text(&r.reference, "reference", "复议机关或受理法院", 100)?;
+    let note = bounded_text(&r.note, "note", "备注", 500)?;
+    insert_relief(tx, f.id, kind, filed, None, &reference, &note)?;
+    get(tx, f.id, None)
+}
+
+/// `fine.appeal_end`: the 复议决定 or 判决, with its outcome; the surcharge accrues again after it.
+pub fn appeal_end(tx: &mut Tx<'_>, r: &FineAppealEnd) -> Result<Fine> {
+    let row: Option<(i64, String, String, Option<String>, String)> = tx
+        .query_row(
+            "SELECT fine_id, kind, started_on, ended_on, reference FROM fine_relief WHERE id = ?1",
+            [r.id],
+            |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?)),
+        )
+        .optional()?;
+    let Some((fine_id, kind, started, ended, reference)) = row else {
+        return Err(ApiError::not_found("行政复议或行政诉讼记录"));
+    };
+    let kind: ReliefKind = enum_from(kind);
+    if kind == ReliefKind::Deferral {
+        return Err(ApiError::illegal("暂缓缴纳没有需要登记的结果"));
+    }
+    if ended.is_some() {
+        return Err(ApiError::conflict(format!(
+            "该{}的结果已登记",
+            kind.label()
+        )));
+    }
+    let f = get(tx, fine_id, None)?;
+    case_info(tx, f.case_id)?.require_open("登记行政复议或行政诉讼的结果")?;
+    let started = parse_stored_date(&started)?;
+    let ended = past_date(r.ended_on, "ended_on", "决定（判决）日期")?;
+    not_before(
+        ended,
+        started,
+        "ended_on",
+        "决定（判决）日期",
+        "申请（起诉）日期",
+    )?;
+    let outcome = required_text(&r.outcome, "outcome", "结果", 500)?;
+    let number = bounded_text(&r.reference, "reference", "决定书或判决书文号", 60)?;
+    let reference = if number.is_empty() {
+        reference
+    } else {
+        format!("{reference}；{number}")
+    };
+    tx.execute(
+        "UPDATE fine_relief SET ended_on = ?1, reference = ?2, note = CASE WHEN note = '' THEN ?3 ELSE note || '；' || ?3 END, updated_at = ?4 WHERE id = ?5",
+        params![date_text(ended), reference, outcome, now_text(), r.id],
+    )?;
+    tx.touch("fine_relief", r.id);
+    get(tx, fine_id, None)
 }
 
 pub fn list(conn: &Connection, q: &FineQuery) -> Result<Vec<Fine>> {

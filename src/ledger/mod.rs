@@ -138,6 +138,8 @@ fn active_offsets(conn: &Connection, case_id: i64) -> Result<i64> {
 /// Chinese labels of the ledger's request fields, for `api::label_of`.
 pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("self_correction_id", "自查自纠退回明细单"),
+    ("until", "暂缓至"),
+    ("reference", "文书号"),
     ("paid_on", "缴款日期"),
     ("voucher", "缴款凭证号"),
     ("payer", "缴款人"),

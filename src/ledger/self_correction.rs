@@ -20,7 +20,7 @@ use super::matter::*;
 use super::payments;
 use super::types::*;
 use crate::calendar::WorkCalendar;
-use crate::cases::{split_half, ExpenseCategory, Fund, PartyKind, YearKind};
+use crate::cases::{ExpenseCategory, Fund, PartyKind, YearKind};
 use crate::error::{ApiError, Result};
 use crate::ids::validate_id_number;
 use crate::money::Money;
@@ -111,9 +111,14 @@ pub fn create(
                         split_group: None,
                     }),
                     None => {
-                        // 004 art. 8: fund unknown → employee : resident = 5 : 5.
+                        // 004 art. 8: fund unknown → employee : resident = 5 : 5, where the
+                        // office's rule set has the split.
                         group += 1;
-                        let (employee, resident) = split_half(amount);
+                        let (employee, resident) = crate::cases::rules::office(tx)?
+                            .split_unknown_fund(amount, "lines")
+                            .map_err(|e| {
+                                ApiError::field("lines", format!("{at}：{}", e.message))
+                            })?;
                         for (fund, half) in [
                             (Fund::EmployeeBasic, employee),
                             (Fund::ResidentBasic, resident),

@@ -605,6 +605,86 @@ pub struct Fine {
     pub payments: Vec<FinePayment>,
     pub note: String,
     pub warnings: Vec<String>,
+    /// The due date before a 暂缓缴纳 moved it (`due_on` is then the approved date).
+    #[ts(optional = nullable)]
+    pub deferred_from: Option<NaiveDate>,
+    /// 暂缓缴纳 approved, 行政复议 / 行政诉讼 brought (行政处罚法 art. 66, 73), in order.
+    pub reliefs: Vec<FineRelief>,
+}
+
+/// What changes a fine's payment after its decision (行政处罚法 art. 66, 73).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum ReliefKind {
+    /// 暂缓缴纳: on the party's application for economic hardship, approved (art. 66).
+    #[serde(alias = "暂缓缴纳", alias = "延期缴纳")]
+    Deferral,
+    /// 行政复议 applied for: the surcharge does not accrue meanwhile (art. 73).
+    #[serde(alias = "行政复议")]
+    Review,
+    /// 行政诉讼 brought: likewise (art. 73).
+    #[serde(alias = "行政诉讼")]
+    Litigation,
+}
+
+crate::labels!(ReliefKind { Deferral => "暂缓缴纳", Review => "行政复议", Litigation => "行政诉讼" });
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FineRelief {
+    pub id: i64,
+    pub uid: String,
+    pub kind: ReliefKind,
+    /// 暂缓缴纳: approved on; 复议/诉讼: applied for / brought on.
+    pub started_on: NaiveDate,
+    /// 暂缓缴纳: the new due date; 复议/诉讼: decided / judged on (none while pending).
+    #[ts(optional = nullable)]
+    pub ended_on: Option<NaiveDate>,
+    /// 批准文书号 / 复议决定书号 / 判决书号.
+    pub reference: String,
+    /// The hardship stated, or the outcome.
+    pub note: String,
+}
+
+/// `fine.defer`: 暂缓缴纳 approved (行政处罚法 art. 66).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FineDeferInput {
+    pub fine_id: i64,
+    #[ts(optional = nullable)]
+    pub approved_on: Option<NaiveDate>,
+    /// The new due date.
+    #[ts(optional = nullable)]
+    pub until: Option<NaiveDate>,
+    /// 批准文书号
+    pub reference: String,
+    /// The economic hardship the party stated.
+    pub reason: String,
+}
+
+/// `fine.appeal`: 行政复议 applied for or 行政诉讼 brought (行政处罚法 art. 73).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FineAppealInput {
+    pub fine_id: i64,
+    #[ts(optional = nullable)]
+    pub kind: Option<ReliefKind>,
+    #[ts(optional = nullable)]
+    pub filed_on: Option<NaiveDate>,
+    /// The authority or court, and its case number if known.
+    pub reference: String,
+    pub note: String,
+}
+
+/// `fine.appeal_end`: the 复议决定 / 判决 (the outcome in the note).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FineAppealEnd {
+    pub id: i64,
+    #[ts(optional = nullable)]
+    pub ended_on: Option<NaiveDate>,
+    /// 复议决定书号 / 判决书号
+    pub reference: String,
+    /// The outcome (维持、变更、撤销…).
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]

@@ -19,6 +19,7 @@ use crate::cases::{Clock, ClockContext, ClockKind, ClockState, Fund, YearKind};
 use crate::error::{ApiError, Result};
 use crate::money::Money;
 use crate::store::{now_text, Tx};
+use crate::vocab::labels::Labeled as _;
 
 // ---------------------------------------------------------------------------------------------
 // Collection terms
@@ -580,6 +581,15 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
             )
         } else {
             format!("{}缴纳（{} 元）", f.kind.label(), f.amount.grouped())
+        };
+        // 行政处罚法 art. 73: still owed while a 复议/诉讼 runs, without surcharge.
+        let label = match f
+            .reliefs
+            .iter()
+            .find(|r| r.kind != ReliefKind::Deferral && r.ended_on.is_none())
+        {
+            Some(r) => format!("{label}，{}期间不计加处罚款", r.kind.label()),
+            None => label,
         };
         let mut clock = ctx.case_clock(
             f.case_id,

@@ -154,7 +154,7 @@ pub fn pdf(conn: &Connection, q: &TerminatedQuery, today: NaiveDate) -> Result<R
         Block::Title(title.to_string()),
         Block::Space(0.5),
         Block::body(format!(
-            "{}至{}，下列定点医药机构被解除医疗保障服务协议，现予公布。因违法违规被解除的，自解除之日起三年内、因严重违反服务协议约定被解除的，自解除之日起一年内，不得重新签订服务协议。",
+            "{}至{}，下列定点医药机构被解除医疗保障服务协议，现予公布。因违法违规被解除的，自解除之日起三年内、因严重违反服务协议约定被解除的，自解除之日起一年内，不得重新签订服务协议；期满时尚未完全履行行政处罚法律责任或者违约责任的，履行完毕前亦不得重新签订。",
             cn_date(from),
             cn_date(to)
         )),

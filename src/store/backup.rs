@@ -124,6 +124,10 @@ fn copy_into_file(src: &Connection, dest: &Path) -> Result<()> {
         // One self-contained file (no -wal beside it), as a USB stick should carry.
         out.pragma_update(None, "journal_mode", "DELETE")?;
     }
+    // On the disk before it takes the name (a power cut must not leave an empty file named as a backup).
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io_error("无法写入备份", dest, e))?;
     std::fs::rename(&tmp, dest).map_err(|e| io_error("无法写入备份", dest, e))?;
     Ok(())
 }

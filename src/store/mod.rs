@@ -107,6 +107,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0025_termination_ground",
         include_str!("migrations/0025_termination_ground.sql"),
     ),
+    (
+        "0028_institution_persons",
+        include_str!("migrations/0028_institution_persons.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -174,6 +178,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     "lead_assignment",
     // 0024_restore_sync
     "backup_restore",
+    // 0028_institution_persons
+    "fine_relief",
 ];
 
 /// What runs after each committed write that appended an audit entry, with that entry's number and

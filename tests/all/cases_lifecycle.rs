@@ -122,26 +122,24 @@ fn administrative_case_from_lead_to_served_decision_across_national_day() {
         "recovery.add_line",
         json!({"case_id": case_id, "fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "12,345.67"}),
     );
-    // Unknown fund: 5:5, the employee half takes the odd cent (004 art. 8).
-    let halves = call(
+    // Unknown fund: the 5:5 split is 天津's rule (004 art. 8), not this office's: the fund is named.
+    field(
         c,
         "recovery.add_line",
         json!({"case_id": case_id, "year_kind": "历年", "amount_due": "1000.01"}),
+        "fund",
     );
-    let halves = halves.as_array().unwrap();
-    assert_eq!(halves.len(), 2);
-    assert_eq!(
-        (halves[0]["fund"].as_str(), halves[0]["amount_due"].as_str()),
-        (Some("EmployeeBasic"), Some("500.01"))
-    );
-    assert_eq!(
-        (halves[1]["fund"].as_str(), halves[1]["amount_due"].as_str()),
-        (Some("ResidentBasic"), Some("500.00"))
-    );
-    assert!(
-        halves[0]["category"].is_null(),
-        "prior years are not split by category (004 附件1)"
-    );
+    for (fund, amount) in [("职工基本医保", "500.01"), ("居民基本医保", "500.00")] {
+        let line = call(
+            c,
+            "recovery.add_line",
+            json!({"case_id": case_id, "fund": fund, "year_kind": "历年", "amount_due": amount}),
+        );
+        assert!(
+            line[0]["category"].is_null(),
+            "prior years are not split by category (004 附件1)"
+        );
+    }
 
     // The notice carries three distinct people (GLOSSARY; 004 附件1 sign-off rows).
     let e = illegal(
@@ -608,9 +606,26 @@ fn terminate(
 /// A termination decided with `measure` on `dates` (filed, notice issued, served, reviewed,
 /// decided).
 fn terminate_for(o: &Office, inst: i64, dates: [&str; 5], measure: Value) -> Value {
+    let line = json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"});
+    terminated(o, inst, dates, measure, Some(line)).detail
+}
+
+/// An agreement case decided on `dates[4]` with the termination `measure`, and with a recovery
+/// `line` or none (a termination without money).
+fn terminated<'o>(
+    o: &'o Office,
+    inst: i64,
+    dates: [&str; 5],
+    measure: Value,
+    line: Option<Value>,
+) -> Case<'o> {
     let [filed, issued, served, review_on, decided] = dates;
-    let case = agreement_case(o, inst, filed, filed)
-        .line(json!({"fund": "EmployeeBasic", "year_kind": "PriorYears", "amount_due": "8000"}))
+    let money = line.is_some();
+    let mut case = agreement_case(o, inst, filed, filed);
+    if let Some(line) = line {
+        case = case.line(line);
+    }
+    let case = case
         .notified_with(issued, notice(json!([{"kind": "解除协议"}])))
         .served(served);
     let d = &case.detail;
@@ -618,15 +633,15 @@ fn terminate_for(o: &Office, inst: i64, dates: [&str; 5], measure: Value) -> Val
     assert_eq!(d["requirements"]["collective_review_required"], true);
     assert_eq!(d["requirements"]["legal_review_required"], true);
     assert_eq!(d["requirements"]["hearing_offered"], true);
+    let mut decision = json!({"kind": "AgreementDecision", "document_number": "源医保协决〔2026〕9号",
+                              "measures": [measure]});
+    if money {
+        decision["payment_due"] = json!(decided);
+    }
     case.waived_with(served, json!({"kind": "Waiver", "summary": null}))
         .collectively_reviewed(review_on, "同意解除服务协议", "记录-1")
         .legal_reviewed(review_on)
-        .decided_with(
-            decided,
-            json!({"kind": "AgreementDecision", "document_number": "源医保协决〔2026〕9号",
-                   "payment_due": decided, "measures": [measure]}),
-        )
-        .detail
+        .decided_with(decided, decision)
 }
 
 fn inst_input(status: &str) -> Value {
@@ -667,7 +682,7 @@ fn terminated_agreement_cannot_be_renewed_within_three_years() {
         c,
         "institution.update",
         update.clone(),
-        "3年内不得与其签订服务协议",
+        "3年内及期满后未完全履行行政处罚法律责任的，不得与其签订服务协议",
     );
     use chrono::Datelike;
     let ban_date = format!(
@@ -802,11 +817,13 @@ fn a_termination_for_a_serious_breach_bars_one_year_up_to_the_corresponding_day(
     other["credit_code"] = json!("91440100MA59ABCD22");
     let b = id(&call(c, "institution.create", other.clone()));
     let d2 = dates(year_ago - chrono::Duration::days(1));
-    terminate_for(
+    // No money in this one: it can be closed once served and reported.
+    let b_case = terminated(
         &o,
         b,
         d2.each_ref().map(String::as_str),
         json!({"kind": "AgreementTermination", "ground": "Breach"}),
+        None,
     );
     other["id"] = json!(b);
     // The bar is judged on the application's date: an application made yesterday, the ban's last
@@ -827,6 +844,24 @@ fn a_termination_for_a_serious_breach_bars_one_year_up_to_the_corresponding_day(
         .format("%Y-%m-%d")
         .to_string());
     field(c, "institution.update", future, "applied_on");
+    // The year is over, but the matter is not fulfilled (not closed): the bar holds until it is
+    // (令第3号/第2号: "已满1年但未完全履行违约责任").
+    let e = illegal(c, "institution.update", other.clone(), "尚未结案");
+    let number = b_case.detail["case"]["case_number"].as_str().unwrap();
+    assert!(
+        e.message.contains(number) && e.message.contains("违约责任"),
+        "{}",
+        e.message
+    );
+    let b_id = b_case.id;
+    let b_case = b_case.decision_served(&d2[4]).reported(&d2[4]);
+    assert_eq!(b_case.detail["case"]["status"], "Executing");
+    let closed = call(
+        c,
+        "case.close",
+        json!({"case_id": b_id, "on": today.format("%Y-%m-%d").to_string()}),
+    );
+    assert_eq!(closed["case"]["status"], "Closed");
     assert_eq!(
         call(c, "institution.update", other)["agreement_status"],
         "Active"
@@ -853,18 +888,32 @@ fn a_termination_older_than_three_years_no_longer_bars_a_new_agreement() {
     let o = office();
     let c = &o.core;
     let inst = id(&call(c, "institution.create", inst_input("Active")));
-    terminate(
+    let case = terminated(
         &o,
         inst,
-        "2022-11-01",
-        "2022-11-15",
-        "2022-11-16",
-        "2022-11-28",
-        "2022-11-29",
+        [
+            "2022-11-01",
+            "2022-11-15",
+            "2022-11-16",
+            "2022-11-28",
+            "2022-11-29",
+        ],
+        json!({"kind": "AgreementTermination"}),
+        None,
     );
     let mut update = inst_input("Active");
     update["id"] = json!(inst);
-    // 2022-11-29 + 3 years = 2025-11-29 < today.
+    // 2022-11-29 + 3 years = 2025-11-29 < today, but the matter is not closed: the bar holds until
+    // its liability is fulfilled (令第2号: 已满3年但未完全履行…).
+    let e = illegal(c, "institution.update", update.clone(), "尚未结案");
+    assert!(
+        e.message.contains("期限已于2025年11月29日届满"),
+        "{}",
+        e.message
+    );
+    let id_ = case.id;
+    case.decision_served("2022-11-29").reported("2022-11-30");
+    call(c, "case.close", json!({"case_id": id_, "on": "2022-12-01"}));
     let v = call(c, "institution.update", update);
     assert_eq!(v["agreement_status"], "Active");
 }
@@ -1248,4 +1297,107 @@ fn a_rectification_order_has_its_deadline_a_follow_up_clock_and_a_recorded_refus
     let other = o.institution("H44160200010", "源城区另一诊所");
     let clean = CaseBuilder::agreement(&o, other).filed("2026-06-10");
     assert_eq!(clean.detail["prior_refusals"], json!([]));
+}
+
+/// 令第2号/第3号: an applicant whose 法定代表人、主要负责人或实际控制人 caused a termination for
+/// 违法违规 elsewhere is not accepted within 5 years of it (the corresponding day included). Persons
+/// are known by name only: a namesake is accepted once the clerk states how it was checked
+/// (同名核实说明, kept on the institution and so in the audit log).
+#[test]
+fn persons_who_caused_a_termination_for_violation_bar_other_institutions_for_five_years() {
+    let o = office();
+    let c = &o.core;
+    let today = chrono::Local::now().date_naive();
+    let day = |n: i64| {
+        (today - chrono::Duration::days(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let mut first = inst_input("Active");
+    first["principal"] = json!("刘大伟");
+    let a = id(&call(c, "institution.create", first));
+    terminate_for(
+        &o,
+        a,
+        [&day(100), &day(80), &day(79), &day(61), &day(60)],
+        json!({"kind": "AgreementTermination", "ground": "Violation"}),
+    );
+    let decided = today - chrono::Duration::days(60);
+    let last = decided.checked_add_months(chrono::Months::new(60)).unwrap();
+    use chrono::Datelike;
+    let last_text = format!(
+        "{}年{}月{}日（含当日）",
+        last.year(),
+        last.month(),
+        last.day()
+    );
+
+    // Another legal entity whose 实际控制人 bears the name of A's 主要负责人.
+    let other = |code: &str, credit: &str| {
+        json!({"code": code, "name": "源城区新开诊所", "kind": "MedicalInstitution",
+               "credit_code": credit, "address": "河源市源城区10号", "legal_rep": "黄某",
+               "controller": "刘大伟", "contact": "0762-4444444", "agreement_status": "Active"})
+    };
+    let before = audit_entries(c);
+    let e = field(
+        c,
+        "institution.create",
+        other("H44160200020", "91440100MA59ABCD22"),
+        "namesake_note",
+    );
+    assert!(
+        e.message.contains("实际控制人刘大伟与源城区某民营医院")
+            && e.message.contains("主要负责人同名")
+            && e.message.contains(&last_text)
+            && e.message.contains("（国家医疗保障局令第2号）"),
+        "{}",
+        e.message
+    );
+    assert_eq!(audit_entries(c), before, "a refusal changes nothing");
+    // Registered without an agreement it is accepted; applying for one later is judged then.
+    let mut none = other("H44160200020", "91440100MA59ABCD22");
+    none["agreement_status"] = json!("None");
+    let b = id(&call(c, "institution.create", none));
+    let mut apply = json!({"id": b, "agreement_status": "Active"});
+    field(c, "institution.update", apply.clone(), "namesake_note");
+    // The clerk checked the identity cards: another person of the same name.
+    apply["namesake_note"] = json!("经核对身份证件，本机构实际控制人刘大伟（身份证号末四位1234）与源城区某民营医院主要负责人并非同一人");
+    let saved = call(c, "institution.update", apply);
+    assert_eq!(saved["agreement_status"], "Active");
+    assert!(saved["namesake_note"]
+        .as_str()
+        .unwrap()
+        .contains("并非同一人"));
+    // An institution under agreement that names a barred person anew is judged too; one that keeps
+    // its persons is not.
+    let mut third = other("H44160200021", "91440100MA59ABCD35");
+    third["controller"] = json!("");
+    let t = id(&call(c, "institution.create", third));
+    field(
+        c,
+        "institution.update",
+        json!({"id": t, "legal_rep": "陈某"}),
+        "namesake_note",
+    );
+    call(
+        c,
+        "institution.update",
+        json!({"id": t, "address": "河源市源城区11号"}),
+    );
+    // A termination for a serious breach of the agreement bars the entity, not its persons.
+    let mut breach = other("H44160200023", "91440100MA59ABCD5B");
+    breach["controller"] = json!("吴某");
+    let y = id(&call(c, "institution.create", breach));
+    terminate_for(
+        &o,
+        y,
+        [&day(100), &day(80), &day(79), &day(61), &day(60)],
+        json!({"kind": "AgreementTermination", "ground": "Breach"}),
+    );
+    let mut fresh = other("H44160200024", "91440100MA59ABCD6E");
+    fresh["controller"] = json!("吴某");
+    assert_eq!(
+        call(c, "institution.create", fresh)["agreement_status"],
+        "Active"
+    );
 }

@@ -91,6 +91,21 @@ fn split_lines_through_the_api_and_removal_of_both_halves() {
         .detail;
     let case_id = d["case"]["id"].clone();
     assert_eq!(d["case"]["party_kind"], "Insured");
+    // The split is the rule of a preset (天津); under the national base the fund must be named.
+    field(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case_id, "amount_due": "0.01"}),
+        "fund",
+    );
+    call(c, "profile.update", json!({"unknown_fund_split": true}));
+    // A matter keeps the rule set it was filed under: this one is refiled under the new profile.
+    let d = CaseBuilder::administrative(&o, Insured(p))
+        .with(json!({"track": "Administrative"}))
+        .summary("冒名就医")
+        .filed("2026-03-02")
+        .detail;
+    let case_id = d["case"]["id"].clone();
     // One cent cannot be split: it goes to the employee fund alone.
     let one = call(
         c,
@@ -257,7 +272,7 @@ fn the_profile_has_the_domain_defaults_and_every_change_is_audited() {
         .unwrap()
         .keys()
         .map(String::as_str)
-        .filter(|k| !["preset", "offset_policy", "citations"].contains(k))
+        .filter(|k| !["preset", "offset_policy", "unknown_fund_split", "citations"].contains(k))
         .collect();
     described.sort();
     values.sort();

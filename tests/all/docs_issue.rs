@@ -13,7 +13,11 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
         .only(&[Post::Handler, Post::Reviewer, Post::Approver])
         .open();
     let c = &o.core;
-    let inst = o.institution("H12010100001", "和平区某某医院");
+    let inst = o.institution_with(
+        "H12010100001",
+        "和平区某某医院",
+        json!({"contact_person": "孙七"}),
+    );
     let case = CaseBuilder::agreement(&o, inst)
         .filed("2026-01-05")
         .finding("虚记住院费用", "服务协议第二十条", "0")
@@ -84,6 +88,7 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     let mut s = call(c, "document.settings_get", json!({}));
     s["employee_account"] = json!({"account_name": "天津市医疗保障基金管理中心", "bank": "中国农业银行天津和平支行",
                                    "account_number": "02160001040042313", "bank_code": "103110016005"});
+    s["contact_phone"] = json!("022-23456789");
     call(c, "document.settings_update", s);
 
     // What the case can issue now: the 告知书 and the slip, not the 处罚决定书.
@@ -144,6 +149,9 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     assert!(text.contains("天津医保追单〔2026〕1号"), "{text}");
     assert!(text.contains(&words), "{words} not in {text}");
     assert!(text.contains("张三") && text.contains("赵六"), "{text}");
+    // 004 art. 8: the party's 联系人 (distinct from its phone) and whom to ask at the agency.
+    assert!(text.contains("联系人：孙七"), "{text}");
+    assert!(text.contains("022-23456789"), "{text}");
     // Issued once: a second issue is refused (reprint instead).
     let e = refuse(
         c,
@@ -208,11 +216,24 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
         "{last}"
     );
 
-    // 送达回证: two servers (001 art. 32); this agreement case has one officer.
+    // 送达回证: two servers (001 art. 32); this agreement case has one officer. The options say so
+    // on each document's receipt.
+    let receipt = call(c, "document.options", json!({"id": case_id}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "ServiceReceipt")
+        .unwrap()
+        .clone();
+    assert!(
+        receipt["reason"].as_str().unwrap().contains("两名送达人"),
+        "{receipt}"
+    );
     let e = refuse(
         c,
         "document.issue",
-        json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-02-12"}),
+        json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-02-12",
+               "service_id": receipt["service_id"]}),
     );
     assert!(e.message.contains("两名送达人"), "{}", e.message);
 

@@ -85,10 +85,7 @@ fn issue(c: &Core, case_id: i64, kind: &str, on: &str) -> (Value, String) {
         assert_eq!(doc["number"], n, "the procedure's number");
     }
     let text = pdf_text(&pdf_of(&doc));
-    if kind != "ServiceReceipt" {
-        // The 送达回证 lists the numbers of what it serves and prints none of its own.
-        assert_has(&text, &[doc["number"].as_str().unwrap()]);
-    }
+    assert_has(&text, &[doc["number"].as_str().unwrap()]);
     (doc, text)
 }
 
@@ -356,21 +353,64 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
     let resident_amount = text.find(&words(c, "1000")).unwrap();
     assert!(employee_amount < e && e < resident_amount && resident_amount < r);
 
-    // 送达回证: the documents out for service with their numbers, two servers (001 art. 32).
-    let (_, text) = issue(c, case_id, "ServiceReceipt", "2026-03-17");
-    assert_has(
-        &text,
-        &[
-            "送达回证",
-            "《陈述申辩告知书》（和医保告〔2026〕3号）",
-            "《行政处罚决定书》（和医保罚决〔2026〕2号）",
-            "《责令退款通知书》（天津医保责退〔2026〕1号）",
-            "《医疗保障基金追回通知单》（天津医保追单〔2026〕1号）",
-            "和平区某某医院",
-            "天津市和平区南京路1号",
-            "张三",
-            "李四",
-        ],
+    // 送达回证: one per document out for service, each with its own number (行政处罚法 art. 61), two
+    // servers (001 art. 32).
+    let receipts: Vec<Value> = options(c, case_id)
+        .into_iter()
+        .filter(|o| o["kind"] == "ServiceReceipt")
+        .collect();
+    let served = [
+        "《陈述申辩告知书》（和医保告〔2026〕3号）",
+        "《行政处罚决定书》（和医保罚决〔2026〕2号）",
+        "《责令退款通知书》（天津医保责退〔2026〕1号）",
+        "《医疗保障基金追回通知单》（天津医保追单〔2026〕1号）",
+    ];
+    assert_eq!(receipts.len(), served.len(), "{receipts:?}");
+    let mut numbers = Vec::new();
+    for (o, doc) in receipts.iter().zip(served) {
+        assert_eq!(o["available"], true, "{o}");
+        let issued = call(
+            c,
+            "document.issue",
+            json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-03-17",
+                   "service_id": o["service_id"]}),
+        );
+        let text = pdf_text(&pdf_of(&issued));
+        let number = issued["number"].as_str().unwrap().to_string();
+        assert_has(
+            &text,
+            &[
+                "送达回证",
+                &format!("编号：{number}"),
+                doc,
+                "和平区某某医院",
+                "天津市和平区南京路1号",
+                "张三",
+                "李四",
+            ],
+        );
+        for other in served.iter().filter(|d| **d != doc) {
+            assert!(!text.contains(other), "{other} on the receipt of {doc}");
+        }
+        numbers.push(number);
+    }
+    numbers.dedup();
+    assert_eq!(numbers.len(), served.len(), "each receipt its own number");
+    // Issued once per document: again is refused (reprint instead), and the option says so.
+    let e = illegal(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-03-17",
+               "service_id": receipts[0]["service_id"]}),
+        "的送达回证已开具",
+    );
+    assert!(e.message.contains(&numbers[0]), "{}", e.message);
+    // Without naming the document served, the receipt is not issued.
+    field(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "ServiceReceipt", "issued_on": "2026-03-17"}),
+        "service_id",
     );
 
     // What is issued is not offered again; the offset stays refused on this case.
@@ -387,7 +427,6 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
             "RegistrationNotice" | "SealingDecision" | "DemandNotice" => {
                 assert_eq!(o["available"], false, "{o}")
             }
-            "ServiceReceipt" => {}
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),
         }
     }

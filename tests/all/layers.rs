@@ -6,8 +6,8 @@ use std::path::Path;
 
 /// Bottom first. `labels!`/`labeled_by!` are macros of `vocab`, exported at the crate root.
 const ORDER: &[&str] = &[
-    "error", "jobs", "money", "ids", "calendar", "vocab", "store", "office", "registry", "cases",
-    "ledger", "docs", "reports", "exchange", "api", "serve",
+    "error", "files", "jobs", "money", "ids", "calendar", "vocab", "store", "office", "registry",
+    "cases", "ledger", "docs", "reports", "exchange", "api", "serve",
 ];
 
 fn rank(module: &str) -> Option<usize> {

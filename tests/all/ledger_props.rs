@@ -242,13 +242,20 @@ mod api {
 
     /// An office with three officers (h, r, a).
     fn office() -> Office {
-        OfficeBuilder::new("120101", "天津市和平区医疗保障局")
+        let o = OfficeBuilder::new("120101", "天津市和平区医疗保障局")
             .level(None)
             .only(&[Post::Handler, Post::Reviewer, Post::Approver])
             .officer(Post::Handler, "h", "h", json!(["Handler"]))
             .officer(Post::Reviewer, "r", "r", json!(["Reviewer"]))
             .officer(Post::Approver, "a", "a", json!(["Approver"]))
-            .open()
+            .open();
+        // A 天津 district splits money of an unknown fund 5:5 (004 art. 8).
+        crate::common::call(
+            &o.core,
+            "profile.update",
+            json!({"unknown_fund_split": true}),
+        );
+        o
     }
 
     /// An agreement case with these lines (fund None → 5:5), filed on `filed` (a Monday), notified a

@@ -1781,3 +1781,120 @@ fn decided_in_april(o: &Office, code: &str, name: &str) -> i64 {
         .decision_served("2026-04-16")
         .id
 }
+
+/// 行政处罚法 art. 66: a fine deferred on the party's application, approved: due on the new date, the
+/// surcharge counted from it. Art. 73: while 行政复议 or 行政诉讼 runs, the fine is still owed but no
+/// surcharge accrues; after the decision it accrues again.
+#[test]
+fn a_deferred_fine_and_a_review_pause_the_surcharge() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100004", "和平区某诊所");
+    let case_id = CaseBuilder::administrative(&o, inst)
+        .filed("2026-07-01")
+        .finding("串换药品", "条例第三十八条", "10000")
+        .evidence("书证", "结算清单", "2026-07-02")
+        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "10000"}))
+        .notified_with(
+            "2026-08-03",
+            json!({"document_number": "和医保告〔2026〕8号", "proposed_fine": "20000"}),
+        )
+        .served("2026-08-04")
+        .waived_with("2026-08-05", json!({"summary": "放弃"}))
+        .legal_reviewed("2026-08-20")
+        .decided_with(
+            "2026-09-14",
+            json!({"document_number": "和医保罚〔2026〕8号", "payment_due": "2026-10-15",
+                   "fine": "20000", "fine_multiple": "2",
+                   "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条"}),
+        )
+        .decision_served("2026-09-16")
+        .id;
+    let f = call(c, "fine.create", json!({"case_id": case_id}));
+    let fine_id = id(&f);
+    assert_eq!(f["due_on"], "2026-10-08");
+    let at = |on: &str| call(c, "fine.list", json!({"id": fine_id, "as_of": on}))[0].clone();
+    assert_eq!(
+        at("2026-10-13")["status"]["surcharge"],
+        "3000.00",
+        "5 days late"
+    );
+
+    // 暂缓缴纳 to 2026-11-30, approved 2026-10-09 (after the old due date: the days before the
+    // approval are no longer late either — the due date is the approved one).
+    field(
+        c,
+        "fine.defer",
+        json!({"fine_id": fine_id, "approved_on": "2026-10-09", "until": "2026-10-08", "reason": "经营困难"}),
+        "until",
+    );
+    field(
+        c,
+        "fine.defer",
+        json!({"fine_id": fine_id, "approved_on": "2026-09-15", "until": "2026-11-30", "reason": "经营困难"}),
+        "approved_on",
+    );
+    field(
+        c,
+        "fine.defer",
+        json!({"fine_id": fine_id, "approved_on": "2026-10-09", "until": "2026-11-30"}),
+        "reason",
+    );
+    let f = call(
+        c,
+        "fine.defer",
+        json!({"fine_id": fine_id, "approved_on": "2026-10-09", "until": "2026-11-30",
+               "reference": "和医保暂缓〔2026〕1号", "reason": "受灾停业，资金周转困难"}),
+    );
+    assert_eq!(f["due_on"], "2026-11-30");
+    assert_eq!(f["deferred_from"], "2026-10-08");
+    assert_eq!(f["reliefs"][0]["kind"], "Deferral");
+    assert_eq!(at("2026-11-30")["status"]["surcharge"], "0.00");
+    assert_eq!(at("2026-12-02")["status"]["days_late"], 2);
+
+    // 行政复议 applied for on 2026-12-01: the days from then on are not late days.
+    let f = call(
+        c,
+        "fine.appeal",
+        json!({"fine_id": fine_id, "kind": "行政复议", "filed_on": "2026-12-01",
+               "reference": "天津市和平区人民政府"}),
+    );
+    let review = f["reliefs"][1]["id"].clone();
+    assert_eq!(f["reliefs"][1]["ended_on"], Value::Null);
+    let pending = at("2026-12-20");
+    assert_eq!(pending["status"]["days_late"], 0, "{pending}");
+    assert_eq!(pending["status"]["outstanding"], "20000.00", "still owed");
+    illegal(
+        c,
+        "fine.appeal",
+        json!({"fine_id": fine_id, "kind": "行政诉讼", "filed_on": "2026-12-02",
+               "reference": "和平区人民法院"}),
+        "尚未登记结果",
+    );
+    // The 复议决定 on 2026-12-02 upholds the fine: late again from 12-03.
+    field(
+        c,
+        "fine.appeal_end",
+        json!({"id": review, "ended_on": "2026-12-02"}),
+        "outcome",
+    );
+    let f = call(
+        c,
+        "fine.appeal_end",
+        json!({"id": review, "ended_on": "2026-12-02", "reference": "和政复决〔2026〕3号",
+               "outcome": "维持原行政处罚决定"}),
+    );
+    assert_eq!(f["reliefs"][1]["ended_on"], "2026-12-02");
+    assert!(s(&f["reliefs"][1]["reference"]).contains("和政复决〔2026〕3号"));
+    let after = at("2026-12-05");
+    assert_eq!(after["status"]["days_late"], 3, "{after}");
+    assert_eq!(after["status"]["surcharge"], "1800.00");
+    // Paid in full on 12-02 (inside the review): nothing added.
+    let paid = call(
+        c,
+        "fine.pay",
+        json!({"fine_id": fine_id, "paid_on": "2026-12-02", "amount": "20000", "voucher": "FS-2026-0008"}),
+    );
+    assert_eq!(paid["status"]["outstanding"], "0.00", "{paid}");
+    assert_eq!(paid["status"]["surcharge"], "0.00");
+}

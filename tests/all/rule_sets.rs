@@ -277,9 +277,14 @@ const REGIONS: &[&str] = &[
     "号文",
 ];
 
-/// An administrative case against a hospital: a finding of 36,000 yuan (an unknown fund, 5:5),
-/// evidence, notified and served; returns the case.
+/// An administrative case against a hospital: a finding of 36,000 yuan (an unknown fund, 5:5 where
+/// the office's rule set splits it, else the employee fund), evidence; returns the case.
 fn administrative<'o>(o: &'o Office, inst: i64) -> Case<'o> {
+    let mut line =
+        json!({"year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "36000.00"});
+    if call(&o.core, "profile.get", json!({}))["unknown_fund_split"] != true {
+        line["fund"] = json!("EmployeeBasic");
+    }
     CaseBuilder::administrative(o, inst)
         .filed("2026-08-03")
         .finding(
@@ -288,9 +293,7 @@ fn administrative<'o>(o: &'o Office, inst: i64) -> Case<'o> {
             "36000.00",
         )
         .evidence("书证", "药品进销存台账", "2026-08-04")
-        .line(
-            json!({"year_kind": "CurrentYear", "category": "Inpatient", "amount_due": "36000.00"}),
-        )
+        .line(line)
 }
 
 /// An agreement case of 60,000 yuan against a hospital, notified, served and waived.
@@ -311,17 +314,17 @@ fn a_jilin_county_cites_national_law_and_its_province() {
     let inst = o.institution("H22010200001", "南关区某医院");
     let case = administrative(&o, inst);
     // Before the notice: the recovery lines follow 吉医保联〔2021〕9号 art. 3, 6 (seed 000).
-    let filed = call(c, "case.get", json!({"id": case.id}));
-    let lines = &filed["recovery_lines"];
-    assert_eq!(lines.as_array().unwrap().len(), 2, "5:5 split");
-    // The split is no 吉林 rule: the note cites nothing.
-    assert!(
-        lines[0]["note"]
-            .as_str()
-            .unwrap()
-            .ends_with("按5：5比例分摊"),
-        "{lines}"
+    // The 5:5 split of money whose fund cannot be told is 天津's rule (seed 004 art. 8), not 吉林's:
+    // the fund must be named, and the refusal says where the office could switch the split on.
+    let e = field(
+        c,
+        "recovery.add_line",
+        json!({"case_id": case.id, "amount_due": "100.00"}),
+        "fund",
     );
+    assert!(e.message.contains("设置 · 规则配置"), "{}", e.message);
+    let filed = call(c, "case.get", json!({"id": case.id}));
+    assert_eq!(filed["recovery_lines"].as_array().unwrap().len(), 1);
     // The 责令退款通知书 waits for the decision (seed 000 art. 2–3), in 吉林's words.
     illegal(
         c,

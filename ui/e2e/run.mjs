@@ -586,6 +586,9 @@ async function main() {
       const input = page.getByTestId('profile-statement_days').locator('input')
       await input.fill('3')
       await input.blur()
+      // 险种无法细分时按5：5分摊 is 天津's rule, off under the national base: switched on here for the
+      // matters below.
+      await page.getByTestId('unknown-fund-split').click()
       await page.getByTestId('profile-save').click()
       await page.getByText('已告知当事人的日期不变').waitFor()
       await shot(page, 'profile-confirm')
@@ -593,6 +596,7 @@ async function main() {
       await page.getByText('已保存').first().waitFor()
       const p = await api(server.url, 'profile.get', {})
       assert(p.statement_days === 3, `陈述申辩期限应已保存为3，实际 ${p.statement_days}`)
+      assert(p.unknown_fund_split === true, '险种无法细分时按5：5分摊应已开启')
       await page.waitForTimeout(300)
       await shot(page, 'profile')
     })

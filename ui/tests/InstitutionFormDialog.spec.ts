@@ -21,6 +21,10 @@ const existing: Institution = {
   address: '长春市南关区',
   legal_rep: '周敏',
   contact: '0431-1234567',
+  contact_person: '李红',
+  principal: '',
+  controller: '',
+  namesake_note: '',
   agreement_status: 'Active',
   updated_at: '2026-01-05T09:00:00+00:00',
 }
@@ -69,6 +73,10 @@ describe('InstitutionFormDialog', () => {
       address: '',
       legal_rep: '',
       contact: '',
+      contact_person: '',
+      principal: '',
+      controller: '',
+      namesake_note: '',
       agreement_status: 'Active',
       applied_on: null,
     })
@@ -93,6 +101,10 @@ describe('InstitutionFormDialog', () => {
       address: '长春市南关区',
       legal_rep: '周敏',
       contact: '0431-7654321',
+      contact_person: '李红',
+      principal: '',
+      controller: '',
+      namesake_note: '',
       agreement_status: 'Active',
       applied_on: null,
     })
@@ -111,5 +123,30 @@ describe('InstitutionFormDialog', () => {
     expect(item?.querySelector('.el-form-item__error')?.textContent?.trim()).toBe('H22010200007 已被其他机构使用')
     expect(wrapper.emitted('saved')).toBeUndefined()
     expect(wrapper.emitted('update:modelValue')).toBeUndefined()
+  })
+
+  it('asks for the 同名核实说明 when a person matches one barred elsewhere, then sends it', async () => {
+    callMock.mockRejectedValueOnce(
+      new ApiError('VALIDATION', '主要负责人张强与某某诊所的法定代表人同名，如系同一人，2031年1月10日（含当日）前不予受理定点申请。如经核实并非同一人，请在“同名核实说明”中写明核实情况后再保存', 'namesake_note'),
+    )
+    callMock.mockResolvedValueOnce({ ...existing, id: 9 })
+    mountDialog(null)
+    await settle()
+    expect(document.body.querySelector('[data-testid="inst-field-namesake_note"]')).toBeNull()
+    await type('inst-field-code', 'H22010200009')
+    await type('inst-field-name', '新开诊所')
+    await type('inst-field-principal', '张强')
+    await clickSave()
+    const note = document.body.querySelector<HTMLTextAreaElement>('textarea[data-testid="inst-field-namesake_note"]')
+    expect(note).not.toBeNull()
+    expect(note?.closest('.el-form-item')?.textContent).toContain('不予受理定点申请')
+    note!.value = '已核对身份证件，两人身份证号不同'
+    note!.dispatchEvent(new Event('input'))
+    await settle(1, 0)
+    await clickSave()
+    expect(callMock).toHaveBeenLastCalledWith('institution.create', expect.objectContaining({
+      principal: '张强',
+      namesake_note: '已核对身份证件，两人身份证号不同',
+    }))
   })
 })

@@ -22,6 +22,10 @@ const hospital: Institution = {
   address: '长春市南关区人民大街1号',
   legal_rep: '张三',
   contact: '0431-88880001',
+  contact_person: '',
+  principal: '',
+  controller: '',
+  namesake_note: '',
   agreement_status: 'Active',
   updated_at: '2026-01-05T09:00:00Z',
 }

@@ -28,6 +28,7 @@ function profile(preset: RuleProfile['preset'], refundOrder: string): RuleProfil
     city_report_days: 3, payment_proof_days: 3, fine_payment_days: 15, due_soon_days: 3, idle_lock_minutes: 15, backups_kept: 14,
     preset,
     offset_policy: preset === 'Jilin' ? 'AfterOverdue' : 'OnRequestWithinDeadline',
+    unknown_fund_split: preset === 'Tianjin',
     citations: { RefundOrder: refundOrder, Offset: '' },
   }
 }

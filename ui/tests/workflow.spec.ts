@@ -42,6 +42,7 @@ function detail(over: Partial<CaseDetail> = {}, caseOver: Partial<CaseDetail['ca
     next_steps: [],
     rule_preset: 'National',
     rule_set_edited: false,
+    unknown_fund_split: false,
     prior_refusals: [],
     requirements: {
       notified: false,

@@ -89,6 +89,7 @@ pub fn detail(
         next_steps: next,
         rule_preset: rules.preset,
         rule_set_edited,
+        unknown_fund_split: rules.unknown_fund_split,
         prior_refusals,
         case: st.case,
     })

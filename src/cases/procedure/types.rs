@@ -298,6 +298,9 @@ pub struct CaseDetail {
     /// the office had changed any of that preset's citations.
     pub rule_preset: crate::cases::RulePreset,
     pub rule_set_edited: bool,
+    /// Money whose fund cannot be told is split 5:5 under this case's rule set (天津 art. 8); else
+    /// each recovery line names its fund.
+    pub unknown_fund_split: bool,
     /// Earlier 限期整改 of the same party found not rectified (拒不改正), one sentence each: a
     /// fact the decision may rely on (issue 9).
     pub prior_refusals: Vec<String>,

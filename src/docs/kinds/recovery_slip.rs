@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::super::documents::{
-    Agency, BankAccount, Built, ExpenseCategory, Fund, Party, PartyKind, RecoveryLine,
+    Agency, BankAccount, Built, Contact, ExpenseCategory, Fund, Party, PartyKind, RecoveryLine,
     RecoverySource, YearKind,
 };
 use super::super::fonts::FontRole;
@@ -89,6 +89,10 @@ pub struct RecoverySlipData {
     pub approver: SignOff,
     pub funds: Vec<SlipFund>,
     pub agency: Agency,
+    /// The agency's 联系人 and phone (004 art. 8: 联系人及联系方式); slips saved before it print
+    /// the row empty.
+    #[serde(default)]
+    pub contact: Contact,
     /// 一式几份 (004 附件1: 3).
     #[serde(default = "three")]
     pub copies: u32,
@@ -159,6 +163,7 @@ impl Kind for RecoverySlip {
             approver: sign(dec.signoff.approver_id, "同意。")?,
             funds,
             agency: c.agency,
+            contact: c.contact,
             copies: 3,
         })
     }
@@ -410,8 +415,8 @@ fn account_rows(a: &BankAccount) -> [Row; 4] {
     ]
 }
 
-/// 备注 and the agency's name and address.
-fn foot_rows(d: &RecoverySlipData, remark: String) -> [Row; 3] {
+/// 备注, the agency's name and address, and whom to ask there (004 art. 8: 联系人及联系方式).
+fn foot_rows(d: &RecoverySlipData, remark: String) -> [Row; 4] {
     [
         row(vec![
             Cell::new("备注"),
@@ -424,6 +429,12 @@ fn foot_rows(d: &RecoverySlipData, remark: String) -> [Row; 3] {
         row(vec![
             Cell::new("经办机构地址"),
             Cell::left(d.agency.address.clone()).span(4, 1),
+        ]),
+        row(vec![
+            Cell::new("联系人"),
+            Cell::left(d.contact.name.clone()),
+            Cell::new("联系电话"),
+            Cell::left(d.contact.phone.clone()).span(2, 1),
         ]),
     ]
 }

@@ -23,6 +23,10 @@ pub struct ServedDocument {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceReceiptData {
     pub issuer: String,
+    /// The receipt's own number (one receipt per document served); receipts issued before it was
+    /// printed carry none.
+    #[serde(default)]
+    pub number: String,
     pub documents: Vec<ServedDocument>,
     pub recipient: String,
     pub place: String,
@@ -88,6 +92,15 @@ impl Kind for ServiceReceipt {
             row("备注", d.remarks.clone()),
         ];
         let mut blocks = title_blocks(&d.issuer, "送达回证");
+        if !d.number.trim().is_empty() {
+            blocks.push(Block::Para {
+                text: format!("编号：{}", d.number),
+                style: Style::new(FontRole::FangSong, 14.0),
+                align: Align::Right,
+                indent: 0.0,
+                leading: 24.0,
+            });
+        }
         blocks.push(Block::Space(0.5));
         blocks.push(Block::Table(Table {
             columns: vec![26.0, 74.0],
@@ -108,13 +121,22 @@ impl Kind for ServiceReceipt {
         })
     }
 
-    fn from_case(_src: &Source<'_>, c: CaseFacts) -> Result<ServiceReceiptData> {
+    /// One receipt per document served (行政处罚法 art. 61): the service named by the request.
+    fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<ServiceReceiptData> {
         let d = &c.detail;
         if d.services.is_empty() {
             return Err(ApiError::illegal(
                 "案件尚无需要送达的文书，不能开具送达回证（行政处罚法第六十一条）",
             ));
         }
+        let service_id = src
+            .service_id
+            .ok_or_else(|| ApiError::field("service_id", "请选择送达回证所送达的文书"))?;
+        let served = d
+            .services
+            .iter()
+            .find(|s| s.id == service_id)
+            .ok_or_else(|| ApiError::field("service_id", "该送达记录不属于本案"))?;
         let mut servers = vec![d.case.handler.clone()];
         if !d.case.co_handler.is_empty() {
             servers.push(d.case.co_handler.clone());
@@ -126,14 +148,11 @@ impl Kind for ServiceReceipt {
         }
         Ok(ServiceReceiptData {
             issuer: c.issuer,
-            documents: d
-                .services
-                .iter()
-                .map(|s| ServedDocument {
-                    title: s.document.label().to_string(),
-                    document_number: s.document_number.clone(),
-                })
-                .collect(),
+            number: c.number.clone(),
+            documents: vec![ServedDocument {
+                title: served.document.label().to_string(),
+                document_number: served.document_number.clone(),
+            }],
             recipient: c.party.name.clone(),
             place: c.party.address.clone(),
             method: "直接送达".to_string(),

@@ -481,6 +481,11 @@ next_steps: Array<string>,
  */
 rule_preset: RulePreset, rule_set_edited: boolean, 
 /**
+ * Money whose fund cannot be told is split 5:5 under this case's rule set (天津 art. 8); else
+ * each recovery line names its fund.
+ */
+unknown_fund_split: boolean, 
+/**
  * Earlier 限期整改 of the same party found not rectified (拒不改正), one sentence each: a
  * fact the decision may rely on (issue 9).
  */
@@ -948,7 +953,11 @@ step_date?: string | null,
  * The 成文日期 must be `step_date` (the procedure numbered the document on that date and its
  * service clock runs from it).
  */
-date_fixed: boolean, };
+date_fixed: boolean, 
+/**
+ * 送达回证: the document served this receipt is for (one option per document).
+ */
+service_id?: number | null, };
 
 export type DocumentPreview = { pdf_base64: string, pages: number, 
 /**
@@ -968,7 +977,11 @@ self_correction_id?: number | null, kind?: DocumentKind | null,
 /**
  * 成文日期 (issue) / the date printed on a preview (default: today).
  */
-issued_on?: string | null, };
+issued_on?: string | null, 
+/**
+ * 送达回证: the document served it is for (one receipt per document, `DocumentOption.service_id`).
+ */
+service_id?: number | null, };
 
 export type DocumentService = { id: number, case_id: number, document: ServedDocumentKind, document_number: string, issued_on: string, 
 /**
@@ -1178,7 +1191,54 @@ as_of: string, status: PenaltyStatus,
 /**
  * Always 国库 (000 art. 4; 001 art. 47; 004 art. 18).
  */
-paid_to: string, payments: Array<FinePayment>, note: string, warnings: Array<string>, };
+paid_to: string, payments: Array<FinePayment>, note: string, warnings: Array<string>, 
+/**
+ * The due date before a 暂缓缴纳 moved it (`due_on` is then the approved date).
+ */
+deferred_from?: string | null, 
+/**
+ * 暂缓缴纳 approved, 行政复议 / 行政诉讼 brought (行政处罚法 art. 66, 73), in order.
+ */
+reliefs: Array<FineRelief>, };
+
+/**
+ * `fine.appeal_end`: the 复议决定 / 判决 (the outcome in the note).
+ */
+export type FineAppealEnd = { id: number, ended_on?: string | null, 
+/**
+ * 复议决定书号 / 判决书号
+ */
+reference: string, 
+/**
+ * The outcome (维持、变更、撤销…).
+ */
+outcome: string, };
+
+/**
+ * `fine.appeal`: 行政复议 applied for or 行政诉讼 brought (行政处罚法 art. 73).
+ */
+export type FineAppealInput = { fine_id: number, kind?: ReliefKind | null, filed_on?: string | null, 
+/**
+ * The authority or court, and its case number if known.
+ */
+reference: string, note: string, };
+
+/**
+ * `fine.defer`: 暂缓缴纳 approved (行政处罚法 art. 66).
+ */
+export type FineDeferInput = { fine_id: number, approved_on?: string | null, 
+/**
+ * The new due date.
+ */
+until?: string | null, 
+/**
+ * 批准文书号
+ */
+reference: string, 
+/**
+ * The economic hardship the party stated.
+ */
+reason: string, };
 
 export type FineInput = { case_id: number, kind?: PenaltyKind | null, 
 /**
@@ -1203,6 +1263,24 @@ export type FineQuery = { case_id?: number | null, id?: number | null,
  * The day to judge the surcharge from; defaults to the local date.
  */
 as_of?: string | null, };
+
+export type FineRelief = { id: number, uid: string, kind: ReliefKind, 
+/**
+ * 暂缓缴纳: approved on; 复议/诉讼: applied for / brought on.
+ */
+started_on: string, 
+/**
+ * 暂缓缴纳: the new due date; 复议/诉讼: decided / judged on (none while pending).
+ */
+ended_on?: string | null, 
+/**
+ * 批准文书号 / 复议决定书号 / 判决书号.
+ */
+reference: string, 
+/**
+ * The hardship stated, or the outcome.
+ */
+note: string, };
 
 export type FineServe = { id: number, served_on: string, };
 
@@ -1341,7 +1419,7 @@ export type Institution = { id: number,
 /**
  * Stable id across offices: `<office code>-I<id>`.
  */
-uid: string, code: string, name: string, kind: InstitutionKind, credit_code: string, address: string, legal_rep: string, contact: string, agreement_status: AgreementStatus, updated_at: string, };
+uid: string, code: string, name: string, kind: InstitutionKind, credit_code: string, address: string, legal_rep: string, contact: string, contact_person: string, principal: string, controller: string, namesake_note: string, agreement_status: AgreementStatus, updated_at: string, };
 
 export type InstitutionInput = { 
 /**
@@ -1359,7 +1437,24 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus | null, 
+contact: string, 
+/**
+ * 联系人 (the person the agency deals with; printed on the 通知单, 天津 art. 8).
+ */
+contact_person: string, 
+/**
+ * 主要负责人
+ */
+principal: string, 
+/**
+ * 实际控制人
+ */
+controller: string, 
+/**
+ * 同名核实说明: how the clerk found that a person named here is not the namesake who caused a
+ * termination elsewhere (the 5-year bar of 令第2号/第3号 follows the person, known here by name).
+ */
+namesake_note: string, agreement_status?: AgreementStatus | null, 
 /**
  * 申请日期: when the institution applied for the agreement set here; the bar after a
  * termination is judged on it (default: today), not on the day the clerk enters it. Not stored.
@@ -1387,7 +1482,24 @@ legal_rep: string,
 /**
  * 联系电话
  */
-contact: string, agreement_status?: AgreementStatus | null, 
+contact: string, 
+/**
+ * 联系人 (the person the agency deals with; printed on the 通知单, 天津 art. 8).
+ */
+contact_person: string, 
+/**
+ * 主要负责人
+ */
+principal: string, 
+/**
+ * 实际控制人
+ */
+controller: string, 
+/**
+ * 同名核实说明: how the clerk found that a person named here is not the namesake who caused a
+ * termination elsewhere (the 5-year bar of 令第2号/第3号 follows the person, known here by name).
+ */
+namesake_note: string, agreement_status?: AgreementStatus | null, 
 /**
  * 申请日期: when the institution applied for the agreement set here; the bar after a
  * termination is judged on it (default: today), not on the day the clerk enters it. Not stored.
@@ -2176,6 +2288,11 @@ export type RegisterCounty = { code: string, name: string, public_key?: string |
 export type RegistrySort = "Code" | "Name";
 
 /**
+ * What changes a fine's payment after its decision (行政处罚法 art. 66, 73).
+ */
+export type ReliefKind = "Deferral" | "Review" | "Litigation";
+
+/**
  * A file for the save dialog.
  */
 export type ReportFile = { file_name: string, content_base64: string, 
@@ -2345,6 +2462,11 @@ preset: RulePreset,
  * deadline, seed 004 art. 10; 吉林 after the deadline passed, seed 000 art. 7).
  */
 offset_policy: OffsetPolicy, 
+/**
+ * 险种无法细分时按职工和居民5：5分摊: a rule the preset decides (天津 art. 8); off, the fund
+ * must be named. A profile saved before it was a choice keeps splitting.
+ */
+unknown_fund_split: boolean, 
 /**
  * What each rule cites in hints, refusals, clocks and papers: the preset's table, as the office
  * edited it. A rule missing here cites the national base.
@@ -2865,6 +2987,9 @@ export interface Commands {
   "fine.create": { request: FineInput & ClientRequest; response: Fine };
   "fine.serve": { request: FineServe; response: Fine };
   "fine.pay": { request: FinePaymentInput & ClientRequest; response: Fine };
+  "fine.defer": { request: FineDeferInput; response: Fine };
+  "fine.appeal": { request: FineAppealInput; response: Fine };
+  "fine.appeal_end": { request: FineAppealEnd; response: Fine };
   "fine.list": { request: FineQuery; response: Array<Fine> };
   "referral.demand": { request: DemandInput; response: Referral };
   "referral.demand_served": { request: ReferralStep; response: Referral };
@@ -2987,6 +3112,7 @@ export interface EnumLabels {
   PaymentMethod: Record<PaymentMethod, string>;
   PaymentStatus: Record<PaymentStatus, string>;
   PenaltyKind: Record<PenaltyKind, string>;
+  ReliefKind: Record<ReliefKind, string>;
   PlatformItem: Record<PlatformItem, string>;
   RecoveredBasis: Record<RecoveredBasis, string>;
   RecoverySource: Record<RecoverySource, string>;
@@ -3328,6 +3454,11 @@ export const enumLabels: EnumLabels = {
     Fine: "罚款",
     Confiscation: "没收违法所得",
   },
+  ReliefKind: {
+    Deferral: "暂缓缴纳",
+    Review: "行政复议",
+    Litigation: "行政诉讼",
+  },
   PlatformItem: {
     Notice: "追回通知单",
     SelfCorrection: "自查自纠退回明细单",
@@ -3493,6 +3624,9 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "fine.create": ["Handler"],
   "fine.serve": ["Handler"],
   "fine.pay": ["Finance"],
+  "fine.defer": ["Approver"],
+  "fine.appeal": ["Handler"],
+  "fine.appeal_end": ["Handler"],
   "referral.demand": ["Handler"],
   "referral.demand_served": ["Handler"],
   "referral.apply": ["Handler"],

@@ -18,6 +18,9 @@ export const INSTITUTION_TEMPLATE_HEADER = [
   '统一社会信用代码',
   '地址',
   '法定代表人',
+  '主要负责人',
+  '实际控制人',
+  '联系人',
   '联系电话',
   `协议状态${allowed(enumLabels.AgreementStatus)}`,
 ] as const
@@ -32,6 +35,9 @@ export function institutionTemplateCsv(): string {
     '91350100M000100Y43',
     '某某路1号',
     '王某',
+    '王某',
+    '',
+    '李某',
     '0431-88888888',
     enumLabels.AgreementStatus.Active,
   ])

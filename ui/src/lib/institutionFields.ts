@@ -9,6 +9,10 @@ export const institutionFieldLabels: Record<keyof InstitutionInput, string> = {
   address: '地址',
   legal_rep: '法定代表人',
   contact: '联系电话',
+  contact_person: '联系人',
+  principal: '主要负责人',
+  controller: '实际控制人',
+  namesake_note: '同名核实说明',
   agreement_status: '协议状态',
   applied_on: '申请日期',
 }
@@ -27,6 +31,10 @@ export function emptyInstitutionInput(): InstitutionInput {
     address: '',
     legal_rep: '',
     contact: '',
+    contact_person: '',
+    principal: '',
+    controller: '',
+    namesake_note: '',
     agreement_status: 'Active',
     applied_on: null,
   }
