@@ -462,6 +462,17 @@ fn receipt_options(
     let kind = DocumentKind::ServiceReceipt;
     let blank = settings.blank_number(kind, today.year());
     let services = crate::cases::procedure::services(conn, cal, case_id)?;
+    let check = |service_id: Option<i64>| -> Result<()> {
+        let src = Source {
+            conn,
+            cal,
+            settings,
+            number: &blank,
+            issued_on: today,
+            service_id,
+        };
+        build_for_case(&src, case_id, kind).map(|_| ())
+    };
     let mut out = Vec::new();
     let mut row = |service_id: Option<i64>, title: String, result: Result<()>| {
         out.push(DocumentOption {
@@ -476,20 +487,7 @@ fn receipt_options(
         });
     };
     if services.is_empty() {
-        let result = build_for_case(
-            &Source {
-                conn,
-                cal,
-                settings,
-                number: &blank,
-                issued_on: today,
-                service_id: None,
-            },
-            case_id,
-            kind,
-        )
-        .map(|_| ());
-        row(None, kind.title().to_string(), result);
+        row(None, kind.title().to_string(), check(None));
         return Ok(out);
     }
     for s in services {
@@ -501,19 +499,7 @@ fn receipt_options(
         );
         let result = match receipt_issued_for(conn, s.id)? {
             Some(n) => Err(receipt_already_issued(&s, &n)),
-            None => build_for_case(
-                &Source {
-                    conn,
-                    cal,
-                    settings,
-                    number: &blank,
-                    issued_on: today,
-                    service_id: Some(s.id),
-                },
-                case_id,
-                kind,
-            )
-            .map(|_| ()),
+            None => check(Some(s.id)),
         };
         row(Some(s.id), title, result);
     }

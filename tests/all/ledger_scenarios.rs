@@ -798,31 +798,37 @@ fn over_payment_refund_and_erroneous_payment_paid_again() {
 // ---------------------------------------------------------------------------------------------
 // Fine paid late: 15 days from service rolled past National Day, 3 %/day capped at the fine
 
-#[test]
-fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
-    let o = Office::tianjin();
-    let c = &o.core;
-    let inst = o.institution("H12010100003", "和平区某民营医院");
-    let case_id = CaseBuilder::administrative(&o, inst)
+/// An administrative case against `inst` with a fine of 20,000 yuan (2 × 10,000), decided on
+/// 2026-09-14 and served on 2026-09-16 (due 2026-10-08 after National Day); `n` numbers its papers.
+fn fined_case(o: &Office, inst: i64, n: u32) -> i64 {
+    CaseBuilder::administrative(o, inst)
         .filed("2026-07-01")
         .finding("串换药品", "条例第三十八条", "10000")
         .evidence("书证", "结算清单", "2026-07-02")
         .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "10000"}))
         .notified_with(
             "2026-08-03",
-            json!({"document_number": "和医保告〔2026〕7号", "proposed_fine": "20000"}),
+            json!({"document_number": format!("和医保告〔2026〕{n}号"), "proposed_fine": "20000"}),
         )
         .served("2026-08-04")
         .waived_with("2026-08-05", json!({"summary": "放弃"}))
         .legal_reviewed("2026-08-20")
         .decided_with(
             "2026-09-14",
-            json!({"document_number": "和医保罚〔2026〕7号", "payment_due": "2026-10-15",
+            json!({"document_number": format!("和医保罚〔2026〕{n}号"), "payment_due": "2026-10-15",
                    "fine": "20000", "fine_multiple": "2",
                    "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条"}),
         )
         .decision_served("2026-09-16")
-        .id;
+        .id
+}
+
+#[test]
+fn fine_paid_late_with_capped_surcharge_and_a_court_demand() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100003", "和平区某民营医院");
+    let case_id = fined_case(&o, inst, 7);
 
     // The fine's amount comes from the decision; a different one is refused.
     field(
@@ -1790,26 +1796,7 @@ fn a_deferred_fine_and_a_review_pause_the_surcharge() {
     let o = Office::tianjin();
     let c = &o.core;
     let inst = o.institution("H12010100004", "和平区某诊所");
-    let case_id = CaseBuilder::administrative(&o, inst)
-        .filed("2026-07-01")
-        .finding("串换药品", "条例第三十八条", "10000")
-        .evidence("书证", "结算清单", "2026-07-02")
-        .line(json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "10000"}))
-        .notified_with(
-            "2026-08-03",
-            json!({"document_number": "和医保告〔2026〕8号", "proposed_fine": "20000"}),
-        )
-        .served("2026-08-04")
-        .waived_with("2026-08-05", json!({"summary": "放弃"}))
-        .legal_reviewed("2026-08-20")
-        .decided_with(
-            "2026-09-14",
-            json!({"document_number": "和医保罚〔2026〕8号", "payment_due": "2026-10-15",
-                   "fine": "20000", "fine_multiple": "2",
-                   "fine_basis": "《医疗保障基金使用监督管理条例》第三十八条"}),
-        )
-        .decision_served("2026-09-16")
-        .id;
+    let case_id = fined_case(&o, inst, 8);
     let f = call(c, "fine.create", json!({"case_id": case_id}));
     let fine_id = id(&f);
     assert_eq!(f["due_on"], "2026-10-08");
