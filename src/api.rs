@@ -895,28 +895,32 @@ impl Core {
         let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
             ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
         })?;
-        let file = match self
+        let (bytes, sent) = match self
             .store
             .write(actor, "exchange.export", |tx| exchange::export(tx, &keys))
         {
+            // Nothing new to send: still ask for the acknowledgement, which carries the city's
+            // answers and assigned leads (a poll: an empty signed bundle).
             Err(e) if e.code == ErrorCode::Conflict => {
-                return Ok(SyncOutcome {
-                    sent: false,
-                    offline: false,
-                    summary: e.message,
-                })
+                (self.store.read(|c| exchange::poll(c, &keys))?, None)
             }
-            r => r?,
+            r => {
+                let file = r?;
+                (exchange::file_bytes(&file)?, Some(file.summary))
+            }
         };
-        match exchange::net::post_bundle(&url, exchange::file_bytes(&file)?) {
+        match exchange::net::post_bundle(&url, bytes) {
             Ok(ack) => {
                 let out = self.store.write(actor, "exchange.import", |tx| {
                     exchange::import_bytes(tx, &keys, &ack)
                 })?;
                 Ok(SyncOutcome {
-                    sent: true,
+                    sent: sent.is_some(),
                     offline: false,
-                    summary: format!("已发送{}；{}", file.summary, out.summary),
+                    summary: match sent {
+                        Some(what) => format!("已发送{what}；{}", out.summary),
+                        None => format!("没有新的记录需要发送；{}", out.summary),
+                    },
                 })
             }
             Err(exchange::net::PostError::Offline(why)) => Ok(SyncOutcome {

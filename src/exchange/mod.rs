@@ -835,16 +835,68 @@ pub fn wire_entries(c: &Connection, after: i64, to: i64) -> Result<Vec<WireEntry
 
 /// `exchange.export`: the entries after the last one the city acknowledged, up to now, as a bundle
 /// for the paired city. Recorded for the status page (not audited: it changes no data).
-pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
-    let o = require_level(tx, OfficeLevel::County, "导出数据包")?;
-    let city = paired_city(tx)?;
-    let w = witness(tx)?;
+/// The manifest of a bundle from this county to its city, for the entries after `after` up to `head`
+/// (none: a poll).
+fn manifest_for(
+    c: &Connection,
+    keys: &OfficeKeys,
+    o: &office::Office,
+    city: &City,
+    after: i64,
+    head: i64,
+    head_hash: String,
+    entries: &[WireEntry],
+) -> Result<Manifest> {
+    Ok(Manifest {
+        format: FORMAT,
+        from_office: o.code.clone(),
+        from_name: o.name.clone(),
+        to_office: city.code.clone(),
+        signer_key: String::new(),
+        first_seq: after + 1,
+        last_seq: head,
+        prev_hash: audit::hash_at(c, after)?.unwrap_or_else(|| GENESIS.to_string()),
+        head_hash,
+        entries: entries.len() as i64,
+        payload_sha256: String::new(),
+        schema_version: schema_version(),
+        masked_entries: entries.iter().filter(|e| e.masked).count() as i64,
+        created_at: now_text(),
+        recipient: keys.recipient(),
+    })
+}
+
+/// The witnessed head this county's next bundle starts after, refusing when the local log no longer
+/// agrees with what the city acknowledged.
+fn export_start(c: &Connection) -> Result<Witness> {
+    let w = witness(c)?;
     if !w.consistent || w.past < 0 {
         return Err(ApiError::illegal(format!(
             "本单位的审计记录与市局确认的第{}条记录不符（记录被改动或从旧备份恢复），请先进行全面校验并联系市局，暂不能导出",
             w.witnessed_seq
         )));
     }
+    Ok(w)
+}
+
+/// A bundle with no entries (a poll): when a county has nothing new, its background exchange still
+/// asks the hub for the acknowledgement, which carries the city's answers and assigned leads (issue
+/// 11: an answer must not wait for the county to write something). Signed and encrypted like any
+/// bundle; the hub checks it continues the chain it holds and applies nothing. Writes nothing here.
+pub fn poll(c: &Connection, keys: &OfficeKeys) -> Result<Vec<u8>> {
+    let o = require_level(c, OfficeLevel::County, "询问市局回执")?;
+    let city = paired_city(c)?;
+    let w = export_start(c)?;
+    let after = w.witnessed_seq;
+    let hash = audit::hash_at(c, after)?.unwrap_or_else(|| GENESIS.to_string());
+    let manifest = manifest_for(c, keys, &o, &city, after, after, hash, &[])?;
+    bundle::seal(keys, &city.recipient, manifest, &[])
+}
+
+pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
+    let o = require_level(tx, OfficeLevel::County, "导出数据包")?;
+    let city = paired_city(tx)?;
+    let w = export_start(tx)?;
     let (head, head_hash) = audit::head(tx)?;
     if head <= w.witnessed_seq {
         return Err(ApiError::conflict(format!(
@@ -854,24 +906,7 @@ pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
     }
     let after = w.witnessed_seq;
     let entries = wire_entries(tx, after, head)?;
-    let prev_hash = audit::hash_at(tx, after)?.unwrap_or_else(|| GENESIS.to_string());
-    let manifest = Manifest {
-        format: FORMAT,
-        from_office: o.code.clone(),
-        from_name: o.name.clone(),
-        to_office: city.code.clone(),
-        signer_key: String::new(),
-        first_seq: after + 1,
-        last_seq: head,
-        prev_hash,
-        head_hash,
-        entries: entries.len() as i64,
-        payload_sha256: String::new(),
-        schema_version: schema_version(),
-        masked_entries: entries.iter().filter(|e| e.masked).count() as i64,
-        created_at: now_text(),
-        recipient: keys.recipient(),
-    };
+    let manifest = manifest_for(tx, keys, &o, &city, after, head, head_hash, &entries)?;
     let bytes = bundle::seal(keys, &city.recipient, manifest, &entries)?;
     let file_name = format!("{}-{}-{}.recoup", o.code, seq6(after + 1), seq6(head));
     tx.execute(
@@ -1046,10 +1081,12 @@ fn plan(c: &Connection, keys: &OfficeKeys, file: &[u8]) -> Result<Plan> {
             "数据包的记录不完整或被改动（{why}），不予接受；请{county_name}重新导出；本次未作任何改动"
         ))
     };
-    if entries.is_empty()
-        || entries.len() as i64 != m.entries
+    // A poll (no entries, see `poll`) names the head it continues from as both ends.
+    let is_poll = entries.is_empty() && m.entries == 0 && m.head_hash == m.prev_hash;
+    if entries.len() as i64 != m.entries
         || m.first_seq < 1
         || m.last_seq - m.first_seq + 1 != m.entries
+        || (entries.is_empty() && !is_poll)
     {
         return Err(bad("记录条数与清单不符".into()));
     }
@@ -1099,6 +1136,18 @@ fn plan(c: &Connection, keys: &OfficeKeys, file: &[u8]) -> Result<Plan> {
     }
     if m.first_seq == head_seq + 1 && m.prev_hash != head_hash {
         return Err(fork(&county_name, head_seq));
+    }
+    // A poll from behind the held head (an acknowledgement lost on the way) must still continue the
+    // held chain.
+    if is_poll && m.first_seq <= head_seq && m.first_seq > 1 {
+        let held: Vec<u8> = c.query_row(
+            "SELECT hash FROM replica_entry WHERE origin = ?1 AND seq = ?2",
+            params![m.from_office, m.first_seq - 1],
+            |r| r.get(0),
+        )?;
+        if hex::encode(held) != m.prev_hash {
+            return Err(fork(&county_name, m.first_seq - 1));
+        }
     }
     // Entries already held must be the same entries.
     let overlap_end = head_seq.min(m.last_seq);
@@ -1189,7 +1238,12 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let summary;
-    if new.is_empty() {
+    if p.entries.is_empty() {
+        summary = format!(
+            "{}没有新的记录，询问本单位的确认（已保存到第{}条）",
+            p.county_name, head_seq
+        );
+    } else if new.is_empty() {
         summary = format!(
             "{}第{}至{}条记录本单位已全部保存（重复导入），没有任何改动",
             p.county_name, m.first_seq, m.last_seq

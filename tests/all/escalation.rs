@@ -665,10 +665,27 @@ fn over_the_network_the_request_goes_up_and_the_answer_comes_down_with_the_next_
         decision(&county, case_id, 1, "AgreementTermination"),
         "尚未收到市局的答复",
     );
-    // The county's next sync with something to send brings the answer down with the acknowledgement.
-    county.institution("H37010200011", "历下区另一医院");
+    // The county's next sync brings the answer down with the acknowledgement, even with nothing new
+    // to send (a poll: an empty signed bundle; the hub applies nothing and answers).
+    let hub_entries = audit_entries(&ci);
     let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(r["sent"], json!(false), "{r}");
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap()
+            .contains("没有新的记录需要发送"),
+        "{r}"
+    );
     assert!(r["summary"].as_str().unwrap().contains("答复1件"), "{r}");
+    assert_eq!(
+        audit_entries(&ci),
+        hub_entries,
+        "a poll writes nothing at the hub"
+    );
+    // Applying the answer was a write: the sync after sends it up.
+    let r = call(cc, "exchange.sync", json!({}));
+    assert_eq!(r["sent"], json!(true), "{r}");
     let l = call(cc, "escalation.list", json!({"case_id": case_id}));
     assert_eq!(l["requests"][0]["answers"][0]["source"], json!("Exchange"));
     call(
