@@ -716,6 +716,22 @@ pub fn apply(tx: &mut Tx<'_>, cal: &WorkCalendar, r: &ReferralStep) -> Result<Re
     if outstanding_of(tx, rf.case_id, rf.fine_id, d)?.is_zero() {
         return Err(ApiError::illegal("已足额缴纳，无需申请强制执行"));
     }
+    // 行政强制法 art. 53: only where the party neither sought 复议 nor sued; one still pending
+    // stops the application.
+    if let Some(fid) = rf.fine_id {
+        if let Some(p) = get(tx, fid, Some(d))?
+            .reliefs
+            .into_iter()
+            .find(|x| x.kind != ReliefKind::Deferral && x.ended_on.is_none())
+        {
+            return Err(ApiError::illegal(format!(
+                "当事人已于{}提起{}（{}），尚未决定，不能申请人民法院强制执行（行政强制法第五十三条）",
+                cn(p.started_on),
+                p.kind.label(),
+                p.reference
+            )));
+        }
+    }
     let note = bounded_text(&r.outcome, "outcome", "备注", 500)?;
     tx.execute(
         "UPDATE referral SET status = 'Referred', referred_on = ?1, reason = ?2, updated_at = ?3 WHERE id = ?4",
