@@ -48,6 +48,17 @@ export function preloadPdfJs(): void {
   })
 }
 
+/**
+ * [`preloadPdfJs`] once the page is idle (a screen that offers a preview calls it when it opens):
+ * the library's 2 MB are parsed while the clerk reads, not after the click. Only where the page
+ * has `requestIdleCallback` (Chromium, recent WebKit); elsewhere the viewer's own preload remains.
+ */
+export function preloadPdfJsWhenIdle(): void {
+  if (typeof globalThis.requestIdleCallback === 'function') {
+    globalThis.requestIdleCallback(() => preloadPdfJs(), { timeout: 2000 })
+  }
+}
+
 /** The bytes of the core's `pdf_base64`. */
 export function base64ToBytes(b64: string): Uint8Array {
   const bin = atob(b64)
