@@ -107,6 +107,11 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0025_termination_ground",
         include_str!("migrations/0025_termination_ground.sql"),
     ),
+    // 0026 is the reports branch's (issue 10); this branch leaves its place free.
+    (
+        "0027_scale_bytes",
+        include_str!("migrations/0027_scale_bytes.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
