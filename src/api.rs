@@ -394,6 +394,13 @@ impl Core {
         Ok(())
     }
 
+    /// Sign the head of the log if the last writes left it pending (`exchange::heads`).
+    pub fn flush_signed_head(&self) {
+        if let Some(h) = &self.heads {
+            h.flush();
+        }
+    }
+
     /// Reload what the core keeps in memory (the calendar) when another connection committed since
     /// it was loaded: `PRAGMA data_version` changes only for other connections' commits, so this
     /// process's own writes cost nothing (a calendar write reloads itself).
@@ -685,6 +692,7 @@ impl Core {
         progress: &mut dyn FnMut(VerifyProgress),
     ) -> Result<AuditReport> {
         self.authorize(self.local_token().as_deref(), ANYONE, "audit.verify")?;
+        self.flush_signed_head();
         self.store
             .read(|c| audit_report(c, &self.keys, r.full == Some(true), progress))
     }
@@ -842,6 +850,7 @@ impl Core {
     /// 4 … minutes, never more than the office's interval apart, and only shown on the 数据交换
     /// page (no dialog). None when nothing was due or no hub is set.
     pub fn sync_tick(&self) -> Option<SyncOutcome> {
+        self.flush_signed_head();
         let Ok(Some((url, minutes))) = self.store.read(exchange::auto_sync) else {
             return None;
         };
@@ -1005,6 +1014,11 @@ macro_rules! commands {
                     $( $name => {
                         let user = self.authorize(token, $access, $name)?;
                         let payload = self.patch($name, payload)?;
+                        // A head a burst of writes left pending is signed before anything reads
+                        // (a verify, an export, a backup, the screen after the write).
+                        if !commands!(@writes $kind) {
+                            self.flush_signed_head();
+                        }
                         // The job commands answer from memory while an import holds the database.
                         if $access != SESSION {
                             self.refresh_if_changed()?;

@@ -111,6 +111,8 @@ fn cents(c: i64) -> String {
 struct Tally {
     calls: u64,
     errors: BTreeMap<String, (u64, String)>,
+    /// Per command: calls and seconds spent in them (where building spends its time).
+    spent: BTreeMap<String, (u64, f64)>,
 }
 
 struct Office {
@@ -126,7 +128,12 @@ impl Office {
     fn call(&self, cmd: &str, payload: Value) -> Option<Value> {
         let mut t = self.tally.borrow_mut();
         t.calls += 1;
-        match self.core.call(cmd, payload) {
+        let started = Instant::now();
+        let answer = self.core.call(cmd, payload);
+        let spent = t.spent.entry(cmd.to_string()).or_default();
+        spent.0 += 1;
+        spent.1 += started.elapsed().as_secs_f64();
+        match answer {
             Ok(v) => Some(v),
             Err(e) => {
                 let entry = t
@@ -640,6 +647,15 @@ fn build(n: usize, path: &Path, cell: &mut impl FnMut(&str, String, Option<f64>)
     );
     for (stage, count) in &stages {
         println!("  {:<30} {count}", stage.name());
+    }
+    let mut spent: Vec<_> = tally.spent.iter().collect();
+    spent.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
+    println!("  where building spent its time (command: calls, total, mean per call):");
+    for (cmd, (calls, secs)) in spent {
+        println!(
+            "    {cmd:<22} {calls:>8} {secs:>8.1} s {:>8.2} ms",
+            secs * 1e3 / *calls as f64
+        );
     }
     if tally.errors.is_empty() {
         println!("  no call was refused while building");

@@ -340,12 +340,14 @@ pub(crate) fn next_number(
     let head = format!("{prefix}{year}-");
     let last: Option<String> = conn
         .query_row(
-            // By length first: as text, AJ2026-9999 sorts after AJ2026-10000.
+            // By length first: as text, AJ2026-9999 sorts after AJ2026-10000. The year's numbers
+            // are read as a range of the column's UNIQUE index ('-' + 1 = '.'), not by a LIKE that
+            // scans every row of the table (issue 13).
             &format!(
-                "SELECT {column} FROM {table} WHERE {column} LIKE ?1
+                "SELECT {column} FROM {table} WHERE {column} >= ?1 AND {column} < ?2
                  ORDER BY length({column}) DESC, {column} DESC LIMIT 1"
             ),
-            [format!("{head}%")],
+            [head.clone(), format!("{prefix}{year}.")],
             |r| r.get(0),
         )
         .optional()?;

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use rusqlite::Connection;
@@ -52,12 +53,21 @@ fn read(path: &Path) -> std::io::Result<Option<std::result::Result<SignedHead, (
     }
 }
 
+/// How long after one signature the next waits: a write within it leaves its head pending (signed
+/// by the first write after it, [`HeadSigner::flush`] or the signer's drop). A clerk's writes are
+/// seconds apart, so each is signed as it commits; a burst (an import, the scale benchmark) pays for
+/// one signature per second instead of one per entry (issue 13: the signature, the file and its
+/// rename cost more than a small command's transaction).
+pub const SIGN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Signs the head after each committed write (installed on the store by the core).
 pub struct HeadSigner {
     keys: Arc<KeyStore>,
     path: PathBuf,
     /// The highest entry this process signed (another process may have signed a higher one).
     last: AtomicI64,
+    /// When this process last wrote the file, and the newest head not signed yet.
+    state: Mutex<(Option<Instant>, Option<(i64, String)>)>,
 }
 
 impl HeadSigner {
@@ -67,13 +77,39 @@ impl HeadSigner {
             path: head_path(&keys)?,
             keys,
             last: AtomicI64::new(0),
+            state: Mutex::new((None, None)),
         })
+    }
+
+    /// After a committed write: sign `(seq, hash)` now, or — within [`SIGN_INTERVAL`] of the last
+    /// signature — keep it pending for the next write, [`HeadSigner::flush`] or the drop.
+    pub fn sign(&self, seq: i64, hash: &str) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if st.0.is_some_and(|at| at.elapsed() < SIGN_INTERVAL) {
+            if st.1.as_ref().is_none_or(|(s, _)| *s < seq) {
+                st.1 = Some((seq, hash.to_string()));
+            }
+            return;
+        }
+        st.1 = None;
+        st.0 = Some(Instant::now());
+        self.sign_now(seq, hash);
+    }
+
+    /// Sign the pending head, if a write left one (before a verify, an export, a backup, the
+    /// background tick, and when the core closes).
+    pub fn flush(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seq, hash)) = st.1.take() {
+            st.0 = Some(Instant::now());
+            self.sign_now(seq, &hash);
+        }
     }
 
     /// Sign `(seq, hash)` unless a head at least as new is already signed. Runs after the write
     /// committed, so it cannot fail the write: a head that could not be signed only leaves the
     /// signed head behind the log (verify reports how far).
-    pub fn sign(&self, seq: i64, hash: &str) {
+    fn sign_now(&self, seq: i64, hash: &str) {
         if seq <= self.last.load(Ordering::SeqCst) {
             return;
         }
@@ -110,8 +146,16 @@ impl HeadSigner {
     /// Forget the signed head: after a restore, the restored log is the office's log (the restore
     /// itself is then recorded and signed as its next entry).
     pub fn reset(&self) {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        *st = (None, None);
         let _ = std::fs::remove_file(&self.path);
         self.last.store(0, Ordering::SeqCst);
+    }
+}
+
+impl Drop for HeadSigner {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 

@@ -108,6 +108,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0025_termination_ground.sql"),
     ),
     (
+        "0027_scale_bytes",
+        include_str!("migrations/0027_scale_bytes.sql"),
+    ),
+    (
         "0028_institution_persons",
         include_str!("migrations/0028_institution_persons.sql"),
     ),

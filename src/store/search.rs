@@ -9,6 +9,9 @@
 //! of two or more characters is the phrase of its bigrams (consecutive tokens = a substring, within one
 //! column); one character is a prefix query. Punctuation does not count: "〔2026〕12" finds "2026 12".
 //!
+//! Since 0027 the table is contentless (the bigram texts are in the index only) and keeps a digest
+//! of the texts per case, so that an unchanged case is not indexed again.
+//!
 //! The index is derived data, not audited: [`refresh`] keeps it current inside every write
 //! transaction ([`super::Store::write`]) from the rows the command touched, and [`ensure`] rebuilds
 //! it when it does not cover every case (a new or imported database).
@@ -89,16 +92,26 @@ const CASE_PARTS: &[&str] = &[
     "fine",
 ];
 
+/// The digest kept beside a case's entry (the index holds no copy of its texts since 0027): the
+/// first 8 bytes of sha256 over the six indexed texts, each followed by U+001F.
+fn digest(texts: &[String; 6]) -> i64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for t in texts {
+        h.update(t.as_bytes());
+        h.update([0x1f]);
+    }
+    i64::from_be_bytes(h.finalize()[..8].try_into().expect("8 bytes"))
+}
+
 /// (Re)indexes the cases selected by `filter` (a `WHERE` clause over `c`, with `args`).
 fn index(conn: &Connection, filter: &str, args: &[i64]) -> Result<()> {
     let mut read = conn.prepare_cached(&format!("{CASE_TEXTS} {filter}"))?;
-    let mut indexed = conn.prepare_cached(
-        "SELECT number, summary, party, code, documents, findings FROM case_search WHERE rowid = ?1",
-    )?;
+    let mut indexed = conn.prepare_cached("SELECT digest FROM case_search WHERE rowid = ?1")?;
     let mut delete = conn.prepare_cached("DELETE FROM case_search WHERE rowid = ?1")?;
     let mut write = conn.prepare_cached(
-        "INSERT INTO case_search (rowid, number, summary, party, code, documents, findings)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO case_search (rowid, number, summary, party, code, documents, findings, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut rows = read.query(params_from_iter(args))?;
     while let Some(r) = rows.next()? {
@@ -112,29 +125,19 @@ fn index(conn: &Connection, filter: &str, args: &[i64]) -> Result<()> {
                 list_grams(&text)
             };
         }
+        let digest = digest(&texts);
         // Most writes to a case change none of its searched texts: leave the index alone then
         // (rewriting an FTS5 row leaves a tombstone that later searches read past).
-        let now: Option<[String; 6]> = indexed
-            .query_row([id], |r| {
-                Ok([
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ])
-            })
-            .optional()?;
+        let now: Option<Option<i64>> = indexed.query_row([id], |r| r.get(0)).optional()?;
         match now {
-            Some(now) if now == texts => continue,
+            Some(Some(d)) if d == digest => continue,
             Some(_) => {
                 delete.execute([id])?;
             }
             None => {}
         }
         let [a, b, c, d, e, f] = texts;
-        write.execute(rusqlite::params![id, a, b, c, d, e, f])?;
+        write.execute(rusqlite::params![id, a, b, c, d, e, f, digest])?;
     }
     Ok(())
 }
@@ -188,7 +191,10 @@ pub fn ensure(conn: &Connection) -> Result<()> {
     if indexed != cases {
         let tx =
             rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM case_search", [])?;
+        tx.execute(
+            "INSERT INTO case_search (case_search) VALUES ('delete-all')",
+            [],
+        )?;
         index(&tx, "", &[])?;
         tx.execute(
             "INSERT INTO case_search (case_search) VALUES ('optimize')",
