@@ -107,6 +107,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0025_termination_ground",
         include_str!("migrations/0025_termination_ground.sql"),
     ),
+    (
+        "0026_matter_balance",
+        include_str!("migrations/0026_matter_balance.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
