@@ -267,6 +267,16 @@ pub fn update(tx: &mut Tx<'_>, u: &DrawUpdate) -> Result<Draw> {
     not_withdrawn(&d, "修改")?;
     let input = u.input();
     let v = check(tx, &input)?;
+    let stored = input_of(tx, u.id)?;
+    if stored.drawn_on == input.drawn_on
+        && stored.title == v.title
+        && stored.note == v.note
+        && stored.institution_ids == v.institution_ids
+        && serde_json::to_string(&stored.inspectors).ok().as_deref() == Some(v.inspectors.as_str())
+    {
+        // The same draw again: nothing written, no audit entry.
+        return Ok(d);
+    }
     tx.execute(
         "UPDATE random_draw SET drawn_on = ?2, title = ?3, inspectors = ?4, note = ?5, updated_at = ?6
          WHERE id = ?1",

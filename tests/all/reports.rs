@@ -1507,6 +1507,18 @@ fn a_recorded_draw_is_corrected_or_withdrawn_with_its_reason() {
         .map(|i| i["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["和平区医院丁", "和平区医院丙"]);
+    // The same values again: nothing written.
+    let before = audit_entries(c);
+    call(
+        c,
+        "draw.update",
+        json!({"id": id, "title": "2026年第二季度日常检查", "drawn_on": "2026-04-09"}),
+    );
+    assert_eq!(
+        audit_entries(c),
+        before,
+        "the same draw again writes nothing"
+    );
     let fixed = call(
         c,
         "draw.update",
