@@ -754,6 +754,7 @@ impl Core {
                     Some(to_value(registry::get::<InsuredPersons>(c, id)?)?)
                 }
                 ("inspection.update", Some(id)) => Some(to_value(rec::inspection_get(c, id)?)?),
+                ("draw.update", Some(id)) => Some(to_value(reports::draws::input_of(c, id)?)?),
                 ("accountability.update", Some(id)) => {
                     Some(to_value(rec::accountability_get(c, id)?)?)
                 }
@@ -1317,6 +1318,8 @@ commands! {
     write HANDLER "report.submit" (reports::submission::SubmissionInput) -> reports::submission::Submission = |_, tx, i| reports::submission::submit(tx, &i);
     read ANYONE "draw.list" (Empty) -> Vec<reports::draws::Draw> = |_, c, _| reports::draws::list(c);
     write HANDLER "draw.create" (reports::draws::DrawInput) -> reports::draws::Draw = |_, tx, i| reports::draws::create(tx, &i);
+    write HANDLER "draw.update" (reports::draws::DrawUpdate) -> reports::draws::Draw = |_, tx, u| reports::draws::update(tx, &u);
+    write HANDLER "draw.withdraw" (reports::draws::DrawWithdraw) -> reports::draws::Draw = |_, tx, w| reports::draws::withdraw(tx, &w);
     read ANYONE "draw.parse_list" (ImportRequest) -> reports::draws::DrawList = |_, c, r| reports::draws::parse_list(c, &r);
     read ANYONE "draw.pdf" (IdRequest) -> ReportFile = |_, c, r| reports::draws::pdf(c, r.id);
     read ANYONE "report.charts" (reports::charts::ChartQuery) -> reports::charts::Charts = |_, c, q| reports::charts::charts(c, &q, today_local());

@@ -452,7 +452,12 @@ fn main() -> anyhow::Result<()> {
             "2026-12-31",
             Some("all:due"),
         ),
-        (SheetKind::Reconciliation, None, "2026-11-30", None),
+        (
+            SheetKind::Reconciliation,
+            None,
+            "2026-11-30",
+            Some("total:received"),
+        ),
         (
             SheetKind::FundsToFinance,
             Some("2026-01-01"),
@@ -492,6 +497,40 @@ fn main() -> anyhow::Result<()> {
             let ms = median_ms(3, || Ok(sheet_xlsx(&conn, &q).map(|_| ())?))?;
             println!("    XLSX: {ms:.1} ms{} — {}", cpu(), verdict(ms));
         }
+    }
+    // 追回台账's query read from the stored balances (0026) against the sub-query computation
+    // it replaced (the reference, `LEDGER_COMPUTED`): the same rows, and the time of each.
+    {
+        use recoup::reports::recovery::{LEDGER, LEDGER_COMPUTED};
+        let read = |sql: &str| -> anyhow::Result<Vec<(String, i64, i64, i64, i64, i64)>> {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT k, ref, due, paid, offs, rec FROM ({sql}) ORDER BY k, ref"
+            ))?;
+            let rows = stmt
+                .query_map(params!["2026-01-01", "2026-11-30"], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        };
+        let stored = read(LEDGER)?;
+        let same = stored == read(LEDGER_COMPUTED)?;
+        let ms_stored = median_ms(5, || read(LEDGER).map(|_| ()))?;
+        let cpu_stored = cpu();
+        let ms_computed = median_ms(5, || read(LEDGER_COMPUTED).map(|_| ()))?;
+        println!(
+            "  追回台账 query, {} matters: stored balances {ms_stored:.1} ms{cpu_stored}, computed (before 0026) {ms_computed:.1} ms{} — {}",
+            stored.len(),
+            cpu(),
+            if same { "same rows" } else { "DIFFERENT ROWS" }
+        );
     }
     println!("  peak RSS {:.0} MB", status_mb("VmHWM:"));
     drop(conn);

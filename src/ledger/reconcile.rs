@@ -44,6 +44,46 @@ const NO_AGENCY: &str = "（未指定经办机构）";
 type Order = (u8, i64, u8, i64, i64, i64, i64);
 
 pub fn reconcile(conn: &Connection, q: &ReconcileQuery) -> Result<Reconciliation> {
+    Ok(run(conn, q, false)?.0)
+}
+
+/// A figure of a row of the reconciliation (the money columns; 实收 is 到账 + 抵扣 − 退款).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Figure {
+    NoticesIssued,
+    Arrived,
+    Offset,
+    Refunded,
+    Received,
+    Receipted,
+}
+
+/// What one matter put into one figure of one row (agency, fund): the rows behind the figures,
+/// recorded where each figure is added up, so that a figure and its matters come from the same
+/// computation (`reports::funds`, the printed reconciliation's drill-down).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution {
+    pub agency: String,
+    pub fund: Option<Fund>,
+    pub figure: Figure,
+    pub matter: Matter,
+    pub amount: Money,
+}
+
+/// The reconciliation and, for every figure, what each matter put into it (实收 as its three
+/// parts: 到账 and 抵扣 added, 退款 taken away).
+pub fn reconcile_with_members(
+    conn: &Connection,
+    q: &ReconcileQuery,
+) -> Result<(Reconciliation, Vec<Contribution>)> {
+    run(conn, q, true)
+}
+
+fn run(
+    conn: &Connection,
+    q: &ReconcileQuery,
+    keep_members: bool,
+) -> Result<(Reconciliation, Vec<Contribution>)> {
     let month = q.month.unwrap_or_else(|| Month::of(today()));
     let first = month.first_day();
     let last = month.last_day();
@@ -59,13 +99,32 @@ pub fn reconcile(conn: &Connection, q: &ReconcileQuery) -> Result<Reconciliation
         rules: crate::cases::rules::office(conn)?,
         cases: HashMap::new(),
         forms: HashMap::new(),
+        members: keep_members.then(Vec::new),
     };
     r.notices()?;
     r.payments()?;
     r.deductions()?;
     r.offsets_missing()?;
     r.overdue()?;
-    Ok(r.finish())
+    let mut members = r.members.take().unwrap_or_default();
+    // 实收 = 到账 + 抵扣 − 退款 (as `finish` computes it), so its members are theirs.
+    let received: Vec<Contribution> = members
+        .iter()
+        .filter_map(|c| {
+            let amount = match c.figure {
+                Figure::Arrived | Figure::Offset => c.amount,
+                Figure::Refunded => -c.amount,
+                _ => return None,
+            };
+            Some(Contribution {
+                figure: Figure::Received,
+                amount,
+                ..c.clone()
+            })
+        })
+        .collect();
+    members.extend(received);
+    Ok((r.finish(), members))
 }
 
 /// `[1,2,3]`: a list of ids for `json_each`.
@@ -157,6 +216,8 @@ struct Reconciler<'c> {
     rules: crate::cases::RuleSet,
     cases: HashMap<i64, CaseRow>,
     forms: HashMap<i64, FormRow>,
+    /// What each matter put into each figure, when asked for (the drill-down).
+    members: Option<Vec<Contribution>>,
 }
 
 impl Reconciler<'_> {
@@ -164,14 +225,33 @@ impl Reconciler<'_> {
         d.is_some_and(|d| d >= self.first && d <= self.last)
     }
 
-    fn row(&mut self, agency: &str, fund: Option<Fund>) -> &mut ReconcileRow {
-        self.rows
+    /// Adds `amount` of matter `m` to a figure of the row (agency, fund).
+    fn add(&mut self, agency: &str, fund: Option<Fund>, figure: Figure, m: Matter, amount: Money) {
+        let row = self
+            .rows
             .entry((agency.to_string(), fund))
             .or_insert_with(|| ReconcileRow {
                 agency: agency.to_string(),
                 fund,
                 ..ReconcileRow::default()
-            })
+            });
+        *match figure {
+            Figure::NoticesIssued => &mut row.notices_issued,
+            Figure::Arrived => &mut row.arrived,
+            Figure::Offset => &mut row.offset,
+            Figure::Refunded => &mut row.refunded,
+            Figure::Received => &mut row.received,
+            Figure::Receipted => &mut row.receipted,
+        } += amount;
+        if let Some(members) = &mut self.members {
+            members.push(Contribution {
+                agency: agency.to_string(),
+                fund,
+                figure,
+                matter: m,
+                amount,
+            });
+        }
     }
 
     /// Reads the cases and forms among `m` not read yet.
@@ -378,7 +458,7 @@ impl Reconciler<'_> {
                 Matter::SelfCorrection(id) => self.forms[id].agency.clone(),
             };
             for (_, fund, due) in lines.get(m).map(Vec::as_slice).unwrap_or_default() {
-                self.row(&agency, Some(*fund)).notices_issued += *due;
+                self.add(&agency, Some(*fund), Figure::NoticesIssued, *m, *due);
             }
         }
         Ok(())
@@ -555,11 +635,17 @@ impl Reconciler<'_> {
         // Arrivals: the payment as recorded (refunds are counted when paid back).
         if self.within(p.arrived_on) {
             for (_, fund, a) in &d.allocs {
-                self.row(&p.agency, Some(*fund)).arrived += *a;
+                self.add(&p.agency, Some(*fund), Figure::Arrived, p.matter, *a);
             }
             if !p.credit_at_record.is_zero() {
                 let fund = self.credit_fund(p, d)?;
-                self.row(&p.agency, fund).arrived += p.credit_at_record;
+                self.add(
+                    &p.agency,
+                    fund,
+                    Figure::Arrived,
+                    p.matter,
+                    p.credit_at_record,
+                );
             }
         }
         // Paid but not confirmed as arrived by the end of the month.
@@ -625,7 +711,7 @@ impl Reconciler<'_> {
                 let issued = *issued;
                 if self.within(Some(issued)) {
                     for (_, fund, a) in allocs {
-                        self.row(&p.agency, Some(*fund)).receipted += *a;
+                        self.add(&p.agency, Some(*fund), Figure::Receipted, p.matter, *a);
                     }
                 }
                 if *amount != recovery && issued <= last {
@@ -666,7 +752,7 @@ impl Reconciler<'_> {
             None if app => {
                 if self.within(p.arrived_on) {
                     for (_, fund, a) in allocs {
-                        self.row(&p.agency, Some(*fund)).receipted += *a;
+                        self.add(&p.agency, Some(*fund), Figure::Receipted, p.matter, *a);
                     }
                 }
             }
@@ -735,11 +821,11 @@ impl Reconciler<'_> {
         for r in &d.refunds {
             if r.status == "Completed" && self.within(r.refunded_on) {
                 for (_, fund, a) in &r.lines {
-                    self.row(&p.agency, Some(*fund)).refunded += *a;
+                    self.add(&p.agency, Some(*fund), Figure::Refunded, p.matter, *a);
                 }
                 if !r.from_credit.is_zero() {
                     let fund = self.credit_fund(p, d)?;
-                    self.row(&p.agency, fund).refunded += r.from_credit;
+                    self.add(&p.agency, fund, Figure::Refunded, p.matter, r.from_credit);
                 }
             }
             let open_at_end = r.requested <= last
@@ -834,12 +920,12 @@ impl Reconciler<'_> {
                 id,
             );
             if self.within(Some(settled_on)) {
-                self.row(&agency, Some(fund)).offset += deducted;
+                self.add(&agency, Some(fund), Figure::Offset, m, deducted);
             }
             match issued {
                 Some(issued) => {
                     if self.within(Some(issued)) {
-                        self.row(&agency, Some(fund)).receipted += deducted;
+                        self.add(&agency, Some(fund), Figure::Receipted, m, deducted);
                     }
                     if issued > last && settled_on <= last {
                         let detail = format!(

@@ -47,6 +47,47 @@ pub struct Draw {
     pub institutions: Vec<DrawnInstitution>,
     pub inspectors: Vec<String>,
     pub note: String,
+    /// The day the draw was withdrawn (a wrong record), and why.
+    #[ts(optional = nullable)]
+    pub withdrawn_on: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub withdraw_reason: Option<String>,
+}
+
+/// `draw.update`: the draw's fields; those left out keep their stored values (`Core::patch`).
+/// Spelled out rather than a flattened [`DrawInput`], so that a field that cannot be read is
+/// refused by its name.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DrawUpdate {
+    pub id: i64,
+    pub drawn_on: NaiveDate,
+    pub title: String,
+    pub institution_ids: Vec<i64>,
+    pub inspectors: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl DrawUpdate {
+    fn input(&self) -> DrawInput {
+        DrawInput {
+            drawn_on: self.drawn_on,
+            title: self.title.clone(),
+            institution_ids: self.institution_ids.clone(),
+            inspectors: self.inspectors.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// `draw.withdraw`: a draw recorded by mistake is withdrawn, with the reason and the day.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DrawWithdraw {
+    pub id: i64,
+    pub reason: String,
+    /// Default: today.
+    #[ts(optional = nullable)]
+    pub date: Option<NaiveDate>,
 }
 
 /// What the platform's list held: the institutions found by code (or exact name) and the
@@ -73,12 +114,34 @@ fn institution(conn: &Connection, id: i64) -> Result<Option<DrawnInstitution>> {
         .optional()?)
 }
 
+type DrawRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 pub fn get(conn: &Connection, id: i64) -> Result<Draw> {
-    let row: Option<(String, String, String, String)> = conn
-        .prepare_cached("SELECT drawn_on, title, inspectors, note FROM random_draw WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+    let row: Option<DrawRow> = conn
+        .prepare_cached(
+            "SELECT drawn_on, title, inspectors, note, withdrawn_on, withdraw_reason
+             FROM random_draw WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .optional()?;
-    let (drawn_on, title, inspectors, note) = row.ok_or_else(|| ApiError::not_found("抽查记录"))?;
+    let (drawn_on, title, inspectors, note, withdrawn_on, withdraw_reason) =
+        row.ok_or_else(|| ApiError::not_found("抽查记录"))?;
     let ids: Vec<i64> = conn
         .prepare_cached(
             "SELECT institution_id FROM random_draw_institution WHERE draw_id = ?1 ORDER BY seq",
@@ -96,20 +159,33 @@ pub fn get(conn: &Connection, id: i64) -> Result<Draw> {
         institutions,
         inspectors: serde_json::from_str(&inspectors).unwrap_or_default(),
         note,
+        withdrawn_on: withdrawn_on.as_deref().map(parse_stored_date).transpose()?,
+        withdraw_reason,
     })
 }
 
-/// `draw.list`: newest first.
-pub fn list(conn: &Connection) -> Result<Vec<Draw>> {
-    let ids: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM random_draw ORDER BY drawn_on DESC, id DESC")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    ids.into_iter().map(|id| get(conn, id)).collect()
+/// The draw as a `draw.update` request (`Core::patch` takes the fields a payload leaves out from it).
+pub fn input_of(conn: &Connection, id: i64) -> Result<DrawInput> {
+    let d = get(conn, id)?;
+    Ok(DrawInput {
+        drawn_on: d.drawn_on,
+        title: d.title,
+        institution_ids: d.institutions.iter().map(|i| i.id).collect(),
+        inspectors: d.inspectors,
+        note: d.note,
+    })
 }
 
-/// `draw.create`.
-pub fn create(tx: &mut Tx<'_>, i: &DrawInput) -> Result<Draw> {
+/// A draw's fields checked: title, note, the institutions (of the office's list, each once, in
+/// order) and the inspectors (each once).
+struct Checked {
+    title: String,
+    note: String,
+    institution_ids: Vec<i64>,
+    inspectors: String,
+}
+
+fn check(conn: &Connection, i: &DrawInput) -> Result<Checked> {
     let title = required_text(&i.title, "title", "抽查事项", 100)?;
     let note = bounded_text(&i.note, "note", "备注", 500)?;
     if i.institution_ids.is_empty() {
@@ -120,7 +196,7 @@ pub fn create(tx: &mut Tx<'_>, i: &DrawInput) -> Result<Draw> {
     }
     let mut ids: Vec<i64> = Vec::new();
     for id in &i.institution_ids {
-        if institution(tx, *id)?.is_none() {
+        if institution(conn, *id)?.is_none() {
             return Err(ApiError::field(
                 "institution_ids",
                 "抽中的机构不在定点医药机构名单中",
@@ -140,6 +216,114 @@ pub fn create(tx: &mut Tx<'_>, i: &DrawInput) -> Result<Draw> {
     if inspectors.is_empty() {
         return Err(ApiError::field("inspectors", "请填写抽中的检查人员"));
     }
+    Ok(Checked {
+        title,
+        note,
+        institution_ids: ids,
+        inspectors: serde_json::to_string(&inspectors)
+            .map_err(|e| ApiError::internal(e.to_string()))?,
+    })
+}
+
+/// Writes the draw's institutions, in order, when they differ from the stored list.
+fn write_institutions(tx: &mut Tx<'_>, id: i64, ids: &[i64]) -> Result<()> {
+    let old: Vec<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT id, institution_id FROM random_draw_institution WHERE draw_id = ?1 ORDER BY seq",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if old.iter().map(|(_, i)| *i).eq(ids.iter().copied()) {
+        return Ok(());
+    }
+    for (row, _) in old {
+        tx.execute("DELETE FROM random_draw_institution WHERE id = ?1", [row])?;
+        tx.touch("random_draw_institution", row);
+    }
+    for (seq, inst) in ids.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO random_draw_institution (draw_id, seq, institution_id) VALUES (?1, ?2, ?3)",
+            params![id, seq as i64 + 1, inst],
+        )?;
+        let row = tx.last_insert_rowid();
+        tx.touch("random_draw_institution", row);
+    }
+    Ok(())
+}
+
+fn not_withdrawn(d: &Draw, what: &str) -> Result<()> {
+    match d.withdrawn_on {
+        Some(on) => Err(ApiError::illegal(format!(
+            "该抽查结果已于{}撤回，不能{what}",
+            cn_date(on)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `draw.update`: corrects a recorded draw (a wrong day, title, institution or inspector).
+pub fn update(tx: &mut Tx<'_>, u: &DrawUpdate) -> Result<Draw> {
+    let d = get(tx, u.id)?;
+    not_withdrawn(&d, "修改")?;
+    let input = u.input();
+    let v = check(tx, &input)?;
+    let stored = input_of(tx, u.id)?;
+    if stored.drawn_on == input.drawn_on
+        && stored.title == v.title
+        && stored.note == v.note
+        && stored.institution_ids == v.institution_ids
+        && serde_json::to_string(&stored.inspectors).ok().as_deref() == Some(v.inspectors.as_str())
+    {
+        // The same draw again: nothing written, no audit entry.
+        return Ok(d);
+    }
+    tx.execute(
+        "UPDATE random_draw SET drawn_on = ?2, title = ?3, inspectors = ?4, note = ?5, updated_at = ?6
+         WHERE id = ?1",
+        params![
+            u.id,
+            date_text(input.drawn_on),
+            v.title,
+            v.inspectors,
+            v.note,
+            now_text()
+        ],
+    )?;
+    tx.touch("random_draw", u.id);
+    write_institutions(tx, u.id, &v.institution_ids)?;
+    get(tx, u.id)
+}
+
+/// `draw.withdraw`: a draw that should not stand (recorded twice, or not this office's) is
+/// withdrawn with the reason; it stays on file, marked, and is no longer printed for publication.
+pub fn withdraw(tx: &mut Tx<'_>, w: &DrawWithdraw) -> Result<Draw> {
+    let d = get(tx, w.id)?;
+    not_withdrawn(&d, "再次撤回")?;
+    let reason = required_text(&w.reason, "reason", "撤回理由", 200)?;
+    let on = w.date.unwrap_or_else(crate::vocab::dates::today_local);
+    if on < d.drawn_on {
+        return Err(ApiError::field("date", "撤回日期不能早于抽取日期"));
+    }
+    tx.execute(
+        "UPDATE random_draw SET withdrawn_on = ?2, withdraw_reason = ?3, updated_at = ?4 WHERE id = ?1",
+        params![w.id, date_text(on), reason, now_text()],
+    )?;
+    tx.touch("random_draw", w.id);
+    get(tx, w.id)
+}
+
+/// `draw.list`: newest first.
+pub fn list(conn: &Connection) -> Result<Vec<Draw>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM random_draw ORDER BY drawn_on DESC, id DESC")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().map(|id| get(conn, id)).collect()
+}
+
+/// `draw.create`.
+pub fn create(tx: &mut Tx<'_>, i: &DrawInput) -> Result<Draw> {
+    let v = check(tx, i)?;
     let id: i64 = tx.query_row(
         "SELECT COALESCE(MAX(id), 0) + 1 FROM random_draw",
         [],
@@ -154,21 +338,14 @@ pub fn create(tx: &mut Tx<'_>, i: &DrawInput) -> Result<Draw> {
             id,
             format!("{office}-SJ{id}"),
             date_text(i.drawn_on),
-            title,
-            serde_json::to_string(&inspectors).map_err(|e| ApiError::internal(e.to_string()))?,
-            note,
+            v.title,
+            v.inspectors,
+            v.note,
             now
         ],
     )?;
     tx.touch("random_draw", id);
-    for (seq, inst) in ids.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO random_draw_institution (draw_id, seq, institution_id) VALUES (?1, ?2, ?3)",
-            params![id, seq as i64 + 1, inst],
-        )?;
-        let row = tx.last_insert_rowid();
-        tx.touch("random_draw_institution", row);
-    }
+    write_institutions(tx, id, &v.institution_ids)?;
     get(tx, id)
 }
 
@@ -265,6 +442,7 @@ fn portrait() -> Geometry {
 /// and the inspectors drawn, the office and the date.
 pub fn pdf(conn: &Connection, id: i64) -> Result<ReportFile> {
     let d = get(conn, id)?;
+    not_withdrawn(&d, "打印公示")?;
     let office = office_name(conn);
     let body = Style::new(FontRole::FangSong, 14.0);
     let para = |text: String, align: Align| Block::Para {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
-use super::monthly::recovered;
+use super::monthly::{page_of_rows, recovered, DrillItem};
 use super::settings::{self, RecoveredBasis};
 use super::sheet::{
     column, office_name, period_text, unknown_key, CellFormat, Sheet, SheetCell, SheetKind,
@@ -21,8 +21,11 @@ use super::sheet::{
 };
 use crate::cases::Fund;
 use crate::error::Result;
+use crate::ledger::matter::Matter;
 use crate::ledger::offset::Month;
+use crate::ledger::reconcile::{reconcile_with_members, Figure};
 use crate::ledger::types::ReconcileQuery;
+use crate::store::query::Page;
 use crate::vocab::dates::{cn_date, date_text};
 use crate::vocab::text::enum_from;
 use crate::vocab::Labeled;
@@ -276,14 +279,86 @@ pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate)
     })
 }
 
+/// The figures of a reconciliation row, in the order of the sheet's columns, with their keys.
+const FIGURES: [(Figure, &str); 6] = [
+    (Figure::NoticesIssued, "notices"),
+    (Figure::Arrived, "arrived"),
+    (Figure::Offset, "offset"),
+    (Figure::Refunded, "refunded"),
+    (Figure::Received, "received"),
+    (Figure::Receipted, "receipted"),
+];
+
+/// The drill-down of the printed reconciliation: `row:<n>:<figure>` (a figure of the n-th agency ×
+/// fund row), `total:<figure>` (the 合计 row), `mismatch:<n>` (the n-th mismatch's matter), with
+/// `<figure>` one of `notices`, `arrived`, `offset`, `refunded`, `received`, `receipted`. The
+/// matters and amounts are those the reconciliation added up for that figure
+/// (`ledger::reconcile::reconcile_with_members`: recorded where the figure is computed, so the
+/// figure and its list cannot disagree), each matter with the sum of what it put in.
+pub fn reconciliation_drill(
+    conn: &Connection,
+    to: NaiveDate,
+    key: &str,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Page<DrillItem>> {
+    let month = Month::of(to);
+    let (r, members) = reconcile_with_members(conn, &ReconcileQuery { month: Some(month) })?;
+    let figure_of = |name: &str| {
+        FIGURES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(f, _)| *f)
+            .ok_or_else(unknown_key)
+    };
+    let mut per_matter: BTreeMap<(&'static str, i64), i64> = BTreeMap::new();
+    let mut put = |m: Matter, fen: i64| {
+        let k = match m {
+            Matter::Case(id) => ("case", id),
+            Matter::SelfCorrection(id) => ("self_correction", id),
+        };
+        *per_matter.entry(k).or_default() += fen;
+    };
+    if let Some(n) = key.strip_prefix("mismatch:") {
+        let n: usize = n.parse().map_err(|_| unknown_key())?;
+        let m = r.mismatches.get(n).ok_or_else(unknown_key)?;
+        let matter = Matter::from_ids(m.case_id, m.self_correction_id)?;
+        put(matter, m.amount.fen());
+    } else if let Some(figure) = key.strip_prefix("total:") {
+        let figure = figure_of(figure)?;
+        for c in members.iter().filter(|c| c.figure == figure) {
+            put(c.matter, c.amount.fen());
+        }
+    } else if let Some(rest) = key.strip_prefix("row:") {
+        let (n, figure) = rest.split_once(':').ok_or_else(unknown_key)?;
+        let n: usize = n.parse().map_err(|_| unknown_key())?;
+        let figure = figure_of(figure)?;
+        let row = r.rows.get(n).ok_or_else(unknown_key)?;
+        for c in members
+            .iter()
+            .filter(|c| c.figure == figure && c.agency == row.agency && c.fund == row.fund)
+        {
+            put(c.matter, c.amount.fen());
+        }
+    } else {
+        return Err(unknown_key());
+    }
+    let rows = per_matter
+        .into_iter()
+        .map(|((k, id), fen)| (k.to_string(), id, fen))
+        .collect();
+    page_of_rows(conn, rows, true, offset, limit)
+}
+
 /// The month's reconciliation (`ledger.reconcile`) as a sheet: the agency × fund figures and every
-/// mismatch standing at the month's end, each naming its matter.
+/// mismatch standing at the month's end, each naming its matter; every figure opens the matters
+/// behind it ([`reconciliation_drill`]).
 pub fn reconciliation(conn: &Connection, to: NaiveDate) -> Result<Sheet> {
     let s = settings::load(conn)?;
     let month = Month::of(to);
     let r = crate::ledger::reconcile::reconcile(conn, &ReconcileQuery { month: Some(month) })?;
     let fund_text = |f: Option<Fund>| f.map_or("（未区分险种）", |f| f.label()).to_string();
-    let figures = |row: &crate::ledger::types::ReconcileRow| {
+    let figures = |row: &crate::ledger::types::ReconcileRow, key: &str| {
         [
             row.notices_issued,
             row.arrived,
@@ -293,23 +368,24 @@ pub fn reconciliation(conn: &Connection, to: NaiveDate) -> Result<Sheet> {
             row.receipted,
         ]
         .into_iter()
-        .map(|m| SheetCell::text(m.to_string()))
+        .zip(FIGURES)
+        .map(|(m, (_, name))| SheetCell::figure(m.to_string(), format!("{key}{name}")))
         .collect::<Vec<_>>()
     };
     let mut rows = Vec::new();
-    for row in &r.rows {
+    for (n, row) in r.rows.iter().enumerate() {
         let mut cells = vec![
             SheetCell::text(row.agency.clone()),
             SheetCell::text(fund_text(row.fund)),
         ];
-        cells.extend(figures(row));
+        cells.extend(figures(row, &format!("row:{n}:")));
         rows.push(SheetRow {
             cells,
             total: false,
         });
     }
     let mut cells = vec![SheetCell::text("合计"), SheetCell::text("")];
-    cells.extend(figures(&r.totals));
+    cells.extend(figures(&r.totals, "total:"));
     rows.push(SheetRow { cells, total: true });
     let mut columns = vec![
         column("经办机构", CellFormat::Text, 2.6),
@@ -328,7 +404,8 @@ pub fn reconciliation(conn: &Connection, to: NaiveDate) -> Result<Sheet> {
     let mismatches: Vec<SheetRow> = r
         .mismatches
         .iter()
-        .map(|m| SheetRow {
+        .enumerate()
+        .map(|(n, m)| SheetRow {
             cells: vec![
                 SheetCell::text(m.kind.label()),
                 SheetCell::text(m.agency.clone()),
@@ -338,7 +415,7 @@ pub fn reconciliation(conn: &Connection, to: NaiveDate) -> Result<Sheet> {
                     drill: None,
                     case_id: m.case_id,
                 },
-                SheetCell::text(m.amount.to_string()),
+                SheetCell::figure(m.amount.to_string(), format!("mismatch:{n}")),
                 SheetCell::text(m.detail.clone()),
             ],
             total: false,
@@ -379,6 +456,7 @@ pub fn reconciliation(conn: &Connection, to: NaiveDate) -> Result<Sheet> {
         notes: vec![
             "1．按月核对业务记录与财务记录：本月下达的通知单和提交的退回明细单应追回金额、本月到账、抵扣、退款及开具的财政票据，按经办机构和险种列示。".to_string(),
             "2．不一致事项为截至月末尚未到账、尚未开票、票据与到账不符、缴款凭证未送达、逾期未缴、多缴未退、退款未办结、本月未登记抵扣等情形，逐项列出对应的案件或退回明细单，点击编号可打开案件。".to_string(),
+            "3．点击金额可查看其对应的案件或退回明细单及各自计入的金额。".to_string(),
         ],
         preparer: s.preparer,
         checker: s.checker,

@@ -538,7 +538,6 @@ pub(super) fn page_of(
     offset: Option<i64>,
     limit: Option<i64>,
 ) -> Result<Page<DrillItem>> {
-    let (offset, limit) = page_bounds(offset, limit);
     let (f, t) = (date_text(from), date_text(to));
     // One pass: the member query is evaluated once, counted here and the page cut from it (a
     // count and a page as two queries evaluated it twice).
@@ -548,6 +547,20 @@ pub(super) fn page_of(
         ))?
         .query_map(params![f, t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    page_of_rows(conn, rows, money, offset, limit)
+}
+
+/// A page of member rows `(k, ref, fen)`, one per matter in `k, ref` order (as [`page_of`] groups
+/// them): the reports whose figures are added up in Rust (the reconciliation) page what they
+/// recorded for the figure.
+pub(super) fn page_of_rows(
+    conn: &Connection,
+    rows: Vec<(String, i64, i64)>,
+    money: bool,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Page<DrillItem>> {
+    let (offset, limit) = page_bounds(offset, limit);
     let total = rows.len() as i64;
     let items = rows
         .into_iter()

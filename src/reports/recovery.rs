@@ -30,54 +30,181 @@ use crate::vocab::dates::{cn_date, date_text};
 /// The column heading that says how the days are counted.
 pub const DAYS_HEADING: &str = "逾期天数（自然日，自缴费时限次日起算至截止日）";
 
-/// Every matter of the ledger with its figures in 分: `k, ref, inst, on_date, due_on, due, paid,
-/// offs, rec, number, party`. `?1` = first day of the period, `?2` = the date figures are taken at.
-/// Each figure reads the matter's own rows through the covering indexes of 0023, in the order the
-/// text gives (`CROSS JOIN`; a unary `+` keeps the planner off the date indexes, which would read
-/// the whole history for every matter, as it chose to when the statistics showed few refunds).
-pub const LEDGER: &str = "
-SELECT * FROM (
-  SELECT 'case' AS k, c.id AS ref, c.institution_id AS inst, d.decided_on AS on_date,
-    d.payment_due AS due_on,
-    (SELECT COALESCE(SUM(r.amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id) AS due,
-    (SELECT COALESCE(SUM(a.amount_fen), 0) FROM payment p CROSS JOIN payment_allocation a ON a.payment_id = p.id
+// The figures of a matter as of `?2`, computed from its rows (one sub-query each, through the
+// covering indexes of 0023, in the order the text gives: `CROSS JOIN`; a unary `+` keeps the
+// planner off the date indexes, which would read the whole history for every matter, as it chose
+// to when the statistics showed few refunds). `c` is the case, `s` the self-correction form.
+macro_rules! case_paid {
+    () => {
+        "((SELECT COALESCE(SUM(a.amount_fen), 0) FROM payment p CROSS JOIN payment_allocation a ON a.payment_id = p.id
        WHERE p.case_id = c.id AND +p.paid_on <= ?2 AND (p.cancelled_on IS NULL OR p.cancelled_on > ?2))
     - (SELECT COALESCE(SUM(ra.amount_fen), 0) FROM payment p CROSS JOIN refund f ON f.payment_id = p.id
          CROSS JOIN refund_allocation ra ON ra.refund_id = f.id
-       WHERE p.case_id = c.id AND f.status = 'Completed' AND +f.refunded_on <= ?2) AS paid,
-    (SELECT COALESCE(SUM(oa.amount_fen), 0) FROM offset_plan op CROSS JOIN offset_deduction od ON od.plan_id = op.id
+       WHERE p.case_id = c.id AND f.status = 'Completed' AND +f.refunded_on <= ?2))"
+    };
+}
+macro_rules! case_offs {
+    () => {
+        "(SELECT COALESCE(SUM(oa.amount_fen), 0) FROM offset_plan op CROSS JOIN offset_deduction od ON od.plan_id = op.id
          CROSS JOIN offset_allocation oa ON oa.deduction_id = od.id
-       WHERE op.case_id = c.id AND +od.settled_on <= ?2) AS offs,
-    (SELECT COALESCE(SUM(fr.amount_fen), 0) FROM payment p CROSS JOIN fiscal_receipt fr ON fr.payment_id = p.id
+       WHERE op.case_id = c.id AND +od.settled_on <= ?2)"
+    };
+}
+macro_rules! case_rec {
+    () => {
+        "((SELECT COALESCE(SUM(fr.amount_fen), 0) FROM payment p CROSS JOIN fiscal_receipt fr ON fr.payment_id = p.id
        WHERE p.case_id = c.id AND +fr.issued_on <= ?2 AND (fr.voided_on IS NULL OR fr.voided_on > ?2))
     + (SELECT COALESCE(SUM(fr.amount_fen), 0) FROM offset_plan op CROSS JOIN offset_deduction od ON od.plan_id = op.id
          CROSS JOIN fiscal_receipt fr ON fr.deduction_id = od.id
-       WHERE op.case_id = c.id AND +fr.issued_on <= ?2 AND (fr.voided_on IS NULL OR fr.voided_on > ?2)) AS rec,
-    c.case_number AS number,
-    COALESCE((SELECT name FROM institution WHERE id = c.institution_id),
-             (SELECT name FROM insured WHERE id = c.insured_id), '') AS party
-  FROM (SELECT id FROM case_file INDEXED BY case_file_status
-          WHERE status IN ('Decided', 'Executing') AND closed_on IS NULL
-        UNION ALL SELECT id FROM case_file INDEXED BY case_file_closed WHERE closed_on >= ?1) open
-  CROSS JOIN case_file c ON c.id = open.id CROSS JOIN decision d ON d.case_id = c.id
-  WHERE d.decided_on <= ?2
-  UNION ALL
-  SELECT 'self_correction', s.id, s.institution_id, s.submitted_on, NULL,
-    (SELECT COALESCE(SUM(l.amount_due_fen), 0) FROM self_correction_line l WHERE l.self_correction_id = s.id),
-    (SELECT COALESCE(SUM(a.amount_fen), 0) FROM payment p INDEXED BY payment_self_correction CROSS JOIN payment_allocation a ON a.payment_id = p.id
+       WHERE op.case_id = c.id AND +fr.issued_on <= ?2 AND (fr.voided_on IS NULL OR fr.voided_on > ?2)))"
+    };
+}
+macro_rules! form_paid {
+    () => {
+        "((SELECT COALESCE(SUM(a.amount_fen), 0) FROM payment p INDEXED BY payment_self_correction CROSS JOIN payment_allocation a ON a.payment_id = p.id
        WHERE p.self_correction_id = s.id AND +p.paid_on <= ?2 AND (p.cancelled_on IS NULL OR p.cancelled_on > ?2))
     - (SELECT COALESCE(SUM(ra.amount_fen), 0) FROM payment p INDEXED BY payment_self_correction CROSS JOIN refund f ON f.payment_id = p.id
          CROSS JOIN refund_allocation ra ON ra.refund_id = f.id
-       WHERE p.self_correction_id = s.id AND f.status = 'Completed' AND +f.refunded_on <= ?2),
-    0,
-    (SELECT COALESCE(SUM(fr.amount_fen), 0) FROM payment p INDEXED BY payment_self_correction CROSS JOIN fiscal_receipt fr ON fr.payment_id = p.id
-       WHERE p.self_correction_id = s.id AND +fr.issued_on <= ?2 AND (fr.voided_on IS NULL OR fr.voided_on > ?2)),
-    s.form_number,
+       WHERE p.self_correction_id = s.id AND f.status = 'Completed' AND +f.refunded_on <= ?2))"
+    };
+}
+macro_rules! form_rec {
+    () => {
+        "(SELECT COALESCE(SUM(fr.amount_fen), 0) FROM payment p INDEXED BY payment_self_correction CROSS JOIN fiscal_receipt fr ON fr.payment_id = p.id
+       WHERE p.self_correction_id = s.id AND +fr.issued_on <= ?2 AND (fr.voided_on IS NULL OR fr.voided_on > ?2))"
+    };
+}
+// Which matters (`?1` = first day of the period, `?2` = the date figures are taken at): the open
+// decided cases through the status index and those closed in or after the period, forced
+// (`INDEXED BY`, `CROSS JOIN`: with the statistics of a database with few refunds the planner
+// drove the case part from `decision_decided_on`, reading every decision ever); every form
+// submitted by the date (filtered at the end of the query).
+macro_rules! case_scope {
+    () => {
+        "FROM (SELECT id FROM case_file INDEXED BY case_file_status
+          WHERE status IN ('Decided', 'Executing') AND closed_on IS NULL
+        UNION ALL SELECT id FROM case_file INDEXED BY case_file_closed WHERE closed_on >= ?1) open
+  CROSS JOIN case_file c ON c.id = open.id CROSS JOIN decision d ON d.case_id = c.id"
+    };
+}
+macro_rules! case_head {
+    () => {
+        "SELECT 'case' AS k, c.id AS ref, c.institution_id AS inst, d.decided_on AS on_date,
+    d.payment_due AS due_on,"
+    };
+}
+macro_rules! case_tail {
+    () => {
+        "c.case_number AS number,
+    COALESCE((SELECT name FROM institution WHERE id = c.institution_id),
+             (SELECT name FROM insured WHERE id = c.insured_id), '') AS party"
+    };
+}
+macro_rules! form_head {
+    () => {
+        "SELECT 'self_correction', s.id, s.institution_id, s.submitted_on, NULL,"
+    };
+}
+macro_rules! form_tail {
+    () => {
+        "s.form_number,
     COALESCE((SELECT name FROM institution WHERE id = s.institution_id),
-             (SELECT name FROM insured WHERE id = s.insured_id), '')
+             (SELECT name FROM insured WHERE id = s.insured_id), '')"
+    };
+}
+macro_rules! ledger_end {
+    () => {
+        ") m
+WHERE k = 'case' OR on_date >= ?1 OR due - paid - offs <> 0"
+    };
+}
+// The stored row of a matter (`matter_balance`, migration 0026) holds its figures now; they are
+// its figures as of `?2` when nothing it depends on is dated after `?2` (`last_on`).
+macro_rules! stored {
+    () => {
+        "b.last_on IS NULL OR b.last_on <= ?2"
+    };
+}
+
+/// Every matter of the ledger with its figures in 分: `k, ref, inst, on_date, due_on, due, paid,
+/// offs, rec, number, party`. `?1` = first day of the period, `?2` = the date figures are taken at.
+/// 应追回, 已缴款, 已抵扣 and 已开票 come from the matter's stored balance (`matter_balance`, kept by
+/// the triggers of 0026) when it has no money record dated after `?2` — one row per matter; else
+/// from the sub-queries of [`LEDGER_COMPUTED`] (a `CASE` runs only the branch it takes), so the
+/// figures are those of [`LEDGER_COMPUTED`] in either case (`ledger_props` compares the two).
+pub const LEDGER: &str = concat!(
+    "SELECT * FROM (\n  ",
+    case_head!(),
+    "\n    b.due_fen AS due,\n    CASE WHEN ",
+    stored!(),
+    " THEN b.paid_fen ELSE ",
+    case_paid!(),
+    " END AS paid,\n    CASE WHEN ",
+    stored!(),
+    " THEN b.offset_fen ELSE ",
+    case_offs!(),
+    " END AS offs,\n    CASE WHEN ",
+    stored!(),
+    " THEN b.receipted_fen ELSE ",
+    case_rec!(),
+    " END AS rec,\n    ",
+    case_tail!(),
+    "\n  ",
+    case_scope!(),
+    "\n  CROSS JOIN matter_balance b ON b.kind = 'case' AND b.ref = c.id
+  WHERE d.decided_on <= ?2
+  UNION ALL\n  ",
+    form_head!(),
+    "\n    b.due_fen,\n    CASE WHEN ",
+    stored!(),
+    " THEN b.paid_fen ELSE ",
+    form_paid!(),
+    " END,\n    0,\n    CASE WHEN ",
+    stored!(),
+    " THEN b.receipted_fen ELSE ",
+    form_rec!(),
+    " END,\n    ",
+    form_tail!(),
+    "
+  FROM self_correction s CROSS JOIN matter_balance b ON b.kind = 'self_correction' AND b.ref = s.id
+  WHERE s.submitted_on <= ?2
+",
+    ledger_end!()
+);
+
+/// The same rows with every figure computed from the matter's own rows (no stored balance): the
+/// ledger as it was before 0026, the reference `ledger_props` and `report_bench` compare
+/// [`LEDGER`] with.
+pub const LEDGER_COMPUTED: &str = concat!(
+    "SELECT * FROM (\n  ",
+    case_head!(),
+    "
+    (SELECT COALESCE(SUM(r.amount_due_fen), 0) FROM recovery_line r WHERE r.case_id = c.id) AS due,\n    ",
+    case_paid!(),
+    " AS paid,\n    ",
+    case_offs!(),
+    " AS offs,\n    ",
+    case_rec!(),
+    " AS rec,\n    ",
+    case_tail!(),
+    "\n  ",
+    case_scope!(),
+    "
+  WHERE d.decided_on <= ?2
+  UNION ALL\n  ",
+    form_head!(),
+    "
+    (SELECT COALESCE(SUM(l.amount_due_fen), 0) FROM self_correction_line l WHERE l.self_correction_id = s.id),\n    ",
+    form_paid!(),
+    ",\n    0,\n    ",
+    form_rec!(),
+    ",\n    ",
+    form_tail!(),
+    "
   FROM self_correction s WHERE s.submitted_on <= ?2
-) m
-WHERE k = 'case' OR on_date >= ?1 OR due - paid - offs <> 0";
+",
+    ledger_end!()
+);
 
 /// 逾期天数 of a ledger row, in SQL (so the per-institution ledger takes the largest).
 const DAYS: &str = "CASE WHEN due - paid - offs > 0 AND due_on IS NOT NULL AND due_on < ?2

@@ -205,7 +205,7 @@ pub fn drill(conn: &Connection, d: &SheetDrill) -> Result<Page<DrillItem>> {
             super::funds::members(conn, &d.key)?
         }
         SheetKind::Reconciliation => {
-            return Err(ApiError::field("key", "对账表的数字没有明细查询"))
+            return super::funds::reconciliation_drill(conn, to, &d.key, d.offset, d.limit)
         }
     };
     super::monthly::page_of(conn, &sql, from, to, true, d.offset, d.limit)

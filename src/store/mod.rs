@@ -108,6 +108,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0025_termination_ground.sql"),
     ),
     (
+        "0026_matter_balance",
+        include_str!("migrations/0026_matter_balance.sql"),
+    ),
+    (
         "0027_scale_bytes",
         include_str!("migrations/0027_scale_bytes.sql"),
     ),

@@ -336,6 +336,62 @@ mod api {
         set_based
     }
 
+    /// 追回台账 (issue 10, migration 0026): the ledger read from the stored balances
+    /// (`reports::recovery::LEDGER`) gives the rows the sub-query computation
+    /// (`LEDGER_COMPUTED`) gives, as of each date (before some of a matter's records: computed;
+    /// after all of them: stored); every case and form has its stored balance, equal to the
+    /// computation with no date limit.
+    fn same_ledger(c: &Core, dates: &[String]) {
+        use recoup::reports::recovery::{LEDGER, LEDGER_COMPUTED};
+        use rusqlite::types::Value as Sql;
+        c.store()
+            .read(|conn| {
+                let rows = |sql: &str, from: &str, to: &str| -> Vec<Vec<Sql>> {
+                    let mut stmt = conn
+                        .prepare(&format!("SELECT * FROM ({sql}) ORDER BY k, ref"))
+                        .unwrap();
+                    let n = stmt.column_count();
+                    stmt.query_map([from, to], |r| (0..n).map(|i| r.get::<_, Sql>(i)).collect())
+                        .unwrap()
+                        .collect::<rusqlite::Result<_>>()
+                        .unwrap()
+                };
+                for to in dates {
+                    let from = format!("{}-01-01", &to[..4]);
+                    let stored = rows(LEDGER, &from, to);
+                    assert_eq!(stored, rows(LEDGER_COMPUTED, &from, to), "the ledger as of {to}");
+                }
+                // The stored balances are the computation with no date limit.
+                let now = rows(LEDGER_COMPUTED, "0000-01-01", "9999-12-31");
+                let mut stmt = conn
+                    .prepare(
+                        "SELECT due_fen, paid_fen, offset_fen, receipted_fen FROM matter_balance
+                         WHERE kind = ?1 AND ref = ?2",
+                    )
+                    .unwrap();
+                for r in &now {
+                    let (Sql::Text(k), Sql::Integer(id)) = (&r[0], &r[1]) else {
+                        panic!("{r:?}")
+                    };
+                    let b: Vec<Sql> = stmt
+                        .query_row(rusqlite::params![k, id], |x| (0..4).map(|i| x.get::<_, Sql>(i)).collect())
+                        .unwrap();
+                    assert_eq!(b, r[5..9].to_vec(), "the stored balance of {k} {id}");
+                }
+                let (balances, matters): (i64, i64) = conn
+                    .query_row(
+                        "SELECT (SELECT COUNT(*) FROM matter_balance),
+                                (SELECT COUNT(*) FROM case_file) + (SELECT COUNT(*) FROM self_correction)",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert_eq!(balances, matters, "one stored balance per case and form");
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Pay {
@@ -472,6 +528,13 @@ mod api {
             for month in ["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"] {
                 same_reconciliation(&c, month);
             }
+            // The ledger from the stored balances, as of dates before, between and after the
+            // operations (every third day from 2 February).
+            let dates: Vec<String> = (0..14)
+                .map(|k| (chrono::NaiveDate::from_ymd_opt(2026, 1, 30).unwrap() + chrono::Duration::days(k * 7)).to_string())
+                .chain(["2026-12-31".to_string()])
+                .collect();
+            same_ledger(&c, &dates);
             prop_assert_eq!(&call(&c, "audit.verify", json!({}))["ok"], &json!(true));
         }
     }
@@ -695,6 +758,17 @@ mod api {
         let closed = c
             .call("case.close", json!({"case_id": first, "on": "2025-12-03"}))
             .is_ok();
+        // The ledger as of every month's end and a few days in between, read from the stored
+        // balances and computed, the same.
+        let mut dates = Vec::new();
+        let mut day = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+        while day <= chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap() {
+            dates.push(day.to_string());
+            dates.push((day - chrono::Duration::days(12)).to_string());
+            day = (day + chrono::Duration::days(1) + chrono::Months::new(1))
+                - chrono::Duration::days(1);
+        }
+        same_ledger(c, &dates);
         let mut kinds = std::collections::BTreeSet::new();
         let mut month = chrono::NaiveDate::from_ymd_opt(2024, 12, 1).unwrap();
         while month <= chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() {

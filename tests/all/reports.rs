@@ -1230,6 +1230,58 @@ fn recovered_funds_for_the_treasury_and_the_bureau_and_the_printed_reconciliatio
         json!({"report": "Reconciliation", "to": "2026-03-31"}),
     );
     assert!(pdf_text(&b64(&pdf)).contains("医保基金追回月度对账表"));
+
+    // Every figure of the printed reconciliation opens the matters behind it, and the amounts
+    // they put in add up to the figure (the same computation: recorded where the figure is added
+    // up) — every month of the fixture (冲红, an offset over two months, refunds).
+    let mut opened = 0;
+    for to in ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"] {
+        let q = json!({"report": "Reconciliation", "to": to});
+        let s = call(c, "report.sheet", q.clone());
+        for (t, first) in [(0usize, 2usize), (1, 4)] {
+            for row in s["tables"][t]["rows"].as_array().unwrap() {
+                let cells = row["cells"].as_array().unwrap();
+                let figures = if t == 0 {
+                    &cells[first..]
+                } else {
+                    &cells[first..first + 1]
+                };
+                for cell in figures {
+                    let key = cell["drill"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("{to}: a figure without its matters: {cell}"));
+                    let items = sheet_drill(c, &q, key);
+                    let sum: recoup::Money = items
+                        .iter()
+                        .map(|(_, a)| recoup::Money::parse(a).unwrap())
+                        .sum();
+                    assert_eq!(
+                        sum,
+                        recoup::Money::parse(cell["text"].as_str().unwrap()).unwrap(),
+                        "{to} {key}: {items:?}"
+                    );
+                    if !items.is_empty() {
+                        opened += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(opened > 20, "{opened} figures with matters");
+    // March by hand: what arrived in all is the arrivals of the month, matter by matter.
+    let q = json!({"report": "Reconciliation", "to": "2026-03-31"});
+    let arrived = sheet_drill(c, &q, "total:arrived");
+    assert!(!arrived.is_empty());
+    refuse(
+        c,
+        "report.sheet_drill",
+        json!({"query": q, "key": "row:99:arrived"}),
+    );
+    refuse(
+        c,
+        "report.sheet_drill",
+        json!({"query": q, "key": "total:owed"}),
+    );
 }
 
 #[test]
@@ -1392,6 +1444,141 @@ fn a_random_draw_is_recorded_from_the_platform_list_and_printed_for_publication(
     ] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
+    let audit = call(c, "audit.verify", json!({"full": true}));
+    assert_eq!(audit["ok"], true, "{audit}");
+}
+
+/// A draw recorded wrongly is corrected through `draw.update` (partial: the fields left out keep
+/// their values; an empty payload changes nothing and is refused) or withdrawn with its reason
+/// (`draw.withdraw`); a withdrawn draw stays listed, is not changed or printed again, and both
+/// are in the audit log. 双随机、一公开 (001 art. 31).
+#[test]
+fn a_recorded_draw_is_corrected_or_withdrawn_with_its_reason() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let h1 = o.institution("H12010100051", "和平区医院丙");
+    let h2 = o.institution("H12010100052", "和平区医院丁");
+    let d = call(
+        c,
+        "draw.create",
+        json!({"drawn_on": "2026-04-08", "title": "2026年第二季度日常检查", "institution_ids": [h1],
+               "inspectors": ["张三", "李四"], "note": "平台抽取"}),
+    );
+    let id = d["id"].clone();
+    // Nothing to change: refused, nothing written.
+    let e = refuse(c, "draw.update", json!({"id": id}));
+    assert!(e.message.contains("没有要修改的内容"), "{e:?}");
+    refuse(c, "draw.update", json!({"id": id, "unknown": 1}));
+    // Refusals name the field in Chinese.
+    let e = field(
+        c,
+        "draw.update",
+        json!({"id": id, "drawn_on": "四月八日"}),
+        "drawn_on",
+    );
+    assert!(e.message.contains("抽取日期"), "{e:?}");
+    field(
+        c,
+        "draw.update",
+        json!({"id": id, "institution_ids": []}),
+        "institution_ids",
+    );
+    field(
+        c,
+        "draw.update",
+        json!({"id": id, "inspectors": ["  "]}),
+        "inspectors",
+    );
+    field(c, "draw.update", json!({"id": id, "title": " "}), "title");
+    // A wrong institution and a wrong day corrected; title, inspectors and note kept.
+    let fixed = call(
+        c,
+        "draw.update",
+        json!({"id": id, "institution_ids": [h2, h1], "drawn_on": "2026-04-09"}),
+    );
+    assert_eq!(fixed["drawn_on"], "2026-04-09");
+    assert_eq!(fixed["title"], "2026年第二季度日常检查");
+    assert_eq!(fixed["inspectors"], json!(["张三", "李四"]));
+    assert_eq!(fixed["note"], "平台抽取");
+    let names: Vec<&str> = fixed["institutions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["和平区医院丁", "和平区医院丙"]);
+    // The same values again: nothing written.
+    let before = audit_entries(c);
+    call(
+        c,
+        "draw.update",
+        json!({"id": id, "title": "2026年第二季度日常检查", "drawn_on": "2026-04-09"}),
+    );
+    assert_eq!(
+        audit_entries(c),
+        before,
+        "the same draw again writes nothing"
+    );
+    let fixed = call(
+        c,
+        "draw.update",
+        json!({"id": id, "inspectors": ["张三", "王五"]}),
+    );
+    assert_eq!(fixed["inspectors"], json!(["张三", "王五"]));
+    assert_eq!(fixed["institutions"].as_array().unwrap().len(), 2);
+    let text = pdf_text(&b64(&call(c, "draw.pdf", json!({"id": id}))));
+    assert!(
+        text.contains("张三、王五") && text.contains("2026年4月9日"),
+        "{text}"
+    );
+    // Withdrawn: the reason is required, the day not before the draw.
+    field(
+        c,
+        "draw.withdraw",
+        json!({"id": id, "reason": " "}),
+        "reason",
+    );
+    field(
+        c,
+        "draw.withdraw",
+        json!({"id": id, "reason": "重复登记", "date": "2026-04-01"}),
+        "date",
+    );
+    let w = call(
+        c,
+        "draw.withdraw",
+        json!({"id": id, "reason": "重复登记", "date": "2026-04-10"}),
+    );
+    assert_eq!(w["withdrawn_on"], "2026-04-10");
+    assert_eq!(w["withdraw_reason"], "重复登记");
+    let listed = call(c, "draw.list", json!({}));
+    assert_eq!(listed[0]["withdrawn_on"], "2026-04-10");
+    illegal(
+        c,
+        "draw.update",
+        json!({"id": id, "title": "改"}),
+        "已于2026年4月10日撤回",
+    );
+    illegal(
+        c,
+        "draw.withdraw",
+        json!({"id": id, "reason": "再撤"}),
+        "撤回",
+    );
+    illegal(c, "draw.pdf", json!({"id": id}), "不能打印公示");
+    let log = call(c, "audit.list", json!({"offset": 0, "limit": 1000}));
+    let commands: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commands.iter().filter(|c| **c == "draw.update").count(),
+        2,
+        "{commands:?}"
+    );
+    assert!(commands.contains(&"draw.withdraw"), "{commands:?}");
     let audit = call(c, "audit.verify", json!({"full": true}));
     assert_eq!(audit["ok"], true, "{audit}");
 }

@@ -1059,6 +1059,27 @@ async function main() {
       await until(async () => (await reconcile.innerText()).includes('不一致事项'), '对账表列出不一致事项')
       await page.waitForTimeout(300)
       await shot(page, 'report-reconcile')
+      // Every figure of the reconciliation opens its matters: a non-zero one of the 合计 row if
+      // there is one (its list is not empty), else the first.
+      const totals = reconcile.getByTestId('sheet-table-0').locator('tr.total .el-button')
+      assert((await totals.count()) === 6, `对账合计行的六个金额都可点开：${await totals.count()}`)
+      let figure = totals.first()
+      let nonZero = false
+      for (let i = 0; i < (await totals.count()); i++) {
+        if ((await totals.nth(i).innerText()).trim() !== '0.00') {
+          figure = totals.nth(i)
+          nonZero = true
+          break
+        }
+      }
+      await figure.click()
+      const reconcileDrill = page.getByTestId('sheet-drill-dialog')
+      await reconcileDrill.waitFor()
+      if (nonZero) await until(async () => (await reconcileDrill.locator('.el-table__row').count()) > 0, '对账数字的明细列出案件')
+      await page.waitForTimeout(400)
+      await shot(page, 'report-reconcile-drill')
+      await page.keyboard.press('Escape')
+      await reconcileDrill.waitFor({ state: 'hidden' })
 
       await page.getByRole('tab', { name: '追回资金报送' }).click()
       await until(() => page.url().endsWith('#/reports/funds'), '地址变为 #/reports/funds')
@@ -1101,6 +1122,26 @@ async function main() {
       await page.waitForTimeout(300)
       await shot(page, 'report-draw-pdf')
       await drawPdf.getByTestId('pdf-close').click()
+      // A wrong title corrected in the edit dialog; then the draw withdrawn with its reason.
+      await draws.locator('[data-testid^="draw-edit-"]').first().click()
+      const drawForm = page.getByTestId('draw-form')
+      await drawForm.waitFor()
+      await page.getByTestId('draw-title').fill('定点医药机构日常检查（更正）')
+      await page.waitForTimeout(300)
+      await shot(page, 'report-draw-edit')
+      await page.getByTestId('draw-save').click()
+      await until(async () => (await draws.innerText()).includes('定点医药机构日常检查（更正）'), '抽查事项已更正')
+      await draws.locator('[data-testid^="draw-withdraw-"]').first().click()
+      await page.getByTestId('draw-withdraw-form').waitFor()
+      await page.getByTestId('draw-withdraw-reason').fill('抽取对象录入错误')
+      await page.waitForTimeout(300)
+      await shot(page, 'report-draw-withdraw')
+      await page.getByTestId('draw-withdraw-save').click()
+      await until(async () => (await draws.innerText()).includes('已撤回'), '抽查结果已撤回并注明')
+      assert((await draws.innerText()).includes('抽取对象录入错误'), '撤回理由显示在列表中')
+      await page.mouse.move(0, 0)
+      await page.waitForTimeout(300)
+      await shot(page, 'report-draws-withdrawn')
     })
 
     await step('登记自查自纠（参保人员）：参保类别和缴款金额；代办人身份证号码有误时显示在该字段下', async () => {

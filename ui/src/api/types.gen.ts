@@ -1021,7 +1021,11 @@ court: string,
  */
 default_agency_name: string, default_government: string, default_court: string, };
 
-export type Draw = { id: number, drawn_on: string, title: string, institutions: Array<DrawnInstitution>, inspectors: Array<string>, note: string, };
+export type Draw = { id: number, drawn_on: string, title: string, institutions: Array<DrawnInstitution>, inspectors: Array<string>, note: string, 
+/**
+ * The day the draw was withdrawn (a wrong record), and why.
+ */
+withdrawn_on?: string | null, withdraw_reason?: string | null, };
 
 export type DrawInput = { drawn_on: string, 
 /**
@@ -1038,6 +1042,22 @@ export type DrawList = { institutions: Array<DrawnInstitution>, inspectors: Arra
  * "第3行：机构编码 X 不在定点医药机构名单中".
  */
 problems: Array<string>, };
+
+/**
+ * `draw.update`: the draw's fields; those left out keep their stored values (`Core::patch`).
+ * Spelled out rather than a flattened [`DrawInput`], so that a field that cannot be read is
+ * refused by its name.
+ */
+export type DrawUpdate = { id: number, drawn_on: string, title: string, institution_ids: Array<number>, inspectors: Array<string>, note: string, };
+
+/**
+ * `draw.withdraw`: a draw recorded by mistake is withdrawn, with the reason and the day.
+ */
+export type DrawWithdraw = { id: number, reason: string, 
+/**
+ * Default: today.
+ */
+date?: string | null, };
 
 export type DrawnInstitution = { id: number, code: string, name: string, kind: InstitutionKind, };
 
@@ -3035,6 +3055,8 @@ export interface Commands {
   "report.submit": { request: SubmissionInput; response: Submission };
   "draw.list": { request: Empty; response: Array<Draw> };
   "draw.create": { request: DrawInput; response: Draw };
+  "draw.update": { request: DrawUpdate; response: Draw };
+  "draw.withdraw": { request: DrawWithdraw; response: Draw };
   "draw.parse_list": { request: ImportRequest; response: DrawList };
   "draw.pdf": { request: IdRequest; response: ReportFile };
   "report.charts": { request: ChartQuery; response: Charts };
@@ -3648,6 +3670,8 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "report.settings_update": ["Admin"],
   "report.submit": ["Handler"],
   "draw.create": ["Handler"],
+  "draw.update": ["Handler"],
+  "draw.withdraw": ["Handler"],
   "exchange.registration": ["Admin"],
   "exchange.pairing_file": ["Admin"],
   "exchange.pair": ["Admin"],
