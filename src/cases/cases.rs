@@ -274,6 +274,14 @@ pub struct EvidenceHold {
     /// Decide by (登记保存) / release by (封存).
     pub due_on: NaiveDate,
     pub extended: bool,
+    /// When extended (行政强制法 art. 25): the day it was decided, its reason, and the day the hold
+    /// would have ended without it. None / empty for a hold not extended, or extended before the
+    /// day and reason were kept.
+    #[ts(optional = nullable)]
+    pub extended_on: Option<NaiveDate>,
+    pub extension_reason: String,
+    #[ts(optional = nullable)]
+    pub due_before_extension: Option<NaiveDate>,
     #[ts(optional = nullable)]
     pub released_on: Option<NaiveDate>,
     pub outcome: String,
@@ -299,6 +307,9 @@ pub struct HoldExtension {
     #[ts(optional = nullable)]
     pub on: Option<NaiveDate>,
     pub approver_id: i64,
+    /// Why the case is complex enough to keep the hold (行政强制法 art. 25: 说明理由); printed on the
+    /// 延长封存期限通知书.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -628,6 +639,11 @@ pub fn holds(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<
                     approver_id: r.get("approver_id")?,
                     due_on: NaiveDate::MIN,
                     extended: r.get::<_, u32>("extended_days")? > 0,
+                    extended_on: opt_date(r.get("extended_on")?)?,
+                    extension_reason: r
+                        .get::<_, Option<String>>("extension_reason")?
+                        .unwrap_or_default(),
+                    due_before_extension: None,
                     released_on: opt_date(r.get("released_on")?)?,
                     outcome: r.get("outcome")?,
                 },
@@ -639,6 +655,9 @@ pub fn holds(conn: &Connection, cal: &WorkCalendar, case_id: i64) -> Result<Vec<
     rows.into_iter()
         .map(|(mut h, days, ext)| {
             h.due_on = hold_due(cal, h.kind, h.started_on, days, ext)?;
+            if ext > 0 {
+                h.due_before_extension = Some(hold_due(cal, h.kind, h.started_on, days, 0)?);
+            }
             Ok(h)
         })
         .collect()
@@ -1078,14 +1097,20 @@ pub fn extend_hold(tx: &mut Tx<'_>, cal: &WorkCalendar, e: &HoldExtension) -> Re
             cn_date(h.due_on)
         )));
     }
+    if on < h.started_on {
+        return Err(ApiError::field("on", "延长决定日期不能早于封存日期"));
+    }
     users::require_role(tx, e.approver_id, Role::Approver, "approver_id")?;
+    // 行政强制法 art. 25: the extension is told to the party in writing, with its reason.
+    let reason = required_text(&e.reason, "reason", "延长理由", 500)?;
     let ext = super::profile::load(tx)?.sealing_extension_days;
     if ext == 0 {
         return Err(ApiError::illegal("规则配置中封存不可延长（延长期限为0）"));
     }
     tx.execute(
-        "UPDATE evidence_hold SET extended_days = ?1, extension_approver_id = ?2, updated_at = ?3 WHERE id = ?4",
-        params![ext, e.approver_id, now_text(), e.id],
+        "UPDATE evidence_hold SET extended_days = ?1, extension_approver_id = ?2, extended_on = ?3,
+                extension_reason = ?4, updated_at = ?5 WHERE id = ?6",
+        params![ext, e.approver_id, date_text(on), reason, now_text(), e.id],
     )?;
     tx.touch("evidence_hold", e.id);
     hold(tx, cal, e.id)

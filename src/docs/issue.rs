@@ -171,10 +171,11 @@ impl Snapshot {
 }
 
 /// The kinds issued from a case (the self-correction forms have none).
-pub const CASE_KINDS: [DocumentKind; 13] = [
+pub const CASE_KINDS: [DocumentKind; 14] = [
     DocumentKind::InspectionRecord,
     DocumentKind::RegistrationNotice,
     DocumentKind::SealingDecision,
+    DocumentKind::SealingExtensionNotice,
     DocumentKind::StatementNotice,
     DocumentKind::HandlingDecision,
     DocumentKind::PenaltyDecision,
@@ -240,6 +241,22 @@ fn step_date(
             ))),
             None => Ok(None),
         };
+    }
+    if kind == DocumentKind::SealingExtensionNotice {
+        // The extension's paper records the extension (行政强制法 art. 25).
+        let on: Option<String> = conn
+            .query_row(
+                "SELECT extended_on FROM evidence_hold WHERE case_id = ?1 AND kind = 'Sealing'
+                   AND extended_days > 0 ORDER BY id DESC LIMIT 1",
+                [case_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        return Ok(match on {
+            Some(d) => Some((crate::cases::parse_stored_date(&d)?, "延长决定日期", true)),
+            None => None,
+        });
     }
     if let Some((hold, what)) = match kind {
         DocumentKind::RegistrationNotice => Some(("Registration", "登记保存日期")),

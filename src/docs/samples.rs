@@ -433,6 +433,25 @@ pub fn sealing_decision() -> HoldNoticeData {
     )
 }
 
+pub fn sealing_extension_notice() -> SealingExtensionData {
+    SealingExtensionData {
+        hold: HoldNoticeData {
+            document_number: "某医保延封〔2026〕1号".into(),
+            ..hold(
+                d(2026, 5, 11),
+                d(2026, 7, 10),
+                &[
+                    "2026年1月至3月住院病历（共42份）",
+                    "住院收费明细账簿（3册）",
+                ],
+            )
+        },
+        due_before: d(2026, 6, 10),
+        extended_on: d(2026, 6, 8),
+        reason: "涉及病历数量多，需调取医保结算数据逐份比对".into(),
+    }
+}
+
 pub fn inspection_record() -> InspectionRecordData {
     InspectionRecordData {
         issuer: BUREAU.into(),
@@ -470,6 +489,7 @@ pub fn all() -> Vec<Document> {
         Document::DemandNotice(demand_notice()),
         Document::RegistrationNotice(registration_notice()),
         Document::SealingDecision(sealing_decision()),
+        Document::SealingExtensionNotice(sealing_extension_notice()),
         Document::InspectionRecord(inspection_record()),
     ]
 }

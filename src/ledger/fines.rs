@@ -397,12 +397,6 @@ pub fn defer(tx: &mut Tx<'_>, r: &FineDeferInput) -> Result<Fine> {
             format!("暂缓至（{}）应晚于现在的缴纳期限（{}）", cn(until), cn(due)),
         ));
     }
-    if until > approved + chrono::Months::new(12) {
-        return Err(ApiError::field(
-            "until",
-            "暂缓期限不宜超过批准之日起一年，请核对日期",
-        ));
-    }
     let reason = required_text(&r.reason, "reason", "经济困难的情况", 500)?;
     let reference = bounded_text(&r.reference, "reference", "批准文书号", 60)?;
     insert_relief(

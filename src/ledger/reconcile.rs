@@ -97,6 +97,7 @@ fn run(
         rows: BTreeMap::new(),
         mismatches: Vec::new(),
         rules: crate::cases::rules::office(conn)?,
+        rule_sets: HashMap::new(),
         cases: HashMap::new(),
         forms: HashMap::new(),
         members: keep_members.then(Vec::new),
@@ -165,6 +166,8 @@ struct CaseRow {
     /// When the notice was issued: the 通知单, else the decision.
     issued_on: Option<NaiveDate>,
     payment_due: Option<NaiveDate>,
+    /// The rule set the case was filed under (issue 9: its mismatches cite that one).
+    rule_set_id: Option<i64>,
 }
 
 impl CaseRow {
@@ -212,8 +215,10 @@ struct Reconciler<'c> {
     l: String,
     rows: BTreeMap<(String, Option<Fund>), ReconcileRow>,
     mismatches: Vec<(Order, Mismatch)>,
-    /// The office's rule set: what the mismatches cite.
+    /// The office's rule set: what a self-correction form's mismatches cite.
     rules: crate::cases::RuleSet,
+    /// The rule sets the cases were filed under, by id, each read once.
+    rule_sets: HashMap<i64, crate::cases::RuleSet>,
     cases: HashMap<i64, CaseRow>,
     forms: HashMap<i64, FormRow>,
     /// What each matter put into each figure, when asked for (the drill-down).
@@ -272,7 +277,7 @@ impl Reconciler<'_> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT c.id, c.case_number, c.filed_on, c.closed_on, c.status,
                         EXISTS (SELECT 1 FROM recovery_line r WHERE r.case_id = c.id),
-                        col.agency, col.issued_on, d.decided_on, d.payment_due
+                        col.agency, col.issued_on, d.decided_on, d.payment_due, c.rule_set_id
                  FROM case_file c LEFT JOIN collection col ON col.case_id = c.id
                  LEFT JOIN decision d ON d.case_id = c.id
                  WHERE c.id IN (SELECT value FROM json_each(?1))",
@@ -294,10 +299,19 @@ impl Reconciler<'_> {
                                 .unwrap_or_else(|| NO_AGENCY.to_string()),
                             issued_on: issued.or(decided),
                             payment_due: opt_date(r.get(9)?)?,
+                            rule_set_id: r.get(10)?,
                         },
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (_, c) in &rows {
+                if let Some(id) = c.rule_set_id {
+                    if !self.rule_sets.contains_key(&id) {
+                        let set = crate::cases::rules::stored(self.conn, id)?;
+                        self.rule_sets.insert(id, set);
+                    }
+                }
+            }
             self.cases.extend(rows);
         }
         if !forms.is_empty() {
@@ -336,6 +350,19 @@ impl Reconciler<'_> {
             }),
             Matter::SelfCorrection(id) => self.forms.contains_key(&id),
         }
+    }
+
+    /// What a mismatch of matter `m` cites for rule `r`: the case's own rule set, else the office's.
+    fn cite(&self, m: Matter, r: Rule) -> String {
+        let case_set = match m {
+            Matter::Case(id) => self
+                .cases
+                .get(&id)
+                .and_then(|c| c.rule_set_id)
+                .and_then(|id| self.rule_sets.get(&id)),
+            Matter::SelfCorrection(_) => None,
+        };
+        case_set.unwrap_or(&self.rules).cite(r)
     }
 
     fn reference(&self, m: Matter) -> String {
@@ -675,7 +702,7 @@ impl Reconciler<'_> {
                 "{}缴款多缴 {} 元，尚未退还{}",
                 cn(p.paid_on),
                 credit.grouped(),
-                self.rules.cite(Rule::ErroneousRefund)
+                self.cite(p.matter, Rule::ErroneousRefund)
             );
             self.push(
                 at(4, 0),
@@ -762,7 +789,7 @@ impl Reconciler<'_> {
                         "{}到账 {} 元，尚未开具财政票据{}",
                         cn(p.arrived_on.unwrap_or(p.paid_on)),
                         recovery.grouped(),
-                        self.rules.cite(Rule::FiscalReceipt)
+                        self.cite(p.matter, Rule::FiscalReceipt)
                     );
                     self.push(
                         missing_at,
@@ -795,7 +822,7 @@ impl Reconciler<'_> {
                 "{}缴款的凭证应于{}前送达{}，至{}未送达",
                 cn(p.paid_on),
                 cn(p.proof_due_on),
-                self.rules.cite(Rule::PaymentProof),
+                self.cite(p.matter, Rule::PaymentProof),
                 cn(last)
             ),
         };
@@ -950,7 +977,7 @@ impl Reconciler<'_> {
                         "{}结算抵扣 {} 元，尚未开具财政票据{}",
                         month.label(),
                         deducted.grouped(),
-                        self.rules.cite(Rule::FiscalReceipt)
+                        self.cite(m, Rule::FiscalReceipt)
                     );
                     self.push(
                         at,
@@ -1095,7 +1122,7 @@ impl Reconciler<'_> {
                         month.label(),
                         fund.label(),
                         remaining.grouped(),
-                        self.rules.cite(Rule::Offset)
+                        self.cite(m, Rule::Offset)
                     );
                     self.push(
                         Self::order(m, 1, plan, 1, i as i64, 0),
@@ -1172,7 +1199,7 @@ impl Reconciler<'_> {
                     cn(due),
                     fund.label(),
                     amount.grouped(),
-                    self.rules.cite(Rule::Overdue)
+                    self.cite(m, Rule::Overdue)
                 );
                 self.push(
                     Self::order(m, 2, i as i64, 0, 0, 0),

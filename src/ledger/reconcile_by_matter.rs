@@ -31,7 +31,6 @@ pub fn reconcile_by_matter(conn: &Connection, q: &ReconcileQuery) -> Result<Reco
         last: month.last_day(),
         rows: BTreeMap::new(),
         mismatches: Vec::new(),
-        rules: crate::cases::rules::office(conn)?,
     };
     for m in matters(conn, r.first, r.last)? {
         let v = MatterView::load(conn, m)?;
@@ -83,6 +82,8 @@ struct MatterView {
     /// The agency of the collection terms (for a case without them: [`NO_AGENCY`]).
     agency: String,
     case: Option<CaseInfo>,
+    /// What the matter's mismatches cite (issue 9: a case its own rule set).
+    rules: crate::cases::RuleSet,
 }
 
 impl MatterView {
@@ -113,6 +114,7 @@ impl MatterView {
             issued_on,
             agency,
             case,
+            rules: m.rules(conn)?,
         })
     }
 
@@ -148,8 +150,6 @@ struct Reconciler<'c> {
     last: NaiveDate,
     rows: BTreeMap<(String, Option<Fund>), ReconcileRow>,
     mismatches: Vec<Mismatch>,
-    /// The office's rule set: what the mismatches cite.
-    rules: crate::cases::RuleSet,
 }
 
 impl Reconciler<'_> {
@@ -307,7 +307,7 @@ impl Reconciler<'_> {
                         "{}到账 {} 元，尚未开具财政票据{}",
                         cn(p.arrived_on.unwrap_or(p.paid_on)),
                         recovery.grouped(),
-                        self.rules.cite(Rule::FiscalReceipt)
+                        v.rules.cite(Rule::FiscalReceipt)
                     );
                     self.mismatches.push(v.mismatch(
                         MismatchKind::NotReceipted,
@@ -339,7 +339,7 @@ impl Reconciler<'_> {
                 "{}缴款的凭证应于{}前送达{}，至{}未送达",
                 cn(p.paid_on),
                 cn(p.proof_due_on),
-                self.rules.cite(Rule::PaymentProof),
+                v.rules.cite(Rule::PaymentProof),
                 cn(last)
             ),
         };
@@ -358,7 +358,7 @@ impl Reconciler<'_> {
             "{}缴款多缴 {} 元，尚未退还{}",
             cn(p.paid_on),
             credit.grouped(),
-            self.rules.cite(Rule::ErroneousRefund)
+            v.rules.cite(Rule::ErroneousRefund)
         );
         self.mismatches.push(v.mismatch(
             MismatchKind::CreditNotRefunded,
@@ -477,7 +477,7 @@ impl Reconciler<'_> {
                     "{}结算抵扣 {} 元，尚未开具财政票据{}",
                     d.month.label(),
                     d.deducted.grouped(),
-                    self.rules.cite(Rule::FiscalReceipt)
+                    v.rules.cite(Rule::FiscalReceipt)
                 );
                 self.mismatches.push(v.mismatch(
                     MismatchKind::NotReceipted,
@@ -520,7 +520,7 @@ impl Reconciler<'_> {
                     month.label(),
                     f.fund.label(),
                     f.remaining.grouped(),
-                    self.rules.cite(Rule::Offset)
+                    v.rules.cite(Rule::Offset)
                 );
                 self.mismatches.push(v.mismatch(
                     MismatchKind::OffsetMissing,
@@ -555,7 +555,7 @@ impl Reconciler<'_> {
                 cn(due),
                 fund.label(),
                 amount.grouped(),
-                self.rules.cite(Rule::Overdue)
+                v.rules.cite(Rule::Overdue)
             );
             self.mismatches.push(v.mismatch(
                 MismatchKind::Overdue,

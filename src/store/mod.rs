@@ -119,6 +119,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0028_institution_persons",
         include_str!("migrations/0028_institution_persons.sql"),
     ),
+    (
+        "0029_sealing_extension_instalments",
+        include_str!("migrations/0029_sealing_extension_instalments.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -188,6 +192,8 @@ pub const AUDITED_TABLES: &[&str] = &[
     "backup_restore",
     // 0028_institution_persons
     "fine_relief",
+    // 0029_sealing_extension_instalments
+    "fine_instalment",
 ];
 
 /// What runs after each committed write that appended an audit entry, with that entry's number and

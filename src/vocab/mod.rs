@@ -317,6 +317,8 @@ pub enum DocumentKind {
     SealingDecision,
     /// 现场检查笔录 (001 art. 32).
     InspectionRecord,
+    /// 延长封存期限通知书 (行政强制法 art. 25).
+    SealingExtensionNotice,
 }
 
 crate::labels!(DocumentKind {
@@ -335,6 +337,7 @@ crate::labels!(DocumentKind {
     RegistrationNotice => "先行登记保存通知书",
     SealingDecision => "封存决定书",
     InspectionRecord => "现场检查笔录",
+    SealingExtensionNotice => "延长封存期限通知书",
 });
 
 crate::labeled_by!(

@@ -628,17 +628,59 @@ fn evidence_holds_and_the_decision_extension_are_clocks() {
         json!({"id": reg["id"], "on": "2026-09-25", "approver_id": a}),
     );
     assert_eq!(e.code, ErrorCode::IllegalStep);
-    let seal = call(
+    // Not extended yet: no extension paper.
+    assert!(refuse(
+        c,
+        "document.preview",
+        json!({"case_id": case_id, "kind": "SealingExtensionNotice"})
+    )
+    .message
+    .contains("没有延长的封存措施"));
+    // 行政强制法 art. 25: the extension is told in writing with its reason — no reason, refused.
+    field(
         c,
         "evidence.extend_hold",
         json!({"id": seal["id"], "on": "2026-10-20", "approver_id": a}),
+        "reason",
+    );
+    let seal = call(
+        c,
+        "evidence.extend_hold",
+        json!({"id": seal["id"], "on": "2026-10-20", "approver_id": a,
+               "reason": "服务器内数据量大，需会同信息部门逐条导出核对"}),
     );
     // +30: 2026-11-21 is a Saturday → Monday 2026-11-23.
     assert_eq!(seal["due_on"], "2026-11-23");
+    assert_eq!(seal["extended_on"], "2026-10-20");
+    assert_eq!(seal["due_before_extension"], "2026-10-22");
     refuse(
         c,
         "evidence.extend_hold",
-        json!({"id": seal["id"], "on": "2026-10-21", "approver_id": a}),
+        json!({"id": seal["id"], "on": "2026-10-21", "approver_id": a, "reason": "再延"}),
+    );
+    // The 延长封存期限通知书 says why, from when to when, and is dated the day it was decided.
+    let text = paper("SealingExtensionNotice");
+    for part in [
+        "延长封存期限通知书",
+        "封存期限至2026年10月22日",
+        "因服务器内数据量大，需会同信息部门逐条导出核对，情况复杂",
+        "决定将封存期限延长至2026年11月23日",
+        "收费系统服务器",
+        "六十日内依法申请行政复议",
+        "2026年10月20日",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    let e = field(
+        c,
+        "document.issue",
+        json!({"case_id": case_id, "kind": "SealingExtensionNotice", "issued_on": "2026-10-22"}),
+        "issued_on",
+    );
+    assert!(
+        e.message.contains("延长决定日期为2026年10月20日"),
+        "{}",
+        e.message
     );
     let items = call(c, "clock.list", json!({"today": "2026-10-12", "within": 5}))["items"].clone();
     let items = items.as_array().unwrap();

@@ -2,7 +2,9 @@
 //! (行政处罚法 art. 56; 001 art. 35(五), 36(一): approved by the head, decided within seven days)
 //! and the 封存决定书 (条例 art. 27; 行政强制法 art. 24–25; 001 art. 36(二): handed over on the
 //! spot with its list, at most thirty days, once extendable by thirty). Issued from a case's latest
-//! hold of that kind (`evidence.hold`); the paper's date is the day the hold started.
+//! hold of that kind (`evidence.hold`); the paper's date is the day the hold started. The
+//! 延长封存期限通知书 (行政强制法 art. 25: 延长查封、扣押的决定应当及时书面告知当事人，并说明理由) is
+//! dated the day the extension was decided (`evidence.extend_hold`).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -108,8 +110,19 @@ fn build_hold(
     d: &HoldNoticeData,
     t: &Templates,
 ) -> Result<Built, ApiError> {
+    build_hold_with(kind, title, d, t, hold_fields(d), d.started_on)
+}
+
+fn build_hold_with(
+    kind: DocumentKind,
+    title: &str,
+    d: &HoldNoticeData,
+    t: &Templates,
+    values: std::collections::BTreeMap<&'static str, String>,
+    dated: NaiveDate,
+) -> Result<Built, ApiError> {
     check(d)?;
-    let lines = expand(kind, t, &hold_fields(d))?;
+    let lines = expand(kind, t, &values)?;
     let mut blocks = title_blocks(&d.issuer, title);
     blocks.extend(number_block(&d.document_number));
     blocks.push(Block::line(format!("{}：", d.party.name), Align::Left));
@@ -117,7 +130,7 @@ fn build_hold(
         "list" => vec![items_table(&d.items)],
         _ => Vec::new(),
     }));
-    blocks.push(signature(&d.issuer, d.started_on));
+    blocks.push(signature(&d.issuer, dated));
     blocks.extend(contact_block(&d.contact));
     // Received on the spot (001 art. 36(二)): the party signs the paper and its list.
     blocks.push(Block::line(
@@ -146,16 +159,20 @@ fn from_hold(
         )));
     };
     let _ = src;
-    Ok(HoldNoticeData {
-        issuer: c.issuer,
-        document_number: c.number,
-        party: c.party,
+    Ok(hold_data(&c, h, rule))
+}
+
+fn hold_data(c: &CaseFacts, h: &crate::cases::cases::EvidenceHold, rule: Rule) -> HoldNoticeData {
+    HoldNoticeData {
+        issuer: c.issuer.clone(),
+        document_number: c.number.clone(),
+        party: c.party.clone(),
         items: hold_items(&h.items),
         started_on: h.started_on,
         due_on: h.due_on,
         basis: c.rules.text(rule).to_string(),
-        contact: c.contact,
-    })
+        contact: c.contact.clone(),
+    }
 }
 
 pub struct RegistrationNotice;
@@ -228,5 +245,81 @@ impl Kind for SealingDecision {
 
     fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<HoldNoticeData> {
         from_hold(src, c, HoldKind::Sealing, Self::TITLE, Rule::Sealing)
+    }
+}
+
+/// The 延长封存期限通知书: the hold's paper, with the day the extension was decided, why, and the
+/// day the hold would have ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SealingExtensionData {
+    /// The hold as extended (`due_on`: the new last day).
+    #[serde(flatten)]
+    pub hold: HoldNoticeData,
+    pub due_before: NaiveDate,
+    pub extended_on: NaiveDate,
+    pub reason: String,
+}
+
+pub struct SealingExtensionNotice;
+
+impl Kind for SealingExtensionNotice {
+    const KIND: DocumentKind = DocumentKind::SealingExtensionNotice;
+    const TITLE: &'static str = "延长封存期限通知书";
+    const PREFIX_TAG: &'static str = "延封";
+    const FIELDS: &'static [(&'static str, &'static str)] = &[
+        ("party_name", "当事人名称"),
+        ("party_you", "对当事人的称呼（你单位/你）"),
+        ("issuer", "发文机关"),
+        ("started_on", "封存日期"),
+        ("due_before", "原封存期限届满日"),
+        ("due_on", "延长后的封存期限届满日"),
+        ("extended_on", "延长决定日期"),
+        ("reason", "延长理由"),
+        ("basis", "依据"),
+        ("count", "清单项数"),
+    ];
+    // 行政强制法 art. 25: 情况复杂的，经行政机关负责人批准，可以延长，但是延长期限不得超过三十日。
+    // 延长查封、扣押的决定应当及时书面告知当事人，并说明理由. Like the decision, it can be appealed.
+    const TEMPLATE: &'static str = "\
+我局于{started_on}对{party_you}的有关资料予以封存，封存期限至{due_before}。因{reason}，情况复杂，经本局负责人批准，依据{basis}的规定，决定将封存期限延长至{due_on}。延长封存的资料共{count}项，清单如下：
+#list
+封存期间，任何单位和个人不得擅自启封、转移、损毁上述资料。
+{party_you}如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者自收到本通知书之日起六个月内依法向人民法院提起行政诉讼。";
+
+    type Data = SealingExtensionData;
+
+    fn build(d: &SealingExtensionData, t: &Templates) -> Result<Built, ApiError> {
+        require("reason", "延长理由", &d.reason)?;
+        let mut values = hold_fields(&d.hold);
+        values.insert("due_before", cn_date(d.due_before));
+        values.insert("extended_on", cn_date(d.extended_on));
+        values.insert("reason", d.reason.clone());
+        build_hold_with(Self::KIND, Self::TITLE, &d.hold, t, values, d.extended_on)
+    }
+
+    fn from_case(src: &Source<'_>, c: CaseFacts) -> Result<SealingExtensionData> {
+        let _ = src;
+        let Some(h) = c
+            .detail
+            .holds
+            .iter()
+            .rev()
+            .find(|h| h.kind == HoldKind::Sealing && h.extended)
+        else {
+            return Err(ApiError::illegal(
+                "案件没有延长的封存措施：封存期限经负责人批准延长后，才能开具延长封存期限通知书",
+            ));
+        };
+        let (Some(on), Some(before)) = (h.extended_on, h.due_before_extension) else {
+            return Err(ApiError::illegal(
+                "该封存的延长登记时未记录决定日期和理由，不能开具延长封存期限通知书",
+            ));
+        };
+        Ok(SealingExtensionData {
+            hold: hold_data(&c, h, Rule::Sealing),
+            due_before: before,
+            extended_on: on,
+            reason: h.extension_reason.clone(),
+        })
     }
 }

@@ -33,7 +33,7 @@ use crate::error::{ApiError, Result};
 pub mod data {
     pub use super::decision::DecisionData;
     pub use super::demand_notice::DemandNoticeData;
-    pub use super::hold_notice::HoldNoticeData;
+    pub use super::hold_notice::{HoldNoticeData, SealingExtensionData};
     pub use super::inspection_record::{InspectionRecordData, Inspector};
     pub use super::offset_notice::OffsetNoticeData;
     pub use super::recovery_notice::RecoveryNoticeData;
@@ -192,6 +192,7 @@ kinds! {
     hold_notice::RegistrationNotice(HoldNoticeData),
     hold_notice::SealingDecision(HoldNoticeData),
     inspection_record::InspectionRecord(InspectionRecordData),
+    hold_notice::SealingExtensionNotice(SealingExtensionData),
 }
 
 impl Document {

@@ -928,7 +928,7 @@ decision_served_on?: string | null, demand_issued_on?: string | null, demand_ser
 /**
  * The kinds of document Recoup prints (GLOSSARY.md "Documents").
  */
-export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision" | "DemandNotice" | "RegistrationNotice" | "SealingDecision" | "InspectionRecord";
+export type DocumentKind = "RefundOrder" | "RecoveryNotice" | "RecoverySlip" | "HandlingDecision" | "PenaltyDecision" | "SelfRefundInstitution" | "SelfRefundInsured" | "OffsetNotice" | "StatementNotice" | "ServiceReceipt" | "AgreementDecision" | "DemandNotice" | "RegistrationNotice" | "SealingDecision" | "InspectionRecord" | "SealingExtensionNotice";
 
 export type DocumentListQuery = { case_id?: number | null, self_correction_id?: number | null, };
 
@@ -1117,7 +1117,13 @@ export type EvidenceHold = { id: number, case_id: number, kind: HoldKind, items:
 /**
  * Decide by (登记保存) / release by (封存).
  */
-due_on: string, extended: boolean, released_on?: string | null, outcome: string, };
+due_on: string, extended: boolean, 
+/**
+ * When extended (行政强制法 art. 25): the day it was decided, its reason, and the day the hold
+ * would have ended without it. None / empty for a hold not extended, or extended before the
+ * day and reason were kept.
+ */
+extended_on?: string | null, extension_reason: string, due_before_extension?: string | null, released_on?: string | null, outcome: string, };
 
 export type EvidenceInput = { case_id: number, finding_id?: number | null, kind?: EvidenceKind | null, description: string, collected_on?: string | null, collected_by?: number | null, };
 
@@ -1327,7 +1333,12 @@ export type HearingInput = { case_id: number, held_on?: string | null,
  */
 host_id: number, summary: string, };
 
-export type HoldExtension = { id: number, on?: string | null, approver_id: number, };
+export type HoldExtension = { id: number, on?: string | null, approver_id: number, 
+/**
+ * Why the case is complex enough to keep the hold (行政强制法 art. 25: 说明理由); printed on the
+ * 延长封存期限通知书.
+ */
+reason: string, };
 
 export type HoldInput = { case_id: number, kind?: HoldKind | null, items: string, started_on?: string | null, 
 /**
@@ -3221,6 +3232,7 @@ export const enumLabels: EnumLabels = {
     RegistrationNotice: "先行登记保存通知书",
     SealingDecision: "封存决定书",
     InspectionRecord: "现场检查笔录",
+    SealingExtensionNotice: "延长封存期限通知书",
   },
   EvidenceKind: {
     Documentary: "书证",

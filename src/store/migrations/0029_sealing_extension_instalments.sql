@@ -1,0 +1,23 @@
+-- The extension of a 封存 (行政强制法 art. 25: 延长查封、扣押的决定应当及时书面告知当事人，并说明理由):
+-- the day it was decided and its reason, which the 延长封存期限通知书 prints. Audited columns, NULL for
+-- holds extended before (their paper cannot be printed: the reason was not kept).
+ALTER TABLE evidence_hold ADD COLUMN extended_on TEXT;
+ALTER TABLE evidence_hold ADD COLUMN extension_reason TEXT;
+
+-- 分期缴纳 of a fine approved on the party's application (行政处罚法 art. 66): one row per instalment,
+-- the plan's approval repeated on each (a fine has at most one plan). The instalments cover what of
+-- the fine was still owed when the plan was approved; a late instalment carries the surcharge on its
+-- own amount (`ledger::fine`).
+CREATE TABLE fine_instalment (
+    id           INTEGER PRIMARY KEY,
+    uid          TEXT NOT NULL UNIQUE,
+    fine_id      INTEGER NOT NULL REFERENCES fine(id),
+    seq          INTEGER NOT NULL CHECK (seq >= 1),
+    due_on       TEXT NOT NULL,
+    amount_fen   INTEGER NOT NULL CHECK (amount_fen > 0),
+    approved_on  TEXT NOT NULL,
+    reference    TEXT NOT NULL DEFAULT '',
+    note         TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL,
+    UNIQUE (fine_id, seq)
+);
