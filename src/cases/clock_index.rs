@@ -52,7 +52,7 @@ fn lapses(kind: ClockKind) -> bool {
 
 /// Whether a clock is stored (a case's, not judged against today).
 fn is_stored(c: &Clock) -> bool {
-    c.case_id.is_some() && c.kind != ClockKind::Fine
+    c.case_id.is_some() && !matches!(c.kind, ClockKind::Fine | ClockKind::CourtApplication)
 }
 
 fn fingerprint(calendar: &WorkCalendar) -> String {

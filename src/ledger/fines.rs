@@ -555,6 +555,61 @@ fn court_window(
     Ok((from, by, warnings))
 }
 
+/// 行政诉讼法 art. 45: 不服复议决定的，可以在收到复议决定书之日起十五日内向人民法院提起诉讼.
+pub const SUIT_AFTER_REVIEW_DAYS: u32 = 15;
+/// 最高人民法院关于适用《中华人民共和国行政诉讼法》的解释 (法释〔2018〕1号) art. 153: 申请执行的期限为二年.
+pub const JUDGMENT_ENFORCEMENT_YEARS: u32 = 2;
+
+/// The court window once the party sought 复议 or sued (行政强制法 art. 53 applies only where it did
+/// neither): while the latest is pending nothing is counted; after a 复议决定 the party may still sue
+/// for 15 days, and the 3 months run after them; after a judgment the agency applies to enforce it
+/// within 2 years. `after_demand` is the first day the 催告 allows.
+fn window_after_relief(
+    cal: &WorkCalendar,
+    relief: &FineRelief,
+    after_demand: Option<NaiveDate>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let Some(ended) = relief.ended_on else {
+        warnings.push(format!(
+            "当事人已于{}提起{}（{}），结果登记前不计算申请人民法院强制执行的期限（行政强制法第五十三条）",
+            cn(relief.started_on),
+            relief.kind.label(),
+            relief.reference
+        ));
+        return Ok((None, None, warnings));
+    };
+    let (earliest, by) = match relief.kind {
+        ReliefKind::Review => {
+            let suit = cal.calendar_deadline(ended, SUIT_AFTER_REVIEW_DAYS)?;
+            warnings.extend(suit.warnings);
+            let by = suit
+                .date
+                .checked_add_months(Months::new(APPLICATION_MONTHS))
+                .map(|d| cal.calendar_deadline(d, 0))
+                .transpose()?;
+            (suit.date.succ_opt(), by)
+        }
+        _ => {
+            let by = ended
+                .checked_add_months(Months::new(12 * JUDGMENT_ENFORCEMENT_YEARS))
+                .map(|d| cal.calendar_deadline(d, 0))
+                .transpose()?;
+            (ended.succ_opt(), by)
+        }
+    };
+    if let Some(b) = &by {
+        warnings.extend(b.warnings.iter().cloned());
+    }
+    let from = match (after_demand, earliest) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        _ => None,
+    };
+    warnings.sort();
+    warnings.dedup();
+    Ok((from, by.map(|b| b.date), warnings))
+}
+
 fn outstanding_of(
     conn: &Connection,
     case_id: i64,
@@ -814,7 +869,27 @@ pub fn referral(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Referr
         .optional()?
         .ok_or_else(|| ApiError::not_found("移送记录"))?;
     if rf.kind == ReferralKind::CourtEnforcement {
-        let (from, by, warnings) = court_window(cal, rf.decision_served_on, rf.demand_served_on)?;
+        // The latest 复议/诉讼 against the penalty, if any, decides the window.
+        let relief = match rf.fine_id {
+            Some(fid) => reliefs(conn, fid)?
+                .into_iter()
+                .filter(|r| r.kind != ReliefKind::Deferral)
+                .max_by_key(|r| (r.started_on, r.id)),
+            None => None,
+        };
+        let (from, by, warnings) = match relief {
+            Some(r) => {
+                let after_demand = match rf.demand_served_on {
+                    Some(d) => cal
+                        .add_working_days(d, DEMAND_WORKING_DAYS)?
+                        .date
+                        .succ_opt(),
+                    None => None,
+                };
+                window_after_relief(cal, &r, after_demand)?
+            }
+            None => court_window(cal, rf.decision_served_on, rf.demand_served_on)?,
+        };
         rf.apply_from = from;
         rf.apply_by = by;
         rf.warnings = warnings;

@@ -607,5 +607,46 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         }
         out.push(clock);
     }
+    // 申请人民法院强制执行 (行政强制法 art. 53–54): a 催告 made and the application not yet made; the
+    // window moves with a 复议/诉讼 (`fines::referral`), so it is judged live like the fines.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.id FROM referral r JOIN case_file c ON c.id = r.case_id
+         WHERE r.kind = 'CourtEnforcement' AND r.status = 'Demanded' AND {OPEN_CASE}{}",
+        if stored {
+            " AND 0".to_string()
+        } else {
+            ctx.only_case("c.id")
+        }
+    ))?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    for id in ids {
+        let rf = fines::referral(conn, ctx.calendar, id)?;
+        let Some(by) = rf.apply_by else {
+            continue;
+        };
+        let label = match rf.apply_from {
+            Some(from) if from > ctx.today => {
+                format!(
+                    "申请人民法院强制执行（{}起可申请）",
+                    crate::vocab::dates::cn_date(from)
+                )
+            }
+            Some(_) => "申请人民法院强制执行（已可申请）".to_string(),
+            None => "申请人民法院强制执行（催告书送达后起算）".to_string(),
+        };
+        out.push(ctx.case_clock(
+            rf.case_id,
+            ClockKind::CourtApplication,
+            label,
+            rf.demand_issued_on.unwrap_or(by),
+            Deadline {
+                date: by,
+                warnings: rf.warnings.clone(),
+            },
+            "行政强制法第五十三条、第五十四条",
+        ));
+    }
     Ok(out)
 }

@@ -245,6 +245,9 @@ pub enum ClockKind {
     AgreementSuspension,
     /// 限期整改期满: the 回头看 of the rectification (issue 9), until its result is recorded.
     Rectification,
+    /// 申请人民法院强制执行: from the end of the 催告 and of the appeal periods to three months after
+    /// them (行政强制法 art. 53–54), or two years after a judgment; judged live.
+    CourtApplication,
     /// 月度统计表报送: the 3rd of the next month, rolled to a working day (002 二(五)); satisfied when
     /// the month is recorded as submitted (`reports::submission`).
     MonthlyReport,
@@ -268,6 +271,7 @@ impl ClockKind {
             ClockKind::Fine => "罚款缴纳",
             ClockKind::AgreementSuspension => "中止协议期满",
             ClockKind::Rectification => "限期整改回头看",
+            ClockKind::CourtApplication => "申请法院强制执行",
             ClockKind::MonthlyReport => "月度统计表报送",
         }
     }

@@ -1885,3 +1885,101 @@ fn a_deferred_fine_and_a_review_pause_the_surcharge() {
     assert_eq!(paid["status"]["outstanding"], "0.00", "{paid}");
     assert_eq!(paid["status"]["surcharge"], "0.00");
 }
+
+/// 行政强制法 art. 53: the agency applies to the court only where the party neither sought 复议 nor
+/// sued. A pending 复议/诉讼 stops the window; after the 复议决定 the party may still sue within 15
+/// days (行政诉讼法 art. 45) and the three months run after them; after a judgment the agency applies
+/// to enforce it within two years (法释〔2018〕1号 art. 153). The window is a clock on the 工作台.
+#[test]
+fn a_review_or_a_suit_moves_the_court_application_window() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100009", "和平区某药店");
+    let case_id = fined_case(&o, inst, 9);
+    let fine_id = id(&call(c, "fine.create", json!({"case_id": case_id})));
+    let rf = call(
+        c,
+        "referral.demand",
+        json!({"case_id": case_id, "fine_id": fine_id, "court": "天津市和平区人民法院",
+               "demand_issued_on": "2026-10-20", "demand_served_on": "2026-10-21"}),
+    );
+    assert_eq!(
+        (rf["apply_from"].as_str(), rf["apply_by"].as_str()),
+        (Some("2027-03-17"), Some("2027-06-16"))
+    );
+    let court = |on: &str| clocks_of(&clocks(c, on), "CourtApplication");
+    let k = court("2026-10-22");
+    assert_eq!(k.len(), 1);
+    assert_eq!(k[0]["due_on"], "2027-06-16");
+    assert!(
+        s(&k[0]["label"]).contains("2027年3月17日起可申请"),
+        "{}",
+        k[0]["label"]
+    );
+    let referral = || ledger(c, case_id)["referrals"][0].clone();
+
+    // 复议 applied for: nothing is counted until its result.
+    let f = call(
+        c,
+        "fine.appeal",
+        json!({"fine_id": fine_id, "kind": "行政复议", "filed_on": "2026-10-26",
+               "reference": "天津市和平区人民政府"}),
+    );
+    let r = referral();
+    assert_eq!(
+        (r["apply_from"].clone(), r["apply_by"].clone()),
+        (Value::Null, Value::Null)
+    );
+    assert!(s(&r["warnings"][0]).contains("结果登记前不计算"), "{r}");
+    assert!(court("2026-10-27").is_empty());
+
+    // Upheld on 2026-11-20: a suit is possible until 12-05, a Saturday → Monday 12-07; the
+    // application from 12-08 to three months after, 2027-03-07 (a Sunday) → 2027-03-08.
+    call(
+        c,
+        "fine.appeal_end",
+        json!({"id": f["reliefs"][0]["id"], "ended_on": "2026-11-20", "reference": "和政复决〔2026〕9号",
+               "outcome": "维持原行政处罚决定"}),
+    );
+    let r = referral();
+    assert_eq!(
+        (r["apply_from"].as_str(), r["apply_by"].as_str()),
+        (Some("2026-12-08"), Some("2027-03-08")),
+        "{r}"
+    );
+    assert_eq!(court("2026-11-21")[0]["due_on"], "2027-03-08");
+
+    // Then sued on 11-30 and the claim dismissed by a judgment in force on 12-01: the agency
+    // applies to enforce it from the next day, within two years.
+    let f = call(
+        c,
+        "fine.appeal",
+        json!({"fine_id": fine_id, "kind": "行政诉讼", "filed_on": "2026-11-30",
+               "reference": "天津市和平区人民法院"}),
+    );
+    illegal(
+        c,
+        "referral.apply",
+        json!({"id": id(&rf), "date": "2026-12-01"}),
+        "尚未决定",
+    );
+    call(
+        c,
+        "fine.appeal_end",
+        json!({"id": f["reliefs"][1]["id"], "ended_on": "2026-12-01", "reference": "（2026）津0101行初88号",
+               "outcome": "驳回原告诉讼请求"}),
+    );
+    let r = referral();
+    assert_eq!(
+        (r["apply_from"].as_str(), r["apply_by"].as_str()),
+        (Some("2026-12-02"), Some("2028-12-01")),
+        "{r}"
+    );
+    let applied = call(
+        c,
+        "referral.apply",
+        json!({"id": id(&rf), "date": "2026-12-02"}),
+    );
+    assert_eq!(applied["status"], "Referred");
+    assert!(court("2026-12-02").is_empty(), "applied: no clock left");
+}

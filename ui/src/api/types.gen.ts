@@ -685,7 +685,7 @@ export type ClockGroup = { state: ClockState, total: number, items: Array<Clock>
 /**
  * What a clock counts. Part B's kinds are declared here too so that the list has one vocabulary.
  */
-export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension" | "Rectification" | "MonthlyReport";
+export type ClockKind = "LeadCheck" | "EvidenceRegistration" | "Sealing" | "StatementWindow" | "HearingRequest" | "LegalReview" | "Decision" | "Service" | "CityReport" | "Payment" | "PaymentProof" | "Offset" | "Fine" | "AgreementSuspension" | "Rectification" | "CourtApplication" | "MonthlyReport";
 
 /**
  * The clocks of one kind counted by state (the 工作台's table by kind).
@@ -3200,6 +3200,7 @@ export const enumLabels: EnumLabels = {
     Fine: "罚款缴纳",
     AgreementSuspension: "中止协议期满",
     Rectification: "限期整改回头看",
+    CourtApplication: "申请法院强制执行",
     MonthlyReport: "月度统计表报送",
   },
   ClockState: {
