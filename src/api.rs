@@ -1264,6 +1264,7 @@ commands! {
     write HANDLER "fine.serve" (lt::FineServe) -> lt::Fine = |e, tx, r| ledger::fines::serve(tx, &e.cx, &r);
     money FINANCE "fine.pay" (lt::FinePaymentInput) -> lt::Fine = |_, tx, r| ledger::fines::pay(tx, &r);
     write APPROVER "fine.defer" (lt::FineDeferInput) -> lt::Fine = |_, tx, r| ledger::fines::defer(tx, &r);
+    write APPROVER "fine.instal" (lt::FineInstalmentInput) -> lt::Fine = |_, tx, r| ledger::fines::instal(tx, &r);
     write HANDLER "fine.appeal" (lt::FineAppealInput) -> lt::Fine = |_, tx, r| ledger::fines::appeal(tx, &r);
     write HANDLER "fine.appeal_end" (lt::FineAppealEnd) -> lt::Fine = |_, tx, r| ledger::fines::appeal_end(tx, &r);
     read ANYONE "fine.list" (lt::FineQuery) -> Vec<lt::Fine> = |_, c, q| ledger::fines::list(c, &q);

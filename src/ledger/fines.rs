@@ -5,7 +5,9 @@
 use chrono::{Months, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::fine::{check_payment_paused, fine_due, penalty_status_paused, PenaltyKind};
+use super::fine::{
+    check_payment_scheduled, fine_due, penalty_status_scheduled, split_instalments, PenaltyKind,
+};
 use super::matter::*;
 use super::types::*;
 use crate::calendar::WorkCalendar;
@@ -204,10 +206,11 @@ pub fn pay(tx: &mut Tx<'_>, r: &FinePaymentInput) -> Result<Fine> {
     if let Some(last) = earlier.iter().map(|(d, _)| *d).max() {
         not_before(paid_on, last, "paid_on", "缴款日期", "上一次缴款日期")?;
     }
-    check_payment_paused(
+    check_payment_scheduled(
         f.kind,
         f.amount,
         f.due_on,
+        &f.schedule,
         &paused(&f.reliefs),
         &earlier,
         paid_on,
@@ -276,17 +279,43 @@ pub fn get(conn: &Connection, id: i64, as_of: Option<NaiveDate>) -> Result<Fine>
     };
     let deferred_from = statutory_due.filter(|d| Some(*d) != due_on);
     let as_of = as_of.unwrap_or_else(today);
-    let status = penalty_status_paused(
+    let mut instalments = instalments(conn, id)?;
+    let paid: Vec<(NaiveDate, Money)> = payments
+        .iter()
+        .filter(|p| p.paid_on <= as_of)
+        .map(|p| (p.paid_on, p.amount))
+        .collect();
+    let parts = schedule(due_on, amount, &instalments);
+    let status = penalty_status_scheduled(
         kind,
         amount,
         due_on,
+        &parts,
         &paused(&reliefs),
-        &payments
-            .iter()
-            .map(|p| (p.paid_on, p.amount))
-            .collect::<Vec<_>>(),
+        &paid,
         as_of,
     );
+    // What the payments covered of each instalment: the principal before the plan first, then the
+    // instalments in order (as `penalty_status_scheduled` counts them).
+    let before_plan = amount - instalments.iter().map(|i| i.amount).sum::<Money>();
+    let mut left = status.principal_paid - before_plan.min(status.principal_paid);
+    let mut threshold = before_plan;
+    for i in &mut instalments {
+        i.covered = left.min(i.amount);
+        left -= i.covered;
+        threshold += i.amount;
+        let mut running = Money::ZERO;
+        i.covered_on = paid.iter().find_map(|(d, a)| {
+            running += *a;
+            (running >= threshold).then_some(*d)
+        });
+    }
+    // Under a plan the fine is next due when its first instalment not covered is.
+    let due_on = match instalments.iter().find(|i| i.covered < i.amount) {
+        Some(i) => Some(i.due_on),
+        None => instalments.last().map(|i| i.due_on).or(due_on),
+    };
+    let status = super::fine::PenaltyStatus { due_on, ..status };
     Ok(Fine {
         id,
         uid,
@@ -305,7 +334,51 @@ pub fn get(conn: &Connection, id: i64, as_of: Option<NaiveDate>) -> Result<Fine>
         warnings: Vec::new(),
         deferred_from,
         reliefs,
+        instalments,
+        schedule: parts,
     })
+}
+
+/// When the principal falls due: without a plan the whole fine on `due_on`; with one, what was
+/// paid before the plan on `due_on` and each instalment on its day.
+fn schedule(
+    due_on: Option<NaiveDate>,
+    amount: Money,
+    instalments: &[FineInstalment],
+) -> Vec<(NaiveDate, Money)> {
+    let Some(due) = due_on else {
+        return Vec::new();
+    };
+    let planned: Money = instalments.iter().map(|i| i.amount).sum();
+    let mut parts = Vec::new();
+    if amount > planned {
+        parts.push((due, amount - planned));
+    }
+    parts.extend(instalments.iter().map(|i| (i.due_on, i.amount)));
+    parts
+}
+
+fn instalments(conn: &Connection, fine_id: i64) -> Result<Vec<FineInstalment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, seq, due_on, amount_fen, approved_on, reference, note
+         FROM fine_instalment WHERE fine_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([fine_id], |r| {
+            Ok(FineInstalment {
+                id: r.get(0)?,
+                seq: r.get(1)?,
+                due_on: parse_stored_date(&r.get::<_, String>(2)?)?,
+                amount: money(r.get(3)?),
+                covered: Money::ZERO,
+                covered_on: None,
+                approved_on: parse_stored_date(&r.get::<_, String>(4)?)?,
+                reference: r.get(5)?,
+                note: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 fn reliefs(conn: &Connection, fine_id: i64) -> Result<Vec<FineRelief>> {
@@ -388,6 +461,11 @@ pub fn defer(tx: &mut Tx<'_>, r: &FineDeferInput) -> Result<Fine> {
     if f.status.principal_paid >= f.amount {
         return Err(ApiError::illegal("罚款已缴清，无需暂缓缴纳"));
     }
+    if !f.instalments.is_empty() {
+        return Err(ApiError::illegal(
+            "该罚款已批准分期缴纳，各期按分期计划缴纳，不能再暂缓",
+        ));
+    }
     let approved = past_date(r.approved_on, "approved_on", "批准日期")?;
     not_before(approved, served, "approved_on", "批准日期", "送达日期")?;
     let until = need(r.until, "until", "暂缓至")?;
@@ -408,6 +486,90 @@ pub fn defer(tx: &mut Tx<'_>, r: &FineDeferInput) -> Result<Fine> {
         &reference,
         &reason,
     )?;
+    get(tx, f.id, None)
+}
+
+/// `fine.instal`: 分期缴纳 (行政处罚法 art. 66: 当事人确有经济困难，需要延期或者分期缴纳罚款的，经当事人
+/// 申请和行政机关批准，可以暂缓或者分期缴纳). What of the fine is still owed on the approval day is split
+/// into equal monthly instalments on the dates the approval sets (not rolled: the approval names
+/// them); a late instalment carries the surcharge on its own amount (`fine::penalty_status_scheduled`).
+pub fn instal(tx: &mut Tx<'_>, r: &FineInstalmentInput) -> Result<Fine> {
+    let f = get(tx, r.fine_id, None)?;
+    case_info(tx, f.case_id)?.require_open("批准分期缴纳")?;
+    if f.kind != PenaltyKind::Fine {
+        return Err(ApiError::illegal(
+            "分期缴纳只适用于罚款（《中华人民共和国行政处罚法》第六十六条）",
+        ));
+    }
+    let Some(served) = f.served_on else {
+        return Err(ApiError::illegal("罚款决定尚未送达，缴纳期限未开始计算"));
+    };
+    if !f.instalments.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "该罚款已于{}批准分期缴纳，不能再次批准",
+            cn(f.instalments[0].approved_on)
+        )));
+    }
+    let approved = past_date(r.approved_on, "approved_on", "批准日期")?;
+    not_before(approved, served, "approved_on", "批准日期", "送达日期")?;
+    let count = need(r.count, "count", "分期期数")?;
+    if !(2..=60).contains(&count) {
+        return Err(ApiError::field(
+            "count",
+            "分期期数应为2至60期（只缴一次请使用“暂缓缴纳”）",
+        ));
+    }
+    let first = need(r.first_due_on, "first_due_on", "第一期缴纳日期")?;
+    not_before(
+        first,
+        approved,
+        "first_due_on",
+        "第一期缴纳日期",
+        "批准日期",
+    )?;
+    let reason = required_text(&r.reason, "reason", "经济困难的情况", 500)?;
+    let reference = bounded_text(&r.reference, "reference", "批准文书号", 60)?;
+    let paid_before: Money = f
+        .payments
+        .iter()
+        .filter(|p| p.paid_on <= approved)
+        .map(|p| p.amount)
+        .sum::<Money>()
+        .min(f.amount);
+    let owed = f.amount - paid_before;
+    if owed.is_zero() {
+        return Err(ApiError::illegal("罚款已缴清，无需分期缴纳"));
+    }
+    if f.payments.iter().any(|p| p.paid_on > approved) {
+        return Err(ApiError::field(
+            "approved_on",
+            "批准日期之后已登记缴款：分期计划应在这些缴款之前批准，请核对批准日期",
+        ));
+    }
+    let now = now_text();
+    for (i, part) in split_instalments(owed, count).into_iter().enumerate() {
+        let due = first
+            .checked_add_months(Months::new(i as u32))
+            .ok_or_else(|| ApiError::field("first_due_on", "第一期缴纳日期无效"))?;
+        let (id, uid) = next_uid(tx, "fine_instalment", "FI")?;
+        tx.execute(
+            "INSERT INTO fine_instalment (id, uid, fine_id, seq, due_on, amount_fen, approved_on, reference, note, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                uid,
+                f.id,
+                i as i64 + 1,
+                date_text(due),
+                part.fen(),
+                date_text(approved),
+                reference,
+                reason,
+                now
+            ],
+        )?;
+        tx.touch("fine_instalment", id);
+    }
     get(tx, f.id, None)
 }
 

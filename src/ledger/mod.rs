@@ -139,6 +139,8 @@ fn active_offsets(conn: &Connection, case_id: i64) -> Result<i64> {
 pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("self_correction_id", "自查自纠退回明细单"),
     ("until", "暂缓至"),
+    ("count", "分期期数"),
+    ("first_due_on", "第一期缴纳日期"),
     ("reference", "文书号"),
     ("paid_on", "缴款日期"),
     ("voucher", "缴款凭证号"),

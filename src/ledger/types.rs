@@ -610,6 +610,51 @@ pub struct Fine {
     pub deferred_from: Option<NaiveDate>,
     /// 暂缓缴纳 approved, 行政复议 / 行政诉讼 brought (行政处罚法 art. 66, 73), in order.
     pub reliefs: Vec<FineRelief>,
+    /// 分期缴纳 approved (art. 66): the instalments in order, with what the payments covered
+    /// (`due_on` is then the first instalment not covered). Empty without a plan.
+    pub instalments: Vec<FineInstalment>,
+    /// When the principal falls due, part by part (`fines::schedule`): what payments are judged by.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub schedule: Vec<(NaiveDate, Money)>,
+}
+
+/// One instalment of an approved 分期缴纳 (行政处罚法 art. 66).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FineInstalment {
+    pub id: i64,
+    pub seq: u32,
+    pub due_on: NaiveDate,
+    pub amount: Money,
+    /// What the payments (principal first, instalments in order) covered of it.
+    pub covered: Money,
+    /// The day it was covered in full.
+    #[ts(optional = nullable)]
+    pub covered_on: Option<NaiveDate>,
+    pub approved_on: NaiveDate,
+    /// 批准文书号
+    pub reference: String,
+    /// The economic hardship the party stated.
+    pub note: String,
+}
+
+/// `fine.instal`: 分期缴纳 approved on the party's application (行政处罚法 art. 66). What of the fine
+/// is still owed on the approval day is split into `count` equal monthly instalments (in 分, the
+/// last taking the remainder), the first due on `first_due_on`, each next one a month later.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct FineInstalmentInput {
+    pub fine_id: i64,
+    #[ts(optional = nullable)]
+    pub approved_on: Option<NaiveDate>,
+    #[ts(optional = nullable)]
+    pub count: Option<u32>,
+    #[ts(optional = nullable)]
+    pub first_due_on: Option<NaiveDate>,
+    /// 批准文书号
+    pub reference: String,
+    /// The economic hardship the party stated.
+    pub reason: String,
 }
 
 /// What changes a fine's payment after its decision (行政处罚法 art. 66, 73).

@@ -579,6 +579,14 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
                 f.status.surcharge.grouped(),
                 if capped { "，已达上限" } else { "" }
             )
+        } else if let Some(i) = f.instalments.iter().find(|i| i.covered < i.amount) {
+            // 分期缴纳 (行政处罚法 art. 66): the instalment next due.
+            format!(
+                "罚款分期缴纳（第{}期，共{}期，本期 {} 元）",
+                i.seq,
+                f.instalments.len(),
+                (i.amount - i.covered).grouped()
+            )
         } else {
             format!("{}缴纳（{} 元）", f.kind.label(), f.amount.grouped())
         };

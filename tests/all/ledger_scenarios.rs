@@ -1983,3 +1983,91 @@ fn a_review_or_a_suit_moves_the_court_application_window() {
     assert_eq!(applied["status"], "Referred");
     assert!(court("2026-12-02").is_empty(), "applied: no clock left");
 }
+
+/// 行政处罚法 art. 66: 分期缴纳 approved on the party's application. What is still owed on the
+/// approval day is split into equal monthly instalments (the last takes the cents); the fine is next
+/// due when its first uncovered instalment is; a late instalment carries 3 % a day of its own amount
+/// (art. 72, the choice documented in `ledger::fine`); no second plan, no deferral under a plan.
+#[test]
+fn a_fine_paid_in_instalments_is_late_only_for_the_instalment_missed() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let inst = o.institution("H12010100010", "和平区某门诊部");
+    let case_id = fined_case(&o, inst, 10);
+    let f = call(c, "fine.create", json!({"case_id": case_id}));
+    let fine_id = id(&f);
+    // 2,000 paid on the due date, then the plan for the 18,000 left.
+    call(
+        c,
+        "fine.pay",
+        json!({"fine_id": fine_id, "paid_on": "2026-10-08", "amount": "2000", "voucher": "FS-10-1"}),
+    );
+    let plan = json!({"fine_id": fine_id, "approved_on": "2026-10-09", "count": 3, "first_due_on": "2026-10-31",
+                      "reference": "和医保分期〔2026〕1号", "reason": "经营困难，一次缴清确有困难"});
+    for (name, bad) in [
+        ("count", json!({"count": 1})),
+        ("first_due_on", json!({"first_due_on": "2026-10-01"})),
+        ("reason", json!({"reason": ""})),
+        ("approved_on", json!({"approved_on": "2026-09-01"})),
+    ] {
+        let mut p = plan.clone();
+        p.as_object_mut()
+            .unwrap()
+            .extend(bad.as_object().unwrap().clone());
+        field(c, "fine.instal", p, name);
+    }
+    let f = call(c, "fine.instal", plan.clone());
+    let parts: Vec<(&str, &str)> = f["instalments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (s(&i["due_on"]), s(&i["amount"])))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            ("2026-10-31", "6000.00"),
+            ("2026-11-30", "6000.00"),
+            ("2026-12-31", "6000.00")
+        ]
+    );
+    assert_eq!(f["due_on"], "2026-10-31");
+    refuse(c, "fine.instal", plan);
+    illegal(
+        c,
+        "fine.defer",
+        json!({"fine_id": fine_id, "approved_on": "2026-10-10", "until": "2027-03-01", "reason": "困难"}),
+        "分期",
+    );
+    // The first instalment on time; the second 2 days late: 3 % × 2 × 6,000 = 360, not of the fine.
+    call(
+        c,
+        "fine.pay",
+        json!({"fine_id": fine_id, "paid_on": "2026-10-30", "amount": "6000", "voucher": "FS-10-2"}),
+    );
+    let at = |on: &str| call(c, "fine.list", json!({"id": fine_id, "as_of": on}))[0].clone();
+    let f = at("2026-11-30");
+    assert_eq!(f["due_on"], "2026-11-30");
+    assert_eq!(f["status"]["surcharge"], "0.00");
+    assert_eq!(f["instalments"][0]["covered_on"], "2026-10-30");
+    let clock = clocks_of(&clocks(c, "2026-11-27"), "Fine");
+    assert!(
+        s(&clock[0]["label"]).contains("第2期，共3期，本期 6,000.00 元"),
+        "{}",
+        clock[0]["label"]
+    );
+    assert_eq!(clock[0]["due_on"], "2026-11-30");
+    let f = call(
+        c,
+        "fine.pay",
+        json!({"fine_id": fine_id, "paid_on": "2026-12-02", "amount": "6000", "voucher": "FS-10-3"}),
+    );
+    assert_eq!(f["status"]["days_late"], 2);
+    assert_eq!(f["status"]["surcharge"], "360.00");
+    assert_eq!(f["due_on"], "2026-12-31");
+    assert_eq!(f["instalments"][1]["covered"], "6000.00");
+    assert_eq!(f["instalments"][2]["covered"], "0.00");
+    // Owed now: the third instalment and the 360 surcharge.
+    assert_eq!(f["status"]["outstanding"], "6360.00");
+    assert_eq!(call(c, "audit.verify", json!({}))["ok"], true);
+}

@@ -1225,7 +1225,12 @@ deferred_from?: string | null,
 /**
  * 暂缓缴纳 approved, 行政复议 / 行政诉讼 brought (行政处罚法 art. 66, 73), in order.
  */
-reliefs: Array<FineRelief>, };
+reliefs: Array<FineRelief>, 
+/**
+ * 分期缴纳 approved (art. 66): the instalments in order, with what the payments covered
+ * (`due_on` is then the first instalment not covered). Empty without a plan.
+ */
+instalments: Array<FineInstalment>, };
 
 /**
  * `fine.appeal_end`: the 复议决定 / 判决 (the outcome in the note).
@@ -1275,6 +1280,42 @@ amount?: string | null,
  * 行政处罚决定书 文号; defaults to the decision's.
  */
 decision_number: string, decided_on?: string | null, served_on?: string | null, note: string, };
+
+/**
+ * One instalment of an approved 分期缴纳 (行政处罚法 art. 66).
+ */
+export type FineInstalment = { id: number, seq: number, due_on: string, amount: string, 
+/**
+ * What the payments (principal first, instalments in order) covered of it.
+ */
+covered: string, 
+/**
+ * The day it was covered in full.
+ */
+covered_on?: string | null, approved_on: string, 
+/**
+ * 批准文书号
+ */
+reference: string, 
+/**
+ * The economic hardship the party stated.
+ */
+note: string, };
+
+/**
+ * `fine.instal`: 分期缴纳 approved on the party's application (行政处罚法 art. 66). What of the fine
+ * is still owed on the approval day is split into `count` equal monthly instalments (in 分, the
+ * last taking the remainder), the first due on `first_due_on`, each next one a month later.
+ */
+export type FineInstalmentInput = { fine_id: number, approved_on?: string | null, count?: number | null, first_due_on?: string | null, 
+/**
+ * 批准文书号
+ */
+reference: string, 
+/**
+ * The economic hardship the party stated.
+ */
+reason: string, };
 
 export type FinePayment = { id: number, uid: string, paid_on: string, amount: string, principal: string, surcharge: string, voucher: string, };
 
@@ -3019,6 +3060,7 @@ export interface Commands {
   "fine.serve": { request: FineServe; response: Fine };
   "fine.pay": { request: FinePaymentInput & ClientRequest; response: Fine };
   "fine.defer": { request: FineDeferInput; response: Fine };
+  "fine.instal": { request: FineInstalmentInput; response: Fine };
   "fine.appeal": { request: FineAppealInput; response: Fine };
   "fine.appeal_end": { request: FineAppealEnd; response: Fine };
   "fine.list": { request: FineQuery; response: Array<Fine> };
@@ -3660,6 +3702,7 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "fine.serve": ["Handler"],
   "fine.pay": ["Finance"],
   "fine.defer": ["Approver"],
+  "fine.instal": ["Approver"],
   "fine.appeal": ["Handler"],
   "fine.appeal_end": ["Handler"],
   "referral.demand": ["Handler"],
