@@ -336,6 +336,10 @@ pub struct RecoveryLine {
     #[ts(optional = nullable)]
     pub split_group: Option<i64>,
     pub note: String,
+    /// 参保地 of insured persons of another province treated here (跨省异地就医): the money returns
+    /// to that account and reduces the cross-province settlement. None for local money.
+    #[ts(optional = nullable)]
+    pub insured_region: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -353,6 +357,9 @@ pub struct RecoveryLineInput {
     #[ts(optional = nullable)]
     pub amount_due: Option<Money>,
     pub note: String,
+    /// 参保地 when the money is of insured persons of another province (跨省异地就医); empty for
+    /// local money.
+    pub insured_region: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -697,6 +704,7 @@ fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecoveryLine> {
         amount_due: r.get("amount_due_fen")?,
         split_group: r.get("split_group")?,
         note: r.get("note")?,
+        insured_region: r.get("insured_region")?,
     })
 }
 
@@ -1183,6 +1191,8 @@ pub fn add_recovery_line(
         ));
     }
     let note = bounded_text(&i.note, "note", "备注", 200)?;
+    let region = bounded_text(&i.insured_region, "insured_region", "参保地", 60)?;
+    let region = (!region.is_empty()).then_some(region);
     if i.fund == Some(Fund::Other) && note.is_empty() {
         return Err(ApiError::field(
             "note",
@@ -1223,9 +1233,9 @@ pub fn add_recovery_line(
             note.clone()
         };
         tx.execute(
-            "INSERT INTO recovery_line (id, case_id, fund, year_kind, category, amount_due_fen, split_group, note, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![id, i.case_id, enum_text(&fund), enum_text(&year_kind), category.map(|c| enum_text(&c)), amt, group, note, now],
+            "INSERT INTO recovery_line (id, case_id, fund, year_kind, category, amount_due_fen, split_group, note, created_at, insured_region)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![id, i.case_id, enum_text(&fund), enum_text(&year_kind), category.map(|c| enum_text(&c)), amt, group, note, now, region],
         )?;
         tx.touch("recovery_line", id);
         ids.push(id);

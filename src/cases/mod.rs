@@ -117,6 +117,7 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("rectified", "是否已整改"),
     ("rectify_by", "整改期限"),
     ("note", "备注"),
+    ("insured_region", "参保地"),
     ("opinion", "审核意见"),
     ("passed", "审核结论"),
     ("participants", "参加人员"),

@@ -69,6 +69,7 @@ rules! {
     AppRefund,
     Demand,
     PaymentExtension,
+    CrossRegion,
 }
 
 impl Rule {
@@ -122,6 +123,7 @@ crate::labels!(Rule {
     AppRefund => "参保人员通过医保APP退回",
     Demand => "催告及申请人民法院强制执行",
     PaymentExtension => "因不可抗力等特殊情况延长退款期限",
+    CrossRegion => "跨省异地就医追回资金返回参保地、冲减异地就医结算费用",
 });
 
 /// The presets shipped with Recoup.

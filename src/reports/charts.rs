@@ -100,7 +100,7 @@ pub fn charts(conn: &Connection, q: &ChartQuery, today: NaiveDate) -> Result<Cha
     let basis = settings::load(conn)?.recovered_basis;
     let found: Vec<String> = conn
         .prepare_cached(&format!(
-            "SELECT fund FROM ({}) GROUP BY fund ORDER BY fund",
+            "SELECT CASE WHEN xregion THEN 'cross' ELSE fund END AS g FROM ({}) GROUP BY g ORDER BY g",
             match basis {
                 settings::RecoveredBasis::Receipted => funds::BY_FUND_RECEIPTED,
                 settings::RecoveredBasis::Arrived => funds::BY_FUND_ARRIVED,
@@ -110,11 +110,22 @@ pub fn charts(conn: &Connection, q: &ChartQuery, today: NaiveDate) -> Result<Cha
         .collect::<rusqlite::Result<_>>()?;
     let mut by_fund = Vec::new();
     for f in found {
-        let fund: Fund = enum_from(f);
-        let key = format!("fund:{}", enum_text(&fund));
+        // Cross-province money (跨省异地就医) is its own bar, as in the funds report.
+        let (key, label) = if f == "cross" {
+            (
+                "fund:cross".to_string(),
+                "跨省异地就医（返回参保地）".to_string(),
+            )
+        } else {
+            let fund: Fund = enum_from(f);
+            (
+                format!("fund:{}", enum_text(&fund)),
+                fund.label().to_string(),
+            )
+        };
         by_fund.push(bar(
             conn,
-            fund.label().to_string(),
+            label,
             funds_query(first, to),
             &key,
             funds::members(conn, &key)?,

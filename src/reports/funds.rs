@@ -30,21 +30,25 @@ use crate::vocab::dates::{cn_date, date_text};
 use crate::vocab::text::enum_from;
 use crate::vocab::Labeled;
 
-/// `(k, ref, fund, fen)`: receipts of the period not voided by its end, a payment's by the funds
-/// of its allocations (less refunds completed by then), a deduction's by its fund.
+/// `(k, ref, fund, fen, xregion)`: receipts of the period not voided by its end, a payment's by the funds
+/// of its allocations (less refunds completed by then), a deduction's by its fund; `xregion` marks the
+/// money of a line of insured persons of another province (跨省异地就医, `recovery_line.insured_region`),
+/// which returns to the 参保地 account and reduces the cross-province settlement instead of being
+/// local fund income (an offset deducts local settlement money: never cross-province).
 pub const BY_FUND_RECEIPTED: &str = "
 SELECT CASE WHEN p.case_id IS NULL THEN 'self_correction' ELSE 'case' END AS k,
        COALESCE(p.case_id, p.self_correction_id) AS ref, COALESCE(rl.fund, sl.fund) AS fund,
        a.amount_fen - COALESCE((SELECT SUM(ra.amount_fen) FROM refund f JOIN refund_allocation ra ON ra.refund_id = f.id
             WHERE f.payment_id = p.id AND f.status = 'Completed' AND f.refunded_on <= ?2
               AND ra.recovery_line_id IS a.recovery_line_id
-              AND ra.self_correction_line_id IS a.self_correction_line_id), 0) AS fen
+              AND ra.self_correction_line_id IS a.self_correction_line_id), 0) AS fen,
+       rl.insured_region IS NOT NULL AS xregion
 FROM fiscal_receipt r JOIN payment p ON p.id = r.payment_id JOIN payment_allocation a ON a.payment_id = p.id
 LEFT JOIN recovery_line rl ON rl.id = a.recovery_line_id
 LEFT JOIN self_correction_line sl ON sl.id = a.self_correction_line_id
 WHERE r.issued_on BETWEEN ?1 AND ?2 AND (r.voided_on IS NULL OR r.voided_on > ?2)
 UNION ALL
-SELECT 'case', o.case_id, d.fund, r.amount_fen
+SELECT 'case', o.case_id, d.fund, r.amount_fen, 0
 FROM fiscal_receipt r JOIN offset_deduction d ON d.id = r.deduction_id JOIN offset_plan o ON o.id = d.plan_id
 WHERE r.issued_on BETWEEN ?1 AND ?2 AND (r.voided_on IS NULL OR r.voided_on > ?2)";
 
@@ -52,20 +56,22 @@ WHERE r.issued_on BETWEEN ?1 AND ?2 AND (r.voided_on IS NULL OR r.voided_on > ?2
 /// completed in it, deductions settled in it.
 pub const BY_FUND_ARRIVED: &str = "
 SELECT CASE WHEN p.case_id IS NULL THEN 'self_correction' ELSE 'case' END AS k,
-       COALESCE(p.case_id, p.self_correction_id) AS ref, COALESCE(rl.fund, sl.fund) AS fund, a.amount_fen AS fen
+       COALESCE(p.case_id, p.self_correction_id) AS ref, COALESCE(rl.fund, sl.fund) AS fund, a.amount_fen AS fen,
+       rl.insured_region IS NOT NULL AS xregion
 FROM payment p JOIN payment_allocation a ON a.payment_id = p.id
 LEFT JOIN recovery_line rl ON rl.id = a.recovery_line_id
 LEFT JOIN self_correction_line sl ON sl.id = a.self_correction_line_id
 WHERE p.arrived_on BETWEEN ?1 AND ?2
 UNION ALL
 SELECT CASE WHEN p.case_id IS NULL THEN 'self_correction' ELSE 'case' END,
-       COALESCE(p.case_id, p.self_correction_id), COALESCE(rl.fund, sl.fund), -ra.amount_fen
+       COALESCE(p.case_id, p.self_correction_id), COALESCE(rl.fund, sl.fund), -ra.amount_fen,
+       rl.insured_region IS NOT NULL
 FROM refund f JOIN payment p ON p.id = f.payment_id JOIN refund_allocation ra ON ra.refund_id = f.id
 LEFT JOIN recovery_line rl ON rl.id = ra.recovery_line_id
 LEFT JOIN self_correction_line sl ON sl.id = ra.self_correction_line_id
 WHERE f.status = 'Completed' AND f.refunded_on BETWEEN ?1 AND ?2
 UNION ALL
-SELECT 'case', o.case_id, d.fund, d.deducted_fen
+SELECT 'case', o.case_id, d.fund, d.deducted_fen, 0
 FROM offset_deduction d JOIN offset_plan o ON o.id = d.plan_id
 WHERE d.settled_on BETWEEN ?1 AND ?2 AND d.deducted_fen > 0";
 
@@ -83,10 +89,15 @@ pub fn members(conn: &Connection, key: &str) -> Result<String> {
     if let Some(fund) = key.strip_prefix("fund:") {
         let filter = if fund == "all" {
             String::new()
+        } else if fund == "cross" {
+            " WHERE xregion".to_string()
         } else {
             let f: Fund =
                 serde_json::from_value(serde_json::Value::from(fund)).map_err(|_| unknown_key())?;
-            format!(" WHERE fund = '{}'", crate::vocab::text::enum_text(&f))
+            format!(
+                " WHERE fund = '{}' AND NOT xregion",
+                crate::vocab::text::enum_text(&f)
+            )
         };
         return Ok(format!(
             "SELECT k, ref, fen FROM ({}){filter}",
@@ -133,19 +144,24 @@ pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate)
     let s = settings::load(conn)?;
     let (f, t) = (date_text(from), date_text(to));
     // By fund: one pass over the period's rows, counted and summed per fund and in all.
-    let found: Vec<(String, i64, String, i64)> = conn
+    let found: Vec<(String, i64, String, i64, bool)> = conn
         .prepare_cached(&format!(
-            "SELECT k, ref, fund, fen FROM ({})",
+            "SELECT k, ref, fund, fen, xregion FROM ({})",
             by_fund(s.recovered_basis)
         ))?
         .query_map(params![f, t], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut per_fund: BTreeMap<Fund, (BTreeSet<(String, i64)>, i64)> = BTreeMap::new();
+    let mut cross: (BTreeSet<(String, i64)>, i64) = Default::default();
     let mut all: BTreeSet<(String, i64)> = BTreeSet::new();
-    for (k, id, fund, fen) in found {
-        let slot = per_fund.entry(enum_from(fund)).or_default();
+    for (k, id, fund, fen, is_cross) in found {
+        let slot = if is_cross {
+            &mut cross
+        } else {
+            per_fund.entry(enum_from(fund)).or_default()
+        };
         slot.0.insert((k.clone(), id));
         slot.1 += fen;
         all.insert((k, id));
@@ -165,6 +181,18 @@ pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate)
                 SheetCell::text(fund.label()),
                 SheetCell::figure(n.to_string(), key.clone()),
                 SheetCell::figure(yuan(*fen), key),
+            ],
+            total: false,
+        });
+    }
+    if !cross.0.is_empty() {
+        // 跨省异地就医: back to the 参保地 account, reducing the cross-province settlement.
+        total += cross.1;
+        rows.push(SheetRow {
+            cells: vec![
+                SheetCell::text("跨省异地就医（返回参保地）"),
+                SheetCell::figure(cross.0.len().to_string(), "fund:cross"),
+                SheetCell::figure(yuan(cross.1), "fund:cross"),
             ],
             total: false,
         });
@@ -272,7 +300,11 @@ pub fn sheet(conn: &Connection, kind: SheetKind, from: NaiveDate, to: NaiveDate)
         notes: vec![
             format!("1．{definition}，不含上缴国库的罚款和没收违法所得；按险种的金额为缴款分配到各险种追回明细的金额，抵扣为其抵扣的险种。"),
             "2．追回资金已按原拨付或支付渠道退回医保经办机构基金支出户，并按财务管理规定退回医疗保障基金财政专户。".to_string(),
-            "3．点击数字可查看其对应的案件或退回明细单。".to_string(),
+            format!(
+                "3．跨省异地就医费用追回的资金按原渠道返回参保地账户，冲减跨省异地就医直接结算费用{}，不计入本地险种。",
+                crate::cases::rules::office(conn)?.cite(crate::cases::Rule::CrossRegion)
+            ),
+            "4．点击数字可查看其对应的案件或退回明细单。".to_string(),
         ],
         preparer: s.preparer,
         checker: s.checker,

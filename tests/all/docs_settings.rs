@@ -45,7 +45,7 @@ fn defaults_come_from_the_office_name() {
     let c = &o.core;
     case_ready_to_notify(&o, inst, "2468.10");
     let s = call(c, "document.settings_get", json!({}));
-    assert_eq!(s["kinds"].as_array().unwrap().len(), 15);
+    assert_eq!(s["kinds"].as_array().unwrap().len(), 16);
     let notice = &s["kinds"].as_array().unwrap()[8];
     assert_eq!(notice["kind"], "StatementNotice");
     assert_eq!(notice["default_prefix"], "长白医保告");

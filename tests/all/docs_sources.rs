@@ -424,7 +424,10 @@ fn administrative_penalty_case_prints_every_document_from_the_data() {
             // Printed for the officers to fill in on the spot, whenever needed.
             "InspectionRecord" => assert_eq!(o["available"], true, "{o}"),
             // No hold, no demand on this case (issue 9 papers).
-            "RegistrationNotice" | "SealingDecision" | "DemandNotice" => {
+            "RegistrationNotice"
+            | "SealingDecision"
+            | "SealingExtensionNotice"
+            | "DemandNotice" => {
                 assert_eq!(o["available"], false, "{o}")
             }
             _ => assert!(o["reason"].as_str().unwrap().contains("重新打印"), "{o}"),

@@ -1649,3 +1649,98 @@ fn the_charts_are_sums_of_the_sheets_member_queries() {
         2
     );
 }
+
+/// 天津 art. 16 (and the national rules on cross-province settlement it refers to): money of insured
+/// persons of another province treated here goes back to the 参保地 account as a reduction of the
+/// cross-province settlement. The line names the 参保地; the 通知单 says where that part goes, citing
+/// the office's rule set; the report to the treasury and the bureau shows it on its own row, not
+/// under the local funds, and the row drills down to its matter.
+#[test]
+fn cross_province_money_returns_to_the_insured_region_not_to_the_local_fund() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let h = o.institution("H12010100031", "和平区医院辛");
+    let case = agreement(
+        &o,
+        h,
+        "2026-02-02",
+        &[
+            json!({"fund": "职工基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "3000"}),
+            json!({"fund": "居民基本医保", "year_kind": "当年", "category": "住院费", "amount_due": "2000",
+                   "insured_region": "河北省石家庄市"}),
+        ],
+    )
+    .notified_with("2026-02-03", json!({"proposed_measures": measures(&["约谈"])}))
+    .served("2026-02-04")
+    .waived("2026-02-05")
+    .decided_with(
+        "2026-02-10",
+        json!({"payment_due": "2026-03-31", "measures": measures(&["约谈"])}),
+    )
+    .decision_served("2026-02-11")
+    .id;
+    let lines = call(c, "case.get", json!({"id": case}))["recovery_lines"].clone();
+    assert_eq!(lines[1]["insured_region"], "河北省石家庄市");
+    assert_eq!(lines[0]["insured_region"], Value::Null);
+    let mut settings = call(c, "document.settings_get", json!({}));
+    for key in ["employee_account", "resident_account"] {
+        settings[key] = json!({"account_name": "天津市医疗保障基金管理中心", "bank": "中国农业银行天津和平支行",
+                               "account_number": "02160001040042313", "bank_code": "103110016005"});
+    }
+    settings["contact_phone"] = json!("022-23456789");
+    call(c, "document.settings_update", settings);
+    let slip = pdf_text(&pdf_of(&call(
+        c,
+        "document.preview",
+        json!({"case_id": case, "kind": "RecoverySlip"}),
+    )));
+    let slip: String = slip.split_whitespace().collect();
+    assert!(
+        slip.contains("其中跨省异地就医费用2,000.00元（参保地：河北省石家庄市），按原渠道返回参保地账户，冲减跨省异地就医直接结算费用"),
+        "{slip}"
+    );
+    assert!(
+        slip.contains("第十六条"),
+        "the 天津 preset's article: {slip}"
+    );
+    for (fund, amount, voucher, number) in [
+        ("职工基本医保", "3000", "NY-X1", "津财票2026-000101"),
+        ("居民基本医保", "2000", "NY-X2", "津财票2026-000102"),
+    ] {
+        let p = pay(c, case, "2026-02-20", amount, fund, voucher);
+        call(
+            c,
+            "payment.confirm_arrival",
+            json!({"id": p, "date": "2026-02-21"}),
+        );
+        receipt(c, p, number, "2026-02-25");
+    }
+    let q = json!({"report": "FundsToFinance", "from": "2026-02-01", "to": "2026-02-28"});
+    let s = call(c, "report.sheet", q.clone());
+    let r = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        sheet_rows(&s, 0),
+        [
+            r(&["职工基本医保", "1", "3000.00"]),
+            r(&["跨省异地就医（返回参保地）", "1", "2000.00"]),
+            r(&["合计", "1", "5000.00"]),
+        ]
+    );
+    let number = call(c, "case.get", json!({"id": case}))["case"]["case_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        sheet_drill(c, &q, "fund:cross"),
+        [(number.clone(), "2000.00".to_string())]
+    );
+    assert_eq!(
+        sheet_drill(c, &q, "fund:ResidentBasic"),
+        Vec::<(String, String)>::new()
+    );
+    let notes = s["notes"].to_string();
+    assert!(
+        notes.contains("返回参保地账户") && notes.contains("第十六条"),
+        "{notes}"
+    );
+}

@@ -147,6 +147,7 @@ impl Kind for RecoverySlip {
         };
         let funds = funds_of(src.settings, &c.lines);
         accounts_filled(&funds)?;
+        let cross_region = cross_region_text(&c);
         Ok(RecoverySlipData {
             issuer: c.agency.name.clone(),
             document_number: c.number,
@@ -155,8 +156,8 @@ impl Kind for RecoverySlip {
             payment_method: PaymentMethod::BankTransfer,
             deadline,
             handling_result: format!(
-                "依据处理决定（{}），追回违规使用的医疗保障基金。",
-                dec.document_number
+                "依据处理决定（{}），追回违规使用的医疗保障基金。{}",
+                dec.document_number, cross_region
             ),
             handler: sign(dec.signoff.handler_id, "")?,
             reviewer: sign(dec.signoff.reviewer_id, "情况属实，同意追回。")?,
@@ -565,4 +566,29 @@ fn fund_account(settings: &DocumentSettings, fund: Fund) -> BankAccount {
     } else {
         BankAccount::default()
     }
+}
+
+/// What of the money is of insured persons of another province (跨省异地就医) and where it goes: back
+/// to the 参保地 account, reducing the cross-province settlement (the rule set's `CrossRegion`).
+/// Empty when all of it is local.
+pub fn cross_region_text(c: &CaseFacts) -> String {
+    let mut regions: Vec<&str> = Vec::new();
+    let mut total = crate::money::Money::ZERO;
+    for l in &c.detail.recovery_lines {
+        if let Some(r) = l.insured_region.as_deref() {
+            total += l.amount_due;
+            if !regions.contains(&r) {
+                regions.push(r);
+            }
+        }
+    }
+    if regions.is_empty() {
+        return String::new();
+    }
+    format!(
+        "其中跨省异地就医费用{}元（参保地：{}），按原渠道返回参保地账户，冲减跨省异地就医直接结算费用{}。",
+        total.grouped(),
+        regions.join("、"),
+        c.rules.cite(crate::cases::Rule::CrossRegion)
+    )
 }

@@ -21,3 +21,9 @@ CREATE TABLE fine_instalment (
     created_at   TEXT NOT NULL,
     UNIQUE (fine_id, seq)
 );
+
+-- Money of insured persons of another province treated here (跨省异地就医直接结算; 天津 art. 16 and
+-- the national rules on cross-province settlement): the line names the 参保地; such money goes back
+-- to the 参保地 account as a reduction of the cross-province settlement, not into the local fund
+-- (`reports::funds`). Audited column, NULL for local money and for lines made before.
+ALTER TABLE recovery_line ADD COLUMN insured_region TEXT;

@@ -2287,14 +2287,24 @@ category?: ExpenseCategory | null, amount_due: string,
 /**
  * The two halves of one 5:5 split (004 art. 8) share this number.
  */
-split_group?: number | null, note: string, };
+split_group?: number | null, note: string, 
+/**
+ * 参保地 of insured persons of another province treated here (跨省异地就医): the money returns
+ * to that account and reduces the cross-province settlement. None for local money.
+ */
+insured_region?: string | null, };
 
 export type RecoveryLineInput = { case_id: number, 
 /**
  * 险种; leave empty when it cannot be told: the amount is split 5:5 between the employee and
  * resident basic funds (004 art. 8).
  */
-fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | null, amount_due?: string | null, note: string, };
+fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | null, amount_due?: string | null, note: string, 
+/**
+ * 参保地 when the money is of insured persons of another province (跨省异地就医); empty for
+ * local money.
+ */
+insured_region: string, };
 
 /**
  * 追回基金来源: how the recovery was established (004 art. 5; 附件1 first row).
@@ -2433,7 +2443,7 @@ export type Role = "Handler" | "Reviewer" | "Approver" | "Finance" | "Admin";
 /**
  * One rule whose citation the office's rule set gives.
  */
-export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "CityApproval" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund" | "Demand" | "PaymentExtension";
+export type Rule = "LeadCheck" | "Complaint" | "TwoOfficers" | "Evidence" | "EvidenceRegistration" | "Sealing" | "NoticeFacts" | "StatementRight" | "LegalReview" | "CollectiveReview" | "AgreementCollectiveReview" | "AgreementMeasures" | "TerminationBan" | "CityReport" | "CityApproval" | "RefundOrder" | "RecoveryNotice" | "DecisionDocument" | "RecoveryTerms" | "UnknownFundSplit" | "PaymentProof" | "FiscalReceipt" | "Offset" | "OffsetOnRequest" | "Overdue" | "ErroneousRefund" | "Accounting" | "AppRefund" | "Demand" | "PaymentExtension" | "CrossRegion";
 
 /**
  * The presets shipped with Recoup.
@@ -3439,6 +3449,7 @@ export const enumLabels: EnumLabels = {
     AppRefund: "参保人员通过医保APP退回",
     Demand: "催告及申请人民法院强制执行",
     PaymentExtension: "因不可抗力等特殊情况延长退款期限",
+    CrossRegion: "跨省异地就医追回资金返回参保地、冲减异地就医结算费用",
   },
   RulePreset: {
     National: "全国通用（国家法律法规）",
