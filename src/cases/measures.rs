@@ -310,8 +310,12 @@ pub fn apply(
             |r| r.get(0),
         )?;
         tx.execute(
-            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at, rectify_by, ground)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            // A termination keeps the persons of the institution at that moment (the 5-year bar
+            // follows them, `guard_persons`).
+            "INSERT INTO agreement_measure (id, case_id, institution_id, kind, months, serious, starts_on, ends_on, note, created_at, rectify_by, ground,
+                                            legal_rep_then, principal_then, controller_then)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, i.legal_rep, i.principal, i.controller
+             FROM (SELECT 1) LEFT JOIN institution i ON i.id = ?3 AND ?4 = 'AgreementTermination'",
             params![id, case_id, institution_id, enum_text(&kind), m.months, m.serious, date_text(starts), ends.map(date_text), m.note.trim(), now_text(), rectify_by.map(date_text), m.ground.map(|g| enum_text(&g))],
         )?;
         tx.touch("agreement_measure", id);
@@ -746,7 +750,8 @@ pub fn guard_persons(
         return Ok(());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT i.name, i.credit_code, i.legal_rep, i.principal, i.controller, m.starts_on
+        "SELECT i.name, i.credit_code, i.legal_rep, i.principal, i.controller, m.starts_on,
+                m.legal_rep_then, m.principal_then, m.controller_then
          FROM agreement_measure m JOIN institution i ON i.id = m.institution_id
          WHERE m.kind = 'AgreementTermination' AND COALESCE(m.ground, 'Violation') = 'Violation'
            AND i.id IS NOT ?1 AND i.credit_code <> ?2
@@ -761,11 +766,16 @@ pub fn guard_persons(
                 r.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                 r.get::<_, Option<String>>(5)?,
+                [
+                    r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                    r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                ],
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut found = Vec::new();
-    for (name, credit, legal_rep, principal, controller, starts) in rows {
+    for (name, credit, legal_rep, principal, controller, starts, then) in rows {
         let Some(from) = opt_date(starts)? else {
             continue;
         };
@@ -775,7 +785,15 @@ pub fn guard_persons(
         if on > last_day {
             continue;
         }
-        for (their_title, their_name) in persons(&legal_rep, &principal, &controller) {
+        // The persons at the termination, then those named since (a person replaced afterwards is
+        // still the one who caused it).
+        let mut theirs = persons(&then[0], &then[1], &then[2]);
+        for p in persons(&legal_rep, &principal, &controller) {
+            if !theirs.contains(&p) {
+                theirs.push(p);
+            }
+        }
+        for (their_title, their_name) in theirs {
             for (title, person) in &judged {
                 if *person == their_name {
                     found.push(format!(

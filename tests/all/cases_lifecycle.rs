@@ -1354,6 +1354,24 @@ fn persons_who_caused_a_termination_for_violation_bar_other_institutions_for_fiv
         e.message
     );
     assert_eq!(audit_entries(c), before, "a refusal changes nothing");
+    // A names another 主要负责人 after its termination: the bar still follows 刘大伟, who was it then.
+    call(
+        c,
+        "institution.update",
+        json!({"id": a, "principal": "周新"}),
+    );
+    let e = field(
+        c,
+        "institution.create",
+        other("H44160200020", "91440100MA59ABCD22"),
+        "namesake_note",
+    );
+    assert!(
+        e.message.contains("实际控制人刘大伟与源城区某民营医院")
+            && e.message.contains("主要负责人同名"),
+        "{}",
+        e.message
+    );
     // Registered without an agreement it is accepted; applying for one later is judged then.
     let mut none = other("H44160200020", "91440100MA59ABCD22");
     none["agreement_status"] = json!("None");

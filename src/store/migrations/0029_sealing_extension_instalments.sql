@@ -27,3 +27,11 @@ CREATE TABLE fine_instalment (
 -- to the 参保地 account as a reduction of the cross-province settlement, not into the local fund
 -- (`reports::funds`). Audited column, NULL for local money and for lines made before.
 ALTER TABLE recovery_line ADD COLUMN insured_region TEXT;
+
+-- The persons of an institution when its agreement was terminated (令第2号/第3号: the 5-year bar
+-- follows the 法定代表人/主要负责人/实际控制人 who caused it, also after the institution names others).
+-- Audited columns, NULL on other measures and on terminations recorded before (those compare with
+-- the institution's current persons only).
+ALTER TABLE agreement_measure ADD COLUMN legal_rep_then TEXT;
+ALTER TABLE agreement_measure ADD COLUMN principal_then TEXT;
+ALTER TABLE agreement_measure ADD COLUMN controller_then TEXT;
