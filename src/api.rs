@@ -161,6 +161,8 @@ pub struct Core {
     heads: Option<std::sync::Arc<exchange::heads::HeadSigner>>,
     /// The background exchange with the city's hub ([`Core::sync_tick`]).
     auto_sync: Mutex<AutoSyncState>,
+    /// At the city's hub: each county's replica, opened on first read (`exchange::replica`).
+    replicas: Mutex<HashMap<String, std::sync::Arc<Core>>>,
 }
 
 /// When the next background attempt is due and what the last one did.
@@ -354,10 +356,95 @@ impl Core {
             keys,
             heads,
             auto_sync: Mutex::new(AutoSyncState::default()),
+            replicas: Mutex::new(HashMap::new()),
         };
         core.reload_calendar()?;
         core.ensure_derived()?;
         Ok(core)
+    }
+
+    /// A county's replica at the hub: its own database, no office key, no signed head, nothing
+    /// written through the audited path (`exchange::replica`).
+    fn replica(store: Store) -> Result<Core> {
+        let core = Core {
+            store,
+            calendar: RwLock::new(WorkCalendar::default()),
+            data_version: AtomicI64::new(0),
+            sessions: Mutex::new(HashMap::new()),
+            local: Mutex::new(None),
+            jobs: Jobs::default(),
+            keys: std::sync::Arc::new(KeyStore::new(None)),
+            heads: None,
+            auto_sync: Mutex::new(AutoSyncState::default()),
+            replicas: Mutex::new(HashMap::new()),
+        };
+        core.reload_calendar()?;
+        Ok(core)
+    }
+
+    /// `county.read`: one read command run on a county's replica, brought up to the entries this
+    /// hub holds first. Only the commands of `exchange::replica::COUNTY_READS`.
+    pub fn county_read(&self, r: &exchange::replica::CountyRead) -> Result<Value> {
+        exchange::replica::check_command(&r.command)?;
+        let code = r.code.trim();
+        if !self.store.read(|c| exchange::replica::is_county(c, code))? {
+            return Err(ApiError::field("code", "不是本市级单位登记的区县"));
+        }
+        let replica = {
+            let mut map = self.replicas.lock().unwrap_or_else(|p| p.into_inner());
+            match map.get(code) {
+                Some(r) => r.clone(),
+                None => {
+                    let store = match self.store.path() {
+                        Some(hub) => {
+                            let mut dir = hub.as_os_str().to_owned();
+                            dir.push(".replicas");
+                            Store::open(
+                                &std::path::PathBuf::from(dir).join(format!("{code}.sqlite")),
+                            )?
+                        }
+                        None => Store::open_in_memory()?,
+                    };
+                    let core = std::sync::Arc::new(Core::replica(store)?);
+                    map.insert(code.to_string(), core.clone());
+                    core
+                }
+            }
+        };
+        let applied = self.store.read(|hub| {
+            replica
+                .store
+                .replay(|tx| exchange::replica::catch_up(hub, tx, code))
+        })?;
+        if applied > 0 {
+            replica.reload_calendar()?;
+        }
+        replica.ensure_derived()?;
+        replica.read_unchecked(&r.command, r.payload.clone())
+    }
+
+    /// `county.monthly`: the 002 table of every county from its replica, and the city total.
+    pub fn county_monthly(
+        &self,
+        q: &reports::monthly::MonthlyQuery,
+    ) -> Result<exchange::replica::CityMonthly> {
+        q.period()?;
+        let counties = self.store.read(exchange::replica::counties)?;
+        let decimals = self.store.read(reports::settings::load)?.amount_decimals;
+        let mut tables = Vec::new();
+        for (code, name, days) in counties {
+            let t = self.county_read(&exchange::replica::CountyRead {
+                code: code.clone(),
+                command: "report.monthly".into(),
+                payload: serde_json::json!({"year": q.year, "month": q.month}),
+            })?;
+            let t: reports::monthly::MonthlyTable =
+                serde_json::from_value(t).map_err(|e| ApiError::internal(e.to_string()))?;
+            tables.push((code, name, days, t));
+        }
+        Ok(exchange::replica::city_monthly(
+            q.year, q.month, tables, decimals,
+        ))
     }
 
     /// The stored clock due dates (`cases::clock_index`), rebuilt when stale or built by another
@@ -1039,6 +1126,29 @@ macro_rules! commands {
             }
         }
 
+        impl Core {
+            /// Run a `read` command without a session: only on a county's replica at the hub
+            /// ([`Core::county_read`]), for a city user who passed `authorize` there.
+            fn read_unchecked(&self, command: &str, payload: Value) -> Result<Value> {
+                match command {
+                    $( $name if commands!(@is_read $kind) => {
+                        let calendar = self.calendar();
+                        let env = Env {
+                            cx: Ctx { calendar: &calendar, hooks: &HOOKS },
+                            actor: UNAUTHENTICATED,
+                            user: None,
+                            jobs: &self.jobs,
+                            keys: &self.keys,
+                        };
+                        let token: Option<&str> = None;
+                        let _ = token;
+                        commands!(@run_read $kind, self, env, payload, $req, $res, $f)
+                    } )*
+                    _ => Err(ApiError::new(ErrorCode::Forbidden, "区县数据在市级只能查看，不能修改")),
+                }
+            }
+        }
+
         /// Every command name, in declaration order.
         pub fn command_names() -> &'static [&'static str] {
             &[$($name),*]
@@ -1073,6 +1183,17 @@ macro_rules! commands {
     (@writes write) => { true };
     (@writes calendar) => { true };
     (@writes session) => { false };
+    (@is_read read) => { true };
+    (@is_read $other:ident) => { false };
+    (@run_read read, $core:ident, $env:ident, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let f: fn(&Env<'_>, &Connection, $req) -> Result<$res> = $f;
+        let r = decode::<$req>($payload)?;
+        to_value($core.store.read(|c| f(&$env, c, r))?)
+    }};
+    (@run_read $other:ident, $core:ident, $env:ident, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
+        let _ = (&$env, $payload);
+        Err(ApiError::new(ErrorCode::Forbidden, "区县数据在市级只能查看，不能修改"))
+    }};
     (@run read, $core:ident, $env:ident, $token:ident, $name:literal, $payload:ident, $req:ty, $res:ty, $f:expr) => {{
         let f: fn(&Env<'_>, &Connection, $req) -> Result<$res> = $f;
         let r = decode::<$req>($payload)?;
@@ -1351,6 +1472,8 @@ commands! {
     read ANYONE "escalation.pending" (exchange::escalation::PendingQuery) -> Vec<exchange::escalation::CountyRequest> = |_, c, r| exchange::escalation::pending(c, &r);
     // Leads the city assigns to a county (issue 11; exchange::assign)
     write HANDLER "assignment.create" (exchange::assign::AssignmentInput) -> exchange::assign::AssignmentGiven = |e, tx, r| exchange::assign::create(tx, &*e.office_keys()?, e.user_id()?, &r);
+    session ANYONE "county.read" (exchange::replica::CountyRead) -> Value = |core, _, _, r| core.county_read(&r);
+    session ANYONE "county.monthly" (monthly::MonthlyQuery) -> exchange::replica::CityMonthly = |core, _, _, q| core.county_monthly(&q);
     read ANYONE "exchange.counties" (Empty) -> Vec<exchange::assign::CountyOverview> = |_, c, _| exchange::assign::overview(c);
     read ANYONE "assignment.list" (exchange::assign::AssignmentQuery) -> Vec<exchange::assign::Assignment> = |_, c, r| exchange::assign::list(c, &r);
     write APPROVER "escalation.answer" (cases::escalation::AnswerInput) -> exchange::escalation::AnswerGiven = |e, tx, r| exchange::escalation::answer(tx, &*e.office_keys()?, e.user_id()?, &r);

@@ -19,6 +19,7 @@ pub mod escalation;
 pub mod heads;
 pub mod keys;
 pub mod net;
+pub mod replica;
 
 use base64::Engine as _;
 use rusqlite::{params, Connection, OptionalExtension};

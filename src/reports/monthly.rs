@@ -390,7 +390,7 @@ pub fn progress(inspected: i64, total: i64) -> Decimal {
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-pub(super) fn fixed(d: Decimal, decimals: u32) -> String {
+pub fn fixed(d: Decimal, decimals: u32) -> String {
     format!("{:.*}", decimals as usize, d)
 }
 

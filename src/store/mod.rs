@@ -267,6 +267,22 @@ impl Store {
         f(&conn)
     }
 
+    /// Runs `f` in a transaction that appends no audit entry, with foreign keys off: only for a
+    /// county's replica at the city's hub (`exchange::replica`), whose rows are derived from the
+    /// county's entries the hub holds and rebuilt in the county's order.
+    pub fn replay<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let out = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        out
+    }
+
     /// The one write path: runs `f` in a transaction, then appends one audit entry naming `actor`,
     /// `command` and the after-image of every row `f` touched. Any error rolls everything back.
     pub fn write<T>(

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use recoup::api::Core;
+use recoup::error::ErrorCode;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -693,4 +694,84 @@ fn over_the_network_the_request_goes_up_and_the_answer_comes_down_with_the_next_
         "case.decide",
         decision(&county, case_id, 1, "AgreementTermination"),
     );
+}
+
+/// The city's hub (issue 11): a county's matters, its clocks and its 002 table are read at the city
+/// from the county's replica with the county's own commands — the same answers as at the county —
+/// and nothing can be changed there. The replica follows each new bundle.
+#[test]
+fn the_city_reads_a_county_replica_with_the_county_commands_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city = city_at(&dir.path().join("city.db"));
+    let (cc, ci) = (&county.core, &city.core);
+    pair(cc, ci);
+    let inst = county.institution("H37010200001", "历下区某医院");
+    let case_id = ready_case(&county, inst, "约谈");
+    send_up(cc, ci);
+    let read = |command: &str, payload: Value| {
+        call(
+            ci,
+            "county.read",
+            json!({"code": COUNTY, "command": command, "payload": payload}),
+        )
+    };
+    let same = |command: &str, payload: Value| {
+        assert_eq!(
+            read(command, payload.clone()),
+            call(cc, command, payload.clone()),
+            "{command} {payload}"
+        );
+    };
+    same("case.list", json!({}));
+    same("case.get", json!({ "id": case_id }));
+    same("clock.list", json!({"today": "2026-03-12", "within": 5}));
+    same("ledger.case", json!({ "case_id": case_id }));
+    same("report.monthly", json!({"year": 2026, "month": 3}));
+    same("institution.list", json!({}));
+    // The city's table: the county's row is its own table, the total adds the counties up.
+    let city_table = call(ci, "county.monthly", json!({"year": 2026, "month": 3}));
+    let own = call(cc, "report.monthly", json!({"year": 2026, "month": 3}));
+    assert_eq!(city_table["counties"][0]["code"], COUNTY);
+    assert_eq!(city_table["counties"][0]["cells"], own["cells"]);
+    assert_eq!(
+        city_table["total"], own["cells"],
+        "one county: the total is its row"
+    );
+    assert_eq!(city_table["groups"], own["groups"]);
+    // The replica is a file of its own next to the hub's database.
+    assert!(dir
+        .path()
+        .join("city.db.replicas")
+        .join(format!("{COUNTY}.sqlite"))
+        .exists());
+
+    // Read-only: a write is refused, and so is a county the hub does not know.
+    let e = refuse(
+        ci,
+        "county.read",
+        json!({"code": COUNTY, "command": "case.drop", "payload": {"case_id": case_id}}),
+    );
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    field(
+        ci,
+        "county.read",
+        json!({"code": "370199", "command": "case.list", "payload": {}}),
+        "code",
+    );
+
+    // The county decides; with the next bundle the city reads the decided case.
+    call(
+        cc,
+        "case.decide",
+        decision(&county, case_id, 1, "Interview"),
+    );
+    assert_ne!(
+        read("case.get", json!({ "id": case_id }))["case"]["status"],
+        call(cc, "case.get", json!({ "id": case_id }))["case"]["status"],
+        "not sent yet: the replica is what the city holds"
+    );
+    send_up(cc, ci);
+    same("case.get", json!({ "id": case_id }));
+    same("clock.list", json!({"today": "2026-03-26", "within": 5}));
 }

@@ -614,6 +614,14 @@ matters: Array<EscalationMatter>, source: AnswerSource,
  */
 entered_by: string, recorded_at: string, };
 
+/**
+ * The 002 table per county and the city total (issue 11, the city's hub; seed 002 二(五): the
+ * counties report monthly). Each county's row is its replica's `report.monthly`; the total adds
+ * the counts and the exact amounts, rounded to 万元 once, and computes 检查进度 from the summed
+ * counts (not an average of percentages).
+ */
+export type CityMonthly = { year: number, month: number, groups: Array<HeaderGroup>, counties: Array<CountyMonthlyRow>, total: Array<MonthlyCell>, notes: Array<string>, };
+
 export type CityRequest = { id: number, uid: string, case_id: number, kind: EscalationKind, matters: Array<EscalationMatter>, asked: string, asked_on: string, asked_by: string, 
 /**
  * The answers, oldest first; the last one governs.
@@ -785,6 +793,19 @@ export type CountRequest = {
 date: string, days: number, };
 
 /**
+ * One county's row of the city's monthly table.
+ */
+export type CountyMonthlyRow = { code: string, name: string, 
+/**
+ * The county's own table from its replica: what it holds of the county's entries.
+ */
+cells: Array<MonthlyCell>, 
+/**
+ * Days since the county's last bundle (how current its row is); None before the first.
+ */
+days_since_contact?: number | null, };
+
+/**
  * One county as the city sees it from its replica and its own records (issue 11: "bundle history
  * per county (last contact, last entry, lag)", overdue matters by county).
  */
@@ -809,6 +830,15 @@ pending_requests: number,
  * Assigned leads without an outcome, and those of them past their due date.
  */
 open_assignments: number, overdue_assignments: number, };
+
+/**
+ * What the city asks of a county's replica: one read command with its payload.
+ */
+export type CountyRead = { 
+/**
+ * The county's office code.
+ */
+code: string, command: string, payload: JsonValue, };
 
 /**
  * A county's request as the city holds it.
@@ -3146,6 +3176,8 @@ export interface Commands {
   "escalation.record_answer": { request: AnswerInput; response: CaseEscalation };
   "escalation.pending": { request: PendingQuery; response: Array<CountyRequest> };
   "assignment.create": { request: AssignmentInput; response: AssignmentGiven };
+  "county.read": { request: CountyRead; response: JsonValue };
+  "county.monthly": { request: MonthlyQuery; response: CityMonthly };
   "exchange.counties": { request: Empty; response: Array<CountyOverview> };
   "assignment.list": { request: AssignmentQuery; response: Array<Assignment> };
   "escalation.answer": { request: AnswerInput; response: AnswerGiven };
