@@ -238,6 +238,7 @@ async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'recoup-e2e-'))
   const port = await freePort()
   let server
+  let cityServer
   let browser
   const pageErrors = []
   try {
@@ -1294,6 +1295,47 @@ async function main() {
       await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     })
 
+    await step('市级：与本县配对、导入本县数据包；数据交换页显示各区县统计表和合计，点区县只读查看其逾期事项和案件', async () => {
+      const CITY = { code: '220100', name: '长春市医疗保障局' }
+      cityServer = await startServer(await freePort(), join(tmp, 'city.db'))
+      await api(cityServer.url, 'office.init', { ...CITY, level: 'city', admin: { ...SEED_ADMIN, roles: ['Admin'] } })
+      await apiLogin(cityServer.url, SEED_ADMIN)
+      const pairing = await api(cityServer.url, 'exchange.pairing_file', {})
+      await apiLogin(server.url, SEED_ADMIN)
+      await api(server.url, 'exchange.pair', { data: pairing.data, file_name: pairing.file_name })
+      const slip = Buffer.from((await api(server.url, 'exchange.registration', {})).data, 'base64').toString('utf-8')
+      const key = slip.split('\n').find((l) => l.startsWith('签名公钥：'))?.slice('签名公钥：'.length)
+      assert(key, `登记单应有签名公钥：${slip}`)
+      const bundle = await api(server.url, 'exchange.export', {})
+      await apiLogin(cityServer.url, SEED_ADMIN)
+      await api(cityServer.url, 'exchange.register', { code: OFFICE.code, name: OFFICE.name, public_key: key })
+      await api(cityServer.url, 'exchange.import', { data: bundle.data, file_name: bundle.file_name })
+
+      await page.goto(cityServer.url, { waitUntil: 'domcontentloaded' })
+      await page.getByTestId('login-username').fill(SEED_ADMIN.username)
+      await page.getByTestId('login-password').fill(SEED_ADMIN.password)
+      await page.getByTestId('login-submit').click()
+      await page.getByTestId('current-user').waitFor()
+      await page.goto(`${cityServer.url}#/exchange`)
+      const table = page.getByTestId('county-table')
+      await table.waitFor({ timeout: 30_000 })
+      const text = await table.innerText()
+      assert(text.includes(OFFICE.name) && text.includes('合计'), `各区县统计表应列出本县和合计：\n${text}`)
+      await table.scrollIntoViewIfNeeded()
+      await shot(page, 'city-county-table')
+      await page.getByTestId(`county-open-${OFFICE.code}`).click()
+      const dialog = page.getByTestId('county-dialog')
+      await dialog.waitFor()
+      await page.getByTestId('county-clocks').waitFor()
+      await shot(page, 'city-county-clocks')
+      await dialog.getByRole('tab', { name: /^案件/ }).click()
+      const cases = page.getByTestId('county-cases')
+      await until(async () => (await cases.locator('tbody tr').count()) > 0, '区县案件列出')
+      await cases.locator('tbody tr').first().click()
+      await page.getByTestId('county-case').waitFor()
+      await shot(page, 'city-county-case')
+    })
+
     await step('浏览器中无脚本错误', async () => {
       assert(pageErrors.length === 0, pageErrors.join('\n'))
     })
@@ -1304,6 +1346,7 @@ async function main() {
     await browser?.close().catch(() => {})
     if (server && results.some((r) => r.status === 'failed')) console.log(`--- 服务输出 ---\n${server.output().trim()}\n---`)
     await stopServer(server).catch(() => {})
+    await stopServer(cityServer).catch(() => {})
     rmSync(tmp, { recursive: true, force: true })
   }
 
