@@ -1328,6 +1328,9 @@ commands! {
     read ANYONE "report.sheet_xlsx" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_xlsx(c, &q);
     read ANYONE "report.sheet_pdf" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_pdf(c, &q);
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
+    read ANYONE "report.campaign_drill" (reports::campaign::CampaignDrill) -> Page<monthly::DrillItem> = |_, c, d| reports::campaign::drill(c, &d);
+    read ANYONE "report.campaign_xlsx" (reports::campaign::CampaignQuery) -> ReportFile = |_, c, q| reports::campaign::campaign_xlsx(c, &q);
+    read ANYONE "report.campaign_pdf" (reports::campaign::CampaignQuery) -> ReportFile = |_, c, q| reports::campaign::campaign_pdf(c, &q);
     // Exchange with the city (src/exchange, issue 11)
     session ANYONE "exchange.status" (Empty) -> ExchangeStatus = |core, _, _, _| core.exchange_status();
     read ADMIN "exchange.registration" (Empty) -> ExchangeFile = |e, c, _| exchange::registration(c, &*e.office_keys()?);

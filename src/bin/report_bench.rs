@@ -426,6 +426,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(campaign) = campaign_id {
         let q = CampaignQuery {
             campaign_id: campaign,
+            from: None,
             to: None,
         };
         let ms = median_ms(5, || Ok(figures(&conn, &q).map(|_| ())?))?;
