@@ -1459,6 +1459,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<cases::measures::TerminationGround>(cfg),
         one::<reports::monthly::MonthlyColumn>(cfg),
         one::<reports::sheet::SheetKind>(cfg),
+        one::<reports::campaign::CampaignFigure>(cfg),
         one::<reports::sheet::CellFormat>(cfg),
         one::<cases::profile::ProfileUnit>(cfg),
         one::<cases::Rule>(cfg),

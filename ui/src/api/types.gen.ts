@@ -3152,6 +3152,7 @@ export interface EnumLabels {
   TerminationGround: Record<TerminationGround, string>;
   MonthlyColumn: Record<MonthlyColumn, string>;
   SheetKind: Record<SheetKind, string>;
+  CampaignFigure: Record<CampaignFigure, string>;
   CellFormat: Record<CellFormat, string>;
   ProfileUnit: Record<ProfileUnit, string>;
   Rule: Record<Rule, string>;
@@ -3379,6 +3380,17 @@ export const enumLabels: EnumLabels = {
     FundsToFinance: "追回资金情况（报同级财政部门）",
     FundsToBureau: "追回资金情况（报医疗保障行政部门）",
     Campaign: "专项整治工作情况",
+  },
+  CampaignFigure: {
+    Inspections: "检查次数",
+    Cases: "案件数",
+    Institutions: "涉及机构数",
+    Recovered: "追回医保基金",
+    SelfCorrections: "自查自纠份数",
+    SelfCorrected: "自查自纠退回",
+    LeadsReceived: "收到线索",
+    LeadsVerified: "已核查线索",
+    LeadsOutstanding: "未核查完毕线索",
   },
   CellFormat: {
     Text: "文字",
