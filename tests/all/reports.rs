@@ -523,6 +523,28 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
             ((2, 19), (2, 22)),
         ]
     );
+    // Frozen under the header rows and beside 填报单位, counts and 万元 with their number formats
+    // (calamine reads neither: the workbook's XML is read).
+    let part = |name: &str| {
+        let mut zip = zip::ZipArchive::new(Cursor::new(b64(&file))).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xml).unwrap();
+        xml
+    };
+    let ws = part("xl/worksheets/sheet1.xml");
+    assert!(
+        ws.contains(
+            r#"xSplit="1" ySplit="4" topLeftCell="B5" activePane="bottomRight" state="frozen""#
+        ),
+        "{ws}"
+    );
+    let styles = part("xl/styles.xml");
+    for format in ["#,##0", "0.00"] {
+        assert!(
+            styles.contains(&format!(r#"formatCode="{format}""#)),
+            "{format} in {styles}"
+        );
+    }
     let range = book.worksheet_range(&sheet).unwrap();
     let text = |r: u32, col: u32| match range.get_value((r, col)) {
         Some(Data::String(s)) => s.clone(),
