@@ -978,6 +978,15 @@ async function main() {
       )
       const joint = page.getByTestId('report-cell-InspectedJoint')
       await until(async () => (await joint.innerText()).trim() === '1', '多部门联合检查为1')
+      // Pick a month (typed into the picker, as a clerk may): January of last year has no inspection;
+      // back to last month, the table counts it again.
+      const monthInput = page.getByTestId('report-month').locator('input')
+      await monthInput.fill(`${d.getFullYear() - 1}年1月`)
+      await monthInput.press('Enter')
+      await until(async () => (await joint.innerText()).trim() === '0', '去年1月：多部门联合检查为0')
+      await monthInput.fill(`${d.getFullYear()}年${d.getMonth() + 1}月`)
+      await monthInput.press('Enter')
+      await until(async () => (await joint.innerText()).trim() === '1', '回到上月：多部门联合检查为1')
       await page.mouse.move(0, 0)
       await page.waitForTimeout(400)
       await shot(page, 'report-monthly')
