@@ -426,6 +426,18 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
     );
     // 002 二(五): by the 3rd of the next month; 2026-04-03 is a Friday (清明 is 04-04..06).
     assert_eq!(t["due"], "2026-04-03");
+    // September's table: 10-03 is in the National Day holiday (10-01..07), rolled to Thursday
+    // 10-08 by default; without the roll (a setting) the 3rd itself.
+    let due = |month: u32| {
+        call(c, "report.monthly", json!({"year": 2026, "month": month}))["due"].clone()
+    };
+    assert_eq!(due(9), "2026-10-08");
+    let mut s = call(c, "report.settings_get", json!({}));
+    s["roll_due_to_working_day"] = json!(false);
+    call(c, "report.settings_update", s.clone());
+    assert_eq!(due(9), "2026-10-03");
+    s["roll_due_to_working_day"] = json!(true);
+    call(c, "report.settings_update", s);
     assert!(t["notes"][1]
         .as_str()
         .unwrap()
