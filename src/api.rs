@@ -1450,6 +1450,9 @@ commands! {
     read ANYONE "report.sheet_xlsx" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_xlsx(c, &q);
     read ANYONE "report.sheet_pdf" (reports::sheet::SheetQuery) -> ReportFile = |_, c, q| reports::sheet::sheet_pdf(c, &q);
     read ANYONE "report.campaign" (reports::campaign::CampaignQuery) -> reports::campaign::CampaignFigures = |_, c, q| reports::campaign::figures(c, &q);
+    read ANYONE "report.campaign_drill" (reports::campaign::CampaignDrill) -> Page<monthly::DrillItem> = |_, c, d| reports::campaign::drill(c, &d);
+    read ANYONE "report.campaign_xlsx" (reports::campaign::CampaignQuery) -> ReportFile = |_, c, q| reports::campaign::campaign_xlsx(c, &q);
+    read ANYONE "report.campaign_pdf" (reports::campaign::CampaignQuery) -> ReportFile = |_, c, q| reports::campaign::campaign_pdf(c, &q);
     // Exchange with the city (src/exchange, issue 11)
     session ANYONE "exchange.status" (Empty) -> ExchangeStatus = |core, _, _, _| core.exchange_status();
     read ADMIN "exchange.registration" (Empty) -> ExchangeFile = |e, c, _| exchange::registration(c, &*e.office_keys()?);
@@ -1580,6 +1583,7 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<cases::measures::TerminationGround>(cfg),
         one::<reports::monthly::MonthlyColumn>(cfg),
         one::<reports::sheet::SheetKind>(cfg),
+        one::<reports::campaign::CampaignFigure>(cfg),
         one::<reports::sheet::CellFormat>(cfg),
         one::<cases::profile::ProfileUnit>(cfg),
         one::<cases::Rule>(cfg),

@@ -24,7 +24,9 @@ use std::time::Instant;
 
 use recoup::api::Core;
 use recoup::calendar::WorkCalendar;
-use recoup::reports::campaign::{figures, CampaignQuery};
+use recoup::reports::campaign::{
+    drill as campaign_drill, figures, CampaignDrill, CampaignFigure, CampaignQuery,
+};
 use recoup::reports::export::MonthlyExport;
 use recoup::reports::monthly::{
     drill, members_sql, monthly, DrillQuery, MonthlyColumn, MonthlyQuery,
@@ -426,10 +428,30 @@ fn main() -> anyhow::Result<()> {
     if let Some(campaign) = campaign_id {
         let q = CampaignQuery {
             campaign_id: campaign,
+            from: None,
             to: None,
         };
         let ms = median_ms(5, || Ok(figures(&conn, &q).map(|_| ())?))?;
         println!("  report.campaign, 12 areas: {ms:.1} ms — {}", verdict(ms));
+        // The drill-down of the first area's 追回 (the widest member query), first 50.
+        let area = conn.query_row(
+            "SELECT id FROM campaign_area WHERE campaign_id = ?1 ORDER BY seq LIMIT 1",
+            [campaign],
+            |r| r.get::<_, i64>(0),
+        )?;
+        let d = CampaignDrill {
+            query: q.clone(),
+            figure: CampaignFigure::Recovered,
+            area_id: Some(area),
+            source: None,
+            offset: None,
+            limit: Some(50),
+        };
+        let ms = median_ms(5, || Ok(campaign_drill(&conn, &d).map(|_| ())?))?;
+        println!(
+            "  report.campaign_drill, 追回 of the first area, first 50: {ms:.1} ms — {}",
+            verdict(ms)
+        );
     }
     // The sheets (追回台账, 执法处理情况, 月度对账, 追回资金报送): each built, then a drill-down page of its
     // 合计 (the largest member query), median of five.

@@ -67,6 +67,8 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("drawn_on", "抽取日期"),
     ("title", "抽查事项"),
     ("institution_ids", "抽中的机构"),
+    ("figure", "统计栏目"),
+    ("area_id", "重点领域"),
 ];
 
 /// The monthly table an export prints, and its 填报日期 (the day given, else today).

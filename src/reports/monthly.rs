@@ -143,9 +143,13 @@ pub enum MatterKind {
     Case,
     SelfCorrection,
     Accountability,
+    /// 检查记录 (the campaign figures' 检查次数).
+    Inspection,
+    /// 线索 (the campaign figures' leads).
+    Lead,
 }
 
-crate::labels!(MatterKind { Institution => "定点医药机构", Case => "案件", SelfCorrection => "自查自纠", Accountability => "追责记录" });
+crate::labels!(MatterKind { Institution => "定点医药机构", Case => "案件", SelfCorrection => "自查自纠", Accountability => "追责记录", Inspection => "检查记录", Lead => "线索" });
 
 impl MatterKind {
     pub(super) fn from_sql(s: &str) -> MatterKind {
@@ -153,6 +157,8 @@ impl MatterKind {
             "institution" => MatterKind::Institution,
             "case" => MatterKind::Case,
             "self_correction" => MatterKind::SelfCorrection,
+            "inspection" => MatterKind::Inspection,
+            "lead" => MatterKind::Lead,
             _ => MatterKind::Accountability,
         }
     }
@@ -504,7 +510,7 @@ pub struct DrillQuery {
 pub struct DrillItem {
     pub kind: MatterKind,
     pub id: i64,
-    /// 案件编号, 明细单编号, 机构编码, or the person held accountable.
+    /// 案件编号, 明细单编号, 机构编码, the person held accountable, 线索编号, or an inspection's date.
     pub number: String,
     /// The institution or person concerned.
     pub party: String,
@@ -597,6 +603,16 @@ pub(super) fn describe(conn: &Connection, kind: MatterKind, id: i64) -> Result<(
         MatterKind::Accountability => {
             "SELECT a.person, COALESCE(c.case_number, a.position) FROM accountability a
              LEFT JOIN case_file c ON c.id = a.case_id WHERE a.id = ?1"
+        }
+        // The inspection's date as its number (inspections are not numbered), the institution.
+        MatterKind::Inspection => {
+            "SELECT x.started_on, i.name FROM inspection x JOIN institution i ON i.id = x.institution_id
+             WHERE x.id = ?1"
+        }
+        MatterKind::Lead => {
+            "SELECT l.lead_number, COALESCE(i.name, p.name, l.summary) FROM lead l
+             LEFT JOIN institution i ON i.id = l.institution_id LEFT JOIN insured p ON p.id = l.insured_id
+             WHERE l.id = ?1"
         }
     };
     Ok(conn

@@ -33,6 +33,8 @@ pub enum SheetKind {
     FundsToFinance,
     /// 追回资金情况（报属地医疗保障部门）(000 art. 8).
     FundsToBureau,
+    /// 专项整治工作情况 (003): built by `report.campaign_xlsx|campaign_pdf` from the campaign figures.
+    Campaign,
 }
 
 crate::labels!(SheetKind {
@@ -42,6 +44,7 @@ crate::labels!(SheetKind {
     Reconciliation => "月度对账表",
     FundsToFinance => "追回资金情况（报同级财政部门）",
     FundsToBureau => "追回资金情况（报医疗保障行政部门）",
+    Campaign => "专项整治工作情况",
 });
 
 /// How a column's figures are written (and typed in the workbook).
@@ -190,6 +193,7 @@ pub fn sheet(conn: &Connection, q: &SheetQuery) -> Result<Sheet> {
         SheetKind::FundsToFinance | SheetKind::FundsToBureau => {
             super::funds::sheet(conn, q.report, from, to)
         }
+        SheetKind::Campaign => Err(campaign_elsewhere()),
     }
 }
 
@@ -207,8 +211,17 @@ pub fn drill(conn: &Connection, d: &SheetDrill) -> Result<Page<DrillItem>> {
         SheetKind::Reconciliation => {
             return super::funds::reconciliation_drill(conn, to, &d.key, d.offset, d.limit)
         }
+        SheetKind::Campaign => return Err(campaign_elsewhere()),
     };
     super::monthly::page_of(conn, &sql, from, to, true, d.offset, d.limit)
+}
+
+/// The campaign's figures need the campaign: they have their own requests (`report.campaign*`).
+fn campaign_elsewhere() -> ApiError {
+    ApiError::field(
+        "report",
+        "专项整治的统计请在“专项整治”页面选择专项整治后查看",
+    )
 }
 
 fn bad_key() -> ApiError {

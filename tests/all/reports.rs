@@ -426,6 +426,18 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
     );
     // 002 二(五): by the 3rd of the next month; 2026-04-03 is a Friday (清明 is 04-04..06).
     assert_eq!(t["due"], "2026-04-03");
+    // September's table: 10-03 is in the National Day holiday (10-01..07), rolled to Thursday
+    // 10-08 by default; without the roll (a setting) the 3rd itself.
+    let due = |month: u32| {
+        call(c, "report.monthly", json!({"year": 2026, "month": month}))["due"].clone()
+    };
+    assert_eq!(due(9), "2026-10-08");
+    let mut s = call(c, "report.settings_get", json!({}));
+    s["roll_due_to_working_day"] = json!(false);
+    call(c, "report.settings_update", s.clone());
+    assert_eq!(due(9), "2026-10-03");
+    s["roll_due_to_working_day"] = json!(true);
+    call(c, "report.settings_update", s);
     assert!(t["notes"][1]
         .as_str()
         .unwrap()
@@ -523,6 +535,28 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
             ((2, 19), (2, 22)),
         ]
     );
+    // Frozen under the header rows and beside 填报单位, counts and 万元 with their number formats
+    // (calamine reads neither: the workbook's XML is read).
+    let part = |name: &str| {
+        let mut zip = zip::ZipArchive::new(Cursor::new(b64(&file))).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut xml).unwrap();
+        xml
+    };
+    let ws = part("xl/worksheets/sheet1.xml");
+    assert!(
+        ws.contains(
+            r#"xSplit="1" ySplit="4" topLeftCell="B5" activePane="bottomRight" state="frozen""#
+        ),
+        "{ws}"
+    );
+    let styles = part("xl/styles.xml");
+    for format in ["#,##0", "0.00"] {
+        assert!(
+            styles.contains(&format!(r#"formatCode="{format}""#)),
+            "{format} in {styles}"
+        );
+    }
     let range = book.worksheet_range(&sheet).unwrap();
     let text = |r: u32, col: u32| match range.get_value((r, col)) {
         Some(Data::String(s)) => s.clone(),
@@ -606,6 +640,8 @@ fn the_monthly_table_of_002_for_three_months_by_hand() {
         "单位主要负责人",
         "核对人",
         "制表人电话",
+        "填报日期",
+        "2026年4月2日",
         "2.97",
         "80.00",
     ] {
@@ -1743,4 +1779,340 @@ fn cross_province_money_returns_to_the_insured_region_not_to_the_local_fund() {
         notes.contains("返回参保地账户") && notes.contains("第十六条"),
         "{notes}"
     );
+
+/// The matters behind one campaign figure (all of them: the fixture is small), as
+/// `(kind, number, amount)`, after checking the page's total against the items.
+fn campaign_drill(
+    c: &Core,
+    q: &Value,
+    figure: &str,
+    group: Value,
+) -> Vec<(String, String, Option<String>)> {
+    let mut req = json!({"query": q, "figure": figure, "limit": 100});
+    if figure.starts_with("Leads") {
+        req["source"] = group;
+    } else {
+        req["area_id"] = group;
+    }
+    let p = call(c, "report.campaign_drill", req);
+    let items = p["items"].as_array().unwrap();
+    assert_eq!(p["total"].as_i64().unwrap() as usize, items.len());
+    items
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_string(),
+                i["number"].as_str().unwrap().to_string(),
+                i["amount"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// Every figure of the campaign page against the matters its drill-down lists: a count is the
+/// number of matters, an amount the sum of theirs (to the cent).
+fn every_campaign_figure_opens_its_matters(c: &Core, q: &Value) {
+    let f = call(c, "report.campaign", q.clone());
+    let cents = |s: &str| -> i64 {
+        let (y, fen) = s.split_once('.').unwrap();
+        y.parse::<i64>().unwrap() * 100 + fen.parse::<i64>().unwrap()
+    };
+    for a in f["areas"].as_array().unwrap() {
+        for (figure, field) in [
+            ("Inspections", "inspections"),
+            ("Cases", "cases"),
+            ("Institutions", "institutions"),
+            ("SelfCorrections", "self_corrections"),
+        ] {
+            let items = campaign_drill(c, q, figure, a["area_id"].clone());
+            assert_eq!(
+                items.len() as i64,
+                a[field].as_i64().unwrap(),
+                "{figure} of {a}"
+            );
+        }
+        for (figure, field) in [
+            ("Recovered", "recovered"),
+            ("SelfCorrected", "self_corrected"),
+        ] {
+            let items = campaign_drill(c, q, figure, a["area_id"].clone());
+            let sum: i64 = items.iter().map(|i| cents(i.2.as_deref().unwrap())).sum();
+            assert_eq!(sum, cents(a[field].as_str().unwrap()), "{figure} of {a}");
+        }
+    }
+    for l in f["leads"].as_array().unwrap() {
+        for (figure, field) in [
+            ("LeadsReceived", "received"),
+            ("LeadsVerified", "verified"),
+            ("LeadsOutstanding", "outstanding"),
+        ] {
+            let items = campaign_drill(c, q, figure, l["source"].clone());
+            assert!(items.iter().all(|i| i.0 == "Lead"));
+            assert_eq!(
+                items.len() as i64,
+                l[field].as_i64().unwrap(),
+                "{figure} of {l}"
+            );
+        }
+    }
+}
+
+/// 003 四(三) 定期报送专项整治工作数据: the campaign figures count the period asked for, each by its
+/// own date (inspections by start, cases by filing, 追回 by receipt as in the 002 table,
+/// self-correction forms by submission, leads by receipt and concluded by the period's end), and
+/// every number opens the matters behind it through the query it was counted from.
+#[test]
+fn campaign_figures_follow_the_period_and_every_number_opens_its_matters() {
+    let o = Office::tianjin();
+    let c = &o.core;
+    let Fixture { z, a, b, cc } = fixture(&o);
+    let campaign = call(
+        c,
+        "campaign.create",
+        json!({"name": "2026年医保基金违法违规问题专项整治", "year": 2026, "areas": ["血液透析", "康复理疗"]}),
+    );
+    let (dialysis, rehab) = (
+        campaign["areas"][0]["id"].clone(),
+        campaign["areas"][1]["id"].clone(),
+    );
+    for (case, area) in [(z, &dialysis), (a, &dialysis), (b, &rehab), (cc, &rehab)] {
+        call(
+            c,
+            "campaign.tag",
+            json!({"case_id": case, "campaign_area_id": area}),
+        );
+    }
+    let sc = call(c, "self_correction.list", json!({}))["items"][0]["id"].clone();
+    call(
+        c,
+        "campaign.tag",
+        json!({"self_correction_id": sc, "campaign_area_id": dialysis}),
+    );
+    let h1 = o.institution("H12010100031", "和平区透析中心");
+    for (on, area) in [
+        ("2025-12-20", &dialysis),
+        ("2026-02-01", &dialysis),
+        ("2026-03-15", &rehab),
+        ("2026-05-01", &rehab),
+    ] {
+        call(
+            c,
+            "inspection.create",
+            json!({"kind": "专项", "institution_id": h1, "started_on": on, "problems_found": true,
+                   "campaign_area_id": area}),
+        );
+    }
+    let lead = |source: &str, on: &str| {
+        id(&call(
+            c,
+            "lead.create",
+            json!({"source": source, "received_on": on, "summary": "专项整治线索"}),
+        ))
+    };
+    let l1 = lead("举报投诉", "2026-01-10");
+    lead("举报投诉", "2026-03-01");
+    let l3 = lead("上级交办", "2026-02-01");
+    lead("上级交办", "2025-12-01");
+    call(
+        c,
+        "lead.conclude",
+        json!({"id": l1, "outcome": "不予立案", "on": "2026-02-20", "note": "查无实据", "referred_to": ""}),
+    );
+    call(
+        c,
+        "lead.conclude",
+        json!({"id": l3, "outcome": "移送", "on": "2026-04-02", "note": "涉嫌伪造病历", "referred_to": "公安局"}),
+    );
+    let cid = id(&campaign);
+    let figures = |from: &str, to: &str| {
+        let f = call(
+            c,
+            "report.campaign",
+            json!({"campaign_id": cid, "from": from, "to": to}),
+        );
+        let areas: Vec<Vec<String>> = f["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                [
+                    "inspections",
+                    "cases",
+                    "institutions",
+                    "recovered",
+                    "self_corrections",
+                    "self_corrected",
+                ]
+                .iter()
+                .map(|k| a[*k].to_string().trim_matches('"').to_string())
+                .collect()
+            })
+            .collect();
+        let leads: Vec<(String, i64, i64, i64)> = f["leads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["source"].as_str().unwrap().to_string(),
+                    l["received"].as_i64().unwrap(),
+                    l["verified"].as_i64().unwrap(),
+                    l["outstanding"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        (areas, leads, f["leads_cleared"].as_bool().unwrap())
+    };
+    // First quarter. 血液透析: the inspection of 02-01 (not 2025-12-20); case A filed 01-05 (Z was
+    // filed in 2025); its institution; 追回 Z 3,000.00 (receipt 01-05) + A 8,500.00 (the receipt of
+    // 01-28 voided 02-10, issued again 03-03) + the form 1,234.56 (02-18) = 12,734.56; the form.
+    // 康复理疗: the inspection of 03-15; B and C (filed 01-22, 02-02), two institutions; 追回 B's
+    // first deduction 12,000.00 (03-10) + C 5,000.00 (03-16) = 17,000.00.
+    let (areas, leads, cleared) = figures("2026-01-01", "2026-03-31");
+    assert_eq!(
+        areas,
+        [
+            ["1", "1", "1", "12734.56", "1", "1234.56"],
+            ["1", "2", "2", "17000.00", "0", "0.00"]
+        ]
+    );
+    // 举报: two received, the one concluded 02-20 verified; 上级交办: concluded 04-02, after the
+    // quarter, so still outstanding at its end (the one of 2025 is not counted).
+    assert_eq!(
+        leads,
+        [
+            ("AssignedFromAbove".to_string(), 1, 0, 1),
+            ("Report".to_string(), 2, 1, 1)
+        ]
+    );
+    assert!(!cleared);
+    // February alone: only the form's 1,234.56 came back; C was filed; no lead of 举报 received.
+    let (areas, leads, _) = figures("2026-02-01", "2026-02-28");
+    assert_eq!(
+        areas,
+        [
+            ["1", "0", "0", "1234.56", "1", "1234.56"],
+            ["0", "1", "1", "0.00", "0", "0.00"]
+        ]
+    );
+    assert_eq!(leads, [("AssignedFromAbove".to_string(), 1, 0, 1)]);
+    // April to December: the lead of 上级交办 is not received in it; nothing outstanding → 清仓见底.
+    let (areas, leads, cleared) = figures("2026-04-01", "2026-12-31");
+    assert_eq!(areas[1][0], "1"); // the inspection of 05-01
+    assert!(leads.is_empty());
+    assert!(cleared);
+    // The default period is the campaign's year; the page states which date each figure counts by.
+    let f = call(c, "report.campaign", json!({"campaign_id": cid}));
+    assert_eq!(
+        (f["from"].as_str(), f["to"].as_str()),
+        (Some("2026-01-01"), Some("2026-12-31"))
+    );
+    assert_eq!(f["areas"][1]["inspections"], 2);
+    assert_eq!(f["leads"][0]["verified"], 1);
+    let notes = f["notes"].to_string();
+    for needle in [
+        "检查开始日期",
+        "立案日期",
+        "开具财政票据的日期",
+        "提交日期",
+        "收到日期",
+        "截至期末",
+    ] {
+        assert!(notes.contains(needle), "{needle} in {notes}");
+    }
+
+    // Every number opens its matters, for each period.
+    for (from, to) in [
+        ("2026-01-01", "2026-03-31"),
+        ("2026-02-01", "2026-02-28"),
+        ("2026-01-01", "2026-12-31"),
+    ] {
+        every_campaign_figure_opens_its_matters(
+            c,
+            &json!({"campaign_id": cid, "from": from, "to": to}),
+        );
+    }
+    // And the lists themselves, by hand.
+    let q1 = json!({"campaign_id": cid, "from": "2026-01-01", "to": "2026-03-31"});
+    let money = |s: &str| Some(s.to_string());
+    let recovered = campaign_drill(c, &q1, "Recovered", dialysis.clone());
+    let mut amounts: Vec<(String, Option<String>)> =
+        recovered.into_iter().map(|i| (i.0, i.2)).collect();
+    amounts.sort();
+    assert_eq!(
+        amounts,
+        [
+            ("Case".to_string(), money("3000.00")),
+            ("Case".to_string(), money("8500.00")),
+            ("SelfCorrection".to_string(), money("1234.56"))
+        ]
+    );
+    let institutions: Vec<String> = campaign_drill(c, &q1, "Institutions", rehab.clone())
+        .into_iter()
+        .map(|i| format!("{} {}", i.0, i.1))
+        .collect();
+    assert_eq!(
+        institutions,
+        ["Institution H12010100013", "Institution P12010100014"]
+    );
+    let inspections = campaign_drill(c, &q1, "Inspections", rehab.clone());
+    assert_eq!(
+        inspections,
+        [("Inspection".to_string(), "2026-03-15".to_string(), None)]
+    );
+    let outstanding = campaign_drill(c, &q1, "LeadsOutstanding", json!("Report"));
+    assert_eq!(outstanding.len(), 1);
+    assert_eq!(outstanding[0].0, "Lead");
+
+    // Refused: an area of no such campaign, a lead figure without its source, a period backwards,
+    // the campaign through the sheets' request.
+    field(
+        c,
+        "report.campaign_drill",
+        json!({"query": q1, "figure": "Cases", "area_id": 9999}),
+        "area_id",
+    );
+    field(
+        c,
+        "report.campaign_drill",
+        json!({"query": q1, "figure": "LeadsReceived"}),
+        "source",
+    );
+    field(
+        c,
+        "report.campaign",
+        json!({"campaign_id": cid, "from": "2026-04-01", "to": "2026-03-31"}),
+        "from",
+    );
+    field(
+        c,
+        "report.sheet",
+        json!({"report": "Campaign", "to": "2026-03-31"}),
+        "report",
+    );
+
+    // On paper: the same figures, the period and the notes.
+    let x = call(c, "report.campaign_xlsx", q1.clone());
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(b64(&x))).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = range.cells().map(|(_, _, d)| d.to_string()).collect();
+    for needle in [
+        "血液透析",
+        "12734.56",
+        "17000",
+        "统计期间：2026年1月1日至2026年3月31日",
+        "尚有线索未核查完毕",
+    ] {
+        assert!(
+            cells.iter().any(|t| t.contains(needle)),
+            "{needle} in {cells:?}"
+        );
+    }
+    assert!(cells.iter().any(|t| t.contains("立案日期")));
+    let pdf = call(c, "report.campaign_pdf", q1);
+    assert_eq!(pdf["pages"], 1);
+    let text = pdf_text(&b64(&pdf));
+    for needle in ["专项整治", "血液透析", "12,734.56", "立案日期"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
 }

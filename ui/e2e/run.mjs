@@ -62,6 +62,9 @@ let aborted = false
 /** The page whose state is captured (test-results/failure.png) when a step fails. */
 let failurePage = null
 
+// The key areas the 新建专项整治 form offers (003), in its order: a campaign figures row per area.
+const AREAS_003_E2E = ['精神疾病', '康复理疗', '血液透析', '骨科', '心血管内科', '血液净化', '医学影像', '临床检验', '生育津贴', '工伤', '冒用死亡人员信息', '交通事故']
+
 async function step(name, fn) {
   if (aborted) {
     results.push({ name, status: 'skipped' })
@@ -976,6 +979,15 @@ async function main() {
       )
       const joint = page.getByTestId('report-cell-InspectedJoint')
       await until(async () => (await joint.innerText()).trim() === '1', '多部门联合检查为1')
+      // Pick a month (typed into the picker, as a clerk may): January of last year has no inspection;
+      // back to last month, the table counts it again.
+      const monthInput = page.getByTestId('report-month').locator('input')
+      await monthInput.fill(`${d.getFullYear() - 1}年1月`)
+      await monthInput.press('Enter')
+      await until(async () => (await joint.innerText()).trim() === '0', '去年1月：多部门联合检查为0')
+      await monthInput.fill(`${d.getFullYear()}年${d.getMonth() + 1}月`)
+      await monthInput.press('Enter')
+      await until(async () => (await joint.innerText()).trim() === '1', '回到上月：多部门联合检查为1')
       await page.mouse.move(0, 0)
       await page.waitForTimeout(400)
       await shot(page, 'report-monthly')
@@ -1191,6 +1203,19 @@ async function main() {
       assert(got.case.campaign_area_id != null, '案件应已计入专项整治领域')
       await until(async () => (await select.innerText()).includes('冒用死亡人员信息'), '详情显示所设领域')
       await shot(page, 'case-campaign-area')
+      // The campaign's 案件数 of that area opens the case (report.campaign_drill), the notes say by which date.
+      await page.goto(`${server.url}#/reports/campaign`)
+      const row = AREAS_003_E2E.indexOf('冒用死亡人员信息')
+      const cell = page.getByTestId(`campaign-cell-${row}-Cases`)
+      await until(async () => (await cell.innerText()).trim() === '1', '该领域案件数为 1')
+      await until(async () => (await page.getByTestId('campaign-notes').innerText()).includes('立案日期'), '说明写明按立案日期统计')
+      await cell.click()
+      const drill = page.getByTestId('sheet-drill-dialog')
+      await until(async () => (await drill.innerText()).includes(got.case.case_number), `明细列出 ${got.case.case_number}`)
+      await page.waitForTimeout(300)
+      await shot(page, 'report-campaign-drill')
+      await page.keyboard.press('Escape')
+      await drill.waitFor({ state: 'hidden' })
     })
 
     await step('管理员经接口添加第二名承办人（协办人）', async () => {

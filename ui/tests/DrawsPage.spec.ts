@@ -133,4 +133,21 @@ describe('DrawsPage', () => {
     expect(last?.[1]).toMatchObject({ id: 1, reason: '重复登记' })
     expect(callMock.mock.calls.filter(([c]) => c === 'draw.list').length).toBe(2)
   })
+
+  it('fits a 1280 px window beside the menu: its columns need no more than 1,000 px', async () => {
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'draw.list') return [standing, withdrawn] as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    // 1280 − the 200 px menu − the main area's and the card's padding (2 × 20 each) = 1000 px.
+    const widths = w
+      .get('[data-testid="draw-table"]')
+      .findAll('.el-table__header colgroup col')
+      .map((c) => Number(c.attributes('width') ?? 0))
+    expect(widths.length).toBe(6)
+    expect(Math.min(...widths)).toBeGreaterThan(0)
+    expect(widths.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1000)
+  })
 })

@@ -85,4 +85,24 @@ describe('MonthlyReportPage', () => {
     expect(body).toContain('8,500.00')
     expect(body).toContain('追回医保基金（万元）')
   })
+
+  it('asks for the month typed into the picker, and drills into that month', async () => {
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'report.monthly') return table as never
+      if (command === 'report.monthly_drill') return { items: [], total: 0 } as never
+      throw new Error(command)
+    })
+    const w = mountPage()
+    await settle()
+    const input = w.get('[data-testid="report-month"] input')
+    await input.setValue('2026年1月')
+    await input.trigger('keydown', { key: 'Enter', code: 'Enter' })
+    await settle()
+    const asked = callMock.mock.calls.filter(([c]) => c === 'report.monthly').map(([, r]) => r)
+    expect(asked.at(-1)).toEqual({ year: 2026, month: 1 })
+    await w.get('[data-testid="report-cell-Recovered"]').trigger('click')
+    await settle()
+    const drill = callMock.mock.calls.find(([c]) => c === 'report.monthly_drill')
+    expect(drill?.[1]).toMatchObject({ year: 2026, month: 1, column: 'Recovered' })
+  })
 })

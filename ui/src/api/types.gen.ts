@@ -108,17 +108,29 @@ message: string,
  */
 field?: string, };
 
-export type AreaFigures = { area_id: number, area: string, inspections: number, cases: number, 
+export type AreaFigures = { area_id: number, area: string, 
 /**
- * Institutions concerned by the area's cases.
+ * Inspections of the area started in the period.
+ */
+inspections: number, 
+/**
+ * The area's cases filed in the period.
+ */
+cases: number, 
+/**
+ * Institutions concerned by those cases.
  */
 institutions: number, 
 /**
- * Fund money recovered on the area's cases and self-corrections in the period.
+ * Fund money recovered in the period on the area's cases and self-corrections.
  */
-recovered: string, self_corrections: number, 
+recovered: string, 
 /**
- * What the area's self-correction forms declared.
+ * The area's self-correction forms submitted in the period.
+ */
+self_corrections: number, 
+/**
+ * What those forms declared.
  */
 self_corrected: string, };
 
@@ -406,11 +418,26 @@ export type Campaign = { id: number, name: string, year: number, note: string, a
 
 export type CampaignArea = { id: number, name: string, };
 
+/**
+ * `report.campaign_drill`: the matters behind one figure — of a key area (`area_id`) or, for the
+ * leads, of a source (`source`).
+ */
+export type CampaignDrill = { query: CampaignQuery, figure: CampaignFigure, area_id?: number | null, source?: LeadSource | null, offset?: number | null, limit?: number | null, };
+
+/**
+ * The figures of the campaign page, each opening the matters behind it.
+ */
+export type CampaignFigure = "Inspections" | "Cases" | "Institutions" | "Recovered" | "SelfCorrections" | "SelfCorrected" | "LeadsReceived" | "LeadsVerified" | "LeadsOutstanding";
+
 export type CampaignFigures = { campaign: Campaign, from: string, to: string, areas: Array<AreaFigures>, leads: Array<LeadFigures>, 
 /**
  * 清仓见底: no lead of the period is still being verified.
  */
-leads_cleared: boolean, };
+leads_cleared: boolean, 
+/**
+ * Which date each figure counts by, printed under the tables.
+ */
+notes: Array<string>, };
 
 export type CampaignInput = { name: string, year: number, note: string, 
 /**
@@ -419,6 +446,10 @@ export type CampaignInput = { name: string, year: number, note: string,
 areas: Array<string>, };
 
 export type CampaignQuery = { campaign_id: number, 
+/**
+ * The first day counted (default: 1 January of the campaign's year).
+ */
+from?: string | null, 
 /**
  * The last day counted (default: 31 December of the campaign's year).
  */
@@ -1096,7 +1127,7 @@ export type DrawnInstitution = { id: number, code: string, name: string, kind: I
  */
 export type DrillItem = { kind: MatterKind, id: number, 
 /**
- * 案件编号, 明细单编号, 机构编码, or the person held accountable.
+ * 案件编号, 明细单编号, 机构编码, the person held accountable, 线索编号, or an inspection's date.
  */
 number: string, 
 /**
@@ -1698,9 +1729,13 @@ referred_to: string, };
  */
 export type LeadExtension = { id: number, on?: string | null, approver_id: number, reason: string, };
 
-export type LeadFigures = { source: LeadSource, received: number, 
+export type LeadFigures = { source: LeadSource, 
 /**
- * Concluded: a case opened, no case, or referred.
+ * Received in the period.
+ */
+received: number, 
+/**
+ * Of those, concluded by the period's last day: a case opened, no case, or referred.
  */
 verified: number, outstanding: number, };
 
@@ -1793,7 +1828,7 @@ idle_lock_minutes: number, };
 /**
  * What a row behind a cell is.
  */
-export type MatterKind = "Institution" | "Case" | "SelfCorrection" | "Accountability";
+export type MatterKind = "Institution" | "Case" | "SelfCorrection" | "Accountability" | "Inspection" | "Lead";
 
 export type Measure = { id: number, case_id: number, institution_id?: number | null, kind: MeasureKind, months?: number | null, serious: boolean, starts_on?: string | null, ends_on?: string | null, note: string, 
 /**
@@ -2740,7 +2775,7 @@ export type SheetDrill = { query: SheetQuery, key: string, offset?: number | nul
 /**
  * The reports built as sheets.
  */
-export type SheetKind = "RecoveryLedger" | "RecoveryByInstitution" | "Enforcement" | "Reconciliation" | "FundsToFinance" | "FundsToBureau";
+export type SheetKind = "RecoveryLedger" | "RecoveryByInstitution" | "Enforcement" | "Reconciliation" | "FundsToFinance" | "FundsToBureau" | "Campaign";
 
 /**
  * `report.sheet` / `report.sheet_xlsx` / `report.sheet_pdf`: which report, for which period.
@@ -3158,6 +3193,9 @@ export interface Commands {
   "report.sheet_xlsx": { request: SheetQuery; response: ReportFile };
   "report.sheet_pdf": { request: SheetQuery; response: ReportFile };
   "report.campaign": { request: CampaignQuery; response: CampaignFigures };
+  "report.campaign_drill": { request: CampaignDrill; response: Page<DrillItem> };
+  "report.campaign_xlsx": { request: CampaignQuery; response: ReportFile };
+  "report.campaign_pdf": { request: CampaignQuery; response: ReportFile };
   "exchange.status": { request: Empty; response: ExchangeStatus };
   "exchange.registration": { request: Empty; response: ExchangeFile };
   "exchange.pairing_file": { request: Empty; response: ExchangeFile };
@@ -3209,6 +3247,7 @@ export interface EnumLabels {
   TerminationGround: Record<TerminationGround, string>;
   MonthlyColumn: Record<MonthlyColumn, string>;
   SheetKind: Record<SheetKind, string>;
+  CampaignFigure: Record<CampaignFigure, string>;
   CellFormat: Record<CellFormat, string>;
   ProfileUnit: Record<ProfileUnit, string>;
   Rule: Record<Rule, string>;
@@ -3390,6 +3429,8 @@ export const enumLabels: EnumLabels = {
     Case: "案件",
     SelfCorrection: "自查自纠",
     Accountability: "追责记录",
+    Inspection: "检查记录",
+    Lead: "线索",
   },
   MeasureKind: {
     Interview: "约谈",
@@ -3435,6 +3476,18 @@ export const enumLabels: EnumLabels = {
     Reconciliation: "月度对账表",
     FundsToFinance: "追回资金情况（报同级财政部门）",
     FundsToBureau: "追回资金情况（报医疗保障行政部门）",
+    Campaign: "专项整治工作情况",
+  },
+  CampaignFigure: {
+    Inspections: "检查次数",
+    Cases: "案件数",
+    Institutions: "涉及机构数",
+    Recovered: "追回医保基金",
+    SelfCorrections: "自查自纠份数",
+    SelfCorrected: "自查自纠退回",
+    LeadsReceived: "收到线索",
+    LeadsVerified: "已核查线索",
+    LeadsOutstanding: "未核查完毕线索",
   },
   CellFormat: {
     Text: "文字",

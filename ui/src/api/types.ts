@@ -47,6 +47,9 @@ export type Campaign = Res<'campaign.create'>
 export type CampaignFigures = Res<'report.campaign'>
 export type AreaFigures = CampaignFigures['areas'][number]
 export type LeadFigures = CampaignFigures['leads'][number]
+export type CampaignQuery = Req<'report.campaign'>
+export type CampaignDrill = Req<'report.campaign_drill'>
+export type CampaignFigure = CampaignDrill['figure']
 
 // Exchange with the city (issue 11)
 export type ExchangeStatus = Res<'exchange.status'>
