@@ -642,7 +642,7 @@ export async function runPenaltyMatter(ctx) {
     await dialog.getByTestId('money-fine-instal-reason').fill('受医保结算延迟影响，资金周转困难，申请分三期缴纳')
     await shot('money-fine-instal')
     await submit(dialog, 'money-fine-instal')
-    await closed(dialog, 'money-fine-instal')
+    await dialog.waitFor({ state: 'hidden' })
     await until(async () => ((await fines.innerText()).match(/40,000\.00 元（未缴）/g) ?? []).length === 3, '分三期，每期40,000.00元')
     await page.mouse.move(0, 0)
     await shot('money-fine-instalments')
