@@ -1779,6 +1779,7 @@ fn cross_province_money_returns_to_the_insured_region_not_to_the_local_fund() {
         notes.contains("返回参保地账户") && notes.contains("第十六条"),
         "{notes}"
     );
+}
 
 /// The matters behind one campaign figure (all of them: the fixture is small), as
 /// `(kind, number, amount)`, after checking the page's total against the items.
