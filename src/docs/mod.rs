@@ -23,17 +23,21 @@ pub mod settings;
 pub mod sources;
 pub mod templates;
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
+    Color, FontEmbeddingMode, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
+    PrintpdfFontMeta,
 };
 
 pub use documents::*;
-pub use fonts::{FontRole, FontSet};
+pub use fonts::{Face, FontRole, FontSet};
 pub use layout::{Geometry, Laid, PlacedRun};
 pub use templates::{default_template, DocumentKind, Templates};
 
@@ -221,7 +225,7 @@ pub fn render_batch(
         &title,
         opts.duplex && total > 1,
         Geometry::default(),
-    );
+    )?;
     progress(total + 1, total + 1)?;
     Ok(RenderedPdf {
         bytes,
@@ -270,7 +274,7 @@ pub fn render_blocks(
     if !missing.is_empty() {
         return Err(missing_error(&missing));
     }
-    let (bytes, pages) = write_pdf(&[laid], title, false, g);
+    let (bytes, pages) = write_pdf(&[laid], title, false, g)?;
     Ok(RenderedPdf {
         bytes,
         pages,
@@ -278,7 +282,12 @@ pub fn render_blocks(
     })
 }
 
-fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>, usize) {
+fn write_pdf(
+    laid: &[Laid],
+    title: &str,
+    duplex: bool,
+    g: Geometry,
+) -> Result<(Vec<u8>, usize), ApiError> {
     let (page_w, page_h) = (Mm(g.page_w / layout::MM), Mm(g.page_h / layout::MM));
     let mut doc = PdfDocument::new(title);
     // Fixed metadata (issue: the same inputs give a byte-identical PDF).
@@ -288,16 +297,38 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>,
     doc.metadata.info.metadata_date = epoch;
     doc.metadata.info.producer = "Recoup".to_string();
     doc.metadata.info.creator = "Recoup".to_string();
-    let mut slots_done = std::collections::BTreeSet::new();
+    // Each face is handed to printpdf already cut to the glyphs of these documents (see
+    // `fonts::Face::cut`), so printpdf parses and embeds a ~50 KB font, never a 26 MB face.
+    let mut uses: BTreeMap<usize, (&Arc<Face>, BTreeMap<char, u16>)> = BTreeMap::new();
     for l in laid {
         for f in &l.faces {
-            if slots_done.insert(f.slot) {
-                doc.resources
-                    .fonts
-                    .map
-                    .insert(FontId(font_tag(f.slot)), PdfFont::new(f.parsed.clone()));
+            uses.entry(f.slot).or_insert_with(|| (f, BTreeMap::new()));
+        }
+        for r in &l.runs {
+            let (face, chars) = uses.get_mut(&r.face).expect("the face of a run is listed");
+            for ch in r.text.chars() {
+                if !chars.contains_key(&ch) {
+                    if let Some(g) = face.glyph(ch) {
+                        chars.insert(ch, g);
+                    }
+                }
             }
         }
+    }
+    for (slot, (face, chars)) in &uses {
+        let chars: Vec<(char, u16)> = chars.iter().map(|(c, g)| (*c, *g)).collect();
+        let mut font = cut_cached(face, chars)?;
+        // Already cut: printpdf embeds it as it is (no second subsetting), under the subset tag.
+        font.font_name = Some(format!("{}+{}", font_tag(*slot), face.postscript_name));
+        let meta = PrintpdfFontMeta {
+            embedding_mode: FontEmbeddingMode::Full,
+            requires_subsetting: false,
+            ..Default::default()
+        };
+        doc.resources
+            .fonts
+            .map
+            .insert(FontId(font_tag(*slot)), PdfFont::with_meta(font, meta));
     }
     let mut pages = Vec::new();
     for l in laid {
@@ -438,7 +469,46 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>,
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .expect("writing a PDF to memory cannot fail");
-    (bytes, npages)
+    Ok((bytes, npages))
+}
+
+/// A face cut to a document's characters, parsed by printpdf (its glyph widths decoded once).
+type CutKey = (std::path::PathBuf, usize, Vec<(char, u16)>);
+
+/// The last few cuts, by face and characters: previewing, issuing and printing a notice use the
+/// same characters three times, and the next notice of a kind mostly the same ones (the title's
+/// face keeps its cut whatever the body says). Cutting a CJK face reads its whole subroutine
+/// index, so a cut costs milliseconds and a hit nothing.
+static CUTS: Mutex<Vec<(CutKey, ParsedFont)>> = Mutex::new(Vec::new());
+const CUTS_KEPT: usize = 8;
+
+fn cut_cached(face: &Face, chars: Vec<(char, u16)>) -> Result<ParsedFont, ApiError> {
+    let key: CutKey = (face.path.clone(), face.index, chars);
+    {
+        let mut cache = CUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+            let hit = cache.remove(i);
+            let font = hit.1.clone();
+            cache.push(hit);
+            return Ok(font);
+        }
+    }
+    let failed = || {
+        ApiError::internal(format!(
+            "无法嵌入字体“{}”（{}），请改用其他字体",
+            face.family,
+            face.path.display()
+        ))
+    };
+    let bytes = face.cut(&key.2).ok_or_else(failed)?;
+    let mut warnings = Vec::new();
+    let font = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(failed)?;
+    let mut cache = CUTS.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CUTS_KEPT {
+        cache.remove(0);
+    }
+    cache.push((key, font.clone()));
+    Ok(font)
 }
 
 fn round3(v: f32) -> f32 {
