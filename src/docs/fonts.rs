@@ -585,7 +585,8 @@ fn with_tables(font: &[u8], extra: &[([u8; 4], &[u8])]) -> Option<Vec<u8>> {
     let n = tables.len();
     let selector = (usize::BITS - 1 - n.leading_zeros()) as u16;
     let range = (1u16 << selector) * 16;
-    let mut out = Vec::with_capacity(12 + 16 * n + tables.iter().map(|t| t.1.len() + 3).sum::<usize>());
+    let mut out =
+        Vec::with_capacity(12 + 16 * n + tables.iter().map(|t| t.1.len() + 3).sum::<usize>());
     out.extend_from_slice(&font[0..4]);
     for v in [n as u16, range, selector, n as u16 * 16 - range] {
         out.extend_from_slice(&v.to_be_bytes());

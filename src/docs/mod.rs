@@ -32,8 +32,7 @@ use ts_rs::TS;
 
 use printpdf::{
     Color, FontEmbeddingMode, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
-    PrintpdfFontMeta,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, PrintpdfFontMeta, Pt, Rgb, TextItem, TextMatrix,
 };
 
 pub use documents::*;
@@ -447,9 +446,10 @@ fn write_pdf(
                 continue;
             }
             let font_program = stream.dict.get(b"Length1").is_ok()
-                || stream.dict.get(b"Subtype").is_ok_and(|t| {
-                    matches!(t.as_name(), Ok(b"CIDFontType0C") | Ok(b"OpenType"))
-                });
+                || stream
+                    .dict
+                    .get(b"Subtype")
+                    .is_ok_and(|t| matches!(t.as_name(), Ok(b"CIDFontType0C") | Ok(b"OpenType")));
             if font_program {
                 // The same cut gives the same program: compressed (and digested) once.
                 let packed = packed_program(&stream.content);
