@@ -3,6 +3,9 @@
 
 Prints warm time per notice, PDF size and peak memory for one notice and for a batch of N
 (one document with N notices, like `render_batch`). Usage: python3 benches/typst_notice.py [N]
+"Cold" is the first compile of the process; "cold with fonts" adds making the compiler, which
+searches the font folders (Recoup's cold includes its font search). The last line (RESULT
+key=value …) is what `notice_bench compare` reads.
 """
 
 import os
@@ -66,10 +69,12 @@ def main():
         one = os.path.join(d, "one.typ")
         with open(one, "w") as f:
             f.write(source([12]))
+        t0 = time.perf_counter()
         compiler = typst.Compiler(one, font_paths=FONT_PATHS, ignore_system_fonts=True)
         t = time.perf_counter()
         pdf = compiler.compile(format="pdf")
         cold = time.perf_counter() - t
+        cold_with_fonts = time.perf_counter() - t0
         runs = 30
         t = time.perf_counter()
         for i in range(runs):
@@ -78,8 +83,11 @@ def main():
                 f.write(source([100 + i]))
             pdf = compiler.compile(format="pdf")
         warm = (time.perf_counter() - t) / runs
-        print(f"typst {typst.__version__}: single notice cold {cold * 1e3:.1f} ms, warm {warm * 1e3:.2f} ms, "
-              f"size {len(pdf)} bytes ({len(pdf) / 1024:.1f} KB)")
+        size = len(pdf)
+        peak_single = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"typst {typst.__version__}: single notice cold {cold * 1e3:.1f} ms "
+              f"({cold_with_fonts * 1e3:.1f} ms with making the compiler), warm {warm * 1e3:.2f} ms, "
+              f"size {size} bytes ({size / 1024:.1f} KB), peak RSS {peak_single:.0f} MB")
         batch = os.path.join(d, "batch.typ")
         with open(batch, "w") as f:
             f.write(source(range(1, N + 1)))
@@ -87,7 +95,12 @@ def main():
         out = typst.compile(batch, format="pdf", font_paths=FONT_PATHS, ignore_system_fonts=True)
         el = time.perf_counter() - t
         print(f"typst batch of {N}: {el:.2f} s total, {el * 1e3 / N:.2f} ms per notice, {len(out) / 1048576:.1f} MB")
-        print(f"typst peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+        peak_batch = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"typst peak RSS {peak_batch:.1f} MB")
+        print(f"RESULT cold_ms={cold * 1e3:.3f} cold_with_fonts_ms={cold_with_fonts * 1e3:.3f} "
+              f"warm_ms={warm * 1e3:.4f} size_kb={size / 1024:.2f} batch_s={el:.4f} "
+              f"batch_mb={len(out) / 1048576:.3f} peak_single_mb={peak_single:.1f} "
+              f"peak_batch_mb={peak_batch:.1f}")
 
 
 if __name__ == "__main__":

@@ -6,15 +6,20 @@
 //! page numbers 宋体. Windows fonts are licensed with Windows: used from the system, never shipped.
 //! Open fonts come from the Debian packages `fonts-noto-cjk` and `fonts-lxgw-wenkai` (SIL OFL 1.1).
 //!
-//! Faces are parsed once per process (lazily: a face is read from disk the first time a character
-//! needs it) and shared by every render. Noto CJK `.ttc` collections hold JP, KR, SC, TC, HK faces:
-//! the face is chosen by its family name, not by a hard-coded index (PLATFORM.md).
+//! Font files are memory-mapped once per process (lazily: the first time a character needs the
+//! face) and shared by every render: only the pages a lookup or a subset touches are read, so the
+//! first notice does not wait for 26 MB Noto collections to be read, and memory stays small.
+//! Glyph lookups and advances use `ttf-parser`; the glyphs a document uses are cut out of the full
+//! face per document by `subsetter` (the subsetter of Typst, [`Face::cut`]), and `mod.rs` hands
+//! that small font to printpdf, which parses and embeds it (no 26 MB face is ever parsed whole).
+//! Noto CJK `.ttc` collections hold JP, KR, SC, TC, HK faces: the face is chosen by its family
+//! name, not by a hard-coded index (PLATFORM.md).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use printpdf::ParsedFont;
+use memmap2::Mmap;
 
 /// The typographic role of a piece of text; each role has its own chain of faces.
 #[derive(
@@ -53,28 +58,130 @@ impl FontRole {
     }
 }
 
-/// One loaded font face.
+/// One loaded font face: the mapped file, and the names and tables its lookups and cuts need.
 pub struct Face {
     /// Stable index of the face in the font set (also its PDF resource name).
     pub slot: usize,
     pub path: PathBuf,
     pub index: usize,
     pub family: String,
-    pub parsed: ParsedFont,
+    /// PostScript name (the PDF's BaseFont after the subset tag).
+    pub postscript_name: String,
+    /// The whole font file (a collection for `.ttc`), mapped read-only.
+    data: Mmap,
+    /// Byte ranges of the tables that lookups need, so that a lookup parses nothing else.
+    tables: RawTables,
     units_per_em: f32,
 }
 
+type Range = std::ops::Range<usize>;
+
+#[derive(Default)]
+struct RawTables {
+    head: Range,
+    hhea: Range,
+    maxp: Range,
+    cmap: Option<Range>,
+    hmtx: Option<Range>,
+    /// Copied into each cut: printpdf's font descriptor reads the cap height and weight from it.
+    os2: Option<Range>,
+}
+
 impl Face {
+    /// The `ttf-parser` view of the lookup tables (costs a few table-header reads).
+    fn parsed(&self) -> Option<ttf_parser::Face<'_>> {
+        let d = &self.data[..];
+        let t = &self.tables;
+        ttf_parser::Face::from_raw_tables(ttf_parser::RawFaceTables {
+            head: d.get(t.head.clone())?,
+            hhea: d.get(t.hhea.clone())?,
+            maxp: d.get(t.maxp.clone())?,
+            cmap: t.cmap.clone().and_then(|r| d.get(r)),
+            hmtx: t.hmtx.clone().and_then(|r| d.get(r)),
+            ..Default::default()
+        })
+        .ok()
+    }
     /// Glyph id of `ch`, if the face has a real glyph for it (gid 0 is .notdef: a box).
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        self.parsed
-            .lookup_glyph_index(ch as u32)
+        self.parsed()?
+            .glyph_index(ch)
+            .map(|g| g.0)
             .filter(|g| *g != 0)
     }
     /// Advance of glyph `gid` in em (1.0 = the font size).
     pub fn advance_em(&self, gid: u16) -> f32 {
-        self.parsed.get_horizontal_advance(gid) as f32 / self.units_per_em
+        self.parsed()
+            .and_then(|f| f.glyph_hor_advance(ttf_parser::GlyphId(gid)))
+            .unwrap_or(0) as f32
+            / self.units_per_em
     }
+    /// The glyph and its advance (em) of `ch`, with one parse.
+    fn glyph_and_advance(&self, ch: char) -> Option<(u16, f32)> {
+        let f = self.parsed()?;
+        let g = f.glyph_index(ch).filter(|g| g.0 != 0)?;
+        let adv = f.glyph_hor_advance(g).unwrap_or(0) as f32 / self.units_per_em;
+        Some((g.0, adv))
+    }
+    /// This face cut down to `chars` (each character with its glyph id in this face), as a font
+    /// file that printpdf parses and embeds as it is: the glyphs are cut by `subsetter` (Typst's
+    /// subsetter; new glyph ids 1..n in the order of the old ones, CFF made CID-keyed with
+    /// CID = glyph id), and a `cmap` from each character to its new glyph and the face's `OS/2`
+    /// are added (the subsetter leaves both out; printpdf maps text through the cmap and writes
+    /// its ToUnicode map from it). Sizes: a notice's ~350 glyphs of a 65,000-glyph Noto face make
+    /// a ~50 KB font instead of 26 MB to parse.
+    pub fn cut(&self, chars: &[(char, u16)]) -> Option<Vec<u8>> {
+        let mut gids: Vec<u16> = chars.iter().map(|c| c.1).collect();
+        gids.sort_unstable();
+        gids.dedup();
+        let mut remap = subsetter::GlyphRemapper::new();
+        for g in &gids {
+            remap.remap(*g);
+        }
+        let program = subsetter::subset(&self.data, self.index as u32, &remap).ok()?;
+        let mut map: Vec<(u32, u16)> = chars
+            .iter()
+            .filter_map(|(c, g)| Some((*c as u32, remap.get(*g)?)))
+            .collect();
+        map.sort_unstable();
+        let cmap = cmap_format12(&map);
+        let mut extra: Vec<([u8; 4], &[u8])> = vec![(*b"cmap", &cmap)];
+        if let Some(os2) = self.tables.os2.clone().and_then(|r| self.data.get(r)) {
+            extra.push((*b"OS/2", os2));
+        }
+        with_tables(&program, &extra)
+    }
+}
+
+/// A `cmap` table with one Windows UCS-4 subtable (format 12) mapping `map` (code point, glyph),
+/// sorted by code point.
+fn cmap_format12(map: &[(u32, u16)]) -> Vec<u8> {
+    // (first code point, last code point, glyph of the first): runs of consecutive code points
+    // on consecutive glyphs share a group.
+    let mut groups: Vec<(u32, u32, u32)> = Vec::new();
+    for &(c, g) in map {
+        let g = g as u32;
+        match groups.last_mut() {
+            Some((first, last, g0)) if c == *last + 1 && g == *g0 + (c - *first) => *last = c,
+            _ => groups.push((c, c, g)),
+        }
+    }
+    let mut out = Vec::with_capacity(28 + 12 * groups.len());
+    for v in [0u16, 1, 3, 10] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    out.extend_from_slice(&12u32.to_be_bytes());
+    out.extend_from_slice(&12u16.to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(&(16 + 12 * groups.len() as u32).to_be_bytes());
+    out.extend_from_slice(&0u32.to_be_bytes());
+    out.extend_from_slice(&(groups.len() as u32).to_be_bytes());
+    for (start, end, g) in groups {
+        for v in [start, end, g] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    out
 }
 
 impl std::fmt::Debug for Face {
@@ -88,19 +195,8 @@ struct Slot {
     path: PathBuf,
     /// Substring of the family name that selects the face inside a `.ttc`; empty = face 0.
     family_hint: &'static str,
-    /// `Some(full)`: this slot is the common-character cut of the face in slot `full`.
-    common_of: Option<usize>,
     loaded: OnceLock<Option<Arc<Face>>>,
 }
-
-/// GB 2312 (6,763 hanzi, punctuation, symbols) plus ASCII and the marks the notices use. A CJK
-/// font is cut down to these once per process: subsetting the cut per notice is about ten times
-/// cheaper than subsetting a 65,000-glyph face, and the rest of the face stays reachable through
-/// per-character fallback to the full face.
-const COMMON_CHARS: &str = include_str!("common_chars.txt");
-
-/// Faces larger than this are cut to [`COMMON_CHARS`] (CJK fonts; Latin fonts are far smaller).
-const CUT_ABOVE_BYTES: u64 = 4 << 20;
 
 /// A well-known font file: its file names on Windows and Linux and, for collections, the family.
 struct Known {
@@ -288,7 +384,6 @@ impl FontSet {
                 slots.push(Slot {
                     path: path.clone(),
                     family_hint: k.family_hint,
-                    common_of: None,
                     loaded: OnceLock::new(),
                 });
                 Some(slots.len() - 1)
@@ -306,39 +401,6 @@ impl FontSet {
             .iter()
             .filter_map(|k| slot_of(k, &mut slots))
             .collect();
-        // Put the common-character cut of every big face in front of the face itself.
-        let mut cut_of: HashMap<usize, usize> = HashMap::new();
-        let n = slots.len();
-        for full in 0..n {
-            let big = std::fs::metadata(&slots[full].path)
-                .map(|m| m.len() > CUT_ABOVE_BYTES)
-                .unwrap_or(false);
-            if big {
-                let s = &slots[full];
-                let cut = Slot {
-                    path: s.path.clone(),
-                    family_hint: s.family_hint,
-                    common_of: Some(full),
-                    loaded: OnceLock::new(),
-                };
-                slots.push(cut);
-                cut_of.insert(full, slots.len() - 1);
-            }
-        }
-        let expand = |chain: &[usize]| -> Vec<usize> {
-            chain
-                .iter()
-                .flat_map(|s| {
-                    cut_of
-                        .get(s)
-                        .copied()
-                        .into_iter()
-                        .chain(std::iter::once(*s))
-                })
-                .collect()
-        };
-        let chains = chains.into_iter().map(|(r, c)| (r, expand(&c))).collect();
-        let last_resort = expand(&last_resort);
         FontSet {
             slots,
             chains,
@@ -356,13 +418,7 @@ impl FontSet {
     fn face(&self, slot: usize) -> Option<&Arc<Face>> {
         let s = &self.slots[slot];
         s.loaded
-            .get_or_init(|| match s.common_of {
-                None => load_face(slot, &s.path, s.family_hint).map(Arc::new),
-                Some(full) => self
-                    .face(full)
-                    .and_then(|f| cut_face(slot, f))
-                    .map(Arc::new),
-            })
+            .get_or_init(|| load_face(slot, &s.path, s.family_hint).map(Arc::new))
             .as_ref()
     }
 
@@ -372,7 +428,7 @@ impl FontSet {
             return hit
                 .map(|(slot, g, adv)| (self.face(slot).expect("cached face is loaded"), g, adv));
         }
-        let found = self.resolve(role, ch).map(|(f, g)| (f, g, f.advance_em(g)));
+        let found = self.resolve_with_advance(role, ch);
         self.cache
             .write()
             .expect("font cache")
@@ -382,11 +438,15 @@ impl FontSet {
 
     /// The face that prints `ch` in `role`: the role's chain first, then any other face.
     pub fn resolve(&self, role: FontRole, ch: char) -> Option<(&Arc<Face>, u16)> {
+        self.resolve_with_advance(role, ch).map(|(f, g, _)| (f, g))
+    }
+
+    fn resolve_with_advance(&self, role: FontRole, ch: char) -> Option<(&Arc<Face>, u16, f32)> {
         let chain = &self.chains[&role];
         for &slot in chain.iter().chain(self.last_resort.iter()) {
             if let Some(face) = self.face(slot) {
-                if let Some(g) = face.glyph(ch) {
-                    return Some((face, g));
+                if let Some((g, adv)) = face.glyph_and_advance(ch) {
+                    return Some((face, g, adv));
                 }
             }
         }
@@ -421,44 +481,13 @@ impl FontSet {
     }
 }
 
-/// The common-character cut of a loaded face (see [`COMMON_CHARS`]).
-fn cut_face(slot: usize, full: &Face) -> Option<Face> {
-    let mut glyphs = std::collections::BTreeMap::new();
-    for ch in COMMON_CHARS.chars() {
-        if let Some(g) = full.glyph(ch) {
-            glyphs.entry(g).or_insert_with(|| ch.to_string());
-        }
-    }
-    let cut = printpdf::subset_font(&full.parsed, &glyphs).ok()?;
-    let mut warnings = Vec::new();
-    let parsed = ParsedFont::from_bytes(&cut.bytes, 0, &mut warnings)?;
-    // The cut must map every common character to a glyph with the full face's advance;
-    // otherwise use the full face alone.
-    for ch in COMMON_CHARS.chars().step_by(97) {
-        if let Some(g) = full.glyph(ch) {
-            let cg = parsed.lookup_glyph_index(ch as u32).filter(|g| *g != 0)?;
-            if parsed.get_horizontal_advance(cg) as f32
-                / parsed.pdf_font_metrics.units_per_em.max(1) as f32
-                != full.advance_em(g)
-            {
-                return None;
-            }
-        }
-    }
-    let units_per_em = parsed.pdf_font_metrics.units_per_em.max(1) as f32;
-    Some(Face {
-        slot,
-        path: full.path.clone(),
-        index: 0,
-        family: full.family.clone(),
-        parsed,
-        units_per_em,
-    })
-}
-
 fn load_face(slot: usize, path: &Path, family_hint: &str) -> Option<Face> {
-    let bytes = std::fs::read(path).ok()?;
-    let faces = sfnt_faces(&bytes);
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: the map is read-only and font files are not rewritten while the program runs
+    // (system font folders, or RECOUP_FONT_DIR); a file truncated under the map would fault,
+    // the assumption every program that maps its fonts makes.
+    let data = unsafe { Mmap::map(&file) }.ok()?;
+    let faces = sfnt_faces(&data);
     let index = if family_hint.is_empty() {
         0
     } else {
@@ -476,18 +505,120 @@ fn load_face(slot: usize, path: &Path, family_hint: &str) -> Option<Face> {
         .get(index)
         .and_then(|n| n.first().cloned())
         .unwrap_or_default();
-    let mut warnings = Vec::new();
-    let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)?;
-    drop(bytes);
-    let units_per_em = parsed.pdf_font_metrics.units_per_em.max(1) as f32;
-    Some(Face {
+    let raw = ttf_parser::RawFace::parse(&data, index as u32).ok()?;
+    let base = data.as_ptr() as usize;
+    let range = |tag: &[u8; 4]| -> Option<Range> {
+        let t = raw.table(ttf_parser::Tag::from_bytes(tag))?;
+        let start = t.as_ptr() as usize - base;
+        Some(start..start + t.len())
+    };
+    let tables = RawTables {
+        head: range(b"head")?,
+        hhea: range(b"hhea")?,
+        maxp: range(b"maxp")?,
+        cmap: range(b"cmap"),
+        hmtx: range(b"hmtx"),
+        os2: range(b"OS/2"),
+    };
+    // The PostScript name, without parsing the outlines.
+    let table = |tag: &[u8; 4]| raw.table(ttf_parser::Tag::from_bytes(tag));
+    let full = ttf_parser::Face::from_raw_tables(ttf_parser::RawFaceTables {
+        head: table(b"head")?,
+        hhea: table(b"hhea")?,
+        maxp: table(b"maxp")?,
+        name: table(b"name"),
+        ..Default::default()
+    })
+    .ok()?;
+    let upem = full.units_per_em().max(1) as f32;
+    let postscript_name = full
+        .names()
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+        .find_map(|n| n.to_string())
+        .unwrap_or_else(|| family.replace(' ', ""))
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
+        .collect();
+    let face = Face {
         slot,
         path: path.to_path_buf(),
         index,
         family,
-        parsed,
-        units_per_em,
-    })
+        postscript_name,
+        units_per_em: upem,
+        tables,
+        data,
+    };
+    Some(face)
+}
+
+/// The font file `font` with the tables `extra` added (an sfnt's table directory is rewritten,
+/// tables sorted by tag, checksums and the head's checksum adjustment recomputed).
+fn with_tables(font: &[u8], extra: &[([u8; 4], &[u8])]) -> Option<Vec<u8>> {
+    let be16 = |o: usize| -> Option<usize> {
+        font.get(o..o + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+    };
+    let be32 = |o: usize| -> Option<usize> {
+        font.get(o..o + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let mut tables: Vec<([u8; 4], &[u8])> = Vec::new();
+    for i in 0..be16(4)? {
+        let rec = 12 + 16 * i;
+        let tag: [u8; 4] = font.get(rec..rec + 4)?.try_into().ok()?;
+        let (off, len) = (be32(rec + 8)?, be32(rec + 12)?);
+        if !extra.iter().any(|(t, _)| *t == tag) {
+            tables.push((tag, font.get(off..off + len)?));
+        }
+    }
+    tables.extend_from_slice(extra);
+    tables.sort_by_key(|t| t.0);
+    let checksum = |data: &[u8]| -> u32 {
+        data.chunks(4).fold(0u32, |sum, c| {
+            let mut b = [0u8; 4];
+            b[..c.len()].copy_from_slice(c);
+            sum.wrapping_add(u32::from_be_bytes(b))
+        })
+    };
+    let n = tables.len();
+    let selector = (usize::BITS - 1 - n.leading_zeros()) as u16;
+    let range = (1u16 << selector) * 16;
+    let mut out =
+        Vec::with_capacity(12 + 16 * n + tables.iter().map(|t| t.1.len() + 3).sum::<usize>());
+    out.extend_from_slice(&font[0..4]);
+    for v in [n as u16, range, selector, n as u16 * 16 - range] {
+        out.extend_from_slice(&v.to_be_bytes());
+    }
+    let mut offset = 12 + 16 * n;
+    let mut head_at = None;
+    for (tag, data) in &tables {
+        let sum = if tag == b"head" && data.len() >= 12 {
+            head_at = Some(offset);
+            // The checksum adjustment (bytes 8..12) counts as zero.
+            let mut h = data.to_vec();
+            h[8..12].fill(0);
+            checksum(&h)
+        } else {
+            checksum(data)
+        };
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&sum.to_be_bytes());
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        offset += data.len().next_multiple_of(4);
+    }
+    for (_, data) in &tables {
+        out.extend_from_slice(data);
+        out.resize(out.len().next_multiple_of(4), 0);
+    }
+    if let Some(h) = head_at {
+        out[h + 8..h + 12].fill(0);
+        let adjust = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
+        out[h + 8..h + 12].copy_from_slice(&adjust.to_be_bytes());
+    }
+    Some(out)
 }
 
 /// Family names (name ids 1 and 16) of every face in a font file or collection, read straight

@@ -23,17 +23,20 @@ pub mod settings;
 pub mod sources;
 pub mod templates;
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rgb, TextItem, TextMatrix,
+    Color, FontEmbeddingMode, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, PrintpdfFontMeta, Pt, Rgb, TextItem, TextMatrix,
 };
 
 pub use documents::*;
-pub use fonts::{FontRole, FontSet};
+pub use fonts::{Face, FontRole, FontSet};
 pub use layout::{Geometry, Laid, PlacedRun};
 pub use templates::{default_template, DocumentKind, Templates};
 
@@ -221,7 +224,7 @@ pub fn render_batch(
         &title,
         opts.duplex && total > 1,
         Geometry::default(),
-    );
+    )?;
     progress(total + 1, total + 1)?;
     Ok(RenderedPdf {
         bytes,
@@ -243,9 +246,12 @@ fn font_tag(slot: usize) -> String {
     s
 }
 
-/// zlib level of the PDF streams: 1 (fastest) costs ~5 % of size against 6 and saves a third of
-/// the time of a notice; printpdf's own compression uses the slowest level.
-const COMPRESSION_LEVEL: u8 = 1;
+/// zlib level of the embedded font programs, most of a notice's bytes: CFF outlines barely
+/// compress (a notice's body face: 49 KB → 41 KB at level 1, 40.5 KB at 6 for three times the
+/// time), and a new cut is what a clerk's next notice to another party waits for.
+const FONT_LEVEL: u8 = 1;
+/// zlib level of the page contents and ToUnicode maps: a few KB, compressed in microseconds.
+const CONTENT_LEVEL: u8 = 6;
 
 /// Lay out blocks on a page of their own geometry (a report on landscape A4) and write the PDF,
 /// without page numbers on a single page. Characters no font has are refused, as for notices.
@@ -270,7 +276,7 @@ pub fn render_blocks(
     if !missing.is_empty() {
         return Err(missing_error(&missing));
     }
-    let (bytes, pages) = write_pdf(&[laid], title, false, g);
+    let (bytes, pages) = write_pdf(&[laid], title, false, g)?;
     Ok(RenderedPdf {
         bytes,
         pages,
@@ -278,7 +284,12 @@ pub fn render_blocks(
     })
 }
 
-fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>, usize) {
+fn write_pdf(
+    laid: &[Laid],
+    title: &str,
+    duplex: bool,
+    g: Geometry,
+) -> Result<(Vec<u8>, usize), ApiError> {
     let (page_w, page_h) = (Mm(g.page_w / layout::MM), Mm(g.page_h / layout::MM));
     let mut doc = PdfDocument::new(title);
     // Fixed metadata (issue: the same inputs give a byte-identical PDF).
@@ -288,16 +299,38 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>,
     doc.metadata.info.metadata_date = epoch;
     doc.metadata.info.producer = "Recoup".to_string();
     doc.metadata.info.creator = "Recoup".to_string();
-    let mut slots_done = std::collections::BTreeSet::new();
+    // Each face is handed to printpdf already cut to the glyphs of these documents (see
+    // `fonts::Face::cut`), so printpdf parses and embeds a ~50 KB font, never a 26 MB face.
+    let mut uses: BTreeMap<usize, (&Arc<Face>, BTreeMap<char, u16>)> = BTreeMap::new();
     for l in laid {
         for f in &l.faces {
-            if slots_done.insert(f.slot) {
-                doc.resources
-                    .fonts
-                    .map
-                    .insert(FontId(font_tag(f.slot)), PdfFont::new(f.parsed.clone()));
+            uses.entry(f.slot).or_insert_with(|| (f, BTreeMap::new()));
+        }
+        for r in &l.runs {
+            let (face, chars) = uses.get_mut(&r.face).expect("the face of a run is listed");
+            for ch in r.text.chars() {
+                if !chars.contains_key(&ch) {
+                    if let Some(g) = face.glyph(ch) {
+                        chars.insert(ch, g);
+                    }
+                }
             }
         }
+    }
+    for (slot, (face, chars)) in &uses {
+        let chars: Vec<(char, u16)> = chars.iter().map(|(c, g)| (*c, *g)).collect();
+        let mut font = cut_cached(face, chars)?;
+        // Already cut: printpdf embeds it as it is (no second subsetting), under the subset tag.
+        font.font_name = Some(format!("{}+{}", font_tag(*slot), face.postscript_name));
+        let meta = PrintpdfFontMeta {
+            embedding_mode: FontEmbeddingMode::Full,
+            requires_subsetting: false,
+            ..Default::default()
+        };
+        doc.resources
+            .fonts
+            .map
+            .insert(FontId(font_tag(*slot)), PdfFont::with_meta(font, meta));
     }
     let mut pages = Vec::new();
     for l in laid {
@@ -403,19 +436,36 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>,
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    drop_unused_resources(&mut lo);
     let mut hasher = Sha256::new();
     for (id, obj) in lo.objects.iter_mut() {
         if let lopdf::Object::Stream(stream) = obj {
-            if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let z =
-                    miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, COMPRESSION_LEVEL);
+            hasher.update(id.0.to_be_bytes());
+            if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+                hasher.update(&stream.content);
+                continue;
+            }
+            let font_program = stream.dict.get(b"Length1").is_ok()
+                || stream
+                    .dict
+                    .get(b"Subtype")
+                    .is_ok_and(|t| matches!(t.as_name(), Ok(b"CIDFontType0C") | Ok(b"OpenType")));
+            if font_program {
+                // The same cut gives the same program: compressed (and digested) once.
+                let packed = packed_program(&stream.content);
+                if let Some(z) = &packed.compressed {
+                    stream.dict.set("Filter", "FlateDecode");
+                    stream.set_content(z.clone());
+                }
+                hasher.update(packed.digest);
+            } else {
+                let z = deflate(&stream.content, CONTENT_LEVEL);
                 if z.len() + 19 < stream.content.len() {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(z);
                 }
+                hasher.update(&stream.content);
             }
-            hasher.update(id.0.to_be_bytes());
-            hasher.update(&stream.content);
         }
     }
     // printpdf writes a random /ID; the same inputs must give the same bytes, so the id is a
@@ -438,7 +488,192 @@ fn write_pdf(laid: &[Laid], title: &str, duplex: bool, g: Geometry) -> (Vec<u8>,
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .expect("writing a PDF to memory cannot fail");
-    (bytes, npages)
+    Ok((bytes, npages))
+}
+
+/// What printpdf leaves on every page that a notice never uses: empty XObject, ExtGState and
+/// Shading dictionaries (each its own object, referenced from a resource dictionary of its own
+/// per page), an empty /Annots array, and TrimBox and CropBox equal to the MediaBox. All pages
+/// share one resource dictionary holding the fonts. Nothing drawn changes.
+fn drop_unused_resources(lo: &mut lopdf::Document) {
+    use lopdf::Object;
+    let empty = |lo: &lopdf::Document, o: &Object| -> bool {
+        match o {
+            Object::Reference(r) => lo
+                .objects
+                .get(r)
+                .and_then(|o| o.as_dict().ok())
+                .is_some_and(|d| d.is_empty()),
+            Object::Dictionary(d) => d.is_empty(),
+            _ => false,
+        }
+    };
+    let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    let mut shared: Option<Object> = None;
+    let mut gone: std::collections::BTreeSet<lopdf::ObjectId> = Default::default();
+    for id in pages {
+        let Some(Object::Dictionary(page)) = lo.objects.get(&id) else {
+            continue;
+        };
+        let mut page = page.clone();
+        let media = page.get(b"MediaBox").ok().cloned();
+        for key in [&b"TrimBox"[..], b"CropBox"] {
+            if media.is_some() && page.get(key).ok() == media.as_ref() {
+                page.remove(key);
+            }
+        }
+        if page
+            .get(b"Annots")
+            .and_then(Object::as_array)
+            .is_ok_and(|a| a.is_empty())
+        {
+            page.remove(b"Annots");
+        }
+        if let Ok(Object::Reference(rid)) = page.get(b"Resources").cloned() {
+            if let Some(Object::Dictionary(res)) = lo.objects.get(&rid) {
+                let mut res = res.clone();
+                for key in [&b"XObject"[..], b"ExtGState", b"Shading"] {
+                    if let Ok(o) = res.get(key) {
+                        if empty(lo, o) {
+                            if let Object::Reference(r) = o {
+                                gone.insert(*r);
+                            }
+                            res.remove(key);
+                        }
+                    }
+                }
+                let res = Object::Dictionary(res);
+                match &shared {
+                    Some(Object::Reference(sid)) if lo.objects.get(sid) == Some(&res) => {
+                        gone.insert(rid);
+                        page.set("Resources", Object::Reference(*sid));
+                    }
+                    _ => {
+                        lo.objects.insert(rid, res);
+                        shared = Some(Object::Reference(rid));
+                    }
+                }
+            }
+        }
+        lo.objects.insert(id, Object::Dictionary(page));
+    }
+    for id in gone {
+        lo.objects.remove(&id);
+    }
+}
+
+thread_local! {
+    /// One compressor per thread, reset for every stream: a fresh one allocates and clears some
+    /// 300 KB of tables, more than compressing a page's content costs.
+    static COMPRESSOR: std::cell::RefCell<Option<Box<miniz_oxide::deflate::core::CompressorOxide>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// zlib (FlateDecode) at `level`, by miniz_oxide whatever flate2 backend is built in. The
+/// compressor is reset before each stream, so the bytes depend only on the input and the level.
+fn deflate(mut input: &[u8], level: u8) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{compress, CompressorOxide, TDEFLFlush, TDEFLStatus};
+    COMPRESSOR.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let c = cell.get_or_insert_with(|| Box::new(CompressorOxide::default()));
+        c.reset();
+        c.set_format_and_level(miniz_oxide::DataFormat::Zlib, level);
+        let mut out = vec![0; (input.len() / 2).max(64)];
+        let mut pos = 0;
+        loop {
+            let (status, read, written) = compress(c, input, &mut out[pos..], TDEFLFlush::Finish);
+            pos += written;
+            match status {
+                TDEFLStatus::Done => {
+                    out.truncate(pos);
+                    return out;
+                }
+                TDEFLStatus::Okay => {
+                    input = &input[read..];
+                    if out.len() - pos < 64 {
+                        out.resize(out.len() * 2, 0);
+                    }
+                }
+                _ => unreachable!("deflate into memory cannot fail"),
+            }
+        }
+    })
+}
+
+/// A font program as written: its compressed bytes (None when compressing does not shrink it)
+/// and the digest that stands for it in the document id.
+struct Packed {
+    raw: Vec<u8>,
+    compressed: Option<Vec<u8>>,
+    digest: [u8; 32],
+}
+
+/// The last few font programs, compressed: the cut cache below hands printpdf the same font
+/// again, and printpdf writes the same program again.
+static PACKED: Mutex<Vec<Arc<Packed>>> = Mutex::new(Vec::new());
+
+fn packed_program(raw: &[u8]) -> Arc<Packed> {
+    {
+        let mut cache = PACKED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = cache.iter().position(|p| p.raw == raw) {
+            let hit = cache.remove(i);
+            cache.push(hit.clone());
+            return hit;
+        }
+    }
+    let z = deflate(raw, FONT_LEVEL);
+    let compressed = (z.len() + 19 < raw.len()).then_some(z);
+    let digest = Sha256::digest(compressed.as_deref().unwrap_or(raw)).into();
+    let packed = Arc::new(Packed {
+        raw: raw.to_vec(),
+        compressed,
+        digest,
+    });
+    let mut cache = PACKED.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CUTS_KEPT {
+        cache.remove(0);
+    }
+    cache.push(packed.clone());
+    packed
+}
+
+/// A face cut to a document's characters, parsed by printpdf (its glyph widths decoded once).
+type CutKey = (std::path::PathBuf, usize, Vec<(char, u16)>);
+
+/// The last few cuts, by face and characters: previewing, issuing and printing a notice use the
+/// same characters three times, and the next notice of a kind mostly the same ones (the title's
+/// face keeps its cut whatever the body says). Cutting a CJK face reads its whole subroutine
+/// index, so a cut costs milliseconds and a hit nothing.
+static CUTS: Mutex<Vec<(CutKey, ParsedFont)>> = Mutex::new(Vec::new());
+const CUTS_KEPT: usize = 8;
+
+fn cut_cached(face: &Face, chars: Vec<(char, u16)>) -> Result<ParsedFont, ApiError> {
+    let key: CutKey = (face.path.clone(), face.index, chars);
+    {
+        let mut cache = CUTS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+            let hit = cache.remove(i);
+            let font = hit.1.clone();
+            cache.push(hit);
+            return Ok(font);
+        }
+    }
+    let failed = || {
+        ApiError::internal(format!(
+            "无法嵌入字体“{}”（{}），请改用其他字体",
+            face.family,
+            face.path.display()
+        ))
+    };
+    let bytes = face.cut(&key.2).ok_or_else(failed)?;
+    let mut warnings = Vec::new();
+    let font = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(failed)?;
+    let mut cache = CUTS.lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CUTS_KEPT {
+        cache.remove(0);
+    }
+    cache.push((key, font.clone()));
+    Ok(font)
 }
 
 fn round3(v: f32) -> f32 {

@@ -46,11 +46,17 @@ fn roles_fall_back_along_their_chain() {
 #[test]
 fn characters_fall_back_one_by_one() {
     let set = FontSet::discover(&[PathBuf::from(NOTO)]);
-    // 医 is in the GB 2312 cut; 䶮 (CJK Ext. A) only in the full face: same family, other slot.
-    let (common, _, _) = set.lookup(FontRole::FangSong, '医').unwrap();
-    let (full, _, _) = set.lookup(FontRole::FangSong, '䶮').unwrap();
-    assert_ne!(common.slot, full.slot);
-    assert_eq!(full.family, "Noto Serif CJK SC");
+    // 医 (GB 2312) and 䶮 (CJK Ext. A) both come from the full SC face: there is no cut-down copy
+    // of the face whose gaps would send rare characters elsewhere.
+    let (common, g1, adv) = set.lookup(FontRole::FangSong, '医').unwrap();
+    let (rare, g2, _) = set.lookup(FontRole::FangSong, '䶮').unwrap();
+    assert_eq!(common.slot, rare.slot);
+    assert_eq!(rare.family, "Noto Serif CJK SC");
+    assert!(g1 != 0 && g2 != 0 && g1 != g2);
+    assert_eq!(adv, 1.0, "ideographs advance one em");
+    // 黑体 has its own face (the sans), whatever face the body uses.
+    let (hei, _, _) = set.lookup(FontRole::Hei, '医').unwrap();
+    assert_eq!(hei.family, "Noto Sans CJK SC");
     assert!(set.lookup(FontRole::FangSong, '\u{10FFFD}').is_none());
 }
 

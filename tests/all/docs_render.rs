@@ -370,10 +370,17 @@ fn same_inputs_same_bytes() {
     .unwrap();
     let b = render(&doc, &RenderOptions::default()).unwrap();
     assert_eq!(a.bytes, b.bytes);
+    // The faces' cuts and compressed programs are kept for the next notices (docs::CUTS): after
+    // every other kind has been printed (and the notice's cuts made anew) the bytes are the same.
+    for other in samples::all() {
+        render(&other, &RenderOptions::default()).unwrap();
+    }
+    let c = render(&doc, &RenderOptions::default()).unwrap();
+    assert_eq!(a.bytes, c.bytes);
     let mut changed = samples::refund_order();
     changed.party.name.push('甲');
-    let c = render(&Document::RefundOrder(changed), &RenderOptions::default()).unwrap();
-    assert_ne!(a.bytes, c.bytes);
+    let d = render(&Document::RefundOrder(changed), &RenderOptions::default()).unwrap();
+    assert_ne!(a.bytes, d.bytes);
 }
 
 #[test]
@@ -487,6 +494,45 @@ fn per_character_fallback_finds_rare_characters() {
     let out = render(&Document::RefundOrder(d), &RenderOptions::default()).unwrap();
     assert!(out.missing_glyphs.is_empty());
     assert!(text_of(&out.bytes).contains("某某县䶮记诊所"));
+}
+
+#[test]
+fn characters_beyond_the_bmp_print_and_read_back() {
+    // 𠮷 (U+20BB7, CJK Ext. B) is written with two UTF-16 units: the cut face maps it through a
+    // format 12 cmap and the ToUnicode map gives it back.
+    let mut d = samples::refund_order();
+    d.party.name = "某某县𠮷记诊所".into();
+    let out = render(&Document::RefundOrder(d), &RenderOptions::default()).unwrap();
+    assert!(out.missing_glyphs.is_empty());
+    assert!(text_of(&out.bytes).contains("某某县𠮷记诊所"));
+}
+
+#[test]
+fn truetype_faces_embed_as_subsets_too() {
+    // 楷体 headings （一） come from LXGW WenKai, a TrueType font (fonts-lxgw-wenkai), the body
+    // from the CFF Noto Serif: both kinds of outline are cut, handed to printpdf, embedded as
+    // subsets and read back as text.
+    use recoup::docs::layout::Block;
+    let blocks = vec![
+        Block::heading2("（一）关于住院费用的核查情况"),
+        Block::body("经核查，该院超标准收取护理费共计1,306.00元。"),
+    ];
+    let out = render_blocks(&blocks, Geometry::default(), "楷体标题").unwrap();
+    let listing = tool("pdffonts", &[], &out.bytes);
+    assert!(
+        listing.contains("CID TrueType") && listing.contains("LXGWWenKai"),
+        "{listing}"
+    );
+    assert!(listing.contains("CID Type 0C"), "{listing}");
+    for row in listing.lines().skip(2) {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "{row}");
+        assert!(cols[0].contains('+'), "subset tag missing: {row}");
+    }
+    let text = text_of(&out.bytes);
+    assert!(text.contains("（一）关于住院费用的核查情况"), "{text}");
+    assert!(text.contains("超标准收取护理费共计1,306.00元。"), "{text}");
 }
 
 #[test]
