@@ -60,6 +60,10 @@ pub struct IssuedPdf {
     pub id: i64,
     pub number: String,
     pub pdf_base64: String,
+    /// Issued before its paper's fingerprint was kept and no longer byte-identical: rendered
+    /// again from the data kept at issue by this version, which cannot prove the layout unchanged
+    /// (the screen says so).
+    pub regenerated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -696,8 +700,8 @@ pub fn issue(
     let data = serde_json::to_string(&snapshot).map_err(|e| ApiError::internal(e.to_string()))?;
     let (id, uid) = crate::ledger::matter::next_uid(tx, "issued_document", "D")?;
     tx.execute(
-        "INSERT INTO issued_document (id, uid, case_id, self_correction_id, kind, year, seq, number, data, sha256, issued_on, issued_by, service_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO issued_document (id, uid, case_id, self_correction_id, kind, year, seq, number, data, sha256, issued_on, issued_by, service_id, content_sha)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             id,
             uid,
@@ -711,7 +715,8 @@ pub fn issue(
             sha_hex(&pdf.bytes),
             on.to_string(),
             actor,
-            service_id
+            service_id,
+            pdf.content
         ],
     )?;
     tx.touch("issued_document", id);
@@ -719,6 +724,7 @@ pub fn issue(
         id,
         number,
         pdf_base64: b64(&pdf.bytes),
+        regenerated: false,
     })
 }
 
@@ -733,18 +739,25 @@ fn seq_taken(conn: &Connection, kind: DocumentKind, year: i32, seq: u32) -> Resu
         .is_some())
 }
 
-fn stored(conn: &Connection, id: i64) -> Result<(String, Snapshot, String)> {
-    let row: Option<(String, String, String)> = conn
+/// What an issued document must reproduce: its PDF's sha256 and, since 0029, its paper's
+/// fingerprint ([`super::RenderedPdf::content`]).
+struct Archived {
+    sha: String,
+    content: Option<String>,
+}
+
+fn stored(conn: &Connection, id: i64) -> Result<(String, Snapshot, Archived)> {
+    let row: Option<(String, String, String, Option<String>)> = conn
         .query_row(
-            "SELECT number, data, sha256 FROM issued_document WHERE id = ?1",
+            "SELECT number, data, sha256, content_sha FROM issued_document WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((number, data, sha)) = row else {
+    let Some((number, data, sha, content)) = row else {
         return Err(ApiError::field("id", format!("文书不存在（编号{id}）")));
     };
-    Ok((number, Snapshot::parse(&data)?, sha))
+    Ok((number, Snapshot::parse(&data)?, Archived { sha, content }))
 }
 
 fn record_print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<()> {
@@ -765,36 +778,45 @@ fn record_print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<()> {
 /// `document.get`: an issued document's PDF to look at, rendered again from the snapshot and
 /// checked against the stored hash; not a print, so nothing is recorded.
 pub fn get(conn: &Connection, id: i64) -> Result<IssuedPdf> {
-    let (number, snapshot, sha) = stored(conn, id)?;
-    let pdf = reproduce(&snapshot, &sha)?;
+    let (number, snapshot, archived) = stored(conn, id)?;
+    let (pdf, regenerated) = reproduce(&snapshot, &archived)?;
     Ok(IssuedPdf {
         id,
         number,
         pdf_base64: b64(&pdf.bytes),
+        regenerated,
     })
 }
 
-/// The PDF of a snapshot, which must hash to what was issued.
-fn reproduce(snapshot: &Snapshot, sha: &str) -> Result<super::RenderedPdf> {
+/// The PDF of a snapshot, which must be what was issued: the same bytes, or (another version of
+/// the PDF writer, of a font file's encoding) the same paper — every run of text in the same face,
+/// size and place, every rule. A document issued before the paper's fingerprint was kept that
+/// no longer gives the same bytes is rendered again and said to be (`true`).
+fn reproduce(snapshot: &Snapshot, archived: &Archived) -> Result<(super::RenderedPdf, bool)> {
     let pdf = render(&snapshot.document, &snapshot.options())?;
-    if sha_hex(&pdf.bytes) != sha {
-        return Err(ApiError::internal(
-            "重新生成的文书与存档不一致（可能更换了字体或程序版本），无法查看或打印",
-        ));
+    if sha_hex(&pdf.bytes) == archived.sha {
+        return Ok((pdf, false));
     }
-    Ok(pdf)
+    match &archived.content {
+        Some(c) if *c == pdf.content => Ok((pdf, false)),
+        None => Ok((pdf, true)),
+        Some(_) => Err(ApiError::internal(
+            "重新生成的文书与存档不一致（字体或版面已变化），无法查看或打印",
+        )),
+    }
 }
 
 /// `document.print`: render again from the stored snapshot; the bytes must hash to the stored
 /// sha256 (a byte-identical reprint); each print is recorded.
 pub fn print(tx: &mut Tx<'_>, actor: &str, id: i64) -> Result<IssuedPdf> {
-    let (number, snapshot, sha) = stored(tx, id)?;
-    let pdf = reproduce(&snapshot, &sha)?;
+    let (number, snapshot, archived) = stored(tx, id)?;
+    let (pdf, regenerated) = reproduce(&snapshot, &archived)?;
     record_print(tx, actor, id)?;
     Ok(IssuedPdf {
         id,
         number,
         pdf_base64: b64(&pdf.bytes),
+        regenerated,
     })
 }
 

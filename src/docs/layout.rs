@@ -304,6 +304,39 @@ pub struct Laid {
     pub faces: Vec<Arc<Face>>,
 }
 
+impl Laid {
+    /// Feeds `h` what this document puts on paper: its pages, each run's face (family and
+    /// PostScript name), size, position, spacing and text, each rule — nothing of how a PDF
+    /// writer encodes it.
+    pub fn fingerprint(&self, h: &mut sha2::Sha256) {
+        use sha2::Digest;
+        h.update((self.pages as u64).to_be_bytes());
+        for r in &self.runs {
+            h.update([0x1e]);
+            h.update((r.page as u64).to_be_bytes());
+            match self.faces.iter().find(|f| f.slot == r.face) {
+                Some(f) => {
+                    h.update(f.family.as_bytes());
+                    h.update([0x1f]);
+                    h.update(f.postscript_name.as_bytes());
+                }
+                None => h.update((r.face as u64).to_be_bytes()),
+            }
+            for v in [r.size, r.x, r.baseline, r.tc] {
+                h.update(v.to_bits().to_be_bytes());
+            }
+            h.update(r.text.as_bytes());
+        }
+        for r in &self.rules {
+            h.update([0x1d]);
+            h.update((r.page as u64).to_be_bytes());
+            for v in [r.x0, r.y0, r.x1, r.y1, r.width] {
+                h.update(v.to_bits().to_be_bytes());
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shaping: characters to glyphs with per-character font fallback.
 

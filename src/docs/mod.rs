@@ -105,6 +105,10 @@ pub struct RenderOptions {
 #[derive(Debug, Clone)]
 pub struct RenderedPdf {
     pub bytes: Vec<u8>,
+    /// The paper as laid out — every run of text with its face, size and position, every rule —
+    /// hashed (sha256, hex): the same for the same paper whatever the PDF writer does with fonts
+    /// and streams (`issue::reproduce` accepts an archived document on it).
+    pub content: String,
     pub pages: usize,
     /// Characters left out because no font has them (empty unless `MissingGlyphs::Omit`).
     pub missing_glyphs: Vec<char>,
@@ -228,9 +232,19 @@ pub fn render_batch(
     progress(total + 1, total + 1)?;
     Ok(RenderedPdf {
         bytes,
+        content: content_hash(&laid_all),
         pages,
         missing_glyphs: missing,
     })
+}
+
+/// The hash of what the documents put on paper (see [`RenderedPdf::content`]).
+fn content_hash(laid: &[Laid]) -> String {
+    let mut h = Sha256::new();
+    for l in laid {
+        l.fingerprint(&mut h);
+    }
+    hex::encode(h.finalize())
 }
 
 /// PDF resource name of a face slot: six capital letters, also used as the subset tag.
@@ -276,9 +290,11 @@ pub fn render_blocks(
     if !missing.is_empty() {
         return Err(missing_error(&missing));
     }
+    let content = content_hash(std::slice::from_ref(&laid));
     let (bytes, pages) = write_pdf(&[laid], title, false, g)?;
     Ok(RenderedPdf {
         bytes,
+        content,
         pages,
         missing_glyphs: Vec::new(),
     })

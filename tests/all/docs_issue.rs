@@ -200,6 +200,49 @@ fn documents_are_numbered_once_registered_for_service_and_reprinted_byte_identic
     assert_eq!(pdf_of(&seen), pdf_of(&slip));
     assert_eq!(audit_entries(c), before);
 
+    // Another PDF writer or font encoding (new bytes, the same paper) keeps the archive readable:
+    // the paper's fingerprint is kept at issue (0029). Simulated by changing the stored hash.
+    let store = |sql: &str| {
+        c.store()
+            .read(|conn| Ok(conn.execute(sql, [id(&slip)])?))
+            .unwrap();
+    };
+    let (sha, content): (String, String) = c
+        .store()
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT sha256, content_sha FROM issued_document WHERE id = ?1",
+                [id(&slip)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    store("UPDATE issued_document SET sha256 = 'other bytes' WHERE id = ?1");
+    let seen = call(c, "document.get", json!({"id": id(&slip)}));
+    assert_eq!(pdf_of(&seen), pdf_of(&slip));
+    assert_eq!(seen["regenerated"], false);
+    // Issued before the fingerprint was kept: rendered again and said to be.
+    store("UPDATE issued_document SET content_sha = NULL WHERE id = ?1");
+    assert_eq!(
+        call(c, "document.get", json!({"id": id(&slip)}))["regenerated"],
+        true
+    );
+    // Another paper (a font whose glyphs moved the text): refused.
+    store("UPDATE issued_document SET content_sha = 'another paper' WHERE id = ?1");
+    assert!(refuse(c, "document.get", json!({"id": id(&slip)}))
+        .message
+        .contains("与存档不一致"));
+    c.store()
+        .read(|conn| {
+            Ok(conn.execute(
+                "UPDATE issued_document SET sha256 = ?2, content_sha = ?3 WHERE id = ?1",
+                rusqlite::params![id(&slip), sha, content],
+            )?)
+        })
+        .unwrap();
+    let fp = call(c, "document.get", json!({"id": id(&slip)}));
+    assert_eq!(fp["regenerated"], false, "the same bytes again");
+
     // A reprint is byte-identical and audited (document_print row).
     let again = call(c, "document.print", json!({"id": id(&slip)}));
     assert_eq!(pdf_of(&again), pdf_of(&slip));

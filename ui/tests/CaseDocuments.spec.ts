@@ -64,7 +64,7 @@ function fakeServer(s: Server = {}): void {
       case 'document.issue': {
         if (s.issueError) throw s.issueError
         list = [issuedSlip]
-        const doc: IssuedPdf = { id: 5, number: issuedSlip.number, pdf_base64: PDF }
+        const doc: IssuedPdf = { id: 5, number: issuedSlip.number, pdf_base64: PDF, regenerated: false }
         return doc
       }
       case 'document.get':

@@ -84,7 +84,7 @@ function fakeServer(s: Server = {}): void {
       case 'document.issue': {
         if (s.issueError) throw s.issueError
         issued.push(issuedForm((payload as { self_correction_id: number }).self_correction_id))
-        const doc: IssuedPdf = { id: 9, number: '津医保自纠〔2026〕1号', pdf_base64: PDF }
+        const doc: IssuedPdf = { id: 9, number: '津医保自纠〔2026〕1号', pdf_base64: PDF, regenerated: false }
         return doc
       }
     }

@@ -35,3 +35,10 @@ ALTER TABLE recovery_line ADD COLUMN insured_region TEXT;
 ALTER TABLE agreement_measure ADD COLUMN legal_rep_then TEXT;
 ALTER TABLE agreement_measure ADD COLUMN principal_then TEXT;
 ALTER TABLE agreement_measure ADD COLUMN controller_then TEXT;
+
+-- The fingerprint of an issued document's paper (`docs::RenderedPdf::content`: every run of text with
+-- its face, size and place, every rule): a reprint is accepted when it gives the same bytes or the
+-- same paper, so that another version of the PDF writer (issue 13: fonts cut before printpdf embeds
+-- them) or a font file re-encoded does not lock the archive. Audited column, NULL for documents issued
+-- before (rendered again and said to be, `docs::issue::reproduce`).
+ALTER TABLE issued_document ADD COLUMN content_sha TEXT;

@@ -1669,7 +1669,13 @@ self_correction_id?: number | null, kind: DocumentKind, title: string, year: num
  */
 prints: number, };
 
-export type IssuedPdf = { id: number, number: string, pdf_base64: string, };
+export type IssuedPdf = { id: number, number: string, pdf_base64: string, 
+/**
+ * Issued before its paper's fingerprint was kept and no longer byte-identical: rendered
+ * again from the data kept at issue by this version, which cannot prove the layout unchanged
+ * (the screen says so).
+ */
+regenerated: boolean, };
 
 export type JobProgress = { 
 /**

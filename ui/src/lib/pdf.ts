@@ -110,3 +110,14 @@ const unsafe = /[\\/:*?"<>|\u0000-\u001f]/g
 export function documentFileName(number: string, title: string): string {
   return `${number}${title}`.replace(unsafe, '_') + '.pdf'
 }
+
+/**
+ * The note under an issued document shown again: the same paper as issued (the core checked the
+ * bytes or the laid-out paper), or, for one issued before the paper's fingerprint was kept, that it
+ * was rendered again from the data kept at issue.
+ */
+export function archiveNote(p: { number: string; regenerated: boolean }): string {
+  return p.regenerated
+    ? `文号：${p.number}（开具于本版本之前，现按开具时保存的内容重新生成，字形排版可能与当时打印的略有差异）`
+    : `文号：${p.number}（与开具时的文书一致）`
+}
