@@ -119,6 +119,11 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0028_institution_persons",
         include_str!("migrations/0028_institution_persons.sql"),
     ),
+    // 0029 is another branch's; at merge it goes before this line.
+    (
+        "0030_audit_prev_implied",
+        include_str!("migrations/0030_audit_prev_implied.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
