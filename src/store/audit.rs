@@ -53,8 +53,7 @@ pub struct AuditEntry {
     pub command: String,
     /// JSON array of `{table, id, after}`; `after` is null for a deleted row.
     pub changes: String,
-    /// The previous entry's hash (not stored since 0030: read from entry seq − 1; empty when the
-    /// log no longer holds that entry).
+    /// The previous entry's hash: not stored since 0030, read from entry seq − 1.
     pub prev_hash: String,
     pub hash: String,
 }
@@ -1523,12 +1522,16 @@ mod tests {
     fn pre_0030_database(path: &std::path::Path, break_link: bool) {
         let mut c = Connection::open(path).unwrap();
         let before = super::super::MIGRATIONS.len() - 1;
-        assert_eq!(super::super::MIGRATIONS[before].0, "0030_audit_prev_implied");
+        assert_eq!(
+            super::super::MIGRATIONS[before].0,
+            "0030_audit_prev_implied"
+        );
         let tx = c.transaction().unwrap();
         for (_, sql) in &super::super::MIGRATIONS[..before] {
             tx.execute_batch(sql).unwrap();
         }
-        tx.pragma_update(None, "user_version", before as i64).unwrap();
+        tx.pragma_update(None, "user_version", before as i64)
+            .unwrap();
         tx.execute("INSERT INTO office (id, code, name, level, created_at) VALUES (1,'220102','南关区医疗保障局','county','t')", []).unwrap();
         let mut prev = GENESIS.to_string();
         for seq in 1..=4i64 {
