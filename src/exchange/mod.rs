@@ -1267,11 +1267,11 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
         let bundle_id = tx.last_insert_rowid();
         {
             let mut ins = tx.prepare_cached(
-                "INSERT INTO replica_entry (origin, seq, at, actor, command, changes, masked, prev_hash, hash, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO replica_entry (origin, seq, at, actor, command, changes, masked, hash, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
+            // Each entry's link is not stored (0030): `plan` checked it is the hash of the entry
+            // before, held or in this bundle, and the replica has no gap.
             for e in new {
-                let prev =
-                    hex::decode(&e.prev_hash).map_err(|e| ApiError::internal(e.to_string()))?;
                 let hash = hex::decode(&e.hash).map_err(|e| ApiError::internal(e.to_string()))?;
                 ins.execute(params![
                     m.from_office,
@@ -1281,7 +1281,6 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
                     e.command,
                     audit::compress(&e.changes)?,
                     e.masked,
-                    prev,
                     hash,
                     bundle_id
                 ])?;
@@ -1600,11 +1599,16 @@ pub fn history(c: &Connection, r: &CodeRequest) -> Result<Vec<BundleRecord>> {
     Ok(rows)
 }
 
-/// The entries of a county's replica held at the city, as stored (`changes` as text).
+/// The entries of a county's replica held at the city, as stored (`changes` as text); each link
+/// is the hash of the held entry before it (not stored since 0030; GENESIS before the first).
 pub fn replica_entries(c: &Connection, county: &str) -> Result<Vec<WireEntry>> {
     let mut reader = audit::ChangesReader::new()?;
     let mut stmt = c.prepare(
-        "SELECT seq, at, actor, command, changes, masked, prev_hash, hash FROM replica_entry WHERE origin = ?1 ORDER BY seq",
+        "SELECT seq, at, actor, command, changes, masked,
+                CASE WHEN seq = 1 THEN zeroblob(32)
+                     ELSE (SELECT p.hash FROM replica_entry p WHERE p.origin = r.origin AND p.seq = r.seq - 1) END,
+                hash
+           FROM replica_entry r WHERE origin = ?1 ORDER BY seq",
     )?;
     let mut rows = stmt.query([county])?;
     let mut out = Vec::new();
@@ -1619,7 +1623,10 @@ pub fn replica_entries(c: &Connection, county: &str) -> Result<Vec<WireEntry>> {
                 .map(str::to_string)
                 .ok_or_else(|| ApiError::new(ErrorCode::Storage, "副本记录无法读取"))?,
             masked: r.get(5)?,
-            prev_hash: hex::encode(r.get::<_, Vec<u8>>(6)?),
+            prev_hash: r
+                .get::<_, Option<Vec<u8>>>(6)?
+                .map(hex::encode)
+                .unwrap_or_default(),
             hash: hex::encode(r.get::<_, Vec<u8>>(7)?),
         });
     }

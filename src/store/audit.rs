@@ -7,7 +7,10 @@
 //! 0009 store it compressed with zstd and the dictionary built into the program
 //! ([`DICTIONARY`]), as a BLOB, older ones as plain TEXT. The hash is always over the uncompressed
 //! canonical text. A touched row whose image equals its last recorded image is left out of the
-//! entry (the digest of each row's last image is kept in `audit_row`, a cache of the log).
+//! entry (the digest of each row's last image is kept in `audit_row`, a cache of the log). Since
+//! 0030 an entry's link (`prev_hash`: the previous entry's hash, [`GENESIS`] before the first) is
+//! not stored: it is the `hash` of entry seq − 1, read from there ([`ENTRY_COLUMNS`]) or carried
+//! along while replaying. The hash is defined over it as before.
 //!
 //! `verify` replays the chain and compares audited rows with their last recorded image: an edit,
 //! deletion, insertion or reordering done behind the application's back is reported with the first
@@ -50,6 +53,7 @@ pub struct AuditEntry {
     pub command: String,
     /// JSON array of `{table, id, after}`; `after` is null for a deleted row.
     pub changes: String,
+    /// The previous entry's hash: not stored since 0030, read from entry seq − 1.
     pub prev_hash: String,
     pub hash: String,
 }
@@ -486,8 +490,9 @@ pub(super) fn append(
     let seq = last_seq + 1;
     let at = now_text();
     let hash = entry_hash(&prev, seq, &office, &at, actor, command, &changes);
+    // The link is not stored (0030): it is the hash of entry seq − 1.
     conn.prepare_cached(
-        "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, hash) VALUES (?1,?2,?3,?4,?5,?6,?7)",
     )?
     .execute(params![
         seq,
@@ -496,7 +501,6 @@ pub(super) fn append(
         actor,
         command,
         compress(&changes)?,
-        hash_bytes(&prev),
         hash_bytes(&hash)
     ])?;
     Ok(Some((seq, hash)))
@@ -526,8 +530,12 @@ pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// The columns an [`AuditEntry`] is read from, in the order [`entry_of`] reads them.
-const ENTRY_COLUMNS: &str = "seq, office_code, at, actor, command, changes, prev_hash, hash";
+/// The columns an [`AuditEntry`] is read from (`FROM audit_log`, not aliased), in the order
+/// [`entry_of`] reads them. The link is the hash of the entry before (a seek by key; 32 zero bytes,
+/// i.e. [`GENESIS`], before the first; NULL when that entry is missing).
+const ENTRY_COLUMNS: &str = "seq, office_code, at, actor, command, changes, \
+     CASE WHEN seq = 1 THEN zeroblob(32) ELSE (SELECT p.hash FROM audit_log p WHERE p.seq = audit_log.seq - 1) END, \
+     hash";
 
 /// One row of [`ENTRY_COLUMNS`] as an entry, its changes decompressed to canonical text.
 fn entry_of(reader: &mut ChangesReader, r: &rusqlite::Row<'_>) -> Result<AuditEntry> {
@@ -754,7 +762,7 @@ fn replay(
     })?;
     let total = (last - from).max(0) as u64;
     let mut stmt = conn.prepare(
-        "SELECT seq, office_code, at, actor, command, changes, prev_hash, hash FROM audit_log WHERE seq > ?1 ORDER BY seq",
+        "SELECT seq, office_code, at, actor, command, changes, hash FROM audit_log WHERE seq > ?1 ORDER BY seq",
     )?;
     let mut rows = stmt.query([from])?;
     let mut reader = ChangesReader::new()?;
@@ -771,22 +779,17 @@ fn replay(
     while let Some(r) = rows.next()? {
         checked += 1;
         let seq: i64 = r.get(0)?;
-        let stored_prev = hash_text(r.get_ref(6)?);
-        let stored_hash = hash_text(r.get_ref(7)?);
+        let stored_hash = hash_text(r.get_ref(6)?);
         let changes = reader.read(r.get_ref(5)?);
         if chain_ok {
             if seq != expected_seq {
                 problems.chain(seq, format!("审计记录序号不连续：应为第{expected_seq}条，实际为第{seq}条（记录被删除或调换）"));
                 chain_ok = false;
-            } else if stored_prev != prev_hash {
-                problems.chain(
-                    seq,
-                    format!("第{seq}条审计记录与前一条的链接断开（前一条被删除、修改或调换）"),
-                );
-                chain_ok = false;
             } else if changes.is_none_or(|c| {
+                // The link is the running hash (the previous entry's, as stored): an entry edited,
+                // or a previous one edited, deleted or swapped, gives another hash here.
                 entry_hash(
-                    &stored_prev,
+                    &prev_hash,
                     seq,
                     &r.get::<_, String>(1).unwrap_or_default(),
                     &r.get::<_, String>(2).unwrap_or_default(),
@@ -795,7 +798,10 @@ fn replay(
                     c,
                 ) != stored_hash
             }) {
-                problems.chain(seq, format!("第{seq}条审计记录的内容被修改（哈希不符）"));
+                problems.chain(
+                    seq,
+                    format!("第{seq}条审计记录的内容被修改，或与前一条的链接断开（哈希不符：本条或前一条被改动、删除或调换）"),
+                );
                 chain_ok = false;
             }
         }
@@ -989,11 +995,11 @@ pub fn verify_with_progress(
             let mut reader = ChangesReader::new()?;
             let same = tx
                 .query_row(
-                    "SELECT prev_hash, office_code, at, actor, command, changes, hash FROM audit_log WHERE seq = ?1",
+                    &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq = ?1"),
                     [seq],
                     |r| {
-                        let stored = hash_text(r.get_ref(6)?);
-                        let prev = hash_text(r.get_ref(0)?);
+                        let stored = hash_text(r.get_ref(7)?);
+                        let prev = hash_text(r.get_ref(6)?);
                         let computed = reader.read(r.get_ref(5)?).map(|c| {
                             entry_hash(
                                 &prev,
@@ -1476,8 +1482,8 @@ mod tests {
                 let changes = canonical(&serde_json::json!([{ "table": table, "id": id, "after": after }]));
                 let hash = entry_hash(&prev, seq, "220102", "t", "旧版", "x", &changes);
                 c.execute(
-                    "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, prev_hash, hash) VALUES (?1,'220102','t','旧版','x',?2,?3,?4)",
-                    params![seq, changes, prev, hash],
+                    "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, hash) VALUES (?1,'220102','t','旧版','x',?2,?3)",
+                    params![seq, changes, hash],
                 )?;
                 prev = hash;
             }
@@ -1508,6 +1514,141 @@ mod tests {
         })
         .unwrap();
         assert_eq!(verify_s(&s).first_broken.unwrap().seq, Some(2));
+    }
+
+    /// A database written before 0030: every entry stored its link (`prev_hash`, 32 bytes), as the
+    /// code of 0009–0029 wrote it. `break_link` stores a wrong link in entry 3, its hash computed
+    /// over that link (a forged or damaged entry that a verify before 0030 reported).
+    fn pre_0030_database(path: &std::path::Path, break_link: bool) {
+        let mut c = Connection::open(path).unwrap();
+        let before = super::super::MIGRATIONS.len() - 1;
+        assert_eq!(
+            super::super::MIGRATIONS[before].0,
+            "0030_audit_prev_implied"
+        );
+        let tx = c.transaction().unwrap();
+        for (_, sql) in &super::super::MIGRATIONS[..before] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        tx.execute("INSERT INTO office (id, code, name, level, created_at) VALUES (1,'220102','南关区医疗保障局','county','t')", []).unwrap();
+        let mut prev = GENESIS.to_string();
+        for seq in 1..=4i64 {
+            let (table, id) = if seq == 1 {
+                ("office", 1)
+            } else {
+                tx.execute(
+                    "INSERT INTO calendar_override (date, working, note) VALUES (?1, 0, '旧')",
+                    [format!("2026-12-0{seq}")],
+                )
+                .unwrap();
+                ("calendar_override", tx.last_insert_rowid())
+            };
+            let mut image = Vec::new();
+            write_row_image(&tx, table, id, &mut image).unwrap();
+            let after: Value = serde_json::from_slice(&image).unwrap();
+            let changes =
+                canonical(&serde_json::json!([{ "table": table, "id": id, "after": after }]));
+            let link = if break_link && seq == 3 {
+                "1".repeat(64)
+            } else {
+                prev.clone()
+            };
+            let hash = entry_hash(&link, seq, "220102", "t", "旧版", "x", &changes);
+            tx.execute(
+                "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, prev_hash, hash) VALUES (?1,'220102','t','旧版','x',?2,?3,?4)",
+                params![seq, compress(&changes).unwrap(), hash_bytes(&link), hash_bytes(&hash)],
+            )
+            .unwrap();
+            prev = hash;
+        }
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn entries_written_before_0030_still_list_and_verify_without_a_stored_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        pre_0030_database(&path, false);
+        let stored: Vec<(i64, String, String)> = {
+            let c = Connection::open(&path).unwrap();
+            let mut st = c
+                .prepare("SELECT seq, hex(prev_hash), hex(hash) FROM audit_log ORDER BY seq")
+                .unwrap();
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let s = Store::open(&path).unwrap();
+        let columns: Vec<String> = s
+            .read(|c| {
+                let mut st = c.prepare("SELECT name FROM pragma_table_info('audit_log')")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        assert!(!columns.iter().any(|n| n == "prev_hash"), "{columns:?}");
+        // The listing gives every link the entry stored before.
+        let (items, total) = s.read(|c| list(c, 0, 10)).unwrap();
+        assert_eq!(total, 4);
+        for e in &items {
+            let (_, prev, hash) = &stored[(e.seq - 1) as usize];
+            assert_eq!(
+                (e.prev_hash.to_uppercase(), e.hash.to_uppercase()),
+                (prev.clone(), hash.clone())
+            );
+        }
+        let r = verify_s(&s);
+        assert!(r.ok && r.entries == 4, "{:?}", r.problems);
+        // New entries continue the same chain.
+        set_override(&s, 2, "新");
+        assert!(incremental(&s).ok);
+        let r = verify_s(&s);
+        assert!(r.ok && r.entries == 5, "{:?}", r.problems);
+        let (items, _) = s.read(|c| list(c, 0, 1)).unwrap();
+        assert_eq!(items[0].prev_hash.to_uppercase(), stored[3].2);
+    }
+
+    #[test]
+    fn a_link_broken_before_0030_is_still_found_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        pre_0030_database(&path, true);
+        let s = Store::open(&path).unwrap();
+        let p = verify_s(&s).first_broken.unwrap();
+        assert_eq!(p.seq, Some(3), "{p:?}");
+        assert!(p.reason.contains("链接断开"), "{p:?}");
+    }
+
+    #[test]
+    fn an_entry_whose_hash_was_recomputed_breaks_the_next_one() {
+        // Editing entry 2 and writing its new hash leaves entry 2 consistent in itself; entry 3
+        // was hashed over the old one.
+        let s = store_with_rows();
+        s.read(|c| {
+            let (office, at, command, changes): (String, String, String, Vec<u8>) = c.query_row(
+                "SELECT office_code, at, command, changes FROM audit_log WHERE seq = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+            let text = ChangesReader::new()?
+                .read(ValueRef::Blob(&changes))
+                .unwrap()
+                .to_string();
+            let prev = hash_at(c, 1)?.unwrap();
+            let forged = entry_hash(&prev, 2, &office, &at, "李四", &command, &text);
+            c.execute(
+                "UPDATE audit_log SET actor = '李四', hash = ?1 WHERE seq = 2",
+                [hex::decode(forged).unwrap()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let p = verify_s(&s).first_broken.unwrap();
+        assert_eq!(p.seq, Some(3), "{p:?}");
+        assert!(p.reason.contains("链接断开"), "{p:?}");
     }
 
     #[test]

@@ -123,6 +123,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0029_sealing_extension_instalments",
         include_str!("migrations/0029_sealing_extension_instalments.sql"),
     ),
+    (
+        "0030_audit_prev_implied",
+        include_str!("migrations/0030_audit_prev_implied.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

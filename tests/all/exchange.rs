@@ -36,7 +36,7 @@ fn city_dump(c: &Core) -> String {
         .read(|conn| {
             let mut h = Sha256::new();
             for sql in [
-                "SELECT origin, seq, at, actor, command, hex(changes), masked, hex(prev_hash), hex(hash), bundle_id FROM replica_entry ORDER BY origin, seq",
+                "SELECT origin, seq, at, actor, command, hex(changes), masked, hex(hash), bundle_id FROM replica_entry ORDER BY origin, seq",
                 "SELECT id, origin, first_seq, last_seq, applied, manifest, hex(signature), imported_at FROM replica_bundle ORDER BY id",
                 "SELECT id, code, name, role, fingerprint, sign_key, recipient, registered_at, revoked_at, head_seq, head_hash, last_import_at FROM exchange_peer ORDER BY id",
                 "SELECT seq, hex(hash) FROM audit_log ORDER BY seq",
@@ -241,6 +241,8 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     for e in &replica {
         let l = local.iter().find(|l| l["seq"] == json!(e.seq)).unwrap();
         assert_eq!(l["hash"], json!(e.hash));
+        // Links are stored on neither side (0030): both read the entry before's hash.
+        assert_eq!(l["prev_hash"], json!(e.prev_hash));
         if !e.masked {
             assert_eq!(l["changes"], json!(e.changes));
         }

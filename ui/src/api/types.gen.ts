@@ -179,7 +179,11 @@ export type AuditEntry = { seq: number, office_code: string, at: string, actor: 
 /**
  * JSON array of `{table, id, after}`; `after` is null for a deleted row.
  */
-changes: string, prev_hash: string, hash: string, };
+changes: string, 
+/**
+ * The previous entry's hash: not stored since 0030, read from entry seq − 1.
+ */
+prev_hash: string, hash: string, };
 
 export type AuditProblem = { 
 /**
