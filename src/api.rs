@@ -346,6 +346,22 @@ impl Core {
             let h = h.clone();
             store.set_commit_hook(Box::new(move |seq, hash| h.sign(seq, hash)));
         }
+        let core = Core::assemble(store, keys, heads)?;
+        core.ensure_derived()?;
+        Ok(core)
+    }
+
+    /// A county's replica at the hub: its own database, no office key, no signed head, nothing
+    /// written through the audited path (`exchange::replica`).
+    fn replica(store: Store) -> Result<Core> {
+        Core::assemble(store, std::sync::Arc::new(KeyStore::new(None)), None)
+    }
+
+    fn assemble(
+        store: Store,
+        keys: std::sync::Arc<KeyStore>,
+        heads: Option<std::sync::Arc<exchange::heads::HeadSigner>>,
+    ) -> Result<Core> {
         let core = Core {
             store,
             calendar: RwLock::new(WorkCalendar::default()),
@@ -355,26 +371,6 @@ impl Core {
             jobs: Jobs::default(),
             keys,
             heads,
-            auto_sync: Mutex::new(AutoSyncState::default()),
-            replicas: Mutex::new(HashMap::new()),
-        };
-        core.reload_calendar()?;
-        core.ensure_derived()?;
-        Ok(core)
-    }
-
-    /// A county's replica at the hub: its own database, no office key, no signed head, nothing
-    /// written through the audited path (`exchange::replica`).
-    fn replica(store: Store) -> Result<Core> {
-        let core = Core {
-            store,
-            calendar: RwLock::new(WorkCalendar::default()),
-            data_version: AtomicI64::new(0),
-            sessions: Mutex::new(HashMap::new()),
-            local: Mutex::new(None),
-            jobs: Jobs::default(),
-            keys: std::sync::Arc::new(KeyStore::new(None)),
-            heads: None,
             auto_sync: Mutex::new(AutoSyncState::default()),
             replicas: Mutex::new(HashMap::new()),
         };

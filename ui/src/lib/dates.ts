@@ -9,3 +9,11 @@ export function cnDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso)
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : iso
 }
+
+/** The month just ended, as YYYY-MM: what an office reports by the 3rd (the monthly table's default). */
+export function lastMonth(): string {
+  const d = new Date()
+  d.setDate(1)
+  d.setMonth(d.getMonth() - 1)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`
+}
