@@ -1352,6 +1352,8 @@ async function main() {
       const dialog = page.getByTestId('county-dialog')
       await dialog.waitFor()
       await page.getByTestId('county-clocks').waitFor()
+      // Let the dialog's opening animation end before the screenshot.
+      await page.waitForTimeout(600)
       await shot(page, 'city-county-clocks')
       await dialog.getByRole('tab', { name: /^案件/ }).click()
       const cases = page.getByTestId('county-cases')

@@ -645,6 +645,7 @@ export async function runPenaltyMatter(ctx) {
     await dialog.waitFor({ state: 'hidden' })
     await until(async () => ((await fines.innerText()).match(/40,000\.00 元（未缴）/g) ?? []).length === 3, '分三期，每期40,000.00元')
     await page.mouse.move(0, 0)
+    await fines.scrollIntoViewIfNeeded()
     await shot('money-fine-instalments')
     await rowButton(fines, 'fine-pay-').click()
     dialog = page.getByTestId('money-fine-pay')
