@@ -477,26 +477,30 @@ pub fn office(conn: &Connection) -> Result<RuleSet> {
 /// The rule set a case was filed under (0013); a case filed before rule sets existed follows the
 /// office's current one.
 pub fn for_case(conn: &Connection, case_id: i64) -> Result<RuleSet> {
-    let id: Option<i64> = conn
+    let data: Option<String> = conn
         .query_row(
-            "SELECT rule_set_id FROM case_file WHERE id = ?1",
+            "SELECT r.data FROM case_file c JOIN rule_set r ON r.id = c.rule_set_id WHERE c.id = ?1",
             [case_id],
             |r| r.get(0),
         )
-        .optional()?
-        .flatten();
-    match id {
-        Some(id) => stored(conn, id),
+        .optional()?;
+    match data {
+        Some(d) => parse_stored(&d),
         None => office(conn),
     }
 }
 
-/// A stored rule set (0013) by its id, with the national citations it did not carry yet.
+/// A stored rule set (0013) by its id.
 pub fn stored(conn: &Connection, id: i64) -> Result<RuleSet> {
     let data: String = conn.query_row("SELECT data FROM rule_set WHERE id = ?1", [id], |r| {
         r.get(0)
     })?;
-    let mut set: RuleSet = serde_json::from_str(&data)
+    parse_stored(&data)
+}
+
+/// A stored rule set, with the national citations it did not carry yet.
+fn parse_stored(data: &str) -> Result<RuleSet> {
+    let mut set: RuleSet = serde_json::from_str(data)
         .map_err(|e| ApiError::internal(format!("案件的规则集无法读取：{e}")))?;
     for (r, t) in national() {
         set.citations.entry(*r).or_insert_with(|| t.clone());

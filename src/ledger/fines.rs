@@ -690,14 +690,7 @@ fn court_window(
     let mut warnings = Vec::new();
     let litigation_end =
         decision_served_on.and_then(|d| d.checked_add_months(Months::new(LITIGATION_MONTHS)));
-    let after_demand = match demand_served_on {
-        Some(d) => {
-            let end = cal.add_working_days(d, DEMAND_WORKING_DAYS)?;
-            warnings.extend(end.warnings);
-            end.date.succ_opt()
-        }
-        None => None,
-    };
+    let after_demand = after_demand(cal, demand_served_on, &mut warnings)?;
     let from = match (after_demand, litigation_end.and_then(|d| d.succ_opt())) {
         (Some(a), Some(b)) => Some(a.max(b)),
         _ => None,
@@ -715,6 +708,23 @@ fn court_window(
     warnings.sort();
     warnings.dedup();
     Ok((from, by, warnings))
+}
+
+/// The first day after the 10 working days the 催告 gives (行政强制法 art. 54), once it is served;
+/// the calendar's warnings go to `warnings`.
+fn after_demand(
+    cal: &WorkCalendar,
+    demand_served_on: Option<NaiveDate>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<NaiveDate>> {
+    Ok(match demand_served_on {
+        Some(d) => {
+            let end = cal.add_working_days(d, DEMAND_WORKING_DAYS)?;
+            warnings.extend(end.warnings);
+            end.date.succ_opt()
+        }
+        None => None,
+    })
 }
 
 /// 行政诉讼法 art. 45: 不服复议决定的，可以在收到复议决定书之日起十五日内向人民法院提起诉讼.
@@ -1041,14 +1051,10 @@ pub fn referral(conn: &Connection, cal: &WorkCalendar, id: i64) -> Result<Referr
         };
         let (from, by, warnings) = match relief {
             Some(r) => {
-                let after_demand = match rf.demand_served_on {
-                    Some(d) => cal
-                        .add_working_days(d, DEMAND_WORKING_DAYS)?
-                        .date
-                        .succ_opt(),
-                    None => None,
-                };
-                window_after_relief(cal, &r, after_demand)?
+                // The relief's window says what it waits for; the 催告's own calendar
+                // warnings are not repeated there.
+                let first = after_demand(cal, rf.demand_served_on, &mut Vec::new())?;
+                window_after_relief(cal, &r, first)?
             }
             None => court_window(cal, rf.decision_served_on, rf.demand_served_on)?,
         };

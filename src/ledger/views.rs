@@ -407,6 +407,29 @@ pub fn year_summary(
     })
 }
 
+/// The ids `SELECT {what} WHERE {filter}` finds among open cases (`c`), of the one case the
+/// context asks for, or none when `skip` (a source whose clocks the mode does not build).
+fn open_case_ids(
+    conn: &Connection,
+    ctx: &ClockContext,
+    skip: bool,
+    what: &str,
+    filter: &str,
+) -> Result<Vec<i64>> {
+    let narrow = if skip {
+        " AND 0".to_string()
+    } else {
+        ctx.only_case("c.id")
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {what} WHERE {filter} AND {OPEN_CASE}{narrow}"
+    ))?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
 pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     let mut rules = Cache::default();
     let office_rules = crate::cases::rules::office(conn)?;
@@ -510,18 +533,13 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         }
     }
     // 抵扣 progress (004 art. 10): the next month's settlement is due by the end of that month.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id
-         WHERE p.status = 'Active' AND {OPEN_CASE}{}",
-        if live {
-            " AND 0".to_string()
-        } else {
-            ctx.only_case("c.id")
-        }
-    ))?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let ids = open_case_ids(
+        conn,
+        ctx,
+        live,
+        "p.id FROM offset_plan p JOIN case_file c ON c.id = p.case_id",
+        "p.status = 'Active'",
+    )?;
     for id in ids {
         let plan = offsets::get(conn, id)?;
         for f in &plan.funds {
@@ -550,18 +568,13 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
         }
     }
     // 罚款 within 15 days of service (行政处罚法 art. 67) and the surcharge (art. 72).
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT f.id FROM fine f JOIN case_file c ON c.id = f.case_id
-         WHERE f.due_on IS NOT NULL AND {OPEN_CASE}{}",
-        if stored {
-            " AND 0".to_string()
-        } else {
-            ctx.only_case("c.id")
-        }
-    ))?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let ids = open_case_ids(
+        conn,
+        ctx,
+        stored,
+        "f.id FROM fine f JOIN case_file c ON c.id = f.case_id",
+        "f.due_on IS NOT NULL",
+    )?;
     for id in ids {
         let f = fines::get(conn, id, Some(ctx.today))?;
         let (Some(due), Some(served)) = (f.due_on, f.served_on) else {
@@ -617,18 +630,13 @@ pub fn clocks(conn: &Connection, ctx: &ClockContext) -> Result<Vec<Clock>> {
     }
     // 申请人民法院强制执行 (行政强制法 art. 53–54): a 催告 made and the application not yet made; the
     // window moves with a 复议/诉讼 (`fines::referral`), so it is judged live like the fines.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT r.id FROM referral r JOIN case_file c ON c.id = r.case_id
-         WHERE r.kind = 'CourtEnforcement' AND r.status = 'Demanded' AND {OPEN_CASE}{}",
-        if stored {
-            " AND 0".to_string()
-        } else {
-            ctx.only_case("c.id")
-        }
-    ))?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let ids = open_case_ids(
+        conn,
+        ctx,
+        stored,
+        "r.id FROM referral r JOIN case_file c ON c.id = r.case_id",
+        "r.kind = 'CourtEnforcement' AND r.status = 'Demanded'",
+    )?;
     for id in ids {
         let rf = fines::referral(conn, ctx.calendar, id)?;
         let Some(by) = rf.apply_by else {
