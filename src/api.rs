@@ -344,7 +344,12 @@ impl Core {
         let heads = exchange::heads::HeadSigner::new(keys.clone()).map(std::sync::Arc::new);
         if let Some(h) = &heads {
             let h = h.clone();
-            store.set_commit_hook(Box::new(move |seq, hash| h.sign(seq, hash)));
+            store.set_commit_hook(Box::new(move |seq, hash, restarted| {
+                if restarted {
+                    h.reset();
+                }
+                h.sign(seq, hash)
+            }));
         }
         let core = Core::assemble(store, keys, heads)?;
         core.ensure_derived()?;
@@ -982,8 +987,15 @@ impl Core {
     }
 
     /// `exchange.sync` (立即同步): export (if anything is unacknowledged), POST to the hub outside
-    /// any transaction, apply the acknowledgement. Offline is an answer, not an error.
+    /// any transaction, apply the acknowledgement. Offline is an answer, not an error. When the hub
+    /// holds more of this office's log than it has (restored from an old backup: the hub refuses
+    /// the bundle as a fork, or its acknowledgement names an entry this office no longer has), the
+    /// office's own entries are fetched back (`exchange::recover`) and the exchange runs again.
     fn exchange_sync(&self, actor: &str) -> Result<SyncOutcome> {
+        self.exchange_sync_once(actor, true)
+    }
+
+    fn exchange_sync_once(&self, actor: &str, may_recover: bool) -> Result<SyncOutcome> {
         let keys = self.keys.get()?;
         let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
             ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
@@ -1002,29 +1014,63 @@ impl Core {
                 (exchange::file_bytes(&file)?, Some(file.summary))
             }
         };
-        match exchange::net::post_bundle(&url, bytes) {
-            Ok(ack) => {
-                let out = self.store.write(actor, "exchange.import", |tx| {
-                    exchange::import_bytes(tx, &keys, &ack)
-                })?;
-                Ok(SyncOutcome {
-                    sent: sent.is_some(),
-                    offline: false,
-                    summary: match sent {
-                        Some(what) => format!("已发送{what}；{}", out.summary),
-                        None => format!("没有新的记录需要发送；{}", out.summary),
-                    },
-                })
-            }
-            Err(exchange::net::PostError::Offline(why)) => Ok(SyncOutcome {
-                sent: false,
-                offline: true,
-                summary: format!(
-                    "暂时无法连接市局服务器（{why}），数据仍保留在本单位，稍后再同步即可"
-                ),
-            }),
-            Err(exchange::net::PostError::Refused(e)) => Err(e),
+        let behind = match exchange::net::post_bundle(&url, bytes) {
+            Ok(ack) => match self.store.write(actor, "exchange.import", |tx| {
+                exchange::import_bytes(tx, &keys, &ack)
+            }) {
+                Ok(out) => {
+                    return Ok(SyncOutcome {
+                        sent: sent.is_some(),
+                        offline: false,
+                        summary: match sent {
+                            Some(what) => format!("已发送{what}；{}", out.summary),
+                            None => format!("没有新的记录需要发送；{}", out.summary),
+                        },
+                    })
+                }
+                Err(e) => e,
+            },
+            Err(exchange::net::PostError::Offline(why)) => return Ok(offline(&why)),
+            Err(exchange::net::PostError::Refused(e)) => e,
+        };
+        if !(may_recover && behind.code == ErrorCode::Conflict) {
+            return Err(behind);
         }
+        // The hub holds what this office lost: ask for it back, then exchange again.
+        let poll = self.store.read(|c| exchange::poll(c, &keys))?;
+        let file = match exchange::net::post(&url, exchange::net::RECOVER_PATH, poll) {
+            Ok(file) => file,
+            Err(exchange::net::PostError::Offline(why)) => return Ok(offline(&why)),
+            Err(exchange::net::PostError::Refused(_)) => return Err(behind),
+        };
+        let recovered = self.store.write(actor, "exchange.import", |tx| {
+            exchange::import_bytes(tx, &keys, &file)
+        })?;
+        if recovered.applied == 0 {
+            return Err(behind);
+        }
+        let then = self.exchange_sync_once(actor, false)?;
+        Ok(SyncOutcome {
+            summary: format!("{}；{}", recovered.summary, then.summary),
+            ..then
+        })
+    }
+
+    /// The hub's `POST /exchange/recover`: a county's poll answered with its own entries held here
+    /// (`exchange::recover::answer`); nothing written.
+    pub fn answer_recovery(&self, poll: &[u8]) -> Result<Vec<u8>> {
+        let keys = self.keys.get()?;
+        self.store
+            .read(|c| exchange::recover::answer(c, &keys, poll))
+    }
+}
+
+/// The answer of an exchange that could not reach the hub.
+fn offline(why: &str) -> SyncOutcome {
+    SyncOutcome {
+        sent: false,
+        offline: true,
+        summary: format!("暂时无法连接市局服务器（{why}），数据仍保留在本单位，稍后再同步即可"),
     }
 }
 
@@ -1461,6 +1507,7 @@ commands! {
     read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
     write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
     read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
+    read EXCHANGE "exchange.recovery" (exchange::recover::RecoveryRequest) -> ExchangeFile = |e, c, r| exchange::recover::recovery(c, &*e.office_keys()?, &r);
     write ADMIN "exchange.set_hub" (HubRequest) -> Peer = |_, tx, r| exchange::set_hub(tx, &r);
     session EXCHANGE "exchange.sync" (Empty) -> SyncOutcome = |core, _, e, _| core.exchange_sync(e.actor);
     read ANYONE "exchange.history" (CodeRequest) -> Vec<exchange::BundleRecord> = |_, c, r| exchange::history(c, &r);

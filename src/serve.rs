@@ -323,12 +323,13 @@ impl AsyncWrite for StallGuard {
 
 async fn dispatch(State(host): State<Arc<Host>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
-    let bundle = path == crate::exchange::net::BUNDLE_PATH;
+    let recover = path == crate::exchange::net::RECOVER_PATH;
+    let bundle = recover || path == crate::exchange::net::BUNDLE_PATH;
     if let Err(e) = host.admit(req.method(), req.headers(), bundle) {
         return error_response(e);
     }
     if bundle {
-        return exchange_bundle(&host, req).await;
+        return exchange_bundle(&host, req, recover).await;
     }
     match path.strip_prefix("/api/") {
         Some(command) => {
@@ -382,9 +383,11 @@ async fn api(host: &Arc<Host>, command: String, req: Request) -> Response {
 }
 
 /// `POST /exchange/bundle` (the city's hub, issue 11): a county's bundle as raw bytes, answered with
-/// the acknowledgement's bytes. No per-launch secret: the bundle authenticates itself (signed by a
-/// registered county, encrypted to this office), and nothing but a bundle is accepted here.
-async fn exchange_bundle(host: &Arc<Host>, req: Request) -> Response {
+/// the acknowledgement's bytes; `POST /exchange/recover` (`recover`): a county's poll, answered with
+/// its own entries held here (a recovery file, encrypted to it). No per-launch secret: the bundle
+/// authenticates itself (signed by a registered county, encrypted to this office), and nothing but
+/// a bundle is accepted here.
+async fn exchange_bundle(host: &Arc<Host>, req: Request, recover: bool) -> Response {
     if req.method() != Method::POST {
         return error_response(ApiError::validation("接口只接受 POST 请求"));
     }
@@ -396,7 +399,14 @@ async fn exchange_bundle(host: &Arc<Host>, req: Request) -> Response {
         return error_response(ApiError::internal("服务正在关闭"));
     };
     let core = host.core.clone();
-    match tokio::task::spawn_blocking(move || core.receive_bundle(&body)).await {
+    let answer = move || {
+        if recover {
+            core.answer_recovery(&body)
+        } else {
+            core.receive_bundle(&body)
+        }
+    };
+    match tokio::task::spawn_blocking(answer).await {
         Ok(Ok(ack)) => (
             StatusCode::OK,
             [(

@@ -56,6 +56,10 @@ pub struct Manifest {
     /// assigned leads) can be encrypted to it; "" from older versions.
     #[serde(default)]
     pub recipient: String,
+    /// Whose entries these are when not the sender's: a recovery file (the city giving a county
+    /// its own entries back) names the county here; "" in a county's bundle.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub origin: String,
 }
 
 /// One audit entry as shipped. `changes` is the canonical text, masked when `masked`.
@@ -70,6 +74,11 @@ pub struct WireEntry {
     pub masked: bool,
     pub prev_hash: String,
     pub hash: String,
+    /// A masked entry's original, sealed by the county to itself (base64,
+    /// [`super::keys::OfficeKeys::seal_own`]): the city cannot read it and keeps it, so that a
+    /// county restored from an old backup gets its own entries back whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<String>,
 }
 
 /// The city's signed statement: entries of `to_office` up to `seq` (whose hash is `hash`) are held.
@@ -291,19 +300,28 @@ pub fn verify_ack_text(text: &[u8], signature: &[u8; 64], signer: &str) -> Resul
     serde_json::from_slice(text).map_err(|_| bad())
 }
 
-/// An acknowledgement that carries the city's own content (answers, assigned leads) is encrypted to
-/// the county's age recipient; open it with this office's identity.
-pub fn open_down(keys: &OfficeKeys, file: &[u8]) -> Result<Vec<u8>> {
+/// What the city sends a county encrypted to it: an acknowledgement that carries the city's own
+/// content (answers, assigned leads), or a recovery file (the county's own entries given back).
+pub enum Down {
+    Ack(Vec<u8>),
+    Recovery(Opened),
+}
+
+/// Open what the city encrypted to this office with this office's identity.
+pub fn open_down(keys: &OfficeKeys, file: &[u8]) -> Result<Down> {
     let inner = age::decrypt(keys.identity(), file).map_err(|e| match e {
         age::DecryptError::NoMatchingKeys => ApiError::illegal(
             "此文件不是发给本单位的：县级单位的数据包只能由收件的市级单位导入，市局的确认回执只能由收件的县级单位导入；本次未作任何改动",
         ),
         _ => damaged("确认回执"),
     })?;
-    if !inner.starts_with(ACK_MAGIC) {
-        return Err(damaged("确认回执"));
+    if inner.starts_with(ACK_MAGIC) {
+        Ok(Down::Ack(inner))
+    } else if inner.starts_with(BUNDLE_MAGIC) {
+        Ok(Down::Recovery(split(&inner)?))
+    } else {
+        Err(damaged("确认回执"))
     }
-    Ok(inner)
 }
 
 /// Read an acknowledgement without checking it (for a preview before pairing).

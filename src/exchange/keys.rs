@@ -78,6 +78,60 @@ impl OfficeKeys {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
+
+    /// The key that seals this office's own copies (see [`OfficeKeys::seal_own`]): derived from
+    /// the age identity, so it is saved and restored with the key file.
+    fn own_cipher(&self) -> chacha20poly1305::XChaCha20Poly1305 {
+        use chacha20poly1305::KeyInit as _;
+        let key = Sha256::new()
+            .chain_update(b"recoup-own-v1\0")
+            .chain_update(self.identity.to_string().expose_secret().as_bytes())
+            .finalize();
+        chacha20poly1305::XChaCha20Poly1305::new(&key)
+    }
+
+    /// Seal `text`, the original of the entry whose hash is `hash`, so that only this office can
+    /// open it (issue 11: the hub keeps a county's masked entries with their sealed originals and
+    /// gives them back after a restore). The nonce is derived from the entry's hash, unique per
+    /// entry; the hash is also the associated data, so a sealed text moved to another entry fails.
+    pub fn seal_own(&self, hash: &str, text: &str) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead as _, Payload};
+        let nonce = own_nonce(hash);
+        self.own_cipher()
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: text.as_bytes(),
+                    aad: hash.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 sealing does not fail for in-memory text")
+    }
+
+    /// Open what [`OfficeKeys::seal_own`] sealed; None when it was sealed with another key, for
+    /// another entry, or altered.
+    pub fn open_own(&self, hash: &str, sealed: &[u8]) -> Option<String> {
+        use chacha20poly1305::aead::{Aead as _, Payload};
+        let plain = self
+            .own_cipher()
+            .decrypt(
+                &own_nonce(hash),
+                Payload {
+                    msg: sealed,
+                    aad: hash.as_bytes(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+fn own_nonce(hash: &str) -> chacha20poly1305::XNonce {
+    let d = Sha256::new()
+        .chain_update(b"recoup-own-nonce\0")
+        .chain_update(hash.as_bytes())
+        .finalize();
+    *chacha20poly1305::XNonce::from_slice(&d[..24])
 }
 
 /// The fingerprint of a public signing key as printed on the registration slip: the first 20
@@ -295,5 +349,25 @@ mod tests {
         assert!(vk
             .verify_strict(b"x", &ed25519_dalek::Signature::from_bytes(&sig))
             .is_ok());
+    }
+
+    #[test]
+    fn an_own_copy_opens_only_with_the_same_key_for_the_same_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("recoup.db");
+        let a = KeyStore::new(Some(&db)).get().unwrap();
+        let again = KeyStore::new(Some(&db)).get().unwrap();
+        let other = KeyStore::new(Some(&dir.path().join("other.db")))
+            .get()
+            .unwrap();
+        let text = r#"[{"after":{"id_number":"11010519491231002X"},"id":1,"table":"insured"}]"#;
+        let sealed = a.seal_own("ab12", text);
+        assert!(!sealed.windows(6).any(|w| w == b"110105"));
+        assert_eq!(again.open_own("ab12", &sealed).as_deref(), Some(text));
+        assert_eq!(other.open_own("ab12", &sealed), None);
+        assert_eq!(a.open_own("ab13", &sealed), None);
+        let mut bent = sealed.clone();
+        bent[3] ^= 1;
+        assert_eq!(a.open_own("ab12", &bent), None);
     }
 }

@@ -19,6 +19,7 @@ pub mod escalation;
 pub mod heads;
 pub mod keys;
 pub mod net;
+pub mod recover;
 pub mod replica;
 
 use base64::Engine as _;
@@ -71,6 +72,8 @@ pub enum ExchangeFileKind {
     Ack,
     Pairing,
     Registration,
+    /// The city gives a county its own entries back (after a restore from an old backup).
+    Recovery,
 }
 
 crate::labels!(ExchangeFileKind {
@@ -78,6 +81,7 @@ crate::labels!(ExchangeFileKind {
     Ack => "确认回执",
     Pairing => "配对文件",
     Registration => "登记单",
+    Recovery => "恢复数据包",
 });
 
 /// A file to save (base64 of its bytes).
@@ -813,12 +817,21 @@ pub fn check_witness(c: &Connection, report: &mut audit::AuditReport) -> Result<
     Ok(())
 }
 
-/// The entries after `after` up to `to` as shipped (masked where they hold personal numbers).
-pub fn wire_entries(c: &Connection, after: i64, to: i64) -> Result<Vec<WireEntry>> {
+/// The entries after `after` up to `to` as shipped: masked where they hold personal numbers, with
+/// the original sealed by this office to itself (`own`, for its recovery after a restore).
+pub fn wire_entries(
+    c: &Connection,
+    keys: &OfficeKeys,
+    after: i64,
+    to: i64,
+) -> Result<Vec<WireEntry>> {
     let mut out = Vec::with_capacity((to - after).clamp(0, 1 << 20) as usize);
     let exempt = crate::cases::escalation::escalated_insured(c)?;
     audit::for_each_entry(c, after, to, |e| {
         let masked = mask_changes(&e.changes, &exempt)?;
+        let own = masked
+            .is_some()
+            .then(|| b64().encode(keys.seal_own(&e.hash, &e.changes)));
         out.push(WireEntry {
             seq: e.seq,
             at: e.at,
@@ -828,6 +841,7 @@ pub fn wire_entries(c: &Connection, after: i64, to: i64) -> Result<Vec<WireEntry
             changes: masked.unwrap_or(e.changes),
             prev_hash: e.prev_hash,
             hash: e.hash,
+            own,
         });
         Ok(())
     })?;
@@ -864,6 +878,7 @@ fn manifest_for(
         masked_entries: entries.iter().filter(|e| e.masked).count() as i64,
         created_at: now_text(),
         recipient: keys.recipient(),
+        origin: String::new(),
     })
 }
 
@@ -907,7 +922,7 @@ pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
         )));
     }
     let after = w.witnessed_seq;
-    let entries = wire_entries(tx, after, head)?;
+    let entries = wire_entries(tx, keys, after, head)?;
     let manifest = manifest_for(tx, keys, &o, &city, after, head, head_hash, &entries)?;
     let bytes = bundle::seal(keys, &city.recipient, manifest, &entries)?;
     let file_name = format!("{}-{}-{}.recoup", o.code, seq6(after + 1), seq6(head));
@@ -1267,12 +1282,22 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
         let bundle_id = tx.last_insert_rowid();
         {
             let mut ins = tx.prepare_cached(
-                "INSERT INTO replica_entry (origin, seq, at, actor, command, changes, masked, hash, bundle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO replica_entry (origin, seq, at, actor, command, changes, masked, hash, bundle_id, own) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             // Each entry's link is not stored (0030): `plan` checked it is the hash of the entry
             // before, held or in this bundle, and the replica has no gap.
             for e in new {
                 let hash = hex::decode(&e.hash).map_err(|e| ApiError::internal(e.to_string()))?;
+                // The county's sealed original of a masked entry (not readable here).
+                let own = match &e.own {
+                    Some(t) if e.masked => Some(b64().decode(t).map_err(|_| {
+                        ApiError::validation(format!(
+                            "数据包第{}条记录的附带内容无法读取，不予接受；本次未作任何改动",
+                            e.seq
+                        ))
+                    })?),
+                    _ => None,
+                };
                 ins.execute(params![
                     m.from_office,
                     e.seq,
@@ -1282,7 +1307,8 @@ fn import_bundle(tx: &mut Tx<'_>, keys: &OfficeKeys, file: &[u8]) -> Result<Impo
                     audit::compress(&e.changes)?,
                     e.masked,
                     hash,
-                    bundle_id
+                    bundle_id,
+                    own
                 ])?;
             }
         }
@@ -1426,6 +1452,28 @@ fn down_note(ack: &Ack) -> String {
     out
 }
 
+/// What a recovery file holds and what applying it does at this county.
+fn recovery_preview(c: &Connection, keys: &OfficeKeys, opened: &Opened) -> Result<FilePreview> {
+    let plan = recover::plan(c, keys, opened)?;
+    let m = &opened.manifest;
+    Ok(FilePreview {
+        kind: ExchangeFileKind::Recovery,
+        from_office: m.from_office.clone(),
+        from_name: m.from_name.clone(),
+        first_seq: plan.first_seq(),
+        last_seq: plan.last_seq(),
+        entries: m.entries,
+        new_entries: plan.entries(),
+        masked_entries: m.masked_entries,
+        created_at: m.created_at.clone(),
+        fingerprint: parse_public_key(&m.signer_key)
+            .map(|k| fingerprint(&k.to_bytes()))
+            .unwrap_or_default(),
+        summary: plan.summary(),
+        commands: Vec::new(),
+    })
+}
+
 fn unknown_file() -> ApiError {
     ApiError::field(
         "data",
@@ -1441,7 +1489,12 @@ pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<Fil
         FileKind::Bundle if !is_county(c)? => preview_bundle(c, keys, &bytes),
         FileKind::Bundle | FileKind::Ack => {
             let bytes = match bundle::kind_of(&bytes) {
-                FileKind::Bundle => bundle::open_down(keys, &bytes)?,
+                FileKind::Bundle => match bundle::open_down(keys, &bytes)? {
+                    bundle::Down::Ack(inner) => inner,
+                    bundle::Down::Recovery(opened) => {
+                        return recovery_preview(c, keys, &opened);
+                    }
+                },
                 _ => bytes,
             };
             let (ack, _, _, city) = check_ack(c, &bytes)?;
@@ -1495,7 +1548,10 @@ pub fn import(tx: &mut Tx<'_>, keys: &OfficeKeys, r: &FileRequest) -> Result<Imp
 
 pub fn import_bytes(tx: &mut Tx<'_>, keys: &OfficeKeys, bytes: &[u8]) -> Result<ImportOutcome> {
     match bundle::kind_of(bytes) {
-        FileKind::Bundle if is_county(tx)? => import_ack(tx, &bundle::open_down(keys, bytes)?),
+        FileKind::Bundle if is_county(tx)? => match bundle::open_down(keys, bytes)? {
+            bundle::Down::Ack(inner) => import_ack(tx, &inner),
+            bundle::Down::Recovery(opened) => recover::apply(tx, keys, &opened),
+        },
         FileKind::Bundle => import_bundle(tx, keys, bytes),
         FileKind::Ack => import_ack(tx, bytes),
         FileKind::Pairing => Err(ApiError::field(
@@ -1599,18 +1655,19 @@ pub fn history(c: &Connection, r: &CodeRequest) -> Result<Vec<BundleRecord>> {
     Ok(rows)
 }
 
-/// The entries of a county's replica held at the city, as stored (`changes` as text); each link
-/// is the hash of the held entry before it (not stored since 0030; GENESIS before the first).
-pub fn replica_entries(c: &Connection, county: &str) -> Result<Vec<WireEntry>> {
+/// The entries of a county's replica held at the city after `after`, as stored (`changes` as
+/// text, a masked entry with the county's sealed original); each link is the hash of the held
+/// entry before it (not stored since 0030; GENESIS before the first).
+pub fn replica_entries(c: &Connection, county: &str, after: i64) -> Result<Vec<WireEntry>> {
     let mut reader = audit::ChangesReader::new()?;
     let mut stmt = c.prepare(
         "SELECT seq, at, actor, command, changes, masked,
                 CASE WHEN seq = 1 THEN zeroblob(32)
                      ELSE (SELECT p.hash FROM replica_entry p WHERE p.origin = r.origin AND p.seq = r.seq - 1) END,
-                hash
-           FROM replica_entry r WHERE origin = ?1 ORDER BY seq",
+                hash, own
+           FROM replica_entry r WHERE origin = ?1 AND seq > ?2 ORDER BY seq",
     )?;
-    let mut rows = stmt.query([county])?;
+    let mut rows = stmt.query(params![county, after])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(WireEntry {
@@ -1628,6 +1685,7 @@ pub fn replica_entries(c: &Connection, county: &str) -> Result<Vec<WireEntry>> {
                 .map(hex::encode)
                 .unwrap_or_default(),
             hash: hex::encode(r.get::<_, Vec<u8>>(7)?),
+            own: r.get::<_, Option<Vec<u8>>>(8)?.map(|b| b64().encode(b)),
         });
     }
     Ok(out)

@@ -11,6 +11,8 @@ use crate::error::{ApiError, ErrorCode};
 
 /// The path of the hub's bundle endpoint.
 pub const BUNDLE_PATH: &str = "/exchange/bundle";
+/// The path where a county asks for its own entries back (a poll in, a recovery file out).
+pub const RECOVER_PATH: &str = "/exchange/recover";
 /// A bundle of 100,000 entries is a few MB; give a slow line time.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -34,7 +36,12 @@ pub fn normalize_url(url: &str) -> Option<String> {
 
 /// POST `bundle` to the hub at `url`; the answer's body (the acknowledgement) on success.
 pub fn post_bundle(url: &str, bundle: Vec<u8>) -> Result<Vec<u8>, PostError> {
-    let uri: hyper::Uri = format!("{url}{BUNDLE_PATH}")
+    post(url, BUNDLE_PATH, bundle)
+}
+
+/// POST `bytes` to `path` of the hub at `url`; the answer's body on success.
+pub fn post(url: &str, path: &str, bundle: Vec<u8>) -> Result<Vec<u8>, PostError> {
+    let uri: hyper::Uri = format!("{url}{path}")
         .parse()
         .map_err(|_| PostError::Refused(ApiError::validation("市局服务器地址无效")))?;
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -131,7 +131,7 @@ pub fn catch_up(hub: &Connection, replica: &Transaction<'_>, origin: &str) -> Re
 
 /// The columns of each table (name → whether it holds bytes), read once.
 #[derive(Default)]
-struct Tables(HashMap<&'static str, HashMap<String, bool>>);
+pub(crate) struct Tables(HashMap<&'static str, HashMap<String, bool>>);
 
 impl Tables {
     fn columns(&mut self, c: &Connection, table: &'static str) -> Result<&HashMap<String, bool>> {
@@ -159,8 +159,8 @@ struct Change {
 
 /// One entry's changes: each row written as its image says (updated where it exists, inserted
 /// where not — so the derived tables' triggers see an update as one), or deleted.
-fn apply(
-    tx: &Transaction<'_>,
+pub(crate) fn apply(
+    tx: &Connection,
     tables: &mut Tables,
     changes: &str,
     touched: &mut Vec<(&'static str, i64)>,

@@ -506,6 +506,72 @@ pub(super) fn append(
     Ok(Some((seq, hash)))
 }
 
+/// Put back an entry of this office's own log exactly as it was (seq, time, actor, command,
+/// changes, hash): a county's recovery from the hub (`exchange::recover`) after a restore. The
+/// caller has checked that it continues the log (its link is the head's hash) and that its hash is
+/// its own. The rows it names are written by the caller; [`remember_rows`] then records them.
+pub(crate) fn put_back(conn: &Connection, e: &AuditEntry) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (seq, office_code, at, actor, command, changes, hash) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    )?
+    .execute(params![
+        e.seq,
+        e.office_code,
+        e.at,
+        e.actor,
+        e.command,
+        compress(&e.changes)?,
+        hash_bytes(&e.hash)
+    ])?;
+    Ok(())
+}
+
+/// Chain `entries` (this office's own, taken off the log's tail) again after the present head:
+/// each keeps its time, actor, command and changes and gets the next number and a new hash
+/// (a county's recovery: what it did since a restore follows the entries it got back).
+pub(crate) fn rechain(conn: &Connection, entries: &[AuditEntry]) -> Result<()> {
+    let (mut seq, mut prev) = head(conn)?;
+    for e in entries {
+        seq += 1;
+        let hash = entry_hash(
+            &prev,
+            seq,
+            &e.office_code,
+            &e.at,
+            &e.actor,
+            &e.command,
+            &e.changes,
+        );
+        put_back(
+            conn,
+            &AuditEntry {
+                seq,
+                prev_hash: prev,
+                hash: hash.clone(),
+                ..e.clone()
+            },
+        )?;
+        prev = hash;
+    }
+    Ok(())
+}
+
+/// Record the present image of each row as its last recorded image (the `audit_row` cache that
+/// [`append`] keeps), for rows written by putting entries back rather than through a write.
+pub(crate) fn remember_rows(conn: &Connection, touched: &[(&'static str, i64)]) -> Result<()> {
+    let mut image = Vec::new();
+    for &(table, id) in touched {
+        let Some(key) = row_key(table, id) else {
+            continue;
+        };
+        image.clear();
+        write_row_image(conn, table, id, &mut image)?;
+        conn.prepare_cached("INSERT OR REPLACE INTO audit_row (key, digest) VALUES (?1, ?2)")?
+            .execute(params![key, row_digest(table, id, &image)])?;
+    }
+    Ok(())
+}
+
 /// The last entry's sequence number and hash ((0, [`GENESIS`]) for an empty log).
 pub fn head(conn: &Connection) -> Result<(i64, String)> {
     Ok(conn

@@ -127,6 +127,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0030_audit_prev_implied",
         include_str!("migrations/0030_audit_prev_implied.sql"),
     ),
+    (
+        "0031_replica_own",
+        include_str!("migrations/0031_replica_own.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -202,7 +206,9 @@ pub const AUDITED_TABLES: &[&str] = &[
 
 /// What runs after each committed write that appended an audit entry, with that entry's number and
 /// hash: the core plugs in the signing of the head (`exchange::heads`), which needs the office key.
-pub type CommitHook = Box<dyn Fn(i64, &str) + Send + Sync>;
+/// Called after a write committed with the log's new head `(seq, hash, restarted)`; `restarted`:
+/// entries already written were replaced (a county's recovery, [`Tx::restart_chain`]).
+pub type CommitHook = Box<dyn Fn(i64, &str, bool) + Send + Sync>;
 
 pub struct Store {
     conn: Mutex<Connection>,
@@ -301,20 +307,28 @@ impl Store {
             let mut w = Tx {
                 tx,
                 touched: Vec::new(),
+                restarted: false,
             };
             let out = f(&mut w)?;
-            let Tx { tx, touched } = w;
+            let Tx {
+                tx,
+                touched,
+                restarted,
+            } = w;
             search::refresh(&tx, &touched)?;
-            let head = if touched.is_empty() {
+            let mut head = if touched.is_empty() {
                 None
             } else {
                 audit::append(&tx, actor, command, &touched)?
             };
+            if restarted && head.is_none() {
+                head = Some(audit::head(&tx)?);
+            }
             tx.commit()?;
-            (out, head)
+            (out, head.map(|(seq, hash)| (seq, hash, restarted)))
         };
-        if let (Some((seq, hash)), Some(hook)) = (head, self.on_commit.get()) {
-            hook(seq, &hash);
+        if let (Some((seq, hash, restarted)), Some(hook)) = (head, self.on_commit.get()) {
+            hook(seq, &hash, restarted);
         }
         Ok(out)
     }
@@ -325,9 +339,16 @@ impl Store {
 pub struct Tx<'c> {
     tx: rusqlite::Transaction<'c>,
     touched: Vec<(&'static str, i64)>,
+    restarted: bool,
 }
 
 impl Tx<'_> {
+    /// Entries of the log were replaced in this transaction (a county's recovery from the hub):
+    /// whatever vouched for the old head (the signed head) starts again from the new one.
+    pub(crate) fn restart_chain(&mut self) {
+        self.restarted = true;
+    }
+
     /// The rows touched so far, in order.
     pub fn touched(&self) -> &[(&'static str, i64)] {
         &self.touched

@@ -369,7 +369,7 @@ fn record_matters_need_no_answer_and_escalated_parties_go_up_unmasked() {
     send_up(cc, ci);
     let replica = ci
         .store()
-        .read(|c| recoup::exchange::replica_entries(c, COUNTY))
+        .read(|c| recoup::exchange::replica_entries(c, COUNTY, 0))
         .unwrap();
     let text: String = replica.iter().map(|e| e.changes.as_str()).collect();
     assert!(text.contains("11010519491231002X"), "the escalated party");

@@ -219,7 +219,7 @@ fn a_county_month_goes_up_is_acknowledged_and_the_next_export_starts_after_it() 
     // still the county's.
     let replica = ci
         .store()
-        .read(|c| recoup::exchange::replica_entries(c, COUNTY))
+        .read(|c| recoup::exchange::replica_entries(c, COUNTY, 0))
         .unwrap();
     let insured = replica
         .iter()
@@ -1236,4 +1236,276 @@ fn three_processes_two_counties_and_the_hub_converge_over_the_network_and_files(
     assert_eq!(heads[COUNTY], head(&a.core));
     assert_eq!(heads[OTHER], b_head);
     drop((a_proc, b_proc, hub));
+}
+
+/// The county's tables that carry its work (what a recovery must give back), as a digest.
+fn county_rows(c: &Core) -> String {
+    c.store()
+        .read(|conn| {
+            let mut h = Sha256::new();
+            for sql in [
+                "SELECT * FROM institution ORDER BY id",
+                "SELECT * FROM insured ORDER BY id",
+                "SELECT seq, at, actor, command, hex(hash) FROM audit_log ORDER BY seq",
+            ] {
+                let mut stmt = conn.prepare(sql)?;
+                let n = stmt.column_count();
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    for i in 0..n {
+                        let v: rusqlite::types::Value = r.get(i)?;
+                        h.update(format!("{v:?}\u{1f}").as_bytes());
+                    }
+                    h.update(b"\n");
+                }
+            }
+            Ok(hex::encode(h.finalize()))
+        })
+        .unwrap()
+}
+
+fn insured_numbers(c: &Core) -> Vec<String> {
+    c.store()
+        .read(|conn| {
+            let mut stmt = conn.prepare("SELECT id_number FROM insured ORDER BY id")?;
+            let v = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(v)
+        })
+        .unwrap()
+}
+
+/// Issue 11, Tests: "a county restored from an old backup is detected (its sequence went back)
+/// and recovers by pulling its own entries back from the hub up to the last acknowledged head".
+/// The personal numbers the county masked on the way up (`001` art. 38, minimum necessary) come
+/// back whole: the county sealed their originals to itself.
+#[test]
+fn a_county_restored_from_an_old_backup_pulls_its_own_entries_back_from_the_city() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city = city_at(&dir.path().join("city.db"));
+    let (cc, ci) = (&county.core, &city.core);
+    pair(cc, COUNTY, ci);
+    county.institution("H22010200001", "南关区人民医院");
+    InsuredBuilder::new().phone("13812345678").create(cc);
+    let sent = |c: &Core| {
+        let f = b64(&call(c, "exchange.export", json!({})));
+        let r = call(ci, "exchange.import", payload(&f));
+        call(c, "exchange.import", payload(&b64(&r["ack"])));
+    };
+    sent(cc);
+    let backup = call(cc, "backup.create", json!({}));
+    let backup_path = backup["path"].as_str().unwrap().to_string();
+    let at_backup = head(cc);
+
+    // The month goes on and reaches the city: another person (masked on the way), an institution.
+    let second = id_number("22010219800101123");
+    InsuredBuilder::new()
+        .with(json!({"id_number": second, "name": "李某"}))
+        .phone("13900001111")
+        .create(cc);
+    county.institution("H22010200002", "南关区中医院");
+    sent(cc);
+    let acknowledged = head(cc);
+    let before = county_rows(cc);
+    let numbers = insured_numbers(cc);
+    assert!(numbers.contains(&second), "{numbers:?}");
+
+    // The disk fails; the office restores last week's backup (the restore is its next entry).
+    let r = call(cc, "backup.restore", json!({"path": backup_path}));
+    assert_eq!(r["entries"].as_i64(), Some(at_backup));
+    cc.login(ADMIN, "secret123").unwrap();
+    assert_eq!(head(cc), at_backup + 1);
+    assert_eq!(insured_numbers(cc).len(), 1);
+
+    // Detected: the city's acknowledgement names an entry the county no longer has, and the
+    // county's next bundle forks from what the city holds at the restore's number.
+    let ack = b64(&call(ci, "exchange.ack", json!({"code": COUNTY})));
+    let e = refuse(cc, "exchange.import", payload(&ack));
+    assert!(e.message.contains("旧备份"), "{}", e.message);
+    let forked = b64(&call(cc, "exchange.export", json!({})));
+    let e = refuse(ci, "exchange.import", payload(&forked));
+    assert!(e.message.contains("记录分叉"), "{}", e.message);
+
+    // The city gives the county its own entries back, encrypted to it.
+    let dump = city_dump(ci);
+    let file = call(ci, "exchange.recovery", json!({"code": COUNTY}));
+    assert_eq!(file["kind"], json!("Recovery"));
+    assert_eq!(
+        city_dump(ci),
+        dump,
+        "making the file changes nothing at the city"
+    );
+    let bytes = b64(&file);
+    assert!(!bytes.windows(second.len()).any(|w| w == second.as_bytes()));
+    // Only the county can open it.
+    let e = refuse(ci, "exchange.preview", payload(&bytes));
+    assert!(e.message.contains("不是"), "{}", e.message);
+
+    let preview = call(cc, "exchange.preview", payload(&bytes));
+    assert_eq!(preview["kind"], json!("Recovery"));
+    assert_eq!(preview["first_seq"], json!(at_backup + 1));
+    assert_eq!(preview["last_seq"], json!(acknowledged));
+    assert!(
+        preview["summary"].as_str().unwrap().contains(&format!(
+            "改为第{}至{}条",
+            acknowledged + 1,
+            acknowledged + 1
+        )),
+        "{preview}"
+    );
+    let out = call(cc, "exchange.import", payload(&bytes));
+    assert_eq!(out["applied"], json!(acknowledged - at_backup), "{out}");
+
+    // The county has its log and its rows back as they were, unmasked; the restore follows.
+    assert_eq!(head(cc), acknowledged + 1);
+    let numbers_back = insured_numbers(cc);
+    assert_eq!(numbers_back, numbers);
+    let restored_rows = county_rows(cc);
+    assert_ne!(
+        restored_rows, before,
+        "the restore record follows the entries"
+    );
+    let entries = call(cc, "audit.list", json!({"limit": 3}));
+    assert_eq!(
+        entries["items"][0]["command"],
+        json!("backup.restore"),
+        "{entries}"
+    );
+    let v = call(cc, "audit.verify", json!({"full": true}));
+    assert_eq!(v["ok"], json!(true), "{v}");
+    let held = ci
+        .store()
+        .read(|c| recoup::exchange::replica_entries(c, COUNTY, 0))
+        .unwrap();
+    for e in &held {
+        let local = cc
+            .store()
+            .read(|c| recoup::store::audit::hash_at(c, e.seq))
+            .unwrap();
+        assert_eq!(local.as_deref(), Some(e.hash.as_str()), "entry {}", e.seq);
+    }
+    let names: Vec<String> = call(cc, "institution.list", json!({}))["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    // The same file again: nothing left to fetch, nothing changes.
+    let out = call(cc, "exchange.import", payload(&bytes));
+    assert_eq!(out["applied"], json!(0), "{out}");
+    assert_eq!(county_rows(cc), restored_rows);
+
+    // And the exchange goes on: the restore record goes up, the acknowledgement comes back.
+    sent(cc);
+    let w = cc.store().read(recoup::exchange::witness).unwrap();
+    assert_eq!(
+        (w.witnessed_seq, w.past, w.consistent),
+        (acknowledged + 1, 0, true)
+    );
+}
+
+/// A county that did work after the restore on a row the city's entries also wrote is not merged
+/// blindly: the recovery is refused in words and nothing changes. A log that parts ways with the
+/// city without a restore is not "recovered" either.
+#[test]
+fn a_recovery_that_would_overwrite_work_done_since_the_restore_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city = city_at(&dir.path().join("city.db"));
+    let (cc, ci) = (&county.core, &city.core);
+    pair(cc, COUNTY, ci);
+    let first = county.institution("H22010200001", "南关区人民医院");
+    let exchange = |c: &Core| {
+        let f = b64(&call(c, "exchange.export", json!({})));
+        let r = call(ci, "exchange.import", payload(&f));
+        call(c, "exchange.import", payload(&b64(&r["ack"])));
+    };
+    exchange(cc);
+    let backup = call(cc, "backup.create", json!({}))["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        cc,
+        "institution.update",
+        json!({"id": first, "name": "南关区人民医院（总院）"}),
+    );
+    exchange(cc);
+    call(cc, "backup.restore", json!({"path": backup}));
+    cc.login(ADMIN, "secret123").unwrap();
+    // Since the restore, the same institution was changed again here.
+    call(
+        cc,
+        "institution.update",
+        json!({"id": first, "name": "南关区人民医院（新院区）"}),
+    );
+    let rows = county_rows(cc);
+    let file = b64(&call(ci, "exchange.recovery", json!({"code": COUNTY})));
+    let e = refuse(cc, "exchange.import", payload(&file));
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert!(e.message.contains("不能自动合并"), "{}", e.message);
+    assert_eq!(county_rows(cc), rows);
+
+    // Another county's recovery file cannot be opened here.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = OfficeBuilder::new("220103", "长春市朝阳区医疗保障局")
+        .init(Core::open(&other_dir.path().join("b.db")).unwrap());
+    pair_as(&other.core, "220103", "朝阳区", ci);
+    let e = refuse(&other.core, "exchange.import", payload(&file));
+    assert!(e.message.contains("不是发给本单位的"), "{}", e.message);
+}
+
+/// Over the network the recovery happens by itself (issue 11: "the semantics are identical to
+/// files"): the hub (`recoup serve`, its own process) refuses the restored county's bundle as a
+/// fork, the county's 立即同步 (`recoup exchange sync`, another process) asks for its entries
+/// back, applies them, and sends what followed the restore.
+#[test]
+fn over_the_network_a_restored_county_gets_its_entries_back_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let county_db = dir.path().join("county.db");
+    let city_db = dir.path().join("city.db");
+    let county = county_at(&county_db);
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, COUNTY, &city.core);
+    drop(city);
+    let hub = Served::start(&city_db);
+    let reader = Core::open(&city_db).unwrap();
+    call(cc, "exchange.set_hub", json!({"hub_url": hub.url}));
+    county.institution("H22010200001", "南关区人民医院");
+    call(cc, "exchange.sync", json!({}));
+    let backup = call(cc, "backup.create", json!({}))["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    InsuredBuilder::new().phone("13812345678").create(cc);
+    county.institution("H22010200002", "南关区中医院");
+    call(cc, "exchange.sync", json!({}));
+    let acknowledged = head(cc);
+    assert_eq!(replica_count(&reader, COUNTY), acknowledged);
+    let numbers = insured_numbers(cc);
+
+    call(cc, "backup.restore", json!({"path": backup}));
+    cc.login(ADMIN, "secret123").unwrap();
+    assert!(head(cc) < acknowledged);
+    let out = cli(&county_db).args(["exchange", "sync"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("取回本单位第"), "{said}");
+    assert_eq!(head(cc), acknowledged + 1);
+    assert_eq!(insured_numbers(cc), numbers);
+    assert_eq!(replica_count(&reader, COUNTY), acknowledged + 1);
+    let w = cc.store().read(recoup::exchange::witness).unwrap();
+    assert_eq!((w.witnessed_seq, w.consistent), (acknowledged + 1, true));
+    let v = call(cc, "audit.verify", json!({"full": true}));
+    assert_eq!(v["ok"], json!(true), "{v}");
+    drop(hub);
 }

@@ -1209,7 +1209,7 @@ summary: string, };
 /**
  * 文件类型 of an exchange file.
  */
-export type ExchangeFileKind = "Bundle" | "Ack" | "Pairing" | "Registration";
+export type ExchangeFileKind = "Bundle" | "Ack" | "Pairing" | "Registration" | "Recovery";
 
 export type ExchangeStatus = { office_code: string, office_name: string, level: OfficeLevel, 
 /**
@@ -2382,6 +2382,15 @@ fund?: Fund | null, year_kind?: YearKind | null, category?: ExpenseCategory | nu
 insured_region: string, };
 
 /**
+ * `exchange.recovery`: the city gives a county its own entries back.
+ */
+export type RecoveryRequest = { code: string, 
+/**
+ * Entries after this one (the county's head after its restore, if it said so); none: all.
+ */
+after?: number | null, };
+
+/**
  * 追回基金来源: how the recovery was established (004 art. 5; 附件1 first row).
  */
 export type RecoverySource = "Inspection" | "AgreementManagement" | "SettlementReview" | "Report" | "Referral" | "SelfCorrection" | "ExternalAudit" | "Other";
@@ -3216,6 +3225,7 @@ export interface Commands {
   "exchange.preview": { request: FileRequest; response: FilePreview };
   "exchange.import": { request: FileRequest; response: ImportOutcome };
   "exchange.ack": { request: CodeRequest; response: ExchangeFile };
+  "exchange.recovery": { request: RecoveryRequest; response: ExchangeFile };
   "exchange.set_hub": { request: HubRequest; response: Peer };
   "exchange.sync": { request: Empty; response: SyncOutcome };
   "exchange.history": { request: CodeRequest; response: Array<BundleRecord> };
@@ -3599,6 +3609,7 @@ export const enumLabels: EnumLabels = {
     Ack: "确认回执",
     Pairing: "配对文件",
     Registration: "登记单",
+    Recovery: "恢复数据包",
   },
   EscalationMatter: {
     AgreementSuspension: "暂停（中止）服务协议",
@@ -3843,6 +3854,7 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "exchange.preview": ["Admin", "Handler"],
   "exchange.import": ["Admin", "Handler"],
   "exchange.ack": ["Admin", "Handler"],
+  "exchange.recovery": ["Admin", "Handler"],
   "exchange.set_hub": ["Admin"],
   "exchange.sync": ["Admin", "Handler"],
   "escalation.create": ["Handler"],
