@@ -192,6 +192,15 @@ enum ExchangeCommand {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
+    /// City: write a county's own entries held here (after entry AFTER) into DIR, for the county
+    /// to import after restoring an old backup (恢复数据包).
+    Recovery {
+        code: String,
+        #[arg(long)]
+        after: Option<i64>,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 /// Write an `ExchangeFile` answer into `dir` (or to the path `dir` when it is not a directory).
@@ -322,6 +331,15 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
             let path = save_file(&out, &f)?;
             println!(
                 "已写入确认回执 {}：{}",
+                path.display(),
+                f["summary"].as_str().unwrap_or("")
+            );
+        }
+        ExchangeCommand::Recovery { code, after, out } => {
+            let f = core.call("exchange.recovery", json!({ "code": code, "after": after }))?;
+            let path = save_file(&out, &f)?;
+            println!(
+                "已写入恢复数据包 {}：{}",
                 path.display(),
                 f["summary"].as_str().unwrap_or("")
             );

@@ -1355,6 +1355,25 @@ fn a_county_restored_from_an_old_backup_pulls_its_own_entries_back_from_the_city
         )),
         "{preview}"
     );
+    // A damaged or cut file changes nothing (every byte is under the city's signature, inside
+    // the encryption to the county).
+    let rows = county_rows(cc);
+    let mut rng = Rng(0x5eed_2026);
+    for i in 0..200 {
+        let mut bad = bytes.clone();
+        if i % 4 == 0 {
+            bad.truncate(rng.below(bytes.len()));
+        } else {
+            let at = rng.below(bad.len());
+            bad[at] ^= 1 << rng.below(8);
+        }
+        assert!(
+            cc.call("exchange.import", payload(&bad)).is_err(),
+            "mutation {i}"
+        );
+    }
+    assert_eq!(county_rows(cc), rows);
+
     let out = call(cc, "exchange.import", payload(&bytes));
     assert_eq!(out["applied"], json!(acknowledged - at_backup), "{out}");
 

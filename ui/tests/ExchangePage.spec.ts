@@ -181,4 +181,63 @@ describe('ExchangePage', () => {
     expect(dialog).toContain('第41至52条')
     expect(dialog).toContain('南关区医疗保障局的数据包')
   })
+
+  it('saves a restored county\'s recovery file at the city', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const city: ExchangeStatus = {
+      ...county,
+      office_code: '220100',
+      office_name: '长春市医疗保障局',
+      level: 'city',
+      city: null,
+      counties: [
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null },
+      ],
+    }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return city as never
+      if (command === 'exchange.recovery')
+        return { kind: 'Recovery', file_name: '220102-recover-000001-000052.recoup', data: 'AAEC', bytes: 3, summary: '南关区医疗保障局第1至52条记录' } as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    await w.get('[data-testid="county-recovery-220102"]').trigger('click')
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.recovery', { code: '220102' })
+    expect(saveMock).toHaveBeenCalledTimes(1)
+    expect(document.body.textContent).toContain('请交南关区医疗保障局在“导入数据包”中导入')
+  })
+
+  it('previews a recovery file at a county with the entries it gives back', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const recovery: FilePreview = {
+      ...preview,
+      kind: 'Recovery',
+      first_seq: 41,
+      last_seq: 52,
+      entries: 52,
+      new_entries: 12,
+      summary: '从长春市医疗保障局取回本单位第41至52条记录（共12条）；恢复备份后本单位的1条记录接续其后，改为第53至53条',
+    }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return { ...county, witness: { ...county.witness, consistent: false } } as never
+      if (command === 'exchange.preview') return recovery as never
+      if (command === 'exchange.import') return { kind: 'Recovery', summary: recovery.summary, applied: 12, ack: null } as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    expect(w.text()).toContain('恢复数据包')
+    const input = w.get('input[data-testid="exchange-file"]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([1])], '220102-recover-000041-000052.recoup')], configurable: true })
+    await input.trigger('change')
+    await settle()
+    const dialog = () => document.body.querySelector('[data-testid="exchange-preview"]')?.textContent ?? ''
+    expect(dialog()).toContain('取回记录')
+    expect(dialog()).toContain('第41至52条，共12条')
+    ;(document.body.querySelector('[data-testid="exchange-apply"]') as HTMLButtonElement).click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.import', expect.objectContaining({ file_name: '220102-recover-000041-000052.recoup' }))
+  })
 })
