@@ -992,18 +992,44 @@ impl Core {
     /// the bundle as a fork, or its acknowledgement names an entry this office no longer has), the
     /// office's own entries are fetched back (`exchange::recover`) and the exchange runs again.
     fn exchange_sync(&self, actor: &str) -> Result<SyncOutcome> {
-        self.exchange_sync_once(actor, true)
+        self.exchange_sync_in_parts(actor, exchange::net::MAX_ENTRIES)
     }
 
-    fn exchange_sync_once(&self, actor: &str, may_recover: bool) -> Result<SyncOutcome> {
+    /// [`Core::exchange_sync`] sending at most `part` entries per POST: a longer backlog goes in
+    /// parts, each acknowledged before the next (public for the test of the parts).
+    #[doc(hidden)]
+    pub fn exchange_sync_in_parts(&self, actor: &str, part: i64) -> Result<SyncOutcome> {
+        let mut out = self.exchange_sync_once(actor, true, part)?;
+        let mut parts = 1;
+        let mut acknowledged = -1;
+        loop {
+            let w = self.store.read(exchange::witness)?;
+            // Stop when everything is acknowledged, offline, or a part was not acknowledged.
+            if out.offline || !out.sent || w.past <= 0 || w.witnessed_seq <= acknowledged {
+                break;
+            }
+            acknowledged = w.witnessed_seq;
+            let next = self.exchange_sync_once(actor, false, part)?;
+            parts += 1;
+            out = SyncOutcome {
+                summary: format!("{}；{}", out.summary, next.summary),
+                ..next
+            };
+        }
+        if parts > 1 {
+            out.summary = format!("分{parts}次发送：{}", out.summary);
+        }
+        Ok(out)
+    }
+
+    fn exchange_sync_once(&self, actor: &str, may_recover: bool, part: i64) -> Result<SyncOutcome> {
         let keys = self.keys.get()?;
         let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
             ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
         })?;
-        let (bytes, sent) = match self
-            .store
-            .write(actor, "exchange.export", |tx| exchange::export(tx, &keys))
-        {
+        let (bytes, sent) = match self.store.write(actor, "exchange.export", |tx| {
+            exchange::export_upto(tx, &keys, Some(part))
+        }) {
             // Nothing new to send: still ask for the acknowledgement, which carries the city's
             // answers and assigned leads (a poll: an empty signed bundle).
             Err(e) if e.code == ErrorCode::Conflict => {
@@ -1049,7 +1075,7 @@ impl Core {
         if recovered.applied == 0 {
             return Err(behind);
         }
-        let then = self.exchange_sync_once(actor, false)?;
+        let then = self.exchange_sync_once(actor, false, part)?;
         Ok(SyncOutcome {
             summary: format!("{}；{}", recovered.summary, then.summary),
             ..then

@@ -911,10 +911,16 @@ pub fn poll(c: &Connection, keys: &OfficeKeys) -> Result<Vec<u8>> {
 }
 
 pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
+    export_upto(tx, keys, None)
+}
+
+/// [`export`] of at most `limit` entries (the network sends a long backlog in parts, each well
+/// under the hub's request limit; the next part starts after the acknowledgement of this one).
+pub fn export_upto(tx: &mut Tx<'_>, keys: &OfficeKeys, limit: Option<i64>) -> Result<ExchangeFile> {
     let o = require_level(tx, OfficeLevel::County, "导出数据包")?;
     let city = paired_city(tx)?;
     let w = export_start(tx)?;
-    let (head, head_hash) = audit::head(tx)?;
+    let (mut head, mut head_hash) = audit::head(tx)?;
     if head <= w.witnessed_seq {
         return Err(ApiError::conflict(format!(
             "自市局上次确认（第{}条）以来没有新的记录，无需导出",
@@ -922,6 +928,10 @@ pub fn export(tx: &mut Tx<'_>, keys: &OfficeKeys) -> Result<ExchangeFile> {
         )));
     }
     let after = w.witnessed_seq;
+    if let Some(limit) = limit.filter(|l| after + l < head) {
+        head = after + limit.max(1);
+        head_hash = audit::hash_at(tx, head)?.ok_or_else(|| ApiError::internal("entry missing"))?;
+    }
     let entries = wire_entries(tx, keys, after, head)?;
     let manifest = manifest_for(tx, keys, &o, &city, after, head, head_hash, &entries)?;
     let bytes = bundle::seal(keys, &city.recipient, manifest, &entries)?;

@@ -13,6 +13,10 @@ use crate::error::{ApiError, ErrorCode};
 pub const BUNDLE_PATH: &str = "/exchange/bundle";
 /// The path where a county asks for its own entries back (a poll in, a recovery file out).
 pub const RECOVER_PATH: &str = "/exchange/recover";
+/// The most entries one POST carries: a long backlog (a county's first exchange) goes in parts,
+/// each acknowledged before the next, so that no request nears the hub's 64 MiB body limit (50,000
+/// entries are ~3 MB of synthetic entries, a few times that of real ones).
+pub const MAX_ENTRIES: i64 = 50_000;
 /// A bundle of 100,000 entries is a few MB; give a slow line time.
 const TIMEOUT: Duration = Duration::from_secs(120);
 

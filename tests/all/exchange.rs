@@ -1528,3 +1528,51 @@ fn over_the_network_a_restored_county_gets_its_entries_back_by_itself() {
     assert_eq!(v["ok"], json!(true), "{v}");
     drop(hub);
 }
+
+/// A long backlog goes up in parts over the network (each under the hub's request limit, each
+/// acknowledged before the next): issue 11, a county's first exchange after years of work.
+#[test]
+fn over_the_network_a_long_backlog_goes_in_acknowledged_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city_db = dir.path().join("city.db");
+    let city = city_at(&city_db);
+    let cc = &county.core;
+    pair(cc, COUNTY, &city.core);
+    for i in 1..=7 {
+        county.institution(&format!("H2201020000{i}"), &format!("南关区第{i}卫生院"));
+    }
+    let core = city.core;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    let url = rx.recv().unwrap();
+    call(cc, "exchange.set_hub", json!({"hub_url": url}));
+    let n = head(cc);
+    let part = 4;
+    let out = cc
+        .exchange_sync_in_parts(recoup::api::AUTO_SYNC_ACTOR, part)
+        .unwrap();
+    let parts = (n + part - 1) / part;
+    assert!(
+        out.summary.starts_with(&format!("分{parts}次发送")),
+        "{}",
+        out.summary
+    );
+    let reader = Core::open(&city_db).unwrap();
+    assert_eq!(replica_count(&reader, COUNTY), head(cc));
+    let history = reader
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*), MAX(last_seq - first_seq + 1) FROM replica_bundle WHERE origin = ?1",
+                [COUNTY],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(history, (parts, part));
+    let w = cc.store().read(recoup::exchange::witness).unwrap();
+    assert_eq!((w.witnessed_seq, w.past), (head(cc), 0));
+}
