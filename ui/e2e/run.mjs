@@ -992,7 +992,7 @@ async function main() {
       await page.waitForTimeout(400)
       await shot(page, 'report-monthly')
       await joint.click()
-      const drill = page.getByTestId('drill-dialog')
+      const drill = page.getByTestId('sheet-drill-dialog')
       await until(async () => (await drill.innerText()).includes(SEED_INSTITUTION), `明细列出 ${SEED_INSTITUTION}`)
       await page.waitForTimeout(400)
       await shot(page, 'report-drill')
@@ -1320,7 +1320,7 @@ async function main() {
       await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     })
 
-    await step('市级：与本县配对、导入本县数据包；数据交换页显示各区县统计表和合计，点区县只读查看其逾期事项和案件', async () => {
+    await step('市级：与本县配对、导入本县数据包；数据交换页显示各区县统计表和合计，点区县只读查看其逾期事项、案件和文书，点数字查看其明细', async () => {
       const CITY = { code: '220100', name: '长春市医疗保障局' }
       cityServer = await startServer(await freePort(), join(tmp, 'city.db'))
       await api(cityServer.url, 'office.init', { ...CITY, level: 'city', admin: { ...SEED_ADMIN, roles: ['Admin'] } })
@@ -1360,7 +1360,17 @@ async function main() {
       await until(async () => (await cases.locator('tbody tr').count()) > 0, '区县案件列出')
       await cases.locator('tbody tr').first().click()
       await page.getByTestId('county-case').waitFor()
+      await page.getByTestId('county-case-documents').waitFor()
       await shot(page, 'city-county-case')
+      await page.keyboard.press('Escape')
+      await dialog.waitFor({ state: 'hidden' })
+      // A county's number opens the matters behind it, from the county's own data.
+      await page.getByTestId(`county-cell-${OFFICE.code}-InspectedJoint`).click()
+      const drill = page.getByTestId('sheet-drill-dialog')
+      await until(async () => (await drill.innerText()).includes(SEED_INSTITUTION), `区县的数字明细列出 ${SEED_INSTITUTION}`)
+      await page.waitForTimeout(400)
+      await shot(page, 'city-county-drill')
+      await page.keyboard.press('Escape')
     })
 
     await step('浏览器中无脚本错误', async () => {

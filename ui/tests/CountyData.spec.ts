@@ -63,4 +63,44 @@ describe('各区县数据 (the city hub)', () => {
     expect(byTestId('county-clocks')?.textContent).toContain('AJ2026-0007')
     expect(callMock.mock.calls.every(([c]) => c === 'county.monthly' || c === 'county.read')).toBe(true)
   })
+
+  it('opens the matters behind a county\'s number, and a case there with its documents, on that county\'s data', async () => {
+    callMock.mockImplementation(async (command: string, payload?: unknown) => {
+      if (command === 'county.monthly') return table as never
+      const p = payload as { code: string; command: string; payload: { [k: string]: unknown } }
+      if (command !== 'county.read') return undefined as never
+      if (p.command === 'report.monthly_drill')
+        return { items: [{ kind: 'Case', id: 7, number: 'AJ2026-0007', party: '市中区某医院', amount: '12345.67' }], total: 1 } as never
+      if (p.command === 'clock.list') return { today: '2026-12-02', within: 5, total: 0, items: [] } as never
+      if (p.command === 'case.list') return { items: [], total: 0 } as never
+      if (p.command === 'case.get')
+        return {
+          case: { id: 7, case_number: 'AJ2026-0007', party: '市中区某医院', status: 'Open', track: 'Agreement', filed_on: '2026-11-02', handler: '张三', summary: '串换项目', recovery_total: '12345.67', liquidated_damages: '0.00', closed_on: null },
+          findings: [], recovery_lines: [], timeline: [],
+        } as never
+      if (p.command === 'document.list')
+        return [{ id: 3, uid: 'u', case_id: 7, self_correction_id: null, kind: 'RecoveryNotice', title: '追回通知书', year: 2026, seq: 12, number: '市中医保追〔2026〕12号', sha256: '', issued_on: '2026-11-20', issued_by: '张三', prints: 0 }] as never
+      return undefined as never
+    })
+    mount(CountyData, { global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
+    await settle()
+    byTestId('county-cell-370103-Recovered')?.click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('county.read', {
+      code: '370103',
+      command: 'report.monthly_drill',
+      payload: expect.objectContaining({ column: 'Recovered', offset: 0 }),
+    })
+    const drill = byTestId('sheet-drill-dialog')?.textContent ?? ''
+    expect(drill).toContain('市中区医疗保障局')
+    expect(drill).toContain('12,345.67')
+    // The case is the county's: it opens in the county's dialog, not the city's case page.
+    expect(byTestId('sheet-drill-table')?.querySelector('a')).toBeNull()
+    const caseButton = [...(byTestId('sheet-drill-table')?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.includes('AJ2026-0007'))
+    caseButton?.click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('county.read', { code: '370103', command: 'case.get', payload: { id: 7 } })
+    expect(callMock).toHaveBeenCalledWith('county.read', { code: '370103', command: 'document.list', payload: { case_id: 7 } })
+    expect(byTestId('county-case-documents')?.textContent).toContain('市中医保追〔2026〕12号')
+  })
 })
