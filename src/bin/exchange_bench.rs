@@ -5,8 +5,12 @@
 //! one write path (`Store::write`: one insured person per entry, so every entry is masked on the
 //! way up; `synchronous=OFF` while building, as only the exchange is measured). It then times
 //! `exchange.export` at the county, `exchange.preview` and `exchange.import` at the city (a single
-//! transaction), the acknowledgement back at the county, and a replay of the same bundle (nothing
-//! to apply), and prints the bundle size per 1,000 entries.
+//! transaction), the acknowledgement back at the county, a replay of the same bundle (nothing
+//! to apply), the first and the next read of the county's replica at the city (`county.read`: the
+//! first replays every entry into the replica), and the recovery of a county restored from a copy
+//! taken before the entries were written (`exchange.recovery` at the city; its preview and import at
+//! the county: every masked original opened, every hash recomputed, the entries put back), and
+//! prints the bundle size per 1,000 entries.
 //!
 //! Example: `cargo run --bin exchange_bench -- 100000` (debug build, dependencies at opt-level 1).
 
@@ -83,6 +87,15 @@ fn main() {
         json!({"code": "220102", "name": "南关区", "fingerprint": fp}),
     );
 
+    // The county as a backup taken now would keep it (database and key file): restored later.
+    let early = dir.join("county-early.db");
+    let _ = std::fs::remove_file(&early);
+    county
+        .store()
+        .read(|c| Ok(c.execute("VACUUM INTO ?1", [early.to_str().unwrap()])?))
+        .unwrap();
+    std::fs::copy(dir.join("county.key"), early.with_extension("key")).expect("key copy");
+
     let t = Instant::now();
     let store = county.store();
     store
@@ -144,6 +157,35 @@ fn main() {
         json!({"data": r["ack"]["data"]}),
     );
     let ack_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let read = json!({"code": "220102", "command": "institution.list", "payload": {}});
+    call(&city, "county.read", read.clone());
+    let replica_first_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    call(&city, "county.read", read);
+    let replica_next_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let recovery = call(&city, "exchange.recovery", json!({"code": "220102"}));
+    let recovery_file_s = t.elapsed().as_secs_f64();
+    let restored = Core::open(&early).expect("open the early copy");
+    restored.login("admin", PASSWORD).expect("login");
+    let recovery_payload = json!({"data": recovery["data"]});
+    let t = Instant::now();
+    let rp = call(&restored, "exchange.preview", recovery_payload.clone());
+    let recovery_preview_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let rr = call(&restored, "exchange.import", recovery_payload);
+    let recovery_import_s = t.elapsed().as_secs_f64();
+    let recovered = rr["applied"].as_i64().unwrap_or(0);
+    assert_eq!(rp["new_entries"].as_i64(), Some(recovered));
+    assert_eq!(
+        restored.store().read(recoup::store::audit::head).unwrap(),
+        store.read(recoup::store::audit::head).unwrap(),
+        "the restored county has the log back"
+    );
+    drop(restored);
+
     assert_eq!(p["new_entries"].as_i64(), Some(entries));
     assert_eq!(r["applied"].as_i64(), Some(entries));
     assert_eq!(again["applied"].as_i64(), Some(0));
@@ -168,9 +210,14 @@ fn main() {
     );
     println!("replay of the same bundle (nothing applied): {replay_s:.2} s");
     println!("acknowledgement at the county: {:.3} s", ack_s);
+    println!("city, first read of the county's replica (replays every entry): {replica_first_s:.2} s; next read: {replica_next_s:.3} s");
+    println!(
+        "recovery of {recovered} entries: file at the city {recovery_file_s:.2} s ({:.1} MB), preview at the county {recovery_preview_s:.2} s, import {recovery_import_s:.2} s",
+        recovery["bytes"].as_f64().unwrap_or(0.0) / 1e6
+    );
     println!("city database after import: {:.1} MB", city_db as f64 / 1e6);
     drop((county, city));
-    for f in ["county", "city"] {
+    for f in ["county", "city", "county-early"] {
         for ext in ["db", "db-wal", "db-shm", "key"] {
             let _ = std::fs::remove_file(dir.join(format!("{f}.{ext}")));
         }

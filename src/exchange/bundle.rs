@@ -74,9 +74,9 @@ pub struct WireEntry {
     pub masked: bool,
     pub prev_hash: String,
     pub hash: String,
-    /// A masked entry's original, sealed by the county to itself (base64,
-    /// [`super::keys::OfficeKeys::seal_own`]): the city cannot read it and keeps it, so that a
-    /// county restored from an old backup gets its own entries back whole.
+    /// A masked entry's masked values (change, column, original), sealed by the county to itself
+    /// (base64, [`super::keys::OfficeKeys::seal_own`]): the city cannot read them and keeps them,
+    /// so that a county restored from an old backup gets its own entries back whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own: Option<String>,
 }

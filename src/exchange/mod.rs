@@ -687,9 +687,13 @@ fn mask_value(column: &str, v: &str) -> String {
     out
 }
 
-/// The entry's changes with 身份证号/phone numbers masked, or None when it holds none. The insured
-/// persons in `exempt` (parties to matters sent up to the city) are not masked.
-fn mask_changes(changes: &str, exempt: &HashSet<i64>) -> Result<Option<String>> {
+/// A value masked in an entry: (index of the change, column, original value).
+pub(crate) type Masked = (usize, String, String);
+
+/// The entry's changes with 身份证号/phone numbers masked, with the values masked, or None when it
+/// holds none. The insured persons in `exempt` (parties to matters sent up to the city) are not
+/// masked.
+fn mask_changes(changes: &str, exempt: &HashSet<i64>) -> Result<Option<(String, Vec<Masked>)>> {
     if !MASKED_COLUMNS
         .iter()
         .any(|(t, _)| changes.contains(&format!("\"table\":\"{t}\"")))
@@ -698,8 +702,8 @@ fn mask_changes(changes: &str, exempt: &HashSet<i64>) -> Result<Option<String>> 
     }
     let mut v: Value =
         serde_json::from_str(changes).map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut any = false;
-    for ch in v.as_array_mut().into_iter().flatten() {
+    let mut originals = Vec::new();
+    for (i, ch) in v.as_array_mut().into_iter().flatten().enumerate() {
         let Some(table) = ch.get("table").and_then(Value::as_str).map(str::to_string) else {
             continue;
         };
@@ -719,14 +723,28 @@ fn mask_changes(changes: &str, exempt: &HashSet<i64>) -> Result<Option<String>> 
                 if let Some(Value::String(s)) = after.get(*col) {
                     if !s.is_empty() {
                         let m = mask_value(col, s);
+                        originals.push((i, col.to_string(), s.clone()));
                         after.insert(col.to_string(), Value::String(m));
-                        any = true;
                     }
                 }
             }
         }
     }
-    Ok(any.then(|| audit::canonical(&v)))
+    Ok((!originals.is_empty()).then(|| (audit::canonical(&v), originals)))
+}
+
+/// The original text of masked `changes`, its masked values put back (the inverse of
+/// [`mask_changes`]); None when they do not fit.
+pub(crate) fn unmask_changes(changes: &str, originals: &[Masked]) -> Option<String> {
+    let mut v: Value = serde_json::from_str(changes).ok()?;
+    for (i, col, original) in originals {
+        let after = v.get_mut(*i)?.get_mut("after")?.as_object_mut()?;
+        if !after.contains_key(col) {
+            return None;
+        }
+        after.insert(col.clone(), Value::String(original.clone()));
+    }
+    Some(audit::canonical(&v))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -829,16 +847,22 @@ pub fn wire_entries(
     let exempt = crate::cases::escalation::escalated_insured(c)?;
     audit::for_each_entry(c, after, to, |e| {
         let masked = mask_changes(&e.changes, &exempt)?;
-        let own = masked
-            .is_some()
-            .then(|| b64().encode(keys.seal_own(&e.hash, &e.changes)));
+        // The masked values, sealed by this office to itself (a few dozen bytes per entry).
+        let own = match &masked {
+            Some((_, originals)) => {
+                let text = serde_json::to_string(originals)
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+                Some(b64().encode(keys.seal_own(&e.hash, &text)))
+            }
+            None => None,
+        };
         out.push(WireEntry {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
             command: e.command,
             masked: masked.is_some(),
-            changes: masked.unwrap_or(e.changes),
+            changes: masked.map(|(text, _)| text).unwrap_or(e.changes),
             prev_hash: e.prev_hash,
             hash: e.hash,
             own,
@@ -1715,10 +1739,13 @@ mod tests {
         assert_eq!(mask_value("phone", "1234"), "****");
         let c = r#"[{"after":{"id":1,"id_number":"11010519491231002X","name":"王某","phone":"13812345678"},"id":1,"table":"insured"}]"#;
         let none = HashSet::new();
-        let m = mask_changes(c, &none).unwrap().unwrap();
+        let (m, originals) = mask_changes(c, &none).unwrap().unwrap();
         assert!(
             m.contains("110105********002X") && m.contains("138****5678") && m.contains("王某")
         );
+        // The county puts the values back (its recovery): the original text, byte for byte.
+        assert_eq!(unmask_changes(&m, &originals).as_deref(), Some(c));
+        assert_eq!(unmask_changes(&m, &[(1, "phone".into(), "1".into())]), None);
         // A party to a matter sent up to the city is not masked.
         assert_eq!(mask_changes(c, &HashSet::from([1])).unwrap(), None);
         assert_eq!(

@@ -298,10 +298,12 @@ pub fn plan(c: &Connection, keys: &OfficeKeys, opened: &Opened) -> Result<Plan> 
     })
 }
 
-/// A masked entry's original, opened with this office's key.
+/// A masked entry's original: its masked values opened with this office's key and put back.
 fn original(keys: &OfficeKeys, e: &WireEntry) -> Option<String> {
     let sealed = b64().decode(e.own.as_deref()?).ok()?;
-    keys.open_own(&e.hash, &sealed)
+    let originals: Vec<super::Masked> =
+        serde_json::from_str(&keys.open_own(&e.hash, &sealed)?).ok()?;
+    super::unmask_changes(&e.changes, &originals)
 }
 
 /// The rows (table, id) the entries write.
