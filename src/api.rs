@@ -406,6 +406,7 @@ impl Core {
                         }
                         None => Store::open_in_memory()?,
                     };
+                    store.replay(exchange::replica::relax_masked_unique)?;
                     let core = std::sync::Arc::new(Core::replica(store)?);
                     map.insert(code.to_string(), core.clone());
                     core

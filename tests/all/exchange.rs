@@ -1576,3 +1576,50 @@ fn over_the_network_a_long_backlog_goes_in_acknowledged_parts() {
     let w = cc.store().read(recoup::exchange::witness).unwrap();
     assert_eq!((w.witnessed_seq, w.past), (head(cc), 0));
 }
+
+/// Two persons of one district whose 身份证号 share the first 6 and last 4 characters look the same
+/// once masked (`001` art. 38): the city's replica of the county still holds both (the replica's
+/// copy of the table has no unique 身份证号), and the county's data reads there.
+#[test]
+fn persons_alike_once_masked_both_reach_the_citys_replica() {
+    let dir = tempfile::tempdir().unwrap();
+    let county = county_at(&dir.path().join("county.db"));
+    let city = city_at(&dir.path().join("city.db"));
+    let (cc, ci) = (&county.core, &city.core);
+    pair(cc, COUNTY, ci);
+    let first = id_number("22010219800101123");
+    let tail = &first[first.len() - 4..];
+    let second = (1..=28)
+        .map(|d| id_number(&format!("220102198002{d:02}123")))
+        .find(|n| n.ends_with(tail) && *n != first)
+        .expect("a second number with the same last four");
+    for (n, name) in [(&first, "王某"), (&second, "李某")] {
+        InsuredBuilder::new()
+            .with(json!({"id_number": n, "name": name}))
+            .create(cc);
+    }
+    county.institution("H22010200001", "南关区人民医院");
+    let f = b64(&call(cc, "exchange.export", json!({})));
+    call(ci, "exchange.import", payload(&f));
+    let read = call(
+        ci,
+        "county.read",
+        json!({"code": COUNTY, "command": "institution.list", "payload": {}}),
+    );
+    assert_eq!(read["total"], json!(1), "{read}");
+    let replica = dir
+        .path()
+        .join("city.db.replicas")
+        .join(format!("{COUNTY}.sqlite"));
+    let conn = rusqlite::Connection::open(replica).unwrap();
+    let masked: Vec<String> = conn
+        .prepare("SELECT id_number FROM insured ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(masked.len(), 2);
+    assert_eq!(masked[0], masked[1], "{masked:?}");
+    assert!(masked[0].contains("********"), "{masked:?}");
+}
