@@ -127,6 +127,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0030_audit_prev_implied",
         include_str!("migrations/0030_audit_prev_implied.sql"),
     ),
+    (
+        "0033_hub_certificate",
+        include_str!("migrations/0033_hub_certificate.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
