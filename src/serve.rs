@@ -112,10 +112,12 @@ pub fn tls_config(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
+    .map_err(|_| "加密组件初始化失败（内部错误）".to_string())?
     .with_no_client_auth()
     .with_single_cert(chain, key)
-    .map_err(|e| format!("证书与私钥不匹配或无法使用：{e}"))?;
+    .map_err(|_| {
+        "证书与私钥不匹配或无法使用：请确认私钥文件是与该证书一起生成的那一份".to_string()
+    })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -131,7 +131,7 @@ fn client_config(certificate: Option<&str>) -> Result<rustls::ClientConfig, Stri
     };
     Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|_| "加密组件初始化失败（内部错误）".to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }
@@ -243,8 +243,8 @@ where
 }
 
 /// A failed TLS handshake: a certificate problem is a refusal naming it (trying again changes
-/// nothing until the office or the city acts); a hub that does not speak TLS is a refusal too;
-/// a connection lost during the handshake is offline.
+/// nothing until the office or the city acts); a hub that does not speak TLS, or anything else
+/// rustls refuses, is a refusal too; a connection lost during the handshake is offline.
 fn handshake_error(e: &std::io::Error, host: &str) -> PostError {
     let Some(tls) = e
         .get_ref()
@@ -261,11 +261,12 @@ fn handshake_error(e: &std::io::Error, host: &str) -> PostError {
             "市局服务器没有以加密连接（https）应答：请向市局核实服务器地址，未启用证书的服务器地址应以 http:// 开头"
                 .into(),
         ),
-        rustls::Error::AlertReceived(_) | rustls::Error::PeerIncompatible(_) => refuse(
-            "无法与市局服务器建立加密连接（双方的加密方式不兼容），请联系市局核实服务器的证书设置"
+        // Anything else rustls refused (an alert, incompatible or misbehaving peer) does not go
+        // away by trying again.
+        _ => refuse(
+            "无法与市局服务器建立加密连接（双方的加密设置不兼容），请联系市局核实服务器的证书设置"
                 .into(),
         ),
-        _ => PostError::Offline(format!("加密连接未能建立：{e}")),
     }
 }
 
