@@ -36,6 +36,11 @@ fn self_signed(names: &[&str]) -> Cert {
 /// `recoup serve` on the city's database at 127.0.0.1 on a free port, over TLS with `cert` (None:
 /// plain HTTP); the served URL without its trailing slash.
 fn hub(city_db: &Path, cert: Option<&Cert>) -> String {
+    hub_and_secret(city_db, cert).0
+}
+
+/// [`hub`] and its per-launch secret.
+fn hub_and_secret(city_db: &Path, cert: Option<&Cert>) -> (String, String) {
     let tls = cert.map(|c| recoup::serve::tls_config(c.pem.as_bytes(), c.key.as_bytes()).unwrap());
     let core = Core::open(city_db).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -45,11 +50,47 @@ fn hub(city_db: &Path, cert: Option<&Cert>) -> String {
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             None,
             tls,
-            |ready| tx.send(ready.url.clone()).unwrap(),
+            |ready| tx.send((ready.url.clone(), ready.secret.clone())).unwrap(),
         )
         .unwrap();
     });
-    rx.recv().unwrap().trim_end_matches('/').to_string()
+    let (url, secret) = rx.recv().unwrap();
+    (url.trim_end_matches('/').to_string(), secret)
+}
+
+/// One raw HTTP/1.1 request over TLS to `addr` (`127.0.0.1:PORT`), trusting `cert` alone; the
+/// status line's code and the answer's text.
+fn https_request(addr: &str, cert: &Cert, raw: &str) -> (u16, String) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    use std::io::Write;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(cert.pem.as_bytes()) {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let sock = TcpStream::connect(addr).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, sock);
+    tls.write_all(raw.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = tls.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text)
 }
 
 fn witnessed(c: &Core) -> Value {
@@ -272,8 +313,10 @@ fn a_county_trusting_another_certificate_is_refused_in_chinese_and_nothing_chang
 }
 
 /// Issue 11, Transports: plain HTTP stays the default and still works; an `https://` address to a
-/// hub without TLS is refused naming the cause; a TLS hub drops a client that stalls in the
-/// handshake (the handshake has its own timeout, like the request head).
+/// hub without TLS is refused naming the cause; a key that is not the certificate's stops the
+/// server's configuration; over TLS the hub's own clerks still reach the API on loopback (Origin
+/// `https://127.0.0.1:PORT`); a TLS hub drops a client that stalls in the handshake (the handshake
+/// has its own timeout, like the request head).
 #[test]
 fn plain_http_still_works_and_tls_is_refused_or_timed_where_it_does_not_fit() {
     let dir = tempfile::tempdir().unwrap();
@@ -305,15 +348,36 @@ fn plain_http_still_works_and_tls_is_refused_or_timed_where_it_does_not_fit() {
     assert_eq!(replica_count(&reader, COUNTY), head(cc));
 
     // The server's configuration: a key that does not belong to the certificate is refused.
-    let (a, b) = (self_signed(&["localhost"]), self_signed(&["localhost"]));
+    let (a, b) = (
+        self_signed(&["127.0.0.1", "localhost"]),
+        self_signed(&["localhost"]),
+    );
     let e = recoup::serve::tls_config(a.pem.as_bytes(), b.key.as_bytes()).unwrap_err();
     assert!(e.contains("不匹配"), "{e}");
     let e = recoup::serve::tls_config(a.pem.as_bytes(), a.pem.as_bytes()).unwrap_err();
     assert!(e.contains("私钥"), "{e}");
 
+    // Over TLS the hub's own clerks reach the API on loopback as before: its Origin is now
+    // https://127.0.0.1:PORT, and the http:// one is a foreign page.
+    let (tls, secret) = hub_and_secret(&city_db, Some(&a));
+    let addr = tls.trim_start_matches("https://");
+    let api = |origin: &str| {
+        https_request(
+            addr,
+            &a,
+            &format!(
+                "POST /api/exchange.status HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nX-Recoup-Secret: {secret}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            ),
+        )
+    };
+    let (status, text) = api(&format!("https://{addr}"));
+    assert_ne!(status, 0, "{text}");
+    assert_ne!(status, 403, "{text}");
+    let (status, text) = api(&format!("http://{addr}"));
+    assert_eq!(status, 403, "{text}");
+
     // A client that connects to the TLS hub and never starts the handshake is dropped.
-    let tls = hub(&city_db, Some(&a));
-    let mut s = TcpStream::connect(tls.trim_start_matches("https://")).unwrap();
+    let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let t = Instant::now();
     let mut buf = [0u8; 16];
