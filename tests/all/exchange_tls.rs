@@ -195,6 +195,9 @@ fn over_tls_the_county_trusts_the_citys_certificate_and_the_bundle_and_its_ack_g
     );
     assert_eq!(replica_count(&reader, COUNTY), head(cc));
     assert_eq!(witnessed(cc), json!(head(cc)));
+    // The certificate is kept with the paired city, in the audited row (its image verifies).
+    let r = call(cc, "audit.verify", json!({"full": true}));
+    assert_eq!(r["ok"], json!(true), "{r}");
 
     // Keyed in wrongly: refused at once, naming the field.
     let e = field(
