@@ -168,8 +168,8 @@ pub struct Core {
 /// When the next background attempt is due and what the last one did.
 #[derive(Default)]
 struct AutoSyncState {
-    /// The hub address of the last attempt.
-    url: Option<String>,
+    /// The hub address (and certificate) of the last attempt.
+    setting: Option<String>,
     next: Option<Instant>,
     failures: u32,
     last: Option<exchange::AutoSyncReport>,
@@ -941,34 +941,41 @@ impl Core {
     /// page (no dialog). None when nothing was due or no hub is set.
     pub fn sync_tick(&self) -> Option<SyncOutcome> {
         self.flush_signed_head();
-        let Ok(Some((url, minutes))) = self.store.read(exchange::auto_sync) else {
+        // `setting`: the hub address and its certificate (a change is tried at once).
+        let Ok(Some((setting, minutes))) = self.store.read(exchange::auto_sync) else {
             return None;
         };
         {
             let st = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner());
             // A new address is tried at once (the office has just set or corrected it).
-            let due = st.url.as_deref() != Some(url.as_str())
+            let due = st.setting.as_deref() != Some(setting.as_str())
                 || st.next.is_none_or(|t| Instant::now() >= t);
             if !due {
                 return None;
             }
         }
-        let outcome = self
-            .exchange_sync(AUTO_SYNC_ACTOR)
-            .unwrap_or_else(|e| SyncOutcome {
-                sent: false,
-                offline: false,
-                summary: e.message,
-            });
+        // A refusal (by the hub, or of the hub's certificate) is shown, not taken for offline.
+        let (outcome, refused) = match self.exchange_sync(AUTO_SYNC_ACTOR) {
+            Ok(outcome) => (outcome, false),
+            Err(e) => (
+                SyncOutcome {
+                    sent: false,
+                    offline: false,
+                    summary: e.message,
+                },
+                true,
+            ),
+        };
         let mut st = self.auto_sync.lock().unwrap_or_else(|p| p.into_inner());
         st.failures = if outcome.offline { st.failures + 1 } else { 0 };
         let wait = exchange::retry_minutes(st.failures, minutes);
-        st.url = Some(url);
+        st.setting = Some(setting);
         st.next = Some(Instant::now() + Duration::from_secs(u64::from(wait) * 60));
         st.last = Some(exchange::AutoSyncReport {
             at: crate::store::now_text(),
             sent: outcome.sent,
             offline: outcome.offline,
+            refused,
             summary: outcome.summary.clone(),
             failures: st.failures,
             next_in_minutes: wait,
@@ -1025,7 +1032,7 @@ impl Core {
 
     fn exchange_sync_once(&self, actor: &str, may_recover: bool, part: i64) -> Result<SyncOutcome> {
         let keys = self.keys.get()?;
-        let url = self.store.read(exchange::hub_url)?.ok_or_else(|| {
+        let hub = self.store.read(exchange::hub)?.ok_or_else(|| {
             ApiError::illegal("尚未设置市局服务器地址，请用U盘交换数据包，或由管理员设置服务器地址")
         })?;
         let (bytes, sent) = match self.store.write(actor, "exchange.export", |tx| {
@@ -1041,7 +1048,7 @@ impl Core {
                 (exchange::file_bytes(&file)?, Some(file.summary))
             }
         };
-        let behind = match exchange::net::post_bundle(&url, bytes) {
+        let behind = match exchange::net::post_bundle(&hub.url, hub.cert.as_deref(), bytes) {
             Ok(ack) => match self.store.write(actor, "exchange.import", |tx| {
                 exchange::import_bytes(tx, &keys, &ack)
             }) {
@@ -1065,7 +1072,7 @@ impl Core {
         }
         // The hub holds what this office lost: ask for it back, then exchange again.
         let poll = self.store.read(|c| exchange::poll(c, &keys))?;
-        let file = match exchange::net::post(&url, exchange::net::RECOVER_PATH, poll) {
+        let file = match exchange::net::post(&hub.url, exchange::net::RECOVER_PATH, hub.cert.as_deref(), poll) {
             Ok(file) => file,
             Err(exchange::net::PostError::Offline(why)) => return Ok(offline(&why)),
             Err(exchange::net::PostError::Refused(_)) => return Err(behind),

@@ -83,6 +83,14 @@ enum Command {
         /// Directory of the built UI (default: ui/dist next to the current directory, if present).
         #[arg(long)]
         ui: Option<PathBuf>,
+        /// Serve HTTPS with this certificate chain (PEM: the server's certificate first); needs
+        /// `--tls-key`. Counties then set the hub address as https://… and import the certificate
+        /// (or its CA). Without it: plain HTTP.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of `--tls-cert` (PEM; keep it readable by the hub's account only).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print issued documents into one PDF, with progress (`--case N` for all of a case's, or
     /// `--ids 1,2,3`; `--all` for every issued document).
@@ -184,8 +192,15 @@ enum ExchangeCommand {
     Revoke { code: String },
     /// County: send what the city has not acknowledged to the city's hub now (立即同步).
     Sync,
-    /// County: set the city's hub address (`http://host:port`; empty: files only).
-    Hub { url: String },
+    /// County: set the city's hub address (`http://host:port` or `https://host:port`; empty: files
+    /// only).
+    Hub {
+        url: String,
+        /// For an https address: the city's certificate (PEM file: its self-signed certificate or
+        /// its CA) to trust; without it, the public roots.
+        #[arg(long)]
+        cert: Option<PathBuf>,
+    },
     /// City: write the acknowledgement of a county's held head into DIR again.
     Ack {
         code: String,
@@ -274,9 +289,25 @@ fn exchange(core: &Core, command: ExchangeCommand) -> Result<(), ApiError> {
             let r = core.call("exchange.sync", json!({}))?;
             println!("{}", r["summary"].as_str().unwrap_or(""));
         }
-        ExchangeCommand::Hub { url } => {
-            let p = core.call("exchange.set_hub", json!({ "hub_url": url }))?;
+        ExchangeCommand::Hub { url, cert } => {
+            let hub_cert = match cert {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                    ApiError::validation(format!("无法读取证书文件 {}：{e}", path.display()))
+                })?),
+                None => None,
+            };
+            let p = core.call(
+                "exchange.set_hub",
+                json!({ "hub_url": url, "hub_cert": hub_cert }),
+            )?;
             match p["hub_url"].as_str() {
+                Some(u) if p["hub_encrypted"] == json!(true) => println!(
+                    "市局服务器地址：{u}（加密连接{}）",
+                    p["hub_cert_fingerprint"]
+                        .as_str()
+                        .map(|f| format!("，信任证书 SHA-256 {f}"))
+                        .unwrap_or_else(|| "，按公共根证书验证".into())
+                ),
                 Some(u) => println!("市局服务器地址：{u}"),
                 None => println!("已清除市局服务器地址，只用U盘交换"),
             }
@@ -570,17 +601,32 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 }
             }
         }
-        Command::Serve { port, ui, listen } => {
+        Command::Serve {
+            port,
+            ui,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(
+                    recoup::serve::tls_config_from_files(&cert, &key).map_err(|e| {
+                        ApiError::validation(format!("无法启用加密连接（HTTPS）：{e}"))
+                    })?,
+                ),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
             let core = open(&cli.db)?;
             let ui = ui.or_else(|| {
                 Some(PathBuf::from("ui/dist")).filter(|p| p.join("index.html").is_file())
             });
             let addr = std::net::SocketAddr::new(listen, port);
-            recoup::serve::serve_on(core, addr, ui, |ready| {
+            recoup::serve::serve_with(core, addr, ui, tls, |ready| {
                 println!("Recoup 已启动：{}", ready.url);
                 if !listen.is_loopback() {
                     println!(
-                        "市局数据交换服务：各县区把服务器地址设为 http://本机地址:{}",
+                        "市局数据交换服务：各县区把服务器地址设为 {scheme}://本机地址:{}",
                         ready
                             .url
                             .rsplit(':')

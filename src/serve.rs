@@ -9,6 +9,11 @@
 //! An API call must carry the per-launch secret (`X-Recoup-Secret`) that only the served
 //! `index.html` holds, so no other web page can call the API. A body is refused by its declared
 //! length before anything is allocated, and read with a stall timeout and a total bound.
+//!
+//! TLS (issue 11, Transports): given a certificate chain and its private key (`recoup serve
+//! --tls-cert --tls-key`, PEM files), every connection is HTTPS (rustls with the ring provider,
+//! tokio-rustls in the same accept loop; the handshake must complete within `HANDSHAKE_TIMEOUT`).
+//! Without them, plain HTTP as before. The bundles are signed and encrypted either way.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -43,6 +48,9 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 pub const BODY_STALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// A body must be complete within this time (64 MiB take well under a second on loopback).
 pub const BODY_TOTAL_TIMEOUT: Duration = Duration::from_secs(60);
+/// A TLS handshake must complete within this time (a client that opens a connection and stalls
+/// holds one of the `MAX_CONNECTIONS` no longer than this).
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A client that reads nothing of an answer for this long is dropped.
 pub const WRITE_STALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Open connections at once; the next is accepted when one closes (stalled ones are closed by the
@@ -81,9 +89,51 @@ fn call_core(core: &Core, session: Option<String>, command: &str, payload: Value
     core.call_as(session.as_deref(), command, payload)
 }
 
+/// The hub's TLS configuration (`recoup serve --tls-cert --tls-key`): the certificate chain
+/// (PEM: the server's certificate first, then any intermediate) and its private key (PEM: PKCS#8,
+/// PKCS#1 or SEC1). Errors in Chinese, naming what is wrong.
+pub fn tls_config(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> std::result::Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| "证书文件无法读取（应为 PEM 格式）".to_string())?;
+    if chain.is_empty() {
+        return Err("证书文件中没有证书（应以 -----BEGIN CERTIFICATE----- 开头）".into());
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|_| {
+        "私钥文件中没有可用的私钥（应为 PEM 格式，以 -----BEGIN PRIVATE KEY----- 等开头）"
+            .to_string()
+    })?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|_| "加密组件初始化失败（内部错误）".to_string())?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|_| {
+        "证书与私钥不匹配或无法使用：请确认私钥文件是与该证书一起生成的那一份".to_string()
+    })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// [`tls_config`] from the two files.
+pub fn tls_config_from_files(
+    cert: &Path,
+    key: &Path,
+) -> std::result::Result<Arc<rustls::ServerConfig>, String> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("无法读取 {}：{e}", p.display()));
+    tls_config(&read(cert)?, &read(key)?)
+}
+
 /// What `serve` hands its caller once it listens.
 pub struct Ready {
-    /// The served address, `http://127.0.0.1:PORT/`.
+    /// The served address, `http://127.0.0.1:PORT/` (`https://` with TLS).
     pub url: String,
     /// This launch's secret, for a caller in the same process that calls the API without reading
     /// the served `index.html` (the scale benchmark). Never print it.
@@ -116,6 +166,18 @@ pub fn serve_on(
     ui_dir: Option<PathBuf>,
     on_ready: impl FnOnce(&Ready),
 ) -> std::io::Result<()> {
+    serve_with(core, addr, ui_dir, None, on_ready)
+}
+
+/// [`serve_on`], over TLS when `tls` is given ([`tls_config`]): HTTPS for the counties and the
+/// hub's own clerks alike.
+pub fn serve_with(
+    core: Core,
+    addr: SocketAddr,
+    ui_dir: Option<PathBuf>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    on_ready: impl FnOnce(&Ready),
+) -> std::io::Result<()> {
     // The daily backup (issue 12), before the first request; a failure does not stop the server.
     if let Err(e) = core.daily_backup() {
         eprintln!("自动备份未完成：{}", e.message);
@@ -128,13 +190,14 @@ pub fn serve_on(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let port = listener.local_addr()?.port();
-        let host = Arc::new(Host::new(core, ui_dir, port)?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let host = Arc::new(Host::new(core, ui_dir, port, scheme)?);
         Core::spawn_auto_sync(host.core.clone());
         on_ready(&Ready {
-            url: format!("http://127.0.0.1:{port}/"),
+            url: format!("{scheme}://127.0.0.1:{port}/"),
             secret: host.secret.clone(),
         });
-        accept_loop(listener, host).await
+        accept_loop(listener, host, tls.map(tokio_rustls::TlsAcceptor::from)).await
     })
 }
 
@@ -146,18 +209,18 @@ struct Host {
     secret: String,
     /// `127.0.0.1:PORT` and `localhost:PORT`.
     hosts: [String; 2],
-    /// `http://` + each of `hosts`.
+    /// `http://` (`https://` with TLS) + each of `hosts`.
     origins: [String; 2],
     core_calls: Semaphore,
 }
 
 impl Host {
-    fn new(core: Core, ui: Option<PathBuf>, port: u16) -> std::io::Result<Self> {
+    fn new(core: Core, ui: Option<PathBuf>, port: u16, scheme: &str) -> std::io::Result<Self> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| std::io::Error::other(format!("无法生成本次启动的访问口令：{e}")))?;
         let hosts = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
-        let origins = hosts.clone().map(|h| format!("http://{h}"));
+        let origins = hosts.clone().map(|h| format!("{scheme}://{h}"));
         Ok(Host {
             core: Arc::new(core),
             ui,
@@ -215,7 +278,11 @@ fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::Forbidden, message)
 }
 
-async fn accept_loop(listener: tokio::net::TcpListener, host: Arc<Host>) -> std::io::Result<()> {
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    host: Arc<Host>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> std::io::Result<()> {
     let app: Router = Router::new().fallback(dispatch).with_state(host);
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
@@ -234,31 +301,54 @@ async fn accept_loop(listener: tokio::net::TcpListener, host: Arc<Host>) -> std:
         };
         // Answers leave at once instead of waiting for the client's delayed ACK (~40 ms, issue 13).
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        let app = app.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT);
-            let io = TokioIo::new(StallGuard {
-                io: stream,
-                stalled: None,
-            });
-            let _ = http.serve_connection(io, service).await;
+            match tls {
+                None => serve_connection(stream, app).await,
+                // The handshake runs in the connection's own task, bounded in time, so a client
+                // that stalls in it holds only its own connection.
+                Some(acceptor) => {
+                    if let Ok(Ok(stream)) =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    {
+                        serve_connection(stream, app).await;
+                    }
+                }
+            }
             drop(permit);
         });
     }
 }
 
+/// Serve the requests of one connection (plain or TLS) with hyper's header read timeout and the
+/// write stall timeout.
+async fn serve_connection<S>(stream: S, app: Router)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let io = TokioIo::new(StallGuard {
+        io: stream,
+        stalled: None,
+    });
+    let _ = http
+        .serve_connection(io, TowerToHyperService::new(app))
+        .await;
+}
+
 /// An accepted socket whose writes may wait at most `WRITE_STALL_TIMEOUT` for the client to read: a
 /// client that stops reading an answer fails its connection instead of holding it (and one of the
 /// `MAX_CONNECTIONS`) forever. Reads are timed by hyper (head) and `read_body` (body).
-struct StallGuard {
-    io: tokio::net::TcpStream,
+struct StallGuard<S> {
+    io: S,
     /// Running while a write waits.
     stalled: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl StallGuard {
+impl<S: AsyncWrite + Unpin> StallGuard<S> {
     /// `inner` was not ready: start or check the stall timer.
     fn pending<T>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<T>> {
         let timer = self
@@ -273,7 +363,7 @@ impl StallGuard {
     fn timed<T>(
         &mut self,
         cx: &mut Context<'_>,
-        op: impl FnOnce(Pin<&mut tokio::net::TcpStream>, &mut Context<'_>) -> Poll<std::io::Result<T>>,
+        op: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<std::io::Result<T>>,
     ) -> Poll<std::io::Result<T>> {
         match op(Pin::new(&mut self.io), cx) {
             Poll::Pending => self.pending(cx),
@@ -285,7 +375,7 @@ impl StallGuard {
     }
 }
 
-impl AsyncRead for StallGuard {
+impl<S: AsyncRead + Unpin> AsyncRead for StallGuard<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -295,7 +385,7 @@ impl AsyncRead for StallGuard {
     }
 }
 
-impl AsyncWrite for StallGuard {
+impl<S: AsyncWrite + Unpin> AsyncWrite for StallGuard<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

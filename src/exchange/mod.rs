@@ -45,6 +45,7 @@ pub const FIELD_LABELS: &[(&str, &str)] = &[
     ("public_key", "签名公钥"),
     ("fingerprint", "公钥指纹"),
     ("hub_url", "市局服务器地址"),
+    ("hub_cert", "市局服务器证书"),
     ("sync_minutes", "自动同步间隔"),
     ("passphrase", "密钥口令"),
 ];
@@ -140,6 +141,13 @@ pub struct Peer {
     /// At a county: minutes between background attempts to reach the hub (None: the default,
     /// [`DEFAULT_SYNC_MINUTES`]; 0: only on 立即同步).
     pub sync_minutes: Option<u32>,
+    /// At a county: whether the hub is reached over TLS (an `https://` address).
+    pub hub_encrypted: bool,
+    /// At a county: the city's certificate (PEM) trusted for an `https://` hub; None: the web
+    /// PKI's roots.
+    pub hub_cert: Option<String>,
+    /// SHA-256 of that certificate, to compare with the city's.
+    pub hub_cert_fingerprint: Option<String>,
 }
 
 /// Minutes between background attempts to reach the city's hub unless the office sets another.
@@ -148,8 +156,12 @@ pub const DEFAULT_SYNC_MINUTES: u32 = 15;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct HubRequest {
-    /// `http://host:port` of the city's hub; empty: exchange by files only.
+    /// `http://host:port` or `https://host:port` of the city's hub; empty: exchange by files only.
     pub hub_url: String,
+    /// For an `https://` hub: the certificate the city gave (PEM text of its self-signed
+    /// certificate or its CA), trusted alone; absent or empty: the web PKI's roots.
+    #[ts(optional = nullable)]
+    pub hub_cert: Option<String>,
     /// Minutes between background attempts (1–1440; 0: only on 立即同步); absent: the default.
     #[ts(optional = nullable)]
     pub sync_minutes: Option<u32>,
@@ -285,10 +297,12 @@ fn schema_version() -> i64 {
 }
 
 const PEER_COLUMNS: &str =
-    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at, hub_url, sync_minutes";
+    "code, name, role, fingerprint, registered_at, revoked_at, head_seq, last_import_at, hub_url, sync_minutes, hub_cert";
 
 fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
     let role: String = r.get(2)?;
+    let hub_url: Option<String> = r.get(8)?;
+    let hub_cert: Option<String> = r.get(10)?;
     Ok(Peer {
         code: r.get(0)?,
         name: r.get(1)?,
@@ -302,8 +316,11 @@ fn peer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Peer> {
         revoked_at: r.get(5)?,
         head_seq: r.get(6)?,
         last_import_at: r.get(7)?,
-        hub_url: r.get(8)?,
+        hub_encrypted: hub_url.as_deref().is_some_and(net::is_encrypted),
+        hub_url,
         sync_minutes: r.get(9)?,
+        hub_cert_fingerprint: hub_cert.as_deref().and_then(net::certificate_fingerprint),
+        hub_cert,
     })
 }
 
@@ -568,10 +585,25 @@ pub fn set_hub(tx: &mut Tx<'_>, r: &HubRequest) -> Result<Peer> {
         Some(net::normalize_url(&r.hub_url).ok_or_else(|| {
             ApiError::field(
                 "hub_url",
-                "市局服务器地址应为 http://地址:端口，例如 http://10.22.1.5:8090",
+                "市局服务器地址应为 http://地址:端口 或 https://地址:端口，例如 http://10.22.1.5:8090",
             )
         })?)
     };
+    let cert = r
+        .hub_cert
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(pem) = cert {
+        if !url.as_deref().is_some_and(net::is_encrypted) {
+            return Err(ApiError::field(
+                "hub_cert",
+                "只有 https:// 开头的服务器地址（加密连接）才使用证书：请改用市局给出的 https 地址，或清空证书",
+            ));
+        }
+        net::check_certificate(pem).map_err(|why| ApiError::field("hub_cert", why))?;
+    }
+    let cert = cert.map(|c| format!("{c}\n"));
     if r.sync_minutes.is_some_and(|m| m > 1440) {
         return Err(ApiError::field(
             "sync_minutes",
@@ -579,27 +611,29 @@ pub fn set_hub(tx: &mut Tx<'_>, r: &HubRequest) -> Result<Peer> {
         ));
     }
     tx.execute(
-        "UPDATE exchange_peer SET hub_url = ?1, sync_minutes = ?2 WHERE id = ?3",
-        params![url, r.sync_minutes, city.id],
+        "UPDATE exchange_peer SET hub_url = ?1, sync_minutes = ?2, hub_cert = ?3 WHERE id = ?4",
+        params![url, r.sync_minutes, cert, city.id],
     )?;
     tx.touch("exchange_peer", city.id);
     peer(tx, &city.code)?.ok_or_else(|| ApiError::internal("peer"))
 }
 
-/// The paired city's hub and the minutes between background attempts (a county), when a hub is set
-/// and background attempts are not switched off.
+/// The paired city's hub setting and the minutes between background attempts (a county), when a
+/// hub is set and background attempts are not switched off. The setting is the address followed by
+/// the certificate's text, if any: a changed address or a newly imported certificate is tried at once.
 pub fn auto_sync(c: &Connection) -> Result<Option<(String, u32)>> {
-    let row: Option<(Option<String>, Option<u32>)> = c
+    let row: Option<(Option<String>, Option<u32>, Option<String>)> = c
         .query_row(
-            "SELECT hub_url, sync_minutes FROM exchange_peer WHERE role = 'city' AND revoked_at IS NULL",
+            "SELECT hub_url, sync_minutes, hub_cert FROM exchange_peer WHERE role = 'city' AND revoked_at IS NULL",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
     Ok(match row {
-        Some((Some(url), minutes)) => {
+        Some((Some(url), minutes, cert)) => {
             let m = minutes.unwrap_or(DEFAULT_SYNC_MINUTES);
-            (m > 0).then_some((url, m))
+            let setting = format!("{url}\n{}", cert.unwrap_or_default());
+            (m > 0).then_some((setting, m))
         }
         _ => None,
     })
@@ -623,6 +657,9 @@ pub struct AutoSyncReport {
     pub at: String,
     pub sent: bool,
     pub offline: bool,
+    /// The hub refused the bundle or could not be trusted (its certificate): the office must act;
+    /// tried again at the office's interval, and shown until then.
+    pub refused: bool,
     pub summary: String,
     /// Attempts in a row that found the hub unreachable.
     pub failures: u32,
@@ -630,12 +667,24 @@ pub struct AutoSyncReport {
     pub next_in_minutes: u32,
 }
 
-/// The paired city's hub address (a county), if one is set.
-pub fn hub_url(c: &Connection) -> Result<Option<String>> {
+/// The paired city's hub (a county), if an address is set.
+pub struct Hub {
+    pub url: String,
+    /// The certificate the city gave (PEM), trusted for an `https://` address.
+    pub cert: Option<String>,
+}
+
+/// The paired city's hub address and certificate (a county), if an address is set.
+pub fn hub(c: &Connection) -> Result<Option<Hub>> {
     Ok(c.query_row(
-        "SELECT hub_url FROM exchange_peer WHERE role = 'city'",
+        "SELECT hub_url, hub_cert FROM exchange_peer WHERE role = 'city'",
         [],
-        |r| r.get::<_, Option<String>>(0),
+        |r| {
+            Ok(r.get::<_, Option<String>>(0)?.map(|url| Hub {
+                url,
+                cert: r.get(1).ok().flatten(),
+            }))
+        },
     )
     .optional()?
     .flatten())

@@ -131,6 +131,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0031_replica_own",
         include_str!("migrations/0031_replica_own.sql"),
     ),
+    (
+        "0032_hub_certificate",
+        include_str!("migrations/0032_hub_certificate.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).

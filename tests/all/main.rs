@@ -19,6 +19,7 @@ mod docs_settings;
 mod docs_sources;
 mod escalation;
 mod exchange;
+mod exchange_tls;
 mod foundation;
 mod hardening;
 mod layers;

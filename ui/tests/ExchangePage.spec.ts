@@ -34,7 +34,7 @@ const county: ExchangeStatus = {
     revoked_at: null,
     head_seq: 0,
     last_import_at: null,
-    hub_url: null, sync_minutes: null,
+    hub_url: null, sync_minutes: null, hub_encrypted: false, hub_cert: null, hub_cert_fingerprint: null,
   },
   witness: { witnessed_seq: 40, witnessed_hash: 'ab', local_head: 52, past: 12, consistent: true },
   last_ack_at: '2026-12-01T10:00:00+08:00',
@@ -97,7 +97,7 @@ describe('ExchangePage', () => {
     const withHub: ExchangeStatus = {
       ...county,
       city: { ...county.city!, hub_url: 'http://10.22.1.5:8090', sync_minutes: 10 },
-      auto_sync: { at: '2026-12-02T09:40:00+08:00', sent: false, offline: true, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可', failures: 3, next_in_minutes: 4 },
+      auto_sync: { at: '2026-12-02T09:40:00+08:00', sent: false, offline: true, refused: false, summary: '暂时无法连接市局服务器（连接被拒绝），数据仍保留在本单位，稍后再同步即可', failures: 3, next_in_minutes: 4 },
     }
     callMock.mockImplementation(async (command: string) => {
       if (command === 'exchange.status') return withHub as never
@@ -108,6 +108,7 @@ describe('ExchangePage', () => {
     await settle()
     expect(w.text()).toContain('http://10.22.1.5:8090')
     expect(w.text()).toContain('每 10 分钟自动同步')
+    expect(w.get('[data-testid="exchange-hub-encrypted"]').text()).toBe('未加密')
     // The background attempts are shown on the page, not as dialogs.
     expect(w.get('[data-testid="exchange-auto-sync"]').text()).toContain('已连续 3 次未连上，4 分钟后再试')
     await w.get('[data-testid="exchange-sync"]').trigger('click')
@@ -158,8 +159,8 @@ describe('ExchangePage', () => {
       level: 'city',
       city: null,
       counties: [
-        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null },
-        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null, sync_minutes: null },
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null, hub_encrypted: false, hub_cert: null, hub_cert_fingerprint: null },
+        { code: '220103', name: '朝阳区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: '2026-12-02T08:00:00+08:00', head_seq: 0, last_import_at: null, hub_url: null, sync_minutes: null, hub_encrypted: false, hub_cert: null, hub_cert_fingerprint: null },
       ],
     }
     callMock.mockImplementation(async (command: string) => {
@@ -181,6 +182,95 @@ describe('ExchangePage', () => {
     expect(dialog).toContain('第41至52条')
     expect(dialog).toContain('南关区医疗保障局的数据包')
   })
+  // Issue 11, Transports: TLS where the city provides a certificate.
+  it('sets an https hub with the city\'s certificate and shows the encrypted connection and a refused certificate', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n'
+    const CERT_FP = 'AB:CD:EF:01'
+    // The last background attempt found a certificate the county does not trust.
+    let current: ExchangeStatus = {
+      ...county,
+      city: { ...county.city!, hub_url: 'https://10.22.1.5:8443', sync_minutes: 15, hub_encrypted: true },
+      auto_sync: {
+        at: '2026-12-02T09:50:00+08:00', sent: false, offline: false, refused: true, failures: 0, next_in_minutes: 15,
+        summary: '市局服务器的证书不受信任：它不是本单位导入的市局证书（或其签发机构签发的证书），连接可能被他人冒充。',
+      },
+    }
+    callMock.mockImplementation(async (command: string, payload?: unknown) => {
+      if (command === 'exchange.status') return current as never
+      if (command === 'exchange.set_hub') {
+        const p = payload as { hub_url: string; hub_cert: string | null; sync_minutes: number }
+        current = {
+          ...current,
+          city: { ...current.city!, hub_url: p.hub_url, sync_minutes: p.sync_minutes, hub_encrypted: true, hub_cert: p.hub_cert, hub_cert_fingerprint: CERT_FP },
+        }
+        return current.city as never
+      }
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    // A refused certificate is shown on the page (not as offline), with the encrypted address.
+    const auto = w.get('[data-testid="exchange-auto-sync"]')
+    expect(auto.text()).toContain('证书不受信任')
+    expect(auto.text()).not.toContain('未连上')
+    expect(auto.classes()).toContain('refused')
+    expect(w.get('[data-testid="exchange-hub-cert"]').text()).toContain('按公共根证书验证')
+    await w.get('[data-testid="exchange-hub"]').trigger('click')
+    await settle()
+    const url = document.body.querySelector('input[data-testid="exchange-hub-url"]') as HTMLInputElement
+    url.value = 'http://10.22.1.5:8090'
+    url.dispatchEvent(new Event('input'))
+    await settle()
+    // The certificate field appears only for an https address.
+    expect(document.body.querySelector('[data-testid="exchange-hub-cert-form"]')).toBeNull()
+    url.value = 'https://10.22.1.5:8443'
+    url.dispatchEvent(new Event('input'))
+    await settle()
+    const form = document.body.querySelector('[data-testid="exchange-hub-cert-form"]')
+    expect(form?.textContent).toContain('市局提供的服务器证书')
+    expect(form?.textContent).toContain('不要粘贴私钥')
+    // A certificate file picked in the browser is read as text into the field.
+    const file = document.body.querySelector('input[data-testid="exchange-hub-cert-file"]') as HTMLInputElement
+    Object.defineProperty(file, 'files', { value: [new File([PEM], 'city.pem')], configurable: true })
+    file.dispatchEvent(new Event('change'))
+    await settle()
+    const text = document.body.querySelector('textarea[data-testid="exchange-hub-cert-text"]') as HTMLTextAreaElement
+    expect(text.value).toBe(PEM)
+    const save = [...document.body.querySelectorAll('button')].find((b) => b.textContent?.trim() === '保存') as HTMLButtonElement
+    save.click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.set_hub', { hub_url: 'https://10.22.1.5:8443', sync_minutes: 15, hub_cert: PEM })
+    expect(w.get('[data-testid="exchange-hub-encrypted"]').text()).toBe('加密连接')
+    expect(w.get('[data-testid="exchange-hub-cert"]').text()).toContain(CERT_FP)
+  })
+
+  it('clears the certificate when the address goes back to http', async () => {
+    session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
+    const current: ExchangeStatus = {
+      ...county,
+      city: { ...county.city!, hub_url: 'https://10.22.1.5:8443', sync_minutes: 15, hub_encrypted: true, hub_cert: 'PEM', hub_cert_fingerprint: 'AB' },
+    }
+    callMock.mockImplementation(async (command: string) => {
+      if (command === 'exchange.status') return current as never
+      if (command === 'exchange.set_hub') return current.city as never
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mountPage()
+    await settle()
+    expect(w.get('[data-testid="exchange-hub-cert"]').text()).toContain('SHA-256 AB')
+    await w.get('[data-testid="exchange-hub"]').trigger('click')
+    await settle()
+    expect((document.body.querySelector('textarea[data-testid="exchange-hub-cert-text"]') as HTMLTextAreaElement).value).toBe('PEM')
+    const url = document.body.querySelector('input[data-testid="exchange-hub-url"]') as HTMLInputElement
+    url.value = 'http://10.22.1.5:8090'
+    url.dispatchEvent(new Event('input'))
+    await settle()
+    const save = [...document.body.querySelectorAll('button')].find((b) => b.textContent?.trim() === '保存') as HTMLButtonElement
+    save.click()
+    await settle()
+    expect(callMock).toHaveBeenCalledWith('exchange.set_hub', { hub_url: 'http://10.22.1.5:8090', sync_minutes: 15, hub_cert: null })
+  })
 
   it('saves a restored county\'s recovery file at the city', async () => {
     session.user = { id: 1, username: 'admin', display_name: '管理员', roles: ['Admin'], active: true, must_change_password: false } as never
@@ -191,7 +281,7 @@ describe('ExchangePage', () => {
       level: 'city',
       city: null,
       counties: [
-        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null },
+        { code: '220102', name: '南关区医疗保障局', role: 'county', fingerprint: FP, registered_at: '2026-12-01T09:00:00+08:00', revoked_at: null, head_seq: 52, last_import_at: '2026-12-02T09:30:00+08:00', hub_url: null, sync_minutes: null, hub_encrypted: false, hub_cert: null, hub_cert_fingerprint: null },
       ],
     }
     callMock.mockImplementation(async (command: string) => {

@@ -283,7 +283,12 @@ export type AutoSyncReport = {
 /**
  * When the last attempt ran (local time, RFC 3339).
  */
-at: string, sent: boolean, offline: boolean, summary: string, 
+at: string, sent: boolean, offline: boolean, 
+/**
+ * The hub refused the bundle or could not be trusted (its certificate): the office must act;
+ * tried again at the office's interval, and shown until then.
+ */
+refused: boolean, summary: string, 
 /**
  * Attempts in a row that found the hub unreachable.
  */
@@ -1465,9 +1470,14 @@ outcome: string, };
 
 export type HubRequest = { 
 /**
- * `http://host:port` of the city's hub; empty: exchange by files only.
+ * `http://host:port` or `https://host:port` of the city's hub; empty: exchange by files only.
  */
 hub_url: string, 
+/**
+ * For an `https://` hub: the certificate the city gave (PEM text of its self-signed
+ * certificate or its CA), trusted alone; absent or empty: the web PKI's roots.
+ */
+hub_cert?: string | null, 
 /**
  * Minutes between background attempts (1–1440; 0: only on 立即同步); absent: the default.
  */
@@ -2166,7 +2176,20 @@ hub_url: string | null,
  * At a county: minutes between background attempts to reach the hub (None: the default,
  * [`DEFAULT_SYNC_MINUTES`]; 0: only on 立即同步).
  */
-sync_minutes: number | null, };
+sync_minutes: number | null, 
+/**
+ * At a county: whether the hub is reached over TLS (an `https://` address).
+ */
+hub_encrypted: boolean, 
+/**
+ * At a county: the city's certificate (PEM) trusted for an `https://` hub; None: the web
+ * PKI's roots.
+ */
+hub_cert: string | null, 
+/**
+ * SHA-256 of that certificate, to compare with the city's.
+ */
+hub_cert_fingerprint: string | null, };
 
 /**
  * 交换对象: the role of an office this one exchanges with.
