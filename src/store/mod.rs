@@ -127,6 +127,8 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0030_audit_prev_implied",
         include_str!("migrations/0030_audit_prev_implied.sql"),
     ),
+    // 0031 is another branch's (restore recovery); this one keeps its number so both merge in order.
+    ("0032_down", include_str!("migrations/0032_down.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -198,6 +200,9 @@ pub const AUDITED_TABLES: &[&str] = &[
     "fine_relief",
     // 0029_sealing_extension_instalments
     "fine_instalment",
+    // 0032_down
+    "down_publication",
+    "down_received",
 ];
 
 /// What runs after each committed write that appended an audit entry, with that entry's number and
