@@ -374,6 +374,22 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
     assert_eq!(all.as_array().unwrap().len(), 6);
     let v = call(cc, "audit.verify", json!({"full": true}));
     assert_eq!(v["ok"], true, "{v}");
+
+    // The county's decisions go up with its next bundle; the city reads them in its replica.
+    let f = call(cc, "exchange.export", json!({}));
+    call(ci, "exchange.import", payload(&b64(&f)));
+    let seen = call(
+        ci,
+        "county.read",
+        json!({"code": COUNTY, "command": "down.list", "payload": {"all": true}}),
+    );
+    let seen = seen.as_array().unwrap();
+    assert_eq!(seen.len(), 6);
+    let rename = seen.iter().find(|i| i["status"] == "Kept").unwrap();
+    assert!(rename["outcome"]
+        .as_str()
+        .unwrap()
+        .contains("以本局核实的名称为准"));
 }
 
 #[test]
