@@ -393,7 +393,8 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
 }
 
 #[test]
-fn an_institution_change_addressed_to_another_county_does_not_reach_this_one() {
+fn publications_reach_only_the_counties_addressed_and_an_older_acknowledgement_after_a_newer_one_changes_nothing(
+) {
     let dir = tempfile::tempdir().unwrap();
     let county = county_at(&dir.path().join("county.db"));
     let other = OfficeBuilder::new("370103", "市中区医疗保障局")
@@ -422,4 +423,41 @@ fn an_institution_change_addressed_to_another_county_does_not_reach_this_one() {
     let ack = b64(&call(ci, "exchange.ack", json!({"code": "370103"})));
     call(&other.core, "exchange.import", payload(&ack));
     assert!(institution(&other.core, "H37010300001").is_some());
+
+    // Reordered delivery: an institution sent to every county (acknowledgement A), then renamed and
+    // sent again (B). This county gets B first: the renamed one is added; A afterwards is older
+    // for that 机构编码 and changes nothing.
+    let cc = &county.core;
+    city.institution("H37010200031", "历下区某卫生院");
+    call(
+        ci,
+        "down.publish",
+        json!({"kind": "Institution", "codes": ["H37010200031"]}),
+    );
+    let a = ack_for_county(ci);
+    let mut renamed = institution(ci, "H37010200031").unwrap();
+    renamed["name"] = json!("历下区某社区卫生服务中心");
+    call(ci, "institution.update", renamed);
+    call(
+        ci,
+        "down.publish",
+        json!({"kind": "Institution", "codes": ["H37010200031"]}),
+    );
+    let b = ack_for_county(ci);
+    call(cc, "exchange.import", payload(&b));
+    assert_eq!(
+        institution(cc, "H37010200031").unwrap()["name"],
+        "历下区某社区卫生服务中心"
+    );
+    let snap = dump(cc);
+    let entries = audit_entries(cc);
+    let r = call(cc, "exchange.import", payload(&a));
+    assert_eq!(r["applied"], 0, "{r}");
+    assert_eq!(
+        dump(cc),
+        snap,
+        "the older acknowledgement after the newer one"
+    );
+    assert_eq!(audit_entries(cc), entries);
+    assert!(pending(cc).is_empty());
 }
