@@ -182,6 +182,27 @@ describe('下发到区县 at the city', () => {
     expect(w.text()).toContain('所有县级单位')
   })
 
+  it('shows what a county did with what came down, from its replica', async () => {
+    as(['Handler'])
+    callMock.mockImplementation(async (command: string, payload: unknown) => {
+      if (command === 'down.published') return [] as never
+      if (command === 'county.read') {
+        expect(payload).toEqual({ code: '370102', command: 'down.list', payload: { all: true } })
+        return [{ ...hospital, status: 'Kept', outcome: '保留本单位的：以本局核实为准', changes: [] }] as never
+      }
+      throw new ApiError('UNKNOWN_COMMAND', command)
+    })
+    const w = mount(CityDownPublish, { props: { counties: counties as never }, global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
+    await settle()
+    await w.get('[data-testid="city-down-view-county"]').trigger('click')
+    await settle()
+    const option = [...document.body.querySelectorAll('.el-select-dropdown__item')].find((e) => e.textContent?.includes('历下区医疗保障局')) as HTMLElement
+    option.click()
+    await settle()
+    const table = w.get('[data-testid="city-down-handled"]').text()
+    for (const want of ['历下区某医院', '保留本单位的', '以本局核实为准']) expect(table).toContain(want)
+  })
+
   it('sends institution codes as a list, and is closed to a non-administrator', async () => {
     as(['Admin'])
     callMock.mockImplementation(async (command: string) => {
