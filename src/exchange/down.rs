@@ -860,7 +860,7 @@ fn with_changes(c: &Connection, (mut d, data): (DownReceived, String)) -> Result
     if d.status == DownStatus::Pending {
         let data: Value =
             serde_json::from_str(&data).map_err(|e| ApiError::internal(e.to_string()))?;
-        d.changes = changes(c, d.kind, &d.key, &data)?;
+        d.changes = changes(c, d.kind, &d.key, d.seq, &data)?;
     }
     Ok(d)
 }
@@ -887,9 +887,32 @@ fn received(c: &Connection, id: i64) -> Result<(DownReceived, String)> {
         .ok_or_else(|| ApiError::not_found("市局下发事项"))
 }
 
-fn institution_changes(c: &Connection, key: &str, data: &Value) -> Result<Vec<DownChange>> {
+/// The city's institution as the county last decided on it (adopted, kept, or added on arrival).
+fn previous_decided(c: &Connection, key: &str, seq: i64) -> Result<Option<InstitutionInput>> {
+    let data: Option<String> = c
+        .query_row(
+            "SELECT data FROM down_received WHERE kind = 'Institution' AND key = ?1 AND seq < ?2
+             AND status IN ('Applied', 'Kept') ORDER BY seq DESC LIMIT 1",
+            params![key, seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    data.map(|t| serde_json::from_str(&t).map_err(|e| ApiError::internal(e.to_string())))
+        .transpose()
+}
+
+/// The fields of the county's institution that differ from the city's, each marked `own` when the
+/// city's value is the one the county already decided on before (the county kept its own value, or
+/// edited it after adopting): 采用 without naming fields leaves those the county's.
+fn institution_changes(
+    c: &Connection,
+    key: &str,
+    seq: i64,
+    data: &Value,
+) -> Result<Vec<DownChange>> {
     let city: InstitutionInput = decode(data)?;
     let own = institution_by_code(c, key)?.map(|i| institution_input(&i));
+    let before = previous_decided(c, key, seq)?;
     Ok(INSTITUTION_FIELDS
         .iter()
         .filter_map(|f| {
@@ -899,8 +922,8 @@ fn institution_changes(c: &Connection, key: &str, data: &Value) -> Result<Vec<Do
                 field: f.to_string(),
                 label: registry::field_label(f),
                 old,
+                own: own.is_some() && before.as_ref().is_some_and(|b| shown(b, f) == new),
                 new,
-                own: false,
             })
         })
         .collect())
@@ -1053,9 +1076,15 @@ fn adopted_profile(c: &Connection, data: &Value) -> Result<(RuleProfile, Vec<Dow
     Ok((p, changes))
 }
 
-fn changes(c: &Connection, kind: DownKind, key: &str, data: &Value) -> Result<Vec<DownChange>> {
+fn changes(
+    c: &Connection,
+    kind: DownKind,
+    key: &str,
+    seq: i64,
+    data: &Value,
+) -> Result<Vec<DownChange>> {
     match kind {
-        DownKind::Institution => institution_changes(c, key, data),
+        DownKind::Institution => institution_changes(c, key, seq, data),
         DownKind::Calendar => calendar_changes(c, key, data),
         DownKind::Profile => Ok(adopted_profile(c, data)?.1),
     }
@@ -1066,8 +1095,8 @@ fn changes(c: &Connection, kind: DownKind, key: &str, data: &Value) -> Result<Ve
 #[serde(default)]
 pub struct DownDecision {
     pub id: i64,
-    /// Institutions: the fields to take from the city (empty: every field that differs); the
-    /// others keep the county's values.
+    /// Institutions: the fields to take from the city (empty: every field that differs, but those
+    /// marked as the county's own); the others keep the county's values.
     pub fields: Vec<String>,
     pub note: String,
 }
@@ -1129,15 +1158,23 @@ pub fn apply(tx: &mut Tx<'_>, by: i64, r: &DownDecision) -> Result<DownReceived>
                 }
                 Some(own) => {
                     let mut input = institution_input(&own);
+                    let listed = institution_changes(tx, &d.key, d.seq, &data)?;
                     let differing: Vec<&str> = INSTITUTION_FIELDS
                         .iter()
                         .copied()
-                        .filter(|f| shown(&input, f) != shown(&city, f))
+                        .filter(|f| listed.iter().any(|c| c.field == *f))
                         .collect();
+                    // Named fields; none: every field that differs but those the county made its own.
                     let taken: Vec<&str> = differing
                         .iter()
                         .copied()
-                        .filter(|f| r.fields.is_empty() || r.fields.iter().any(|x| x == f))
+                        .filter(|f| {
+                            if r.fields.is_empty() {
+                                listed.iter().any(|c| c.field == *f && !c.own)
+                            } else {
+                                r.fields.iter().any(|x| x == f)
+                            }
+                        })
                         .collect();
                     for f in &taken {
                         take(&mut input, &city, f);

@@ -334,7 +334,16 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
     assert_eq!(p["preset"], "Jinan");
     assert!(pending(cc).is_empty());
 
-    // --- A later change at the city: the pharmacy renamed. The county keeps its own name.
+    // --- Later changes at the city: the pharmacy renamed (the county keeps its own name); the
+    // hospital's 法定代表人 changed (the county's own telephone, kept before, stays its own).
+    let mut h2 = institution(ci, HOSPITAL).unwrap();
+    h2["legal_rep"] = json!("王某");
+    call(ci, "institution.update", h2);
+    call(
+        ci,
+        "down.publish",
+        json!({"kind": "Institution", "codes": [HOSPITAL]}),
+    );
     let pharmacy = institution(ci, PHARMACY).unwrap();
     let mut renamed = pharmacy.clone();
     renamed["name"] = json!("历下区某连锁大药房");
@@ -347,8 +356,20 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
     let ack2 = ack_for_county(ci);
     call(cc, "exchange.import", payload(&ack2));
     let list = pending(cc);
-    assert_eq!(list.len(), 1, "only the rename is new: {list:?}");
-    let k = &list[0];
+    assert_eq!(list.len(), 2, "only the two changes are new: {list:?}");
+    let h = item(&list, "Institution", HOSPITAL);
+    assert_eq!(change(h, "legal_rep")["own"], false);
+    assert_eq!(change(h, "contact")["own"], true, "{h}");
+    assert!(h["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["field"] != "address"));
+    call(cc, "down.apply", json!({"id": h["id"]}));
+    let now = call(cc, "institution.get", json!({"id": hospital}));
+    assert_eq!(now["legal_rep"], "王某");
+    assert_eq!(now["contact"], "0531-11111111");
+    let k = item(&list, "Institution", PHARMACY);
     assert_eq!(change(k, "name")["new"], "历下区某连锁大药房");
     let kept = call(
         cc,
@@ -371,7 +392,7 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
     assert_eq!(audit_entries(cc), entries);
     // Everything the county decided is in its log, and the log verifies.
     let all = call(cc, "down.list", json!({"all": true}));
-    assert_eq!(all.as_array().unwrap().len(), 6);
+    assert_eq!(all.as_array().unwrap().len(), 7);
     let v = call(cc, "audit.verify", json!({"full": true}));
     assert_eq!(v["ok"], true, "{v}");
 
@@ -384,7 +405,7 @@ fn the_city_sends_down_institutions_a_calendar_and_a_profile_version_and_the_cou
         json!({"code": COUNTY, "command": "down.list", "payload": {"all": true}}),
     );
     let seen = seen.as_array().unwrap();
-    assert_eq!(seen.len(), 6);
+    assert_eq!(seen.len(), 7);
     let rename = seen.iter().find(|i| i["status"] == "Kept").unwrap();
     assert!(rename["outcome"]
         .as_str()

@@ -77,7 +77,7 @@ describe('市局下发 at a county', () => {
     const w = mount(CountyDownItems, { global: { plugins: globalPlugins, stubs: realTransitions }, attachTo: document.body })
     await settle()
     const text = w.text()
-    for (const want of ['市局下发', '2 项待处理', '定点医药机构信息', '历下区某医院', '0531-11111111', '0531-22222222', '历下区新址路1号', '规则配置', '本单位自行修改，采用后仍保留'])
+    for (const want of ['市局下发', '2 项待处理', '定点医药机构信息', '历下区某医院', '0531-11111111', '0531-22222222', '历下区新址路1号', '规则配置', '本单位自行修改，默认保留'])
       expect(text).toContain(want)
     await w.get('[data-testid="down-apply-3"]').trigger('click')
     await settle()

@@ -1100,8 +1100,8 @@ own: boolean, };
  */
 export type DownDecision = { id: number, 
 /**
- * Institutions: the fields to take from the city (empty: every field that differs); the
- * others keep the county's values.
+ * Institutions: the fields to take from the city (empty: every field that differs, but those
+ * marked as the county's own); the others keep the county's values.
  */
 fields: Array<string>, note: string, };
 
