@@ -252,19 +252,25 @@ fn registered_counties(c: &Connection) -> Result<BTreeMap<String, String>> {
     Ok(rows)
 }
 
-/// The data of the newest publication of a key for the same counties.
-fn last_published(
+/// Whether `data` is what was last published for the key to the same counties (nothing to send).
+fn same_as_last(
     c: &Connection,
     kind: DownKind,
     key: &str,
     counties: &Option<String>,
-) -> Result<Option<String>> {
-    Ok(c.query_row(
-        "SELECT data FROM down_publication WHERE kind = ?1 AND key = ?2 AND counties IS ?3 ORDER BY id DESC LIMIT 1",
-        params![enum_text(&kind), key, counties],
-        |r| r.get(0),
-    )
-    .optional()?)
+    data: &Value,
+) -> Result<bool> {
+    let last: Option<String> = c
+        .query_row(
+            "SELECT data FROM down_publication WHERE kind = ?1 AND key = ?2 AND counties IS ?3 ORDER BY id DESC LIMIT 1",
+            params![enum_text(&kind), key, counties],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(last
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .as_ref()
+        == Some(data))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -357,12 +363,7 @@ pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublishe
             };
             for i in all {
                 let data = institution_data(&i)?;
-                let last = last_published(tx, kind, &i.code, &counties_text)?;
-                if last
-                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                    .as_ref()
-                    == Some(&data)
-                {
+                if same_as_last(tx, kind, &i.code, &counties_text, &data)? {
                     continue;
                 }
                 ids.push(insert_publication(
@@ -396,12 +397,7 @@ pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublishe
             })?;
             let data = to_value(&data)?;
             let key = year.to_string();
-            let last = last_published(tx, kind, &key, &counties_text)?;
-            if last
-                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                .as_ref()
-                == Some(&data)
-            {
+            if same_as_last(tx, kind, &key, &counties_text, &data)? {
                 return Err(ApiError::illegal(format!(
                     "{year}年的节假日安排已经下发过，且没有变更"
                 )));
@@ -419,12 +415,7 @@ pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublishe
         }
         DownKind::Profile => {
             let data = Value::Object(profile_values(&profile::load(tx)?)?);
-            let last = last_published(tx, kind, "profile", &counties_text)?;
-            if last
-                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-                .as_ref()
-                == Some(&data)
-            {
+            if same_as_last(tx, kind, "profile", &counties_text, &data)? {
                 return Err(ApiError::illegal(
                     "本单位的规则配置自上次下发以来没有变更，无需再次下发",
                 ));
