@@ -1053,6 +1053,9 @@ impl Core {
                 exchange::import_bytes(tx, &keys, &ack)
             }) {
                 Ok(out) => {
+                    // The acknowledgement may have brought a year's holidays down.
+                    self.reload_calendar()?;
+                    self.ensure_derived()?;
                     return Ok(SyncOutcome {
                         sent: sent.is_some(),
                         offline: false,
@@ -1083,6 +1086,9 @@ impl Core {
         if recovered.applied == 0 {
             return Err(behind);
         }
+        // The entries put back may hold the office's calendar.
+        self.reload_calendar()?;
+        self.ensure_derived()?;
         let then = self.exchange_sync_once(actor, false, part)?;
         Ok(SyncOutcome {
             summary: format!("{}；{}", recovered.summary, then.summary),
@@ -1144,6 +1150,7 @@ fn label_of(field: &str) -> String {
         .chain(exchange::FIELD_LABELS.iter().copied())
         .chain(cases::escalation::FIELD_LABELS.iter().copied())
         .chain(exchange::assign::FIELD_LABELS.iter().copied())
+        .chain(exchange::down::FIELD_LABELS.iter().copied())
         .chain(COMMON.iter().copied())
         .find(|(n, _)| *n == field)
         .map(|(_, l)| l.to_string())
@@ -1539,7 +1546,8 @@ commands! {
     // Export writes no audited row (only the export's bookkeeping), so it appends no entry.
     write EXCHANGE "exchange.export" (Empty) -> ExchangeFile = |e, tx, _| exchange::export(tx, &*e.office_keys()?);
     read EXCHANGE "exchange.preview" (FileRequest) -> FilePreview = |e, c, r| exchange::preview(c, &*e.office_keys()?, &r);
-    write EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
+    // A calendar write: an acknowledgement may bring a year's holidays down (exchange::down).
+    calendar EXCHANGE "exchange.import" (FileRequest) -> ImportOutcome = |e, tx, r| exchange::import(tx, &*e.office_keys()?, &r);
     read EXCHANGE "exchange.ack" (CodeRequest) -> ExchangeFile = |e, c, r| exchange::ack(c, &*e.office_keys()?, &r);
     read EXCHANGE "exchange.recovery" (exchange::recover::RecoveryRequest) -> ExchangeFile = |e, c, r| exchange::recover::recovery(c, &*e.office_keys()?, &r);
     write ADMIN "exchange.set_hub" (HubRequest) -> Peer = |_, tx, r| exchange::set_hub(tx, &r);
@@ -1556,6 +1564,13 @@ commands! {
     session ANYONE "county.monthly" (monthly::MonthlyQuery) -> exchange::replica::CityMonthly = |core, _, _, q| core.county_monthly(&q);
     read ANYONE "exchange.counties" (Empty) -> Vec<exchange::assign::CountyOverview> = |_, c, _| exchange::assign::overview(c);
     read ANYONE "assignment.list" (exchange::assign::AssignmentQuery) -> Vec<exchange::assign::Assignment> = |_, c, r| exchange::assign::list(c, &r);
+    // What the city sends down besides answers and leads: registry updates, calendars, profile
+    // versions (issue 11; exchange::down)
+    write ADMIN "down.publish" (exchange::down::DownPublish) -> exchange::down::DownPublished = |e, tx, r| exchange::down::publish(tx, e.user_id()?, &r);
+    read ANYONE "down.published" (Empty) -> Vec<exchange::down::Publication> = |_, c, _| exchange::down::published(c);
+    read ANYONE "down.list" (exchange::down::DownQuery) -> Vec<exchange::down::DownReceived> = |_, c, r| exchange::down::list(c, &r);
+    calendar ADMIN "down.apply" (exchange::down::DownDecision) -> exchange::down::DownReceived = |e, tx, r| exchange::down::apply(tx, e.user_id()?, &r);
+    write ADMIN "down.keep" (exchange::down::DownDecision) -> exchange::down::DownReceived = |e, tx, r| exchange::down::keep(tx, e.user_id()?, &r);
     write APPROVER "escalation.answer" (cases::escalation::AnswerInput) -> exchange::escalation::AnswerGiven = |e, tx, r| exchange::escalation::answer(tx, &*e.office_keys()?, e.user_id()?, &r);
 }
 
@@ -1674,6 +1689,8 @@ fn label_tables(cfg: &ts_rs::Config) -> Vec<(String, Vec<(String, &'static str)>
         one::<PartyKind>(cfg),
         one::<exchange::PeerRole>(cfg),
         one::<exchange::ExchangeFileKind>(cfg),
+        one::<exchange::down::DownKind>(cfg),
+        one::<exchange::down::DownStatus>(cfg),
         one::<cases::escalation::EscalationMatter>(cfg),
         one::<cases::escalation::EscalationKind>(cfg),
         one::<cases::escalation::AnswerOutcome>(cfg),

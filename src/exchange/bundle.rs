@@ -23,6 +23,9 @@ const BUNDLE_CONTEXT: &[u8] = b"recoup-bundle-v1\0";
 const ACK_CONTEXT: &[u8] = b"recoup-ack-v1\0";
 /// The largest manifest accepted (a manifest is a few hundred bytes).
 const MAX_MANIFEST: usize = 64 << 10;
+/// The largest acknowledgement accepted: it carries what the city sends down (a registry update
+/// per institution, calendars, profile versions), so it may be far larger than a manifest.
+const MAX_ACK: usize = 64 << 20;
 /// The largest payload accepted once decompressed.
 const MAX_PAYLOAD: u64 = 2 << 30;
 /// The start of every age file (binary format).
@@ -99,6 +102,11 @@ pub struct Ack {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(skip)]
     pub leads: Vec<crate::cases::leads::AssignedLead>,
+    /// What the city published for this county (registry updates, a year's calendar, a profile
+    /// version): the newest of each key; applied once each by (origin, seq).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(skip)]
+    pub down: Vec<super::down::DownItem>,
 }
 
 /// The city's pairing file (JSON text).
@@ -274,7 +282,7 @@ pub fn open_ack(file: &[u8], signer: &str) -> Result<(Ack, String, [u8; 64])> {
         return Err(bad());
     }
     let len = u32::from_be_bytes(file[4..8].try_into().expect("4 bytes")) as usize;
-    if len > MAX_MANIFEST || file.len() != 8 + len + 64 {
+    if len > MAX_ACK || file.len() != 8 + len + 64 {
         return Err(bad());
     }
     let text = &file[8..8 + len];

@@ -15,6 +15,7 @@
 
 pub mod assign;
 pub mod bundle;
+pub mod down;
 pub mod escalation;
 pub mod heads;
 pub mod keys;
@@ -1067,6 +1068,9 @@ fn import_ack(tx: &mut Tx<'_>, file: &[u8]) -> Result<ImportOutcome> {
     let held = last_ack(tx)?.map(|(s, _, _)| s).unwrap_or(0);
     // The city's answers to this office's requests (each applied once, audited).
     let answered = crate::cases::escalation::apply_answers(tx, &ack.answers)?;
+    // What the city published (registry, calendar, profile version), once each by (origin, seq);
+    // before the leads, so that a lead links an institution that came down with it.
+    let down = down::apply_down(tx, &city.code, &ack.down)?;
     // The leads the city assigned (each becomes a lead once, with the city's due date).
     let assigned = crate::cases::leads::apply_assigned(tx, &city.name, &ack.leads)?;
     let mut answers_note = String::new();
@@ -1093,8 +1097,8 @@ fn import_ack(tx: &mut Tx<'_>, file: &[u8]) -> Result<ImportOutcome> {
     };
     Ok(ImportOutcome {
         kind: ExchangeFileKind::Ack,
-        summary: summary + &answers_note,
-        applied: answered + assigned,
+        summary: summary + &answers_note + &down.note(),
+        applied: answered + assigned + down.received,
         ack: None,
     })
 }
@@ -1440,6 +1444,8 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
     let n_answers = answers.len();
     let leads = assign::for_county(c, county)?;
     let n_leads = leads.len();
+    let down = down::for_county(c, county)?;
+    let n_down = down.len();
     let recipient: Option<String> = c.query_row(
         "SELECT recipient FROM exchange_peer WHERE code = ?1",
         [county],
@@ -1457,12 +1463,13 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
             created_at: now_text(),
             answers,
             leads,
+            down,
         },
     )?;
     // What the city sends down (answers, assigned leads) is encrypted to the county, as a bundle is
     // to the city; a bare acknowledgement holds nothing personal and stays plain.
     let bytes = match recipient.filter(|r| !r.is_empty()) {
-        Some(r) if n_answers + n_leads > 0 => bundle::encrypt(&r, &bytes)?,
+        Some(r) if n_answers + n_leads + n_down > 0 => bundle::encrypt(&r, &bytes)?,
         _ => bytes,
     };
     Ok(file(
@@ -1470,7 +1477,7 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
         format!("{}-ack-{}.recoup", p.code, seq6(p.head_seq)),
         &bytes,
         format!(
-            "确认已收到{}第{}条及以前的记录{}{}",
+            "确认已收到{}第{}条及以前的记录{}{}{}",
             p.name,
             p.head_seq,
             if n_answers > 0 {
@@ -1480,6 +1487,11 @@ pub(crate) fn ack_file(c: &Connection, keys: &OfficeKeys, county: &str) -> Resul
             },
             if n_leads > 0 {
                 format!("，附市局交办线索{n_leads}条")
+            } else {
+                String::new()
+            },
+            if n_down > 0 {
+                format!("，附市局下发事项{n_down}项")
             } else {
                 String::new()
             }
@@ -1531,6 +1543,9 @@ fn down_note(ack: &Ack) -> String {
     }
     if !ack.leads.is_empty() {
         out.push_str(&format!("；附市局交办线索{}条", ack.leads.len()));
+    }
+    if !ack.down.is_empty() {
+        out.push_str(&format!("；附市局下发事项{}项", ack.down.len()));
     }
     out
 }
@@ -1600,7 +1615,7 @@ pub fn preview(c: &Connection, keys: &OfficeKeys, r: &FileRequest) -> Result<Fil
                         "{}确认到第{}条；本单位已有该确认{}",
                         city.name,
                         ack.seq,
-                        if ack.answers.is_empty() && ack.leads.is_empty() {
+                        if ack.answers.is_empty() && ack.leads.is_empty() && ack.down.is_empty() {
                             "，无需处理".to_string()
                         } else {
                             down_note(&ack)

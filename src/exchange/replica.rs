@@ -55,6 +55,8 @@ pub const COUNTY_READS: &[&str] = &[
     "report.sheet_drill",
     "institution.list",
     "lead.list",
+    // What each county did with what the city sent down (issue 11, "Downward").
+    "down.list",
 ];
 
 /// Refuses what the replica does not serve.

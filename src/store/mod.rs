@@ -135,6 +135,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0032_hub_certificate",
         include_str!("migrations/0032_hub_certificate.sql"),
     ),
+    ("0033_down", include_str!("migrations/0033_down.sql")),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
@@ -206,6 +207,9 @@ pub const AUDITED_TABLES: &[&str] = &[
     "fine_relief",
     // 0029_sealing_extension_instalments
     "fine_instalment",
+    // 0033_down
+    "down_publication",
+    "down_received",
 ];
 
 /// What runs after each committed write that appended an audit entry, with that entry's number and

@@ -17,6 +17,7 @@ mod docs_layout;
 mod docs_render;
 mod docs_settings;
 mod docs_sources;
+mod down;
 mod escalation;
 mod exchange;
 mod exchange_tls;

@@ -1091,6 +1091,76 @@ court: string,
  */
 default_agency_name: string, default_government: string, default_court: string, };
 
+/**
+ * One field a pending publication changes: the county's value → the city's.
+ */
+export type DownChange = { field: string, label: string, old: string, new: string, 
+/**
+ * The county edited this value itself: adopting the version keeps the county's value.
+ */
+own: boolean, };
+
+/**
+ * `down.apply` / `down.keep`.
+ */
+export type DownDecision = { id: number, 
+/**
+ * Institutions: the fields to take from the city (empty: every field that differs, but those
+ * marked as the county's own); the others keep the county's values.
+ */
+fields: Array<string>, note: string, };
+
+/**
+ * What a publication carries.
+ */
+export type DownKind = "Institution" | "Calendar" | "Profile";
+
+/**
+ * `down.publish`: what the city sends down to its counties.
+ */
+export type DownPublish = { kind?: DownKind | null, 
+/**
+ * Institutions: the 机构编码 to send; empty: every institution changed since it was last sent.
+ */
+codes: Array<string>, 
+/**
+ * Calendar: the year.
+ */
+year?: number | null, 
+/**
+ * Profile: the version's name (default 市局规则配置（第N版）).
+ */
+title: string, 
+/**
+ * 行政区划代码 of the counties it is for; empty: every registered county.
+ */
+counties: Array<string>, };
+
+export type DownPublished = { published: Array<Publication>, summary: string, };
+
+/**
+ * `down.list`.
+ */
+export type DownQuery = { 
+/**
+ * Also what was decided already (newest first after the pending ones).
+ */
+all: boolean, };
+
+/**
+ * A publication received from the city.
+ */
+export type DownReceived = { id: number, origin: string, seq: number, kind: DownKind, key: string, title: string, version?: number | null, published_on: string, status: DownStatus, outcome: string, 
+/**
+ * What adopting it changes (pending items only).
+ */
+changes: Array<DownChange>, received_at: string, decided_at?: string | null, decided_by: string, };
+
+/**
+ * Where a received publication stands at the county.
+ */
+export type DownStatus = "Pending" | "Applied" | "Kept" | "Superseded";
+
 export type Draw = { id: number, drawn_on: string, title: string, institutions: Array<DrawnInstitution>, inspectors: Array<string>, note: string, 
 /**
  * The day the draw was withdrawn (a wrong record), and why.
@@ -2317,6 +2387,15 @@ source: string, };
  */
 export type ProfileUnit = "WorkingDays" | "Days" | "Yuan" | "Minutes" | "Copies";
 
+/**
+ * A publication as the city lists it.
+ */
+export type Publication = { seq: number, kind: DownKind, key: string, title: string, version?: number | null, 
+/**
+ * The counties' names; empty: every registered county.
+ */
+counties: Array<string>, published_on: string, published_by: string, };
+
 export type Receipt = { id: number, uid: string, receipt_number: string, issued_on: string, payment_id: number | null, deduction_id: number | null, amount: string, agency: string, voided_on: string | null, void_reason: string, };
 
 export type ReceiptInput = { 
@@ -3261,6 +3340,11 @@ export interface Commands {
   "county.monthly": { request: MonthlyQuery; response: CityMonthly };
   "exchange.counties": { request: Empty; response: Array<CountyOverview> };
   "assignment.list": { request: AssignmentQuery; response: Array<Assignment> };
+  "down.publish": { request: DownPublish; response: DownPublished };
+  "down.published": { request: Empty; response: Array<Publication> };
+  "down.list": { request: DownQuery; response: Array<DownReceived> };
+  "down.apply": { request: DownDecision; response: DownReceived };
+  "down.keep": { request: DownDecision; response: DownReceived };
   "escalation.answer": { request: AnswerInput; response: AnswerGiven };
 }
 
@@ -3304,6 +3388,8 @@ export interface EnumLabels {
   PartyKind: Record<PartyKind, string>;
   PeerRole: Record<PeerRole, string>;
   ExchangeFileKind: Record<ExchangeFileKind, string>;
+  DownKind: Record<DownKind, string>;
+  DownStatus: Record<DownStatus, string>;
   EscalationMatter: Record<EscalationMatter, string>;
   EscalationKind: Record<EscalationKind, string>;
   AnswerOutcome: Record<AnswerOutcome, string>;
@@ -3634,6 +3720,17 @@ export const enumLabels: EnumLabels = {
     Registration: "登记单",
     Recovery: "恢复数据包",
   },
+  DownKind: {
+    Institution: "定点医药机构信息",
+    Calendar: "节假日安排",
+    Profile: "规则配置",
+  },
+  DownStatus: {
+    Pending: "待处理",
+    Applied: "已采用",
+    Kept: "保留本单位的",
+    Superseded: "已由更新的下发取代",
+  },
   EscalationMatter: {
     AgreementSuspension: "暂停（中止）服务协议",
     AgreementTermination: "解除服务协议",
@@ -3883,5 +3980,8 @@ export const commandRoles: Partial<Record<CommandName, Role[]>> = {
   "escalation.create": ["Handler"],
   "escalation.record_answer": ["Handler"],
   "assignment.create": ["Handler"],
+  "down.publish": ["Admin"],
+  "down.apply": ["Admin"],
+  "down.keep": ["Admin"],
   "escalation.answer": ["Approver"],
 };
