@@ -1063,7 +1063,7 @@ impl Core {
                             Some(what) => format!("已发送{what}；{}", out.summary),
                             None => format!("没有新的记录需要发送；{}", out.summary),
                         },
-                    })
+                    });
                 }
                 Err(e) => e,
             },
@@ -1075,7 +1075,12 @@ impl Core {
         }
         // The hub holds what this office lost: ask for it back, then exchange again.
         let poll = self.store.read(|c| exchange::poll(c, &keys))?;
-        let file = match exchange::net::post(&hub.url, exchange::net::RECOVER_PATH, hub.cert.as_deref(), poll) {
+        let file = match exchange::net::post(
+            &hub.url,
+            exchange::net::RECOVER_PATH,
+            hub.cert.as_deref(),
+            poll,
+        ) {
             Ok(file) => file,
             Err(exchange::net::PostError::Offline(why)) => return Ok(offline(&why)),
             Err(exchange::net::PostError::Refused(_)) => return Err(behind),

@@ -309,6 +309,17 @@ fn insert_publication(
     Ok(id)
 }
 
+/// The registered county a 机构编码 belongs to: the national codes of 定点医药机构 are a letter (H
+/// 医疗机构, P 零售药店) followed by the 6-digit 行政区划代码 of the place and a sequence number
+/// (医疗保障信息业务编码标准), so `H37010200009` is an institution of 370102.
+fn county_of(code: &str, registered: &BTreeMap<String, String>) -> Option<String> {
+    let division = code.get(1..7)?;
+    (code.starts_with(|c: char| c.is_ascii_uppercase())
+        && division.bytes().all(|b| b.is_ascii_digit())
+        && registered.contains_key(division))
+    .then(|| division.to_string())
+}
+
 /// `down.publish` (city): record what goes down; it travels with each addressed county's next
 /// acknowledgement. Unchanged content (the same as last sent to the same counties) is not sent again.
 pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublished> {
@@ -363,18 +374,16 @@ pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublishe
             };
             for i in all {
                 let data = institution_data(&i)?;
-                if same_as_last(tx, kind, &i.code, &counties_text, &data)? {
+                // Not addressed: to the county the 机构编码 names, when it is registered here.
+                let to = match (&counties_text, county_of(&i.code, &registered)) {
+                    (None, Some(county)) => Some(to_value(&[county])?.to_string()),
+                    _ => counties_text.clone(),
+                };
+                if same_as_last(tx, kind, &i.code, &to, &data)? {
                     continue;
                 }
                 ids.push(insert_publication(
-                    tx,
-                    by,
-                    kind,
-                    &i.code,
-                    &i.name,
-                    &data,
-                    None,
-                    &counties_text,
+                    tx, by, kind, &i.code, &i.name, &data, None, &to,
                 )?);
             }
             if ids.is_empty() {
@@ -447,7 +456,9 @@ pub fn publish(tx: &mut Tx<'_>, by: i64, r: &DownPublish) -> Result<DownPublishe
         .iter()
         .map(|id| publication(tx, *id))
         .collect::<Result<Vec<_>>>()?;
-    let to = if counties.is_empty() {
+    let to = if counties.is_empty() && kind == DownKind::Institution {
+        "机构编码所属的县级单位（不属于已登记区县的机构发往所有县级单位）".to_string()
+    } else if counties.is_empty() {
         "所有已登记的县级单位".to_string()
     } else {
         counties

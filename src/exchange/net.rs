@@ -161,9 +161,7 @@ pub fn post(
     bundle: Vec<u8>,
 ) -> Result<Vec<u8>, PostError> {
     let invalid = || PostError::Refused(ApiError::validation("市局服务器地址无效"));
-    let uri: hyper::Uri = format!("{url}{path}")
-        .parse()
-        .map_err(|_| invalid())?;
+    let uri: hyper::Uri = format!("{url}{path}").parse().map_err(|_| invalid())?;
     let tls = uri.scheme_str() == Some("https");
     let host = uri.host().ok_or_else(invalid)?.to_string();
     let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });

@@ -444,6 +444,26 @@ fn publications_reach_only_the_counties_addressed_and_an_older_acknowledgement_a
     let ack = b64(&call(ci, "exchange.ack", json!({"code": "370103"})));
     call(&other.core, "exchange.import", payload(&ack));
     assert!(institution(&other.core, "H37010300001").is_some());
+    // Not addressed: the 机构编码 names its county (H + 行政区划代码 + sequence), so it goes there only.
+    city.institution("H37010300002", "市中区另一医院");
+    let out = call(
+        ci,
+        "down.publish",
+        json!({"kind": "Institution", "codes": ["H37010300002"]}),
+    );
+    assert!(
+        out["summary"].as_str().unwrap().contains("机构编码所属"),
+        "{out}"
+    );
+    call(
+        &county.core,
+        "exchange.import",
+        payload(&ack_for_county(ci)),
+    );
+    assert!(institution(&county.core, "H37010300002").is_none());
+    let ack = b64(&call(ci, "exchange.ack", json!({"code": "370103"})));
+    call(&other.core, "exchange.import", payload(&ack));
+    assert!(institution(&other.core, "H37010300002").is_some());
 
     // Reordered delivery: an institution sent to every county (acknowledgement A), then renamed and
     // sent again (B). This county gets B first: the renamed one is added; A afterwards is older

@@ -1320,7 +1320,7 @@ async function main() {
       await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     })
 
-    await step('市级：与本县配对、导入本县数据包；数据交换页显示各区县统计表和合计，点区县只读查看其逾期事项、案件和文书，点数字查看其明细', async () => {
+    await step('市级：与本县配对、导入本县数据包；数据交换页显示各区县统计表和合计，点区县只读查看其逾期事项、案件和文书，点数字查看其明细；下发规则配置，县局待处理', async () => {
       const CITY = { code: '220100', name: '长春市医疗保障局' }
       cityServer = await startServer(await freePort(), join(tmp, 'city.db'))
       await api(cityServer.url, 'office.init', { ...CITY, level: 'city', admin: { ...SEED_ADMIN, roles: ['Admin'] } })
@@ -1371,6 +1371,35 @@ async function main() {
       await page.waitForTimeout(400)
       await shot(page, 'city-county-drill')
       await page.keyboard.press('Escape')
+      await drill.waitFor({ state: 'hidden' })
+
+      // 下发到区县: the city publishes its rule profile as a version; it goes down with the county's
+      // next acknowledgement and waits there until the county adopts it or keeps its own.
+      await page.getByTestId('city-down-profile').click()
+      const down = page.getByTestId('city-down-dialog')
+      await down.waitFor()
+      await down.getByTestId('city-down-send').click()
+      await down.waitFor({ state: 'hidden' })
+      const published = page.getByTestId('city-down-table')
+      await until(async () => (await published.innerText()).includes('市局规则配置（第1版）'), '下发列表列出规则配置第1版')
+      await published.scrollIntoViewIfNeeded()
+      await page.waitForTimeout(300)
+      await shot(page, 'city-down')
+      const ack = await api(cityServer.url, 'exchange.ack', { code: OFFICE.code })
+      await apiLogin(server.url, SEED_ADMIN)
+      const applied = await api(server.url, 'exchange.import', { data: ack.data, file_name: ack.file_name })
+      assert(applied.summary.includes('收到市局下发事项1项'), `县局导入确认回执应收到市局下发事项：${applied.summary}`)
+      await page.goto(`${server.url}#/exchange`, { waitUntil: 'domcontentloaded' })
+      if (await page.getByTestId('login-username').isVisible().catch(() => false)) {
+        await page.getByTestId('login-username').fill(SEED_ADMIN.username)
+        await page.getByTestId('login-password').fill(SEED_ADMIN.password)
+        await page.getByTestId('login-submit').click()
+      }
+      const pending = page.getByTestId('county-down-table')
+      await until(async () => (await pending.innerText()).includes('市局规则配置（第1版）'), '县局的市局下发列出待处理的规则配置')
+      await pending.scrollIntoViewIfNeeded()
+      await page.waitForTimeout(300)
+      await shot(page, 'county-down')
     })
 
     await step('浏览器中无脚本错误', async () => {
