@@ -31,36 +31,6 @@ fn city_at(db: &Path) -> Office {
         .init(Core::open(db).unwrap())
 }
 
-/// Every row of every table but the verify checkpoint (a cache of the log), as text.
-fn dump(c: &Core) -> Vec<(String, Vec<String>)> {
-    c.store()
-        .read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                 AND name <> 'audit_checkpoint' ORDER BY name",
-            )?;
-            let tables: Vec<String> = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut out = Vec::new();
-            for t in tables {
-                let mut s = conn.prepare(&format!("SELECT * FROM \"{t}\""))?;
-                let n = s.column_count();
-                let rows: Vec<String> = s
-                    .query_map([], |r| {
-                        Ok((0..n)
-                            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                            .collect::<Vec<_>>()
-                            .join("|"))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
-                out.push((t, rows));
-            }
-            Ok(out)
-        })
-        .unwrap()
-}
-
 fn institution(c: &Core, code: &str) -> Option<Value> {
     call(c, "institution.list", json!({"query": code, "limit": 10}))["items"]
         .as_array()

@@ -7,7 +7,6 @@ use recoup::api::Core;
 use recoup::exchange::bundle::{self, Manifest, WireEntry};
 use recoup::ErrorCode;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::common::*;
 
@@ -32,29 +31,15 @@ pub(crate) fn pair(county: &Core, code: &str, city: &Core) {
 /// Everything the city holds about counties, as a digest: replica entries, bundles, peers, and
 /// the city's own audit log head.
 pub(crate) fn city_dump(c: &Core) -> String {
-    c.store()
-        .read(|conn| {
-            let mut h = Sha256::new();
-            for sql in [
-                "SELECT origin, seq, at, actor, command, hex(changes), masked, hex(hash), bundle_id FROM replica_entry ORDER BY origin, seq",
-                "SELECT id, origin, first_seq, last_seq, applied, manifest, hex(signature), imported_at FROM replica_bundle ORDER BY id",
-                "SELECT id, code, name, role, fingerprint, sign_key, recipient, registered_at, revoked_at, head_seq, head_hash, last_import_at FROM exchange_peer ORDER BY id",
-                "SELECT seq, hex(hash) FROM audit_log ORDER BY seq",
-            ] {
-                let mut stmt = conn.prepare(sql)?;
-                let n = stmt.column_count();
-                let mut rows = stmt.query([])?;
-                while let Some(r) = rows.next()? {
-                    for i in 0..n {
-                        let v: rusqlite::types::Value = r.get(i)?;
-                        h.update(format!("{v:?}\u{1f}").as_bytes());
-                    }
-                    h.update(b"\n");
-                }
-            }
-            Ok(hex::encode(h.finalize()))
-        })
-        .unwrap()
+    rows_digest(
+        c,
+        &[
+            "SELECT origin, seq, at, actor, command, hex(changes), masked, hex(hash), bundle_id FROM replica_entry ORDER BY origin, seq",
+            "SELECT id, origin, first_seq, last_seq, applied, manifest, hex(signature), imported_at FROM replica_bundle ORDER BY id",
+            "SELECT id, code, name, role, fingerprint, sign_key, recipient, registered_at, revoked_at, head_seq, head_hash, last_import_at FROM exchange_peer ORDER BY id",
+            "SELECT seq, hex(hash) FROM audit_log ORDER BY seq",
+        ],
+    )
 }
 
 pub(crate) fn replica_count(c: &Core, origin: &str) -> i64 {
@@ -1240,28 +1225,14 @@ fn three_processes_two_counties_and_the_hub_converge_over_the_network_and_files(
 
 /// The county's tables that carry its work (what a recovery must give back), as a digest.
 fn county_rows(c: &Core) -> String {
-    c.store()
-        .read(|conn| {
-            let mut h = Sha256::new();
-            for sql in [
-                "SELECT * FROM institution ORDER BY id",
-                "SELECT * FROM insured ORDER BY id",
-                "SELECT seq, at, actor, command, hex(hash) FROM audit_log ORDER BY seq",
-            ] {
-                let mut stmt = conn.prepare(sql)?;
-                let n = stmt.column_count();
-                let mut rows = stmt.query([])?;
-                while let Some(r) = rows.next()? {
-                    for i in 0..n {
-                        let v: rusqlite::types::Value = r.get(i)?;
-                        h.update(format!("{v:?}\u{1f}").as_bytes());
-                    }
-                    h.update(b"\n");
-                }
-            }
-            Ok(hex::encode(h.finalize()))
-        })
-        .unwrap()
+    rows_digest(
+        c,
+        &[
+            "SELECT * FROM institution ORDER BY id",
+            "SELECT * FROM insured ORDER BY id",
+            "SELECT seq, at, actor, command, hex(hash) FROM audit_log ORDER BY seq",
+        ],
+    )
 }
 
 fn insured_numbers(c: &Core) -> Vec<String> {

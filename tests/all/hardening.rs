@@ -171,37 +171,6 @@ fn a_second_process_sees_the_first_ones_calendar_change() {
 // ---------------------------------------------------------------------------------------------
 // The bad-input corpus: every command of the table, as an administrator holding every role
 
-/// Every row of every table, as text: compared before and after each refused call. The verify
-/// checkpoint is left out (a successful `audit.verify` records it; it is a cache of the log).
-fn dump(c: &Core) -> Vec<(String, Vec<String>)> {
-    c.store()
-        .read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                 AND name <> 'audit_checkpoint' ORDER BY name",
-            )?;
-            let tables: Vec<String> = stmt
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut out = Vec::new();
-            for t in tables {
-                let mut s = conn.prepare(&format!("SELECT * FROM \"{t}\""))?;
-                let n = s.column_count();
-                let rows: Vec<String> = s
-                    .query_map([], |r| {
-                        Ok((0..n)
-                            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                            .collect::<Vec<_>>()
-                            .join("|"))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
-                out.push((t, rows));
-            }
-            Ok(out)
-        })
-        .unwrap()
-}
-
 /// Request fields the corpus fills, by kind.
 const ID_FIELDS: &[&str] = &[
     "id",

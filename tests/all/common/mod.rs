@@ -312,3 +312,57 @@ pub fn pair_as(county: &Core, code: &str, name: &str, city: &Core) {
         json!({"code": code, "name": name, "public_key": key}),
     );
 }
+
+/// Every row of every table, as text: compared before and after each refused call. The verify
+/// checkpoint is left out (a successful `audit.verify` records it; it is a cache of the log).
+pub fn dump(c: &Core) -> Vec<(String, Vec<String>)> {
+    c.store()
+        .read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                 AND name <> 'audit_checkpoint' ORDER BY name",
+            )?;
+            let tables: Vec<String> = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::new();
+            for t in tables {
+                let mut s = conn.prepare(&format!("SELECT * FROM \"{t}\""))?;
+                let n = s.column_count();
+                let rows: Vec<String> = s
+                    .query_map([], |r| {
+                        Ok((0..n)
+                            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                            .collect::<Vec<_>>()
+                            .join("|"))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push((t, rows));
+            }
+            Ok(out)
+        })
+        .unwrap()
+}
+
+/// A digest of the rows the queries give, in order (two states compared without keeping them).
+pub fn rows_digest(c: &Core, queries: &[&str]) -> String {
+    use sha2::{Digest as _, Sha256};
+    c.store()
+        .read(|conn| {
+            let mut h = Sha256::new();
+            for sql in queries {
+                let mut stmt = conn.prepare(sql)?;
+                let n = stmt.column_count();
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    for i in 0..n {
+                        let v: rusqlite::types::Value = r.get(i)?;
+                        h.update(format!("{v:?}\u{1f}").as_bytes());
+                    }
+                    h.update(b"\n");
+                }
+            }
+            Ok(hex::encode(h.finalize()))
+        })
+        .unwrap()
+}
