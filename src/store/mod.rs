@@ -127,6 +127,11 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0030_audit_prev_implied",
         include_str!("migrations/0030_audit_prev_implied.sql"),
     ),
+    // 0031–0033 are other branches'; at merge they go before this line.
+    (
+        "0034_reconcile_cover",
+        include_str!("migrations/0034_reconcile_cover.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
