@@ -79,7 +79,22 @@ pub fn reconcile_with_members(
     run(conn, q, true)
 }
 
+/// Runs the reconciliation inside one read transaction (a savepoint, so that it also runs inside a
+/// caller's transaction): every query sees the same state of the database, and SQLite takes its
+/// read lock once instead of once per statement.
 fn run(
+    conn: &Connection,
+    q: &ReconcileQuery,
+    keep_members: bool,
+) -> Result<(Reconciliation, Vec<Contribution>)> {
+    conn.execute_batch("SAVEPOINT reconcile")?;
+    let out = run_in(conn, q, keep_members);
+    // Nothing was written: releasing only ends the read transaction.
+    conn.execute_batch("RELEASE reconcile")?;
+    out
+}
+
+fn run_in(
     conn: &Connection,
     q: &ReconcileQuery,
     keep_members: bool,
@@ -192,7 +207,8 @@ type LineFund = (i64, Fund, Money);
 struct PaymentData {
     allocs: Vec<(i64, Fund, Money)>,
     refunds: Vec<RefundRow>,
-    receipt: Option<(String, NaiveDate, Money)>,
+    /// The valid receipt: (its id, issued on, amount); its number is read only for a mismatch.
+    receipt: Option<(i64, NaiveDate, Money)>,
 }
 
 struct RefundRow {
@@ -279,7 +295,7 @@ impl Reconciler<'_> {
                         EXISTS (SELECT 1 FROM recovery_line r WHERE r.case_id = c.id),
                         col.agency, col.issued_on, d.decided_on, d.payment_due, c.rule_set_id
                  FROM case_file c LEFT JOIN collection col ON col.case_id = c.id
-                 LEFT JOIN decision d ON d.case_id = c.id
+                 LEFT JOIN decision d INDEXED BY decision_case_dates ON d.case_id = c.id
                  WHERE c.id IN (SELECT value FROM json_each(?1))",
             )?;
             let rows = stmt
@@ -412,7 +428,7 @@ impl Reconciler<'_> {
         for (list, sql, case) in [
             (
                 cases,
-                "SELECT case_id, id, fund, amount_due_fen FROM recovery_line
+                "SELECT case_id, id, fund, amount_due_fen FROM recovery_line INDEXED BY recovery_line_case_fund
                  WHERE case_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
                 true,
             ),
@@ -497,11 +513,14 @@ impl Reconciler<'_> {
         // Arrived in or after the month (arrivals; not arrived by its end); not arrived at all and
         // not cancelled by its end; receipted in or after it; without a valid receipt now; with a
         // completed refund (refunds of the month; a receipt that no longer matches) or one still
-        // requested; proof late or missing; an over-payment.
+        // requested; proof late or missing; an over-payment. Each from an index alone (the
+        // unarrived through its partial index: the planner otherwise walked the NULL range of
+        // `payment_arrived_on` and read every such payment's row for its cancellation).
         let candidates = ids(
             self.conn,
             "SELECT id FROM payment WHERE arrived_on >= ?1
-             UNION SELECT id FROM payment WHERE arrived_on IS NULL AND (cancelled_on IS NULL OR cancelled_on > ?2)
+             UNION SELECT id FROM payment INDEXED BY payment_unarrived
+                   WHERE arrived_on IS NULL AND (cancelled_on IS NULL OR cancelled_on > ?2)
              UNION SELECT payment_id FROM fiscal_receipt INDEXED BY fiscal_receipt_issued_cover
                    WHERE issued_on >= ?1 AND payment_id IS NOT NULL AND voided_on IS NULL
              UNION SELECT payment_id FROM payment_unreceipted
@@ -540,11 +559,14 @@ impl Reconciler<'_> {
     fn payment_data(&self, payments: &[PaymentRow]) -> Result<HashMap<i64, PaymentData>> {
         let list = id_list(payments.iter().map(|p| &p.id));
         let mut data: HashMap<i64, PaymentData> = HashMap::new();
+        // A line's fund is looked up under the payment's case in `recovery_line_case_fund` (0034),
+        // from the index alone: the line's own row is wide.
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.payment_id, COALESCE(a.recovery_line_id, a.self_correction_line_id),
                     COALESCE(rl.fund, sl.fund), a.amount_fen
-             FROM payment_allocation a
-             LEFT JOIN recovery_line rl ON rl.id = a.recovery_line_id
+             FROM payment_allocation a JOIN payment p ON p.id = a.payment_id
+             LEFT JOIN recovery_line rl INDEXED BY recovery_line_case_fund
+                  ON rl.case_id = p.case_id AND rl.id = a.recovery_line_id
              LEFT JOIN self_correction_line sl ON sl.id = a.self_correction_line_id
              WHERE a.payment_id IN (SELECT value FROM json_each(?1)) ORDER BY a.payment_id, a.seq",
         )?;
@@ -587,8 +609,10 @@ impl Reconciler<'_> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT ra.refund_id, COALESCE(ra.recovery_line_id, ra.self_correction_line_id),
                         COALESCE(rl.fund, sl.fund), ra.amount_fen
-                 FROM refund_allocation ra
-                 LEFT JOIN recovery_line rl ON rl.id = ra.recovery_line_id
+                 FROM refund_allocation ra JOIN refund f ON f.id = ra.refund_id
+                 JOIN payment p ON p.id = f.payment_id
+                 LEFT JOIN recovery_line rl INDEXED BY recovery_line_case_fund
+                      ON rl.case_id = p.case_id AND rl.id = ra.recovery_line_id
                  LEFT JOIN self_correction_line sl ON sl.id = ra.self_correction_line_id
                  WHERE ra.refund_id IN (SELECT value FROM json_each(?1)) ORDER BY ra.id",
             )?;
@@ -610,19 +634,20 @@ impl Reconciler<'_> {
             }
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT payment_id, receipt_number, issued_on, amount_fen FROM fiscal_receipt
+            "SELECT payment_id, id, issued_on, amount_fen
+             FROM fiscal_receipt INDEXED BY fiscal_receipt_payment_issued
              WHERE payment_id IN (SELECT value FROM json_each(?1)) AND voided_on IS NULL",
         )?;
         for row in stmt.query_map([&list], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, i64>(1)?,
                 parse_stored_date(&r.get::<_, String>(2)?)?,
                 money(r.get(3)?),
             ))
         })? {
-            let (p, number, issued, amount) = row?;
-            data.entry(p).or_default().receipt = Some((number, issued, amount));
+            let (p, receipt, issued, amount) = row?;
+            data.entry(p).or_default().receipt = Some((receipt, issued, amount));
         }
         Ok(data)
     }
@@ -694,7 +719,7 @@ impl Reconciler<'_> {
                 detail,
             );
         }
-        self.receipt(p, d, &allocs, arrived_by_end, at(1, 0), at(2, 0));
+        self.receipt(p, d, &allocs, arrived_by_end, at(1, 0), at(2, 0))?;
         self.proof(p, at(3, 0));
         if !credit.is_zero() && arrived_by_end {
             // An over-payment not yet paid back (004 art. 15).
@@ -727,14 +752,14 @@ impl Reconciler<'_> {
         arrived_by_end: bool,
         amount_at: Order,
         missing_at: Order,
-    ) {
+    ) -> Result<()> {
         let recovery: Money = allocs.iter().map(|(_, _, a)| *a).sum();
         let app = p.method == PaymentMethod::App
             && p.arrived_on.is_some()
             && matches!(p.matter, Matter::SelfCorrection(id) if self.forms.get(&id).is_some_and(|f| f.insured));
         let last = self.last;
         match &d.receipt {
-            Some((number, issued, amount)) => {
+            Some((receipt, issued, amount)) => {
                 let issued = *issued;
                 if self.within(Some(issued)) {
                     for (_, fund, a) in allocs {
@@ -742,6 +767,11 @@ impl Reconciler<'_> {
                     }
                 }
                 if *amount != recovery && issued <= last {
+                    let number: String = self.conn.query_row(
+                        "SELECT receipt_number FROM fiscal_receipt WHERE id = ?1",
+                        [receipt],
+                        |r| r.get(0),
+                    )?;
                     let detail = format!(
                         "财政票据 {number} 金额 {} 元，与该笔缴款现记入追回明细的 {} 元不一致",
                         amount.grouped(),
@@ -803,6 +833,7 @@ impl Reconciler<'_> {
                 }
             }
         }
+        Ok(())
     }
 
     /// Proof of payment within 3 working days (004 art. 9).
@@ -1146,7 +1177,8 @@ impl Reconciler<'_> {
         let (f, l) = (self.f.clone(), self.l.clone());
         let cases = ids(
             self.conn,
-            "SELECT c.id FROM case_file c INDEXED BY case_file_status CROSS JOIN decision d ON d.case_id = c.id
+            "SELECT c.id FROM case_file c INDEXED BY case_file_status
+             CROSS JOIN decision d INDEXED BY decision_case_dates ON d.case_id = c.id
              WHERE c.status IN ('Decided', 'Executing') AND d.payment_due < ?2 AND c.filed_on <= ?2
                AND (c.closed_on IS NULL OR c.closed_on >= ?1)",
             &[&f, &l],

@@ -1587,6 +1587,7 @@ mod tests {
     /// over that link (a forged or damaged entry that a verify before 0030 reported).
     fn pre_0030_database(path: &std::path::Path, break_link: bool) {
         let mut c = Connection::open(path).unwrap();
+        // Every migration before 0030 (later ones, such as 0031–0034, run on open with 0030).
         let before = super::super::MIGRATIONS
             .iter()
             .position(|(name, _)| *name == "0030_audit_prev_implied")

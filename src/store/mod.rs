@@ -136,6 +136,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0032_hub_certificate.sql"),
     ),
     ("0033_down", include_str!("migrations/0033_down.sql")),
+    (
+        "0034_reconcile_cover",
+        include_str!("migrations/0034_reconcile_cover.sql"),
+    ),
 ];
 
 /// Tables whose every row is covered by the audit log (rows are verified by `audit.verify`).
