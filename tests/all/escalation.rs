@@ -640,11 +640,7 @@ fn over_the_network_the_request_goes_up_and_the_answer_comes_down_with_the_next_
 
     // The city's hub: `recoup serve` on its database; the county syncs (立即同步).
     let core = city.core;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
-    });
-    let url = rx.recv().unwrap();
+    let url = serve_in_thread(core);
     call(cc, "exchange.set_hub", json!({ "hub_url": url }));
     let r = call(cc, "exchange.sync", json!({}));
     assert_eq!(r["sent"], json!(true), "{r}");

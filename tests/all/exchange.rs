@@ -833,11 +833,7 @@ fn over_the_network_the_same_bundle_reaches_the_hub_and_offline_changes_nothing(
     // The city's hub: `recoup serve` on its database.
     let acks_for_later = call(&city.core, "exchange.pairing_file", json!({}));
     let core = city.core;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
-    });
-    let url = rx.recv().unwrap();
+    let url = serve_in_thread(core);
     call(cc, "exchange.set_hub", json!({"hub_url": url}));
     let r = call(cc, "exchange.sync", json!({}));
     assert_eq!(r["sent"], json!(true), "{r}");
@@ -985,11 +981,7 @@ fn the_background_exchange_retries_with_back_off_and_reaches_the_hub_by_itself()
 
     // The hub comes up; the office corrects the address: tried at once, sent, acknowledged.
     let core = city.core;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
-    });
-    let url = rx.recv().unwrap();
+    let url = serve_in_thread(core);
     call(
         cc,
         "exchange.set_hub",
@@ -1514,11 +1506,7 @@ fn over_the_network_a_long_backlog_goes_in_acknowledged_parts() {
         county.institution(&format!("H2201020000{i}"), &format!("南关区第{i}卫生院"));
     }
     let core = city.core;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
-    });
-    let url = rx.recv().unwrap();
+    let url = serve_in_thread(core);
     call(cc, "exchange.set_hub", json!({"hub_url": url}));
     let n = head(cc);
     let part = 4;

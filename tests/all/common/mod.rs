@@ -366,3 +366,12 @@ pub fn rows_digest(c: &Core, queries: &[&str]) -> String {
         })
         .unwrap()
 }
+
+/// `recoup serve` on `core` in a thread of this process (port chosen by the system); its address.
+pub fn serve_in_thread(core: Core) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        recoup::serve::serve(core, 0, None, |ready| tx.send(ready.url.clone()).unwrap()).unwrap();
+    });
+    rx.recv().unwrap()
+}
