@@ -217,7 +217,7 @@ fn take(to: &mut InstitutionInput, from: &InstitutionInput, f: &str) {
 fn profile_values(p: &RuleProfile) -> Result<Map<String, Value>> {
     let mut m = match to_value(p)? {
         Value::Object(m) => m,
-        _ => return Err(ApiError::internal("profile")),
+        _ => return Err(ApiError::internal("规则配置无法读取")),
     };
     for k in LOCAL_SETTINGS {
         m.remove(*k);
@@ -1002,7 +1002,7 @@ fn profile_base(c: &Connection, current: &RuleProfile) -> Result<Map<String, Val
     match adopted {
         Some(t) => match serde_json::from_str(&t) {
             Ok(Value::Object(m)) => Ok(m),
-            _ => Err(ApiError::internal("down_received")),
+            _ => Err(ApiError::internal("已采用的市局规则配置无法读取")),
         },
         None => profile_values(&RuleProfile::from_preset(current.preset)),
     }
@@ -1014,7 +1014,7 @@ fn adopted_profile(c: &Connection, data: &Value) -> Result<(RuleProfile, Vec<Dow
     let current = profile::load(c)?;
     let mut out = match to_value(&current)? {
         Value::Object(m) => m,
-        _ => return Err(ApiError::internal("profile")),
+        _ => return Err(ApiError::internal("规则配置无法读取")),
     };
     let cur = out.clone();
     let base = profile_base(c, &current)?;

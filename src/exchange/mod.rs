@@ -1004,7 +1004,8 @@ pub fn export_upto(tx: &mut Tx<'_>, keys: &OfficeKeys, limit: Option<i64>) -> Re
     let after = w.witnessed_seq;
     if let Some(limit) = limit.filter(|l| after + l < head) {
         head = after + limit.max(1);
-        head_hash = audit::hash_at(tx, head)?.ok_or_else(|| ApiError::internal("entry missing"))?;
+        head_hash = audit::hash_at(tx, head)?
+            .ok_or_else(|| ApiError::internal(format!("第{head}条审计记录缺失，请进行全面校验")))?;
     }
     let entries = wire_entries(tx, keys, after, head)?;
     let manifest = manifest_for(tx, keys, &o, &city, after, head, head_hash, &entries)?;

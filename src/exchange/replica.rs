@@ -111,8 +111,9 @@ pub fn relax_masked_unique(tx: &Transaction<'_>) -> Result<()> {
             [table],
             |r| r.get(0),
         )?;
-        let relaxed = relax_column(&create, column)
-            .ok_or_else(|| ApiError::internal(format!("cannot relax {table}.{column}")))?;
+        let relaxed = relax_column(&create, column).ok_or_else(|| {
+            ApiError::internal(format!("区县副本的表{table}无法调整（{column}）"))
+        })?;
         let mut stmt = tx.prepare(
             "SELECT sql FROM sqlite_master WHERE tbl_name = ?1 AND type IN ('index', 'trigger') AND sql IS NOT NULL",
         )?;
